@@ -1,0 +1,82 @@
+// Chapter 1: activation functions and their derivatives, element by element.
+#include "bp/activations.hpp"
+
+#include <cmath>
+
+namespace bp {
+
+//! [sigmoid]
+Matrix sigmoid(const Matrix& z) {
+    // BEGIN EXERCISE 1.2 (ch01-sigmoid): sigmoid: 1 / (1 + e^-z) for every element of z.
+    throw bp::NotImplemented("1.2", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Sigmoid' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.2
+}
+
+Matrix sigmoid_prime(const Matrix& z) {
+    // BEGIN EXERCISE 1.3 (ch01-sigmoid): sigmoid_prime: s (1 - s) with s = 1 / (1 + e^-z), element by element.
+    throw bp::NotImplemented("1.3", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Sigmoid' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.3
+}
+//! [sigmoid]
+
+//! [tanh]
+Matrix tanh(const Matrix& z) {
+    // BEGIN EXERCISE 1.4 (ch01-tanh): tanh: tanh of every element (Eigen arrays have .tanh()).
+    throw bp::NotImplemented("1.4", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Tanh' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.4
+}
+
+Matrix tanh_prime(const Matrix& z) {
+    // BEGIN EXERCISE 1.5 (ch01-tanh): tanh_prime: 1 - tanh(z)^2, element by element.
+    throw bp::NotImplemented("1.5", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Tanh' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.5
+}
+//! [tanh]
+
+//! [relu]
+Matrix relu(const Matrix& z) {
+    // BEGIN EXERCISE 1.6 (ch01-relu): relu: max(0, z) for every element.
+    throw bp::NotImplemented("1.6", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'ReLU' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.6
+}
+
+Matrix relu_prime(const Matrix& z) {
+    // BEGIN EXERCISE 1.7 (ch01-relu): relu_prime: 1 where z > 0, else 0 (also at z = 0).
+    throw bp::NotImplemented("1.7", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'ReLU' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.7
+}
+//! [relu]
+
+//! [leaky_relu]
+Matrix leaky_relu(const Matrix& z, double alpha) {
+    // BEGIN EXERCISE 1.8 (ch01-leaky-relu): leaky_relu: z where z > 0, else alpha z.
+    throw bp::NotImplemented("1.8", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Leaky ReLU' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.8
+}
+
+Matrix leaky_relu_prime(const Matrix& z, double alpha) {
+    // BEGIN EXERCISE 1.9 (ch01-leaky-relu): leaky_relu_prime: 1 where z > 0, else alpha (also at z = 0).
+    throw bp::NotImplemented("1.9", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Leaky ReLU' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.9
+}
+//! [leaky_relu]
+
+//! [softmax]
+Matrix softmax(const Matrix& z) {
+    require_nonempty("softmax", "z", z);
+    // BEGIN EXERCISE 1.10 (ch01-softmax): softmax: per column, subtract its max, exponentiate, divide by the sum.
+    throw bp::NotImplemented("1.10", "exercises/ch01/activations.cpp",
+                             "Chapter 1, section 'Softmax' (chapters/01-forward-pass/chapter.md)");
+    // END EXERCISE 1.10
+}
+//! [softmax]
+
+}  // namespace bp

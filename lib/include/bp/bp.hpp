@@ -1,0 +1,12 @@
+// Everything in the course library, for programs that want it all at once.
+#pragma once
+
+#include "bp/activations.hpp"
+#include "bp/dense.hpp"
+#include "bp/errors.hpp"
+#include "bp/init.hpp"
+#include "bp/linear.hpp"
+#include "bp/matrix.hpp"
+#include "bp/mlp.hpp"
+#include "bp/parameter.hpp"
+#include "bp/random.hpp"

@@ -1,0 +1,26 @@
+#include "bp/dense.hpp"
+
+#include "bp/init.hpp"
+
+namespace bp {
+
+Dense::Dense(Index n_in, Index n_out, Activation f_, Rng& rng) : f(f_) {
+    if (n_in <= 0 || n_out <= 0)
+        throw ShapeError("Dense", "a layer needs n_in > 0 and n_out > 0, got n_in = " + std::to_string(n_in) +
+                                      " and n_out = " + std::to_string(n_out));
+    W = init_weights(n_out, n_in, f, rng);
+    b = Vector::Zero(n_out);
+    dW = Matrix::Zero(n_out, n_in);
+    db = Vector::Zero(n_out);
+}
+
+void Dense::zero_grad() {
+    dW.setZero();
+    db.setZero();
+}
+
+std::vector<Parameter> Dense::parameters(const std::string& prefix) {
+    return {make_parameter(prefix + ".W", W, dW), make_parameter(prefix + ".b", b, db)};
+}
+
+}  // namespace bp

@@ -1,0 +1,208 @@
+// Chapter 1 property tests: what must hold for any correct forward pass. Each suite ExN_M
+// belongs to exercise N.M; a test calls only its own exercise's code where it can, so that
+// finishing one exercise turns its tests green whatever state the others are in.
+#include "check.hpp"
+
+#include "bp/activations.hpp"
+#include "bp/dense.hpp"
+#include "bp/linear.hpp"
+#include "bp/mlp.hpp"
+
+#include <cmath>
+
+namespace {
+
+using bp::Activation;
+using bp::Matrix;
+using bp::Vector;
+
+Matrix row(std::initializer_list<double> values) {
+    Matrix m(1, static_cast<bp::Index>(values.size()));
+    bp::Index j = 0;
+    for (double v : values) m(0, j++) = v;
+    return m;
+}
+
+// Applies a scalar function to every element: the tests' own, independent formulas.
+template <class F>
+Matrix each(const Matrix& z, F f) {
+    return z.unaryExpr(f);
+}
+
+// The central difference (f(z + h) - f(z - h)) / 2h, element by element.
+template <class F>
+Matrix numeric_derivative(const Matrix& z, F f, double h = 1e-5) {
+    return each(z, [&](double x) { return (f(x + h) - f(x - h)) / (2 * h); });
+}
+
+double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+const Matrix extremes = row({-1000.0, -40.0, 40.0, 1000.0});
+
+// ---- 1.1 linear_forward ----
+
+TEST(Ex1_1, OutputHasOneColumnPerExample) {
+    bp::Rng rng(3);
+    const Matrix z = bp::linear_forward(rng.uniform_matrix(4, 3, -1, 1), Vector::Ones(4), rng.uniform_matrix(3, 7, -1, 1));
+    EXPECT_EQ(bp::shape(z), "4x7") << "z = W a_prev + b has n_out rows and one column per example";
+}
+
+TEST(Ex1_1, EachColumnIsComputedOnItsOwn) {
+    bp::Rng rng(4);
+    const Matrix W = rng.uniform_matrix(3, 2, -1, 1), a_prev = rng.uniform_matrix(2, 3, -1, 1);
+    const Vector b = rng.uniform_matrix(3, 1, -1, 1).col(0);
+    const Matrix batch = bp::linear_forward(W, b, a_prev);
+    for (bp::Index j = 0; j < a_prev.cols(); ++j)
+        EXPECT_MATRIX_NEAR(Matrix(bp::linear_forward(W, b, a_prev.col(j))), Matrix(batch.col(j)));
+}
+
+TEST(Ex1_1, BiasIsAddedToEveryColumn) {
+    const Vector b = (Vector(2) << 0.5, -1.5).finished();
+    const Matrix z = bp::linear_forward(Matrix::Zero(2, 3), b, Matrix::Ones(3, 4));
+    EXPECT_MATRIX_NEAR(Matrix(b.replicate(1, 4)), z);
+}
+
+// ---- 1.2, 1.3 sigmoid ----
+
+TEST(Ex1_2, SigmoidOfZeroIsOneHalf) { EXPECT_MATRIX_NEAR(Matrix::Constant(2, 2, 0.5), bp::sigmoid(Matrix::Zero(2, 2))); }
+
+TEST(Ex1_2, IsFiniteAndSaturatesForLogitsOfPlusMinus1000) {
+    const Matrix s = bp::sigmoid(extremes);
+    EXPECT_HOLDS(bp_test::all_finite("sigmoid(z)", s));
+    EXPECT_MATRIX_NEAR(row({0.0, scalar_sigmoid(-40), scalar_sigmoid(40), 1.0}), s);
+}
+
+TEST(Ex1_2, IsSymmetric) {
+    const Matrix z = bp::Rng(5).uniform_matrix(3, 3, -5, 5);
+    EXPECT_MATRIX_NEAR(Matrix(1.0 - bp::sigmoid(z).array()), bp::sigmoid(-z));
+}
+
+TEST(Ex1_3, MatchesTheSlopeOfSigmoid) {
+    const Matrix z = bp::Rng(6).uniform_matrix(3, 4, -5, 5);
+    EXPECT_HOLDS(bp_test::matrices_near("sigmoid_prime(z)", numeric_derivative(z, scalar_sigmoid), bp::sigmoid_prime(z), 1e-8));
+}
+
+TEST(Ex1_3, IsOneQuarterAtZeroAndFiniteAtTheExtremes) {
+    EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, 0.25), bp::sigmoid_prime(Matrix::Zero(1, 1)));
+    EXPECT_HOLDS(bp_test::all_finite("sigmoid_prime(z)", bp::sigmoid_prime(extremes)));
+}
+
+// ---- 1.4, 1.5 tanh ----
+
+TEST(Ex1_4, IsOddAndSaturates) {
+    const Matrix z = bp::Rng(7).uniform_matrix(2, 5, -3, 3);
+    EXPECT_MATRIX_NEAR(Matrix(-bp::tanh(z)), bp::tanh(-z));
+    EXPECT_MATRIX_NEAR(row({-1.0, -1.0, 1.0, 1.0}), bp::tanh(extremes));
+}
+
+TEST(Ex1_5, MatchesTheSlopeOfTanh) {
+    const Matrix z = bp::Rng(8).uniform_matrix(3, 4, -3, 3);
+    const auto scalar_tanh = [](double x) { return std::tanh(x); };
+    EXPECT_HOLDS(bp_test::matrices_near("tanh_prime(z)", numeric_derivative(z, scalar_tanh), bp::tanh_prime(z), 1e-8));
+    EXPECT_MATRIX_NEAR(Matrix::Ones(1, 1), bp::tanh_prime(Matrix::Zero(1, 1)));
+}
+
+// ---- 1.6 - 1.9 ReLU and leaky ReLU ----
+
+TEST(Ex1_6, ZeroesNegativesAndKeepsPositives) {
+    EXPECT_MATRIX_NEAR(row({0.0, 0.0, 0.0, 0.5, 1000.0}), bp::relu(row({-1000.0, -0.5, 0.0, 0.5, 1000.0})));
+}
+
+TEST(Ex1_7, IsZeroForNegativesAndAtZeroOneForPositives) {
+    EXPECT_MATRIX_NEAR(row({0.0, 0.0, 0.0, 1.0, 1.0}), bp::relu_prime(row({-1000.0, -0.5, 0.0, 0.5, 1000.0})));
+}
+
+TEST(Ex1_8, ScalesNegativesByAlpha) {
+    const Matrix z = row({-100.0, -1.0, 0.0, 2.0});
+    EXPECT_MATRIX_NEAR(row({-1.0, -0.01, 0.0, 2.0}), bp::leaky_relu(z));
+    EXPECT_MATRIX_NEAR(row({-30.0, -0.3, 0.0, 2.0}), bp::leaky_relu(z, 0.3));
+}
+
+TEST(Ex1_9, IsAlphaForNegativesAndAtZeroOneForPositives) {
+    const Matrix z = row({-100.0, -1.0, 0.0, 2.0});
+    EXPECT_MATRIX_NEAR(row({0.01, 0.01, 0.01, 1.0}), bp::leaky_relu_prime(z));
+    EXPECT_MATRIX_NEAR(row({0.3, 0.3, 0.3, 1.0}), bp::leaky_relu_prime(z, 0.3));
+}
+
+// ---- 1.10 softmax ----
+
+TEST(Ex1_10, EveryColumnIsAProbabilityDistribution) {
+    const Matrix p = bp::softmax(bp::Rng(9).uniform_matrix(5, 3, -4, 4));
+    EXPECT_EQ(bp::shape(p), "5x3");
+    EXPECT_TRUE((p.array() > 0.0).all()) << bp_test::format_matrix(p);
+    EXPECT_MATRIX_NEAR(Matrix(Matrix::Ones(1, 3)), Matrix(p.colwise().sum()));
+}
+
+TEST(Ex1_10, AddingAConstantToAColumnChangesNothing) {
+    const Matrix z = bp::Rng(10).uniform_matrix(4, 2, -2, 2);
+    Matrix shifted = z;
+    shifted.col(0).array() += 100.0;
+    shifted.col(1).array() -= 50.0;
+    EXPECT_MATRIX_NEAR(bp::softmax(z), bp::softmax(shifted));
+}
+
+TEST(Ex1_10, IsFiniteAndExactForLogitsOfPlusMinus1000) {
+    Matrix z(3, 3);
+    z << 1000, -1000, 1000,  //
+        -1000, -1000, 1000,  //
+        0, -1000, 1000;
+    const Matrix p = bp::softmax(z);
+    EXPECT_HOLDS(bp_test::all_finite("softmax(z)", p));
+    Matrix expected(3, 3);
+    expected << 1, 1.0 / 3, 1.0 / 3,  //
+        0, 1.0 / 3, 1.0 / 3,          //
+        0, 1.0 / 3, 1.0 / 3;
+    EXPECT_MATRIX_NEAR(expected, p);
+}
+
+TEST(Ex1_10, OneRowGivesProbabilityOne) { EXPECT_MATRIX_NEAR(Matrix::Ones(1, 4), bp::softmax(row({-3.0, 0.0, 7.0, 1000.0}))); }
+
+// ---- 1.11 Dense::forward ----
+
+TEST(Ex1_11, StoresAPrevZAndAForTheBackwardPass) {
+    bp::Rng rng(20);
+    bp::Dense layer(3, 2, Activation::sigmoid, rng);
+    layer.b << 0.1, -0.2;
+    const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    const Matrix& a = layer.forward(x);
+    const Matrix z = (layer.W * x).colwise() + layer.b;  // the formula, written out here
+    EXPECT_MATRIX_NEAR(x, layer.a_prev);
+    EXPECT_MATRIX_NEAR(z, layer.z);
+    EXPECT_MATRIX_NEAR(each(z, scalar_sigmoid), layer.a);
+    EXPECT_EQ(&a, &layer.a) << "forward returns a reference to the stored a";
+    EXPECT_TRUE(layer.has_forward);
+}
+
+TEST(Ex1_11, ASecondCallReplacesTheStoredValues) {
+    bp::Rng rng(21);
+    bp::Dense layer(2, 2, Activation::relu, rng);
+    layer.forward(rng.uniform_matrix(2, 3, -1, 1));
+    const Matrix x = rng.uniform_matrix(2, 1, -1, 1);
+    layer.forward(x);
+    EXPECT_MATRIX_NEAR(x, layer.a_prev);
+    EXPECT_EQ(bp::shape(layer.z), "2x1");
+}
+
+// ---- 1.12 Mlp::forward ----
+
+TEST(Ex1_12, EachLayerStoresItsOwnValuesAndFeedsTheNext) {
+    bp::Rng rng(22);
+    bp::Mlp net({4, 5, 3, 2}, Activation::tanh, Activation::softmax, rng);
+    const Matrix x = rng.uniform_matrix(4, 6, -1, 1);
+    const Matrix& y_hat = net.forward(x);
+    EXPECT_MATRIX_NEAR(x, net.layers[0].a_prev);
+    for (std::size_t l = 1; l < net.layers.size(); ++l) EXPECT_MATRIX_NEAR(net.layers[l - 1].a, net.layers[l].a_prev);
+    EXPECT_EQ(&y_hat, &net.layers.back().a) << "forward returns a reference to the last layer's a";
+    EXPECT_EQ(bp::shape(y_hat), "2x6");
+    for (const bp::Dense& layer : net.layers) EXPECT_TRUE(layer.has_forward);
+}
+
+TEST(Ex1_12, ABatchGivesTheSameAnswersAsOneExampleAtATime) {
+    bp::Rng rng(23);
+    bp::Mlp net({3, 4, 2}, Activation::relu, Activation::sigmoid, rng);
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1);
+    const Matrix batch = net.forward(x);
+    for (bp::Index j = 0; j < x.cols(); ++j) EXPECT_MATRIX_NEAR(Matrix(batch.col(j)), net.forward(x.col(j)));
+}
+
+}  // namespace

@@ -1,0 +1,46 @@
+#include "check.hpp"
+
+#include <cmath>
+#include <sstream>
+
+namespace bp_test {
+
+std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
+    if (m.size() == 0) return indent + "(empty)\n";
+    std::ostringstream out;
+    const Eigen::IOFormat format(6, 0, "  ", "\n", indent + "[ ", " ]");
+    out << m.format(format) << "\n";
+    return out.str();
+}
+
+::testing::AssertionResult matrices_near(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+                                         double tolerance) {
+    if (expected.rows() != got.rows() || expected.cols() != got.cols())
+        return ::testing::AssertionFailure() << what << ": expected shape " << bp::shape(expected)
+                                             << ", got " << bp::shape(got) << "\n  expected:\n"
+                                             << format_matrix(expected) << "  got:\n"
+                                             << format_matrix(got);
+    for (bp::Index j = 0; j < got.cols(); ++j)
+        for (bp::Index i = 0; i < got.rows(); ++i) {
+            const double e = expected(i, j), g = got(i, j);
+            if (!(std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e))))
+                return ::testing::AssertionFailure()
+                       << what << ": at row " << i << ", column " << j
+                       << ": expected " << e << ", got " << g << "\n  expected (" << bp::shape(expected) << "):\n"
+                       << format_matrix(expected) << "  got (" << bp::shape(got) << "):\n"
+                       << format_matrix(got);
+        }
+    return ::testing::AssertionSuccess();
+}
+
+::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m) {
+    for (bp::Index j = 0; j < m.cols(); ++j)
+        for (bp::Index i = 0; i < m.rows(); ++i)
+            if (!std::isfinite(m(i, j)))
+                return ::testing::AssertionFailure() << what << " has " << m(i, j) << " at row " << i << ", column "
+                                                     << j << ":\n"
+                                                     << format_matrix(m);
+    return ::testing::AssertionSuccess();
+}
+
+}  // namespace bp_test

@@ -1,0 +1,36 @@
+// Comparisons whose failure messages teach: both matrices, and where they first differ.
+#pragma once
+
+#include "bp/matrix.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace bp_test {
+
+// The tolerance for comparing with the reference: loose enough for any correct way of
+// writing the formula (the order of additions changes the last bits), tight enough to catch
+// any mistake.
+inline constexpr double reference_tolerance = 1e-9;
+
+std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    ");
+
+// Passes when |got - expected| <= tolerance * max(1, |expected|) everywhere.
+::testing::AssertionResult matrices_near(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+                                         double tolerance = reference_tolerance);
+
+// Passes when every element is a finite number (no inf, no NaN).
+::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);
+
+}  // namespace bp_test
+
+// Like EXPECT_TRUE(assertion), but the failure shows only the assertion's own message.
+#define EXPECT_HOLDS(assertion)                                       \
+    do {                                                              \
+        const ::testing::AssertionResult bp_result_ = (assertion);    \
+        if (!bp_result_) ADD_FAILURE() << bp_result_.message();       \
+    } while (false)
+
+// EXPECT_NEAR for matrices, at the reference tolerance.
+#define EXPECT_MATRIX_NEAR(expected, got) EXPECT_HOLDS(::bp_test::matrices_near(#got, (expected), (got)))

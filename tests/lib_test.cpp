@@ -1,0 +1,114 @@
+// Library checks: the parts of lib/ that no exercise covers.
+#include "check.hpp"
+
+#include "bp/dense.hpp"
+#include "bp/init.hpp"
+#include "bp/mlp.hpp"
+#include "bp/random.hpp"
+
+#include <cmath>
+
+namespace {
+
+using bp::Matrix;
+
+// Pinned so that a change of algorithm, or a compiler that computes differently, shows up
+// (the integers were checked against an independent Python version). xoshiro256** is integer arithmetic, and uniform() scales 53 of its bits exactly, so these
+// hold bit for bit everywhere.
+TEST(LibRandom, GivesThePinnedSequence) {
+    bp::Rng rng(42);
+    const std::uint64_t expected[] = {0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL};
+    for (std::uint64_t e : expected) EXPECT_EQ(e, rng.next_u64());
+    bp::Rng again(42);
+    EXPECT_EQ(static_cast<double>(0x15780b2e0c2ec716ULL >> 11) * 0x1.0p-53, again.uniform());
+}
+
+// Normals go through log, sqrt and cos, which a different maths library may round
+// differently in the last bit: pinned to 1e-15.
+TEST(LibRandom, GivesThePinnedNormals) {
+    bp::Rng rng(7);
+    const double expected[] = {-0.27902399102519809, 1.5277231859624536, 1.8997685786889567};
+    for (double e : expected) EXPECT_NEAR(e, rng.normal(), 1e-15);
+}
+
+TEST(LibRandom, SameSeedSameNumbers) {
+    bp::Rng a(123), b(123), c(124);
+    EXPECT_EQ(a.uniform_matrix(3, 3, -1, 1), b.uniform_matrix(3, 3, -1, 1));
+    EXPECT_NE(a.next_u64(), c.next_u64());
+}
+
+TEST(LibRandom, DrawsFromTheStatedRanges) {
+    bp::Rng rng(1);
+    double sum = 0, sum_sq = 0;
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) {
+        const double u = rng.uniform();
+        ASSERT_TRUE(u >= 0.0 && u < 1.0) << u;
+        const bp::Index k = rng.below(6);
+        ASSERT_TRUE(k >= 0 && k < 6) << k;
+        const double x = rng.normal();
+        sum += x;
+        sum_sq += x * x;
+    }
+    EXPECT_NEAR(0.0, sum / n, 0.03);
+    EXPECT_NEAR(1.0, sum_sq / n, 0.03);
+    EXPECT_THROW(rng.below(0), std::invalid_argument);
+}
+
+TEST(LibInit, XavierAndHeHaveTheirScales) {
+    bp::Rng rng(2);
+    const Matrix x = bp::xavier_uniform(200, 100, rng);
+    EXPECT_EQ(bp::shape(x), "200x100");
+    EXPECT_LE(x.cwiseAbs().maxCoeff(), std::sqrt(6.0 / 300));
+    const Matrix h = bp::he_normal(200, 100, rng);
+    EXPECT_NEAR(2.0 / 100, h.array().square().mean(), 0.002);
+}
+
+TEST(LibDense, StartsWithZeroBiasAndZeroGradients) {
+    bp::Rng rng(3);
+    bp::Dense layer(4, 3, bp::Activation::tanh, rng);
+    EXPECT_EQ(bp::shape(layer.W), "3x4");
+    EXPECT_EQ(layer.n_in(), 4);
+    EXPECT_EQ(layer.n_out(), 3);
+    EXPECT_TRUE(layer.b.isZero() && layer.dW.isZero() && layer.db.isZero());
+    EXPECT_FALSE(layer.has_forward);
+}
+
+TEST(LibDense, ParametersAreViewsOfTheLayer) {
+    bp::Rng rng(4);
+    bp::Dense layer(2, 3, bp::Activation::relu, rng);
+    auto params = layer.parameters("layer1");
+    ASSERT_EQ(params.size(), 2u);
+    EXPECT_EQ(params[0].name, "layer1.W");
+    EXPECT_EQ(params[1].name, "layer1.b");
+    EXPECT_EQ(bp::shape(Matrix(params[1].value)), "3x1");
+    params[0].value(1, 0) = 5.0;  // an optimizer's update reaches the layer
+    params[1].grad(2, 0) = 7.0;
+    EXPECT_EQ(layer.W(1, 0), 5.0);
+    EXPECT_EQ(layer.db(2), 7.0);
+    layer.dW.setOnes();
+    layer.zero_grad();
+    EXPECT_TRUE(layer.dW.isZero() && layer.db.isZero());
+}
+
+TEST(LibMlp, BuildsTheLayersInOrder) {
+    bp::Rng rng(5);
+    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
+    ASSERT_EQ(net.layers.size(), 3u);
+    EXPECT_EQ(bp::shape(net.layers[1].W), "128x256");
+    EXPECT_EQ(net.layers[0].f, bp::Activation::relu);
+    EXPECT_EQ(net.layers[2].f, bp::Activation::softmax);
+    EXPECT_EQ(net.input_size(), 784);
+    EXPECT_EQ(net.output_size(), 10);
+    const auto params = net.parameters();
+    ASSERT_EQ(params.size(), 6u);
+    EXPECT_EQ(params[4].name, "layer3.W");
+}
+
+TEST(LibMatrix, EigenAssertionsBecomeExceptions) {
+    Matrix m = Matrix::Zero(2, 2);
+    EXPECT_THROW(m(5, 0) = 1.0, std::logic_error);
+    EXPECT_THROW(Matrix(m * Matrix::Zero(3, 3)), std::logic_error);
+}
+
+}  // namespace

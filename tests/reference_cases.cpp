@@ -1,0 +1,81 @@
+#include "reference_cases.hpp"
+
+#include <fstream>
+#include <iomanip>
+#include <sstream>
+#include <stdexcept>
+
+namespace bp_test {
+
+std::vector<ReferenceCase> all_reference_cases() { return ch01_reference_cases(); }
+
+int chapter_of(const std::string& exercise) { return std::stoi(exercise.substr(0, exercise.find('.'))); }
+
+std::string reference_key(const ReferenceCase& c) { return c.exercise + " " + c.name; }
+
+std::filesystem::path reference_file(const std::filesystem::path& dir, int chapter) {
+    std::ostringstream name;
+    name << "ch" << std::setw(2) << std::setfill('0') << chapter << ".txt";
+    return dir / name.str();
+}
+
+// case <exercise> <name>
+// output <name> <rows> <cols>
+// <rows lines of cols numbers, %.17g so that they read back exactly>
+std::string format_reference_data(int chapter, const std::vector<std::pair<std::string, NamedList>>& results) {
+    std::ostringstream out;
+    out << "# Reference results for chapter " << chapter << ", computed from solutions/ by refgen.\n"
+        << "# Do not edit: ./course generate rewrites this file, and the tests compare against it.\n";
+    out << std::setprecision(17);
+    for (const auto& [key, outputs] : results) {
+        out << "case " << key << "\n";
+        for (const Named& o : outputs) {
+            out << "output " << o.name << " " << o.value.rows() << " " << o.value.cols() << "\n";
+            for (bp::Index i = 0; i < o.value.rows(); ++i) {
+                for (bp::Index j = 0; j < o.value.cols(); ++j) out << (j ? " " : "") << o.value(i, j);
+                out << "\n";
+            }
+        }
+    }
+    return out.str();
+}
+
+ReferenceData read_reference_data(const std::filesystem::path& dir) {
+    ReferenceData data;
+    if (!std::filesystem::is_directory(dir)) throw std::runtime_error("no reference data folder at " + dir.string());
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        if (entry.path().extension() != ".txt") continue;
+        std::ifstream in(entry.path());
+        std::string word, key;
+        while (in >> word) {
+            if (word == "#") {
+                std::getline(in, word);
+            } else if (word == "case") {
+                std::string exercise, name;
+                in >> exercise >> name;
+                key = exercise + " " + name;
+                data[key];
+            } else if (word == "output") {
+                Named o;
+                bp::Index rows = 0, cols = 0;
+                in >> o.name >> rows >> cols;
+                o.value.resize(rows, cols);
+                for (bp::Index i = 0; i < rows; ++i)
+                    for (bp::Index j = 0; j < cols; ++j) in >> o.value(i, j);
+                data[key].push_back(o);
+            } else {
+                in.setstate(std::ios::failbit);
+            }
+            if (!in && !in.eof()) throw std::runtime_error(entry.path().string() + ": unreadable near '" + word + "'");
+        }
+    }
+    return data;
+}
+
+const Matrix& find(const NamedList& list, const std::string& name) {
+    for (const Named& n : list)
+        if (n.name == name) return n.value;
+    throw std::out_of_range("no matrix named " + name);
+}
+
+}  // namespace bp_test

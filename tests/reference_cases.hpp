@@ -1,0 +1,46 @@
+// Reference cases: small, seeded computations whose results the solutions produced once
+// (refgen writes them to tests/reference/chNN.txt) and the student's code must reproduce.
+// The same case code runs in both places, so the inputs are the same numbers.
+#pragma once
+
+#include "bp/matrix.hpp"
+
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace bp_test {
+
+using bp::Matrix;
+
+struct Named {
+    std::string name;
+    Matrix value;
+};
+using NamedList = std::vector<Named>;
+
+struct ReferenceCase {
+    std::string exercise;  // "1.1"
+    std::string name;      // unique within the exercise, e.g. "batch_of_4"
+    std::string call;      // what it computes, written as the student would call it
+    NamedList inputs;
+    std::function<NamedList(const NamedList& inputs)> compute;  // the named outputs
+};
+
+std::vector<ReferenceCase> ch01_reference_cases();
+std::vector<ReferenceCase> all_reference_cases();
+
+int chapter_of(const std::string& exercise);  // "1.10" -> 1
+
+// The stored results, keyed by "<exercise> <case name>".
+using ReferenceData = std::map<std::string, NamedList>;
+std::string reference_key(const ReferenceCase& c);
+std::filesystem::path reference_file(const std::filesystem::path& dir, int chapter);  // dir/ch01.txt
+std::string format_reference_data(int chapter, const std::vector<std::pair<std::string, NamedList>>& results);
+ReferenceData read_reference_data(const std::filesystem::path& dir);  // every chNN.txt in dir
+
+const Matrix& find(const NamedList& list, const std::string& name);  // throws if absent
+
+}  // namespace bp_test

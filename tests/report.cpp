@@ -1,0 +1,332 @@
+#include "report.hpp"
+
+#include <algorithm>
+#include <iostream>
+#include <map>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <unistd.h>
+#include <vector>
+
+namespace bp_test {
+
+namespace {
+
+// ---- the report file: one tab-separated record a line --------------------------------
+
+std::string escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '\n') out += "\\n";
+        else if (c == '\t') out += "\\t";
+        else if (c == '\\') out += "\\\\";
+        else out += c;
+    }
+    return out;
+}
+
+std::string unescape(const std::string& s) {
+    std::string out;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+        if (s[i] != '\\' || i + 1 == s.size()) {
+            out += s[i];
+            continue;
+        }
+        const char c = s[++i];
+        out += c == 'n' ? '\n' : c == 't' ? '\t' : c;
+    }
+    return out;
+}
+
+std::vector<std::string> split_tabs(const std::string& line) {
+    std::vector<std::string> fields;
+    std::istringstream in(line);
+    for (std::string f; std::getline(in, f, '\t');) fields.push_back(f);
+    return fields;
+}
+
+// "Ex1_10" -> "1.10"; other suites (library checks) -> "".
+std::string exercise_of_suite(const std::string& suite) {
+    static const std::regex re(R"(^Ex([0-9]+)_([0-9]+)$)");
+    std::smatch m;
+    return std::regex_match(suite, m, re) ? std::string(m[1]) + "." + std::string(m[2]) : "";
+}
+
+}  // namespace
+
+ReportWriter::ReportWriter(const std::filesystem::path& file) : out_(file) {}
+
+void ReportWriter::OnTestStart(const ::testing::TestInfo& test) {
+    out_ << "start\t" << test.test_suite_name() << "\t" << test.name() << std::endl;
+}
+
+// pass, or fail; a failure caused by a stub is todo (this exercise's own stub) or waiting
+// (another exercise's stub, which this one calls).
+void ReportWriter::OnTestEnd(const ::testing::TestInfo& test) {
+    static const std::regex not_implemented(R"(exercise ([0-9]+\.[0-9]+) is not implemented yet)");
+    const ::testing::TestResult& result = *test.result();
+    std::string status = "pass", blocker, message;
+    if (result.Failed()) {
+        const std::string own = exercise_of_suite(test.test_suite_name());
+        bool every_failure_is_a_stub = true;
+        for (int i = 0; i < result.total_part_count(); ++i) {
+            const ::testing::TestPartResult& part = result.GetTestPartResult(i);
+            if (!part.failed()) continue;
+            std::string text = part.message();
+            if (text.rfind("Failed\n", 0) == 0) text.erase(0, 7);  // ADD_FAILURE's own first line
+            while (!text.empty() && text.back() == '\n') text.pop_back();
+            std::string file = part.file_name() ? part.file_name() : "";
+            if (const auto at = file.rfind("/tests/"); at != std::string::npos) file = file.substr(at + 1);
+            if (!message.empty()) message += "\n";
+            message += text + (file.empty() ? "" : "\n(" + file + ":" + std::to_string(part.line_number()) + ")");
+            std::smatch m;
+            if (std::regex_search(text, m, not_implemented)) {
+                if (blocker.empty() || m[1] == own) blocker = m[1];
+            } else {
+                every_failure_is_a_stub = false;
+            }
+        }
+        status = !every_failure_is_a_stub ? "fail" : blocker == own ? "todo" : "waiting";
+    }
+    out_ << "result\t" << test.test_suite_name() << "\t" << test.name() << "\t" << status << "\t" << blocker << "\t"
+         << escape(message) << std::endl;
+}
+
+void ReportWriter::OnTestProgramEnd(const ::testing::UnitTest&) { out_ << "finished" << std::endl; }
+
+namespace {
+
+// ---- reading reports back ------------------------------------------------------------------
+
+struct TestOutcome {
+    std::string suite, name, status, blocker, message;  // status "crashed" if it never ended
+};
+
+struct Exercise {
+    std::string id, chapter, chapter_title, file, line, anchor, read, hint;
+    std::vector<TestOutcome> tests;
+    bool ran = false;  // a report mentioned it
+
+    int count(const std::string& status) const {
+        return static_cast<int>(std::count_if(tests.begin(), tests.end(), [&](const TestOutcome& t) { return t.status == status; }));
+    }
+    // done, fail, crashed, todo, waiting, not run
+    std::string state() const {
+        if (!ran || tests.empty()) return "not run";
+        if (count("crashed")) return "crashed";
+        if (count("fail")) return "fail";
+        if (count("todo")) return "todo";
+        if (count("waiting")) return "waiting";
+        return "done";
+    }
+    std::set<std::string> blockers() const {
+        std::set<std::string> ids;
+        for (const TestOutcome& t : tests)
+            if (t.status == "waiting") ids.insert(t.blocker);
+        return ids;
+    }
+};
+
+std::vector<Exercise> read_manifest(const std::filesystem::path& manifest) {
+    std::ifstream in(manifest);
+    if (!in) throw std::runtime_error("cannot read the exercise list " + manifest.string() + "; build first");
+    std::vector<Exercise> exercises;
+    for (std::string line; std::getline(in, line);) {
+        const auto f = split_tabs(line);
+        if (f.size() < 8) continue;
+        exercises.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], {}, false});
+    }
+    return exercises;
+}
+
+// Every test outcome in the report folder; the library checks go under id "".
+std::map<std::string, std::vector<TestOutcome>> read_reports(const std::filesystem::path& dir) {
+    std::map<std::string, std::vector<TestOutcome>> by_exercise;
+    if (!std::filesystem::is_directory(dir)) return by_exercise;
+    for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+        std::ifstream in(entry.path());
+        std::map<std::string, TestOutcome> running;  // started, not yet ended
+        for (std::string line; std::getline(in, line);) {
+            const auto f = split_tabs(line);
+            if (f.size() >= 3 && f[0] == "start") {
+                running[f[1] + "." + f[2]] = {f[1], f[2], "crashed", "", ""};
+            } else if (f.size() >= 5 && f[0] == "result") {
+                running.erase(f[1] + "." + f[2]);
+                by_exercise[exercise_of_suite(f[1])].push_back(
+                    {f[1], f[2], f[3], f[4], f.size() > 5 ? unescape(f[5]) : ""});
+            }
+        }
+        for (auto& [key, t] : running) {
+            t.message = "the test process died during this test (a crash: look for an index out of range or a "
+                        "null pointer). Its output: ctest --test-dir <build> -R '" +
+                        entry.path().stem().string() + "' --output-on-failure";
+            by_exercise[exercise_of_suite(t.suite)].push_back(t);
+        }
+    }
+    return by_exercise;
+}
+
+std::vector<Exercise> load(const std::filesystem::path& manifest, const std::filesystem::path& reports,
+                           std::vector<TestOutcome>* library_checks) {
+    std::vector<Exercise> exercises = read_manifest(manifest);
+    auto outcomes = read_reports(reports);
+    for (Exercise& e : exercises) {
+        const auto it = outcomes.find(e.id);
+        if (it == outcomes.end()) continue;
+        e.tests = it->second;
+        e.ran = true;
+    }
+    if (library_checks) *library_checks = outcomes[""];
+    return exercises;
+}
+
+// ---- printing ------------------------------------------------------------------------------
+
+bool colour() {
+    static const bool on = isatty(STDOUT_FILENO) && std::getenv("NO_COLOR") == nullptr;
+    return on;
+}
+std::string paint(const std::string& text, const char* code) {
+    return colour() ? std::string("\033[") + code + "m" + text + "\033[0m" : text;
+}
+
+std::string badge(const std::string& state) {
+    if (state == "done") return paint("  done ", "32");
+    if (state == "fail") return paint("  FAIL ", "31;1");
+    if (state == "crashed") return paint(" CRASH ", "31;1");
+    if (state == "waiting") return paint("waiting", "33");
+    if (state == "todo") return paint("  todo ", "2");
+    return paint("not run", "2");
+}
+
+std::string pad(std::string s, std::size_t width) {
+    if (s.size() < width) s.resize(width, ' ');
+    return s;
+}
+
+std::string indent(const std::string& text, const std::string& by) {
+    std::string out = by;
+    for (char c : text) {
+        out += c;
+        if (c == '\n') out += by;
+    }
+    return out;
+}
+
+std::string join(const std::set<std::string>& ids) {
+    std::string out;
+    for (const std::string& id : ids) out += (out.empty() ? "" : ", ") + id;
+    return out;
+}
+
+std::string detail(const Exercise& e) {
+    const std::string state = e.state();
+    const int n = static_cast<int>(e.tests.size());
+    if (state == "fail") return std::to_string(e.count("fail")) + " of " + std::to_string(n) + " tests fail";
+    if (state == "crashed") return "crashed";
+    if (state == "waiting") return "needs exercise " + join(e.blockers()) + " first";
+    if (state == "done") return std::to_string(n) + " tests pass";
+    return "";
+}
+
+void print_where(const Exercise& e) {
+    std::cout << "  Read   " << e.read << "\n"
+              << "  Write  " << e.file << ", line " << e.line << ", between BEGIN and END EXERCISE " << e.id << "\n"
+              << "  Check  ./course check " << e.id << "\n";
+}
+
+// Every test of one exercise, and each failure in full.
+void print_exercise_in_full(const Exercise& e) {
+    std::cout << badge(e.state()) << "  " << e.id << "  " << e.hint << "\n";
+    for (const TestOutcome& t : e.tests) {
+        std::cout << "      " << pad(t.status == "pass" ? "pass" : t.status, 8) << t.suite << "." << t.name << "\n";
+        if (t.status == "fail" || t.status == "crashed") std::cout << indent(t.message, "          ") << "\n";
+    }
+    const auto stub = std::find_if(e.tests.begin(), e.tests.end(),
+                                   [](const TestOutcome& t) { return t.status == "todo" || t.status == "waiting"; });
+    if (stub != e.tests.end() && !e.count("fail")) std::cout << indent(stub->message, "      ") << "\n";
+    if (e.state() != "done") print_where(e);
+}
+
+bool selected(const Exercise& e, const std::string& only) {
+    return only.empty() || e.id == only || e.chapter == only;
+}
+
+}  // namespace
+
+int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports,
+                   const std::string& only) {
+    std::vector<TestOutcome> library;
+    const std::vector<Exercise> exercises = load(manifest, reports, &library);
+    if (!only.empty() && std::none_of(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only); })) {
+        std::cout << "There is no exercise or chapter '" << only << "'. Exercises are named like 1.3; chapters like 1.\n";
+        return 2;
+    }
+    int shown = 0, done = 0;
+    std::string chapter;
+    for (const Exercise& e : exercises) {
+        if (!selected(e, only)) continue;
+        if (e.chapter != chapter) {
+            chapter = e.chapter;
+            const auto in_chapter = std::count_if(exercises.begin(), exercises.end(), [&](const Exercise& x) { return x.chapter == chapter; });
+            const auto done_in_chapter = std::count_if(exercises.begin(), exercises.end(), [&](const Exercise& x) {
+                return x.chapter == chapter && x.state() == "done";
+            });
+            std::cout << "\n" << paint(pad(e.chapter_title, 60), "1") << done_in_chapter << " of " << in_chapter << " done\n";
+        }
+        ++shown;
+        if (e.state() == "done") ++done;
+        if (only == e.id) print_exercise_in_full(e);
+        else std::cout << badge(e.state()) << "  " << pad(e.id, 5) << " " << pad(e.hint, 72) << " " << detail(e) << "\n";
+    }
+    if (only.empty() || only.find('.') == std::string::npos) {
+        const auto failing = std::count_if(library.begin(), library.end(), [](const TestOutcome& t) { return t.status != "pass"; });
+        std::cout << "\n" << done << " of " << shown << " exercises done";
+        if (!library.empty()) std::cout << "; library checks: " << library.size() - failing << " of " << library.size() << " pass";
+        std::cout << ".\n";
+        for (const TestOutcome& t : library)
+            if (t.status != "pass") std::cout << "  library check " << t.suite << "." << t.name << " fails:\n" << indent(t.message, "      ") << "\n";
+        const auto next = std::find_if(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only) && e.state() != "done"; });
+        if (next != exercises.end()) {
+            std::cout << "\nNext: exercise " << next->id << ": " << next->hint << "\n";
+            print_where(*next);
+            for (const TestOutcome& t : next->tests)
+                if (t.status == "fail" || t.status == "crashed") {
+                    std::cout << "  First failure, " << t.suite << "." << t.name << ":\n" << indent(t.message, "      ") << "\n";
+                    break;
+                }
+        } else if (shown) {
+            std::cout << "\nEverything here is done. Well done!\n";
+        }
+    }
+    return done == shown ? 0 : 1;
+}
+
+int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem::path& reports) {
+    const std::vector<Exercise> exercises = load(manifest, reports, nullptr);
+    int bad = 0;
+    for (const Exercise& e : exercises) {
+        std::string problem;
+        const int own = e.count("todo");
+        if (!e.ran || e.tests.empty()) problem = "no test ran for it: every exercise needs tests";
+        else if (e.count("crashed")) problem = "a test crashed on the stub";
+        else if (e.count("fail")) problem = "a test failed with something other than the not-implemented error";
+        else if (e.count("pass") == static_cast<int>(e.tests.size())) problem = "every test passes on the untouched stub";
+        else if (own == 0) problem = "no test fails with this exercise's own not-implemented error";
+        std::cout << (problem.empty() ? "  ok    " : "  FAIL  ") << pad(e.id, 6) << e.tests.size() << " tests, "
+                  << own + e.count("waiting") << " fail on stubs (" << own << " on its own)"
+                  << (problem.empty() ? "" : ": " + problem) << "\n";
+        if (!problem.empty()) {
+            ++bad;
+            for (const TestOutcome& t : e.tests)
+                if (t.status == "fail" || t.status == "crashed" || t.status == "pass")
+                    std::cout << "          " << t.status << " " << t.suite << "." << t.name << "\n"
+                              << (t.message.empty() ? "" : indent(t.message, "            ") + "\n");
+        }
+    }
+    std::cout << "stub gate: " << exercises.size() - bad << " passed, " << bad << " failed\n";
+    return bad == 0 && !exercises.empty() ? 0 : 1;
+}
+
+}  // namespace bp_test

@@ -1,0 +1,38 @@
+// What a run of the course tests leaves behind, and what the course tool makes of it.
+//
+// Each test process (ctest runs one per exercise) writes a report file as it goes. From
+// those files and the exercise list (exercises.tsv, made by exgen), the student's progress
+// is printed and the stub gate is judged. Writing as it goes means a crash still leaves a
+// report that says which test was running.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+
+namespace bp_test {
+
+// A gtest listener that writes the report file.
+class ReportWriter : public ::testing::EmptyTestEventListener {
+public:
+    explicit ReportWriter(const std::filesystem::path& file);
+    void OnTestStart(const ::testing::TestInfo& test) override;
+    void OnTestEnd(const ::testing::TestInfo& test) override;
+    void OnTestProgramEnd(const ::testing::UnitTest& unit) override;
+
+private:
+    std::ofstream out_;
+};
+
+// The student's progress over every exercise; with `only` (an id like "1.3" or a chapter
+// like "1"), just those, with every failure in full. Returns 0 when all shown are done.
+int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports, const std::string& only);
+
+// The stub gate, on reports from a build of untouched stubs: every exercise has a failing
+// test, at least one fails with its own not-implemented error, and every failure is a
+// not-implemented error (no crash, no other assertion). Returns 0 when all hold.
+int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem::path& reports);
+
+}  // namespace bp_test

@@ -1,0 +1,362 @@
+// exgen: makes the student's exercises/ from the reference solutions/.
+//
+// A solution file marks each exercise with two comment lines:
+//
+//     // BEGIN EXERCISE 1.1 (ch01-linear): one-line hint for the student.
+//     ...reference code...
+//     // END EXERCISE 1.1
+//
+// (ch01-linear) is the anchor of the chapter section that explains it. exgen keeps both
+// marker lines and replaces what lies between them with a throw of bp::NotImplemented that
+// names the exercise, the file and the section. Every other line is copied unchanged.
+//
+//   exgen generate --solutions DIR --exercises DIR --chapters DIR [--force]
+//       Writes the stubs. It records a hash of every file it writes (DIR/.exgen-hashes) and
+//       refuses to overwrite a file that changed since, which is a student's work, unless
+//       --force is given; then the old file is kept beside it as <file>.student-backup.
+//   exgen check --solutions DIR --exercises DIR --chapters DIR
+//       Exits 1 if the exercises differ from what generate would write.
+//   exgen manifest --sources DIR --chapters DIR --out FILE
+//       Lists the exercises found in DIR (solutions or exercises), one per line, tab
+//       separated: id, chapter, chapter title, file, line, section anchor, where to read, hint.
+
+#include <algorithm>
+#include <cstdint>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+struct Failure {
+    std::string message;
+};
+
+struct Section {
+    int chapter = 0;
+    std::string chapter_title;  // from the page's first heading
+    std::string title;
+    std::string page;  // e.g. chapters/01-forward-pass/chapter.md
+};
+
+struct Region {
+    std::string id;      // "1.1"
+    std::string anchor;  // "ch01-linear"
+    std::string hint;
+    std::size_t begin_line = 0;  // 1-based, the BEGIN marker
+    std::size_t end_line = 0;    // the END marker
+};
+
+const std::regex begin_re(R"(^(\s*)// BEGIN EXERCISE ([0-9]+)\.([0-9]+) \(([A-Za-z0-9_-]+)\): (.+)$)");
+const std::regex end_re(R"(^\s*// END EXERCISE ([0-9]+\.[0-9]+)\s*$)");
+const std::regex any_marker_re(R"(// (BEGIN|END) EXERCISE)");
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw Failure{"cannot read " + path.string()};
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+void write_text(const fs::path& path, const std::string& text) {
+    fs::create_directories(path.parent_path());
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    if (!out) throw Failure{"cannot write " + path.string()};
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+    std::vector<std::string> lines;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) lines.push_back(line);
+    return lines;
+}
+
+// FNV-1a: enough to notice that a file changed; not a security measure.
+std::string hash_of(const std::string& text) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : text) h = (h ^ c) * 1099511628211ULL;
+    std::ostringstream out;
+    out << std::hex << h;
+    return out.str();
+}
+
+// Sections are the headings with an anchor, "## The linear layer {#ch01-linear}", in
+// chapters/NN-topic/chapter.md; NN is the chapter number.
+std::map<std::string, Section> read_sections(const fs::path& chapters) {
+    static const std::regex heading_re(R"(^#+\s+(.*?)\s*\{#([A-Za-z0-9_-]+)\}\s*$)");
+    std::map<std::string, Section> sections;
+    if (!fs::is_directory(chapters)) throw Failure{"no chapters folder at " + chapters.string()};
+    for (const auto& entry : fs::directory_iterator(chapters)) {
+        const fs::path page = entry.path() / "chapter.md";
+        if (!fs::is_regular_file(page)) continue;
+        const int chapter = std::atoi(entry.path().filename().string().c_str());
+        std::string chapter_title;
+        for (const std::string& line : split_lines(read_text(page))) {
+            std::smatch m;
+            if (!std::regex_match(line, m, heading_re)) continue;
+            if (chapter_title.empty()) chapter_title = m[1];
+            sections[m[2]] = {chapter, chapter_title, m[1], "chapters/" + entry.path().filename().string() + "/chapter.md"};
+        }
+    }
+    return sections;
+}
+
+std::string where_to_read(const Section& s) {
+    return "Chapter " + std::to_string(s.chapter) + ", section '" + s.title + "' (" + s.page + ")";
+}
+
+std::vector<Region> find_regions(const std::string& text, const std::string& file,
+                                 const std::map<std::string, Section>& sections) {
+    std::vector<Region> regions;
+    const std::vector<std::string> lines = split_lines(text);
+    std::optional<Region> open;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string at = file + ":" + std::to_string(i + 1) + ": ";
+        std::smatch m;
+        if (std::regex_match(lines[i], m, begin_re)) {
+            if (open) throw Failure{at + "BEGIN EXERCISE inside exercise " + open->id + ", which has no END yet"};
+            Region r{std::string(m[2]) + "." + std::string(m[3]), m[4], m[5], i + 1, 0};
+            const auto section = sections.find(r.anchor);
+            if (section == sections.end())
+                throw Failure{at + "exercise " + r.id + " points at section {#" + r.anchor +
+                              "}, which no chapters/*/chapter.md heading defines"};
+            if (section->second.chapter != std::stoi(m[2]))
+                throw Failure{at + "exercise " + r.id + " points at {#" + r.anchor + "}, a section of chapter " +
+                              std::to_string(section->second.chapter)};
+            open = r;
+        } else if (std::regex_match(lines[i], m, end_re)) {
+            if (!open) throw Failure{at + "END EXERCISE " + std::string(m[1]) + " without a BEGIN"};
+            if (m[1] != open->id) throw Failure{at + "END EXERCISE " + std::string(m[1]) + " closes exercise " + open->id};
+            open->end_line = i + 1;
+            regions.push_back(*open);
+            open.reset();
+        } else if (std::regex_search(lines[i], any_marker_re)) {
+            throw Failure{at + "malformed exercise marker; the form is\n"
+                               "    // BEGIN EXERCISE 1.1 (section-anchor): hint\n"
+                               "    // END EXERCISE 1.1"};
+        }
+    }
+    if (open) throw Failure{file + ":" + std::to_string(open->begin_line) + ": exercise " + open->id + " has no END"};
+    return regions;
+}
+
+std::string escape_cpp(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out;
+}
+
+// The student's version of one solution file.
+std::string make_stub(const std::string& text, const std::vector<Region>& regions, const std::string& exercise_path,
+                      const std::map<std::string, Section>& sections) {
+    const std::vector<std::string> lines = split_lines(text);
+    std::string out;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::size_t line_no = i + 1;
+        if (next < regions.size() && line_no > regions[next].begin_line && line_no < regions[next].end_line) {
+            if (line_no == regions[next].begin_line + 1) {
+                const Region& r = regions[next];
+                const std::string indent = lines[r.begin_line - 1].substr(0, lines[r.begin_line - 1].find('/'));
+                out += indent + "throw bp::NotImplemented(\"" + r.id + "\", \"" + exercise_path + "\",\n" + indent +
+                       "                         \"" + escape_cpp(where_to_read(sections.at(r.anchor))) + "\");\n";
+            }
+            continue;
+        }
+        if (next < regions.size() && line_no == regions[next].end_line) ++next;
+        out += lines[i] + "\n";
+    }
+    return out;
+}
+
+std::vector<std::string> files_under(const fs::path& dir) {
+    if (!fs::is_directory(dir)) throw Failure{"no folder at " + dir.string()};
+    std::vector<std::string> files;
+    for (const auto& entry : fs::recursive_directory_iterator(dir))
+        if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), dir).generic_string());
+    std::sort(files.begin(), files.end());
+    return files;
+}
+
+bool is_source(const std::string& file) {
+    const std::string ext = fs::path(file).extension().string();
+    return ext == ".cpp" || ext == ".hpp" || ext == ".h";
+}
+
+// Sorts "1.2" before "1.10".
+bool id_less(const std::string& a, const std::string& b) {
+    const auto key = [](const std::string& id) {
+        return std::make_pair(std::stoi(id.substr(0, id.find('.'))), std::stoi(id.substr(id.find('.') + 1)));
+    };
+    return key(a) < key(b);
+}
+
+// Every exercise file, keyed by its path under exercises/, as generate would write it.
+std::map<std::string, std::string> expected_exercises(const fs::path& solutions, const fs::path& chapters) {
+    const auto sections = read_sections(chapters);
+    std::map<std::string, std::string> out;
+    std::map<std::string, std::string> seen;  // exercise id -> file
+    for (const std::string& file : files_under(solutions)) {
+        const std::string text = read_text(solutions / file);
+        if (!is_source(file)) {
+            out[file] = text;
+            continue;
+        }
+        const std::vector<Region> regions = find_regions(text, "solutions/" + file, sections);
+        for (const Region& r : regions) {
+            if (seen.count(r.id)) throw Failure{"exercise " + r.id + " is marked in both " + seen[r.id] + " and " + file};
+            seen[r.id] = file;
+        }
+        out[file] = make_stub(text, regions, "exercises/" + file, sections);
+    }
+    return out;
+}
+
+const char* const hashes_file = ".exgen-hashes";
+
+std::map<std::string, std::string> read_hashes(const fs::path& exercises) {
+    std::map<std::string, std::string> hashes;
+    std::ifstream in(exercises / hashes_file);
+    for (std::string hash, file; in >> hash >> file;) hashes[file] = hash;
+    return hashes;
+}
+
+std::string hashes_text(const std::map<std::string, std::string>& files) {
+    std::string text = "# Written by exgen (tools/exgen.cpp): the hash of each file as last generated.\n";
+    for (const auto& [file, content] : files) text += hash_of(content) + " " + file + "\n";
+    return text;
+}
+
+int generate(const fs::path& solutions, const fs::path& exercises, const fs::path& chapters, bool force) {
+    const auto expected = expected_exercises(solutions, chapters);
+    const auto recorded = read_hashes(exercises);
+    std::vector<std::string> edited;
+    for (const auto& [file, content] : expected) {
+        const fs::path path = exercises / file;
+        if (!fs::exists(path)) continue;
+        const std::string current = read_text(path);
+        const auto it = recorded.find(file);
+        const bool untouched = it != recorded.end() && it->second == hash_of(current);
+        if (current != content && !untouched) edited.push_back(file);
+    }
+    if (!edited.empty() && !force) {
+        std::cerr << "exgen: these exercise files changed since they were generated (a student's work?):\n";
+        for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
+        std::cerr << "Nothing was written. Run again with --force to replace them; each old file is then kept\n"
+                     "beside the new one as <file>.student-backup.\n";
+        return 1;
+    }
+    int written = 0;
+    for (const auto& [file, content] : expected) {
+        const fs::path path = exercises / file;
+        if (fs::exists(path) && read_text(path) == content) continue;
+        if (std::find(edited.begin(), edited.end(), file) != edited.end()) {
+            fs::copy_file(path, path.string() + ".student-backup", fs::copy_options::overwrite_existing);
+            std::cout << "kept the old " << path.string() << " as " << path.string() << ".student-backup\n";
+        }
+        write_text(path, content);
+        ++written;
+    }
+    write_text(exercises / hashes_file, hashes_text(expected));
+    std::cout << "exgen: " << expected.size() << " exercise files, " << written << " written\n";
+    return 0;
+}
+
+int check(const fs::path& solutions, const fs::path& exercises, const fs::path& chapters) {
+    auto expected = expected_exercises(solutions, chapters);
+    expected[hashes_file] = hashes_text(expected);
+    int differ = 0;
+    for (const auto& [file, content] : expected) {
+        const fs::path path = exercises / file;
+        if (!fs::exists(path)) {
+            std::cerr << "exgen check: " << path.string() << " is missing\n";
+            ++differ;
+        } else if (read_text(path) != content) {
+            const auto want = split_lines(content), have = split_lines(read_text(path));
+            std::size_t i = 0;
+            while (i < want.size() && i < have.size() && want[i] == have[i]) ++i;
+            std::cerr << "exgen check: " << path.string() << ":" << i + 1 << " differs from what exgen generates\n"
+                      << "    generated: " << (i < want.size() ? want[i] : "<end of file>") << "\n"
+                      << "    committed: " << (i < have.size() ? have[i] : "<end of file>") << "\n";
+            ++differ;
+        }
+    }
+    for (const std::string& file : files_under(exercises))
+        if (!expected.count(file) && file.find(".student-backup") == std::string::npos) {
+            std::cerr << "exgen check: " << (exercises / file).string() << " has no counterpart in solutions/\n";
+            ++differ;
+        }
+    if (differ) {
+        std::cerr << "exgen check: " << differ << " file(s) out of date; run ./course generate\n";
+        return 1;
+    }
+    std::cout << "exgen check: exercises/ is what solutions/ generates (" << expected.size() - 1 << " files)\n";
+    return 0;
+}
+
+std::string tsv_field(std::string s) {
+    std::replace(s.begin(), s.end(), '\t', ' ');
+    return s;
+}
+
+int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& out) {
+    const auto sections = read_sections(chapters);
+    const std::string edition = sources.filename().string();
+    std::vector<std::pair<Region, std::string>> all;
+    for (const std::string& file : files_under(sources)) {
+        if (!is_source(file)) continue;
+        for (const Region& r : find_regions(read_text(sources / file), edition + "/" + file, sections))
+            all.emplace_back(r, edition + "/" + file);
+    }
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return id_less(a.first.id, b.first.id); });
+    std::string text;
+    for (const auto& [r, file] : all) {
+        const Section& s = sections.at(r.anchor);
+        text += r.id + "\t" + std::to_string(s.chapter) + "\t" + tsv_field(s.chapter_title) + "\t" + file + "\t" +
+                std::to_string(r.begin_line) + "\t" +
+                r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\n";
+    }
+    write_text(out, text);
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    const auto option = [&](const std::string& name) -> fs::path {
+        const auto it = std::find(args.begin(), args.end(), name);
+        if (it == args.end() || it + 1 == args.end()) throw Failure{"missing " + name + " DIR"};
+        return *(it + 1);
+    };
+    const bool force = std::find(args.begin(), args.end(), "--force") != args.end();
+    try {
+        const std::string command = args.empty() ? "" : args[0];
+        if (command == "generate")
+            return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);
+        if (command == "check") return check(option("--solutions"), option("--exercises"), option("--chapters"));
+        if (command == "manifest") return manifest(option("--sources"), option("--chapters"), option("--out"));
+        std::cerr << "usage: exgen generate|check --solutions DIR --exercises DIR --chapters DIR [--force]\n"
+                     "       exgen manifest --sources DIR --chapters DIR --out FILE\n";
+        return 2;
+    } catch (const Failure& f) {
+        std::cerr << "exgen: " << f.message << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "exgen: " << e.what() << "\n";
+        return 1;
+    }
+}
