@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <iterator>
 #include <stdexcept>
 
 namespace bp {
@@ -15,6 +16,13 @@ void require_gnuplot() {
     if (std::system("command -v gnuplot >/dev/null 2>&1") != 0)
         throw std::runtime_error("the gnuplot program is not installed; install it with: "
                                  "apt-get install --no-install-recommends gnuplot-nox");
+}
+
+// A gnuplot string literal: single quotes, with a quote inside written twice.
+std::string quoted(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
 }
 
 void write_data(const Figure& figure, const std::filesystem::path& path) {
@@ -44,24 +52,31 @@ void save_figure(const Figure& figure, const std::filesystem::path& dir) {
     const std::filesystem::path data = dir / (figure.name + ".dat");
     write_data(figure, data);
 
-    Gnuplot gp;
-    gp << "set title '" << figure.title << "'\n"
-       << "set xlabel '" << figure.xlabel << "'\n"
-       << "set ylabel '" << figure.ylabel << "'\n"
-       << "set grid\nset key top left\n";
-    for (const std::string& s : figure.settings) gp << s << "\n";
-    std::string plot = "plot ";
-    for (std::size_t k = 0; k < figure.curves.size(); ++k)
-        plot += (k ? ", " : "") + ("'" + data.string() + "' using 1:" + std::to_string(k + 2) + " with " +
-                                   figure.curves[k].style + " title '" + figure.curves[k].title + "'");
-    const struct {
-        const char* terminal;
-        const char* extension;
-    } outputs[] = {{"pngcairo size 900,560 font 'Sans,11'", ".png"}, {"svg size 900,560 dynamic", ".svg"}};
-    for (const auto& o : outputs)
-        gp << "set terminal " << o.terminal << "\nset output '" << (dir / (figure.name + o.extension)).string()
-           << "'\n"
-           << plot << "\nset output\n";
+    // gnuplot reports mistakes on stderr and carries on: keep what it says, and fail on it.
+    const std::filesystem::path errors = dir / (figure.name + ".gnuplot-errors");
+    {
+        Gnuplot gp("gnuplot 2>" + quoted(errors.string()));
+        gp << "set title " << quoted(figure.title) << "\n"
+           << "set xlabel " << quoted(figure.xlabel) << "\n"
+           << "set ylabel " << quoted(figure.ylabel) << "\n"
+           << "set grid\nset key top left\n";
+        for (const std::string& s : figure.settings) gp << s << "\n";
+        std::string plot = "plot ";
+        for (std::size_t k = 0; k < figure.curves.size(); ++k)
+            plot += (k ? ", " : "") + quoted(data.string()) + " using 1:" + std::to_string(k + 2) + " with " +
+                    figure.curves[k].style + " title " + quoted(figure.curves[k].title);
+        const struct {
+            const char* terminal;
+            const char* extension;
+        } outputs[] = {{"pngcairo size 900,560 font 'Sans,11'", ".png"}, {"svg size 900,560 dynamic", ".svg"}};
+        for (const auto& o : outputs)
+            gp << "set terminal " << o.terminal << "\nset output " << quoted((dir / (figure.name + o.extension)).string())
+               << "\n" << plot << "\nset output\n";
+    }  // closing the pipe waits for gnuplot to finish
+    std::ifstream said(errors);
+    const std::string message((std::istreambuf_iterator<char>(said)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(errors);
+    if (!message.empty()) throw std::runtime_error("gnuplot failed on figure " + figure.name + ":\n" + message);
 }
 
 std::filesystem::path output_dir(int argc, char** argv) { return argc > 1 ? argv[1] : "."; }

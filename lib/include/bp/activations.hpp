@@ -1,6 +1,7 @@
-// Activation functions a = f(z) and their derivatives f'(z), applied to every element of z
-// (softmax works on each column instead). Chapter 1 writes them; chapter 3 uses f'(z) in
-// dz = da ⊙ f'(z).
+/// \file
+/// Activation functions a = f(z) and their derivatives f'(z), applied to every element of z
+/// (softmax works on each column instead). Chapter 1 writes them; chapter 3 uses f'(z) in
+/// dz = da ⊙ f'(z).
 #pragma once
 
 #include "bp/matrix.hpp"
@@ -9,30 +10,31 @@
 
 namespace bp {
 
+/// Which f a layer applies; activate() and activate_prime() dispatch on it.
 enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
 
 // Exercises 1.2-1.10 (solutions/ch01/activations.cpp). Each takes and returns the same shape.
-Matrix sigmoid(const Matrix& z);        // 1 / (1 + e^-z)
-Matrix sigmoid_prime(const Matrix& z);  // sigmoid(z) (1 - sigmoid(z))
+Matrix sigmoid(const Matrix& z);        ///< 1 / (1 + e^-z)
+Matrix sigmoid_prime(const Matrix& z);  ///< sigmoid(z) (1 - sigmoid(z))
 Matrix tanh(const Matrix& z);
-Matrix tanh_prime(const Matrix& z);  // 1 - tanh(z)^2
-Matrix relu(const Matrix& z);        // max(0, z)
-Matrix relu_prime(const Matrix& z);  // 1 where z > 0, else 0 (we take 0 at z = 0)
+Matrix tanh_prime(const Matrix& z);  ///< 1 - tanh(z)^2
+Matrix relu(const Matrix& z);        ///< max(0, z)
+Matrix relu_prime(const Matrix& z);  ///< 1 where z > 0, else 0 (we take 0 at z = 0)
 
-inline constexpr double leaky_relu_slope = 0.01;  // the slope alpha for z <= 0
-Matrix leaky_relu(const Matrix& z, double alpha = leaky_relu_slope);        // z or alpha z
-Matrix leaky_relu_prime(const Matrix& z, double alpha = leaky_relu_slope);  // 1 or alpha
+inline constexpr double leaky_relu_slope = 0.01;  ///< the slope alpha for z <= 0
+Matrix leaky_relu(const Matrix& z, double alpha = leaky_relu_slope);        ///< z or alpha z
+Matrix leaky_relu_prime(const Matrix& z, double alpha = leaky_relu_slope);  ///< 1 or alpha
 
-// Each column of z becomes a probability distribution: e^z_i / sum_k e^z_k, computed
-// without overflow for logits as large as +-1000. z must not be empty.
+/// Each column of z becomes a probability distribution: e^z_i / sum_k e^z_k, computed
+/// without overflow for logits as large as +-1000. z must not be empty.
 Matrix softmax(const Matrix& z);
 
-// a = f(z) for any activation.
+/// a = f(z) for any activation.
 Matrix activate(Activation f, const Matrix& z);
 
-// f'(z) for the element-wise activations. Softmax has no element-wise derivative (each
-// output depends on the whole column): it throws, and chapter 2 pairs softmax with the
-// cross-entropy loss, whose combined gradient is dz = y_hat - y.
+/// f'(z) for the element-wise activations. Softmax has no element-wise derivative (each
+/// output depends on the whole column): it throws, and chapter 2 pairs softmax with the
+/// cross-entropy loss, whose combined gradient is dz = y_hat - y.
 Matrix activate_prime(Activation f, const Matrix& z);
 
 std::string to_string(Activation f);

@@ -1,4 +1,5 @@
-// Everything in the course library, for programs that want it all at once.
+/// \file
+/// Everything in the course library, for programs that want it all at once.
 #pragma once
 
 #include "bp/activations.hpp"

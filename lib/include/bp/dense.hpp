@@ -1,4 +1,5 @@
-// A fully connected layer: z = W a_prev + b, a = f(z), for a batch stored as columns.
+/// \file
+/// A fully connected layer: z = W a_prev + b, a = f(z), for a batch stored as columns.
 #pragma once
 
 #include "bp/activations.hpp"
@@ -10,34 +11,38 @@
 
 namespace bp {
 
+/// A fully connected layer. forward() keeps what backward (chapter 3) will need; the
+/// parameters and their gradients are handed to optimizers through parameters().
+// [dense]
 struct Dense {
     // Parameters, and the gradients of the loss with respect to them (same shapes).
-    Matrix W;   // n_out x n_in
-    Vector b;   // n_out
-    Matrix dW;  // n_out x n_in; the backward pass adds into it, zero_grad() clears it
-    Vector db;  // n_out
+    Matrix W;   ///< n_out x n_in
+    Vector b;   ///< n_out
+    Matrix dW;  ///< n_out x n_in; the backward pass adds into it, zero_grad() clears it
+    Vector db;  ///< n_out
     Activation f;
 
     // What forward() stores because the backward pass (chapter 3) needs it:
     // dW = dz a_prev^T needs a_prev, f'(z) needs z, and some f' are cheapest from a.
-    Matrix a_prev;  // n_in x batch
-    Matrix z;       // n_out x batch
-    Matrix a;       // n_out x batch
-    bool has_forward = false;  // backward refuses to run until forward has
+    Matrix a_prev;  ///< n_in x batch
+    Matrix z;       ///< n_out x batch
+    Matrix a;       ///< n_out x batch
+    bool has_forward = false;  ///< backward refuses to run until forward has
 
-    // W from init_weights (suited to f), b = 0, gradients 0.
+    /// W from init_weights (suited to f), b = 0, gradients 0.
     Dense(Index n_in, Index n_out, Activation f, Rng& rng);
 
     Index n_in() const { return W.cols(); }
     Index n_out() const { return W.rows(); }
 
-    // Exercise 1.11 (solutions/ch01/dense.cpp): input n_in x batch -> a, n_out x batch.
+    /// Exercise 1.11 (solutions/ch01/dense.cpp): input n_in x batch -> a, n_out x batch.
     const Matrix& forward(const Matrix& input);
 
     void zero_grad();
 
-    // W and b with their gradients, named "<prefix>.W" and "<prefix>.b".
+    /// W and b with their gradients, named "PREFIX.W" and "PREFIX.b".
     std::vector<Parameter> parameters(const std::string& prefix);
 };
+// [dense]
 
 }  // namespace bp

@@ -1,4 +1,5 @@
-// The exceptions the library throws. Each message names the operation at fault.
+/// \file
+/// The exceptions the library throws. Each message names the operation at fault.
 #pragma once
 
 #include <stdexcept>
@@ -6,15 +7,15 @@
 
 namespace bp {
 
-// A matrix of the wrong shape reached a public function. what() names the function and
-// every shape involved, e.g. "linear_forward: W is 3x2 but a_prev is 3x4 ...".
+/// A matrix of the wrong shape reached a public function. what() names the function and
+/// every shape involved, e.g. "linear_forward: W is 3x2 but a_prev is 3x4 ...".
 class ShapeError : public std::invalid_argument {
 public:
     ShapeError(const std::string& op, const std::string& detail);
 };
 
-// Thrown by an exercise stub. what() says which exercise, where to write it, and which
-// section of the chapter explains it. The test runner recognises it by that text.
+/// Thrown by an exercise stub. what() says which exercise, where to write it, and which
+/// section of the chapter explains it. The test runner recognises it by that text.
 class NotImplemented : public std::logic_error {
 public:
     NotImplemented(const std::string& exercise, const std::string& where, const std::string& read);
@@ -24,13 +25,13 @@ private:
     std::string exercise_;
 };
 
-// A call in the wrong order, e.g. backward before forward.
+/// A call in the wrong order, e.g. backward before forward.
 class UsageError : public std::logic_error {
 public:
     UsageError(const std::string& op, const std::string& detail);
 };
 
-// Called by eigen_assert (see matrix.hpp): turns an Eigen assertion into an exception.
+/// Called by eigen_assert (see matrix.hpp): turns an Eigen assertion into an exception.
 [[noreturn]] void eigen_assertion_failed(const char* condition, const char* file, int line);
 
 }  // namespace bp

@@ -1,11 +1,12 @@
-// The course's numeric types and the shape checks every public function starts with.
+/// \file
+/// The course's numeric types and the shape checks every public function starts with.
 #pragma once
 
 #include "bp/errors.hpp"
 
-// Eigen's own assertions (an index out of range, a product of mismatched shapes) become
-// exceptions instead of aborting the program, in every build type. This must come before
-// the first Eigen include, which is why every course header includes Eigen through here.
+/// Eigen's own assertions (an index out of range, a product of mismatched shapes) become
+/// exceptions instead of aborting the program, in every build type. This must come before
+/// the first Eigen include, which is why every course header includes Eigen through here.
 #ifndef eigen_assert
 #define eigen_assert(condition) \
     ((condition) ? static_cast<void>(0) : ::bp::eigen_assertion_failed(#condition, __FILE__, __LINE__))
@@ -18,18 +19,18 @@
 namespace bp {
 
 // Double precision throughout: gradient checks (chapter 4) need it.
-using Matrix = Eigen::MatrixXd;  // a batch is stored as columns: one example per column
-using Vector = Eigen::VectorXd;  // a column vector, such as a bias b
+using Matrix = Eigen::MatrixXd;  ///< a batch is stored as columns: one example per column
+using Vector = Eigen::VectorXd;  ///< a column vector, such as a bias b
 using Index = Eigen::Index;
 
-// "3x4": rows x columns, for error messages.
+/// "3x4": rows x columns, for error messages.
 std::string shape(const Matrix& m);
 std::string shape(const Vector& v);
 
-// Throws ShapeError("op: <name> is RxC but must have <rows> rows") unless m has that many rows.
+/// Throws ShapeError("op: NAME is RxC but must have ROWS rows") unless m has that many rows.
 void require_rows(const char* op, const char* name, const Matrix& m, Index rows);
 
-// Throws ShapeError unless m has at least one row and one column.
+/// Throws ShapeError unless m has at least one row and one column.
 void require_nonempty(const char* op, const char* name, const Matrix& m);
 
 }  // namespace bp

@@ -1,5 +1,6 @@
-// Plotting for the experiments: each figure is written as a data file (the numbers, for
-// anyone who wants to plot them again) and drawn from it by gnuplot as PNG and SVG.
+/// \file
+/// Plotting for the experiments: each figure is written as a data file (the numbers, for
+/// anyone who wants to plot them again) and drawn from it by gnuplot as PNG and SVG.
 #pragma once
 
 #include <filesystem>
@@ -8,25 +9,27 @@
 
 namespace bp {
 
+/// One line of a figure.
 struct Curve {
     std::string title;
-    std::vector<double> y;           // one value per x of the figure
-    std::string style = "lines lw 2";  // a gnuplot "with" clause
+    std::vector<double> y;           ///< one value per x of the figure
+    std::string style = "lines lw 2";  ///< a gnuplot "with" clause
 };
 
+/// A plot: curves over a shared x, with its titles and any extra gnuplot settings.
 struct Figure {
-    std::string name;  // file stem: <dir>/<name>.dat, .png and .svg
+    std::string name;  ///< file stem: DIR/NAME.dat, .png and .svg
     std::string title, xlabel, ylabel;
-    std::vector<double> x;  // shared by every curve
+    std::vector<double> x;  ///< shared by every curve
     std::vector<Curve> curves;
-    std::vector<std::string> settings;  // extra gnuplot commands, e.g. "set yrange [-1:2]"
+    std::vector<std::string> settings;  ///< extra gnuplot commands, e.g. "set yrange [-1:2]"
 };
 
-// Writes <dir>/<name>.dat, .png and .svg. Throws std::runtime_error naming what is missing
-// (the gnuplot program, a curve of the wrong length) or what could not be written.
+/// Writes DIR/NAME.dat, .png and .svg. Throws std::runtime_error naming what is missing
+/// (the gnuplot program, a curve of the wrong length) or what could not be written.
 void save_figure(const Figure& figure, const std::filesystem::path& dir);
 
-// Where experiments write: the folder given as argv[1], else the current folder.
+/// Where experiments write: the folder given as argv[1], else the current folder.
 std::filesystem::path output_dir(int argc, char** argv);
 
 }  // namespace bp
