@@ -30,9 +30,9 @@ private:
 // like "1"), just those, with every failure in full. Returns 0 when all shown are done.
 int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports, const std::string& only);
 
-// The stub gate, on reports from a build of untouched stubs: every exercise has a failing
-// test, at least one fails with its own not-implemented error, and every failure is a
-// not-implemented error (no crash, no other assertion). Returns 0 when all hold.
+// The stub gate, on reports from a build of untouched stubs: every exercise has tests, every
+// one of them fails, each with a not-implemented error (no crash, no other assertion), and at
+// least one with the exercise's own. Returns 0 when all hold.
 int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem::path& reports);
 
 }  // namespace bp_test
