@@ -14,26 +14,15 @@ using bp::Activation;
 using bp::Matrix;
 using bp::Vector;
 
-// Runs f, expects a ShapeError, and checks that its message mentions every word given.
-template <class F>
-void expect_shape_error(F f, std::initializer_list<const char*> words) {
-    try {
-        f();
-        ADD_FAILURE() << "expected a bp::ShapeError, but nothing was thrown";
-    } catch (const bp::ShapeError& e) {
-        for (const char* w : words) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << "'" << w << "' not in: " << e.what();
-    }
-}
-
 TEST(Ch01Shapes, LinearForwardNamesAllThreeShapes) {
-    expect_shape_error([] { bp::linear_forward(Matrix::Zero(3, 2), Vector::Zero(3), Matrix::Zero(3, 4)); },
+    bp_test::expect_shape_error([] { bp::linear_forward(Matrix::Zero(3, 2), Vector::Zero(3), Matrix::Zero(3, 4)); },
                        {"linear_forward", "3x2", "3x4"});
-    expect_shape_error([] { bp::linear_forward(Matrix::Zero(3, 2), Vector::Zero(2), Matrix::Zero(2, 4)); },
+    bp_test::expect_shape_error([] { bp::linear_forward(Matrix::Zero(3, 2), Vector::Zero(2), Matrix::Zero(2, 4)); },
                        {"linear_forward", "b is 2x1"});
 }
 
 TEST(Ch01Shapes, SoftmaxRejectsAnEmptyMatrix) {
-    expect_shape_error([] { bp::softmax(Matrix(0, 3)); }, {"softmax", "0x3"});
+    bp_test::expect_shape_error([] { bp::softmax(Matrix(0, 3)); }, {"softmax", "0x3"});
 }
 
 TEST(Ch01Shapes, SoftmaxHasNoElementwiseDerivative) {
@@ -42,21 +31,21 @@ TEST(Ch01Shapes, SoftmaxHasNoElementwiseDerivative) {
 
 TEST(Ch01Shapes, DenseRejectsEmptyLayersAndWrongInputs) {
     bp::Rng rng(1);
-    expect_shape_error([&] { bp::Dense(0, 3, Activation::relu, rng); }, {"Dense", "n_in = 0"});
+    bp_test::expect_shape_error([&] { bp::Dense(0, 3, Activation::relu, rng); }, {"Dense", "n_in = 0"});
     bp::Dense layer(3, 2, Activation::relu, rng);
-    expect_shape_error([&] { layer.forward(Matrix::Zero(4, 5)); }, {"Dense::forward", "4x5", "3 rows"});
+    bp_test::expect_shape_error([&] { layer.forward(Matrix::Zero(4, 5)); }, {"Dense::forward", "4x5", "3 rows"});
 }
 
 TEST(Ch01Shapes, MlpRejectsTooFewSizesAndWrongInputs) {
     bp::Rng rng(2);
-    expect_shape_error([&] { bp::Mlp({4}, Activation::relu, Activation::softmax, rng); }, {"Mlp", "1 size"});
+    bp_test::expect_shape_error([&] { bp::Mlp({4}, Activation::relu, Activation::softmax, rng); }, {"Mlp", "1 size"});
     bp::Mlp net({4, 3, 2}, Activation::relu, Activation::softmax, rng);
-    expect_shape_error([&] { net.forward(Matrix::Zero(3, 1)); }, {"Mlp::forward", "3x1", "4 rows"});
+    bp_test::expect_shape_error([&] { net.forward(Matrix::Zero(3, 1)); }, {"Mlp::forward", "3x1", "4 rows"});
 }
 
 TEST(Ch01Shapes, ParametersMustMatchTheirGradients) {
     Matrix W = Matrix::Zero(2, 2), dW = Matrix::Zero(2, 3);
-    expect_shape_error([&] { bp::make_parameter("W", W, dW); }, {"make_parameter", "2x2", "2x3"});
+    bp_test::expect_shape_error([&] { bp::make_parameter("W", W, dW); }, {"make_parameter", "2x2", "2x3"});
 }
 
 }  // namespace

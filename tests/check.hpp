@@ -23,6 +23,18 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    
 // Passes when every element is a finite number (no inf, no NaN).
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);
 
+// Runs f, expects a bp::ShapeError, and checks that its message mentions every word given.
+template <class F>
+void expect_shape_error(F f, std::initializer_list<const char*> words) {
+    try {
+        f();
+        ADD_FAILURE() << "expected a bp::ShapeError, but nothing was thrown";
+    } catch (const bp::ShapeError& e) {
+        for (const char* w : words)
+            EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << "'" << w << "' not in: " << e.what();
+    }
+}
+
 }  // namespace bp_test
 
 // Like EXPECT_TRUE(assertion), but the failure shows only the assertion's own message.

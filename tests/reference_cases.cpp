@@ -7,7 +7,12 @@
 
 namespace bp_test {
 
-std::vector<ReferenceCase> all_reference_cases() { return ch01_reference_cases(); }
+std::vector<ReferenceCase> all_reference_cases() {
+    std::vector<ReferenceCase> all;
+    for (auto chapter : {ch01_reference_cases, ch02_reference_cases})
+        for (ReferenceCase& c : chapter()) all.push_back(std::move(c));
+    return all;
+}
 
 int chapter_of(const std::string& exercise) { return std::stoi(exercise.substr(0, exercise.find('.'))); }
 

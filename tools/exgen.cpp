@@ -230,7 +230,11 @@ const char* const hashes_file = ".exgen-hashes";
 std::map<std::string, std::string> read_hashes(const fs::path& exercises) {
     std::map<std::string, std::string> hashes;
     std::ifstream in(exercises / hashes_file);
-    for (std::string hash, file; in >> hash >> file;) hashes[file] = hash;
+    for (std::string line; std::getline(in, line);) {
+        if (line.empty() || line[0] == '#') continue;
+        const auto space = line.find(' ');
+        if (space != std::string::npos) hashes[line.substr(space + 1)] = line.substr(0, space);
+    }
     return hashes;
 }
 

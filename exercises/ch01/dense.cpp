@@ -10,7 +10,7 @@ const Matrix& Dense::forward(const Matrix& input) {
     require_rows("Dense::forward", "the input a_prev", input, n_in());
     // BEGIN EXERCISE 1.11 (ch01-layer): Dense::forward: store a_prev, then z = W a_prev + b and a = f(z), in the members.
     throw bp::NotImplemented("1.11", "exercises/ch01/dense.cpp",
-                             "Chapter 1, section 'A layer' (chapters/01-forward-pass/chapter.md)");
+                             "Chapter 1, section 'A layer remembers its forward pass' (chapters/01-forward-pass/chapter.md)");
     // END EXERCISE 1.11
     has_forward = true;
     return a;

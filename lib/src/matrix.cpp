@@ -16,4 +16,10 @@ void require_nonempty(const char* op, const char* name, const Matrix& m) {
         throw ShapeError(op, std::string(name) + " is " + shape(m) + " but must not be empty");
 }
 
+void require_same_shape(const char* op, const char* name_a, const Matrix& a, const char* name_b, const Matrix& b) {
+    if (a.rows() != b.rows() || a.cols() != b.cols() || a.size() == 0)
+        throw ShapeError(op, std::string(name_a) + " is " + shape(a) + " and " + name_b + " is " + shape(b) +
+                                 "; they must have the same shape, and not be empty");
+}
+
 }  // namespace bp

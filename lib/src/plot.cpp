@@ -25,6 +25,13 @@ std::string quoted(const std::string& text) {
     return out + "'";
 }
 
+// A shell word: single quotes, with a quote inside written as '\''.
+std::string shell_quoted(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
 void write_data(const Figure& figure, const std::filesystem::path& path) {
     std::ofstream out(path);
     out << "# " << figure.title << "\n# " << figure.xlabel;
@@ -55,7 +62,7 @@ void save_figure(const Figure& figure, const std::filesystem::path& dir) {
     // gnuplot reports mistakes on stderr and carries on: keep what it says, and fail on it.
     const std::filesystem::path errors = dir / (figure.name + ".gnuplot-errors");
     {
-        Gnuplot gp("gnuplot 2>" + quoted(errors.string()));
+        Gnuplot gp("gnuplot 2>" + shell_quoted(errors.string()));
         gp << "set title " << quoted(figure.title) << "\n"
            << "set xlabel " << quoted(figure.xlabel) << "\n"
            << "set ylabel " << quoted(figure.ylabel) << "\n"

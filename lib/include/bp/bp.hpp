@@ -7,6 +7,7 @@
 #include "bp/errors.hpp"
 #include "bp/init.hpp"
 #include "bp/linear.hpp"
+#include "bp/loss.hpp"
 #include "bp/matrix.hpp"
 #include "bp/mlp.hpp"
 #include "bp/parameter.hpp"

@@ -33,4 +33,7 @@ void require_rows(const char* op, const char* name, const Matrix& m, Index rows)
 /// Throws ShapeError unless m has at least one row and one column.
 void require_nonempty(const char* op, const char* name, const Matrix& m);
 
+/// Throws ShapeError unless a and b have the same shape and are not empty.
+void require_same_shape(const char* op, const char* name_a, const Matrix& a, const char* name_b, const Matrix& b);
+
 }  // namespace bp
