@@ -52,14 +52,16 @@ TEST(Ex1_1, EachColumnIsComputedOnItsOwn) {
     const Matrix W = rng.uniform_matrix(3, 2, -1, 1), a_prev = rng.uniform_matrix(2, 3, -1, 1);
     const Vector b = rng.uniform_matrix(3, 1, -1, 1).col(0);
     const Matrix batch = bp::linear_forward(W, b, a_prev);
+    ASSERT_EQ(bp::shape(batch), "3x3") << "linear_forward(W, b, a_prev) with W 3x2 and a_prev 2x3";
     for (bp::Index j = 0; j < a_prev.cols(); ++j)
-        EXPECT_MATRIX_NEAR(Matrix(bp::linear_forward(W, b, a_prev.col(j))), Matrix(batch.col(j)));
+        EXPECT_MATRIX_NEAR(Matrix(bp::linear_forward(W, b, a_prev.col(j))), Matrix(batch.col(j)))
+            << "column " << j << " of the batch against that column alone";
 }
 
 TEST(Ex1_1, BiasIsAddedToEveryColumn) {
     const Vector b = (Vector(2) << 0.5, -1.5).finished();
     const Matrix z = bp::linear_forward(Matrix::Zero(2, 3), b, Matrix::Ones(3, 4));
-    EXPECT_MATRIX_NEAR(Matrix(b.replicate(1, 4)), z);
+    EXPECT_MATRIX_NEAR(Matrix(b.replicate(1, 4)), z) << "with W = 0 (2x3), b = (0.5, -1.5) and a_prev = 1 (3x4)";
 }
 
 // ---- 1.2, 1.3 sigmoid ----
@@ -147,7 +149,7 @@ TEST(Ex1_10, IsFiniteAndExactForLogitsOfPlusMinus1000) {
         -1000, -1000, 1000,  //
         0, -1000, 1000;
     const Matrix p = bp::softmax(z);
-    EXPECT_HOLDS(bp_test::all_finite("softmax(z)", p));
+    EXPECT_HOLDS(bp_test::all_finite("softmax(z)", p)) << "with z =\n" << bp_test::format_matrix(z);
     Matrix expected(3, 3);
     expected << 1, 1.0 / 3, 1.0 / 3,  //
         0, 1.0 / 3, 1.0 / 3,          //
@@ -190,11 +192,14 @@ TEST(Ex1_12, EachLayerStoresItsOwnValuesAndFeedsTheNext) {
     bp::Mlp net({4, 5, 3, 2}, Activation::tanh, Activation::softmax, rng);
     const Matrix x = rng.uniform_matrix(4, 6, -1, 1);
     const Matrix& y_hat = net.forward(x);
-    EXPECT_MATRIX_NEAR(x, net.layers[0].a_prev);
-    for (std::size_t l = 1; l < net.layers.size(); ++l) EXPECT_MATRIX_NEAR(net.layers[l - 1].a, net.layers[l].a_prev);
+    EXPECT_MATRIX_NEAR(x, net.layers[0].a_prev) << "layer 1's a_prev should be the input x";
+    for (std::size_t l = 1; l < net.layers.size(); ++l)
+        EXPECT_MATRIX_NEAR(net.layers[l - 1].a, net.layers[l].a_prev)
+            << "layer " << l + 1 << "'s a_prev should be layer " << l << "'s a";
     EXPECT_EQ(&y_hat, &net.layers.back().a) << "forward returns a reference to the last layer's a";
     EXPECT_EQ(bp::shape(y_hat), "2x6");
-    for (const bp::Dense& layer : net.layers) EXPECT_TRUE(layer.has_forward);
+    for (std::size_t l = 0; l < net.layers.size(); ++l)
+        EXPECT_TRUE(net.layers[l].has_forward) << "layer " << l + 1 << " never ran forward (a loop over copies of the layers?)";
 }
 
 TEST(Ex1_12, ABatchGivesTheSameAnswersAsOneExampleAtATime) {
@@ -202,7 +207,9 @@ TEST(Ex1_12, ABatchGivesTheSameAnswersAsOneExampleAtATime) {
     bp::Mlp net({3, 4, 2}, Activation::relu, Activation::sigmoid, rng);
     const Matrix x = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix batch = net.forward(x);
-    for (bp::Index j = 0; j < x.cols(); ++j) EXPECT_MATRIX_NEAR(Matrix(batch.col(j)), net.forward(x.col(j)));
+    ASSERT_EQ(bp::shape(batch), "2x4") << "net.forward(x) with x 3x4 should give 2x4";
+    for (bp::Index j = 0; j < x.cols(); ++j)
+        EXPECT_MATRIX_NEAR(Matrix(batch.col(j)), net.forward(x.col(j))) << "column " << j << " of the batch against that column alone";
 }
 
 }  // namespace

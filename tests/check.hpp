@@ -37,12 +37,16 @@ void expect_shape_error(F f, std::initializer_list<const char*> words) {
 
 }  // namespace bp_test
 
-// Like EXPECT_TRUE(assertion), but the failure shows only the assertion's own message.
-#define EXPECT_HOLDS(assertion)                                       \
-    do {                                                              \
-        const ::testing::AssertionResult bp_result_ = (assertion);    \
-        if (!bp_result_) ADD_FAILURE() << bp_result_.message();       \
-    } while (false)
+// Like EXPECT_TRUE(assertion), but the failure shows only the assertion's own message; more
+// may be streamed after it: EXPECT_HOLDS(...) << "with W =\n" << format_matrix(W).
+#define EXPECT_HOLDS(assertion)                                                   \
+    switch (0)                                                                    \
+    case 0:                                                                       \
+    default:                                                                      \
+        if (const ::testing::AssertionResult bp_result_ = (assertion); bp_result_) \
+            ;                                                                     \
+        else                                                                      \
+            ADD_FAILURE() << bp_result_.message()
 
 // EXPECT_NEAR for matrices, at the reference tolerance.
 #define EXPECT_MATRIX_NEAR(expected, got) EXPECT_HOLDS(::bp_test::matrices_near(#got, (expected), (got)))

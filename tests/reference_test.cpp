@@ -30,12 +30,20 @@ public:
         } catch (const std::exception& e) {
             FAIL() << the_case << "threw: " << e.what();
         }
+        // The case once, then the first two wrong outputs in full and the names of the rest.
+        std::string wrong, also_wrong;
+        int count = 0;
         for (const Named& want : *expected_) {
             const auto it = std::find_if(got.begin(), got.end(), [&](const Named& n) { return n.name == want.name; });
             ASSERT_NE(it, got.end()) << "the case computed no output named " << want.name;
-            if (auto near = matrices_near(want.name, want.value, it->value); !near)
-                ADD_FAILURE() << the_case << "gives a wrong " << near.message();
+            if (auto near = matrices_near(want.name, want.value, it->value); !near && ++count <= 2)
+                wrong += std::string(near.message()) + "\n";
+            else if (!near)
+                also_wrong += (also_wrong.empty() ? "" : ", ") + want.name;
         }
+        if (count)
+            ADD_FAILURE() << the_case << "differs from the reference solution in\n"
+                          << wrong << (also_wrong.empty() ? "" : "and also in " + also_wrong + "\n");
     }
 
 private:

@@ -200,8 +200,10 @@ std::string badge(const std::string& state) {
     return paint("not run", "2");
 }
 
+// s cut or padded to exactly `width` characters, so that columns line up.
 std::string pad(std::string s, std::size_t width) {
-    if (s.size() < width) s.resize(width, ' ');
+    if (s.size() > width) s = s.substr(0, width - 3) + "...";
+    s.resize(width, ' ');
     return s;
 }
 
@@ -236,8 +238,14 @@ void print_where(const Exercise& e) {
               << "  Check  ./course check " << e.id << "\n";
 }
 
-// Every test of one exercise, and each failure in full.
-void print_exercise_in_full(const Exercise& e) {
+const Exercise* find_exercise(const std::vector<Exercise>& all, const std::string& id) {
+    for (const Exercise& e : all)
+        if (e.id == id) return &e;
+    return nullptr;
+}
+
+// Every test of one exercise, each failure in full, and what to do next.
+void print_exercise_in_full(const Exercise& e, const std::vector<Exercise>& all) {
     std::cout << badge(e.state()) << "  " << e.id << "  " << e.hint << "\n";
     for (const TestOutcome& t : e.tests) {
         std::cout << "      " << pad(t.status == "pass" ? "pass" : t.status, 8) << t.suite << "." << t.name << "\n";
@@ -246,7 +254,37 @@ void print_exercise_in_full(const Exercise& e) {
     const auto stub = std::find_if(e.tests.begin(), e.tests.end(),
                                    [](const TestOutcome& t) { return t.status == "todo" || t.status == "waiting"; });
     if (stub != e.tests.end() && !e.count("fail")) std::cout << indent(stub->message, "      ") << "\n";
-    if (e.state() != "done") print_where(e);
+    if (e.state() == "waiting") {
+        // What stands in the way is another exercise: point there.
+        for (const std::string& id : e.blockers())
+            if (const Exercise* b = find_exercise(all, id)) {
+                std::cout << "\nExercise " << e.id << " calls exercise " << id << ", which is not written yet:\n";
+                print_where(*b);
+            }
+        return;
+    }
+    if (e.state() != "done") {
+        std::string earlier;
+        for (const Exercise& x : all) {
+            if (x.id == e.id) break;
+            if (x.chapter == e.chapter && x.state() != "done") earlier += (earlier.empty() ? "" : ", ") + x.id;
+        }
+        if (!earlier.empty() && e.count("fail"))
+            std::cout << "  (Not done yet in this chapter: " << earlier << ". If exercise " << e.id
+                      << " calls one of them, a mistake there shows up here too.)\n";
+        print_where(e);
+        return;
+    }
+    const auto next = std::find_if(all.begin(), all.end(), [](const Exercise& x) { return x.state() != "done"; });
+    if (next != all.end())
+        std::cout << "\nNext: exercise " << next->id << ": " << next->hint << "  (./course check " << next->id << ")\n";
+}
+
+// A line of the progress table, without trailing spaces.
+void print_row(const Exercise& e) {
+    std::string row = badge(e.state()) + "  " + pad(e.id, 5) + " " + pad(e.hint, 66) + " " + detail(e);
+    while (!row.empty() && row.back() == ' ') row.pop_back();
+    std::cout << row << "\n";
 }
 
 bool selected(const Exercise& e, const std::string& only) {
@@ -277,13 +315,15 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
         }
         ++shown;
         if (e.state() == "done") ++done;
-        if (only == e.id) print_exercise_in_full(e);
-        else std::cout << badge(e.state()) << "  " << pad(e.id, 5) << " " << pad(e.hint, 72) << " " << detail(e) << "\n";
+        if (only == e.id) print_exercise_in_full(e, exercises);
+        else print_row(e);
     }
     if (only.empty() || only.find('.') == std::string::npos) {
         const auto failing = std::count_if(library.begin(), library.end(), [](const TestOutcome& t) { return t.status != "pass"; });
         std::cout << "\n" << done << " of " << shown << " exercises done";
-        if (!library.empty()) std::cout << "; library checks: " << library.size() - failing << " of " << library.size() << " pass";
+        if (!library.empty())
+            std::cout << "; library checks (shape errors and the parts of lib/ you do not write): "
+                      << library.size() - failing << " of " << library.size() << " pass";
         std::cout << ".\n";
         for (const TestOutcome& t : library)
             if (t.status != "pass") std::cout << "  library check " << t.suite << "." << t.name << " fails:\n" << indent(t.message, "      ") << "\n";
@@ -300,7 +340,7 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
             std::cout << "\nEverything here is done. Well done!\n";
         }
     }
-    return done == shown ? 0 : 1;
+    return 0;
 }
 
 int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem::path& reports) {

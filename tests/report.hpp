@@ -27,7 +27,7 @@ private:
 };
 
 // The student's progress over every exercise; with `only` (an id like "1.3" or a chapter
-// like "1"), just those, with every failure in full. Returns 0 when all shown are done.
+// like "1"), just those, with every failure in full. Returns 2 if `only` names nothing.
 int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports, const std::string& only);
 
 // The stub gate, on reports from a build of untouched stubs: every exercise has tests, every

@@ -4,7 +4,7 @@
 
 #include <iostream>
 
-int main() {
+int main() try {
     //! [demo]
     bp::Rng rng(2024);  // the same seed gives the same weights everywhere
     bp::Mlp net({2, 3, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);
@@ -27,4 +27,7 @@ int main() {
                   << "  a[" << n << "] = " << bp::to_string(layer.f) << "(z[" << n << "]) =\n" << layer.a.format(fmt) << "\n";
     }
     std::cout << "\ny_hat = a[2]: each column sums to 1 (" << y_hat.colwise().sum() << ")\n";
+} catch (const std::exception& e) {
+    std::cerr << "ch01-demo: " << e.what() << "\n";
+    return 1;
 }

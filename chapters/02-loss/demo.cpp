@@ -6,7 +6,7 @@
 #include <cmath>
 #include <iostream>
 
-int main() {
+int main() try {
     const Eigen::IOFormat fmt(4, 0, "  ", "\n", "    [", "]");
 
     //! [demo]
@@ -42,4 +42,7 @@ int main() {
     std::cout << "logits (1000, -1000), true class 1 (classes count from 0):\n"
               << "  naive -log(e^z1 / sum e^z) = " << naive << "\n"
               << "  log_sum_exp(z) - z1        = " << stable << "\n";
+} catch (const std::exception& e) {
+    std::cerr << "ch02-demo: " << e.what() << "\n";
+    return 1;
 }

@@ -18,7 +18,8 @@ UsageError::UsageError(const std::string& op, const std::string& detail)
 void eigen_assertion_failed(const char* condition, const char* file, int line) {
     throw std::logic_error(std::string("Eigen check failed: ") + condition + " (" + file + ":" +
                            std::to_string(line) +
-                           "). An index is out of range or two shapes do not fit together.");
+                           "). An index is out of range, or two shapes do not fit together; the check is in Eigen's code, "
+                           "but the mistake is in the code that called it.");
 }
 
 }  // namespace bp

@@ -13,7 +13,7 @@ namespace bp {
 /// Which f a layer applies; activate() and activate_prime() dispatch on it.
 enum class Activation { identity, sigmoid, tanh, relu, leaky_relu, softmax };
 
-// Exercises 1.2-1.10 (solutions/ch01/activations.cpp). Each takes and returns the same shape.
+// Exercises 1.2-1.10 (exercises/ch01/activations.cpp). Each takes and returns the same shape.
 Matrix sigmoid(const Matrix& z);        ///< 1 / (1 + e^-z)
 Matrix sigmoid_prime(const Matrix& z);  ///< sigmoid(z) (1 - sigmoid(z))
 Matrix tanh(const Matrix& z);

@@ -35,7 +35,7 @@ struct Dense {
     Index n_in() const { return W.cols(); }
     Index n_out() const { return W.rows(); }
 
-    /// Exercise 1.11 (solutions/ch01/dense.cpp): input n_in x batch -> a, n_out x batch.
+    /// Exercise 1.11 (exercises/ch01/dense.cpp): input n_in x batch -> a, n_out x batch.
     const Matrix& forward(const Matrix& input);
 
     void zero_grad();

@@ -11,7 +11,7 @@
 
 namespace bp {
 
-// Exercises 2.1-2.7 (solutions/ch02/loss.cpp).
+// Exercises 2.1-2.7 (exercises/ch02/loss.cpp).
 
 /// Per column k: log(sum_i e^{z_ik}), without overflow for logits as large as +-1000.
 /// z: n x m, not empty -> 1 x m.

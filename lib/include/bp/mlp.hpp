@@ -20,7 +20,7 @@ struct Mlp {
     Index input_size() const { return layers.front().n_in(); }
     Index output_size() const { return layers.back().n_out(); }
 
-    /// Exercise 1.12 (solutions/ch01/mlp.cpp): x is n_0 x batch; returns a^[L], n_L x batch.
+    /// Exercise 1.12 (exercises/ch01/mlp.cpp): x is n_0 x batch; returns a^[L], n_L x batch.
     /// Every layer keeps its own a_prev, z and a for the backward pass.
     const Matrix& forward(const Matrix& x);
 

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# exgen's promises, tried on a throwaway course: stubs keep the markers and throw; a
+# student's edited file is never overwritten without --force, and with it the old file is
+# kept; check notices drift; a marker pointing at a missing section is an error.
+set -euo pipefail
+exgen=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+mkdir -p solutions/ch01 chapters/01-demo
+printf '# Chapter 1: Demo {#ch01}\n## Adding {#ch01-add}\n' > chapters/01-demo/chapter.md
+cat > solutions/ch01/add.cpp <<'CPP'
+int add(int a, int b) {
+    // BEGIN EXERCISE 1.1 (ch01-add): add: return the sum.
+    return a + b;
+    // END EXERCISE 1.1
+}
+CPP
+fail() { echo "exgen_test: $*" >&2; exit 1; }
+run() { "$exgen" "$1" --solutions solutions --exercises exercises --chapters chapters "${@:2}"; }
+
+run generate >/dev/null
+grep -q 'throw bp::NotImplemented("1.1", "exercises/ch01/add.cpp"' exercises/ch01/add.cpp || fail "no stub"
+grep -q "return a + b" exercises/ch01/add.cpp && fail "the solution leaked into the stub"
+grep -q "// BEGIN EXERCISE 1.1" exercises/ch01/add.cpp || fail "the BEGIN marker was not kept"
+run check >/dev/null || fail "check fails right after generate"
+run generate >/dev/null || fail "regenerating untouched files was refused"
+
+echo "// my work" >> exercises/ch01/add.cpp
+cp exercises/ch01/add.cpp mine
+run check >/dev/null 2>&1 && fail "check did not notice the edited file"
+sed -i 's/return the sum/return a + b/' solutions/ch01/add.cpp  # the solution changes too
+run generate >/dev/null 2>&1 && fail "generate overwrote a student's edited file"
+cmp -s mine exercises/ch01/add.cpp || fail "the student's file changed although generate refused"
+run generate --force >/dev/null || fail "generate --force failed"
+cmp -s mine exercises/ch01/add.cpp.student-backup || fail "--force did not keep the student's file"
+
+sed -i 's/(ch01-add)/(ch01-nowhere)/' solutions/ch01/add.cpp
+run check >/dev/null 2>err && fail "a marker pointing at a missing section was accepted"
+grep -q "ch01-nowhere" err || fail "the error does not name the missing section"
+echo "exgen_test: ok"
