@@ -43,4 +43,30 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
     return ::testing::AssertionSuccess();
 }
 
+namespace {
+
+bp::Matrix slopes_of(const std::function<double()>& f, double* x, bp::Index rows, bp::Index cols, double h) {
+    bp::Matrix d(rows, cols);
+    for (bp::Index i = 0; i < rows * cols; ++i) {
+        const double saved = x[i];
+        x[i] = saved + h;
+        const double plus = f();
+        x[i] = saved - h;
+        const double minus = f();
+        x[i] = saved;
+        d(i % rows, i / rows) = (plus - minus) / (2 * h);
+    }
+    return d;
+}
+
+}  // namespace
+
+bp::Matrix slopes(const std::function<double()>& f, bp::Matrix& x, double h) {
+    return slopes_of(f, x.data(), x.rows(), x.cols(), h);
+}
+
+bp::Matrix slopes(const std::function<double()>& f, bp::Vector& x, double h) {
+    return slopes_of(f, x.data(), x.size(), 1, h);
+}
+
 }  // namespace bp_test

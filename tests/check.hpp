@@ -5,6 +5,7 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
 #include <string>
 
 namespace bp_test {
@@ -22,6 +23,11 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    
 
 // Passes when every element is a finite number (no inf, no NaN).
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);
+
+// The tests' own central differences (independent of the student's chapter 4): the slope of
+// f() with respect to each element of x, which f must read. x is restored afterwards.
+bp::Matrix slopes(const std::function<double()>& f, bp::Matrix& x, double h = 1e-6);
+bp::Matrix slopes(const std::function<double()>& f, bp::Vector& x, double h = 1e-6);
 
 // Runs f, expects a bp::ShapeError, and checks that its message mentions every word given.
 template <class F>

@@ -1,6 +1,7 @@
 #include "bp/dense.hpp"
 
 #include "bp/init.hpp"
+#include "bp/linear.hpp"
 
 namespace bp {
 
@@ -12,6 +13,11 @@ Dense::Dense(Index n_in, Index n_out, Activation f_, Rng& rng) : f(f_) {
     b = Vector::Zero(n_out);
     dW = Matrix::Zero(n_out, n_in);
     db = Vector::Zero(n_out);
+}
+
+Matrix Dense::backward_from_dz(const Matrix& dz) {
+    if (!has_forward) throw UsageError("Dense::backward_from_dz", "run forward first: backward needs its a_prev");
+    return linear_backward(dz, W, a_prev, dW, db);
 }
 
 void Dense::zero_grad() {

@@ -37,6 +37,10 @@ Matrix activate(Activation f, const Matrix& z);
 /// cross-entropy loss, whose combined gradient is dz = y_hat - y.
 Matrix activate_prime(Activation f, const Matrix& z);
 
+/// Exercise 3.2 (exercises/ch03/activation_backward.cpp): dz = da ⊙ f'(z), for the
+/// element-wise activations. da and z have the same shape; softmax throws (see above).
+Matrix activation_backward(Activation f, const Matrix& da, const Matrix& z);
+
 std::string to_string(Activation f);
 
 }  // namespace bp

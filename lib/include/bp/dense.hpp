@@ -38,6 +38,16 @@ struct Dense {
     /// Exercise 1.11 (exercises/ch01/dense.cpp): input n_in x batch -> a, n_out x batch.
     const Matrix& forward(const Matrix& input);
 
+    /// Exercise 3.3 (exercises/ch03/dense_backward.cpp): da = dL/da (n_out x batch) ->
+    /// dz = da ⊙ f'(z), then dW and db accumulate, and da_prev (n_in x batch) is returned.
+    /// Throws UsageError if forward() has not run.
+    Matrix backward(const Matrix& da);
+
+    /// The same from dz = dL/dz, for an output layer whose loss gives dz directly (softmax
+    /// with cross-entropy: dz = (y_hat - y) / m).
+    Matrix backward_from_dz(const Matrix& dz);
+
+    /// Sets dW and db to zero; backward only ever adds to them.
     void zero_grad();
 
     /// W and b with their gradients, named "PREFIX.W" and "PREFIX.b".

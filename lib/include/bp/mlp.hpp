@@ -24,6 +24,10 @@ struct Mlp {
     /// Every layer keeps its own a_prev, z and a for the backward pass.
     const Matrix& forward(const Matrix& x);
 
+    /// Exercise 3.4 (exercises/ch03/mlp_backward.cpp): dz_out = dL/dz of the last layer
+    /// (n_L x batch) -> every layer's dW and db accumulate; returns dL/dx (n_0 x batch).
+    Matrix backward(const Matrix& dz_out);
+
     void zero_grad();
 
     /// layer1.W, layer1.b, layer2.W, ...: what an optimizer updates.

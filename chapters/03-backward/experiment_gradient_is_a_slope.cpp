@@ -1,0 +1,60 @@
+// Chapter 3 experiment: what the number backpropagation computes means. The loss of a 2-3-2
+// network as one weight moves, and the tangent line whose slope is that weight's gradient
+// from the backward pass. Also writes the computational graph of the chapter's worked
+// example (worked_example_graph.dot). Run it with ./course experiment 3.
+#include "bp/graph.hpp"
+#include "bp/loss.hpp"
+#include "bp/mlp.hpp"
+#include "bp/plot.hpp"
+
+#include <fstream>
+#include <iostream>
+
+int main(int argc, char** argv) try {
+    const auto dir = bp::output_dir(argc, argv);
+
+    //! [experiment]
+    bp::Rng rng(7);
+    bp::Mlp net({2, 3, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    const bp::Matrix x = rng.uniform_matrix(2, 8, -2, 2);
+    bp::Matrix y = bp::Matrix::Zero(2, 8);
+    for (bp::Index k = 0; k < 8; ++k) y(x(0, k) * x(1, k) > 0 ? 0 : 1, k) = 1.0;  // the class: same sign or not
+    const auto loss = [&] {
+        net.forward(x);
+        return bp::softmax_cross_entropy_loss(net.layers.back().z, y);  // from the logits z
+    };
+
+    double& w = net.layers[0].W(0, 0);  // the weight we move
+    const double w0 = w, L0 = loss();
+    net.zero_grad();
+    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
+    const double slope = net.layers[0].dW(0, 0);  // dL/dw from backpropagation
+
+    std::vector<double> ws, losses, tangent;
+    for (double dw = -3.0; dw <= 3.0 + 1e-9; dw += 0.05) {
+        w = w0 + dw;
+        ws.push_back(w);
+        losses.push_back(loss());
+        tangent.push_back(L0 + slope * dw);
+    }
+    w = w0;
+    //! [experiment]
+
+    bp::save_figure({"gradient_is_a_slope", "The loss as one weight moves, and the slope backpropagation gives",
+                     "w = W1(0,0)", "loss", ws,
+                     {{"loss L(w)", losses}, {"L(w0) + (dL/dw) (w - w0)", tangent, "lines lw 2 dt 2"}},
+                     {"set key top center"}},
+                    dir);
+
+    // The worked example of the chapter as a graph, drawn by Doxygen with Graphviz.
+    bp::Graph g;
+    const bp::Var a1 = g.sigmoid(g.add_bias(g.matmul(g.input(bp::Matrix::Ones(1, 1), "w1"), g.input(bp::Matrix::Ones(1, 1), "x")),
+                                            g.input(bp::Matrix::Zero(1, 1), "b1")));
+    const bp::Var a2 = g.sigmoid(g.add_bias(g.matmul(g.input(bp::Matrix::Ones(1, 1), "w2"), a1), g.input(bp::Matrix::Zero(1, 1), "b2")));
+    g.mse(a2, bp::Matrix::Ones(1, 1));
+    std::ofstream(dir / "worked_example_graph.dot") << g.to_dot();
+    std::cout << "wrote gradient_is_a_slope (.png, .svg, .dat) and worked_example_graph.dot to " << dir.string() << "\n";
+} catch (const std::exception& e) {
+    std::cerr << "ch03-gradient-is-a-slope: " << e.what() << "\n";
+    return 1;
+}
