@@ -5,6 +5,7 @@
 #include "bp/activations.hpp"
 #include "bp/dense.hpp"
 #include "bp/errors.hpp"
+#include "bp/gradcheck.hpp"
 #include "bp/graph.hpp"
 #include "bp/init.hpp"
 #include "bp/linear.hpp"

@@ -11,7 +11,9 @@
 
 namespace bp {
 
-/// A value and its gradient, as views into a layer's storage.
+/// A value and its gradient, as views into a layer's storage. Update through the views, or
+/// assign into the layer's matrices; but do not move a new matrix into them
+/// (`layer.dW = some_function()` hands the layer a new buffer) while views exist.
 struct Parameter {
     std::string name;          ///< e.g. "layer1.W"
     Eigen::Map<Matrix> value;  ///< views into the layer's own storage, so an update

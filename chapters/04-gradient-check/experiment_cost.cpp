@@ -1,0 +1,84 @@
+// Chapter 4 experiment B: the cost of one backward pass against a full finite-difference
+// gradient, as the number of parameters N grows. Backpropagation is O(N) (about two forward
+// passes); finite differences need 2 forward passes per parameter, O(N^2) in all.
+// Run it with ./course experiment 4.
+#include "bp/gradcheck.hpp"
+#include "bp/loss.hpp"
+#include "bp/mlp.hpp"
+#include "bp/plot.hpp"
+
+#include <chrono>
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+// Seconds per call of f, repeated until at least 50 ms have passed.
+template <class F>
+double seconds_per_call(F f) {
+    using clock = std::chrono::steady_clock;
+    int calls = 0;
+    const auto start = clock::now();
+    double elapsed = 0;
+    do {
+        f();
+        ++calls;
+        elapsed = std::chrono::duration<double>(clock::now() - start).count();
+    } while (elapsed < 0.05);
+    return elapsed / calls;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    std::vector<double> ns, backprop, finite, ratio, proportional;
+    std::cout << "       N   backprop (s)   finite differences (s)   ratio\n";
+    //! [experiment]
+    for (bp::Index width : {4, 8, 16, 32, 64, 128, 256}) {
+        bp::Rng rng(13);
+        bp::Mlp net({width, width, width, width}, bp::Activation::tanh, bp::Activation::identity, rng);
+        const bp::Matrix x = rng.uniform_matrix(width, 8, -1, 1), y = rng.uniform_matrix(width, 8, -1, 1);
+        const auto loss = [&] { return bp::mse_loss(net.forward(x), y); };
+        double N = 0;
+        for (const bp::Parameter& p : net.parameters()) N += static_cast<double>(p.value.size());
+
+        const double t_backprop = seconds_per_call([&] {  // every gradient at once
+            net.zero_grad();
+            net.backward(bp::mse_grad(net.forward(x), y));
+        });
+        // Finite differences cost the same for every parameter: time up to 500 of them
+        // (the first weights of layer 1) and scale to all N.
+        bp::Matrix& W = net.layers[0].W;
+        const bp::Index k = std::min<bp::Index>(W.size(), 500);
+        const double t_some = seconds_per_call([&] {
+            bp::numerical_gradient(loss, Eigen::Map<bp::Matrix>(W.data(), k, 1));
+        });
+        const double t_finite = t_some * N / static_cast<double>(k);
+        ns.push_back(N);
+        backprop.push_back(t_backprop);
+        finite.push_back(t_finite);
+        ratio.push_back(t_finite / t_backprop);
+        std::printf("%8.0f   %12.3g   %22.3g   %5.0f\n", N, t_backprop, t_finite, t_finite / t_backprop);
+    }
+    //! [experiment]
+    const double scale = ratio.front() / ns.front();  // a line of slope 1 through the first point
+    for (double N : ns) proportional.push_back(scale * N);
+
+    const auto dir = bp::output_dir(argc, argv);
+    const std::vector<std::string> log_axes = {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'",
+                                               "set key top left"};
+    bp::save_figure({"cost_times", "Time for all N gradients of a 4-layer network", "parameters N", "seconds", ns,
+                     {{"one backward pass", backprop, "linespoints lw 2 pt 7"},
+                      {"finite differences, 2N forward passes", finite, "linespoints lw 2 pt 7"}},
+                     log_axes},
+                    dir);
+    bp::save_figure({"cost_ratio", "How many times slower finite differences are", "parameters N",
+                     "time ratio", ns,
+                     {{"finite differences / backpropagation", ratio, "linespoints lw 2 pt 7"},
+                      {"proportional to N", proportional, "lines lw 1 dt 2"}},
+                     log_axes},
+                    dir);
+} catch (const std::exception& e) {
+    std::cerr << "ch04-cost: " << e.what() << "\n";
+    return 1;
+}

@@ -1,0 +1,53 @@
+// Chapter 4 experiment A: the error of forward and central differences against the step h,
+// for one weight of a small network, measured against the gradient from backpropagation.
+// Run it with ./course experiment 4.
+#include "bp/loss.hpp"
+#include "bp/mlp.hpp"
+#include "bp/plot.hpp"
+
+#include <cmath>
+#include <iostream>
+
+int main(int argc, char** argv) try {
+    //! [experiment]
+    bp::Rng rng(12);
+    bp::Mlp net({3, 4, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    const bp::Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    bp::Matrix y = bp::Matrix::Zero(2, 5);
+    y.row(0) << 1, 0, 1, 0, 1;
+    y.row(1) = 1.0 - y.row(0).array();
+    const auto loss = [&] {
+        net.forward(x);
+        return bp::softmax_cross_entropy_loss(net.layers.back().z, y);
+    };
+    net.forward(x);
+    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
+    double& w = net.layers[0].W(1, 2);
+    const double w0 = w, analytic = net.layers[0].dW(1, 2), L0 = loss();
+
+    std::vector<double> hs, forward_error, central_error;
+    for (int k = 4; k <= 56; ++k) {  // h = 10^-1 ... 10^-14, four steps a decade
+        const double h = std::pow(10.0, -k / 4.0);
+        w = w0 + h;
+        const double plus = loss();
+        w = w0 - h;
+        const double minus = loss();
+        w = w0;
+        hs.push_back(h);
+        forward_error.push_back(std::abs((plus - L0) / h - analytic) / std::abs(analytic));
+        central_error.push_back(std::abs((plus - minus) / (2 * h) - analytic) / std::abs(analytic));
+    }
+    //! [experiment]
+
+    bp::save_figure({"step_size", "Relative error of a finite difference against the step h", "h",
+                     "relative error", hs,
+                     {{"forward (f(x+h) - f(x)) / h", forward_error, "linespoints lw 2 pt 7 ps 0.6"},
+                      {"central (f(x+h) - f(x-h)) / 2h", central_error, "linespoints lw 2 pt 7 ps 0.6"}},
+                     {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key bottom left",
+                      "set xrange [*:*] reverse"}},
+                    bp::output_dir(argc, argv));
+    std::cout << "analytic dL/dw = " << analytic << "; wrote step_size (.png, .svg, .dat)\n";
+} catch (const std::exception& e) {
+    std::cerr << "ch04-step-size: " << e.what() << "\n";
+    return 1;
+}

@@ -1,0 +1,38 @@
+// Chapter 4: measuring gradients with finite differences, and comparing them.
+#include "bp/gradcheck.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bp {
+
+//! [numerical_gradient]
+Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x, double h) {
+    if (!(h > 0)) throw std::invalid_argument("numerical_gradient: the step h must be positive, got " + std::to_string(h));
+    // BEGIN EXERCISE 4.1 (ch04-central-differences): numerical_gradient: for each x_i, (f(x_i + h) - f(x_i - h)) / 2h; restore x_i.
+    throw bp::NotImplemented("4.1", "exercises/ch04/gradcheck.cpp",
+                             "Chapter 4, section 'Central differences' (chapters/04-gradient-check/chapter.md)");
+    // END EXERCISE 4.1
+}
+//! [numerical_gradient]
+
+//! [relative_error]
+double relative_error(double analytic, double numeric, double floor) {
+    // BEGIN EXERCISE 4.2 (ch04-relative-error): relative_error: |a - n| / max(|a|, |n|, floor).
+    throw bp::NotImplemented("4.2", "exercises/ch04/gradcheck.cpp",
+                             "Chapter 4, section 'The relative error' (chapters/04-gradient-check/chapter.md)");
+    // END EXERCISE 4.2
+}
+//! [relative_error]
+
+//! [check_dense_layer]
+GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
+    require_rows("check_dense_layer", "a_prev", a_prev, layer.n_in());
+    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: L = sum(G ⊙ forward(x)); backward(G) gives dW, db, dx; check all three.
+    throw bp::NotImplemented("4.3", "exercises/ch04/gradcheck.cpp",
+                             "Chapter 4, section 'Check a layer' (chapters/04-gradient-check/chapter.md)");
+    // END EXERCISE 4.3
+}
+//! [check_dense_layer]
+
+}  // namespace bp

@@ -1,0 +1,58 @@
+// Chapter 4: measuring gradients with finite differences, and comparing them.
+#include "bp/gradcheck.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bp {
+
+//! [numerical_gradient]
+Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x, double h) {
+    if (!(h > 0)) throw std::invalid_argument("numerical_gradient: the step h must be positive, got " + std::to_string(h));
+    // BEGIN EXERCISE 4.1 (ch04-central-differences): numerical_gradient: for each x_i, (f(x_i + h) - f(x_i - h)) / 2h; restore x_i.
+    Matrix slopes(x.rows(), x.cols());
+    for (Index i = 0; i < x.size(); ++i) {
+        const double saved = x(i);
+        x(i) = saved + h;
+        const double plus = f();
+        x(i) = saved - h;
+        const double minus = f();
+        x(i) = saved;  // restore before the next element, or every later slope is off
+        slopes(i) = (plus - minus) / (2 * h);
+    }
+    return slopes;
+    // END EXERCISE 4.1
+}
+//! [numerical_gradient]
+
+//! [relative_error]
+double relative_error(double analytic, double numeric, double floor) {
+    // BEGIN EXERCISE 4.2 (ch04-relative-error): relative_error: |a - n| / max(|a|, |n|, floor).
+    return std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
+    // END EXERCISE 4.2
+}
+//! [relative_error]
+
+//! [check_dense_layer]
+GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
+    require_rows("check_dense_layer", "a_prev", a_prev, layer.n_in());
+    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: L = sum(G ⊙ forward(x)); backward(G) gives dW, db, dx; check all three.
+    const Matrix G = rng.uniform_matrix(layer.n_out(), a_prev.cols(), -1, 1);  // dL/da
+    Matrix x = a_prev, dx = Matrix::Zero(x.rows(), x.cols());
+    const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
+    const auto backward = [&] {
+        layer.zero_grad();
+        layer.forward(x);
+        const Matrix da_prev = layer.backward(G);
+        dx = da_prev;  // a copy into dx's own storage, which the "a_prev" parameter views
+    };
+    std::vector<Parameter> params = layer.parameters("layer");
+    params[0].name = "W";
+    params[1].name = "b";
+    params.push_back(make_parameter("a_prev", x, dx));
+    return check_gradients(params, loss, backward);
+    // END EXERCISE 4.3
+}
+//! [check_dense_layer]
+
+}  // namespace bp

@@ -1,0 +1,54 @@
+// Chapter 4 reference cases: finite differences, the relative error, and a layer's check.
+#include "reference_cases.hpp"
+
+#include "bp/gradcheck.hpp"
+
+#include <cmath>
+
+namespace bp_test {
+
+std::vector<ReferenceCase> ch04_reference_cases() {
+    std::vector<ReferenceCase> cases;
+    const auto slopes_with_step = [](double h) {
+        return [h](const NamedList& in) {
+            Matrix x = in[0].value;
+            const auto f = [&x] { return (x.array().sin() * x.array()).sum(); };  // f(x) = sum x sin x
+            return NamedList{{"slopes", bp::numerical_gradient(f, bp::view(x), h)}};
+        };
+    };
+    {
+        bp::Rng rng(71);
+        const Matrix x = rng.uniform_matrix(2, 3, -2, 2);
+        cases.push_back({"4.1", "step_1e-5", "numerical_gradient(f, x, 1e-5) for f = sum(x sin x)", {{"x", x}},
+                         slopes_with_step(1e-5)});
+        // A large step shows whether the difference is central: a one-sided one is far off.
+        cases.push_back({"4.1", "step_0.1", "numerical_gradient(f, x, 0.1) for f = sum(x sin x)", {{"x", x}},
+                         slopes_with_step(0.1)});
+    }
+    {
+        Matrix a(1, 7), n(1, 7);
+        a << 1, 1, -2, 0, 1e-12, 3e-5, 1e6;
+        n << 1, 2, 2, 0, 0, 3.1e-5, 1.000001e6;
+        cases.push_back({"4.2", "pairs", "relative_error(a_i, n_i) for each column i", {{"a", a}, {"n", n}},
+                         [](const NamedList& in) {
+                             Matrix e(1, in[0].value.cols());
+                             for (bp::Index i = 0; i < e.cols(); ++i) e(i) = bp::relative_error(in[0].value(i), in[1].value(i));
+                             return NamedList{{"errors", e}};
+                         }});
+    }
+    {
+        bp::Rng rng(72);
+        cases.push_back({"4.3", "tanh_layer", "check_dense_layer(Dense(3, 2, tanh), a_prev, rng)",
+                         {{"a_prev", rng.uniform_matrix(3, 4, -1, 1)}},
+                         [](const NamedList& in) {
+                             bp::Rng r(73);
+                             bp::Dense layer(3, 2, bp::Activation::tanh, r);
+                             const bp::GradientCheck check = bp::check_dense_layer(layer, in[0].value, r);
+                             return NamedList{{"passed", Matrix::Constant(1, 1, check.passed ? 1.0 : 0.0)},
+                                              {"parameters_checked", Matrix::Constant(1, 1, double(check.worst_by_parameter.size()))}};
+                         }});
+    }
+    return cases;
+}
+
+}  // namespace bp_test
