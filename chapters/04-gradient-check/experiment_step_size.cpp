@@ -43,7 +43,7 @@ int main(int argc, char** argv) try {
                      "relative error", hs,
                      {{"forward (f(x+h) - f(x)) / h", forward_error, "linespoints lw 2 pt 7 ps 0.6"},
                       {"central (f(x+h) - f(x-h)) / 2h", central_error, "linespoints lw 2 pt 7 ps 0.6"}},
-                     {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key bottom left",
+                     {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key top center",
                       "set xrange [*:*] reverse"}},
                     bp::output_dir(argc, argv));
     std::cout << "analytic dL/dw = " << analytic << "; wrote step_size (.png, .svg, .dat)\n";
