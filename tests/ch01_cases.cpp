@@ -108,12 +108,7 @@ std::vector<ReferenceCase> ch01_reference_cases() {
                           {"b2", rng.uniform_matrix(2, 1, -1, 1)},
                           {"x", rng.uniform_matrix(2, 5, -2, 2)}},
                          [](const NamedList& in) {
-                             bp::Rng unused(0);
-                             bp::Mlp net({2, 3, 2}, Activation::sigmoid, Activation::softmax, unused);
-                             for (std::size_t l = 0; l < 2; ++l) {
-                                 net.layers[l].W = in[2 * l].value;
-                                 net.layers[l].b = in[2 * l + 1].value.col(0);
-                             }
+                             bp::Mlp net = network_from({2, 3, 2}, Activation::sigmoid, Activation::softmax, in);
                              const Matrix returned = net.forward(in[4].value);
                              return NamedList{{"returned", returned},       {"z1", net.layers[0].z},
                                               {"a1", net.layers[0].a},      {"z2", net.layers[1].z},

@@ -90,12 +90,7 @@ std::vector<ReferenceCase> ch03_reference_cases() {
                           {"x", rng.uniform_matrix(2, 5, -2, 2)},
                           {"dz_out", rng.uniform_matrix(2, 5, -0.5, 0.5)}},
                          [](const NamedList& in) {
-                             bp::Rng unused(0);
-                             bp::Mlp net({2, 3, 2}, Activation::tanh, Activation::softmax, unused);
-                             for (std::size_t l = 0; l < 2; ++l) {
-                                 net.layers[l].W = in[2 * l].value;
-                                 net.layers[l].b = in[2 * l + 1].value.col(0);
-                             }
+                             bp::Mlp net = network_from({2, 3, 2}, Activation::tanh, Activation::softmax, in);
                              store_forward(net.layers[0], in[4].value);
                              store_forward(net.layers[1], net.layers[0].a);
                              const Matrix dx = net.backward(in[5].value);

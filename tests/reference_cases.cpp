@@ -77,6 +77,17 @@ ReferenceData read_reference_data(const std::filesystem::path& dir) {
     return data;
 }
 
+bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden, bp::Activation output,
+                     const NamedList& inputs) {
+    bp::Rng unused(0);  // every weight is replaced
+    bp::Mlp net(sizes, hidden, output, unused);
+    for (std::size_t l = 0; l < net.layers.size(); ++l) {
+        net.layers[l].W = inputs.at(2 * l).value;
+        net.layers[l].b = inputs.at(2 * l + 1).value.col(0);
+    }
+    return net;
+}
+
 const Matrix& find(const NamedList& list, const std::string& name) {
     for (const Named& n : list)
         if (n.name == name) return n.value;
