@@ -49,16 +49,16 @@ std::vector<ReferenceCase> ch02_reference_cases() {
 
     {
         bp::Rng rng(31);
-        cases.push_back({"2.1", "small_batch", "log_sum_exp(z)", {{"z", rng.uniform_matrix(4, 3, -3, 3)}},
+        cases.push_back({"2.3", "small_batch", "log_sum_exp(z)", {{"z", rng.uniform_matrix(4, 3, -3, 3)}},
                          [](const NamedList& in) { return NamedList{{"result", bp::log_sum_exp(in[0].value)}}; }});
-        cases.push_back({"2.1", "extreme_logits", "log_sum_exp(z)", {{"z", extreme_logits()}},
+        cases.push_back({"2.3", "extreme_logits", "log_sum_exp(z)", {{"z", extreme_logits()}},
                          [](const NamedList& in) { return NamedList{{"result", bp::log_sum_exp(in[0].value)}}; }});
     }
     {
         bp::Rng rng(32);
         const Matrix y_hat = rng.uniform_matrix(3, 4, 0, 1), y = one_hot(rng, 3, 4);
-        loss_case("2.2", "small_batch", "mse_loss(y_hat, y)", {{"y_hat", y_hat}, {"y", y}}, as_matrix(bp::mse_loss));
-        loss_case("2.3", "small_batch", "mse_grad(y_hat, y)", {{"y_hat", y_hat}, {"y", y}}, bp::mse_grad);
+        loss_case("2.1", "small_batch", "mse_loss(y_hat, y)", {{"y_hat", y_hat}, {"y", y}}, as_matrix(bp::mse_loss));
+        loss_case("2.2", "small_batch", "mse_grad(y_hat, y)", {{"y_hat", y_hat}, {"y", y}}, bp::mse_grad);
     }
     {
         bp::Rng rng(33);

@@ -20,14 +20,14 @@ Matrix col(std::initializer_list<double> values) {
 
 double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
-// ---- 2.1 log_sum_exp ----
+// ---- 2.3 log_sum_exp ----
 
-TEST(Ex2_1, MatchesTheNaiveFormulaOnSmallLogits) {
+TEST(Ex2_3, MatchesTheNaiveFormulaOnSmallLogits) {
     const Matrix z = bp::Rng(41).uniform_matrix(4, 3, -2, 2);
     EXPECT_MATRIX_NEAR(Matrix(z.array().exp().colwise().sum().log()), bp::log_sum_exp(z));
 }
 
-TEST(Ex2_1, IsExactForLogitsOfPlusMinus1000) {
+TEST(Ex2_3, IsExactForLogitsOfPlusMinus1000) {
     Matrix z(2, 3);
     z << 1000, -1000, 1000,  //
         1000, -1000, -1000;
@@ -36,9 +36,9 @@ TEST(Ex2_1, IsExactForLogitsOfPlusMinus1000) {
     EXPECT_MATRIX_NEAR(expected, bp::log_sum_exp(z));
 }
 
-// ---- 2.2, 2.3 mean squared error ----
+// ---- 2.1, 2.2 mean squared error ----
 
-TEST(Ex2_2, IsHalfTheSquaredErrorAveragedOverTheBatch) {
+TEST(Ex2_1, IsHalfTheSquaredErrorAveragedOverTheBatch) {
     Matrix y_hat(2, 2), y(2, 2);
     y_hat << 1, 0,  //
         2, 0;
@@ -49,16 +49,16 @@ TEST(Ex2_2, IsHalfTheSquaredErrorAveragedOverTheBatch) {
     EXPECT_EQ(0.0, bp::mse_loss(y, y));
 }
 
-TEST(Ex2_2, ProbabilitiesOfExactlyZeroAndOneAreFine) {
+TEST(Ex2_1, ProbabilitiesOfExactlyZeroAndOneAreFine) {
     EXPECT_NEAR(0.5, bp::mse_loss(col({0.0, 1.0}), col({1.0, 1.0})), 1e-12);
 }
 
-TEST(Ex2_3, IsTheErrorOverTheBatchSize) {
+TEST(Ex2_2, IsTheErrorOverTheBatchSize) {
     const Matrix y_hat = bp::Rng(42).uniform_matrix(3, 4, 0, 1), y = Matrix::Zero(3, 4);
     EXPECT_MATRIX_NEAR(Matrix(y_hat / 4.0), bp::mse_grad(y_hat, y));
 }
 
-TEST(Ex2_3, MatchesTheSlopeOfTheLoss) {
+TEST(Ex2_2, MatchesTheSlopeOfTheLoss) {
     const Matrix y_hat = bp::Rng(43).uniform_matrix(2, 3, 0, 1), y = bp::Rng(44).uniform_matrix(2, 3, 0, 1);
     const auto loss = [&](const Matrix& p) { return 0.5 * (p - y).squaredNorm() / 3.0; };  // written out here
     Matrix numeric(2, 3);

@@ -194,9 +194,9 @@ TEST(Ex3_6, AWeightUsedTwiceGetsBothContributions) {
 
 TEST(Ex3_7, XTimesXHasGradientTwoX) {
     const Matrix x = (Matrix(1, 3) << 1, -2, 0.5).finished(), dn = Matrix::Ones(1, 3);
-    Matrix d = Matrix::Zero(1, 3);
-    bp::mul_backward(dn, x, x, d, d);  // n = x ⊙ x: both shares land in the same gradient
-    EXPECT_MATRIX_NEAR(Matrix(2 * x), d) << "for n = x ⊙ x, dn/dx = 2x";
+    Matrix dx = Matrix::Zero(1, 3);
+    bp::mul_backward(dn, x, x, dx, dx);  // n = x ⊙ x: both shares land in the same gradient
+    EXPECT_MATRIX_NEAR(Matrix(2 * x), dx) << "for n = x ⊙ x, dn/dx = 2x";
     bp::Graph g;
     const bp::Var v = g.input(x, "x");
     g.backward(g.sum(g.mul(v, v)));

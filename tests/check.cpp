@@ -13,8 +13,16 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
     return out.str();
 }
 
-::testing::AssertionResult matrices_near(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+::testing::AssertionResult matrices_near(const std::string& label, const bp::Matrix& expected, const bp::Matrix& got,
                                          double tolerance) {
+    // "Matrix(db)", the test's own conversion, reads better as "db".
+    std::string what = label;
+    if (what.rfind("Matrix(", 0) == 0 && what.back() == ')') what = what.substr(7, what.size() - 8);
+    if (expected.size() == 1 && got.size() == 1) {
+        const double e = expected(0, 0), g = got(0, 0);
+        if (std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e))) return ::testing::AssertionSuccess();
+        return ::testing::AssertionFailure() << what << ": expected " << e << ", got " << g;
+    }
     if (expected.rows() != got.rows() || expected.cols() != got.cols())
         return ::testing::AssertionFailure() << what << ": expected shape " << bp::shape(expected)
                                              << ", got " << bp::shape(got) << "\n  expected:\n"

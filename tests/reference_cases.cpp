@@ -9,7 +9,7 @@ namespace bp_test {
 
 std::vector<ReferenceCase> all_reference_cases() {
     std::vector<ReferenceCase> all;
-    for (auto chapter : {ch01_reference_cases, ch02_reference_cases, ch03_reference_cases, ch04_reference_cases})
+    for (auto chapter : {ch01_reference_cases, ch02_reference_cases, ch03_reference_cases, ch04_reference_cases, ch05_reference_cases})
         for (ReferenceCase& c : chapter()) all.push_back(std::move(c));
     return all;
 }

@@ -34,6 +34,7 @@ std::vector<ReferenceCase> ch01_reference_cases();
 std::vector<ReferenceCase> ch02_reference_cases();
 std::vector<ReferenceCase> ch03_reference_cases();
 std::vector<ReferenceCase> ch04_reference_cases();
+std::vector<ReferenceCase> ch05_reference_cases();
 std::vector<ReferenceCase> all_reference_cases();
 
 int chapter_of(const std::string& exercise);  // "1.10" -> 1

@@ -37,13 +37,13 @@ public:
             const auto it = std::find_if(got.begin(), got.end(), [&](const Named& n) { return n.name == want.name; });
             ASSERT_NE(it, got.end()) << "the case computed no output named " << want.name;
             if (auto near = matrices_near(want.name, want.value, it->value); !near && ++count <= 2)
-                wrong += std::string(near.message()) + "\n";
+                wrong += std::string(near.message());
             else if (!near)
                 also_wrong += (also_wrong.empty() ? "" : ", ") + want.name;
         }
         if (count)
             ADD_FAILURE() << the_case << "differs from the reference solution in\n"
-                          << wrong << (also_wrong.empty() ? "" : "and also in " + also_wrong + "\n");
+                          << wrong << (also_wrong.empty() ? "" : "and also in " + also_wrong);
     }
 
 private:

@@ -200,11 +200,20 @@ std::string badge(const std::string& state) {
     return paint("not run", "2");
 }
 
-// s cut or padded to exactly `width` characters, so that columns line up.
-std::string pad(std::string s, std::size_t width) {
-    if (s.size() > width) s = s.substr(0, width - 3) + "...";
-    s.resize(width, ' ');
-    return s;
+// s cut or padded to exactly `width` characters (not bytes: hints contain UTF-8 such as ⊙),
+// so that columns line up.
+std::string pad(const std::string& s, std::size_t width) {
+    const auto is_start = [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; };
+    std::string out;
+    std::size_t chars = 0, i = 0;
+    const std::size_t total = static_cast<std::size_t>(std::count_if(s.begin(), s.end(), is_start));
+    const std::size_t keep = total > width ? width - 3 : width;
+    for (; i < s.size(); ++i) {
+        if (is_start(s[i]) && chars++ == keep) break;
+        out += s[i];
+    }
+    if (total > width) return out + "...";
+    return out + std::string(width - total, ' ');
 }
 
 std::string indent(const std::string& text, const std::string& by) {
@@ -297,6 +306,12 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
                    const std::string& only) {
     std::vector<TestOutcome> library;
     const std::vector<Exercise> exercises = load(manifest, reports, &library);
+    if (!only.empty()) {  // a chapter's own library checks: suites Ch01..., Ch02...
+        const std::string prefix = std::string(only.size() == 1 ? "Ch0" : "Ch") + only;
+        library.erase(std::remove_if(library.begin(), library.end(),
+                                     [&](const TestOutcome& t) { return t.suite.rfind(prefix, 0) != 0; }),
+                      library.end());
+    }
     if (!only.empty() && std::none_of(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only); })) {
         std::cout << "There is no exercise or chapter '" << only << "'. Exercises are named like 1.3; chapters like 1.\n";
         return 2;

@@ -1,4 +1,4 @@
-// Chapter 2 demo: the three losses on a small batch, and why softmax cross-entropy is
+// Chapter 2 demo: softmax cross-entropy and its gradient on a small batch, and why it is
 // computed from logits. Run it with ./course demo 2.
 #include "bp/activations.hpp"
 #include "bp/loss.hpp"

@@ -32,7 +32,8 @@ double seconds_per_call(F f) {
 
 int main(int argc, char** argv) try {
     std::vector<double> ns, backprop, finite, ratio, proportional;
-    std::cout << "       N   backprop (s)   finite differences (s)   ratio\n";
+    std::cout << "       N   backprop (s)   finite differences (s)   ratio   (finite differences of at most 500\n"
+                 "                                                              parameters timed, scaled to N)\n";
     //! [experiment]
     for (bp::Index width : {4, 8, 16, 32, 64, 128, 256}) {
         bp::Rng rng(13);

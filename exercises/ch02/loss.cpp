@@ -11,28 +11,28 @@ namespace bp {
 //! [log_sum_exp]
 Matrix log_sum_exp(const Matrix& z) {
     require_nonempty("log_sum_exp", "z", z);
-    // BEGIN EXERCISE 2.1 (ch02-log-sum-exp): log_sum_exp: per column, max + log(sum(e^(z - max))).
-    throw bp::NotImplemented("2.1", "exercises/ch02/loss.cpp",
+    // BEGIN EXERCISE 2.3 (ch02-log-sum-exp): log_sum_exp: per column, max + log(sum(e^(z - max))).
+    throw bp::NotImplemented("2.3", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Log-sum-exp' (chapters/02-loss/chapter.md)");
-    // END EXERCISE 2.1
+    // END EXERCISE 2.3
 }
 //! [log_sum_exp]
 
 //! [mse]
 double mse_loss(const Matrix& y_hat, const Matrix& y) {
     require_same_shape("mse_loss", "y_hat", y_hat, "y", y);
-    // BEGIN EXERCISE 2.2 (ch02-mse): mse_loss: 1/2 the squared error, summed over outputs, averaged over the batch.
-    throw bp::NotImplemented("2.2", "exercises/ch02/loss.cpp",
+    // BEGIN EXERCISE 2.1 (ch02-mse): mse_loss: 1/2 the squared error, summed over outputs, averaged over the batch.
+    throw bp::NotImplemented("2.1", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Mean squared error' (chapters/02-loss/chapter.md)");
-    // END EXERCISE 2.2
+    // END EXERCISE 2.1
 }
 
 Matrix mse_grad(const Matrix& y_hat, const Matrix& y) {
     require_same_shape("mse_grad", "y_hat", y_hat, "y", y);
-    // BEGIN EXERCISE 2.3 (ch02-mse): mse_grad: the derivative of mse_loss with respect to each element of y_hat.
-    throw bp::NotImplemented("2.3", "exercises/ch02/loss.cpp",
+    // BEGIN EXERCISE 2.2 (ch02-mse): mse_grad: the derivative of mse_loss with respect to each element of y_hat.
+    throw bp::NotImplemented("2.2", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Mean squared error' (chapters/02-loss/chapter.md)");
-    // END EXERCISE 2.3
+    // END EXERCISE 2.2
 }
 //! [mse]
 

@@ -41,6 +41,9 @@ std::string GradientCheck::report() const {
         << threshold << ") at " << parameter << "(" << row << ", " << col << "): analytic " << analytic
         << ", numeric " << numeric << "\n";
     for (const auto& [name, worst] : worst_by_parameter) out << "  " << name << ": worst relative error " << worst << "\n";
+    if (!passed && analytic != 0 && std::abs(analytic) < 1e-300)
+        out << "  (an analytic value like " << analytic << " is leftover memory, not a gradient: was a gradient matrix\n"
+            << "  given a new buffer, as in dx = f(), while a Parameter viewed the old one? See chapter 4.)\n";
     return out.str();
 }
 

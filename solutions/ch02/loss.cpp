@@ -11,29 +11,29 @@ namespace bp {
 //! [log_sum_exp]
 Matrix log_sum_exp(const Matrix& z) {
     require_nonempty("log_sum_exp", "z", z);
-    // BEGIN EXERCISE 2.1 (ch02-log-sum-exp): log_sum_exp: per column, max + log(sum(e^(z - max))).
+    // BEGIN EXERCISE 2.3 (ch02-log-sum-exp): log_sum_exp: per column, max + log(sum(e^(z - max))).
     const Eigen::RowVectorXd max = z.colwise().maxCoeff();
     return max.array() + (z.rowwise() - max).array().exp().colwise().sum().log();
-    // END EXERCISE 2.1
+    // END EXERCISE 2.3
 }
 //! [log_sum_exp]
 
 //! [mse]
 double mse_loss(const Matrix& y_hat, const Matrix& y) {
     require_same_shape("mse_loss", "y_hat", y_hat, "y", y);
-    // BEGIN EXERCISE 2.2 (ch02-mse): mse_loss: 1/2 the squared error, summed over outputs, averaged over the batch.
+    // BEGIN EXERCISE 2.1 (ch02-mse): mse_loss: 1/2 the squared error, summed over outputs, averaged over the batch.
     const double m = static_cast<double>(y.cols());
     return 0.5 * (y_hat - y).squaredNorm() / m;
-    // END EXERCISE 2.2
+    // END EXERCISE 2.1
 }
 
 Matrix mse_grad(const Matrix& y_hat, const Matrix& y) {
     require_same_shape("mse_grad", "y_hat", y_hat, "y", y);
-    // BEGIN EXERCISE 2.3 (ch02-mse): mse_grad: the derivative of mse_loss with respect to each element of y_hat.
+    // BEGIN EXERCISE 2.2 (ch02-mse): mse_grad: the derivative of mse_loss with respect to each element of y_hat.
     // d/dy_hat of (1/m) 1/2 (y_hat - y)^2 is (y_hat - y) / m.
     const double m = static_cast<double>(y.cols());
     return (y_hat - y) / m;
-    // END EXERCISE 2.3
+    // END EXERCISE 2.2
 }
 //! [mse]
 

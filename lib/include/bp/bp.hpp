@@ -3,6 +3,7 @@
 #pragma once
 
 #include "bp/activations.hpp"
+#include "bp/data.hpp"
 #include "bp/dense.hpp"
 #include "bp/errors.hpp"
 #include "bp/gradcheck.hpp"
@@ -12,5 +13,7 @@
 #include "bp/loss.hpp"
 #include "bp/matrix.hpp"
 #include "bp/mlp.hpp"
+#include "bp/optimizers.hpp"
 #include "bp/parameter.hpp"
 #include "bp/random.hpp"
+#include "bp/train.hpp"

@@ -1,0 +1,106 @@
+// Chapter 5: optimizers, learning-rate schedules and gradient clipping.
+#include "bp/optimizers.hpp"
+
+#include <cmath>
+
+namespace bp {
+
+//! [sgd]
+void Sgd::step(std::vector<Parameter> params) {
+    for (Parameter& p : params) {
+        // BEGIN EXERCISE 5.1 (ch05-sgd): Sgd::step: w <- w - lr g, for this parameter p.
+        throw bp::NotImplemented("5.1", "exercises/ch05/optimizers.cpp",
+                                 "Chapter 5, section 'SGD' (chapters/05-optimizers/chapter.md)");
+        // END EXERCISE 5.1
+    }
+}
+//! [sgd]
+
+//! [momentum]
+void Momentum::step(std::vector<Parameter> params) {
+    ensure_state("Momentum::step", velocity, params);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        Parameter& p = params[i];
+        // BEGIN EXERCISE 5.2 (ch05-momentum): Momentum::step: v <- beta v + g; w <- w - lr v, with v = velocity[i].
+        throw bp::NotImplemented("5.2", "exercises/ch05/optimizers.cpp",
+                                 "Chapter 5, section 'Momentum' (chapters/05-optimizers/chapter.md)");
+        // END EXERCISE 5.2
+    }
+}
+//! [momentum]
+
+//! [nesterov]
+void Nesterov::step(std::vector<Parameter> params) {
+    ensure_state("Nesterov::step", velocity, params);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        Parameter& p = params[i];
+        // BEGIN EXERCISE 5.3 (ch05-nesterov): Nesterov::step: v <- beta v + g; w <- w - lr (g + beta v).
+        throw bp::NotImplemented("5.3", "exercises/ch05/optimizers.cpp",
+                                 "Chapter 5, section 'Nesterov' (chapters/05-optimizers/chapter.md)");
+        // END EXERCISE 5.3
+    }
+}
+//! [nesterov]
+
+//! [rmsprop]
+void RmsProp::step(std::vector<Parameter> params) {
+    ensure_state("RmsProp::step", mean_square, params);
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        Parameter& p = params[i];
+        // BEGIN EXERCISE 5.4 (ch05-rmsprop): RmsProp::step: s <- rho s + (1 - rho) g^2; w <- w - lr g / (sqrt(s) + eps).
+        throw bp::NotImplemented("5.4", "exercises/ch05/optimizers.cpp",
+                                 "Chapter 5, section 'RMSProp' (chapters/05-optimizers/chapter.md)");
+        // END EXERCISE 5.4
+    }
+}
+//! [rmsprop]
+
+//! [adam]
+void Adam::step(std::vector<Parameter> params) {
+    ensure_state("Adam::step", m, params);
+    ensure_state("Adam::step", v, params);
+    // BEGIN EXERCISE 5.5 (ch05-adam): Adam::step: count the step, update m and v, correct their bias, step every parameter.
+    throw bp::NotImplemented("5.5", "exercises/ch05/optimizers.cpp",
+                             "Chapter 5, section 'Adam' (chapters/05-optimizers/chapter.md)");
+    // END EXERCISE 5.5
+}
+//! [adam]
+
+//! [adamw]
+void AdamW::step(std::vector<Parameter> params) {
+    // BEGIN EXERCISE 5.6 (ch05-adamw): AdamW::step: shrink every w by lr weight_decay w, then take Adam's step.
+    throw bp::NotImplemented("5.6", "exercises/ch05/optimizers.cpp",
+                             "Chapter 5, section 'AdamW' (chapters/05-optimizers/chapter.md)");
+    // END EXERCISE 5.6
+}
+//! [adamw]
+
+//! [schedules]
+double step_schedule(double lr0, int epoch, int every, double gamma) {
+    if (every <= 0) throw std::invalid_argument("step_schedule: every must be positive, got " + std::to_string(every));
+    // BEGIN EXERCISE 5.7 (ch05-schedules): step_schedule: lr0 gamma^floor(epoch / every).
+    throw bp::NotImplemented("5.7", "exercises/ch05/optimizers.cpp",
+                             "Chapter 5, section 'Schedules' (chapters/05-optimizers/chapter.md)");
+    // END EXERCISE 5.7
+}
+
+double cosine_schedule(double lr0, long step, long total, double lr_min) {
+    if (total <= 0) throw std::invalid_argument("cosine_schedule: total must be positive, got " + std::to_string(total));
+    // BEGIN EXERCISE 5.8 (ch05-schedules): cosine_schedule: lr_min + (lr0 - lr_min) (1 + cos(pi step / total)) / 2; lr_min after total.
+    throw bp::NotImplemented("5.8", "exercises/ch05/optimizers.cpp",
+                             "Chapter 5, section 'Schedules' (chapters/05-optimizers/chapter.md)");
+    // END EXERCISE 5.8
+}
+//! [schedules]
+
+//! [clip]
+double clip_grad_norm(std::vector<Parameter> params, double max_norm) {
+    if (!(max_norm > 0)) throw std::invalid_argument("clip_grad_norm: max_norm must be positive");
+    // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, scale every g by max_norm / n; return n.
+    throw bp::NotImplemented("5.9", "exercises/ch05/optimizers.cpp",
+                             "Chapter 5, section 'Clipping' (chapters/05-optimizers/chapter.md)");
+    // END EXERCISE 5.9
+}
+//! [clip]
+
+}  // namespace bp

@@ -1,0 +1,74 @@
+// Chapter 5 reference cases: each optimizer over three steps on the same parameters and
+// gradients, the schedules, and clipping.
+#include "reference_cases.hpp"
+
+#include "bp/optimizers.hpp"
+
+#include <memory>
+
+namespace bp_test {
+
+namespace {
+
+// Three steps of `opt` on W (2x3) and b (2x1), with the given gradients at each step.
+NamedList three_steps(bp::Optimizer& opt, const NamedList& in) {
+    Matrix W = in[0].value, b = in[1].value, dW, db;
+    for (int s = 0; s < 3; ++s) {
+        dW = in[2 + 2 * s].value;
+        db = in[3 + 2 * s].value;
+        opt.step({bp::make_parameter("W", W, dW), bp::make_parameter("b", b, db)});
+    }
+    return {{"W_after_3_steps", W}, {"b_after_3_steps", b}};
+}
+
+NamedList starting_point() {
+    bp::Rng rng(101);
+    NamedList in = {{"W", rng.uniform_matrix(2, 3, -1, 1)}, {"b", rng.uniform_matrix(2, 1, -1, 1)}};
+    for (int s = 1; s <= 3; ++s) {
+        in.push_back({"dW_step" + std::to_string(s), rng.uniform_matrix(2, 3, -1, 1)});
+        in.push_back({"db_step" + std::to_string(s), rng.uniform_matrix(2, 1, -1, 1)});
+    }
+    return in;
+}
+
+}  // namespace
+
+std::vector<ReferenceCase> ch05_reference_cases() {
+    std::vector<ReferenceCase> cases;
+    const auto optimizer_case = [&](const std::string& exercise, const std::string& call, auto make) {
+        cases.push_back({exercise, "three_steps", call + ", then three step() calls", starting_point(), [make](const NamedList& in) {
+                             auto opt = make();
+                             return three_steps(*opt, in);
+                         }});
+    };
+    optimizer_case("5.1", "Sgd opt(0.1)", [] { return std::make_unique<bp::Sgd>(0.1); });
+    optimizer_case("5.2", "Momentum opt(0.1, 0.9)", [] { return std::make_unique<bp::Momentum>(0.1, 0.9); });
+    optimizer_case("5.3", "Nesterov opt(0.1, 0.9)", [] { return std::make_unique<bp::Nesterov>(0.1, 0.9); });
+    optimizer_case("5.4", "RmsProp opt(0.01, 0.9)", [] { return std::make_unique<bp::RmsProp>(0.01, 0.9); });
+    optimizer_case("5.5", "Adam opt(0.01)", [] { return std::make_unique<bp::Adam>(0.01); });
+    optimizer_case("5.6", "AdamW opt(0.01, 0.1)", [] { return std::make_unique<bp::AdamW>(0.01, 0.1); });
+
+    cases.push_back({"5.7", "epochs_0_to_9", "step_schedule(0.1, epoch, 3, 0.5) for epoch = 0 ... 9", {}, [](const NamedList&) {
+                         Matrix lr(1, 10);
+                         for (int e = 0; e < 10; ++e) lr(e) = bp::step_schedule(0.1, e, 3, 0.5);
+                         return NamedList{{"lr", lr}};
+                     }});
+    cases.push_back({"5.8", "steps_0_to_10", "cosine_schedule(0.1, step, 8, 0.001) for step = 0 ... 10", {}, [](const NamedList&) {
+                         Matrix lr(1, 11);
+                         for (int s = 0; s <= 10; ++s) lr(s) = bp::cosine_schedule(0.1, s, 8, 0.001);
+                         return NamedList{{"lr", lr}};
+                     }});
+    {
+        bp::Rng rng(102);
+        cases.push_back({"5.9", "over_the_limit", "clip_grad_norm({W, b}, 1.0)",
+                         {{"dW", rng.uniform_matrix(2, 3, -2, 2)}, {"db", rng.uniform_matrix(2, 1, -2, 2)}},
+                         [](const NamedList& in) {
+                             Matrix W = Matrix::Zero(2, 3), b = Matrix::Zero(2, 1), dW = in[0].value, db = in[1].value;
+                             const double norm = bp::clip_grad_norm({bp::make_parameter("W", W, dW), bp::make_parameter("b", b, db)}, 1.0);
+                             return NamedList{{"returned_norm", Matrix::Constant(1, 1, norm)}, {"dW", dW}, {"db", db}};
+                         }});
+    }
+    return cases;
+}
+
+}  // namespace bp_test

@@ -1,0 +1,139 @@
+// Chapter 5's library checks: reading data files (and refusing bad ones by name), saving and
+// loading models, the optimizers' state, and a training run on a small synthetic set.
+#include "check.hpp"
+
+#include "bp/train.hpp"
+
+#include <zlib.h>
+
+#include <fstream>
+#include <unistd.h>
+
+namespace {
+
+using bp::Matrix;
+
+// A scratch folder, removed afterwards.
+struct TempDir {
+    std::filesystem::path path = std::filesystem::temp_directory_path() / ("bp-test-" + std::to_string(::getpid()));
+    TempDir() { std::filesystem::create_directories(path); }
+    ~TempDir() { std::filesystem::remove_all(path); }
+};
+
+void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
+    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+}
+
+void write_gzip(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
+    gzFile out = gzopen(file.c_str(), "wb");
+    gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size()));
+    gzclose(out);
+}
+
+// An IDX file of 2 rows x 3 bytes.
+const std::vector<std::uint8_t> small_idx = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6};
+
+template <class F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "(nothing was thrown)";
+}
+
+TEST(Ch05Data, ReadsAGzippedIdxFile) {
+    TempDir dir;
+    write_gzip(dir.path / "a.gz", small_idx);
+    const bp::IdxArray a = bp::read_idx(dir.path / "a.gz");
+    EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2, 3}));
+    EXPECT_EQ(a.data, (std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6}));
+}
+
+TEST(Ch05Data, NamesTheFileAndWhatIsWrong) {
+    TempDir dir;
+    std::vector<std::uint8_t> truncated(small_idx.begin(), small_idx.end() - 2);
+    write_gzip(dir.path / "truncated.gz", truncated);
+    std::string e = error_of([&] { bp::read_idx(dir.path / "truncated.gz"); });
+    EXPECT_NE(e.find("truncated.gz"), std::string::npos) << e;
+    EXPECT_NE(e.find("truncated"), std::string::npos) << e;
+    EXPECT_NE(e.find("offset"), std::string::npos) << e;
+
+    std::vector<std::uint8_t> bad_magic = small_idx;
+    bad_magic[0] = 7;
+    write_bytes(dir.path / "magic.idx", bad_magic);
+    e = error_of([&] { bp::read_idx(dir.path / "magic.idx"); });
+    EXPECT_NE(e.find("magic.idx: not an IDX file"), std::string::npos) << e;
+
+    // A gzip stream cut in the middle.
+    write_gzip(dir.path / "whole.gz", std::vector<std::uint8_t>(100000, 7));
+    std::ifstream in(dir.path / "whole.gz", std::ios::binary);
+    std::vector<char> gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::ofstream(dir.path / "cut.gz", std::ios::binary).write(gz.data(), static_cast<std::streamsize>(gz.size() / 2));
+    e = error_of([&] { bp::read_idx(dir.path / "cut.gz"); });
+    EXPECT_NE(e.find("cut.gz"), std::string::npos) << e;
+
+    e = error_of([&] { bp::read_idx(dir.path / "nowhere.gz"); });
+    EXPECT_NE(e.find("nowhere.gz: no such file"), std::string::npos) << e;
+}
+
+TEST(Ch05Data, AMissingDataSetNamesThePackage) {
+    const std::string e = error_of([] { bp::load_fashion_mnist("train", "/nonexistent/fashion-mnist"); });
+    EXPECT_NE(e.find("apt-get install dataset-fashion-mnist"), std::string::npos) << e;
+}
+
+TEST(Ch05Data, LoadsFashionMnist) {
+    if (!std::filesystem::is_directory(bp::fashion_mnist_dir)) GTEST_SKIP() << "dataset-fashion-mnist is not installed";
+    const bp::Dataset test = bp::load_fashion_mnist("test");
+    EXPECT_EQ(bp::shape(test.x), "784x10000");
+    EXPECT_EQ(test.labels.size(), 10000u);
+    EXPECT_GE(test.x.minCoeff(), 0.0);
+    EXPECT_LE(test.x.maxCoeff(), 1.0);
+    EXPECT_EQ(test.labels[0], 9) << "the first test image is an ankle boot";
+}
+
+TEST(Ch05Model, SavesAndLoadsTheSameNetwork) {
+    TempDir dir;
+    bp::Rng rng(1);
+    bp::Mlp net({3, 4, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    bp::save_model(net, dir.path / "m.bin");
+    const bp::Mlp back = bp::load_model(dir.path / "m.bin");
+    ASSERT_EQ(back.layers.size(), 2u);
+    EXPECT_TRUE(back.layers[0].W == net.layers[0].W && back.layers[1].b == net.layers[1].b);
+    EXPECT_EQ(back.layers[0].f, bp::Activation::tanh);
+    EXPECT_EQ(back.layers[1].f, bp::Activation::softmax);
+}
+
+TEST(Ch05Model, RefusesATruncatedFileByNameAndOffset) {
+    TempDir dir;
+    bp::Rng rng(2);
+    bp::save_model(bp::Mlp({3, 4, 2}, bp::Activation::relu, bp::Activation::softmax, rng), dir.path / "m.bin");
+    std::filesystem::resize_file(dir.path / "m.bin", 100);
+    const std::string e = error_of([&] { bp::load_model(dir.path / "m.bin"); });
+    EXPECT_NE(e.find("m.bin: truncated at offset"), std::string::npos) << e;
+    EXPECT_NE(e.find("layer 1's W"), std::string::npos) << e;
+    write_bytes(dir.path / "junk.bin", {1, 2, 3, 4, 5, 6, 7, 8});
+    EXPECT_NE(error_of([&] { bp::load_model(dir.path / "junk.bin"); }).find("not a model file"), std::string::npos);
+}
+
+TEST(Ch05Optimizers, RefuseParametersOfAnotherModel) {
+    Matrix w = Matrix::Zero(2, 2), g = Matrix::Zero(2, 2), w3 = Matrix::Zero(3, 3), g3 = Matrix::Zero(3, 3);
+    bp::Adam opt;
+    opt.step({bp::make_parameter("w", w, g)});
+    bp_test::expect_shape_error([&] { opt.step({bp::make_parameter("w", w3, g3)}); }, {"Adam::step", "3x3", "2x2"});
+}
+
+TEST(Ch05Training, LearnsTheSpiral) {
+    bp::Rng rng(3);
+    const bp::Dataset data = bp::spiral(3, 100, 0.1, rng);
+    bp::Mlp net({2, 32, 3}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp::Adam adam(0.02);
+    bp::EpochOptions options;
+    options.batch = 30;
+    long step = 0;
+    for (int epoch = 0; epoch < 150; ++epoch) bp::train_epoch(net, adam, data, options, rng, step);
+    EXPECT_GT(bp::evaluate(net, data).accuracy, 0.95);
+}
+
+}  // namespace
