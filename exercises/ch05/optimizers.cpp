@@ -10,7 +10,7 @@ void Sgd::step(std::vector<Parameter> params) {
     for (Parameter& p : params) {
         // BEGIN EXERCISE 5.1 (ch05-sgd): Sgd::step: w <- w - lr g, for this parameter p.
         throw bp::NotImplemented("5.1", "exercises/ch05/optimizers.cpp",
-                                 "Chapter 5, section 'SGD' (chapters/05-optimizers/chapter.md)");
+                                 "Chapter 5, section 'Stochastic gradient descent' (chapters/05-optimizers/chapter.md)");
         // END EXERCISE 5.1
     }
 }
@@ -36,7 +36,7 @@ void Nesterov::step(std::vector<Parameter> params) {
         Parameter& p = params[i];
         // BEGIN EXERCISE 5.3 (ch05-nesterov): Nesterov::step: v <- beta v + g; w <- w - lr (g + beta v).
         throw bp::NotImplemented("5.3", "exercises/ch05/optimizers.cpp",
-                                 "Chapter 5, section 'Nesterov' (chapters/05-optimizers/chapter.md)");
+                                 "Chapter 5, section 'Nesterov momentum' (chapters/05-optimizers/chapter.md)");
         // END EXERCISE 5.3
     }
 }
@@ -80,7 +80,7 @@ double step_schedule(double lr0, int epoch, int every, double gamma) {
     if (every <= 0) throw std::invalid_argument("step_schedule: every must be positive, got " + std::to_string(every));
     // BEGIN EXERCISE 5.7 (ch05-schedules): step_schedule: lr0 gamma^floor(epoch / every).
     throw bp::NotImplemented("5.7", "exercises/ch05/optimizers.cpp",
-                             "Chapter 5, section 'Schedules' (chapters/05-optimizers/chapter.md)");
+                             "Chapter 5, section 'Learning-rate schedules' (chapters/05-optimizers/chapter.md)");
     // END EXERCISE 5.7
 }
 
@@ -88,7 +88,7 @@ double cosine_schedule(double lr0, long step, long total, double lr_min) {
     if (total <= 0) throw std::invalid_argument("cosine_schedule: total must be positive, got " + std::to_string(total));
     // BEGIN EXERCISE 5.8 (ch05-schedules): cosine_schedule: lr_min + (lr0 - lr_min) (1 + cos(pi step / total)) / 2; lr_min after total.
     throw bp::NotImplemented("5.8", "exercises/ch05/optimizers.cpp",
-                             "Chapter 5, section 'Schedules' (chapters/05-optimizers/chapter.md)");
+                             "Chapter 5, section 'Learning-rate schedules' (chapters/05-optimizers/chapter.md)");
     // END EXERCISE 5.8
 }
 //! [schedules]
@@ -98,7 +98,7 @@ double clip_grad_norm(std::vector<Parameter> params, double max_norm) {
     if (!(max_norm > 0)) throw std::invalid_argument("clip_grad_norm: max_norm must be positive");
     // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, scale every g by max_norm / n; return n.
     throw bp::NotImplemented("5.9", "exercises/ch05/optimizers.cpp",
-                             "Chapter 5, section 'Clipping' (chapters/05-optimizers/chapter.md)");
+                             "Chapter 5, section 'Gradient clipping' (chapters/05-optimizers/chapter.md)");
     // END EXERCISE 5.9
 }
 //! [clip]

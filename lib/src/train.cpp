@@ -74,6 +74,7 @@ Metrics evaluate(Mlp& net, const Dataset& data, Index batch) {
     return metrics;
 }
 
+//! [train_epoch]
 double train_epoch(Mlp& net, Optimizer& opt, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
                    ProgressBar* bar) {
     if (options.batch <= 0) throw std::invalid_argument("train_epoch: the batch size must be positive");
@@ -92,14 +93,17 @@ double train_epoch(Mlp& net, Optimizer& opt, const Dataset& data, const EpochOpt
         net.zero_grad();
         net.forward(x);
         const Matrix& z = net.layers.back().z;
-        total_loss += softmax_cross_entropy_loss(z, y);
+        const double loss = softmax_cross_entropy_loss(z, y);
+        total_loss += loss;
         net.backward(softmax_cross_entropy_grad(z, y));
         if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
         opt.step(params);
+        if (options.after_step) options.after_step(step, loss);
         if (bar) bar->update(batches + 1, total_loss / static_cast<double>(batches + 1));
     }
     return total_loss / static_cast<double>(std::max(batches, 1L));
 }
+//! [train_epoch]
 
 // The model file: "BPMLP1\n", the layer count, then per layer n_in, n_out, the activation and
 // W and b as doubles in column order; all integers as 64-bit, in this machine's byte order.

@@ -29,6 +29,25 @@ struct Figure {
 /// (the gnuplot program, a curve of the wrong length) or what could not be written.
 void save_figure(const Figure& figure, const std::filesystem::path& dir);
 
+/// A path in the plane, such as the points an optimizer visits.
+struct Path {
+    std::string title;
+    std::vector<double> x, y;
+};
+
+/// Paths drawn over the contour lines of f(x, y), given as a gnuplot expression such as
+/// "(1-x)**2 + 100*(y-x**2)**2", on [x0, x1] x [y0, y1].
+struct ContourFigure {
+    std::string name, title;
+    std::string function;
+    double x0, x1, y0, y1;
+    std::vector<double> levels;  ///< the contour levels to draw
+    std::vector<Path> paths;
+};
+
+/// Writes DIR/NAME.dat (the paths, one block each), .png and .svg.
+void save_contour_figure(const ContourFigure& figure, const std::filesystem::path& dir);
+
 /// Where experiments write: the folder given as argv[1], else the current folder.
 std::filesystem::path output_dir(int argc, char** argv);
 

@@ -46,6 +46,8 @@ struct EpochOptions {
     double clip_norm = 0;  ///< clip gradients to this global norm; 0: no clipping
     /// Called before each step with the step's index in the whole run; may set opt.lr.
     std::function<void(long step)> schedule;
+    /// Called after each step with its index and the batch's loss, e.g. to record a curve.
+    std::function<void(long step, double loss)> after_step;
 };
 
 /// One pass over `data` in an order shuffled by rng (Fisher-Yates): for each mini-batch,
