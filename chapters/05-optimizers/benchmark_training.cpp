@@ -1,0 +1,89 @@
+// Chapter 5 benchmark: one training step and one epoch of the 784-256-128-10 MLP (ReLU,
+// softmax cross-entropy, Adam) at batch 32, 128 and 512, and, as the bound, the same shapes'
+// matrix products alone. Google Benchmark; compare_with_pytorch.py runs it beside PyTorch.
+//   ch05-benchmark [--benchmark_format=json]
+#include "bp/loss.hpp"
+#include "bp/mlp.hpp"
+#include "bp/optimizers.hpp"
+#include "bp/train.hpp"
+
+#include <benchmark/benchmark.h>
+
+namespace {
+
+constexpr bp::Index examples = 60000;  // an epoch of Fashion-MNIST's training set
+
+// Random inputs and one-hot targets of Fashion-MNIST's shapes: the time does not depend on
+// the values, and the benchmark then needs no data files.
+struct Batch {
+    bp::Matrix x, y;
+    explicit Batch(bp::Index m) {
+        bp::Rng rng(1);
+        x = rng.uniform_matrix(784, m, -1, 1);
+        y = bp::Matrix::Zero(10, m);
+        for (bp::Index k = 0; k < m; ++k) y(rng.below(10), k) = 1;
+    }
+};
+
+void step(bp::Mlp& net, bp::Adam& adam, const std::vector<bp::Parameter>& params, const Batch& b) {
+    net.zero_grad();
+    net.forward(b.x);
+    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, b.y));
+    adam.step(params);
+}
+
+void BM_Step(benchmark::State& state) {
+    const bp::Index m = state.range(0);
+    bp::Rng rng(2);
+    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp::Adam adam(1e-3);
+    const auto params = net.parameters();
+    const Batch b(m);
+    const bp::FlushDenormals flush;
+    for (auto _ : state) step(net, adam, params, b);
+}
+
+void BM_Epoch(benchmark::State& state) {
+    const bp::Index m = state.range(0);
+    bp::Rng rng(2);
+    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp::Adam adam(1e-3);
+    const auto params = net.parameters();
+    const Batch b(m), last(examples % m == 0 ? m : examples % m);
+    const bp::FlushDenormals flush;
+    for (auto _ : state) {
+        for (bp::Index first = 0; first + m <= examples; first += m) step(net, adam, params, b);
+        if (examples % m) step(net, adam, params, last);
+    }
+}
+
+// The eight matrix products of one step: three forward (W a_prev) and five backward
+// (dW = dz a_prev^T for each layer, da_prev = W^T dz for the upper two).
+void BM_MatmulBound(benchmark::State& state) {
+    const bp::Index m = state.range(0);
+    bp::Rng rng(3);
+    const bp::Matrix W1 = rng.uniform_matrix(256, 784, -1, 1), W2 = rng.uniform_matrix(128, 256, -1, 1),
+                     W3 = rng.uniform_matrix(10, 128, -1, 1), x = rng.uniform_matrix(784, m, -1, 1);
+    bp::Matrix a1(256, m), a2(128, m), z3(10, m), dW1(256, 784), dW2(128, 256), dW3(10, 128), da2(128, m), da1(256, m);
+    const bp::Index steps = (examples + m - 1) / m;
+    for (auto _ : state) {
+        for (bp::Index s = 0; s < steps; ++s) {
+            a1.noalias() = W1 * x;
+            a2.noalias() = W2 * a1;
+            z3.noalias() = W3 * a2;
+            dW3.noalias() = z3 * a2.transpose();
+            da2.noalias() = W3.transpose() * z3;
+            dW2.noalias() = da2 * a1.transpose();
+            da1.noalias() = W2.transpose() * da2;
+            dW1.noalias() = da1 * x.transpose();
+        }
+        benchmark::DoNotOptimize(dW1.data());
+    }
+}
+
+}  // namespace
+
+BENCHMARK(BM_Step)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_Epoch)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_MatmulBound)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK_MAIN();
