@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
             for (const Named& o : outputs) {
                 const auto same = std::find_if(it->second.begin(), it->second.end(), [&](const Named& s) { return s.name == o.name; });
                 const auto near = same == it->second.end() ? ::testing::AssertionFailure() << "missing"
-                                                           : matrices_near(o.name, same->value, o.value, 1e-12);
+                                                           : matrices_near(o.name, same->value, o.value, 1e-10);
                 if (!near) {
                     std::cerr << "refgen check: case '" << key << "', output " << o.name << ": " << near.message() << "\n";
                     ++problems;
