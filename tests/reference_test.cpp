@@ -20,7 +20,7 @@ public:
     void TestBody() override {
         ASSERT_NE(expected_, nullptr) << "no stored result for case '" << reference_key(case_)
                                       << "' in tests/reference/: run ./course generate (instructors)";
-        std::string the_case = case_.call + " with\n";
+        std::string the_case = case_.call + (case_.inputs.empty() ? "\n" : " with\n");
         for (const Named& in : case_.inputs) the_case += "  " + in.name + " =\n" + format_matrix(in.value);
         NamedList got;
         try {

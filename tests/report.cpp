@@ -284,7 +284,10 @@ void print_exercise_in_full(const Exercise& e, const std::vector<Exercise>& all)
         print_where(e);
         return;
     }
-    const auto next = std::find_if(all.begin(), all.end(), [](const Exercise& x) { return x.state() != "done"; });
+    // The next exercise after this one that is not done (one not run counts as not done).
+    const auto self = std::find_if(all.begin(), all.end(), [&](const Exercise& x) { return x.id == e.id; });
+    auto next = std::find_if(self, all.end(), [](const Exercise& x) { return x.state() != "done"; });
+    if (next == all.end()) next = std::find_if(all.begin(), all.end(), [](const Exercise& x) { return x.state() != "done"; });
     if (next != all.end())
         std::cout << "\nNext: exercise " << next->id << ": " << next->hint << "  (./course check " << next->id << ")\n";
 }

@@ -35,6 +35,6 @@ int main(int argc, char** argv) try {
     std::cout << "wrote " << (dir / "activations.png").string() << " and " << (dir / "activation_derivatives.png").string()
               << " (with .svg and .dat)\n";
 } catch (const std::exception& e) {
-    std::cerr << "ch01-activations: " << e.what() << "\n";
+    std::cerr << "ch01-experiment-activations: " << e.what() << "\n";
     return 1;
 }

@@ -34,6 +34,6 @@ int main(int argc, char** argv) try {
                     dir);
     std::cout << "wrote loss_behind_sigmoid and gradient_behind_sigmoid (.png, .svg, .dat) to " << dir.string() << "\n";
 } catch (const std::exception& e) {
-    std::cerr << "ch02-cross-entropy-vs-mse: " << e.what() << "\n";
+    std::cerr << "ch02-experiment-cross-entropy-vs-mse: " << e.what() << "\n";
     return 1;
 }

@@ -55,6 +55,6 @@ int main(int argc, char** argv) try {
     std::ofstream(dir / "worked_example_graph.dot") << g.to_dot();
     std::cout << "wrote gradient_is_a_slope (.png, .svg, .dat) and worked_example_graph.dot to " << dir.string() << "\n";
 } catch (const std::exception& e) {
-    std::cerr << "ch03-gradient-is-a-slope: " << e.what() << "\n";
+    std::cerr << "ch03-experiment-gradient-is-a-slope: " << e.what() << "\n";
     return 1;
 }

@@ -80,6 +80,6 @@ int main(int argc, char** argv) try {
                      log_axes},
                     dir);
 } catch (const std::exception& e) {
-    std::cerr << "ch04-cost: " << e.what() << "\n";
+    std::cerr << "ch04-experiment-cost: " << e.what() << "\n";
     return 1;
 }

@@ -48,6 +48,6 @@ int main(int argc, char** argv) try {
                     bp::output_dir(argc, argv));
     std::cout << "analytic dL/dw = " << analytic << "; wrote step_size (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {
-    std::cerr << "ch04-step-size: " << e.what() << "\n";
+    std::cerr << "ch04-experiment-step-size: " << e.what() << "\n";
     return 1;
 }

@@ -49,6 +49,6 @@ int main(int argc, char** argv) try {
                     bp::output_dir(argc, argv));
     std::cout << "wrote loss_curves (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {
-    std::cerr << "ch05-loss-curves: " << e.what() << "\n";
+    std::cerr << "ch05-experiment-loss-curves: " << e.what() << "\n";
     return 1;
 }

@@ -72,6 +72,6 @@ int main(int argc, char** argv) try {
                             dir);
     std::cout << "wrote paths_saddle and paths_rosenbrock (.png, .svg, .dat) to " << dir.string() << "\n";
 } catch (const std::exception& e) {
-    std::cerr << "ch05-paths: " << e.what() << "\n";
+    std::cerr << "ch05-experiment-paths: " << e.what() << "\n";
     return 1;
 }

@@ -3,11 +3,13 @@
 //
 //   ch05-train [--epochs N] [--batch B] [--lr LR] [--seed S] [--model FILE]
 //
-// The model is saved to FILE (default fashion_mnist_mlp.bin) after every epoch.
+// The model is saved to FILE after every epoch (default fashion_mnist_mlp.bin in the current
+// folder; ./course train passes build/models/fashion_mnist_mlp.bin).
 #include "bp/train.hpp"
 
 #include <cmath>
-#include <cstring>
+#include <iomanip>
+#include <sstream>
 #include <iostream>
 #include <string>
 
@@ -64,8 +66,10 @@ int main(int argc, char** argv) try {
         const double train_loss = bp::train_epoch(net, adam, train, options, rng, step, &bar);
         const bp::Metrics m = bp::evaluate(net, test);
         bp::save_model(net, o.model);  // a finished epoch is never lost
-        bar.finish("train loss " + std::to_string(train_loss) + "  test loss " + std::to_string(m.loss) +
-                   "  test accuracy " + std::to_string(100 * m.accuracy) + " %");
+        std::ostringstream summary;
+        summary << std::fixed << std::setprecision(4) << "train loss " << train_loss << "  test loss " << m.loss
+                << std::setprecision(2) << "  test accuracy " << 100 * m.accuracy << " %";
+        bar.finish(summary.str());
     }
     //! [train]
     const bp::Metrics final_metrics = bp::evaluate(net, test);
