@@ -25,35 +25,35 @@ struct Batch {
     }
 };
 
-void step(bp::Mlp& net, bp::Adam& adam, const std::vector<bp::Parameter>& params, const Batch& b) {
-    net.zero_grad();
-    net.forward(b.x);
-    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, b.y));
-    adam.step(params);
-}
+// The network, its optimizer and a batch, as every training benchmark starts.
+struct Training {
+    bp::Rng rng{2};
+    bp::Mlp net{{784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng};
+    bp::Adam adam{1e-3};
+    std::vector<bp::Parameter> params = net.parameters();
+    bp::FlushDenormals flush;
+
+    void step(const Batch& b) {
+        net.zero_grad();
+        net.forward(b.x);
+        net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, b.y));
+        adam.step(params);
+    }
+};
 
 void BM_Step(benchmark::State& state) {
-    const bp::Index m = state.range(0);
-    bp::Rng rng(2);
-    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
-    bp::Adam adam(1e-3);
-    const auto params = net.parameters();
-    const Batch b(m);
-    const bp::FlushDenormals flush;
-    for (auto _ : state) step(net, adam, params, b);
+    Training t;
+    const Batch b(state.range(0));
+    for (auto _ : state) t.step(b);
 }
 
 void BM_Epoch(benchmark::State& state) {
     const bp::Index m = state.range(0);
-    bp::Rng rng(2);
-    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
-    bp::Adam adam(1e-3);
-    const auto params = net.parameters();
+    Training t;
     const Batch b(m), last(examples % m == 0 ? m : examples % m);
-    const bp::FlushDenormals flush;
     for (auto _ : state) {
-        for (bp::Index first = 0; first + m <= examples; first += m) step(net, adam, params, b);
-        if (examples % m) step(net, adam, params, last);
+        for (bp::Index first = 0; first + m <= examples; first += m) t.step(b);
+        if (examples % m) t.step(last);
     }
 }
 
