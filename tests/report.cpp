@@ -75,6 +75,11 @@ void ReportWriter::OnTestEnd(const ::testing::TestInfo& test) {
             if (!part.failed()) continue;
             std::string text = part.message();
             if (text.rfind("Failed\n", 0) == 0) text.erase(0, 7);  // ADD_FAILURE's own first line
+            // gtest's wrapping of an exception that left the test: keep what the exception said.
+            const std::string wrap_start = "C++ exception with description \"", wrap_end = "\" thrown in the test body.";
+            if (text.rfind(wrap_start, 0) == 0 && text.size() > wrap_start.size() + wrap_end.size() &&
+                text.compare(text.size() - wrap_end.size(), wrap_end.size(), wrap_end) == 0)
+                text = "threw: " + text.substr(wrap_start.size(), text.size() - wrap_start.size() - wrap_end.size());
             while (!text.empty() && text.back() == '\n') text.pop_back();
             std::string file = part.file_name() ? part.file_name() : "";
             if (const auto at = file.rfind("/tests/"); at != std::string::npos) file = file.substr(at + 1);
