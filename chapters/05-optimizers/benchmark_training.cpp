@@ -1,6 +1,6 @@
 // Chapter 5 benchmark: one training step and one epoch of the 784-256-128-10 MLP (ReLU,
 // softmax cross-entropy, Adam) at batch 32, 128 and 512, and, as the bound, the same shapes'
-// matrix products alone. Google Benchmark; compare_with_pytorch.py runs it beside PyTorch.
+// matrix products alone (in double, and in float for the bound a float32 path would have). Google Benchmark; compare_with_pytorch.py runs it beside PyTorch.
 //   ch05-benchmark [--benchmark_format=json]
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
@@ -57,14 +57,14 @@ void BM_Epoch(benchmark::State& state) {
     }
 }
 
-// The eight matrix products of one step: three forward (W a_prev) and five backward
-// (dW = dz a_prev^T for each layer, da_prev = W^T dz for the upper two).
+// The eight matrix products of one epoch's steps: three forward (W a_prev) and five backward
+// (dW = dz a_prev^T for each layer, da_prev = W^T dz for the upper two), in double or float.
+template <class Scalar>
 void BM_MatmulBound(benchmark::State& state) {
+    using M = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     const bp::Index m = state.range(0);
-    bp::Rng rng(3);
-    const bp::Matrix W1 = rng.uniform_matrix(256, 784, -1, 1), W2 = rng.uniform_matrix(128, 256, -1, 1),
-                     W3 = rng.uniform_matrix(10, 128, -1, 1), x = rng.uniform_matrix(784, m, -1, 1);
-    bp::Matrix a1(256, m), a2(128, m), z3(10, m), dW1(256, 784), dW2(128, 256), dW3(10, 128), da2(128, m), da1(256, m);
+    const M W1 = M::Random(256, 784), W2 = M::Random(128, 256), W3 = M::Random(10, 128), x = M::Random(784, m);
+    M a1(256, m), a2(128, m), z3(10, m), dW1(256, 784), dW2(128, 256), dW3(10, 128), da2(128, m), da1(256, m);
     const bp::Index steps = (examples + m - 1) / m;
     for (auto _ : state) {
         for (bp::Index s = 0; s < steps; ++s) {
@@ -85,5 +85,6 @@ void BM_MatmulBound(benchmark::State& state) {
 
 BENCHMARK(BM_Step)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_Epoch)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
-BENCHMARK(BM_MatmulBound)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_MatmulBound<double>)->Name("BM_MatmulBound")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_MatmulBound<float>)->Name("BM_MatmulBoundFloat")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
 BENCHMARK_MAIN();
