@@ -1,4 +1,5 @@
 // Chapter 1 reference cases: the forward pass.
+#include "check.hpp"
 #include "reference_cases.hpp"
 
 #include "bp/activations.hpp"
@@ -11,13 +12,6 @@ namespace bp_test {
 namespace {
 
 using bp::Activation;
-
-Matrix row(std::initializer_list<double> values) {
-    Matrix m(1, static_cast<bp::Index>(values.size()));
-    bp::Index j = 0;
-    for (double v : values) m(0, j++) = v;
-    return m;
-}
 
 // Pre-activations with one exact zero, where the derivative conventions matter.
 Matrix some_z(std::uint64_t seed) {

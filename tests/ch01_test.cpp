@@ -15,13 +15,7 @@ namespace {
 using bp::Activation;
 using bp::Matrix;
 using bp::Vector;
-
-Matrix row(std::initializer_list<double> values) {
-    Matrix m(1, static_cast<bp::Index>(values.size()));
-    bp::Index j = 0;
-    for (double v : values) m(0, j++) = v;
-    return m;
-}
+using bp_test::row;
 
 // Applies a scalar function to every element: the tests' own, independent formulas.
 template <class F>

@@ -1,4 +1,5 @@
 // Chapter 2 reference cases: the losses and their gradients.
+#include "check.hpp"
 #include "reference_cases.hpp"
 
 #include "bp/loss.hpp"
@@ -9,13 +10,6 @@ namespace bp_test {
 namespace {
 
 Matrix scalar(double x) { return Matrix::Constant(1, 1, x); }
-
-// Columns that are one-hot: the class of example k is drawn at random.
-Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m) {
-    Matrix y = Matrix::Zero(classes, m);
-    for (bp::Index k = 0; k < m; ++k) y(rng.below(classes), k) = 1.0;
-    return y;
-}
 
 // Targets 0 or 1 for binary cross-entropy.
 Matrix bits(bp::Rng& rng, bp::Index rows, bp::Index m) {

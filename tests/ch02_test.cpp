@@ -10,13 +10,7 @@
 namespace {
 
 using bp::Matrix;
-
-Matrix col(std::initializer_list<double> values) {
-    Matrix m(static_cast<bp::Index>(values.size()), 1);
-    bp::Index i = 0;
-    for (double v : values) m(i++, 0) = v;
-    return m;
-}
+using bp_test::col;
 
 double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 

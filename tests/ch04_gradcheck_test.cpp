@@ -11,19 +11,13 @@ namespace {
 
 using bp::Activation;
 using bp::Matrix;
+using bp_test::one_hot;
 
 #define EXPECT_CHECK_PASSES(check)                      \
     do {                                                \
         const bp::GradientCheck c_ = (check);           \
         EXPECT_TRUE(c_.passed) << c_.report();          \
     } while (false)
-
-// One-hot columns for K classes.
-Matrix one_hot(bp::Rng& rng, bp::Index K, bp::Index m) {
-    Matrix y = Matrix::Zero(K, m);
-    for (bp::Index k = 0; k < m; ++k) y(rng.below(K), k) = 1;
-    return y;
-}
 
 // A network with a loss on its output, checked in every parameter and in its input.
 // loss_of(z_L, a_L) gives the loss; dz_of(z_L, a_L) its gradient with respect to z_L.

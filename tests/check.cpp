@@ -51,6 +51,18 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
     return ::testing::AssertionSuccess();
 }
 
+bp::Matrix row(std::initializer_list<double> values) {
+    return bp::Matrix(Eigen::RowVectorXd::Map(values.begin(), static_cast<bp::Index>(values.size())));
+}
+
+bp::Matrix col(std::initializer_list<double> values) { return row(values).transpose(); }
+
+bp::Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m) {
+    bp::Matrix y = bp::Matrix::Zero(classes, m);
+    for (bp::Index k = 0; k < m; ++k) y(rng.below(classes), k) = 1.0;
+    return y;
+}
+
 namespace {
 
 bp::Matrix slopes_of(const std::function<double()>& f, double* x, bp::Index rows, bp::Index cols, double h) {

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "bp/matrix.hpp"
+#include "bp/random.hpp"
 
 #include <gtest/gtest.h>
 
@@ -23,6 +24,13 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    
 
 // Passes when every element is a finite number (no inf, no NaN).
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);
+
+// Small matrices written out: row({1, 2}) is 1x2, col({1, 2}) is 2x1.
+bp::Matrix row(std::initializer_list<double> values);
+bp::Matrix col(std::initializer_list<double> values);
+
+// m one-hot columns for `classes` classes, each class drawn from rng.
+bp::Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m);
 
 // The tests' own central differences (independent of the student's chapter 4): the slope of
 // f() with respect to each element of x, which f must read. x is restored afterwards.

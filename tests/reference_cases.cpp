@@ -90,10 +90,5 @@ bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden,
     return net;
 }
 
-const Matrix& find(const NamedList& list, const std::string& name) {
-    for (const Named& n : list)
-        if (n.name == name) return n.value;
-    throw std::out_of_range("no matrix named " + name);
-}
 
 }  // namespace bp_test

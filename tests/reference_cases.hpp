@@ -46,8 +46,6 @@ std::filesystem::path reference_file(const std::filesystem::path& dir, int chapt
 std::string format_reference_data(int chapter, const std::vector<std::pair<std::string, NamedList>>& results);
 ReferenceData read_reference_data(const std::filesystem::path& dir);  // every chNN.txt in dir
 
-const Matrix& find(const NamedList& list, const std::string& name);  // throws if absent
-
 // An Mlp whose weights are the case's inputs W1, b1, W2, b2, ... (in that order, first).
 bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden, bp::Activation output,
                      const NamedList& inputs);

@@ -13,8 +13,7 @@ int main(int argc, char** argv) try {
     const bp::Index m = 20000;  // one pass over a third of the training set: 157 steps
     train.x = train.x.leftCols(m).eval();
     train.labels.resize(m);
-    const double mean = train.x.mean(), deviation = std::sqrt((train.x.array() - mean).square().mean());
-    train.x = ((train.x.array() - mean) / deviation).matrix();
+    bp::standardize(train);
 
     std::vector<std::pair<std::string, std::unique_ptr<bp::Optimizer>>> runs;
     runs.emplace_back("SGD, lr 0.05", std::make_unique<bp::Sgd>(0.05));

@@ -48,8 +48,7 @@ int main(int argc, char** argv) try {
     bp::Dataset train = bp::load_fashion_mnist("train"), test = bp::load_fashion_mnist("test");
     // Standardize the pixels with the training set's mean and deviation: inputs of mean 0
     // and variance 1 suit He initialisation.
-    const double mean = train.x.mean(), deviation = std::sqrt((train.x.array() - mean).square().mean());
-    for (bp::Dataset* d : {&train, &test}) d->x = ((d->x.array() - mean) / deviation).matrix();
+    bp::standardize(train, {&test});
 
     bp::Rng rng(o.seed);
     bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);

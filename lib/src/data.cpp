@@ -101,10 +101,11 @@ Dataset load_fashion_mnist(const std::string& split, const std::filesystem::path
     return data;
 }
 
-const std::vector<std::string>& fashion_mnist_classes() {
-    static const std::vector<std::string> names = {"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                                   "Sandal",      "Shirt",   "Sneaker",  "Bag",   "Ankle boot"};
-    return names;
+void standardize(Dataset& train, std::initializer_list<Dataset*> others) {
+    const double mean = train.x.mean(), deviation = std::sqrt((train.x.array() - mean).square().mean());
+    if (!(deviation > 0)) throw DataError("standardize: every input of the training set is the same value");
+    for (Dataset* d : others) d->x = ((d->x.array() - mean) / deviation).matrix();
+    train.x = ((train.x.array() - mean) / deviation).matrix();
 }
 
 Dataset spiral(int classes, int per_class, double noise, Rng& rng) {

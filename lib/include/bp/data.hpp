@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -48,8 +49,9 @@ inline const std::filesystem::path fashion_mnist_dir = "/usr/share/datasets/fash
 /// 10 classes. Throws DataError naming the package to install if it is missing.
 Dataset load_fashion_mnist(const std::string& split, const std::filesystem::path& dir = fashion_mnist_dir);
 
-/// The class names of Fashion-MNIST, by label.
-const std::vector<std::string>& fashion_mnist_classes();
+/// Standardizes the inputs of `train` and of every data set in `others` with train's mean and
+/// deviation (one of each over all pixels), so that the inputs have mean 0 and variance 1.
+void standardize(Dataset& train, std::initializer_list<Dataset*> others = {});
 
 /// `classes` interleaved spiral arms in 2-D, `per_class` points each; not linearly separable.
 Dataset spiral(int classes, int per_class, double noise, Rng& rng);
