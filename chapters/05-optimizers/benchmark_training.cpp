@@ -1,11 +1,11 @@
 // Chapter 5 benchmark: one training step and one epoch of the 784-256-128-10 MLP (ReLU,
-// softmax cross-entropy, Adam) at batch 32, 128 and 512, and, as the bound, the same shapes'
-// matrix products alone (in double, and in float for the bound a float32 path would have). Google Benchmark; compare_with_pytorch.py runs it beside PyTorch.
+// softmax cross-entropy, Adam) at batch 32, 128 and 512, for the course's own code (double)
+// and for FastMlp (float and double); and, as the bounds, the same shapes' matrix products
+// alone, in plain Eigen and through FastMlp's products (OpenBLAS when built with it).
+// Google Benchmark, one thread; compare_with_pytorch.py runs it beside PyTorch.
 //   ch05-benchmark [--benchmark_format=json]
+#include "bp/fast_mlp.hpp"
 #include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/train.hpp"
 
 #include <benchmark/benchmark.h>
 
@@ -13,25 +13,34 @@ namespace {
 
 constexpr bp::Index examples = 60000;  // an epoch of Fashion-MNIST's training set
 
-// Random inputs and one-hot targets of Fashion-MNIST's shapes: the time does not depend on
-// the values, and the benchmark then needs no data files.
+bp::Index steps_per_epoch(bp::Index m) { return (examples + m - 1) / m; }
+bp::Index last_batch(bp::Index m) { return examples % m == 0 ? m : examples % m; }
+
+// Random inputs and labels of Fashion-MNIST's shapes: the time does not depend on the
+// values, and the benchmark then needs no data files.
 struct Batch {
     bp::Matrix x, y;
-    explicit Batch(bp::Index m) {
+    std::vector<int> labels;
+    explicit Batch(bp::Index m) : y(bp::Matrix::Zero(10, m)) {
         bp::Rng rng(1);
         x = rng.uniform_matrix(784, m, -1, 1);
-        y = bp::Matrix::Zero(10, m);
-        for (bp::Index k = 0; k < m; ++k) y(rng.below(10), k) = 1;
+        for (bp::Index k = 0; k < m; ++k) {
+            labels.push_back(static_cast<int>(rng.below(10)));
+            y(labels.back(), k) = 1;
+        }
     }
 };
 
-// The network, its optimizer and a batch, as every training benchmark starts.
-struct Training {
-    bp::Rng rng{2};
-    bp::Mlp net{{784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng};
+bp::Mlp network() {
+    bp::Rng rng(2);
+    return bp::Mlp({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
+}
+
+// The course's code: Mlp, softmax_cross_entropy_grad and Adam, as train_epoch uses them.
+struct CourseTraining {
+    bp::Mlp net = network();
     bp::Adam adam{1e-3};
     std::vector<bp::Parameter> params = net.parameters();
-    bp::FlushDenormals flush;
 
     void step(const Batch& b) {
         net.zero_grad();
@@ -41,41 +50,76 @@ struct Training {
     }
 };
 
-void BM_Step(benchmark::State& state) {
-    Training t;
+void BM_CourseStep(benchmark::State& state) {
+    const bp::FlushDenormals flush;
+    CourseTraining t;
     const Batch b(state.range(0));
     for (auto _ : state) t.step(b);
 }
 
-void BM_Epoch(benchmark::State& state) {
+void BM_CourseEpoch(benchmark::State& state) {
+    const bp::FlushDenormals flush;
     const bp::Index m = state.range(0);
-    Training t;
-    const Batch b(m), last(examples % m == 0 ? m : examples % m);
+    CourseTraining t;
+    const Batch b(m), last(last_batch(m));
     for (auto _ : state) {
-        for (bp::Index first = 0; first + m <= examples; first += m) t.step(b);
-        if (examples % m) t.step(last);
+        for (bp::Index s = 1; s < steps_per_epoch(m); ++s) t.step(b);
+        t.step(last);
+    }
+}
+
+template <class Scalar>
+void BM_FastStep(benchmark::State& state) {
+    const bp::FlushDenormals flush;
+    bp::FastMlp<Scalar> net(network(), 1e-3);
+    const Batch b(state.range(0));
+    const typename bp::FastMlp<Scalar>::Mat x = b.x.cast<Scalar>();
+    for (auto _ : state) benchmark::DoNotOptimize(net.train_step(x, b.labels));
+}
+
+template <class Scalar>
+void BM_FastEpoch(benchmark::State& state) {
+    const bp::FlushDenormals flush;
+    const bp::Index m = state.range(0);
+    bp::FastMlp<Scalar> net(network(), 1e-3);
+    const Batch b(m), last(last_batch(m));
+    const typename bp::FastMlp<Scalar>::Mat x = b.x.cast<Scalar>(), x_last = last.x.cast<Scalar>();
+    for (auto _ : state) {
+        for (bp::Index s = 1; s < steps_per_epoch(m); ++s) net.train_step(x, b.labels);
+        net.train_step(x_last, last.labels);
     }
 }
 
 // The eight matrix products of one epoch's steps: three forward (W a_prev) and five backward
-// (dW = dz a_prev^T for each layer, da_prev = W^T dz for the upper two), in double or float.
-template <class Scalar>
-void BM_MatmulBound(benchmark::State& state) {
+// (dW = dz a_prev^T for each layer, da_prev = W^T dz for the upper two): with plain Eigen
+// products, or through bp::fast_product as FastMlp makes them.
+template <class Scalar, bool through_fast_product>
+void BM_ProductBound(benchmark::State& state) {
     using M = Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>;
     const bp::Index m = state.range(0);
     const M W1 = M::Random(256, 784), W2 = M::Random(128, 256), W3 = M::Random(10, 128), x = M::Random(784, m);
     M a1(256, m), a2(128, m), z3(10, m), dW1(256, 784), dW2(128, 256), dW3(10, 128), da2(128, m), da1(256, m);
-    const bp::Index steps = (examples + m - 1) / m;
+    const auto product = [](const M& A, bp::Transpose ta, const M& B, bp::Transpose tb, M& C) {
+        if constexpr (through_fast_product) {
+            bp::fast_product(A, ta, B, tb, C);
+        } else {
+            using bp::Transpose;
+            if (ta == Transpose::no && tb == Transpose::no) C.noalias() = A * B;
+            else if (ta == Transpose::no) C.noalias() = A * B.transpose();
+            else C.noalias() = A.transpose() * B;
+        }
+    };
+    using bp::Transpose;
     for (auto _ : state) {
-        for (bp::Index s = 0; s < steps; ++s) {
-            a1.noalias() = W1 * x;
-            a2.noalias() = W2 * a1;
-            z3.noalias() = W3 * a2;
-            dW3.noalias() = z3 * a2.transpose();
-            da2.noalias() = W3.transpose() * z3;
-            dW2.noalias() = da2 * a1.transpose();
-            da1.noalias() = W2.transpose() * da2;
-            dW1.noalias() = da1 * x.transpose();
+        for (bp::Index s = 0; s < steps_per_epoch(m); ++s) {
+            product(W1, Transpose::no, x, Transpose::no, a1);
+            product(W2, Transpose::no, a1, Transpose::no, a2);
+            product(W3, Transpose::no, a2, Transpose::no, z3);
+            product(z3, Transpose::no, a2, Transpose::yes, dW3);
+            product(W3, Transpose::yes, z3, Transpose::no, da2);
+            product(da2, Transpose::no, a1, Transpose::yes, dW2);
+            product(W2, Transpose::yes, da2, Transpose::no, da1);
+            product(da1, Transpose::no, x, Transpose::yes, dW1);
         }
         benchmark::DoNotOptimize(dW1.data());
     }
@@ -83,8 +127,23 @@ void BM_MatmulBound(benchmark::State& state) {
 
 }  // namespace
 
-BENCHMARK(BM_Step)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_Epoch)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
-BENCHMARK(BM_MatmulBound<double>)->Name("BM_MatmulBound")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
-BENCHMARK(BM_MatmulBound<float>)->Name("BM_MatmulBoundFloat")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
-BENCHMARK_MAIN();
+BENCHMARK(BM_CourseStep)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FastStep<float>)->Name("BM_FastStep_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_FastStep<double>)->Name("BM_FastStep_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CourseEpoch)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_FastEpoch<float>)->Name("BM_FastEpoch_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_FastEpoch<double>)->Name("BM_FastEpoch_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_ProductBound<float, false>)->Name("BM_EigenBound_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_ProductBound<double, false>)->Name("BM_EigenBound_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_ProductBound<float, true>)->Name("BM_FastBound_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+BENCHMARK(BM_ProductBound<double, true>)->Name("BM_FastBound_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1);
+
+int main(int argc, char** argv) {
+    bp::set_product_threads(1);  // one thread, as PyTorch is given
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::AddCustomContext("products", bp::fast_products_backend());
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -74,34 +74,41 @@ Metrics evaluate(Mlp& net, const Dataset& data, Index batch) {
     return metrics;
 }
 
-//! [train_epoch]
-double train_epoch(Mlp& net, Optimizer& opt, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
-                   ProgressBar* bar) {
-    if (options.batch <= 0) throw std::invalid_argument("train_epoch: the batch size must be positive");
-    std::vector<Index> order(static_cast<std::size_t>(data.size()));
+double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
+                      const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train) {
+    if (options.batch <= 0) throw std::invalid_argument("train_epoch: the batch size must be positive, got " + std::to_string(options.batch));
+    std::vector<Index> order(static_cast<std::size_t>(examples));
     std::iota(order.begin(), order.end(), Index{0});
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(static_cast<Index>(i)))]);
 
-    const std::vector<Parameter> params = net.parameters();
-    Matrix x, y;
     double total_loss = 0;
     long batches = 0;
-    for (Index first = 0; first < data.size(); first += options.batch, ++batches, ++step) {
-        const Index count = std::min(options.batch, data.size() - first);
-        data.batch(order, first, count, x, y);
+    for (Index first = 0; first < examples; first += options.batch, ++batches, ++step) {
         if (options.schedule) options.schedule(step);
-        net.zero_grad();
-        net.forward(x);
-        const Matrix& z = net.layers.back().z;
-        const double loss = softmax_cross_entropy_loss(z, y);
+        const double loss = train(order, first, std::min(options.batch, examples - first));
         total_loss += loss;
-        net.backward(softmax_cross_entropy_grad(z, y));
-        if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
-        opt.step(params);
         if (options.after_step) options.after_step(step, loss);
         if (bar) bar->update(batches + 1, total_loss / static_cast<double>(batches + 1));
     }
     return total_loss / static_cast<double>(std::max(batches, 1L));
+}
+
+//! [train_epoch]
+double train_epoch(Mlp& net, Optimizer& opt, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
+                   ProgressBar* bar) {
+    const std::vector<Parameter> params = net.parameters();
+    Matrix x, y;
+    return for_each_batch(data.size(), options, rng, step, bar, [&](const std::vector<Index>& order, Index first, Index count) {
+        data.batch(order, first, count, x, y);
+        net.zero_grad();
+        net.forward(x);
+        const Matrix& z = net.layers.back().z;
+        const double loss = softmax_cross_entropy_loss(z, y);
+        net.backward(softmax_cross_entropy_grad(z, y));  // from dz = (y_hat - y) / m
+        if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
+        opt.step(params);
+        return loss;
+    });
 }
 //! [train_epoch]
 

@@ -50,6 +50,14 @@ struct EpochOptions {
     std::function<void(long step, double loss)> after_step;
 };
 
+/// The loop every training epoch shares: an order of the `examples` shuffled by rng
+/// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
+/// smaller): options.schedule(step), train(order, first, count), which trains on the examples
+/// order[first], ..., order[first + count - 1] and returns their loss, options.after_step and
+/// the progress bar. Returns the mean of the batches' losses.
+double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
+                      const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train);
+
 /// One pass over `data` in an order shuffled by rng (Fisher-Yates): for each mini-batch,
 /// forward, softmax cross-entropy, backward from dz = (y_hat - y) / m, optimizer step.
 /// `step` counts steps across epochs. Returns the mean training loss of the epoch.

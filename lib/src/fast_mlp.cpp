@@ -1,0 +1,222 @@
+#include "bp/fast_mlp.hpp"
+
+#include <cmath>
+#include <string>
+
+#if defined(BP_HAVE_OPENBLAS)
+#include <cblas.h>
+#endif
+
+namespace bp {
+
+const char* fast_products_backend() {
+#if defined(BP_HAVE_OPENBLAS)
+    return "OpenBLAS";
+#else
+    return "Eigen";
+#endif
+}
+
+void set_product_threads(int threads) {
+    if (threads < 1) throw std::invalid_argument("set_product_threads: threads must be at least 1, got " + std::to_string(threads));
+#if defined(BP_HAVE_OPENBLAS)
+    openblas_set_num_threads(threads);
+#endif
+}
+
+template <class Scalar>
+void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A, Transpose op_a,
+                  const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& B, Transpose op_b,
+                  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& C) {
+    const bool ta = op_a == Transpose::yes, tb = op_b == Transpose::yes;
+    const Index m = ta ? A.cols() : A.rows(), k = ta ? A.rows() : A.cols(), n = tb ? B.rows() : B.cols();
+    if ((tb ? B.cols() : B.rows()) != k || C.rows() != m || C.cols() != n)
+        throw ShapeError("fast_product", "op(A) is " + std::to_string(m) + "x" + std::to_string(k) + ", op(B) " +
+                                             std::to_string(tb ? B.cols() : B.rows()) + "x" + std::to_string(n) + " and C " +
+                                             std::to_string(C.rows()) + "x" + std::to_string(C.cols()));
+#if defined(BP_HAVE_OPENBLAS)
+    const auto blas_ta = ta ? CblasTrans : CblasNoTrans, blas_tb = tb ? CblasTrans : CblasNoTrans;
+    const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
+    const auto lda = static_cast<blasint>(A.rows()), ldb = static_cast<blasint>(B.rows());
+    if constexpr (std::is_same_v<Scalar, float>)
+        cblas_sgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), M);
+    else
+        cblas_dgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0, A.data(), lda, B.data(), ldb, 0.0, C.data(), M);
+#else
+    if (!ta && !tb) C.noalias() = A * B;
+    else if (!ta) C.noalias() = A * B.transpose();
+    else if (!tb) C.noalias() = A.transpose() * B;
+    else C.noalias() = A.transpose() * B.transpose();
+#endif
+}
+
+
+template <class Scalar>
+FastMlp<Scalar>::FastMlp(const Mlp& net, double lr_, double beta1_, double beta2_, double eps_)
+    : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_) {
+    for (std::size_t l = 0; l < net.layers.size(); ++l) {
+        const Dense& d = net.layers[l];
+        const bool last = l + 1 == net.layers.size();
+        if (d.f != (last ? Activation::softmax : Activation::relu))
+            throw UsageError("FastMlp", "layer " + std::to_string(l + 1) + " is " + to_string(d.f) + "; FastMlp needs ReLU " +
+                                            "hidden layers and a softmax output layer");
+        Layer L;
+        L.W = d.W.cast<Scalar>();
+        L.b = d.b.cast<Scalar>();
+        L.dW = L.mW = L.vW = Mat::Zero(L.W.rows(), L.W.cols());
+        L.db = L.mb = L.vb = Vec::Zero(L.b.size());
+        layers_.push_back(std::move(L));
+    }
+}
+
+template <class Scalar>
+double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels) {
+    if (x.rows() != input_size() || x.cols() < 1 || static_cast<Index>(labels.size()) != x.cols())
+        throw ShapeError("FastMlp::train_step", "x is " + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + " with " +
+                                                    std::to_string(labels.size()) + " labels; need " + std::to_string(input_size()) +
+                                                    " rows, at least one column and one label per column");
+    const double loss = forward_and_loss(x, labels);
+    backward(x);
+    update();
+    return loss;
+}
+
+template <class Scalar>
+double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& labels) {
+    const Index m = x.cols();
+    const Mat* a_prev = &x;
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        Layer& L = layers_[l];
+        L.a.resize(L.W.rows(), m);
+        fast_product(L.W, Transpose::no, *a_prev, Transpose::no, L.a);  // z = W a_prev
+        if (l + 1 < layers_.size())
+            L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z + b), one pass
+        else
+            L.a.colwise() += L.b;  // the output layer keeps z
+        a_prev = &L.a;
+    }
+    // Softmax cross-entropy, column by column; dz = (y_hat - y) / m straight away.
+    Layer& out = layers_.back();
+    const Index classes = out.a.rows();
+    out.dz.resize(classes, m);
+    double loss = 0;
+    for (Index k = 0; k < m; ++k) {
+        const int label = labels[static_cast<std::size_t>(k)];
+        if (label < 0 || label >= classes)
+            throw std::invalid_argument("FastMlp::train_step: label " + std::to_string(label) + " of column " + std::to_string(k) +
+                                        " is not a class in [0, " + std::to_string(classes) + ")");
+        const auto z = out.a.col(k);
+        auto dz = out.dz.col(k);
+        const Scalar z_max = z.maxCoeff();
+        dz = (z.array() - z_max).exp().matrix();  // exp(z - max z) <= 1: no overflow
+        const Scalar sum = dz.sum();
+        // -log softmax(z)_label = log sum exp(z) - z_label
+        loss += std::log(static_cast<double>(sum)) + static_cast<double>(z_max) - static_cast<double>(z(label));
+        dz *= Scalar(1) / (sum * static_cast<Scalar>(m));
+        dz(label) -= Scalar(1) / static_cast<Scalar>(m);
+    }
+    return loss / static_cast<double>(m);
+}
+
+template <class Scalar>
+void FastMlp<Scalar>::backward(const Mat& x) {
+    for (std::size_t l = layers_.size(); l-- > 0;) {
+        Layer& L = layers_[l];
+        const Mat& a_prev = l > 0 ? layers_[l - 1].a : x;
+        fast_product(L.dz, Transpose::no, a_prev, Transpose::yes, L.dW);  // dW = dz a_prev^T (this step's, not accumulated)
+        L.db.setZero();                                     // db = sum of dz over the batch,
+        for (Index k = 0; k < L.dz.cols(); ++k) L.db += L.dz.col(k);  // column by column (contiguous)
+        if (l == 0) break;                                  // nobody needs dL/dx
+        Layer& P = layers_[l - 1];
+        P.dz.resize(P.a.rows(), P.a.cols());
+        fast_product(L.W, Transpose::yes, L.dz, Transpose::no, P.dz);  // da_prev = W^T dz
+        // dz_prev = da_prev ⊙ relu'(z_prev); z_prev > 0 exactly where a_prev = relu(z_prev) > 0
+        Scalar* dz = P.dz.data();
+        const Scalar* a = P.a.data();
+        for (Index i = 0; i < P.dz.size(); ++i) dz[i] = a[i] > 0 ? dz[i] : Scalar(0);
+    }
+}
+
+namespace {
+
+// Adam on one array of n numbers, bp::Adam::step's formula (c1, c2: the bias corrections), in
+// a single pass over memory: for this network w, g, m and v do not fit in the L2 cache.
+template <class Scalar>
+void adam_update(Scalar* __restrict w, const Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n,
+                 Scalar lr, Scalar beta1, Scalar beta2, Scalar eps, Scalar c1, Scalar c2) {
+    const Scalar inv_c1 = 1 / c1, inv_c2 = 1 / c2;
+    for (Index i = 0; i < n; ++i) {
+        m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        w[i] -= lr * (m[i] * inv_c1) / (std::sqrt(v[i] * inv_c2) + eps);
+    }
+}
+
+}  // namespace
+
+template <class Scalar>
+void FastMlp<Scalar>::update() {
+    if (clip_norm > 0) {
+        double squares = 0;
+        for (const Layer& L : layers_) squares += L.dW.template cast<double>().squaredNorm() + L.db.template cast<double>().squaredNorm();
+        if (const double norm = std::sqrt(squares); norm > clip_norm) {
+            const auto scale = static_cast<Scalar>(clip_norm / norm);
+            for (Layer& L : layers_) {
+                L.dW *= scale;
+                L.db *= scale;
+            }
+        }
+    }
+    ++t;
+    const auto c1 = static_cast<Scalar>(1 - std::pow(beta1, static_cast<double>(t)));
+    const auto c2 = static_cast<Scalar>(1 - std::pow(beta2, static_cast<double>(t)));
+    const auto s = [](double value) { return static_cast<Scalar>(value); };
+    for (Layer& L : layers_) {
+        adam_update(L.W.data(), L.dW.data(), L.mW.data(), L.vW.data(), L.W.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
+        adam_update(L.b.data(), L.db.data(), L.mb.data(), L.vb.data(), L.b.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
+    }
+}
+
+template <class Scalar>
+void FastMlp<Scalar>::copy_to(Mlp& net) const {
+    if (net.layers.size() != layers_.size())
+        throw ShapeError("FastMlp::copy_to", "net has " + std::to_string(net.layers.size()) + " layers, this one " +
+                                                 std::to_string(layers_.size()));
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        Dense& d = net.layers[l];
+        if (d.W.rows() != layers_[l].W.rows() || d.W.cols() != layers_[l].W.cols())
+            throw ShapeError("FastMlp::copy_to", "layer " + std::to_string(l + 1) + " of net is " + shape(d.W) + ", this one's is " +
+                                                     std::to_string(layers_[l].W.rows()) + "x" + std::to_string(layers_[l].W.cols()));
+        d.W = layers_[l].W.template cast<double>();
+        d.b = layers_[l].b.template cast<double>();
+    }
+}
+
+template <class Scalar>
+double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar) {
+    if (data.x.rows() != net.input_size())
+        throw ShapeError("train_epoch", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
+                                            std::to_string(net.input_size()) + " inputs");
+    net.clip_norm = options.clip_norm;
+    typename FastMlp<Scalar>::Mat x;
+    std::vector<int> labels;
+    return for_each_batch(data.size(), options, rng, step, bar, [&](const std::vector<Index>& order, Index first, Index count) {
+        x.resize(data.x.rows(), count);
+        labels.resize(static_cast<std::size_t>(count));
+        for (Index k = 0; k < count; ++k) {
+            const Index i = order[static_cast<std::size_t>(first + k)];
+            x.col(k) = data.x.col(i).template cast<Scalar>();
+            labels[static_cast<std::size_t>(k)] = data.labels[static_cast<std::size_t>(i)];
+        }
+        return net.train_step(x, labels);
+    });
+}
+
+template void fast_product(const Eigen::MatrixXf&, Transpose, const Eigen::MatrixXf&, Transpose, Eigen::MatrixXf&);
+template void fast_product(const Eigen::MatrixXd&, Transpose, const Eigen::MatrixXd&, Transpose, Eigen::MatrixXd&);
+template class FastMlp<float>;
+template class FastMlp<double>;
+template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
+template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
+
+}  // namespace bp

@@ -1,0 +1,126 @@
+// Chapter 5's fast path (bp::FastMlp): in double it must take the very steps of the course's
+// own code (Mlp, softmax cross-entropy, Adam, train_epoch), in float the same steps to float's
+// precision; and it refuses by name what it cannot train.
+#include "check.hpp"
+
+#include "bp/fast_mlp.hpp"
+#include "bp/loss.hpp"
+
+namespace {
+
+using bp::Matrix;
+
+// A small ReLU/softmax network and a batch for it.
+struct SmallNet {
+    bp::Rng rng{5};
+    bp::Mlp net{{6, 5, 4, 3}, bp::Activation::relu, bp::Activation::softmax, rng};
+    Matrix x = rng.uniform_matrix(6, 7, -1, 1);
+    std::vector<int> labels = {0, 2, 1, 1, 0, 2, 2};
+    Matrix y() const {
+        Matrix y = Matrix::Zero(3, 7);
+        for (std::size_t k = 0; k < labels.size(); ++k) y(labels[k], static_cast<bp::Index>(k)) = 1;
+        return y;
+    }
+};
+
+// The course's training step, as train_epoch takes it. Returns the loss.
+double course_step(bp::Mlp& net, bp::Adam& adam, const Matrix& x, const Matrix& y) {
+    net.zero_grad();
+    net.forward(x);
+    const double loss = bp::softmax_cross_entropy_loss(net.layers.back().z, y);
+    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
+    adam.step(net.parameters());
+    return loss;
+}
+
+template <class Scalar>
+void expect_same_steps(double tolerance) {
+    SmallNet s;
+    bp::Mlp course = s.net, fast_weights = s.net;
+    bp::FastMlp<Scalar> fast(s.net, 0.01);
+    bp::Adam adam(0.01);
+    const typename bp::FastMlp<Scalar>::Mat x = s.x.cast<Scalar>();
+    for (int step = 1; step <= 3; ++step) {
+        const double expected = course_step(course, adam, s.x, s.y());
+        EXPECT_NEAR(fast.train_step(x, s.labels), expected, tolerance) << "the loss of step " << step;
+    }
+    fast.copy_to(fast_weights);
+    for (std::size_t l = 0; l < course.layers.size(); ++l) {
+        const std::string layer = "layer " + std::to_string(l + 1) + "'s ";
+        EXPECT_HOLDS(bp_test::matrices_near(layer + "W after 3 steps", course.layers[l].W, fast_weights.layers[l].W, tolerance));
+        EXPECT_HOLDS(bp_test::matrices_near(layer + "b after 3 steps", course.layers[l].b, fast_weights.layers[l].b, tolerance));
+    }
+}
+
+TEST(Ch05Fast, InDoubleTakesTheCourseCodesSteps) { expect_same_steps<double>(1e-12); }
+
+TEST(Ch05Fast, InFloatTakesTheSameStepsToFloatPrecision) { expect_same_steps<float>(2e-5); }
+
+TEST(Ch05Fast, AnEpochMatchesTheCourseLoop) {
+    // Same data, same start, same shuffling seed, a schedule and clipping: the same epoch.
+    bp::Rng data_rng(6);
+    const bp::Dataset data = bp::spiral(3, 20, 0.1, data_rng);
+    bp::Rng init(7);
+    bp::Mlp course({2, 8, 3}, bp::Activation::relu, bp::Activation::softmax, init), fast_weights = course;
+    bp::FastMlp<double> fast(course, 0.05);
+    bp::Adam adam(0.05);
+    bp::EpochOptions options;
+    options.batch = 16;  // 60 examples: the last batch has 12
+    options.clip_norm = 0.5;
+    long course_step_count = 0, fast_step_count = 0;
+    bp::Rng course_rng(8), fast_rng(8);
+    options.schedule = [&](long step) { adam.lr = bp::cosine_schedule(0.05, step, 4); };
+    const double course_loss = bp::train_epoch(course, adam, data, options, course_rng, course_step_count);
+    options.schedule = [&](long step) { fast.lr = bp::cosine_schedule(0.05, step, 4); };
+    const double fast_loss = bp::train_epoch(fast, data, options, fast_rng, fast_step_count);
+    EXPECT_NEAR(fast_loss, course_loss, 1e-12);
+    EXPECT_EQ(fast_step_count, 4);
+    fast.copy_to(fast_weights);
+    EXPECT_HOLDS(bp_test::matrices_near("layer 1's W after an epoch", course.layers[0].W, fast_weights.layers[0].W, 1e-12));
+    EXPECT_HOLDS(bp_test::matrices_near("layer 2's b after an epoch", course.layers[1].b, fast_weights.layers[1].b, 1e-12));
+}
+
+TEST(Ch05Fast, ProductsEqualEigens) {
+    bp::Rng rng(9);
+    const Matrix A = rng.uniform_matrix(3, 4, -1, 1), B = rng.uniform_matrix(4, 5, -1, 1), Bt = B.transpose(), At = A.transpose();
+    Matrix C(3, 5);
+    using bp::Transpose;
+    bp::fast_product(A, Transpose::no, B, Transpose::no, C);
+    EXPECT_HOLDS(bp_test::matrices_near("A B", A * B, C, 1e-14));
+    bp::fast_product(A, Transpose::no, Bt, Transpose::yes, C);
+    EXPECT_HOLDS(bp_test::matrices_near("A (B^T)^T", A * B, C, 1e-14));
+    bp::fast_product(At, Transpose::yes, B, Transpose::no, C);
+    EXPECT_HOLDS(bp_test::matrices_near("(A^T)^T B", A * B, C, 1e-14));
+    bp::fast_product(At, Transpose::yes, Bt, Transpose::yes, C);
+    EXPECT_HOLDS(bp_test::matrices_near("(A^T)^T (B^T)^T", A * B, C, 1e-14));
+    Matrix wrong(5, 3);
+    bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, B, Transpose::no, wrong); }, {"fast_product", "3x4", "4x5", "5x3"});
+    bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, At, Transpose::no, C); }, {"fast_product", "4x3", "C 3x5"});
+}
+
+TEST(Ch05Fast, RefusesWhatItCannotTrainByName) {
+    SmallNet s;
+    bp::Rng rng(10);
+    const bp::Mlp tanh_net({6, 5, 3}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    try {
+        bp::FastMlp<float> fast(tanh_net, 0.01);
+        ADD_FAILURE() << "a tanh hidden layer was accepted";
+    } catch (const bp::UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("layer 1 is tanh"), std::string::npos) << e.what();
+    }
+    bp::FastMlp<double> fast(s.net, 0.01);
+    bp_test::expect_shape_error([&] { fast.train_step(Matrix::Zero(5, 7), s.labels); }, {"FastMlp::train_step", "5x7", "need 6 rows"});
+    bp_test::expect_shape_error([&] { fast.train_step(s.x, {0, 1}); }, {"FastMlp::train_step", "with 2 labels"});
+    std::vector<int> bad = s.labels;
+    bad[4] = 3;
+    try {
+        fast.train_step(s.x, bad);
+        ADD_FAILURE() << "label 3 of 3 classes was accepted";
+    } catch (const std::invalid_argument& e) {
+        EXPECT_NE(std::string(e.what()).find("label 3 of column 4"), std::string::npos) << e.what();
+    }
+    bp::Mlp other({6, 5, 3}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp_test::expect_shape_error([&] { fast.copy_to(other); }, {"FastMlp::copy_to", "2 layers", "3"});
+}
+
+}  // namespace
