@@ -1,10 +1,12 @@
 """Runs the course's training benchmark and PyTorch's, one after the other on this machine
-with one thread each, and prints the times and their ratios. ./course benchmark runs it.
+with one thread each, and prints the times, their ratios and how close each comes to the
+matrix-product bound. ./course benchmark runs it.
 
     /usr/bin/python3 compare_with_pytorch.py BENCHMARK_BINARY
 """
 import json
 import os
+import platform
 import subprocess
 import sys
 
@@ -15,25 +17,55 @@ ours = json.loads(subprocess.run([sys.argv[1], "--benchmark_format=json"], check
 theirs = json.loads(subprocess.run([sys.executable, os.path.join(here, "benchmark_pytorch.py")], check=True, capture_output=True, text=True,
                                    env=env).stdout)
 
+# Floating-point operations of one epoch of 784-256-128-10 (60000 examples): per example and
+# layer, n_in n_out multiply-adds for z = W a_prev and as many for dW = dz a_prev^T, and for
+# every layer but the first as many again for da_prev = W^T dz.
+sizes = [784, 256, 128, 10]
+macs = sum(2 * a * b for a, b in zip(sizes, sizes[1:])) + sum(a * b for a, b in zip(sizes[1:], sizes[2:]))
+epoch_flops = 2 * macs * 60000
+
 def seconds(b):
-    scale = {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
-    return b["real_time"] * scale
+    return b["real_time"] * {"ns": 1e-9, "us": 1e-6, "ms": 1e-3, "s": 1.0}[b["time_unit"]]
 
 mine = {}
 for b in ours["benchmarks"]:
     name, batch = b["name"].split("/")[0:2]
     mine[(name, int(batch))] = seconds(b)
+torch = {(r["dtype"], r["batch"]): r for r in theirs["runs"]}
+cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
 
-print(f"PyTorch {theirs['torch']} ({theirs['threads']} thread) against this course's library (double, 1 thread)\n")
-print(f"{'batch':>5}  {'what':<6} {'ours f64':>10} {'torch f64':>10} {'ratio':>6} {'torch f32':>10} {'ratio':>6} {'matmul bound':>13} {'% of bound':>10} {'f32 bound':>10}")
-for run64 in [r for r in theirs["runs"] if r["dtype"] == "float64"]:
-    m = run64["batch"]
-    run32 = next(r for r in theirs["runs"] if r["dtype"] == "float32" and r["batch"] == m)
-    for what, key, ours_key in (("step", "step_s", "BM_Step"), ("epoch", "epoch_s", "BM_Epoch")):
-        t = mine[(ours_key, m)]
-        bound = mine[("BM_MatmulBound", m)] if what == "epoch" else float("nan")
-        print(f"{m:>5}  {what:<6} {t:>10.4g} {run64[key]:>10.4g} {t / run64[key]:>6.2f} {run32[key]:>10.4g} {t / run32[key]:>6.2f}"
-              f" {bound:>13.4g} {100 * bound / t if what == 'epoch' else float('nan'):>9.0f}%"
-              f" {mine[('BM_MatmulBoundFloat', m)] if what == 'epoch' else float('nan'):>10.4g}")
-print("\nratio: our time over PyTorch's (below 1: faster). Float32 training is not implemented yet;")
-print("'f32 bound' is what the same products alone take in float: no float32 epoch can be much faster.")
+print(f"PyTorch {theirs['torch']} and this course, one thread each, on {cpu}; FastMlp's products: "
+      f"{ours['context'].get('products', '?')}.")
+print(f"An epoch is {epoch_flops / 1e9:.1f} GFLOP of matrix products. ratio: our time over PyTorch's; % of bound: the same"
+      " products alone over the whole epoch.\n")
+head = f"{'batch':>5} {'':<6}|{'FastMlp':>9} {'PyTorch':>8} {'ratio':>6} {'bound':>7} {'%':>4} {'GFLOP/s':>7} |"
+print(f"{'':<12}|{'float32':^47}|{'float64':^47}|{'course code (double)':^28}")
+print(head + head[12:] + f"{'time':>9} {'ratio f64':>9} {'Eigen bound':>11}")
+for m in (32, 128, 512):
+    for what, key in (("step", "step_s"), ("epoch", "epoch_s")):
+        line = f"{m:>5} {what:<6}|"
+        for dtype, suffix in (("float32", "float"), ("float64", "double")):
+            t = mine[(f"BM_Fast{what.capitalize()}_{suffix}", m)]
+            line += f"{t:>9.4g} {torch[(dtype, m)][key]:>8.4g} {t / torch[(dtype, m)][key]:>6.2f} "
+            if what == "epoch":
+                bound = mine[(f"BM_FastBound_{suffix}", m)]
+                line += f"{bound:>7.3g} {100 * bound / t:>4.0f} {epoch_flops / t / 1e9:>7.1f} |"
+            else:
+                line += f"{'':>7} {'':>4} {'':>7} |"
+        t = mine[(f"BM_Course{what.capitalize()}", m)]
+        line += f"{t:>9.4g} {t / torch[('float64', m)][key]:>9.2f}"
+        line += f" {mine[('BM_EigenBound_double', m)]:>11.3g}" if what == "epoch" else ""
+        print(line)
+print("\nTargets (chapter 5): a FastMlp epoch in at most 0.5 of PyTorch's time in float32 and 0.7 in float64. 'Eigen bound'")
+print("is the course code's own: the same products in plain Eigen, in double.")
+for m in (32, 128, 512):
+    verdicts = []
+    for dtype, suffix, target in (("float32", "float", 0.5), ("float64", "double", 0.7)):
+        t, bound = mine[(f"BM_FastEpoch_{suffix}", m)], mine[(f"BM_FastBound_{suffix}", m)]
+        ratio = t / torch[(dtype, m)]["epoch_s"]
+        verdict = f"{dtype} {ratio:.2f} ({'met' if ratio <= target else 'MISSED'}, {100 * bound / t:.0f} % of the bound)"
+        if ratio > target:  # then say whether any implementation of these products could meet it here
+            needed = epoch_flops / (target * torch[(dtype, m)]["epoch_s"]) / 1e9
+            verdict += f": needs {needed:.0f} GFLOP/s, the products alone reach {epoch_flops / bound / 1e9:.0f}"
+        verdicts.append(verdict)
+    print(f"  batch {m:>3}: " + "; ".join(verdicts))

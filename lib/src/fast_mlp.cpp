@@ -75,12 +75,18 @@ double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels)
         throw ShapeError("FastMlp::train_step", "x is " + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + " with " +
                                                     std::to_string(labels.size()) + " labels; need " + std::to_string(input_size()) +
                                                     " rows, at least one column and one label per column");
+    const Index classes = layers_.back().W.rows();
+    for (std::size_t k = 0; k < labels.size(); ++k)
+        if (labels[k] < 0 || labels[k] >= classes)
+            throw std::invalid_argument("FastMlp::train_step: label " + std::to_string(labels[k]) + " of column " + std::to_string(k) +
+                                        " is not a class in [0, " + std::to_string(classes) + ")");
     const double loss = forward_and_loss(x, labels);
     backward(x);
     update();
     return loss;
 }
 
+//! [fast_step]
 template <class Scalar>
 double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& labels) {
     const Index m = x.cols();
@@ -97,14 +103,10 @@ double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& l
     }
     // Softmax cross-entropy, column by column; dz = (y_hat - y) / m straight away.
     Layer& out = layers_.back();
-    const Index classes = out.a.rows();
-    out.dz.resize(classes, m);
+    out.dz.resize(out.a.rows(), m);
     double loss = 0;
     for (Index k = 0; k < m; ++k) {
         const int label = labels[static_cast<std::size_t>(k)];
-        if (label < 0 || label >= classes)
-            throw std::invalid_argument("FastMlp::train_step: label " + std::to_string(label) + " of column " + std::to_string(k) +
-                                        " is not a class in [0, " + std::to_string(classes) + ")");
         const auto z = out.a.col(k);
         auto dz = out.dz.col(k);
         const Scalar z_max = z.maxCoeff();
@@ -123,10 +125,12 @@ void FastMlp<Scalar>::backward(const Mat& x) {
     for (std::size_t l = layers_.size(); l-- > 0;) {
         Layer& L = layers_[l];
         const Mat& a_prev = l > 0 ? layers_[l - 1].a : x;
-        fast_product(L.dz, Transpose::no, a_prev, Transpose::yes, L.dW);  // dW = dz a_prev^T (this step's, not accumulated)
-        L.db.setZero();                                     // db = sum of dz over the batch,
-        for (Index k = 0; k < L.dz.cols(); ++k) L.db += L.dz.col(k);  // column by column (contiguous)
-        if (l == 0) break;                                  // nobody needs dL/dx
+        // dW = dz a_prev^T, overwriting: a step's gradient, not accumulated (no zero_grad)
+        fast_product(L.dz, Transpose::no, a_prev, Transpose::yes, L.dW);
+        // db = sum of dz over the batch, a column at a time (contiguous in memory)
+        L.db.setZero();
+        for (Index k = 0; k < L.dz.cols(); ++k) L.db += L.dz.col(k);
+        if (l == 0) break;  // nobody needs dL/dx
         Layer& P = layers_[l - 1];
         P.dz.resize(P.a.rows(), P.a.cols());
         fast_product(L.W, Transpose::yes, L.dz, Transpose::no, P.dz);  // da_prev = W^T dz
@@ -136,9 +140,11 @@ void FastMlp<Scalar>::backward(const Mat& x) {
         for (Index i = 0; i < P.dz.size(); ++i) dz[i] = a[i] > 0 ? dz[i] : Scalar(0);
     }
 }
+//! [fast_step]
 
 namespace {
 
+//! [fast_adam]
 // Adam on one array of n numbers, bp::Adam::step's formula (c1, c2: the bias corrections), in
 // a single pass over memory: for this network w, g, m and v do not fit in the L2 cache.
 template <class Scalar>
@@ -151,6 +157,7 @@ void adam_update(Scalar* __restrict w, const Scalar* __restrict g, Scalar* __res
         w[i] -= lr * (m[i] * inv_c1) / (std::sqrt(v[i] * inv_c2) + eps);
     }
 }
+//! [fast_adam]
 
 }  // namespace
 

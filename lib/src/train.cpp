@@ -52,7 +52,9 @@ void ProgressBar::update(long done, double loss) {
 void ProgressBar::finish(const std::string& summary) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
     if (terminal_) out_ << "\r\033[K";
-    out_ << label_ << " done in " << std::fixed << std::setprecision(1) << elapsed << " s  " << summary << std::endl;
+    std::ostringstream line;  // (not out_ << std::fixed: that would stay set on the caller's stream)
+    line << label_ << " done in " << std::fixed << std::setprecision(1) << elapsed << " s  " << summary;
+    out_ << line.str() << std::endl;
 }
 
 Metrics evaluate(Mlp& net, const Dataset& data, Index batch) {
