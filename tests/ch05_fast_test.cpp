@@ -93,6 +93,8 @@ TEST(Ch05Fast, ProductsEqualEigens) {
     EXPECT_HOLDS(bp_test::matrices_near("(A^T)^T B", A * B, C, 1e-14));
     bp::fast_product(At, Transpose::yes, Bt, Transpose::yes, C);
     EXPECT_HOLDS(bp_test::matrices_near("(A^T)^T (B^T)^T", A * B, C, 1e-14));
+    bp::fast_product(A, Transpose::no, B, Transpose::no, C, true);
+    EXPECT_HOLDS(bp_test::matrices_near("A B added to A B", 2 * A * B, C, 1e-14));
     Matrix wrong(5, 3);
     bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, B, Transpose::no, wrong); }, {"fast_product", "3x4", "4x5", "5x3"});
     bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, At, Transpose::no, C); }, {"fast_product", "4x3", "C 3x5"});

@@ -27,7 +27,7 @@ void set_product_threads(int threads) {
 template <class Scalar>
 void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A, Transpose op_a,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& B, Transpose op_b,
-                  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& C) {
+                  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& C, bool add) {
     const bool ta = op_a == Transpose::yes, tb = op_b == Transpose::yes;
     const Index m = ta ? A.cols() : A.rows(), k = ta ? A.rows() : A.cols(), n = tb ? B.rows() : B.cols();
     if ((tb ? B.cols() : B.rows()) != k || C.rows() != m || C.cols() != n)
@@ -39,14 +39,15 @@ void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A
     const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
     const auto lda = static_cast<blasint>(A.rows()), ldb = static_cast<blasint>(B.rows());
     if constexpr (std::is_same_v<Scalar, float>)
-        cblas_sgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, 0.0f, C.data(), M);
+        cblas_sgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, add ? 1.0f : 0.0f, C.data(), M);
     else
-        cblas_dgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0, A.data(), lda, B.data(), ldb, 0.0, C.data(), M);
+        cblas_dgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0, A.data(), lda, B.data(), ldb, add ? 1.0 : 0.0, C.data(), M);
 #else
-    if (!ta && !tb) C.noalias() = A * B;
-    else if (!ta) C.noalias() = A * B.transpose();
-    else if (!tb) C.noalias() = A.transpose() * B;
-    else C.noalias() = A.transpose() * B.transpose();
+    if (!add) C.setZero();
+    if (!ta && !tb) C.noalias() += A * B;
+    else if (!ta) C.noalias() += A * B.transpose();
+    else if (!tb) C.noalias() += A.transpose() * B;
+    else C.noalias() += A.transpose() * B.transpose();
 #endif
 }
 
@@ -125,10 +126,10 @@ void FastMlp<Scalar>::backward(const Mat& x) {
     for (std::size_t l = layers_.size(); l-- > 0;) {
         Layer& L = layers_[l];
         const Mat& a_prev = l > 0 ? layers_[l - 1].a : x;
-        // dW = dz a_prev^T, overwriting: a step's gradient, not accumulated (no zero_grad)
-        fast_product(L.dz, Transpose::no, a_prev, Transpose::yes, L.dW);
-        // db = sum of dz over the batch, a column at a time (contiguous in memory)
-        L.db.setZero();
+        // dW += dz a_prev^T and db += sum of dz over the batch (a column at a time: contiguous).
+        // They are zero here: update() clears each gradient as it reads it, which costs less
+        // than a separate pass to clear it.
+        fast_product(L.dz, Transpose::no, a_prev, Transpose::yes, L.dW, true);
         for (Index k = 0; k < L.dz.cols(); ++k) L.db += L.dz.col(k);
         if (l == 0) break;  // nobody needs dL/dx
         Layer& P = layers_[l - 1];
@@ -146,14 +147,17 @@ namespace {
 
 //! [fast_adam]
 // Adam on one array of n numbers, bp::Adam::step's formula (c1, c2: the bias corrections), in
-// a single pass over memory: for this network w, g, m and v do not fit in the L2 cache.
+// a single pass over memory: for this network w, g, m and v do not fit in the L2 cache. The
+// gradient is set to zero once read, ready for the next backward pass to add into.
 template <class Scalar>
-void adam_update(Scalar* __restrict w, const Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n,
+void adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n,
                  Scalar lr, Scalar beta1, Scalar beta2, Scalar eps, Scalar c1, Scalar c2) {
     const Scalar inv_c1 = 1 / c1, inv_c2 = 1 / c2;
     for (Index i = 0; i < n; ++i) {
-        m[i] = beta1 * m[i] + (1 - beta1) * g[i];
-        v[i] = beta2 * v[i] + (1 - beta2) * g[i] * g[i];
+        const Scalar gi = g[i];
+        g[i] = 0;
+        m[i] = beta1 * m[i] + (1 - beta1) * gi;
+        v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
         w[i] -= lr * (m[i] * inv_c1) / (std::sqrt(v[i] * inv_c2) + eps);
     }
 }
@@ -219,8 +223,8 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
     });
 }
 
-template void fast_product(const Eigen::MatrixXf&, Transpose, const Eigen::MatrixXf&, Transpose, Eigen::MatrixXf&);
-template void fast_product(const Eigen::MatrixXd&, Transpose, const Eigen::MatrixXd&, Transpose, Eigen::MatrixXd&);
+template void fast_product(const Eigen::MatrixXf&, Transpose, const Eigen::MatrixXf&, Transpose, Eigen::MatrixXf&, bool);
+template void fast_product(const Eigen::MatrixXd&, Transpose, const Eigen::MatrixXd&, Transpose, Eigen::MatrixXd&, bool);
 template class FastMlp<float>;
 template class FastMlp<double>;
 template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);

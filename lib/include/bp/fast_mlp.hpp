@@ -24,12 +24,13 @@ void set_product_threads(int threads);
 
 enum class Transpose { no, yes };
 
-/// C = op_a(A) op_b(B), overwriting C (which must already be of the product's shape), through
-/// fast_products_backend(): the matrix products of FastMlp, for the benchmark's bound.
+/// C = op_a(A) op_b(B), or C += op_a(A) op_b(B) if `add`, through fast_products_backend():
+/// the matrix products of FastMlp, and of the benchmark's bound. C must already be of the
+/// product's shape.
 template <class Scalar>
 void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A, Transpose op_a,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& B, Transpose op_b,
-                  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& C);
+                  Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& C, bool add = false);
 
 /// An MLP with ReLU hidden layers and a softmax output, trained with Adam, in Scalar = float
 /// or double. Every buffer is allocated once (per batch size); one train_step is forward,
@@ -72,8 +73,8 @@ private:
     void update();
 };
 
-extern template void fast_product(const Eigen::MatrixXf&, Transpose, const Eigen::MatrixXf&, Transpose, Eigen::MatrixXf&);
-extern template void fast_product(const Eigen::MatrixXd&, Transpose, const Eigen::MatrixXd&, Transpose, Eigen::MatrixXd&);
+extern template void fast_product(const Eigen::MatrixXf&, Transpose, const Eigen::MatrixXf&, Transpose, Eigen::MatrixXf&, bool);
+extern template void fast_product(const Eigen::MatrixXd&, Transpose, const Eigen::MatrixXd&, Transpose, Eigen::MatrixXd&, bool);
 extern template class FastMlp<float>;
 extern template class FastMlp<double>;
 
