@@ -79,7 +79,8 @@ extern template class FastMlp<float>;
 extern template class FastMlp<double>;
 
 /// train_epoch for a FastMlp: the same shuffled order for the same rng as the course's
-/// train_epoch, each batch cast to Scalar as it is gathered. options.schedule may set net.lr.
+/// train_epoch, each batch cast to Scalar as it is gathered. options.schedule may set net.lr;
+/// options.clip_norm becomes net.clip_norm.
 template <class Scalar>
 double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
                    ProgressBar* bar = nullptr);
