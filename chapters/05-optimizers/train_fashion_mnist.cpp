@@ -12,10 +12,12 @@
 #include "bp/fast_mlp.hpp"
 
 #include <cmath>
+#include <cstdlib>
 #include <iomanip>
 #include <iostream>
 #include <sstream>
 #include <string>
+#include <type_traits>
 
 namespace {
 
@@ -30,26 +32,51 @@ struct Options {
     int threads = 1;
 };
 
+const char* const usage =
+    "usage: ch05-train [--epochs N] [--batch B] [--lr LR] [--seed S] [--model FILE]\n"
+    "                  [--engine fast|course] [--precision float32|float64] [--threads T]\n"
+    "  --engine fast (default): bp::FastMlp, float32 unless --precision float64\n"
+    "  --engine course: the chapters' own Mlp and Adam, in float64\n";
+
+// The number in `text`, all of it, or an error naming the option.
+template <class T>
+T number(const std::string& option, const std::string& text) {
+    std::size_t used = 0;
+    T value{};
+    try {
+        if constexpr (std::is_same_v<T, double>) value = std::stod(text, &used);
+        else value = static_cast<T>(std::stoll(text, &used));
+    } catch (const std::exception&) {
+        used = 0;
+    }
+    if (used == 0 || used != text.size()) throw std::invalid_argument(option + " needs a number, not '" + text + "'");
+    return value;
+}
+
 Options parse(int argc, char** argv) {
     Options o;
     for (int i = 1; i < argc; ++i) {
         const std::string a = argv[i];
-        if (i + 1 >= argc) throw std::invalid_argument("option " + a + " needs a value");
+        if (a == "--help" || a == "-h") {
+            std::cout << usage;
+            std::exit(0);
+        }
+        if (i + 1 >= argc) throw std::invalid_argument("option " + a + " needs a value\n" + usage);
         const std::string v = argv[++i];
-        if (a == "--epochs") o.epochs = std::stoi(v);
-        else if (a == "--batch") o.batch = std::stol(v);
-        else if (a == "--lr") o.lr = std::stod(v);
-        else if (a == "--seed") o.seed = std::stoull(v);
+        if (a == "--epochs") o.epochs = number<int>(a, v);
+        else if (a == "--batch") o.batch = number<bp::Index>(a, v);
+        else if (a == "--lr") o.lr = number<double>(a, v);
+        else if (a == "--seed") o.seed = number<std::uint64_t>(a, v);
         else if (a == "--model") o.model = v;
         else if (a == "--engine") o.engine = v;
         else if (a == "--precision") o.precision = v;
-        else if (a == "--threads") o.threads = std::stoi(v);
-        else
-            throw std::invalid_argument("unknown option " + a +
-                                        " (options: --epochs --batch --lr --seed --model --engine --precision --threads)");
+        else if (a == "--threads") o.threads = number<int>(a, v);
+        else throw std::invalid_argument("unknown option " + a + "\n" + usage);
     }
-    if (o.epochs < 1 || o.batch < 1 || !(o.lr > 0) || o.threads < 1)
-        throw std::invalid_argument("epochs, batch, lr and threads must be positive");
+    if (o.epochs < 1) throw std::invalid_argument("--epochs must be at least 1, not " + std::to_string(o.epochs));
+    if (o.batch < 1) throw std::invalid_argument("--batch must be at least 1, not " + std::to_string(o.batch));
+    if (!(o.lr > 0)) throw std::invalid_argument("--lr must be positive");
+    if (o.threads < 1) throw std::invalid_argument("--threads must be at least 1, not " + std::to_string(o.threads));
     if (o.engine != "fast" && o.engine != "course") throw std::invalid_argument("--engine is fast or course, not " + o.engine);
     if (o.precision.empty()) o.precision = o.engine == "fast" ? "float32" : "float64";
     if (o.precision != "float32" && o.precision != "float64")

@@ -95,14 +95,15 @@ double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& l
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         Layer& L = layers_[l];
         L.a.resize(L.W.rows(), m);
-        fast_product(L.W, Transpose::no, *a_prev, Transpose::no, L.a);  // z = W a_prev
+        fast_product(L.W, Transpose::no, *a_prev, Transpose::no, L.a);  // W a_prev, then + b:
         if (l + 1 < layers_.size())
-            L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z + b), one pass
+            L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z), z = W a_prev + b, one pass
         else
-            L.a.colwise() += L.b;  // the output layer keeps z
+            L.a.colwise() += L.b;  // the output layer keeps z = W a_prev + b
         a_prev = &L.a;
     }
-    // Softmax cross-entropy, column by column; dz = (y_hat - y) / m straight away.
+    // Softmax cross-entropy a column at a time (10 numbers, in cache), and straight away
+    // dz = (y_hat - y) / m, with y the one-hot column of the label.
     Layer& out = layers_.back();
     out.dz.resize(out.a.rows(), m);
     double loss = 0;
@@ -115,8 +116,8 @@ double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& l
         const Scalar sum = dz.sum();
         // -log softmax(z)_label = log sum exp(z) - z_label
         loss += std::log(static_cast<double>(sum)) + static_cast<double>(z_max) - static_cast<double>(z(label));
-        dz *= Scalar(1) / (sum * static_cast<Scalar>(m));
-        dz(label) -= Scalar(1) / static_cast<Scalar>(m);
+        dz *= Scalar(1) / (sum * static_cast<Scalar>(m));  // y_hat / m
+        dz(label) -= Scalar(1) / static_cast<Scalar>(m);   // - y / m
     }
     return loss / static_cast<double>(m);
 }
@@ -161,13 +162,12 @@ void adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict 
         w[i] -= lr * (m[i] * inv_c1) / (std::sqrt(v[i] * inv_c2) + eps);
     }
 }
-//! [fast_adam]
 
 }  // namespace
 
 template <class Scalar>
 void FastMlp<Scalar>::update() {
-    if (clip_norm > 0) {
+    if (clip_norm > 0) {  // clip_grad_norm's rule: scale every gradient by clip_norm / n if n > clip_norm
         double squares = 0;
         for (const Layer& L : layers_) squares += L.dW.template cast<double>().squaredNorm() + L.db.template cast<double>().squaredNorm();
         if (const double norm = std::sqrt(squares); norm > clip_norm) {
@@ -178,7 +178,7 @@ void FastMlp<Scalar>::update() {
             }
         }
     }
-    ++t;
+    ++t;  // Adam's bias corrections c1 = 1 - beta1^t and c2 = 1 - beta2^t, then every array
     const auto c1 = static_cast<Scalar>(1 - std::pow(beta1, static_cast<double>(t)));
     const auto c2 = static_cast<Scalar>(1 - std::pow(beta2, static_cast<double>(t)));
     const auto s = [](double value) { return static_cast<Scalar>(value); };
@@ -187,6 +187,7 @@ void FastMlp<Scalar>::update() {
         adam_update(L.b.data(), L.db.data(), L.mb.data(), L.vb.data(), L.b.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
     }
 }
+//! [fast_adam]
 
 template <class Scalar>
 void FastMlp<Scalar>::copy_to(Mlp& net) const {
