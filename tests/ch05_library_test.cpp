@@ -6,6 +6,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <fstream>
 #include <unistd.h>
 
@@ -135,6 +136,39 @@ TEST(Ch05Training, LearnsTheSpiral) {
     long step = 0;
     for (int epoch = 0; epoch < 150; ++epoch) bp::train_epoch(net, adam, data, options, rng, step);
     EXPECT_GT(bp::evaluate(net, data).accuracy, 0.95);
+}
+
+}  // namespace
+
+namespace {
+
+TEST(Ch05Training, EveryEpochVisitsEachExampleOnceInBatches) {
+    // 10 examples in batches of 4: 4, 4 and 2, in a shuffled order; steps count on across epochs.
+    bp::Rng rng(11);
+    bp::EpochOptions options;
+    options.batch = 4;
+    std::vector<long> scheduled, finished;
+    options.schedule = [&](long step) { scheduled.push_back(step); };
+    options.after_step = [&](long step, double) { finished.push_back(step); };
+    long step = 5;
+    std::vector<bp::Index> seen, sizes;
+    const double mean = bp::for_each_batch(10, options, rng, step, nullptr, [&](const std::vector<bp::Index>& order, bp::Index first, bp::Index count) {
+        for (bp::Index k = first; k < first + count; ++k) seen.push_back(order[static_cast<std::size_t>(k)]);
+        sizes.push_back(count);
+        return static_cast<double>(count);  // a "loss" per batch: its size
+    });
+    EXPECT_EQ(sizes, (std::vector<bp::Index>{4, 4, 2}));
+    std::vector<bp::Index> sorted = seen;
+    std::sort(sorted.begin(), sorted.end());
+    EXPECT_EQ(sorted, (std::vector<bp::Index>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9})) << "each example exactly once";
+    EXPECT_NE(seen, sorted) << "the order is shuffled";
+    EXPECT_EQ(scheduled, (std::vector<long>{5, 6, 7}));
+    EXPECT_EQ(finished, scheduled);
+    EXPECT_EQ(step, 8);
+    EXPECT_DOUBLE_EQ(mean, 10.0 / 3.0);  // the mean of the batches' losses
+    options.batch = 0;
+    EXPECT_THROW(bp::for_each_batch(10, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 0.0; }),
+                 std::invalid_argument);
 }
 
 }  // namespace
