@@ -24,6 +24,13 @@ void set_product_threads(int threads) {
 #endif
 }
 
+namespace {
+
+// "RxC", as bp::shape writes a double matrix's shape, for matrices of either Scalar.
+std::string shape_of(Index rows, Index cols) { return std::to_string(rows) + "x" + std::to_string(cols); }
+
+}  // namespace
+
 template <class Scalar>
 void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A, Transpose op_a,
                   const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& B, Transpose op_b,
@@ -31,9 +38,8 @@ void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A
     const bool ta = op_a == Transpose::yes, tb = op_b == Transpose::yes;
     const Index m = ta ? A.cols() : A.rows(), k = ta ? A.rows() : A.cols(), n = tb ? B.rows() : B.cols();
     if ((tb ? B.cols() : B.rows()) != k || C.rows() != m || C.cols() != n)
-        throw ShapeError("fast_product", "op(A) is " + std::to_string(m) + "x" + std::to_string(k) + ", op(B) " +
-                                             std::to_string(tb ? B.cols() : B.rows()) + "x" + std::to_string(n) + " and C " +
-                                             std::to_string(C.rows()) + "x" + std::to_string(C.cols()));
+        throw ShapeError("fast_product", "op(A) is " + shape_of(m, k) + ", op(B) " + shape_of(tb ? B.cols() : B.rows(), n) +
+                                             " and C " + shape_of(C.rows(), C.cols()));
 #if defined(BP_HAVE_OPENBLAS)
     const auto blas_ta = ta ? CblasTrans : CblasNoTrans, blas_tb = tb ? CblasTrans : CblasNoTrans;
     const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
@@ -50,7 +56,6 @@ void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A
     else C.noalias() += A.transpose() * B.transpose();
 #endif
 }
-
 
 template <class Scalar>
 FastMlp<Scalar>::FastMlp(const Mlp& net, double lr_, double beta1_, double beta2_, double eps_)
@@ -73,8 +78,8 @@ FastMlp<Scalar>::FastMlp(const Mlp& net, double lr_, double beta1_, double beta2
 template <class Scalar>
 double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels) {
     if (x.rows() != input_size() || x.cols() < 1 || static_cast<Index>(labels.size()) != x.cols())
-        throw ShapeError("FastMlp::train_step", "x is " + std::to_string(x.rows()) + "x" + std::to_string(x.cols()) + " with " +
-                                                    std::to_string(labels.size()) + " labels; need " + std::to_string(input_size()) +
+        throw ShapeError("FastMlp::train_step", "x is " + shape_of(x.rows(), x.cols()) + " with " + std::to_string(labels.size()) +
+                                                    " labels; need " + std::to_string(input_size()) +
                                                     " rows, at least one column and one label per column");
     const Index classes = layers_.back().W.rows();
     for (std::size_t k = 0; k < labels.size(); ++k)
@@ -95,11 +100,12 @@ double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& l
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         Layer& L = layers_[l];
         L.a.resize(L.W.rows(), m);
-        fast_product(L.W, Transpose::no, *a_prev, Transpose::no, L.a);  // W a_prev, then + b:
+        // z = W a_prev + b (n_out x m): the product first, b in the same pass as the activation
+        fast_product(L.W, Transpose::no, *a_prev, Transpose::no, L.a);
         if (l + 1 < layers_.size())
-            L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z), z = W a_prev + b, one pass
+            L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z)
         else
-            L.a.colwise() += L.b;  // the output layer keeps z = W a_prev + b
+            L.a.colwise() += L.b;  // the output layer keeps z; softmax is part of the loss
         a_prev = &L.a;
     }
     // Softmax cross-entropy a column at a time (10 numbers, in cache), and straight away
@@ -198,7 +204,7 @@ void FastMlp<Scalar>::copy_to(Mlp& net) const {
         Dense& d = net.layers[l];
         if (d.W.rows() != layers_[l].W.rows() || d.W.cols() != layers_[l].W.cols())
             throw ShapeError("FastMlp::copy_to", "layer " + std::to_string(l + 1) + " of net is " + shape(d.W) + ", this one's is " +
-                                                     std::to_string(layers_[l].W.rows()) + "x" + std::to_string(layers_[l].W.cols()));
+                                                     shape_of(layers_[l].W.rows(), layers_[l].W.cols()));
         d.W = layers_[l].W.template cast<double>();
         d.b = layers_[l].b.template cast<double>();
     }
