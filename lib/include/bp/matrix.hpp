@@ -12,7 +12,18 @@
     ((condition) ? static_cast<void>(0) : ::bp::eigen_assertion_failed(#condition, __FILE__, __LINE__))
 #endif
 
+// GCC 12 warns that "'__Y' may be used uninitialized" (or is) inside its own AVX-512 intrinsics when Eigen
+// is compiled for such a processor (-march=native there, or -march=x86-64-v4): a false
+// positive in a system header (GCC bug 105593), silenced for the Eigen headers only.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#endif
 #include <Eigen/Core>
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
 #include <string>
 
