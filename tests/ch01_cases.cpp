@@ -41,7 +41,7 @@ void leaky_cases(std::vector<ReferenceCase>& cases, const std::string& exercise,
 
 }  // namespace
 
-std::vector<ReferenceCase> ch01_reference_cases() {
+BP_REFERENCE_CASES(ch01) {
     std::vector<ReferenceCase> cases;
 
     const auto linear = [](const NamedList& in) {
@@ -104,9 +104,9 @@ std::vector<ReferenceCase> ch01_reference_cases() {
                          [](const NamedList& in) {
                              bp::Mlp net = network_from({2, 3, 2}, Activation::sigmoid, Activation::softmax, in);
                              const Matrix returned = net.forward(in[4].value);
-                             return NamedList{{"returned", returned},       {"z1", net.layers[0].z},
-                                              {"a1", net.layers[0].a},      {"z2", net.layers[1].z},
-                                              {"a2", net.layers[1].a}};
+                             return NamedList{{"returned", returned},       {"z1", net.dense(0).z},
+                                              {"a1", net.dense(0).a},      {"z2", net.dense(1).z},
+                                              {"a2", net.dense(1).a}};
                          }});
     }
     return cases;

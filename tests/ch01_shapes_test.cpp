@@ -40,12 +40,15 @@ TEST(Ch01Shapes, MlpRejectsTooFewSizesAndWrongInputs) {
     bp::Rng rng(2);
     bp_test::expect_shape_error([&] { bp::Mlp({4}, Activation::relu, Activation::softmax, rng); }, {"Mlp", "1 size"});
     bp::Mlp net({4, 3, 2}, Activation::relu, Activation::softmax, rng);
-    bp_test::expect_shape_error([&] { net.forward(Matrix::Zero(3, 1)); }, {"Mlp::forward", "3x1", "4 rows"});
+    bp_test::expect_shape_error([&] { net.forward(Matrix::Zero(3, 1)); }, {"Dense::forward", "3x1", "4 rows"});
+    EXPECT_THROW(bp::Sequential().forward(Matrix::Zero(3, 1)), bp::UsageError);
 }
 
 TEST(Ch01Shapes, ParametersMustMatchTheirGradients) {
     Matrix W = Matrix::Zero(2, 2), dW = Matrix::Zero(2, 3);
-    bp_test::expect_shape_error([&] { bp::make_parameter("W", W, dW); }, {"make_parameter", "2x2", "2x3"});
+    const bp::Parameter p("W", W, dW);
+    bp_test::expect_shape_error([&] { p.value(); }, {"Parameter W", "2x2", "2x3"});
+    bp_test::expect_shape_error([&] { p.grad(); }, {"Parameter W", "2x2", "2x3"});
 }
 
 }  // namespace

@@ -179,21 +179,21 @@ TEST(Ex1_11, ASecondCallReplacesTheStoredValues) {
     EXPECT_EQ(bp::shape(layer.z), "2x1");
 }
 
-// ---- 1.12 Mlp::forward ----
+// ---- 1.12 Sequential::forward ----
 
 TEST(Ex1_12, EachLayerStoresItsOwnValuesAndFeedsTheNext) {
     bp::Rng rng(22);
     bp::Mlp net({4, 5, 3, 2}, Activation::tanh, Activation::softmax, rng);
     const Matrix x = rng.uniform_matrix(4, 6, -1, 1);
     const Matrix& y_hat = net.forward(x);
-    EXPECT_MATRIX_NEAR(x, net.layers[0].a_prev) << "layer 1's a_prev should be the input x";
-    for (std::size_t l = 1; l < net.layers.size(); ++l)
-        EXPECT_MATRIX_NEAR(net.layers[l - 1].a, net.layers[l].a_prev)
+    EXPECT_MATRIX_NEAR(x, net.dense(0).a_prev) << "layer 1's a_prev should be the input x";
+    for (std::size_t l = 1; l < net.size(); ++l)
+        EXPECT_MATRIX_NEAR(net.dense(l - 1).a, net.dense(l).a_prev)
             << "layer " << l + 1 << "'s a_prev should be layer " << l << "'s a";
-    EXPECT_EQ(&y_hat, &net.layers.back().a) << "forward returns a reference to the last layer's a";
+    EXPECT_EQ(&y_hat, &net.dense(net.size() - 1).a) << "forward returns a reference to the last layer's a";
     EXPECT_EQ(bp::shape(y_hat), "2x6");
-    for (std::size_t l = 0; l < net.layers.size(); ++l)
-        EXPECT_TRUE(net.layers[l].has_forward) << "layer " << l + 1 << " never ran forward (a loop over copies of the layers?)";
+    for (std::size_t l = 0; l < net.size(); ++l)
+        EXPECT_TRUE(net.dense(l).has_forward) << "layer " << l + 1 << " never ran forward";
 }
 
 TEST(Ex1_12, ABatchGivesTheSameAnswersAsOneExampleAtATime) {

@@ -30,7 +30,7 @@ Matrix extreme_logits() {
 
 }  // namespace
 
-std::vector<ReferenceCase> ch02_reference_cases() {
+BP_REFERENCE_CASES(ch02) {
     std::vector<ReferenceCase> cases;
     const auto loss_case = [&](const std::string& exercise, const std::string& name, const std::string& call,
                                NamedList inputs, auto f) {

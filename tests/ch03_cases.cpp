@@ -21,6 +21,7 @@ void store_forward(bp::Dense& layer, const Matrix& a_prev) {
     switch (layer.f) {
         case bp::Activation::sigmoid: layer.a = (1.0 / (1.0 + (-z).exp())).matrix(); break;
         case bp::Activation::tanh: layer.a = z.tanh().matrix(); break;
+        case bp::Activation::identity: layer.a = layer.z; break;
         case bp::Activation::softmax: {
             const Eigen::ArrayXXd e = (z.rowwise() - z.colwise().maxCoeff()).exp();
             layer.a = (e.rowwise() / e.colwise().sum()).matrix();
@@ -33,7 +34,7 @@ void store_forward(bp::Dense& layer, const Matrix& a_prev) {
 
 }  // namespace
 
-std::vector<ReferenceCase> ch03_reference_cases() {
+BP_REFERENCE_CASES(ch03) {
     using bp::Activation;
     std::vector<ReferenceCase> cases;
     {
@@ -82,7 +83,7 @@ std::vector<ReferenceCase> ch03_reference_cases() {
     }
     {
         bp::Rng rng(54);
-        cases.push_back({"3.4", "network_2_3_2", "Mlp net({2, 3, 2}, tanh, softmax) after a forward pass on x; net.backward(dz_out)",
+        cases.push_back({"3.4", "network_2_3_2", "Mlp net({2, 3, 2}, tanh, identity) after a forward pass on x; net.backward(dz_out)",
                          {{"W1", rng.uniform_matrix(3, 2, -1, 1)},
                           {"b1", rng.uniform_matrix(3, 1, -1, 1)},
                           {"W2", rng.uniform_matrix(2, 3, -1, 1)},
@@ -90,15 +91,15 @@ std::vector<ReferenceCase> ch03_reference_cases() {
                           {"x", rng.uniform_matrix(2, 5, -2, 2)},
                           {"dz_out", rng.uniform_matrix(2, 5, -0.5, 0.5)}},
                          [](const NamedList& in) {
-                             bp::Mlp net = network_from({2, 3, 2}, Activation::tanh, Activation::softmax, in);
-                             store_forward(net.layers[0], in[4].value);
-                             store_forward(net.layers[1], net.layers[0].a);
+                             bp::Mlp net = network_from({2, 3, 2}, Activation::tanh, Activation::identity, in);
+                             store_forward(net.dense(0), in[4].value);
+                             store_forward(net.dense(1), net.dense(0).a);
                              const Matrix dx = net.backward(in[5].value);
                              return NamedList{{"dx", dx},
-                                              {"dW1", net.layers[0].dW},
-                                              {"db1", net.layers[0].db},
-                                              {"dW2", net.layers[1].dW},
-                                              {"db2", net.layers[1].db}};
+                                              {"dW1", net.dense(0).dW},
+                                              {"db1", net.dense(0).db},
+                                              {"dW2", net.dense(1).dW},
+                                              {"db2", net.dense(1).db}};
                          }});
     }
     {

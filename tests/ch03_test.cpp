@@ -106,7 +106,7 @@ TEST(Ex3_3, TwoBackwardPassesAddUp) {
     EXPECT_MATRIX_NEAR(Matrix(2 * once), layer.dW) << "backward adds into dW; zero_grad() clears it";
 }
 
-// ---- 3.4 Mlp::backward ----
+// ---- 3.4 Sequential::backward ----
 
 TEST(Ex3_4, MatchesFiniteDifferencesThroughEveryLayer) {
     bp::Rng rng(66);
@@ -116,25 +116,25 @@ TEST(Ex3_4, MatchesFiniteDifferencesThroughEveryLayer) {
     const auto L = [&] { return weighted_sum(G, net.forward(x)); };
     net.forward(x);
     const Matrix dx = net.backward(G);
-    for (std::size_t l = 0; l < net.layers.size(); ++l) {
-        const Matrix dW = net.layers[l].dW;
-        EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, net.layers[l].W), dW, 1e-7)) << "layer " << l + 1;
+    for (std::size_t l = 0; l < net.size(); ++l) {
+        const Matrix dW = net.dense(l).dW;
+        EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, net.dense(l).W), dW, 1e-7)) << "layer " << l + 1;
     }
     EXPECT_HOLDS(bp_test::matrices_near("dx", bp_test::slopes(L, x), dx, 1e-7));
 }
 
 TEST(Ex3_4, SoftmaxCrossEntropyStartsFromYHatMinusY) {
     bp::Rng rng(67);
-    bp::Mlp net({2, 3, 3}, Activation::tanh, Activation::softmax, rng);
+    bp::Mlp net({2, 3, 3}, Activation::tanh, Activation::identity, rng);  // ends at the logits z
     const Matrix x = rng.uniform_matrix(2, 4, -1, 1);
     Matrix y = Matrix::Zero(3, 4);
     y(0, 0) = y(2, 1) = y(1, 2) = y(2, 3) = 1;
-    // The cross-entropy written out: -(1/m) sum y log y_hat.
-    const auto L = [&] { return -(y.array() * net.forward(x).array().log()).sum() / 4.0; };
-    net.forward(x);
-    net.backward(((net.layers.back().a - y) / 4.0).eval());  // dz = (y_hat - y) / m
-    const Matrix dW1 = net.layers[0].dW;
-    EXPECT_HOLDS(bp_test::matrices_near("dW1", bp_test::slopes(L, net.layers[0].W), dW1, 1e-6));
+    // The cross-entropy written out: -(1/m) sum y log y_hat, y_hat = softmax(z).
+    const auto L = [&] { return -(y.array() * bp::softmax(net.forward(x)).array().log()).sum() / 4.0; };
+    const Matrix y_hat = bp::softmax(net.forward(x));
+    net.backward(((y_hat - y) / 4.0).eval());  // dz = (y_hat - y) / m
+    const Matrix dW1 = net.dense(0).dW;
+    EXPECT_HOLDS(bp_test::matrices_near("dW1", bp_test::slopes(L, net.dense(0).W), dW1, 1e-6));
 }
 
 // ---- 3.5 - 3.7 the computational graph ----
@@ -158,27 +158,26 @@ TEST(Ex3_5, ABackwardPassStartsFromZero) {
 
 TEST(Ex3_6, GraphGivesTheSameGradientsAsTheLayerBackward) {
     bp::Rng rng(68);
-    bp::Mlp net({3, 4, 2}, Activation::sigmoid, Activation::softmax, rng);
-    net.layers[0].b << 0.1, -0.1, 0.2, 0.0;
+    bp::Mlp net({3, 4, 2}, Activation::sigmoid, Activation::identity, rng);
+    net.dense(0).b << 0.1, -0.1, 0.2, 0.0;
     const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
     Matrix y = Matrix::Zero(2, 5);
     y.row(0) << 1, 0, 1, 1, 0;
     y.row(1) = 1.0 - y.row(0).array();
 
-    net.forward(x);
-    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
+    net.backward(bp::softmax_cross_entropy_grad(net.forward(x), y));
 
     bp::Graph g;
-    const bp::Var W1 = g.input(net.layers[0].W, "W1"), b1 = g.input(net.layers[0].b, "b1");
-    const bp::Var W2 = g.input(net.layers[1].W, "W2"), b2 = g.input(net.layers[1].b, "b2");
+    const bp::Var W1 = g.input(net.dense(0).W, "W1"), b1 = g.input(net.dense(0).b, "b1");
+    const bp::Var W2 = g.input(net.dense(1).W, "W2"), b2 = g.input(net.dense(1).b, "b2");
     const bp::Var a1 = g.sigmoid(g.add_bias(g.matmul(W1, g.input(x, "x")), b1));
     const bp::Var z2 = g.add_bias(g.matmul(W2, a1), b2);
     g.backward(g.softmax_cross_entropy(z2, y));
 
-    EXPECT_MATRIX_NEAR(net.layers[0].dW, g.grad(W1));
-    EXPECT_MATRIX_NEAR(Matrix(net.layers[0].db), g.grad(b1));
-    EXPECT_MATRIX_NEAR(net.layers[1].dW, g.grad(W2));
-    EXPECT_MATRIX_NEAR(Matrix(net.layers[1].db), g.grad(b2));
+    EXPECT_MATRIX_NEAR(net.dense(0).dW, g.grad(W1));
+    EXPECT_MATRIX_NEAR(Matrix(net.dense(0).db), g.grad(b1));
+    EXPECT_MATRIX_NEAR(net.dense(1).dW, g.grad(W2));
+    EXPECT_MATRIX_NEAR(Matrix(net.dense(1).db), g.grad(b2));
 }
 
 TEST(Ex3_6, AWeightUsedTwiceGetsBothContributions) {

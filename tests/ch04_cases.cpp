@@ -7,7 +7,7 @@
 
 namespace bp_test {
 
-std::vector<ReferenceCase> ch04_reference_cases() {
+BP_REFERENCE_CASES(ch04) {
     std::vector<ReferenceCase> cases;
     const auto slopes_with_step = [](double h) {
         return [h](const NamedList& in) {

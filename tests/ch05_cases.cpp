@@ -16,7 +16,7 @@ NamedList three_steps(bp::Optimizer& opt, const NamedList& in) {
     for (int s = 0; s < 3; ++s) {
         dW = in[2 + 2 * s].value;
         db = in[3 + 2 * s].value;
-        opt.step({bp::make_parameter("W", W, dW), bp::make_parameter("b", b, db)});
+        opt.step({bp::Parameter("W", W, dW), bp::Parameter("b", b, db)});
     }
     return {{"W_after_3_steps", W}, {"b_after_3_steps", b}};
 }
@@ -33,7 +33,7 @@ NamedList starting_point() {
 
 }  // namespace
 
-std::vector<ReferenceCase> ch05_reference_cases() {
+BP_REFERENCE_CASES(ch05) {
     std::vector<ReferenceCase> cases;
     const auto optimizer_case = [&](const std::string& exercise, const std::string& call, auto make) {
         cases.push_back({exercise, "three_steps", call + ", then three step() calls", starting_point(), [make](const NamedList& in) {
@@ -64,7 +64,7 @@ std::vector<ReferenceCase> ch05_reference_cases() {
                          {{"dW", rng.uniform_matrix(2, 3, -2, 2)}, {"db", rng.uniform_matrix(2, 1, -2, 2)}},
                          [](const NamedList& in) {
                              Matrix W = Matrix::Zero(2, 3), b = Matrix::Zero(2, 1), dW = in[0].value, db = in[1].value;
-                             const double norm = bp::clip_grad_norm({bp::make_parameter("W", W, dW), bp::make_parameter("b", b, db)}, 1.0);
+                             const double norm = bp::clip_grad_norm({bp::Parameter("W", W, dW), bp::Parameter("b", b, db)}, 1.0);
                              return NamedList{{"returned_norm", Matrix::Constant(1, 1, norm)}, {"dW", dW}, {"db", db}};
                          }});
     }

@@ -5,15 +5,16 @@
 
 #include "bp/fast_mlp.hpp"
 #include "bp/loss.hpp"
+#include "bp/mlp.hpp"
 
 namespace {
 
 using bp::Matrix;
 
-// A small ReLU/softmax network and a batch for it.
+// A small ReLU network with logits out, and a batch for it.
 struct SmallNet {
     bp::Rng rng{5};
-    bp::Mlp net{{6, 5, 4, 3}, bp::Activation::relu, bp::Activation::softmax, rng};
+    bp::Mlp net{{6, 5, 4, 3}, bp::Activation::relu, bp::Activation::identity, rng};
     Matrix x = rng.uniform_matrix(6, 7, -1, 1);
     std::vector<int> labels = {0, 2, 1, 1, 0, 2, 2};
     Matrix y() const {
@@ -23,14 +24,9 @@ struct SmallNet {
     }
 };
 
-// The course's training step, as train_epoch takes it. Returns the loss.
+// The course's training step. Returns the loss.
 double course_step(bp::Mlp& net, bp::Adam& adam, const Matrix& x, const Matrix& y) {
-    net.zero_grad();
-    net.forward(x);
-    const double loss = bp::softmax_cross_entropy_loss(net.layers.back().z, y);
-    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
-    adam.step(net.parameters());
-    return loss;
+    return bp::train_step(net, bp::softmax_cross_entropy(), adam, x, y, {}, 0);
 }
 
 template <class Scalar>
@@ -45,10 +41,10 @@ void expect_same_steps(double tolerance) {
         EXPECT_NEAR(fast.train_step(x, s.labels), expected, tolerance) << "the loss of step " << step;
     }
     fast.copy_to(fast_weights);
-    for (std::size_t l = 0; l < course.layers.size(); ++l) {
+    for (std::size_t l = 0; l < course.size(); ++l) {
         const std::string layer = "layer " + std::to_string(l + 1) + "'s ";
-        EXPECT_HOLDS(bp_test::matrices_near(layer + "W after 3 steps", course.layers[l].W, fast_weights.layers[l].W, tolerance));
-        EXPECT_HOLDS(bp_test::matrices_near(layer + "b after 3 steps", course.layers[l].b, fast_weights.layers[l].b, tolerance));
+        EXPECT_HOLDS(bp_test::matrices_near(layer + "W after 3 steps", course.dense(l).W, fast_weights.dense(l).W, tolerance));
+        EXPECT_HOLDS(bp_test::matrices_near(layer + "b after 3 steps", course.dense(l).b, fast_weights.dense(l).b, tolerance));
     }
 }
 
@@ -61,7 +57,7 @@ TEST(Ch05Fast, AnEpochMatchesTheCourseLoop) {
     bp::Rng data_rng(6);
     const bp::Dataset data = bp::spiral(3, 20, 0.1, data_rng);
     bp::Rng init(7);
-    bp::Mlp course({2, 8, 3}, bp::Activation::relu, bp::Activation::softmax, init), fast_weights = course;
+    bp::Mlp course({2, 8, 3}, bp::Activation::relu, bp::Activation::identity, init), fast_weights = course;
     bp::FastMlp<double> fast(course, 0.05);
     bp::Adam adam(0.05);
     bp::EpochOptions options;
@@ -70,14 +66,14 @@ TEST(Ch05Fast, AnEpochMatchesTheCourseLoop) {
     long course_step_count = 0, fast_step_count = 0;
     bp::Rng course_rng(8), fast_rng(8);
     options.schedule = [&](long step) { adam.lr = bp::cosine_schedule(0.05, step, 4); };
-    const double course_loss = bp::train_epoch(course, adam, data, options, course_rng, course_step_count);
+    const double course_loss = bp::train_epoch(course, bp::softmax_cross_entropy(), adam, data, options, course_rng, course_step_count);
     options.schedule = [&](long step) { fast.lr = bp::cosine_schedule(0.05, step, 4); };
     const double fast_loss = bp::train_epoch(fast, data, options, fast_rng, fast_step_count);
     EXPECT_NEAR(fast_loss, course_loss, 1e-12);
     EXPECT_EQ(fast_step_count, 4);
     fast.copy_to(fast_weights);
-    EXPECT_HOLDS(bp_test::matrices_near("layer 1's W after an epoch", course.layers[0].W, fast_weights.layers[0].W, 1e-12));
-    EXPECT_HOLDS(bp_test::matrices_near("layer 2's b after an epoch", course.layers[1].b, fast_weights.layers[1].b, 1e-12));
+    EXPECT_HOLDS(bp_test::matrices_near("layer 1's W after an epoch", course.dense(0).W, fast_weights.dense(0).W, 1e-12));
+    EXPECT_HOLDS(bp_test::matrices_near("layer 2's b after an epoch", course.dense(1).b, fast_weights.dense(1).b, 1e-12));
 }
 
 TEST(Ch05Fast, ProductsEqualEigens) {
@@ -103,16 +99,25 @@ TEST(Ch05Fast, ProductsEqualEigens) {
 TEST(Ch05Fast, RefusesWhatItCannotTrainByName) {
     SmallNet s;
     bp::Rng rng(10);
-    const bp::Mlp tanh_net({6, 5, 3}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    const bp::Mlp tanh_net({6, 5, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
     try {
         bp::FastMlp<float> fast(tanh_net, 0.01);
         ADD_FAILURE() << "a tanh hidden layer was accepted";
     } catch (const bp::UsageError& e) {
-        EXPECT_NE(std::string(e.what()).find("layer 1 is tanh"), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("layer1 is tanh"), std::string::npos) << e.what();
     }
+    const bp::Mlp softmax_net({6, 5, 3}, bp::Activation::relu, bp::Activation::softmax, rng);
+    try {
+        bp::FastMlp<float> fast(softmax_net, 0.01);
+        ADD_FAILURE() << "a softmax output layer was accepted";
+    } catch (const bp::UsageError& e) {
+        EXPECT_NE(std::string(e.what()).find("layer2 is softmax"), std::string::npos) << e.what();
+    }
+    EXPECT_THROW(bp::FastMlp<float>(s.net, -1), std::invalid_argument);
+    EXPECT_THROW(bp::FastMlp<float>(s.net, 0.01, 1.0), std::invalid_argument);
     bp::FastMlp<double> fast(s.net, 0.01);
-    bp_test::expect_shape_error([&] { fast.train_step(Matrix::Zero(5, 7), s.labels); }, {"FastMlp::train_step", "5x7", "need 6 rows"});
-    bp_test::expect_shape_error([&] { fast.train_step(s.x, {0, 1}); }, {"FastMlp::train_step", "with 2 labels"});
+    bp_test::expect_shape_error([&] { fast.train_step(Matrix::Zero(5, 7), s.labels); }, {"FastMlp::compute_gradients", "5x7", "need 6 rows"});
+    bp_test::expect_shape_error([&] { fast.train_step(s.x, {0, 1}); }, {"FastMlp::compute_gradients", "with 2 labels"});
     std::vector<int> bad = s.labels;
     bad[4] = 3;
     try {
@@ -121,7 +126,7 @@ TEST(Ch05Fast, RefusesWhatItCannotTrainByName) {
     } catch (const std::invalid_argument& e) {
         EXPECT_NE(std::string(e.what()).find("label 3 of column 4"), std::string::npos) << e.what();
     }
-    bp::Mlp other({6, 5, 3}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp::Mlp other({6, 5, 3}, bp::Activation::relu, bp::Activation::identity, rng);
     bp_test::expect_shape_error([&] { fast.copy_to(other); }, {"FastMlp::copy_to", "2 layers", "3"});
 }
 

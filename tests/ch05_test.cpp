@@ -14,7 +14,7 @@ using bp::Matrix;
 struct OneParameter {
     Matrix w = (Matrix(1, 3) << 1.0, -2.0, 0.5).finished();
     Matrix g = (Matrix(1, 3) << 0.5, -1.0, 2.0).finished();
-    std::vector<bp::Parameter> params() { return {bp::make_parameter("w", w, g)}; }
+    std::vector<bp::Parameter> params() { return {bp::Parameter("w", w, g)}; }
 };
 
 // The inputs, for failure messages.
@@ -99,7 +99,7 @@ TEST(Ex5_8, GoesFromLr0ToLrMinAlongHalfACosine) {
 
 TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
     Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 3, 0).finished(), v = Matrix::Zero(1, 1), h = Matrix::Constant(1, 1, 4);
-    const double norm = bp::clip_grad_norm({bp::make_parameter("w", w, g), bp::make_parameter("v", v, h)}, 1.0);
+    const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.0);
     EXPECT_DOUBLE_EQ(5.0, norm) << "the global norm of (3, 0) and (4) is 5";
     EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.6, 0).finished(), g) << "gradients (3, 0) and (4) clipped to a global norm of 1";
     EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, 0.8), h) << "gradients (3, 0) and (4) clipped to a global norm of 1";
@@ -107,7 +107,7 @@ TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
 
 TEST(Ex5_9, LeavesSmallGradientsAlone) {
     Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 0.3, 0.4).finished();
-    EXPECT_DOUBLE_EQ(0.5, bp::clip_grad_norm({bp::make_parameter("w", w, g)}, 1.0));
+    EXPECT_DOUBLE_EQ(0.5, bp::clip_grad_norm({bp::Parameter("w", w, g)}, 1.0));
     EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.3, 0.4).finished(), g);
 }
 

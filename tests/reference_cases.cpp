@@ -1,5 +1,6 @@
 #include "reference_cases.hpp"
 
+#include <algorithm>
 #include <fstream>
 #include <iomanip>
 #include <sstream>
@@ -7,10 +8,21 @@
 
 namespace bp_test {
 
+namespace {
+std::vector<CaseMaker>& makers() {
+    static std::vector<CaseMaker> all;  // filled before main, by each chapter's registration
+    return all;
+}
+}  // namespace
+
+CaseRegistration::CaseRegistration(CaseMaker make) { makers().push_back(make); }
+
 std::vector<ReferenceCase> all_reference_cases() {
     std::vector<ReferenceCase> all;
-    for (auto chapter : {ch01_reference_cases, ch02_reference_cases, ch03_reference_cases, ch04_reference_cases, ch05_reference_cases})
-        for (ReferenceCase& c : chapter()) all.push_back(std::move(c));
+    for (CaseMaker make : makers())
+        for (ReferenceCase& c : make()) all.push_back(std::move(c));
+    std::stable_sort(all.begin(), all.end(),
+                     [](const ReferenceCase& a, const ReferenceCase& b) { return chapter_of(a.exercise) < chapter_of(b.exercise); });
     return all;
 }
 
@@ -83,9 +95,9 @@ bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden,
                      const NamedList& inputs) {
     bp::Rng unused(0);  // every weight is replaced
     bp::Mlp net(sizes, hidden, output, unused);
-    for (std::size_t l = 0; l < net.layers.size(); ++l) {
-        net.layers[l].W = inputs.at(2 * l).value;
-        net.layers[l].b = inputs.at(2 * l + 1).value.col(0);
+    for (std::size_t l = 0; l < net.size(); ++l) {
+        net.dense(l).W = inputs.at(2 * l).value;
+        net.dense(l).b = inputs.at(2 * l + 1).value.col(0);
     }
     return net;
 }

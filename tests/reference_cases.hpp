@@ -30,11 +30,25 @@ struct ReferenceCase {
     std::function<NamedList(const NamedList& inputs)> compute;  // the named outputs
 };
 
-std::vector<ReferenceCase> ch01_reference_cases();
-std::vector<ReferenceCase> ch02_reference_cases();
-std::vector<ReferenceCase> ch03_reference_cases();
-std::vector<ReferenceCase> ch04_reference_cases();
-std::vector<ReferenceCase> ch05_reference_cases();
+// A chapter's cases, in tests/chNN_cases.cpp:
+//
+//     BP_REFERENCE_CASES(ch01) {
+//         std::vector<ReferenceCase> cases;
+//         ...
+//         return cases;
+//     }
+//
+// registers them: a new chapter's file is found by the build and needs no line elsewhere.
+using CaseMaker = std::vector<ReferenceCase> (*)();
+struct CaseRegistration {
+    CaseRegistration(CaseMaker make);
+};
+#define BP_REFERENCE_CASES(chapter)                                                           \
+    static std::vector<ReferenceCase> chapter##_reference_cases();                            \
+    static const CaseRegistration chapter##_registration(chapter##_reference_cases);          \
+    static std::vector<ReferenceCase> chapter##_reference_cases()
+
+// Every registered case, ordered by chapter (and within a chapter as its file lists them).
 std::vector<ReferenceCase> all_reference_cases();
 
 int chapter_of(const std::string& exercise);  // "1.10" -> 1

@@ -17,8 +17,8 @@ int main() try {
 
     const Eigen::IOFormat fmt(4, 0, "  ", "\n", "    [", "]");
     std::cout << "x = a[0] (2 inputs x 2 examples):\n" << x.format(fmt) << "\n";
-    for (std::size_t l = 0; l < net.layers.size(); ++l) {
-        const bp::Dense& layer = net.layers[l];
+    for (std::size_t l = 0; l < net.size(); ++l) {
+        const bp::Dense& layer = net.dense(l);
         const std::string n = std::to_string(l + 1);
         std::cout << "\nlayer " << n << " (" << bp::to_string(layer.f) << ")\n"
                   << "  W[" << n << "] =\n" << layer.W.format(fmt) << "\n"

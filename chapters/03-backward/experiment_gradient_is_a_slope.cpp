@@ -15,20 +15,17 @@ int main(int argc, char** argv) try {
 
     //! [experiment]
     bp::Rng rng(7);
-    bp::Mlp net({2, 3, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    bp::Mlp net({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, rng);  // ends at the logits z
     const bp::Matrix x = rng.uniform_matrix(2, 8, -2, 2);
     bp::Matrix y = bp::Matrix::Zero(2, 8);
     for (bp::Index k = 0; k < 8; ++k) y(x(0, k) * x(1, k) > 0 ? 0 : 1, k) = 1.0;  // the class: same sign or not
-    const auto loss = [&] {
-        net.forward(x);
-        return bp::softmax_cross_entropy_loss(net.layers.back().z, y);  // from the logits z
-    };
+    const auto loss = [&] { return bp::softmax_cross_entropy_loss(net.forward(x), y); };
 
-    double& w = net.layers[0].W(0, 0);  // the weight we move
+    double& w = net.dense(0).W(0, 0);  // the weight we move
     const double w0 = w, L0 = loss();
     net.zero_grad();
-    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
-    const double slope = net.layers[0].dW(0, 0);  // dL/dw from backpropagation
+    net.backward(bp::softmax_cross_entropy_grad(net.forward(x), y));
+    const double slope = net.dense(0).dW(0, 0);  // dL/dw from backpropagation
 
     std::vector<double> ws, losses, tangent;
     for (double dw = -3.0; dw <= 3.0 + 1e-9; dw += 0.05) {

@@ -9,19 +9,15 @@
 int main() try {
     //! [demo]
     bp::Rng rng(4);
-    bp::Mlp net({4, 5, 3}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    bp::Mlp net({4, 5, 3}, bp::Activation::tanh, bp::Activation::identity, rng);  // ends at the logits z
     const bp::Matrix x = rng.uniform_matrix(4, 6, -1, 1);
     bp::Matrix y = bp::Matrix::Zero(3, 6);
     for (bp::Index k = 0; k < 6; ++k) y(k % 3, k) = 1;
 
-    const auto loss = [&] {
-        net.forward(x);
-        return bp::softmax_cross_entropy_loss(net.layers.back().z, y);
-    };
+    const auto loss = [&] { return bp::softmax_cross_entropy_loss(net.forward(x), y); };
     const auto backward = [&] {
         net.zero_grad();
-        net.forward(x);
-        net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
+        net.backward(bp::softmax_cross_entropy_grad(net.forward(x), y));
     };
     std::cout << bp::check_gradients(net.parameters(), loss, backward).report();
     //! [demo]
@@ -30,8 +26,7 @@ int main() try {
     // The same network, with a classic mistake: the gradient of the loss without its 1/m.
     const auto wrong_backward = [&] {
         net.zero_grad();
-        net.forward(x);
-        net.backward(bp::softmax(net.layers.back().z) - y);
+        net.backward(bp::softmax(net.forward(x)) - y);
     };
     std::cout << "\n" << bp::check_gradients(net.parameters(), loss, wrong_backward).report();
     //! [mistake]

@@ -41,7 +41,7 @@ int main(int argc, char** argv) try {
         const bp::Matrix x = rng.uniform_matrix(width, 8, -1, 1), y = rng.uniform_matrix(width, 8, -1, 1);
         const auto loss = [&] { return bp::mse_loss(net.forward(x), y); };
         double N = 0;
-        for (const bp::Parameter& p : net.parameters()) N += static_cast<double>(p.value.size());
+        for (const bp::Parameter& p : net.parameters()) N += static_cast<double>(p.value().size());
 
         const double t_backprop = seconds_per_call([&] {  // every gradient at once
             net.zero_grad();
@@ -49,7 +49,7 @@ int main(int argc, char** argv) try {
         });
         // Finite differences cost the same for every parameter: time up to 500 of them
         // (the first weights of layer 1) and scale to all N.
-        bp::Matrix& W = net.layers[0].W;
+        bp::Matrix& W = net.dense(0).W;
         const bp::Index k = std::min<bp::Index>(W.size(), 500);
         const double t_some = seconds_per_call([&] {
             bp::numerical_gradient(loss, Eigen::Map<bp::Matrix>(W.data(), k, 1));

@@ -11,19 +11,15 @@
 int main(int argc, char** argv) try {
     //! [experiment]
     bp::Rng rng(12);
-    bp::Mlp net({3, 4, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);
+    bp::Mlp net({3, 4, 2}, bp::Activation::tanh, bp::Activation::identity, rng);  // ends at the logits z
     const bp::Matrix x = rng.uniform_matrix(3, 5, -1, 1);
     bp::Matrix y = bp::Matrix::Zero(2, 5);
     y.row(0) << 1, 0, 1, 0, 1;
     y.row(1) = 1.0 - y.row(0).array();
-    const auto loss = [&] {
-        net.forward(x);
-        return bp::softmax_cross_entropy_loss(net.layers.back().z, y);
-    };
-    net.forward(x);
-    net.backward(bp::softmax_cross_entropy_grad(net.layers.back().z, y));
-    double& w = net.layers[0].W(1, 2);
-    const double w0 = w, analytic = net.layers[0].dW(1, 2), L0 = loss();
+    const auto loss = [&] { return bp::softmax_cross_entropy_loss(net.forward(x), y); };
+    net.backward(bp::softmax_cross_entropy_grad(net.forward(x), y));
+    double& w = net.dense(0).W(1, 2);
+    const double w0 = w, analytic = net.dense(0).dW(1, 2), L0 = loss();
 
     std::vector<double> hs, forward_error, central_error;
     for (int k = 4; k <= 56; ++k) {  // h = 10^-1 ... 10^-14, four steps a decade

@@ -1,5 +1,6 @@
 // Chapter 5 demo: the training loop on a small synthetic problem, three interleaved spirals.
 // Run it with ./course demo 5.
+#include "bp/mlp.hpp"
 #include "bp/train.hpp"
 
 #include <iostream>
@@ -8,13 +9,13 @@ int main() try {
     //! [demo]
     bp::Rng rng(5);
     const bp::Dataset data = bp::spiral(3, 100, 0.1, rng);  // 300 points in 2-D, 3 classes
-    bp::Mlp net({2, 32, 3}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp::Mlp net({2, 32, 3}, bp::Activation::relu, bp::Activation::identity, rng);  // ends at the logits
     bp::Adam adam(0.02);
     bp::EpochOptions options;
     options.batch = 30;
     long step = 0;
     for (int epoch = 1; epoch <= 150; ++epoch) {
-        const double loss = bp::train_epoch(net, adam, data, options, rng, step);
+        const double loss = bp::train_epoch(net, bp::softmax_cross_entropy(), adam, data, options, rng, step);
         if (epoch % 25 == 0)
             std::cout << "epoch " << epoch << ": training loss " << loss << ", accuracy "
                       << 100 * bp::evaluate(net, data).accuracy << " %\n";

@@ -1,6 +1,7 @@
 // Chapter 5 experiment: the training loss of each optimizer on Fashion-MNIST, from the same
 // initial weights and the same order of batches. Run it with ./course experiment 5.
 #include "bp/plot.hpp"
+#include "bp/mlp.hpp"
 #include "bp/train.hpp"
 
 #include <cmath>
@@ -28,7 +29,7 @@ int main(int argc, char** argv) try {
     std::vector<double> steps;
     for (auto& [name, optimizer] : runs) {
         bp::Rng rng(5);  // the same initial weights and batch order for every optimizer
-        bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
+        bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::identity, rng);
         bp::Curve curve{name, {}};
         double smoothed = 0;  // an exponential moving average of the batch losses
         bp::EpochOptions options;
@@ -37,7 +38,7 @@ int main(int argc, char** argv) try {
             curve.y.push_back(smoothed);
         };
         long step = 0;
-        bp::train_epoch(net, *optimizer, train, options, rng, step);
+        bp::train_epoch(net, bp::softmax_cross_entropy(), *optimizer, train, options, rng, step);
         curves.push_back(curve);
     }
     for (std::size_t s = 1; s <= curves.front().y.size(); ++s) steps.push_back(static_cast<double>(s));

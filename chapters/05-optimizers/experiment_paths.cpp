@@ -19,7 +19,7 @@ bp::Path follow(const std::string& title, bp::Optimizer& opt, const Gradient& gr
     bp::Path path{title, {x0}, {y0}};
     for (int s = 0; s < steps; ++s) {
         g = gradient(w(0), w(1));
-        opt.step({bp::make_parameter("w", w, g)});
+        opt.step({bp::Parameter("w", w, g)});
         path.x.push_back(w(0));
         path.y.push_back(w(1));
     }

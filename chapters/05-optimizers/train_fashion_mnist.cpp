@@ -9,7 +9,11 @@
 // double. Both start from the same weights and see the same batches. The model is saved to
 // FILE after every epoch (default fashion_mnist_mlp.bin in the current folder; ./course train
 // passes build/models/fashion_mnist_mlp.bin), and the accuracy shown is the saved model's.
+// If training diverges (a loss, gradient or weight that is not finite), it stops with exit
+// code 3, naming the step and the parameter, and the last saved model is left as it was.
 #include "bp/fast_mlp.hpp"
+#include "bp/mlp.hpp"
+#include "bp/model_file.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -92,24 +96,30 @@ struct CourseEngine {
     bp::Adam adam;
     void set_lr(double lr) { adam.lr = lr; }
     double epoch(const bp::Dataset& data, const bp::EpochOptions& options, bp::Rng& rng, long& step, bp::ProgressBar* bar) {
-        return bp::train_epoch(net, adam, data, options, rng, step, bar);
+        return bp::train_epoch(net, bp::softmax_cross_entropy(), adam, data, options, rng, step, bar);
     }
-    void write_to(bp::Mlp&) {}  // it trains net itself
+    bp::Metrics evaluate(const bp::Dataset& data) { return bp::evaluate(net, data); }
+    const bp::Sequential& model() { return net; }
 };
 
-// bp::FastMlp in float or double, copied back into net after each epoch.
+// bp::FastMlp in float or double; it calls none of the exercises.
 template <class Scalar>
 struct FastEngine {
     bp::FastMlp<Scalar> fast;
+    bp::Sequential network;  // its weights, in double, to save
     void set_lr(double lr) { fast.lr = lr; }
     double epoch(const bp::Dataset& data, const bp::EpochOptions& options, bp::Rng& rng, long& step, bp::ProgressBar* bar) {
         return bp::train_epoch(fast, data, options, rng, step, bar);
     }
-    void write_to(bp::Mlp& net) { fast.copy_to(net); }
+    bp::Metrics evaluate(const bp::Dataset& data) { return fast.evaluate(data); }
+    const bp::Sequential& model() { return network = fast.to_network(); }
 };
 
+// How many epochs finished (and were saved), for the message if training diverges.
+int epochs_saved = 0;
+
 template <class Engine>
-void run(Engine engine, bp::Mlp& net, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
+void run(Engine engine, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
     //! [train]
     const long steps_per_epoch = (train.size() + o.batch - 1) / o.batch, total = steps_per_epoch * o.epochs;
     bp::EpochOptions options;
@@ -120,16 +130,18 @@ void run(Engine engine, bp::Mlp& net, const bp::Dataset& train, const bp::Datase
     long step = 0;
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
         bp::ProgressBar bar("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs), steps_per_epoch, std::cout);
-        const double train_loss = engine.epoch(train, options, rng, step, &bar);
-        engine.write_to(net);
-        bp::save_model(net, o.model);  // a finished epoch is never lost
-        const bp::Metrics m = bp::evaluate(net, test);
+        const double train_loss = engine.epoch(train, options, rng, step, &bar);  // bp::Diverged if it diverges
+        bp::save_model(engine.model(), o.model);  // a finished epoch is never lost
+        epochs_saved = epoch;
+        const bp::Metrics m = engine.evaluate(test);
         std::ostringstream summary;
         summary << std::fixed << std::setprecision(4) << "train loss " << train_loss << "  test loss " << m.loss
                 << std::setprecision(2) << "  test accuracy " << 100 * m.accuracy << " %";
         bar.finish(summary.str());
     }
     //! [train]
+    std::cout << "test accuracy after " << o.epochs << " epochs: " << 100 * engine.evaluate(test).accuracy << " %  (model saved to "
+              << o.model << ")\n";
 }
 
 }  // namespace
@@ -143,19 +155,20 @@ int main(int argc, char** argv) try {
     bp::standardize(train, {&test});
 
     bp::Rng rng(o.seed);
-    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::softmax, rng);
+    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::identity, rng);  // ends at the logits
     //! [data]
     bp::set_product_threads(o.threads);
     std::cout << "training with " << (o.engine == "course" ? "the course's code" : "FastMlp") << " in " << o.precision
               << (o.engine == "course" ? "" : std::string(", products by ") + bp::fast_products_backend()) << ", "
               << o.threads << " thread" << (o.threads > 1 ? "s" : "") << "\n";
-    if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, net, train, test, rng, o);
-    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr)}, net, train, test, rng, o);
-    else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr)}, net, train, test, rng, o);
-
-    const bp::Metrics final_metrics = bp::evaluate(net, test);
-    std::cout << "test accuracy after " << o.epochs << " epochs: " << 100 * final_metrics.accuracy << " %  (model saved to "
-              << o.model << ")\n";
+    if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, train, test, rng, o);
+    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), {}}, train, test, rng, o);
+    else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), {}}, train, test, rng, o);
+} catch (const bp::Diverged& e) {
+    std::cerr << "\nch05-train: " << e.what() << "\n"
+              << (epochs_saved ? "The model saved after epoch " + std::to_string(epochs_saved) + " is left as it was.\n"
+                               : std::string("No model was saved.\n"));
+    return 3;
 } catch (const std::exception& e) {
     std::cerr << "ch05-train: " << e.what() << "\n";
     return 1;

@@ -15,11 +15,17 @@ const Graph::Node& Graph::node(Var v, const char* op) const {
 }
 
 Var Graph::add_node(Op op, std::string name, Matrix value, int x, int y, Matrix target) {
-    nodes_.push_back({op, std::move(name), std::move(value), Matrix(), x, y, std::move(target)});
+    nodes_.push_back({op, std::move(name), std::move(value), Matrix(), x, y, std::move(target), 0.0, std::nullopt});
     return {static_cast<int>(nodes_.size()) - 1};
 }
 
 Var Graph::input(const Matrix& value, const std::string& name) { return add_node(Op::input, name, value, -1); }
+
+Var Graph::parameter(const Parameter& p) {
+    const Var v = add_node(Op::input, p.name, p.value(), -1);
+    nodes_.back().bound = p;
+    return v;
+}
 
 Var Graph::matmul(Var W, Var a) {
     const Matrix &w = node(W, "Graph::matmul").value, &x = node(a, "Graph::matmul").value;
@@ -38,6 +44,21 @@ Var Graph::add_bias(Var z, Var b) {
 Var Graph::add(Var x, Var y) {
     require_same_shape("Graph::add", "x", node(x, "Graph::add").value, "y", node(y, "Graph::add").value);
     return add_node(Op::add, "add", node(x, "").value + node(y, "").value, x.id, y.id);
+}
+
+Var Graph::sub(Var x, Var y) {
+    require_same_shape("Graph::sub", "x", node(x, "Graph::sub").value, "y", node(y, "Graph::sub").value);
+    return add_node(Op::sub, "sub", node(x, "").value - node(y, "").value, x.id, y.id);
+}
+
+Var Graph::scale(Var x, double c) {
+    const Var v = add_node(Op::scale, "scale", c * node(x, "Graph::scale").value, x.id);
+    nodes_.back().c = c;
+    return v;
+}
+
+Var Graph::one_minus(Var x) {
+    return add_node(Op::one_minus, "one_minus", (1.0 - node(x, "Graph::one_minus").value.array()).matrix(), x.id);
 }
 
 Var Graph::mul(Var x, Var y) {
@@ -60,6 +81,64 @@ Var Graph::softmax_cross_entropy(Var z, const Matrix& y) {
     const double loss = softmax_cross_entropy_loss(node(z, "Graph::softmax_cross_entropy").value, y);
     return add_node(Op::softmax_cross_entropy, "softmax_cross_entropy", Matrix::Constant(1, 1, loss), z.id, -1, y);
 }
+
+// One node's chain-rule step: n.grad is dL/dn, complete; add each input's share to its grad.
+//! [propagate]
+void Graph::propagate(Node& n) {
+    const auto input = [this](int id) -> Node& { return nodes_[static_cast<std::size_t>(id)]; };
+    switch (n.op) {
+        case Op::input:  // a leaf; one bound to a library Parameter hands its gradient on
+            if (n.bound) n.bound->grad() += n.grad;
+            break;
+        case Op::matmul:  // n = W a
+            matmul_backward(n.grad, input(n.x).value, input(n.y).value, input(n.x).grad, input(n.y).grad);
+            break;
+        case Op::add_bias:  // n = z + b 1^T: dz = dn; b reaches every column, db = row sums
+            input(n.x).grad += n.grad;
+            input(n.y).grad += n.grad.rowwise().sum();
+            break;
+        case Op::add:  // n = x + y
+            input(n.x).grad += n.grad;
+            input(n.y).grad += n.grad;
+            break;
+        case Op::sub:  // n = x - y
+            input(n.x).grad += n.grad;
+            input(n.y).grad -= n.grad;
+            break;
+        case Op::scale:  // n = c x
+            input(n.x).grad += n.c * n.grad;
+            break;
+        case Op::one_minus:  // n = 1 - x
+            input(n.x).grad -= n.grad;
+            break;
+        case Op::mul:  // n = x ⊙ y
+            mul_backward(n.grad, input(n.x).value, input(n.y).value, input(n.x).grad, input(n.y).grad);
+            break;
+        case Op::sigmoid:  // n = sigmoid(z): dz = dn ⊙ n (1 - n)
+            input(n.x).grad += n.grad.cwiseProduct(n.value.cwiseProduct((1.0 - n.value.array()).matrix()));
+            break;
+        case Op::tanh:  // n = tanh(z): dz = dn ⊙ (1 - n^2)
+            input(n.x).grad += n.grad.cwiseProduct((1.0 - n.value.array().square()).matrix());
+            break;
+        case Op::relu:  // n = relu(z): dz = dn where z > 0
+            input(n.x).grad += n.grad.cwiseProduct(relu_prime(input(n.x).value));
+            break;
+        case Op::sum:  // n = sum of x: every element of x counts once
+            input(n.x).grad.array() += n.grad(0, 0);
+            break;
+        case Op::mse: {  // n = (1/m) 1/2 ||y_hat - y||^2: dy_hat = dn (y_hat - y) / m
+            Node& y_hat = input(n.x);
+            y_hat.grad += n.grad(0, 0) * (y_hat.value - n.target) / static_cast<double>(n.target.cols());
+            break;
+        }
+        case Op::softmax_cross_entropy: {  // dz = dn (softmax(z) - y) / m
+            Node& z = input(n.x);
+            z.grad += n.grad(0, 0) * (softmax(z.value) - n.target) / static_cast<double>(n.target.cols());
+            break;
+        }
+    }
+}
+//! [propagate]
 
 const Matrix& Graph::value(Var v) const { return node(v, "Graph::value").value; }
 

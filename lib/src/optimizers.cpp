@@ -1,21 +1,87 @@
 #include "bp/optimizers.hpp"
 
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
 #include <string>
 
 namespace bp {
 
-void Optimizer::ensure_state(const char* op, std::vector<Matrix>& state, const std::vector<Parameter>& params) {
+void require_in_range(const char* op, const char* name, double value, double lo, double hi, bool hi_included) {
+    if (std::isfinite(value) && value >= lo && (value < hi || (hi_included && value == hi))) return;
+    std::ostringstream out;
+    out << op << ": " << name << " must be ";
+    if (hi == std::numeric_limits<double>::infinity()) out << "finite and at least " << lo;
+    else out << "in [" << lo << ", " << hi << (hi_included ? "]" : ")");
+    out << ", got " << value;
+    throw std::invalid_argument(out.str());
+}
+
+void require_finite_gradients(const char* op, const std::vector<Parameter>& params) {
+    for (const Parameter& p : params)
+        if (const auto bad = first_non_finite(p.grad())) {
+            std::ostringstream out;
+            out << op << ": the gradient of " << p.name << " is " << bad->value << " at (" << bad->row << ", " << bad->col
+                << "): training has diverged, and no clipping can mend an inf or a NaN";
+            throw std::domain_error(out.str());
+        }
+}
+
+namespace {
+constexpr double infinity = std::numeric_limits<double>::infinity();
+}  // namespace
+
+Optimizer::Optimizer(double learning_rate) : lr(learning_rate) { check_lr("Optimizer"); }
+
+void Optimizer::check_lr(const char* op) const { require_in_range(op, "the learning rate", lr, 0, infinity); }
+
+void Optimizer::ensure_state(const char* op, OptimizerState& state, const std::vector<Parameter>& params) {
     if (state.empty()) {
-        for (const Parameter& p : params) state.push_back(Matrix::Zero(p.value.rows(), p.value.cols()));
+        for (const Parameter& p : params) {
+            if (state.count(p.name)) throw UsageError(op, "two parameters are named " + p.name + "; names must be unique");
+            state.emplace(p.name, Matrix::Zero(p.rows(), p.cols()));
+        }
         return;
     }
+    for (const Parameter& p : params) {
+        const auto it = state.find(p.name);
+        if (it == state.end())
+            throw UsageError(op, "parameter " + p.name + " was not there at the first step; use one optimizer per model");
+        if (it->second.rows() != p.rows() || it->second.cols() != p.cols())
+            throw ShapeError(op, "parameter " + p.name + " is " + std::to_string(p.rows()) + "x" + std::to_string(p.cols()) +
+                                     " but was " + shape(it->second) + " at the first step");
+    }
     if (state.size() != params.size())
-        throw ShapeError(op, "the optimizer was made for " + std::to_string(state.size()) + " parameters but got " +
-                                 std::to_string(params.size()) + "; use one optimizer per model");
-    for (std::size_t i = 0; i < params.size(); ++i)
-        if (state[i].rows() != params[i].value.rows() || state[i].cols() != params[i].value.cols())
-            throw ShapeError(op, "parameter " + std::to_string(i) + " (" + params[i].name + ") is " +
-                                     shape(Matrix(params[i].value)) + " but was " + shape(state[i]) + " at the first step");
+        for (const auto& [name, value] : state) {
+            bool present = false;
+            for (const Parameter& p : params) present = present || p.name == name;
+            if (!present) throw UsageError(op, "parameter " + name + " was there at the first step but is missing now");
+        }
+}
+
+Momentum::Momentum(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
+    require_in_range("Momentum", "beta", beta, 0, 1);
+}
+
+Nesterov::Nesterov(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
+    require_in_range("Nesterov", "beta", beta, 0, 1);
+}
+
+RmsProp::RmsProp(double learning_rate, double rho_, double eps_) : Optimizer(learning_rate), rho(rho_), eps(eps_) {
+    require_in_range("RmsProp", "rho", rho, 0, 1);
+    require_in_range("RmsProp", "eps", eps, std::numeric_limits<double>::min(), infinity);
+}
+
+Adam::Adam(double learning_rate, double beta1_, double beta2_, double eps_)
+    : Optimizer(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_) {
+    require_in_range("Adam", "beta1", beta1, 0, 1);
+    require_in_range("Adam", "beta2", beta2, 0, 1);
+    require_in_range("Adam", "eps", eps, std::numeric_limits<double>::min(), infinity);
+}
+
+AdamW::AdamW(double learning_rate, double weight_decay_) : Adam(learning_rate), weight_decay(weight_decay_) {
+    require_in_range("AdamW", "the weight decay", weight_decay, 0, infinity);
 }
 
 }  // namespace bp

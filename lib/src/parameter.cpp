@@ -1,21 +1,36 @@
 #include "bp/parameter.hpp"
 
-#include <utility>
+#include <cmath>
 
 namespace bp {
 
-Parameter make_parameter(std::string name, Matrix& value, Matrix& grad) {
-    if (value.rows() != grad.rows() || value.cols() != grad.cols())
-        throw ShapeError("make_parameter", name + " is " + shape(value) + " but its gradient is " + shape(grad));
-    return {std::move(name), Eigen::Map<Matrix>(value.data(), value.rows(), value.cols()),
-            Eigen::Map<Matrix>(grad.data(), grad.rows(), grad.cols())};
+void Parameter::require_same_shape() const {
+    if (value_.rows() != grad_.rows() || value_.cols() != grad_.cols())
+        throw ShapeError("Parameter " + name, "the value is " + std::to_string(value_.rows()) + "x" + std::to_string(value_.cols()) +
+                                                  " but its gradient is " + std::to_string(grad_.rows()) + "x" +
+                                                  std::to_string(grad_.cols()) + "; a new matrix needs a gradient of its shape");
 }
 
-Parameter make_parameter(std::string name, Vector& value, Vector& grad) {
-    if (value.size() != grad.size())
-        throw ShapeError("make_parameter", name + " is " + shape(value) + " but its gradient is " + shape(grad));
-    return {std::move(name), Eigen::Map<Matrix>(value.data(), value.size(), 1),
-            Eigen::Map<Matrix>(grad.data(), grad.size(), 1)};
+Eigen::Map<Matrix> Parameter::value() const {
+    require_same_shape();
+    return value_.map();
+}
+
+Eigen::Map<Matrix> Parameter::grad() const {
+    require_same_shape();
+    return grad_.map();
+}
+
+std::optional<NonFinite> first_non_finite(const Eigen::Map<Matrix>& m) {
+    if (m.allFinite()) return std::nullopt;  // the common case, vectorized
+    for (Index j = 0; j < m.cols(); ++j)
+        for (Index i = 0; i < m.rows(); ++i)
+            if (!std::isfinite(m(i, j))) return NonFinite{i, j, m(i, j)};
+    return std::nullopt;
+}
+
+std::string join_name(const std::string& prefix, const std::string& name) {
+    return prefix.empty() ? name : prefix + "." + name;
 }
 
 }  // namespace bp

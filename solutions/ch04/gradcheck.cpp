@@ -43,13 +43,10 @@ GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
     const auto backward = [&] {
         layer.zero_grad();
         layer.forward(x);
-        const Matrix da_prev = layer.backward(G);
-        dx = da_prev;  // a copy into dx's own storage, which the "a_prev" parameter views
+        dx = layer.backward(G);  // dL/da = G, so backward(G) gives dW, db and dL/dx
     };
-    std::vector<Parameter> params = layer.parameters("layer");
-    params[0].name = "W";
-    params[1].name = "b";
-    params.push_back(make_parameter("a_prev", x, dx));
+    std::vector<Parameter> params = layer.parameters();  // named "W" and "b"
+    params.emplace_back("a_prev", x, dx);
     return check_gradients(params, loss, backward);
     // END EXERCISE 4.3
 }

@@ -3,7 +3,8 @@
 #pragma once
 
 #include "bp/activations.hpp"
-#include "bp/parameter.hpp"
+#include "bp/init.hpp"
+#include "bp/layer.hpp"
 #include "bp/random.hpp"
 
 #include <string>
@@ -14,7 +15,7 @@ namespace bp {
 /// A fully connected layer. forward() keeps what backward (chapter 3) will need; the
 /// parameters and their gradients are handed to optimizers through parameters().
 // [dense]
-struct Dense {
+struct Dense : Layer {
     // Parameters, and the gradients of the loss with respect to them (same shapes).
     Matrix W;   ///< n_out x n_in
     Vector b;   ///< n_out
@@ -29,29 +30,30 @@ struct Dense {
     Matrix a;       ///< n_out x batch
     bool has_forward = false;  ///< backward refuses to run until forward has
 
-    /// W from init_weights (suited to f), b = 0, gradients 0.
-    Dense(Index n_in, Index n_out, Activation f, Rng& rng);
+    /// W drawn as `init` says (by default He for ReLU, Xavier otherwise), b = 0, gradients 0.
+    Dense(Index n_in, Index n_out, Activation f, Rng& rng, Init init = Init::automatic());
+    /// Given weights, as in a worked example: W is n_out x n_in, b has n_out elements.
+    Dense(Matrix W, Vector b, Activation f);
 
     Index n_in() const { return W.cols(); }
     Index n_out() const { return W.rows(); }
 
     /// Exercise 1.11 (exercises/ch01/dense.cpp): input n_in x batch -> a, n_out x batch.
-    const Matrix& forward(const Matrix& input);
+    const Matrix& forward(const Matrix& input) override;
 
     /// Exercise 3.3 (exercises/ch03/dense_backward.cpp): da = dL/da (n_out x batch) ->
     /// dz = da ⊙ f'(z), then dW and db accumulate, and da_prev (n_in x batch) is returned.
     /// Throws UsageError if forward() has not run.
-    Matrix backward(const Matrix& da);
-
-    /// The same from dz = dL/dz, for an output layer whose loss gives dz directly (softmax
-    /// with cross-entropy: dz = (y_hat - y) / m).
-    Matrix backward_from_dz(const Matrix& dz);
+    Matrix backward(const Matrix& da) override;
 
     /// Sets dW and db to zero; backward only ever adds to them.
-    void zero_grad();
+    void zero_grad() override;
 
     /// W and b with their gradients, named "PREFIX.W" and "PREFIX.b".
-    std::vector<Parameter> parameters(const std::string& prefix);
+    std::vector<Parameter> parameters(const std::string& prefix = "") override;
+
+    std::string kind() const override { return "dense"; }
+    std::unique_ptr<Layer> clone() const override { return std::make_unique<Dense>(*this); }
 };
 // [dense]
 

@@ -9,7 +9,9 @@
 #pragma once
 
 #include "bp/matrix.hpp"
+#include "bp/parameter.hpp"
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,15 +25,21 @@ struct Var {
 class Graph {
 public:
     /// What made a node; backward() applies the chain rule of its op.
-    enum class Op { input, matmul, add_bias, add, mul, sigmoid, tanh, relu, sum, mse, softmax_cross_entropy };
+    enum class Op { input, matmul, add_bias, add, sub, mul, scale, one_minus, sigmoid, tanh, relu, sum, mse, softmax_cross_entropy };
 
     /// A leaf: data or a parameter, whose gradient you read after backward().
     Var input(const Matrix& value, const std::string& name);
+    /// A leaf holding a library Parameter's current value, named after it; backward() ADDS
+    /// the leaf's gradient into the parameter's gradient, as a layer's backward would.
+    Var parameter(const Parameter& p);
 
     Var matmul(Var W, Var a);    ///< W a
     Var add_bias(Var z, Var b);  ///< z + b, b (n x 1) added to every column
     Var add(Var x, Var y);       ///< x + y, same shapes
+    Var sub(Var x, Var y);       ///< x - y, same shapes
     Var mul(Var x, Var y);       ///< x ⊙ y, element by element
+    Var scale(Var x, double c);  ///< c x
+    Var one_minus(Var x);        ///< 1 - x, element by element (a gate's complement)
     Var sigmoid(Var z);
     Var tanh(Var z);
     Var relu(Var z);
@@ -59,13 +67,16 @@ private:
         Matrix grad;
         int x = -1, y = -1;  // the inputs, if any
         Matrix target;       // the y of a loss node
+        double c = 0;        // scale's factor
+        std::optional<Parameter> bound;  // a parameter() leaf's parameter
     };
     std::vector<Node> nodes_;  // in creation order: every node after its inputs
 
     Var add_node(Op op, std::string name, Matrix value, int x, int y = -1, Matrix target = Matrix());
     const Node& node(Var v, const char* op) const;
 
-    // The chain rule of one node: n.grad is complete; add each input's share to its grad.
+    // The chain rule of one node (lib/src/graph.cpp): n.grad is complete; add each input's
+    // share to its grad (for a parameter() leaf, to its parameter's gradient).
     void propagate(Node& n);
 };
 

@@ -14,7 +14,26 @@ Matrix xavier_uniform(Index n_out, Index n_in, Rng& rng);
 /// He: W ~ N(0, 2 / n_in); suits ReLU, which zeroes half of its inputs.
 Matrix he_normal(Index n_out, Index n_in, Rng& rng);
 
-/// The usual choice for a layer followed by activation f.
-Matrix init_weights(Index n_out, Index n_in, Activation f, Rng& rng);
+/// LeCun: W ~ N(0, 1 / n_in).
+Matrix lecun_normal(Index n_out, Index n_in, Rng& rng);
+
+/// How a layer's first weights are drawn.
+struct Init {
+    enum class Scheme { automatic, xavier, he, lecun, normal };
+    Scheme scheme = Scheme::automatic;
+    double stddev = 0;  ///< for Scheme::normal
+    double gain = 1;    ///< every weight is multiplied by it (chapter 6 varies it)
+
+    static Init automatic() { return {}; }  ///< He for ReLU and leaky ReLU, Xavier otherwise
+    static Init xavier() { return {Scheme::xavier}; }
+    static Init he() { return {Scheme::he}; }
+    static Init lecun() { return {Scheme::lecun}; }
+    static Init normal(double stddev) { return {Scheme::normal, stddev}; }  ///< W ~ N(0, stddev^2)
+    Init scaled(double g) const { Init i = *this; i.gain = g; return i; }
+};
+
+/// An n_out x n_in weight matrix drawn as `init` says for a layer followed by f. Throws
+/// std::invalid_argument for a negative or non-finite standard deviation or gain.
+Matrix init_weights(Index n_out, Index n_in, Activation f, Rng& rng, Init init = Init::automatic());
 
 }  // namespace bp

@@ -9,6 +9,9 @@
 
 #include "bp/matrix.hpp"
 
+#include <functional>
+#include <string>
+
 namespace bp {
 
 // Exercises 2.1-2.7 (exercises/ch02/loss.cpp).
@@ -33,5 +36,20 @@ Matrix bce_with_logits_grad(const Matrix& z, const Matrix& y);
 double softmax_cross_entropy_loss(const Matrix& z, const Matrix& y);
 /// dL/dz = (softmax(z) - y) / m.
 Matrix softmax_cross_entropy_grad(const Matrix& z, const Matrix& y);
+
+/// A loss as a training loop takes it: its value and its gradient with respect to the
+/// network's output, for a batch of outputs and targets of the same shape.
+struct Loss {
+    std::string name;
+    std::function<double(const Matrix& output, const Matrix& target)> value;
+    std::function<Matrix(const Matrix& output, const Matrix& target)> grad;
+};
+
+/// softmax_cross_entropy_loss and its gradient: for a classifier that ends at its logits.
+Loss softmax_cross_entropy();
+/// mse_loss and mse_grad.
+Loss mean_squared_error();
+/// bce_with_logits_loss and its gradient.
+Loss binary_cross_entropy_with_logits();
 
 }  // namespace bp

@@ -1,37 +1,31 @@
 /// \file
-/// A multi-layer perceptron: Dense layers in a row, the a of each one the a_prev of the next.
-/// Layers are numbered from 1 as in the textbook; a^[0] is the input x.
+/// A multi-layer perceptron: a Sequential of Dense layers built from a list of sizes.
 #pragma once
 
 #include "bp/dense.hpp"
+#include "bp/sequential.hpp"
 
 #include <vector>
 
 namespace bp {
 
-/// Dense layers in a row; layers[0] is layer 1.
-struct Mlp {
-    std::vector<Dense> layers;
+/// Dense layers in a row, the a of each one the a_prev of the next.
+class Mlp : public Sequential {
+public:
+    /// sizes = {n_0, n_1, ..., n_L}: n_0 inputs, n_L outputs. Hidden layers use `hidden`, the
+    /// last one `output`; a classifier's last layer is `Activation::identity`, so that the
+    /// network ends at its logits and the loss applies softmax (chapter 2). Weights are drawn
+    /// from rng in layer order, as `init` says.
+    Mlp(const std::vector<Index>& sizes, Activation hidden, Activation output, Rng& rng, Init init = Init::automatic());
 
-    /// sizes = {n_0, n_1, ..., n_L}: n_0 inputs, n_L outputs. Hidden layers use `hidden`,
-    /// the last one uses `output`. Weights are drawn from rng in layer order.
-    Mlp(const std::vector<Index>& sizes, Activation hidden, Activation output, Rng& rng);
+    /// Layer i + 1 (layers[i]), a Dense layer.
+    Dense& dense(std::size_t i) { return at<Dense>(i); }
+    const Dense& dense(std::size_t i) const { return const_cast<Mlp*>(this)->at<Dense>(i); }
 
-    Index input_size() const { return layers.front().n_in(); }
-    Index output_size() const { return layers.back().n_out(); }
+    Index input_size() const { return dense(0).n_in(); }
+    Index output_size() const { return dense(size() - 1).n_out(); }
 
-    /// Exercise 1.12 (exercises/ch01/mlp.cpp): x is n_0 x batch; returns a^[L], n_L x batch.
-    /// Every layer keeps its own a_prev, z and a for the backward pass.
-    const Matrix& forward(const Matrix& x);
-
-    /// Exercise 3.4 (exercises/ch03/mlp_backward.cpp): dz_out = dL/dz of the last layer
-    /// (n_L x batch) -> every layer's dW and db accumulate; returns dL/dx (n_0 x batch).
-    Matrix backward(const Matrix& dz_out);
-
-    void zero_grad();
-
-    /// layer1.W, layer1.b, layer2.W, ...: what an optimizer updates.
-    std::vector<Parameter> parameters();
+    std::unique_ptr<Layer> clone() const override { return std::make_unique<Mlp>(*this); }
 };
 
 }  // namespace bp

@@ -6,22 +6,67 @@
 
 #include "bp/matrix.hpp"
 
+#include <optional>
 #include <string>
-#include <vector>
 
 namespace bp {
 
-/// A value and its gradient, as views into a layer's storage. Update through the views, or
-/// assign into the layer's matrices; but do not move a new matrix into them
-/// (`layer.dW = some_function()` hands the layer a new buffer) while views exist.
-struct Parameter {
-    std::string name;          ///< e.g. "layer1.W"
-    Eigen::Map<Matrix> value;  ///< views into the layer's own storage, so an update
-    Eigen::Map<Matrix> grad;   ///< through them changes the layer; same shape as value
+/// One of a layer's matrices or vectors, referred to by the object itself rather than by its
+/// memory: after `layer.W = new_weights` it reads the new weights, whatever their shape.
+class TensorRef {
+public:
+    TensorRef(Matrix& m) : matrix_(&m) {}  // NOLINT: implicit, so that a Matrix or a Vector can be passed
+    TensorRef(Vector& v) : vector_(&v) {}  // NOLINT
+
+    Index rows() const { return matrix_ ? matrix_->rows() : vector_->size(); }
+    Index cols() const { return matrix_ ? matrix_->cols() : 1; }
+    /// The elements as a rows() x cols() matrix, read and written in place. Take it afresh
+    /// after the matrix may have been replaced.
+    Eigen::Map<Matrix> map() const {
+        return matrix_ ? Eigen::Map<Matrix>(matrix_->data(), matrix_->rows(), matrix_->cols())
+                       : Eigen::Map<Matrix>(vector_->data(), vector_->size(), 1);
+    }
+
+private:
+    Matrix* matrix_ = nullptr;
+    Vector* vector_ = nullptr;
 };
 
-/// Both views of one parameter (a matrix or a vector) and its gradient.
-Parameter make_parameter(std::string name, Matrix& value, Matrix& grad);
-Parameter make_parameter(std::string name, Vector& value, Vector& grad);
+/// A trainable value and its gradient, e.g. a layer's W and dW, named "layer1.W". value()
+/// and grad() read the layer's matrices as they are now, so replacing one of them
+/// (`layer.dW = some_function()`) is safe; if value and gradient then differ in shape, both
+/// throw a ShapeError naming the parameter.
+struct Parameter {
+    Parameter(std::string name, Matrix& value, Matrix& grad) : name(std::move(name)), value_(value), grad_(grad) {}
+    Parameter(std::string name, Vector& value, Vector& grad) : name(std::move(name)), value_(value), grad_(grad) {}
+
+    std::string name;  ///< e.g. "layer1.W"
+
+    Eigen::Map<Matrix> value() const;  ///< w, in place: `p.value() -= lr * p.grad();` updates the layer
+    Eigen::Map<Matrix> grad() const;   ///< dL/dw, the same shape
+    Index rows() const { return value_.rows(); }
+    Index cols() const { return value_.cols(); }
+
+private:
+    TensorRef value_, grad_;
+    void require_same_shape() const;
+};
+
+/// Non-trainable state that a model keeps and a saved model must hold, such as batch
+/// normalization's running mean (chapter 6). Optimizers never see it.
+struct State {
+    std::string name;  ///< e.g. "layer2.running_mean"
+    TensorRef value;
+};
+
+/// Where a matrix first holds an inf or a NaN (in column order), if it does.
+struct NonFinite {
+    Index row = 0, col = 0;
+    double value = 0;
+};
+std::optional<NonFinite> first_non_finite(const Eigen::Map<Matrix>& m);
+
+/// "prefix.name", or "name" when the prefix is empty: the names of nested parameters.
+std::string join_name(const std::string& prefix, const std::string& name);
 
 }  // namespace bp

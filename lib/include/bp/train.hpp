@@ -1,17 +1,20 @@
 /// \file
-/// The training loop: seeded shuffling, mini-batches, evaluation, a progress bar, and saving
-/// a trained model so that a finished run is not lost.
+/// The training loop: seeded shuffling, mini-batches, one step (forward, loss, backward,
+/// clipping, the optimizer), a check that nothing has diverged, evaluation and a progress bar.
+/// It trains any Layer with any Loss.
 #pragma once
 
 #include "bp/data.hpp"
-#include "bp/mlp.hpp"
+#include "bp/layer.hpp"
+#include "bp/loss.hpp"
 #include "bp/optimizers.hpp"
 
 #include <chrono>
-#include <filesystem>
 #include <functional>
 #include <iosfwd>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace bp {
 
@@ -34,21 +37,42 @@ private:
 
 struct Metrics {
     double loss = 0;      ///< mean softmax cross-entropy
-    double accuracy = 0;  ///< fraction of examples whose largest output is the label
+    double accuracy = 0;  ///< fraction of examples whose largest logit is the label
 };
 
-/// Loss and accuracy of a softmax classifier on a whole data set, in batches.
-Metrics evaluate(Mlp& net, const Dataset& data, Index batch = 1000);
+/// Loss and accuracy of a classifier that ends at its logits, on a whole data set, in
+/// batches, in evaluation mode (the model's mode is restored afterwards).
+Metrics evaluate(Layer& model, const Dataset& data, Index batch = 1000);
 
-/// What one epoch of training does around the optimizer's step.
+/// Training stopped because the loss, a gradient or a parameter stopped being a finite number.
+/// what() names the step and, for a gradient or a parameter, its name, the element and the value.
+class Diverged : public std::runtime_error {
+public:
+    Diverged(long step, const std::string& detail);
+    long step;  ///< the step, counted from 0 over the whole run
+};
+
+/// What a training step does around the optimizer's step, and what an epoch adds.
 struct EpochOptions {
     Index batch = 128;
     double clip_norm = 0;  ///< clip gradients to this global norm; 0: no clipping
     /// Called before each step with the step's index in the whole run; may set opt.lr.
     std::function<void(long step)> schedule;
+    /// Called after backward and before clipping and the optimizer's step, with every named
+    /// parameter and its gradient: where a monitor of the gradients plugs in (chapter 6).
+    std::function<void(long step, const std::vector<Parameter>& params)> after_backward;
     /// Called after each step with its index and the batch's loss, e.g. to record a curve.
     std::function<void(long step, double loss)> after_step;
 };
+
+/// One step on a batch x (n_0 x m) with targets y: zero_grad, forward, the loss, backward from
+/// its gradient, options.after_backward, clipping if options.clip_norm > 0, the optimizer's
+/// step. Returns the batch's loss. Throws Diverged if the loss or a gradient is not finite
+/// (before the step, so the model is left as it was) or a parameter is not finite after it.
+// [train_step]
+double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y,
+                  const EpochOptions& options, long step);
+// [train_step]
 
 /// The loop every training epoch shares: an order of the `examples` shuffled by rng
 /// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
@@ -58,19 +82,15 @@ struct EpochOptions {
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
                       const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train);
 
-/// One pass over `data` in an order shuffled by rng (Fisher-Yates): for each mini-batch,
-/// forward, softmax cross-entropy, backward from dz = (y_hat - y) / m, optimizer step.
-/// `step` counts steps across epochs. Returns the mean training loss of the epoch.
-double train_epoch(Mlp& net, Optimizer& opt, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
-                   ProgressBar* bar = nullptr);
+/// One pass over `data` in an order shuffled by rng: a train_step per mini-batch, with the
+/// one-hot labels as targets. `step` counts steps across epochs. Returns the mean training
+/// loss of the epoch.
+double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
+                   Rng& rng, long& step, ProgressBar* bar = nullptr);
 
-/// Writes the network (sizes, activations, weights) to `file`, through a temporary file, so
-/// that a crash while saving never destroys an earlier model.
-void save_model(const Mlp& net, const std::filesystem::path& file);
-
-/// Reads a network written by save_model. Throws DataError naming the file and the offset of
-/// anything truncated or corrupt.
-Mlp load_model(const std::filesystem::path& file);
+/// Throws Diverged unless `loss` and every gradient (`when` = "gradient") or every value
+/// (`when` = "value") of `params` is finite: the checks train_step makes.
+void require_finite(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
 
 /// Turns on flush-to-zero for denormal floats (where the processor has it) while it lives:
 /// denormals are thousands of times slower and too small to matter in training.

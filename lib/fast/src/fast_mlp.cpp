@@ -1,7 +1,13 @@
 #include "bp/fast_mlp.hpp"
 
+#include "bp/dense.hpp"
+
 #include <cmath>
+#include <cstdint>
+#include <cstring>
+#include <optional>
 #include <string>
+#include <type_traits>
 
 #if defined(BP_HAVE_OPENBLAS)
 #include <cblas.h>
@@ -58,17 +64,20 @@ void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A
 }
 
 template <class Scalar>
-FastMlp<Scalar>::FastMlp(const Mlp& net, double lr_, double beta1_, double beta2_, double eps_)
+FastMlp<Scalar>::FastMlp(const Sequential& net, double lr_, double beta1_, double beta2_, double eps_)
     : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_) {
-    for (std::size_t l = 0; l < net.layers.size(); ++l) {
-        const Dense& d = net.layers[l];
-        const bool last = l + 1 == net.layers.size();
-        if (d.f != (last ? Activation::softmax : Activation::relu))
-            throw UsageError("FastMlp", "layer " + std::to_string(l + 1) + " is " + to_string(d.f) + "; FastMlp needs ReLU " +
-                                            "hidden layers and a softmax output layer");
+    Adam(lr, beta1, beta2, eps);  // the same checks of the settings as the chapters' Adam
+    if (net.size() == 0) throw UsageError("FastMlp", "the network has no layers");
+    for (std::size_t l = 0; l < net.size(); ++l) {
+        const auto* d = dynamic_cast<const Dense*>(net.layers[l].get());
+        if (!d) throw UsageError("FastMlp", layer_name(l) + " is a " + net.layers[l]->kind() + " layer; FastMlp needs Dense layers");
+        const bool last = l + 1 == net.size();
+        if (d->f != (last ? Activation::identity : Activation::relu))
+            throw UsageError("FastMlp", layer_name(l) + " is " + to_string(d->f) + "; FastMlp needs ReLU " +
+                                            "hidden layers and an identity output layer (logits)");
         Layer L;
-        L.W = d.W.cast<Scalar>();
-        L.b = d.b.cast<Scalar>();
+        L.W = d->W.cast<Scalar>();
+        L.b = d->b.cast<Scalar>();
         L.dW = L.mW = L.vW = Mat::Zero(L.W.rows(), L.W.cols());
         L.db = L.mb = L.vb = Vec::Zero(L.b.size());
         layers_.push_back(std::move(L));
@@ -76,25 +85,38 @@ FastMlp<Scalar>::FastMlp(const Mlp& net, double lr_, double beta1_, double beta2
 }
 
 template <class Scalar>
-double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels) {
+void FastMlp<Scalar>::check_batch(const char* op, const Mat& x, const std::vector<int>& labels) const {
     if (x.rows() != input_size() || x.cols() < 1 || static_cast<Index>(labels.size()) != x.cols())
-        throw ShapeError("FastMlp::train_step", "x is " + shape_of(x.rows(), x.cols()) + " with " + std::to_string(labels.size()) +
-                                                    " labels; need " + std::to_string(input_size()) +
-                                                    " rows, at least one column and one label per column");
+        throw ShapeError(op, "x is " + shape_of(x.rows(), x.cols()) + " with " + std::to_string(labels.size()) +
+                                 " labels; need " + std::to_string(input_size()) +
+                                 " rows, at least one column and one label per column");
     const Index classes = layers_.back().W.rows();
     for (std::size_t k = 0; k < labels.size(); ++k)
         if (labels[k] < 0 || labels[k] >= classes)
-            throw std::invalid_argument("FastMlp::train_step: label " + std::to_string(labels[k]) + " of column " + std::to_string(k) +
+            throw std::invalid_argument(std::string(op) + ": label " + std::to_string(labels[k]) + " of column " + std::to_string(k) +
                                         " is not a class in [0, " + std::to_string(classes) + ")");
-    const double loss = forward_and_loss(x, labels);
+}
+
+template <class Scalar>
+double FastMlp<Scalar>::compute_gradients(const Mat& x, const std::vector<int>& labels) {
+    check_batch("FastMlp::compute_gradients", x, labels);
+    forward(x);
+    const double loss = loss_and_dz(labels);
     backward(x);
-    update();
+    return loss;
+}
+
+template <class Scalar>
+double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels) {
+    const double loss = compute_gradients(x, labels);
+    if (!std::isfinite(loss)) throw Diverged(t, "the loss is " + std::to_string(loss));
+    if (!update()) throw Diverged(t - 1, "a weight is no longer finite after the step");
     return loss;
 }
 
 //! [fast_step]
 template <class Scalar>
-double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& labels) {
+void FastMlp<Scalar>::forward(const Mat& x) {
     const Index m = x.cols();
     const Mat* a_prev = &x;
     for (std::size_t l = 0; l < layers_.size(); ++l) {
@@ -105,9 +127,14 @@ double FastMlp<Scalar>::forward_and_loss(const Mat& x, const std::vector<int>& l
         if (l + 1 < layers_.size())
             L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z)
         else
-            L.a.colwise() += L.b;  // the output layer keeps z; softmax is part of the loss
+            L.a.colwise() += L.b;  // the output layer keeps z, the logits; softmax is part of the loss
         a_prev = &L.a;
     }
+}
+
+template <class Scalar>
+double FastMlp<Scalar>::loss_and_dz(const std::vector<int>& labels) {
+    const Index m = layers_.back().a.cols();
     // Softmax cross-entropy a column at a time (10 numbers, in cache), and straight away
     // dz = (y_hat - y) / m, with y the one-hot column of the label.
     Layer& out = layers_.back();
@@ -155,24 +182,33 @@ namespace {
 //! [fast_adam]
 // Adam on one array of n numbers, bp::Adam::step's formula (c1, c2: the bias corrections), in
 // a single pass over memory: for this network w, g, m and v do not fit in the L2 cache. The
-// gradient is set to zero once read, ready for the next backward pass to add into.
+// gradient is set to zero once read, ready for the next backward pass to add into. Returns
+// false if a new w is not finite: its exponent bits are all ones (an OR of integer tests,
+// which vectorizes where a branch would not).
 template <class Scalar>
-void adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n,
+bool adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n,
                  Scalar lr, Scalar beta1, Scalar beta2, Scalar eps, Scalar c1, Scalar c2) {
+    using Bits = std::conditional_t<std::is_same_v<Scalar, float>, std::uint32_t, std::uint64_t>;
+    constexpr Bits exponent = std::is_same_v<Scalar, float> ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
     const Scalar inv_c1 = 1 / c1, inv_c2 = 1 / c2;
+    Bits not_finite = 0;
     for (Index i = 0; i < n; ++i) {
         const Scalar gi = g[i];
         g[i] = 0;
         m[i] = beta1 * m[i] + (1 - beta1) * gi;
         v[i] = beta2 * v[i] + (1 - beta2) * gi * gi;
         w[i] -= lr * (m[i] * inv_c1) / (std::sqrt(v[i] * inv_c2) + eps);
+        Bits bits;
+        std::memcpy(&bits, &w[i], sizeof bits);
+        not_finite |= Bits((bits & exponent) == exponent);
     }
+    return not_finite == 0;
 }
 
 }  // namespace
 
 template <class Scalar>
-void FastMlp<Scalar>::update() {
+bool FastMlp<Scalar>::update() {
     if (clip_norm > 0) {  // clip_grad_norm's rule: scale every gradient by clip_norm / n if n > clip_norm
         double squares = 0;
         for (const Layer& L : layers_) squares += L.dW.template cast<double>().squaredNorm() + L.db.template cast<double>().squaredNorm();
@@ -188,25 +224,75 @@ void FastMlp<Scalar>::update() {
     const auto c1 = static_cast<Scalar>(1 - std::pow(beta1, static_cast<double>(t)));
     const auto c2 = static_cast<Scalar>(1 - std::pow(beta2, static_cast<double>(t)));
     const auto s = [](double value) { return static_cast<Scalar>(value); };
+    bool finite = true;
     for (Layer& L : layers_) {
-        adam_update(L.W.data(), L.dW.data(), L.mW.data(), L.vW.data(), L.W.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
-        adam_update(L.b.data(), L.db.data(), L.mb.data(), L.vb.data(), L.b.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
+        finite &= adam_update(L.W.data(), L.dW.data(), L.mW.data(), L.vW.data(), L.W.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
+        finite &= adam_update(L.b.data(), L.db.data(), L.mb.data(), L.vb.data(), L.b.size(), s(lr), s(beta1), s(beta2), s(eps), c1, c2);
     }
+    return finite;
 }
 //! [fast_adam]
 
 template <class Scalar>
-void FastMlp<Scalar>::copy_to(Mlp& net) const {
-    if (net.layers.size() != layers_.size())
-        throw ShapeError("FastMlp::copy_to", "net has " + std::to_string(net.layers.size()) + " layers, this one " +
+Metrics FastMlp<Scalar>::evaluate(const Dataset& data, Index batch) {
+    if (batch <= 0) throw std::invalid_argument("FastMlp::evaluate: the batch size must be positive, got " + std::to_string(batch));
+    if (data.size() == 0) throw DataError("FastMlp::evaluate: the data set is empty");
+    if (data.x.rows() != input_size())
+        throw ShapeError("FastMlp::evaluate", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
+                                                  std::to_string(input_size()) + " inputs");
+    Metrics metrics;
+    Mat x;
+    for (Index first = 0; first < data.size(); first += batch) {
+        const Index count = std::min(batch, data.size() - first);
+        x = data.x.middleCols(first, count).template cast<Scalar>();
+        forward(x);
+        const Mat& logits = layers_.back().a;
+        for (Index k = 0; k < count; ++k) {
+            const int label = data.labels[static_cast<std::size_t>(first + k)];
+            Index predicted;
+            const Scalar z_max = logits.col(k).maxCoeff(&predicted);
+            // -log softmax(z)_label = log sum exp(z - max) + max - z_label
+            metrics.loss += std::log(static_cast<double>((logits.col(k).array() - z_max).exp().sum())) +
+                            static_cast<double>(z_max) - static_cast<double>(logits(label, k));
+            metrics.accuracy += predicted == label;
+        }
+    }
+    metrics.loss /= static_cast<double>(data.size());
+    metrics.accuracy /= static_cast<double>(data.size());
+    return metrics;
+}
+
+template <class Scalar>
+Sequential FastMlp<Scalar>::to_network() const {
+    Sequential net;
+    for (std::size_t l = 0; l < layers_.size(); ++l)
+        net.add(Dense(layers_[l].W.template cast<double>(), layers_[l].b.template cast<double>(),
+                      l + 1 < layers_.size() ? Activation::relu : Activation::identity));
+    return net;
+}
+
+template <class Scalar>
+void FastMlp<Scalar>::copy_to(Sequential& net) const {
+    if (net.size() != layers_.size())
+        throw ShapeError("FastMlp::copy_to", "net has " + std::to_string(net.size()) + " layers, this one " +
                                                  std::to_string(layers_.size()));
     for (std::size_t l = 0; l < layers_.size(); ++l) {
-        Dense& d = net.layers[l];
+        Dense& d = net.at<Dense>(l);
         if (d.W.rows() != layers_[l].W.rows() || d.W.cols() != layers_[l].W.cols())
-            throw ShapeError("FastMlp::copy_to", "layer " + std::to_string(l + 1) + " of net is " + shape(d.W) + ", this one's is " +
+            throw ShapeError("FastMlp::copy_to", layer_name(l) + " of net is " + shape(d.W) + ", this one's is " +
                                                      shape_of(layers_[l].W.rows(), layers_[l].W.cols()));
         d.W = layers_[l].W.template cast<double>();
         d.b = layers_[l].b.template cast<double>();
+    }
+}
+
+template <class Scalar>
+void FastMlp<Scalar>::copy_with_gradients_to(Sequential& net) const {
+    copy_to(net);
+    for (std::size_t l = 0; l < layers_.size(); ++l) {
+        Dense& d = net.at<Dense>(l);
+        d.dW = layers_[l].dW.template cast<double>();
+        d.db = layers_[l].db.template cast<double>();
     }
 }
 
@@ -218,6 +304,7 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
     net.clip_norm = options.clip_norm;
     typename FastMlp<Scalar>::Mat x;
     std::vector<int> labels;
+    std::optional<Sequential> seen;  // the gradients in double, for options.after_backward
     return for_each_batch(data.size(), options, rng, step, bar, [&](const std::vector<Index>& order, Index first, Index count) {
         x.resize(data.x.rows(), count);
         labels.resize(static_cast<std::size_t>(count));
@@ -226,7 +313,21 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
             x.col(k) = data.x.col(i).template cast<Scalar>();
             labels[static_cast<std::size_t>(k)] = data.labels[static_cast<std::size_t>(i)];
         }
-        return net.train_step(x, labels);
+        const double loss = net.compute_gradients(x, labels);
+        if (options.after_backward) {
+            if (!seen) seen = net.to_network();
+            net.copy_with_gradients_to(*seen);
+            const std::vector<Parameter> params = seen->parameters();
+            options.after_backward(step, params);
+            require_finite(step, loss, params, "gradient");
+        }
+        if (!std::isfinite(loss)) throw Diverged(step, "the loss is " + std::to_string(loss));
+        if (!net.update()) {
+            if (!seen) seen = net.to_network();
+            net.copy_to(*seen);
+            require_finite(step, loss, seen->parameters(), "value");  // names the first weight that is not finite
+        }
+        return loss;
     });
 }
 

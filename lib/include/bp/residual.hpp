@@ -1,0 +1,42 @@
+/// \file
+/// A skip connection (chapter 6): y = x + F(x), for an inner layer F whose output has the
+/// shape of its input. The identity path carries the gradient past F unchanged.
+#pragma once
+
+#include "bp/layer.hpp"
+
+#include <memory>
+#include <type_traits>
+
+namespace bp {
+
+/// y = x + F(x). Backward: dx = dy + F.backward(dy), the identity path plus F's.
+class Residual : public Layer {
+public:
+    /// Wraps a copy of `inner`, e.g. Residual(Dense(64, 64, Activation::relu, rng)).
+    template <class L, std::enable_if_t<std::is_base_of_v<Layer, L> && !std::is_same_v<L, Residual>, int> = 0>
+    explicit Residual(L inner) : Residual(std::unique_ptr<Layer>(std::make_unique<L>(std::move(inner)))) {}
+    explicit Residual(std::unique_ptr<Layer> inner);
+    Residual(const Residual& other);
+    Residual& operator=(const Residual& other);
+
+    const Matrix& forward(const Matrix& x) override;
+    Matrix backward(const Matrix& dy) override;
+    std::vector<Parameter> parameters(const std::string& prefix = "") override;  ///< F's, as PREFIX.inner.W, ...
+    std::vector<State> state(const std::string& prefix = "") override;
+    void zero_grad() override { inner_->zero_grad(); }
+    void set_training(bool training) override;
+    std::string kind() const override { return "residual"; }
+    std::unique_ptr<Layer> clone() const override { return std::make_unique<Residual>(*this); }
+
+    Layer& inner() { return *inner_; }
+    const Layer& inner() const { return *inner_; }
+
+    Matrix y;  ///< x + F(x), what forward returns
+    bool has_forward = false;
+
+private:
+    std::unique_ptr<Layer> inner_;
+};
+
+}  // namespace bp

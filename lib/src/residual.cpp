@@ -1,0 +1,46 @@
+#include "bp/residual.hpp"
+
+namespace bp {
+
+Residual::Residual(std::unique_ptr<Layer> inner) : inner_(std::move(inner)) {
+    if (!inner_) throw UsageError("Residual", "the inner layer is null");
+}
+
+Residual::Residual(const Residual& other) : Layer(other), y(other.y), has_forward(other.has_forward), inner_(other.inner_->clone()) {}
+
+Residual& Residual::operator=(const Residual& other) {
+    if (this != &other) {
+        Layer::operator=(other);
+        y = other.y;
+        has_forward = other.has_forward;
+        inner_ = other.inner_->clone();
+    }
+    return *this;
+}
+
+const Matrix& Residual::forward(const Matrix& x) {
+    const Matrix& f = inner_->forward(x);
+    if (f.rows() != x.rows() || f.cols() != x.cols())
+        throw ShapeError("Residual::forward", "the inner " + inner_->kind() + " layer maps x of " + shape(x) + " to " + shape(f) +
+                                                  "; a skip connection needs the same shape in and out");
+    y = x + f;
+    has_forward = true;
+    return y;
+}
+
+Matrix Residual::backward(const Matrix& dy) {
+    if (!has_forward) throw UsageError("Residual::backward", "run forward first");
+    // y = x + F(x): x reaches y directly (dx = dy) and through F (dx += F's dx).
+    return dy + inner_->backward(dy);
+}
+
+std::vector<Parameter> Residual::parameters(const std::string& prefix) { return inner_->parameters(join_name(prefix, "inner")); }
+
+std::vector<State> Residual::state(const std::string& prefix) { return inner_->state(join_name(prefix, "inner")); }
+
+void Residual::set_training(bool training) {
+    Layer::set_training(training);
+    inner_->set_training(training);
+}
+
+}  // namespace bp

@@ -1,0 +1,56 @@
+#include "bp/sequential.hpp"
+
+namespace bp {
+
+Sequential::Sequential(const Sequential& other) : Layer(other) {
+    for (const auto& layer : other.layers) layers.push_back(layer->clone());
+}
+
+Sequential& Sequential::operator=(const Sequential& other) {
+    if (this != &other) *this = Sequential(other);
+    return *this;
+}
+
+Layer& Sequential::add(std::unique_ptr<Layer> layer) {
+    if (!layer) throw UsageError("Sequential::add", "the layer is null");
+    layers.push_back(std::move(layer));
+    return *layers.back();
+}
+
+std::string layer_name(std::size_t i) { return "layer" + std::to_string(i + 1); }
+
+Layer& Sequential::checked(std::size_t i) const {
+    if (i >= layers.size())
+        throw UsageError("Sequential::at", "there is no " + layer_name(i) + ": the network has " + std::to_string(layers.size()) +
+                                               " layers (at(0) is layer1)");
+    return *layers[i];
+}
+
+void Sequential::throw_wrong_kind(std::size_t i) const {
+    throw UsageError("Sequential::at", layer_name(i) + " is a " + layers[i]->kind() + " layer, not the kind asked for");
+}
+
+std::vector<Parameter> Sequential::parameters(const std::string& prefix) {
+    std::vector<Parameter> all;
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        for (Parameter& p : layers[i]->parameters(join_name(prefix, layer_name(i)))) all.push_back(std::move(p));
+    return all;
+}
+
+std::vector<State> Sequential::state(const std::string& prefix) {
+    std::vector<State> all;
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        for (State& s : layers[i]->state(join_name(prefix, layer_name(i)))) all.push_back(std::move(s));
+    return all;
+}
+
+void Sequential::zero_grad() {
+    for (auto& layer : layers) layer->zero_grad();
+}
+
+void Sequential::set_training(bool training) {
+    Layer::set_training(training);
+    for (auto& layer : layers) layer->set_training(training);
+}
+
+}  // namespace bp

@@ -1,0 +1,17 @@
+// Chapter 1: the forward pass of a whole network.
+#include "bp/sequential.hpp"
+
+namespace bp {
+
+//! [network_forward]
+const Matrix& Sequential::forward(const Matrix& x) {
+    if (layers.empty()) throw UsageError("Sequential::forward", "the network has no layers");
+    // BEGIN EXERCISE 1.12 (ch01-network): Sequential::forward: run the layers in order, each one's output the next one's input; return the last output.
+    const Matrix* a = &x;  // a^[0] = x
+    for (auto& layer : layers) a = &layer->forward(*a);
+    return *a;  // a^[L], kept by the last layer
+    // END EXERCISE 1.12
+}
+//! [network_forward]
+
+}  // namespace bp

@@ -1,0 +1,19 @@
+// Chapter 3: the backward pass of a whole network.
+#include "bp/sequential.hpp"
+
+namespace bp {
+
+//! [network_backward]
+Matrix Sequential::backward(const Matrix& dy) {
+    if (layers.empty()) throw UsageError("Sequential::backward", "the network has no layers");
+    // BEGIN EXERCISE 3.4 (ch03-network-backward): Sequential::backward: the layers in reverse, each one's returned gradient the da of the layer before it.
+    // Each layer turns the gradient of its output into that of its input,
+    // da^[l-1] = W^[l]T dz^[l], which is the da the layer before it needs.
+    Matrix da = dy;  // dL/da^[L]
+    for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer) da = (*layer)->backward(da);
+    return da;  // dL/dx
+    // END EXERCISE 3.4
+}
+//! [network_backward]
+
+}  // namespace bp

@@ -1,0 +1,301 @@
+// The layer interface and what rests on it: Sequential, Residual, the activation layer,
+// parameters that follow their matrices, optimizer state by name, the training step and its
+// divergence checks, and the graph's parameter leaves. These are library checks (suites Lib*):
+// they also need the exercises they call, and wait for them until then.
+#include "check.hpp"
+#include "reference_cases.hpp"
+
+#include "bp/activation_layer.hpp"
+#include "bp/graph.hpp"
+#include "bp/loss.hpp"
+#include "bp/mlp.hpp"
+#include "bp/residual.hpp"
+#include "bp/train.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace {
+
+using bp::Activation;
+using bp::Matrix;
+using bp::Vector;
+using bp_test::NamedList;
+
+template <class F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        return e.what();
+    }
+    return "(nothing was thrown)";
+}
+
+#define EXPECT_ERROR_MENTIONS(call, text)                                          \
+    do {                                                                           \
+        const std::string e_ = error_of([&] { (void)(call); });                    \
+        EXPECT_NE(e_.find(text), std::string::npos) << "the error was: " << e_;    \
+    } while (false)
+
+const bp_test::ReferenceCase& reference_case(const std::string& exercise, const std::string& name) {
+    static const std::vector<bp_test::ReferenceCase> all = bp_test::all_reference_cases();
+    for (const auto& c : all)
+        if (c.exercise == exercise && c.name == name) return c;
+    throw std::logic_error("no reference case " + exercise + " " + name);
+}
+
+// A Sequential made layer by layer from given weights: the same numbers as the Mlp of the
+// chapters, to the last bit.
+TEST(LibLayers, SequentialOfDenseLayersEqualsTheMlp) {
+    const NamedList& in = reference_case("1.12", "network_2_3_2").inputs;  // W1, b1, W2, b2, x
+    bp::Sequential seq;
+    seq.add(bp::Dense(in[0].value, in[1].value.col(0), Activation::sigmoid));
+    seq.add(bp::Dense(in[2].value, in[3].value.col(0), Activation::softmax));
+    bp::Mlp mlp = bp_test::network_from({2, 3, 2}, Activation::sigmoid, Activation::softmax, in);
+    const Matrix by_seq = seq.forward(in[4].value), by_mlp = mlp.forward(in[4].value);
+    EXPECT_TRUE(by_seq == by_mlp) << "forward differs:\n" << bp_test::format_matrix(by_seq) << bp_test::format_matrix(by_mlp);
+
+    const NamedList& back = reference_case("3.4", "network_2_3_2").inputs;  // W1, b1, W2, b2, x, dz_out
+    bp::Sequential seq3;
+    seq3.add(bp::Dense(back[0].value, back[1].value.col(0), Activation::tanh));
+    seq3.add(bp::Dense(back[2].value, back[3].value.col(0), Activation::identity));
+    bp::Mlp mlp3 = bp_test::network_from({2, 3, 2}, Activation::tanh, Activation::identity, back);
+    seq3.forward(back[4].value);
+    mlp3.forward(back[4].value);
+    EXPECT_TRUE(seq3.backward(back[5].value) == mlp3.backward(back[5].value));
+    EXPECT_TRUE(seq3.at<bp::Dense>(0).dW == mlp3.dense(0).dW && seq3.at<bp::Dense>(1).db == mlp3.dense(1).db);
+}
+
+TEST(LibLayers, SequentialNamesItsLayersAndRefusesTheWrongKind) {
+    bp::Rng rng(1);
+    bp::Sequential net;
+    net.add(bp::Dense(3, 4, Activation::identity, rng));
+    net.add(bp::ActivationLayer(Activation::tanh));
+    net.add(bp::Residual(bp::Dense(4, 4, Activation::relu, rng)));
+    std::vector<std::string> names;
+    for (const bp::Parameter& p : net.parameters()) names.push_back(p.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"layer1.W", "layer1.b", "layer3.inner.W", "layer3.inner.b"}));
+    EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(1), "layer2 is a activation layer");
+    EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(7), "there is no layer8");
+    const bp::Sequential copy = net;  // a deep copy: changing one leaves the other
+    net.at<bp::Dense>(0).W.setZero();
+    EXPECT_FALSE(const_cast<bp::Sequential&>(copy).at<bp::Dense>(0).W.isZero());
+}
+
+TEST(LibLayers, AResidualAroundAZeroLayerPassesValuesAndGradientsThrough) {
+    bp::Rng rng(2);
+    bp::Residual block(bp::Dense(Matrix::Zero(3, 3), Vector::Zero(3), Activation::tanh));
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1), dy = rng.uniform_matrix(3, 4, -1, 1);
+    EXPECT_TRUE(block.forward(x) == x) << "y = x + tanh(0 x + 0) = x";
+    EXPECT_TRUE(block.backward(dy) == dy) << "dx = dy + W^T dz = dy when W = 0";
+    EXPECT_THROW(bp::Residual(bp::Dense(3, 2, Activation::relu, rng)).forward(x), bp::ShapeError);
+    EXPECT_THROW(bp::Residual(bp::Dense(3, 3, Activation::relu, rng)).backward(dy), bp::UsageError);
+}
+
+TEST(LibLayers, ResidualAndActivationLayersPassTheGradientCheck) {
+    bp::Rng rng(3);
+    bp::Sequential net;
+    net.add(bp::Dense(3, 4, Activation::identity, rng));
+    net.add(bp::ActivationLayer(Activation::tanh));
+    net.add(bp::Residual(bp::Dense(4, 4, Activation::sigmoid, rng)));
+    Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    const Matrix G = rng.uniform_matrix(4, 5, -1, 1);  // a random upstream gradient
+    const auto L = [&] { return G.cwiseProduct(net.forward(x)).sum(); };
+    net.zero_grad();
+    net.forward(x);
+    const Matrix dx = net.backward(G);
+    for (const bp::Parameter& p : net.parameters()) {
+        Matrix value = p.value();
+        const Matrix slopes = bp_test::slopes([&] { p.value() = value; return L(); }, value);
+        p.value() = value;
+        EXPECT_HOLDS(bp_test::matrices_near(p.name, slopes, p.grad(), 1e-7));
+    }
+    EXPECT_HOLDS(bp_test::matrices_near("dx", bp_test::slopes(L, x), dx, 1e-7));
+}
+
+TEST(LibLayers, EvaluationModeGivesTheSameOutputTwice) {
+    bp::Rng rng(4);
+    bp::Mlp net({3, 5, 2}, Activation::relu, Activation::identity, rng);
+    net.set_training(false);
+    EXPECT_FALSE(net.dense(1).training()) << "set_training reaches every layer";
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1);
+    const Matrix first = net.forward(x);
+    EXPECT_TRUE(first == net.forward(x));
+}
+
+TEST(LibParameters, FollowTheirMatricesWhenTheyAreReplaced) {
+    bp::Rng rng(5);
+    bp::Dense layer(2, 3, Activation::relu, rng);
+    const std::vector<bp::Parameter> params = layer.parameters();
+    layer.dW = Matrix::Constant(3, 2, 7.0);  // a new buffer, as dW = some_function() gives
+    EXPECT_TRUE(Matrix(params[0].grad()) == layer.dW) << "the parameter reads the new gradient";
+    layer.W = Matrix::Ones(3, 2);
+    params[0].value() *= 2;
+    EXPECT_TRUE(layer.W == Matrix::Constant(3, 2, 2.0)) << "an update through the parameter reaches the new W";
+    layer.W = Matrix::Ones(3, 5);  // another shape: value and gradient no longer match
+    EXPECT_ERROR_MENTIONS(params[0].grad(), "Parameter W: shape mismatch: the value is 3x5 but its gradient is 3x2");
+    layer.zero_grad();  // a Dense layer's gradients follow its weights' shape
+    EXPECT_EQ(params[0].grad().cols(), 5);
+}
+
+TEST(LibOptimizers, NameAParameterThatAppearsDisappearsOrChangesShape) {
+    Matrix w = Matrix::Ones(2, 2), g = Matrix::Ones(2, 2), v = Matrix::Ones(2, 1), gv = Matrix::Ones(2, 1);
+    bp::Adam adam;
+    adam.step({bp::Parameter("layer1.W", w, g), bp::Parameter("layer1.b", v, gv)});
+    EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w, g), bp::Parameter("layer1.c", v, gv)}), "layer1.c was not there");
+    EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w, g)}), "layer1.b was there at the first step");
+    Matrix w3 = Matrix::Ones(3, 2), g3 = Matrix::Ones(3, 2);
+    EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w3, g3), bp::Parameter("layer1.b", v, gv)}),
+                          "layer1.W is 3x2 but was 2x2");
+    bp::Momentum momentum(0.1);
+    momentum.step({bp::Parameter("a", w, g), bp::Parameter("b", v, gv)});
+    momentum.step({bp::Parameter("b", v, gv), bp::Parameter("a", w, g)});  // another order is the same parameters
+    EXPECT_TRUE(momentum.velocity.at("b").rows() == 2 && momentum.velocity.at("b").cols() == 1);
+}
+
+TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    EXPECT_ERROR_MENTIONS(bp::Sgd(nan), "the learning rate must be finite");
+    EXPECT_ERROR_MENTIONS(bp::Sgd(inf), "the learning rate must be finite");
+    EXPECT_ERROR_MENTIONS(bp::Adam(-1e-3), "the learning rate must be finite and at least 0, got -0.001");
+    EXPECT_ERROR_MENTIONS(bp::Adam(1e-3, 1.0), "Adam: beta1 must be in [0, 1), got 1");
+    EXPECT_ERROR_MENTIONS(bp::Adam(1e-3, 0.9, 1.0), "Adam: beta2 must be in [0, 1)");
+    EXPECT_ERROR_MENTIONS(bp::Adam(1e-3, 0.9, 0.999, 0.0), "Adam: eps must be");
+    EXPECT_ERROR_MENTIONS(bp::Momentum(0.1, -0.5), "Momentum: beta must be in [0, 1)");
+    EXPECT_ERROR_MENTIONS(bp::RmsProp(0.1, 1.0), "RmsProp: rho must be in [0, 1)");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, -1), "AdamW: the weight decay must be");
+    Matrix w = Matrix::Ones(1, 1), g = Matrix::Ones(1, 1);
+    bp::Sgd sgd(0.1);
+    sgd.lr = nan;  // as a schedule gone wrong might set it
+    EXPECT_ERROR_MENTIONS(sgd.step({bp::Parameter("w", w, g)}), "Sgd::step: the learning rate must be finite");
+    EXPECT_ERROR_MENTIONS(bp::cosine_schedule(0.1, -1, 10), "cosine_schedule: step must be >= 0");
+    EXPECT_ERROR_MENTIONS(bp::step_schedule(0.1, -1, 2, 0.5), "step_schedule: epoch must be >= 0");
+    EXPECT_ERROR_MENTIONS(bp::cosine_schedule(inf, 1, 10), "cosine_schedule: lr0 must be finite");
+}
+
+TEST(LibOptimizers, ClippingAnInfiniteGradientSaysSo) {
+    Matrix w = Matrix::Ones(2, 2), g = Matrix::Ones(2, 2);
+    g(1, 0) = std::numeric_limits<double>::infinity();
+    EXPECT_ERROR_MENTIONS(bp::clip_grad_norm({bp::Parameter("layer2.W", w, g)}, 1.0), "the gradient of layer2.W is inf at (1, 0)");
+}
+
+// A spiral classifier and a batch of it, for the training-step tests.
+struct SmallTraining {
+    bp::Rng rng{6};
+    bp::Dataset data = bp::spiral(3, 10, 0.1, rng);
+    bp::Mlp net{{2, 8, 3}, Activation::relu, Activation::identity, rng};
+    Matrix x, y;
+    SmallTraining() { data.batch({}, 0, 30, x, y); }
+};
+
+TEST(LibTraining, TheHookSeesEveryNamedGradientBeforeClipping) {
+    SmallTraining t;
+    bp::Sgd sgd(0.1);
+    bp::EpochOptions options;
+    options.clip_norm = 1e-3;
+    double seen_norm = 0;
+    std::vector<std::string> names;
+    options.after_backward = [&](long step, const std::vector<bp::Parameter>& params) {
+        EXPECT_EQ(step, 41);
+        for (const bp::Parameter& p : params) {
+            names.push_back(p.name);
+            seen_norm += p.grad().squaredNorm();
+        }
+    };
+    bp::train_step(t.net, bp::softmax_cross_entropy(), sgd, t.x, t.y, options, 41);
+    EXPECT_EQ(names, (std::vector<std::string>{"layer1.W", "layer1.b", "layer2.W", "layer2.b"}));
+    EXPECT_GT(std::sqrt(seen_norm), 1e-3) << "the hook sees the gradients before clipping";
+    double clipped = 0;
+    for (const bp::Parameter& p : t.net.parameters()) clipped += p.grad().squaredNorm();
+    EXPECT_NEAR(std::sqrt(clipped), 1e-3, 1e-12) << "and the step uses them clipped";
+}
+
+TEST(LibTraining, DivergenceStopsTrainingAndNamesTheStepAndTheParameter) {
+    SmallTraining t;
+    bp::Loss broken = bp::softmax_cross_entropy();  // a gradient that overflows, as an exploding network's might
+    broken.grad = [](const Matrix& out, const Matrix& y) {
+        Matrix d = bp::softmax_cross_entropy_grad(out, y);
+        d(1, 2) = std::numeric_limits<double>::infinity();
+        return d;
+    };
+    bp::Sgd sgd(0.1);
+    const Matrix W = t.net.dense(0).W;
+    EXPECT_ERROR_MENTIONS(bp::train_step(t.net, broken, sgd, t.x, t.y, {}, 7),
+                          "training diverged at step 7: the gradient of layer1.W is -inf at (0, 0)");
+    EXPECT_TRUE(t.net.dense(0).W == W) << "the step is not taken: the model stays as it was";
+
+    SmallTraining u;
+    u.x(0, 3) = std::numeric_limits<double>::quiet_NaN();  // a NaN in the data: the loss is NaN
+    EXPECT_ERROR_MENTIONS(bp::train_step(u.net, bp::softmax_cross_entropy(), sgd, u.x, u.y, {}, 3),
+                          "training diverged at step 3: the loss is nan");
+
+    SmallTraining v;
+    bp::Sgd huge(1e300);  // finite, but the weights soon overflow
+    const std::string e = error_of([&] {
+        for (long step = 0; step < 10; ++step) bp::train_step(v.net, bp::softmax_cross_entropy(), huge, v.x, v.y, {}, step);
+    });
+    EXPECT_NE(e.find("training diverged at step"), std::string::npos) << e;
+}
+
+TEST(LibTraining, EvaluateRestoresTheModelsMode) {
+    SmallTraining t;
+    bp::evaluate(t.net, t.data);
+    EXPECT_TRUE(t.net.training());
+    t.net.set_training(false);
+    bp::evaluate(t.net, t.data);
+    EXPECT_FALSE(t.net.training());
+}
+
+TEST(LibGraph, AParameterLeafAddsItsGradientIntoTheParameter) {
+    bp::Rng rng(7);
+    bp::Dense layer(3, 2, Activation::tanh, rng);
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1), G = rng.uniform_matrix(2, 4, -1, 1);
+    layer.forward(x);
+    layer.backward(G);
+    const Matrix dW = layer.dW, db = layer.db;
+    layer.zero_grad();
+    layer.dW.setOnes();  // the graph adds into what is there, as backward does
+    const std::vector<bp::Parameter> p = layer.parameters();
+    bp::Graph g;
+    const bp::Var a = g.tanh(g.add_bias(g.matmul(g.parameter(p[0]), g.input(x, "x")), g.parameter(p[1])));
+    g.backward(g.sum(g.mul(a, g.input(G, "G"))));
+    EXPECT_MATRIX_NEAR(Matrix(dW.array() + 1.0), layer.dW);
+    EXPECT_MATRIX_NEAR(Matrix(db), Matrix(layer.db));
+}
+
+TEST(LibGraph, SubScaleAndOneMinusHaveTheirGradients) {
+    bp::Rng rng(8);
+    Matrix x = rng.uniform_matrix(2, 3, -1, 1), y = rng.uniform_matrix(2, 3, -1, 1);
+    const Matrix G = rng.uniform_matrix(2, 3, -1, 1);
+    // L = sum(G ⊙ ((1 - x) ⊙ 3 (x - y)))
+    const auto build = [&](bp::Graph& g, bp::Var& vx, bp::Var& vy) {
+        vx = g.input(x, "x");
+        vy = g.input(y, "y");
+        return g.sum(g.mul(g.input(G, "G"), g.mul(g.one_minus(vx), g.scale(g.sub(vx, vy), 3.0))));
+    };
+    const auto L = [&] {
+        bp::Graph g;
+        bp::Var vx, vy;
+        return g.value(build(g, vx, vy))(0, 0);
+    };
+    bp::Graph g;
+    bp::Var vx, vy;
+    g.backward(build(g, vx, vy));
+    EXPECT_HOLDS(bp_test::matrices_near("dx", bp_test::slopes(L, x), g.grad(vx), 1e-7));
+    EXPECT_HOLDS(bp_test::matrices_near("dy", bp_test::slopes(L, y), g.grad(vy), 1e-7));
+}
+
+TEST(LibInit, DenseTakesAnInitialisationChoice) {
+    bp::Rng a(9), b(9), c(9);
+    const bp::Dense automatic(50, 40, Activation::relu, a);
+    const bp::Dense he(50, 40, Activation::relu, b, bp::Init::he());
+    EXPECT_TRUE(automatic.W == he.W) << "the default for ReLU is He";
+    const bp::Dense given(400, 300, Activation::tanh, c, bp::Init::normal(0.5));
+    const double mean = given.W.mean(), sd = std::sqrt((given.W.array() - mean).square().mean());
+    EXPECT_NEAR(sd, 0.5, 0.01);
+    EXPECT_THROW(bp::Dense(2, 2, Activation::tanh, c, bp::Init::normal(-1)), std::invalid_argument);
+    EXPECT_THROW(bp::Dense(Matrix::Zero(2, 3), Vector::Zero(3), Activation::tanh), bp::ShapeError);
+}
+
+}  // namespace

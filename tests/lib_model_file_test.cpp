@@ -1,0 +1,232 @@
+// Model files: every kind of layer saved and loaded back bit for bit, and every kind of bad
+// file refused by name, without a crash, a hang or an allocation the file cannot back.
+#include "check.hpp"
+
+#include "bp/activation_layer.hpp"
+#include "bp/mlp.hpp"
+#include "bp/model_file.hpp"
+#include "bp/residual.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <thread>
+
+namespace {
+
+using bp::Activation;
+using bp::Matrix;
+
+// A scratch folder, removed afterwards.
+struct TempDir {
+    std::filesystem::path path =
+        std::filesystem::temp_directory_path() / ("bp-model-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter()++));
+    TempDir() { std::filesystem::create_directories(path); }
+    ~TempDir() { std::filesystem::remove_all(path); }
+    static int& counter() {
+        static int n = 0;
+        return n;
+    }
+};
+
+template <class F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const bp::DataError& e) {
+        return e.what();
+    } catch (const std::exception& e) {
+        return std::string("(not a DataError) ") + e.what();
+    }
+    return "(nothing was thrown)";
+}
+
+std::string bytes_of(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
+    std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+std::string int64_bytes(std::int64_t v) {
+    std::string out;
+    for (int i = 0; i < 8; ++i) out += static_cast<char>((static_cast<std::uint64_t>(v) >> (8 * i)) & 0xff);
+    return out;
+}
+
+// One of each kind of layer, nested.
+bp::Sequential every_kind(bp::Rng& rng) {
+    bp::Sequential net;
+    net.add(bp::Dense(3, 4, Activation::identity, rng));
+    net.add(bp::ActivationLayer(Activation::tanh));
+    net.add(bp::Residual(bp::Dense(4, 4, Activation::relu, rng)));
+    bp::Sequential inner;
+    inner.add(bp::Dense(4, 2, Activation::sigmoid, rng));
+    net.add(std::move(inner));
+    return net;
+}
+
+TEST(LibModelFile, EveryKindOfLayerLoadsBackBitForBit) {
+    TempDir dir;
+    bp::Rng rng(1);
+    bp::Sequential net = every_kind(rng);
+    for (bp::Parameter& p : net.parameters()) p.value() = rng.uniform_matrix(p.rows(), p.cols(), -1, 1);
+    bp::save_model(net, dir.path / "m.bin");
+    bp::Sequential back = bp::load_model(dir.path / "m.bin");
+    ASSERT_EQ(back.size(), 4u);
+    EXPECT_EQ(back.layers[1]->kind(), "activation");
+    EXPECT_EQ(back.layers[2]->kind(), "residual");
+    EXPECT_EQ(back.layers[3]->kind(), "sequential");
+    const auto a = net.parameters(), b = back.parameters();
+    ASSERT_EQ(a.size(), b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        EXPECT_EQ(a[i].name, b[i].name);
+        EXPECT_TRUE(Matrix(a[i].value()) == Matrix(b[i].value())) << a[i].name;
+    }
+    const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    EXPECT_TRUE(net.forward(x) == back.forward(x));
+    bp::save_model(back, dir.path / "again.bin");
+    EXPECT_EQ(bytes_of(dir.path / "m.bin"), bytes_of(dir.path / "again.bin")) << "saving what was loaded gives the same bytes";
+}
+
+TEST(LibModelFile, AnMlpKeepsItsActivations) {
+    TempDir dir;
+    bp::Rng rng(2);
+    const bp::Mlp net({3, 4, 2}, Activation::tanh, Activation::identity, rng);
+    bp::save_model(net, dir.path / "m.bin");
+    bp::Sequential back = bp::load_model(dir.path / "m.bin");
+    EXPECT_EQ(back.at<bp::Dense>(0).f, Activation::tanh);
+    EXPECT_EQ(back.at<bp::Dense>(1).f, Activation::identity);
+    EXPECT_TRUE(back.at<bp::Dense>(1).b == net.dense(1).b);
+}
+
+// The file of an Mlp({3, 4, 2}), and where its parts are.
+struct SavedMlp {
+    TempDir dir;
+    std::filesystem::path file = dir.path / "m.bin";
+    std::string bytes;
+    SavedMlp() {
+        bp::Rng rng(3);
+        bp::save_model(bp::Mlp({3, 4, 2}, Activation::relu, Activation::identity, rng), file);
+        bytes = bytes_of(file);
+    }
+    std::string load_with(const std::string& changed) {
+        write_bytes(file, changed);
+        return error_of([&] { bp::load_model(file); });
+    }
+};
+
+TEST(LibModelFile, RefusesAnotherVersionKindOrShapeByName) {
+    SavedMlp m;
+    std::string b = m.bytes;
+    b.replace(8, 8, int64_bytes(3));
+    EXPECT_NE(m.load_with(b).find("a model file of version 3; this course reads version 2 (at offset 8)"), std::string::npos)
+        << m.load_with(b);
+
+    b = m.bytes;
+    const auto dense = b.find("dense");
+    ASSERT_NE(dense, std::string::npos);
+    b.replace(dense, 5, "dunce");
+    EXPECT_NE(m.load_with(b).find("unknown kind of layer 'dunce' for the model.layer1"), std::string::npos) << m.load_with(b);
+
+    b = m.bytes;
+    const auto tensor = b.find("layer1.W");
+    ASSERT_NE(tensor, std::string::npos);
+    b.replace(tensor + 8, 8, int64_bytes(5));  // the rows of layer1.W
+    EXPECT_NE(m.load_with(b).find("layer1.W is 5x3 in the file but 4x3 in its layer"), std::string::npos) << m.load_with(b);
+
+    b = m.bytes;
+    b.replace(tensor, 8, "layer1.V");
+    EXPECT_NE(m.load_with(b).find("the tensor here is 'layer1.V' but the layers need 'layer1.W'"), std::string::npos);
+}
+
+TEST(LibModelFile, RefusesTruncatedCorruptAndForeignFiles) {
+    SavedMlp m;
+    EXPECT_NE(m.load_with(m.bytes.substr(0, 100)).find("m.bin: "), std::string::npos);
+    EXPECT_NE(m.load_with(m.bytes.substr(0, m.bytes.size() - 3)).find("truncated"), std::string::npos)
+        << m.load_with(m.bytes.substr(0, m.bytes.size() - 3));
+    EXPECT_NE(m.load_with(m.bytes + "x").find("1 unexpected bytes after the last tensor"), std::string::npos);
+    EXPECT_NE(m.load_with("12345678").find("not a model file of this course"), std::string::npos);
+    EXPECT_NE(m.load_with(std::string("BPMLP1\n") + std::string(40, '\0')).find("first format (BPMLP1)"), std::string::npos);
+
+    // A value that is not a number, planted in layer2.b.
+    std::string b = m.bytes;
+    double nan = std::numeric_limits<double>::quiet_NaN();
+    std::string nan_bytes(8, '\0');
+    std::memcpy(nan_bytes.data(), &nan, 8);  // little-endian machines: the file's order
+    b.replace(b.size() - 8, 8, nan_bytes);
+    EXPECT_NE(m.load_with(b).find("layer2.b holds nan at (1, 0)"), std::string::npos) << m.load_with(b);
+}
+
+TEST(LibModelFile, AHugeClaimedSizeIsAnErrorNotAnAllocation) {
+    // A 39-byte-or-so file whose one dense layer claims 2^24 x 2^24 weights.
+    SavedMlp m;
+    std::string b = std::string("BPMODEL\n") + int64_bytes(2) + int64_bytes(10) + "sequential" + int64_bytes(0) + int64_bytes(1) +
+                    int64_bytes(5) + "dense" + int64_bytes(3);
+    for (double v : {16777216.0, 16777216.0, 0.0}) {
+        std::string d(8, '\0');
+        std::memcpy(d.data(), &v, 8);
+        b += d;
+    }
+    b += int64_bytes(0);
+    const std::string e = m.load_with(b);
+    EXPECT_NE(e.find("more than the"), std::string::npos) << e;
+    EXPECT_EQ(e.find("not a DataError"), std::string::npos) << e;
+    // A count of inner layers no file could hold.
+    std::string c = std::string("BPMODEL\n") + int64_bytes(2) + int64_bytes(10) + "sequential" + int64_bytes(0) +
+                    int64_bytes(std::int64_t{1} << 40);
+    EXPECT_NE(m.load_with(c).find("more than the"), std::string::npos) << m.load_with(c);
+}
+
+TEST(LibModelFile, ANamedPipeOrAFolderIsRefusedNotWaitedOn) {
+    TempDir dir;
+    const auto pipe = dir.path / "pipe";
+    ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
+    EXPECT_NE(error_of([&] { bp::load_model(pipe); }).find("not a regular file"), std::string::npos);
+    EXPECT_NE(error_of([&] { bp::load_model(dir.path); }).find("not a regular file"), std::string::npos);
+    EXPECT_NE(error_of([&] { bp::load_model(dir.path / "nothing.bin"); }).find("no such file"), std::string::npos);
+}
+
+TEST(LibModelFile, ADivergedModelIsNotSavedAndTheOldFileStays) {
+    SavedMlp m;
+    bp::Rng rng(4);
+    bp::Mlp bad({3, 4, 2}, Activation::relu, Activation::identity, rng);
+    bad.dense(1).W(1, 2) = std::numeric_limits<double>::infinity();
+    EXPECT_NE(error_of([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at (1, 2)"), std::string::npos);
+    EXPECT_EQ(bytes_of(m.file), m.bytes);
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(m.dir.path)) files += entry.is_regular_file();
+    EXPECT_EQ(files, 1u) << "no temporary file is left behind";
+}
+
+TEST(LibModelFile, SavingWhereItCannotNamesTheFile) {
+    TempDir dir;
+    bp::Rng rng(5);
+    const bp::Mlp net({2, 2}, Activation::relu, Activation::identity, rng);
+    EXPECT_NE(error_of([&] { bp::save_model(net, dir.path / "no-such-folder" / "m.bin"); }).find("m.bin: cannot save here"),
+              std::string::npos);
+}
+
+TEST(LibModelFile, TwoSavesToOnePathLeaveAWholeModel) {
+    TempDir dir;
+    bp::Rng rng(6);
+    const bp::Mlp a({20, 30, 10}, Activation::relu, Activation::identity, rng), b({20, 30, 10}, Activation::relu, Activation::identity, rng);
+    const auto file = dir.path / "m.bin";
+    std::thread first([&] { for (int i = 0; i < 20; ++i) bp::save_model(a, file); });
+    std::thread second([&] { for (int i = 0; i < 20; ++i) bp::save_model(b, file); });
+    first.join();
+    second.join();
+    bp::Sequential back = bp::load_model(file);
+    const Matrix W = back.at<bp::Dense>(0).W;
+    EXPECT_TRUE(W == a.dense(0).W || W == b.dense(0).W) << "one of the two models, whole";
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path)) files += entry.is_regular_file();
+    EXPECT_EQ(files, 1u) << "no temporary file is left behind";
+}
+
+}  // namespace
