@@ -76,6 +76,66 @@ TEST(Ch05Fast, AnEpochMatchesTheCourseLoop) {
     EXPECT_HOLDS(bp_test::matrices_near("layer 2's b after an epoch", course.dense(1).b, fast_weights.dense(1).b, 1e-12));
 }
 
+TEST(Ch05Fast, TheHookSeesTheSameGradientsAsWithTheCourseCode) {
+    bp::Rng data_rng(6);
+    const bp::Dataset data = bp::spiral(3, 20, 0.1, data_rng);
+    bp::Rng init(7);
+    bp::Mlp course({2, 8, 3}, bp::Activation::relu, bp::Activation::identity, init);
+    bp::FastMlp<double> fast(course, 0.05);
+    bp::Adam adam(0.05);
+    std::vector<std::vector<Matrix>> seen(2);  // per engine, every gradient of every step
+    std::vector<std::string> names;
+    bp::EpochOptions options;
+    options.batch = 16;
+    options.clip_norm = 0.5;  // the hook comes before clipping, on both
+    int engine = 0;
+    options.after_backward = [&](long, const std::vector<bp::Parameter>& params) {
+        for (const bp::Parameter& p : params) {
+            seen[engine].push_back(p.grad());
+            if (engine == 0) names.push_back(p.name);
+        }
+    };
+    long step = 0;
+    bp::Rng course_rng(8), fast_rng(8);
+    bp::train_epoch(course, bp::softmax_cross_entropy(), adam, data, options, course_rng, step);
+    engine = 1;
+    step = 0;
+    bp::train_epoch(fast, data, options, fast_rng, step);
+    ASSERT_EQ(seen[0].size(), seen[1].size());
+    for (std::size_t i = 0; i < seen[0].size(); ++i)
+        EXPECT_HOLDS(bp_test::matrices_near(names[i % 4] + " at step " + std::to_string(i / 4), seen[0][i], seen[1][i], 1e-12));
+}
+
+TEST(Ch05Fast, DivergenceIsNamedNotTrainedThrough) {
+    SmallNet s;
+    const typename bp::FastMlp<float>::Mat x = s.x.cast<float>();
+    bp::FastMlp<float> huge(s.net, 1e39);  // finite in double, infinite in float: the first step overflows
+    try {
+        huge.train_step(x, s.labels);
+        ADD_FAILURE() << "a step to infinity was taken without a word";
+    } catch (const bp::Diverged& e) {
+        EXPECT_NE(std::string(e.what()).find("training diverged at step 0: layer1.W after the step is"), std::string::npos) << e.what();
+    }
+    bp::FastMlp<float> large(s.net, 1e30);  // the weights stay finite, the next loss does not
+    try {
+        for (int i = 0; i < 20; ++i) large.train_step(x, s.labels);
+        ADD_FAILURE() << "training with lr 1e30 did not stop";
+    } catch (const bp::Diverged& e) {
+        EXPECT_NE(std::string(e.what()).find("training diverged at step 1: the loss is nan"), std::string::npos) << e.what();
+    }
+    bp::Rng data_rng(6);
+    const bp::Dataset data = bp::spiral(3, 20, 0.1, data_rng);
+    bp::FastMlp<float> epoch(bp::Mlp({2, 8, 3}, bp::Activation::relu, bp::Activation::identity, data_rng), 1e39);
+    long step = 0;
+    bp::Rng rng(1);
+    try {
+        bp::train_epoch(epoch, data, bp::EpochOptions{}, rng, step);
+        ADD_FAILURE() << "an epoch to infinity did not stop";
+    } catch (const bp::Diverged& e) {
+        EXPECT_NE(std::string(e.what()).find("at step 0: layer1.W after the step"), std::string::npos) << e.what();
+    }
+}
+
 TEST(Ch05Fast, ProductsEqualEigens) {
     bp::Rng rng(9);
     const Matrix A = rng.uniform_matrix(3, 4, -1, 1), B = rng.uniform_matrix(4, 5, -1, 1), Bt = B.transpose(), At = A.transpose();

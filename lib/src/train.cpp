@@ -88,17 +88,22 @@ Diverged::Diverged(long step_, const std::string& detail)
                          " (a smaller learning rate, or clipping, may help)"),
       step(step_) {}
 
+namespace {
+// inf, -inf or nan (a NaN's sign means nothing: "-nan" would only puzzle).
+std::string non_finite_text(double v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
+}  // namespace
+
+Diverged Diverged::of_loss(long step, double loss) {
+    return Diverged(step, "the loss is " + (std::isfinite(loss) ? std::to_string(loss) : non_finite_text(loss)));
+}
+
 void require_finite(long step, double loss, const std::vector<Parameter>& params, const std::string& when) {
-    if (!std::isfinite(loss)) {
-        std::ostringstream out;
-        out << "the loss is " << loss;
-        throw Diverged(step, out.str());
-    }
+    if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
     for (const Parameter& p : params)
         if (const auto bad = first_non_finite(when == "gradient" ? p.grad() : p.value())) {
             std::ostringstream out;
-            out << (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") << " is " << bad->value
-                << " at (" << bad->row << ", " << bad->col << ")";
+            out << (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") << " is "
+                << non_finite_text(bad->value) << " at (" << bad->row << ", " << bad->col << ")";
             throw Diverged(step, out.str());
         }
 }

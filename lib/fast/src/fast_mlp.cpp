@@ -108,9 +108,10 @@ double FastMlp<Scalar>::compute_gradients(const Mat& x, const std::vector<int>& 
 
 template <class Scalar>
 double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels) {
+    const long step = t;
     const double loss = compute_gradients(x, labels);
-    if (!std::isfinite(loss)) throw Diverged(t, "the loss is " + std::to_string(loss));
-    if (!update()) throw Diverged(t - 1, "a weight is no longer finite after the step");
+    if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
+    if (!update()) require_finite(step, loss, to_network().parameters(), "value");  // names the first weight that is not finite
     return loss;
 }
 
@@ -321,12 +322,8 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
             options.after_backward(step, params);
             require_finite(step, loss, params, "gradient");
         }
-        if (!std::isfinite(loss)) throw Diverged(step, "the loss is " + std::to_string(loss));
-        if (!net.update()) {
-            if (!seen) seen = net.to_network();
-            net.copy_to(*seen);
-            require_finite(step, loss, seen->parameters(), "value");  // names the first weight that is not finite
-        }
+        if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
+        if (!net.update()) require_finite(step, loss, net.to_network().parameters(), "value");  // names the first weight that is not finite
         return loss;
     });
 }

@@ -49,6 +49,7 @@ Metrics evaluate(Layer& model, const Dataset& data, Index batch = 1000);
 class Diverged : public std::runtime_error {
 public:
     Diverged(long step, const std::string& detail);
+    static Diverged of_loss(long step, double loss);  ///< "... at step 3: the loss is nan"
     long step;  ///< the step, counted from 0 over the whole run
 };
 

@@ -58,7 +58,8 @@ public:
     /// read. Returns false if a weight is then not finite (training has diverged).
     bool update();
 
-    /// compute_gradients then update; Diverged (at step `t`) if it diverges.
+    /// compute_gradients then update; Diverged (at step `t`, naming the first weight that is
+    /// not finite) if it diverges.
     double train_step(const Mat& x, const std::vector<int>& labels);
 
     /// Loss and accuracy on a data set, as bp::evaluate gives them for the chapters' network.
