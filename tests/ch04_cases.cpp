@@ -24,6 +24,13 @@ BP_REFERENCE_CASES(ch04) {
         // A large step shows whether the difference is central: a one-sided one is far off.
         cases.push_back({"4.1", "step_0.1", "numerical_gradient(f, x, 0.1) for f = sum(x sin x)", {{"x", x}},
                          slopes_with_step(0.1)});
+        // Every slope of this f depends on every element: an element not put back shows.
+        cases.push_back({"4.1", "coupled", "numerical_gradient(f, x, 1e-3) for f = sum(x sin x) + (sum x)^3 / 3",
+                         {{"x", x}}, [](const NamedList& in) {
+                             Matrix x = in[0].value;
+                             const auto f = [&x] { return (x.array().sin() * x.array()).sum() + std::pow(x.sum(), 3) / 3; };
+                             return NamedList{{"slopes", bp::numerical_gradient(f, bp::view(x), 1e-3)}};
+                         }});
     }
     {
         Matrix a(1, 7), n(1, 7);

@@ -24,7 +24,38 @@ TEST(Ex4_1, LeavesXExactlyAsItWas) {
     Matrix x = bp::Rng(82).uniform_matrix(2, 3, -1, 1);
     const Matrix before = x;
     bp::numerical_gradient([&x] { return x.array().exp().sum(); }, bp::view(x));
-    EXPECT_TRUE(x == before) << "x after:\n" << bp_test::format_matrix(x) << "x before:\n" << bp_test::format_matrix(before);
+    EXPECT_TRUE(x == before)
+        << "numerical_gradient changed x. Every element must be put back exactly as it was: save it, "
+           "const double saved = x(i), and restore it with x(i) = saved. Undoing the steps with arithmetic "
+           "(x(i) += h, then -= 2h, then += h) leaves a rounding error in the last digits.\n"
+        << "x before, all 17 digits:\n" << bp_test::format_matrix_exactly(before) << "x after:\n"
+        << bp_test::format_matrix_exactly(x) << "after - before:\n" << bp_test::format_matrix_exactly(x - before);
+}
+
+TEST(Ex4_1, MeasuresEverySlopeWithTheOtherElementsInPlace) {
+    // f = (x_0 + x_1 + ... )^3 couples every element: the slope along x_i depends on all the
+    // others, so it comes out right only if each one is back in place when x_i moves.
+    Matrix x = (Matrix(2, 2) << 0.5, -0.25, 1.0, 0.75).finished();
+    const Matrix start = x;
+    const auto f = [&x] { return std::pow(x.sum(), 3); };
+    const Matrix expected = Matrix::Constant(2, 2, 3 * std::pow(start.sum(), 2));  // df/dx_i = 3 (sum x)^2
+    const Matrix got = bp::numerical_gradient(f, bp::view(x), 1e-4);
+    // The same differences with each element left at x_i - h once its slope is taken.
+    Matrix drift = start, not_restored(2, 2);
+    for (bp::Index i = 0; i < drift.size(); ++i) {
+        const double saved = drift(i);
+        drift(i) = saved + 1e-4;
+        const double plus = std::pow(drift.sum(), 3);
+        drift(i) = saved - 1e-4;
+        not_restored(i) = (plus - std::pow(drift.sum(), 3)) / 2e-4;
+    }
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "numerical_gradient(f, x, 1e-4)", expected, got,
+        {{"leaving each element at x_i - h instead of putting it back before the next one (every later slope is "
+          "then measured at the wrong point)",
+          not_restored}},
+        1e-7))
+        << "for f = (sum of x)^3 at x =\n" << bp_test::format_matrix(start);
 }
 
 TEST(Ex4_1, IsCentralSoItsErrorShrinksLikeHSquared) {
@@ -52,6 +83,21 @@ TEST(Ex4_2, UsesTheFloorForTinyGradients) {
 }
 
 // ---- 4.3 check_dense_layer ----
+
+TEST(Ex4_3, ZeroesTheLayersGradientsBeforeItsBackward) {
+    // A layer that has already run backward holds gradients. Backward ADDS into dW and db, so
+    // the check's own backward must start from zero, or it reports the old gradients too.
+    bp::Rng rng(84);
+    bp::Dense layer(3, 2, Activation::tanh, rng);
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1);
+    layer.dW.setConstant(0.5);  // what an earlier backward pass left
+    layer.db.setConstant(-0.25);
+    const bp::GradientCheck check = bp::check_dense_layer(layer, x, rng);
+    EXPECT_TRUE(check.passed)
+        << "check_dense_layer on a layer whose dW and db already held gradients from an earlier backward pass. "
+           "Backward adds into them: call layer.zero_grad() in your backward closure, before layer.backward(G).\n"
+        << check.report();
+}
 
 TEST(Ex4_3, PassesForEveryActivationAndChecksTheInputToo) {
     for (Activation f : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::leaky_relu}) {
