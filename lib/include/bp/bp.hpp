@@ -16,4 +16,5 @@
 #include "bp/optimizers.hpp"
 #include "bp/parameter.hpp"
 #include "bp/random.hpp"
+#include "bp/swish_dense.hpp"
 #include "bp/train.hpp"
