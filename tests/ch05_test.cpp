@@ -221,11 +221,13 @@ void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, 
         if (loss_near && weights_near) continue;
         std::string named;
         for (const auto& [key, text] : step_mistakes)
-            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key)))) named = "\n  This is exactly what " + text + " does.";
+            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key)))) named = "  This is exactly what " + text + " does.";
+        std::string what = loss_near ? "" : std::string(loss_near.message()) + "\n";
+        if (!weights_near) what += "after the step, " + std::string(weights_near.message());
+        if (what.back() != '\n') what += "\n";
         ADD_FAILURE() << "basic_train_step differs from the library's train_step at step " << s + 1 << " of 4 (" << setting
                       << ", Adam with lr = 0.05, batches of 6):\n"
-                      << (loss_near ? "" : std::string(loss_near.message()) + "\n")
-                      << (weights_near ? "" : "after the step, " + std::string(weights_near.message())) << named;
+                      << what << named;
         return;
     }
 }
