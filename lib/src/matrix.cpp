@@ -1,5 +1,8 @@
 #include "bp/matrix.hpp"
 
+#include <cmath>
+#include <sstream>
+
 namespace bp {
 
 std::string shape(const Matrix& m) { return std::to_string(m.rows()) + "x" + std::to_string(m.cols()); }
@@ -20,6 +23,32 @@ void require_same_shape(const char* op, const char* name_a, const Matrix& a, con
     if (a.rows() != b.rows() || a.cols() != b.cols() || a.size() == 0)
         throw ShapeError(op, std::string(name_a) + " is " + shape(a) + " and " + name_b + " is " + shape(b) +
                                  "; they must have the same shape, and not be empty");
+}
+
+namespace {
+
+std::string at(Index i, Index j) { return "row " + std::to_string(i) + ", column " + std::to_string(j); }
+
+std::string number(double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+}
+
+}  // namespace
+
+void require_finite(const char* op, const std::string& name, const Eigen::Ref<const Matrix>& m) {
+    for (Index j = 0; j < m.cols(); ++j)
+        for (Index i = 0; i < m.rows(); ++i)
+            if (!std::isfinite(m(i, j))) throw ValueError(op, name + " is not finite: " + number(m(i, j)) + " at " + at(i, j));
+}
+
+void require_in_range(const char* op, const char* name, const Matrix& m, double lo, double hi) {
+    for (Index j = 0; j < m.cols(); ++j)
+        for (Index i = 0; i < m.rows(); ++i)
+            if (!(m(i, j) >= lo && m(i, j) <= hi))
+                throw ValueError(op, std::string(name) + " must lie in [" + number(lo) + ", " + number(hi) + "], but is " +
+                                         number(m(i, j)) + " at " + at(i, j));
 }
 
 }  // namespace bp

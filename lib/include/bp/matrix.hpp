@@ -47,4 +47,11 @@ void require_nonempty(const char* op, const char* name, const Matrix& m);
 /// Throws ShapeError unless a and b have the same shape and are not empty.
 void require_same_shape(const char* op, const char* name_a, const Matrix& a, const char* name_b, const Matrix& b);
 
+/// Throws ValueError("op: NAME is not finite: inf at row i, column j") unless every element
+/// of m is finite; the first one that is not is named. For gradients, losses, weights.
+void require_finite(const char* op, const std::string& name, const Eigen::Ref<const Matrix>& m);
+
+/// Throws ValueError naming the first element of m outside [lo, hi] (NaN included).
+void require_in_range(const char* op, const char* name, const Matrix& m, double lo, double hi);
+
 }  // namespace bp
