@@ -13,11 +13,20 @@
 
 namespace bp {
 
+namespace {
+
+// Examples to take, and one label for each.
+void require_examples(const char* op, const Dataset& d) {
+    if (d.size() == 0) throw ShapeError(op, "the data set is empty (x is " + shape(d.x) + ")");
+    if (d.labels.size() != static_cast<std::size_t>(d.size()))
+        throw ShapeError(op, "the data set has " + std::to_string(d.size()) + " examples (x is " + shape(d.x) + ") but " +
+                                 std::to_string(d.labels.size()) + " labels");
+}
+
+}  // namespace
+
 void Dataset::check(const char* op) const {
-    if (size() == 0) throw ShapeError(op, "the data set is empty (x is " + shape(x) + ")");
-    if (labels.size() != static_cast<std::size_t>(size()))
-        throw ShapeError(op, "the data set has " + std::to_string(size()) + " examples (x is " + shape(x) + ") but " +
-                                 std::to_string(labels.size()) + " labels");
+    require_examples(op, *this);
     if (classes < 1) throw DataError(std::string(op) + ": the data set has " + std::to_string(classes) + " classes");
     for (std::size_t k = 0; k < labels.size(); ++k)
         if (labels[k] < 0 || labels[k] >= classes)
@@ -27,10 +36,7 @@ void Dataset::check(const char* op) const {
 
 void Dataset::batch(const std::vector<Index>& order, Index first, Index count, Matrix& x_batch, Matrix& y_batch) const {
     const char* op = "Dataset::batch";
-    if (size() == 0) throw ShapeError(op, "the data set is empty (x is " + shape(x) + ")");
-    if (labels.size() != static_cast<std::size_t>(size()))
-        throw ShapeError(op, "the data set has " + std::to_string(size()) + " examples (x is " + shape(x) + ") but " +
-                                 std::to_string(labels.size()) + " labels");
+    require_examples(op, *this);
     // The positions first .. first + count - 1 are positions in `order` if it is given.
     const Index positions = order.empty() ? size() : static_cast<Index>(order.size());
     if (first < 0 || count < 0 || first > positions - count)
@@ -113,7 +119,6 @@ public:
     IdxStream& operator=(const IdxStream&) = delete;
 
     bool gzipped() const { return gzip_; }
-    std::size_t offset() const { return offset_; }  // of the (decompressed) IDX data
 
     // "offset 12" (of the decompressed data, for a gzip file).
     std::string where(std::size_t offset) const {
@@ -271,13 +276,11 @@ IdxArray read_idx_from(const std::string& name, RawInput& raw) {
 
 IdxArray read_idx(const std::filesystem::path& file) {
     const std::string name = file.string();
-    std::error_code error;
-    const auto status = std::filesystem::status(file, error);
-    if (!std::filesystem::exists(status)) throw DataError(name + ": no such file");
     // Opened without blocking and checked before any read: a named pipe would otherwise wait
     // for a writer forever, and a device could be read without end.
     Fd fd;
     fd.fd = ::open(file.c_str(), O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+    if (fd.fd < 0 && errno == ENOENT) throw DataError(name + ": no such file");
     if (fd.fd < 0) throw DataError(name + ": cannot open it: " + std::strerror(errno));
     struct stat info {};
     if (::fstat(fd.fd, &info) != 0) throw DataError(name + ": cannot read its status: " + std::strerror(errno));
