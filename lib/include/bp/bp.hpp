@@ -14,6 +14,7 @@
 #include "bp/matrix.hpp"
 #include "bp/mlp.hpp"
 #include "bp/optimizers.hpp"
+#include "bp/options.hpp"
 #include "bp/parameter.hpp"
 #include "bp/random.hpp"
 #include "bp/swish_dense.hpp"
