@@ -10,6 +10,16 @@
 // marker lines and replaces what lies between them with a throw of bp::NotImplemented that
 // names the exercise, the file and the section. Every other line is copied unchanged.
 //
+// Inside the region, hint lines give the student help one level at a time (./course hint):
+//
+//     // HINT 1.1 1: what to look for in the section (the section itself is named for you)
+//     // HINT 1.1 2: the shapes
+//     // HINT 1.1 3: the Eigen operations that help
+//     // HINT 1.1 4: a worked example
+//
+// Levels count up from 1; several lines of one level make one hint. They go with the region
+// (the stubs never show them) into exercises/.hints, which generate writes and check checks.
+//
 //   exgen generate --solutions DIR --exercises DIR --chapters DIR [--force]
 //       Writes the stubs. It records a hash of every file it writes (DIR/.exgen-hashes) and
 //       refuses to overwrite a file that changed since, which is a student's work, unless
@@ -17,6 +27,11 @@
 //       N = 1, 2, ...: a backup is never overwritten, not even by a later --force.
 //   exgen check --solutions DIR --exercises DIR --chapters DIR
 //       Exits 1 if the exercises differ from what generate would write.
+//   exgen stub --file FILE --chapters DIR [--lines N,M,...]
+//       Grading: replaces, in FILE itself (a copy of a submission's exercise file), the code of
+//       every exercise region that holds one of the lines (all regions without --lines) by
+//       the stub's throw, and prints the ids of those exercises. Exits 3 if a line lies
+//       outside every region (the given code around the exercises was changed).
 //   exgen manifest --sources DIR --chapters DIR --out FILE
 //       Lists the exercises found in DIR (solutions or exercises), one per line, tab
 //       separated: id, chapter, chapter title, file, line, section anchor, where to read, hint.
@@ -54,11 +69,14 @@ struct Region {
     std::string hint;
     std::size_t begin_line = 0;  // 1-based, the BEGIN marker
     std::size_t end_line = 0;    // the END marker
+    std::vector<std::vector<std::string>> hints;  // hints[level - 1]: that level's lines
 };
 
 const std::regex begin_re(R"(^(\s*)// BEGIN EXERCISE ([0-9]+)\.([0-9]+) \(([A-Za-z0-9_-]+)\): (.+)$)");
 const std::regex end_re(R"(^\s*// END EXERCISE ([0-9]+\.[0-9]+)\s*$)");
 const std::regex any_marker_re(R"(// (BEGIN|END) EXERCISE)");
+const std::regex hint_re(R"(^\s*// HINT ([0-9]+\.[0-9]+) ([0-9]+): (.+)$)");
+const std::regex any_hint_re(R"(^\s*// HINT\b)");
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -126,7 +144,7 @@ std::vector<Region> find_regions(const std::string& text, const std::string& fil
         std::smatch m;
         if (std::regex_match(lines[i], m, begin_re)) {
             if (open) throw Failure{at + "BEGIN EXERCISE inside exercise " + open->id + ", which has no END yet"};
-            Region r{std::string(m[2]) + "." + std::string(m[3]), m[4], m[5], i + 1, 0};
+            Region r{std::string(m[2]) + "." + std::string(m[3]), m[4], m[5], i + 1, 0, {}};
             const auto section = sections.find(r.anchor);
             if (section == sections.end())
                 throw Failure{at + "exercise " + r.id + " points at section {#" + r.anchor +
@@ -141,6 +159,17 @@ std::vector<Region> find_regions(const std::string& text, const std::string& fil
             open->end_line = i + 1;
             regions.push_back(*open);
             open.reset();
+        } else if (std::regex_match(lines[i], m, hint_re)) {
+            if (!open) throw Failure{at + "a HINT line outside an exercise region: hints go between its BEGIN and END lines"};
+            if (m[1] != open->id) throw Failure{at + "HINT " + std::string(m[1]) + " inside exercise " + open->id};
+            const std::size_t level = std::stoul(m[2]);
+            if (level < 1 || level > open->hints.size() + 1 || (level < open->hints.size()))
+                throw Failure{at + "HINT " + open->id + " " + std::string(m[2]) + " comes after level " +
+                              std::to_string(open->hints.size()) + ": levels count up from 1, one at a time"};
+            if (level > open->hints.size()) open->hints.emplace_back();
+            open->hints[level - 1].push_back(m[3]);
+        } else if (std::regex_search(lines[i], any_hint_re)) {
+            throw Failure{at + "malformed hint; the form is\n    // HINT 1.1 1: the first level's text"};
         } else if (std::regex_search(lines[i], any_marker_re)) {
             throw Failure{at + "malformed exercise marker; the form is\n"
                                "    // BEGIN EXERCISE 1.1 (section-anchor): hint\n"
@@ -205,11 +234,27 @@ bool id_less(const std::string& a, const std::string& b) {
     return key(a) < key(b);
 }
 
+const char* const hints_file = ".hints";
+
+// exercises/.hints: one line per hint line, "ID<TAB>LEVEL<TAB>TEXT", in exercise order. Level
+// 1 starts with the section to read, which the marker names.
+std::string hints_text(std::vector<Region> regions, const std::map<std::string, Section>& sections) {
+    std::sort(regions.begin(), regions.end(), [](const Region& a, const Region& b) { return id_less(a.id, b.id); });
+    std::string text = "# Written by exgen from the HINT lines in the solutions: ./course hint N.M shows them one level at a time.\n";
+    for (const Region& r : regions) {
+        text += r.id + "\t1\tRead " + where_to_read(sections.at(r.anchor)) + ".\n";
+        for (std::size_t level = 0; level < r.hints.size(); ++level)
+            for (const std::string& line : r.hints[level]) text += r.id + "\t" + std::to_string(level + 1) + "\t" + line + "\n";
+    }
+    return text;
+}
+
 // Every exercise file, keyed by its path under exercises/, as generate would write it.
 std::map<std::string, std::string> expected_exercises(const fs::path& solutions, const fs::path& chapters) {
     const auto sections = read_sections(chapters);
     std::map<std::string, std::string> out;
     std::map<std::string, std::string> seen;  // exercise id -> file
+    std::vector<Region> all;
     for (const std::string& file : files_under(solutions)) {
         const std::string text = read_text(solutions / file);
         if (!is_source(file)) {
@@ -221,8 +266,10 @@ std::map<std::string, std::string> expected_exercises(const fs::path& solutions,
             if (seen.count(r.id)) throw Failure{"exercise " + r.id + " is marked in both " + seen[r.id] + " and " + file};
             seen[r.id] = file;
         }
+        all.insert(all.end(), regions.begin(), regions.end());
         out[file] = make_stub(text, regions, "exercises/" + file, sections);
     }
+    out[hints_file] = hints_text(all, sections);
     return out;
 }
 
@@ -352,6 +399,34 @@ std::string tsv_field(std::string s) {
     return s;
 }
 
+int stub(const fs::path& file, const fs::path& chapters, const std::string& lines_text) {
+    const auto sections = read_sections(chapters);
+    const std::string text = read_text(file);
+    const std::vector<Region> regions = find_regions(text, file.string(), sections);
+    std::vector<Region> chosen;
+    bool outside = false;
+    if (lines_text.empty()) {
+        chosen = regions;
+    } else {
+        std::istringstream in(lines_text);
+        for (std::string item; std::getline(in, item, ',');) {
+            const std::size_t line = std::stoul(item);
+            const auto it = std::find_if(regions.begin(), regions.end(),
+                                         [&](const Region& r) { return line > r.begin_line && line < r.end_line; });
+            if (it == regions.end()) outside = true;
+            else if (std::none_of(chosen.begin(), chosen.end(), [&](const Region& r) { return r.id == it->id; }))
+                chosen.push_back(*it);
+        }
+        std::sort(chosen.begin(), chosen.end(), [](const Region& a, const Region& b) { return a.begin_line < b.begin_line; });
+    }
+    // The stub's message names the file as exercises/<path below exercises/>.
+    std::string path = file.generic_string();
+    if (const auto at = path.rfind("/exercises/"); at != std::string::npos) path = path.substr(at + 1);
+    write_text(file, make_stub(text, chosen, path, sections));
+    for (const Region& r : chosen) std::cout << r.id << "\n";
+    return outside ? 3 : 0;
+}
+
 int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& out) {
     const auto sections = read_sections(chapters);
     const std::string edition = sources.filename().string();
@@ -389,8 +464,13 @@ int main(int argc, char** argv) {
             return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);
         if (command == "check") return check(option("--solutions"), option("--exercises"), option("--chapters"));
         if (command == "manifest") return manifest(option("--sources"), option("--chapters"), option("--out"));
+        if (command == "stub") {
+            const bool has_lines = std::find(args.begin(), args.end(), "--lines") != args.end();
+            return stub(option("--file"), option("--chapters"), has_lines ? option("--lines").string() : "");
+        }
         std::cerr << "usage: exgen generate|check --solutions DIR --exercises DIR --chapters DIR [--force]\n"
-                     "       exgen manifest --sources DIR --chapters DIR --out FILE\n";
+                     "       exgen manifest --sources DIR --chapters DIR --out FILE\n"
+                     "       exgen stub --file FILE --chapters DIR [--lines N,M,...]\n";
         return 2;
     } catch (const Failure& f) {
         std::cerr << "exgen: " << f.message << "\n";
