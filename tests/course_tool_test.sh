@@ -15,6 +15,8 @@ fail() { echo "course_tool_test: $*" >&2; exit 1; }
 # A fake repository holding a copy of the tool, with a student build already configured.
 repo=$work/repo
 mkdir -p "$repo/bin" "$repo/build/student/tests" "$repo/build/student/chapters/09-deep" "$repo/chapters" "$repo/exercises"
+echo "bp_chapter_program(ch09 ch09-demo demo.cpp demo.out)" > "$repo/chapters/09-deep.cmake"
+mkdir -p "$repo/chapters/09-deep" && mv "$repo/chapters/09-deep.cmake" "$repo/chapters/09-deep/CMakeLists.txt"
 cp "$course" "$repo/course"
 touch "$repo/build/student/build.ninja"
 log=$work/calls
@@ -24,7 +26,7 @@ stand_in() {  # stand_in FILE: a program that appends "<its name> <folder> <argu
 }
 stand_in "$repo/bin/cmake"
 stand_in "$repo/bin/ctest"
-stand_in "$repo/bin/dpkg-query" "echo 'install ok installed'"
+stand_in "$repo/bin/dpkg-query" 'for p in "${@:3}"; do echo "$p install ok installed"; done' 
 stand_in "$repo/build/student/tests/course_tests"
 stand_in "$repo/build/student/chapters/09-deep/ch09-demo"
 export PATH="$repo/bin:$PATH"
@@ -37,6 +39,16 @@ cd "$work/elsewhere"
 ./course-link --help > out || fail "--help exited $?, not 0"
 grep -q "./course check" out || fail "--help does not list the commands"
 ./course-link help > /dev/null || fail "help exited $?, not 0"
+# Every command of the dispatch is listed, one line each (in the real repository, which has solutions/).
+"$course" help > all || fail "help in the repository exited $?"
+[ -d "$(dirname "$course")/solutions" ] ||  # the student edition lists only what works there
+  sed -n '/^commands() {/,/^EOF/p' "$course" | grep '^F ' | awk '{ print "  ./course " $2 }' >> all
+for c in $(sed -n '/^case "\$command" in/,/^esac/p' "$course" | grep -oE '^  [a-z0-9-]+( \| [a-z-]+)*\)' | tr -d ' )' | tr '|' ' '); do
+  case "$c" in --help | -h) continue ;; esac
+  grep -qE "^  \./course $c( |$)" all || fail "help does not list '$c'"
+done
+# Without solutions/ (the student edition), no command that needs them is listed.
+grep -q "./course generate" out && fail "help lists instructors' commands in a repository without solutions/"
 
 status=0
 ./course-link frobnicate > out 2> err || status=$?
@@ -70,15 +82,21 @@ if command -v git > /dev/null; then
   cd "$repo"
   printf '/build/\n/bin/\n' > .gitignore
   echo "# A chapter" > chapters/page.md
+  mkdir -p solutions && echo "// the reference" > solutions/answer.cpp
+  printf '# Course\n<!-- full repository -->\nsolutions/ is here\n<!-- end -->\n<!-- student edition:\nyour edition\n-->\n' > README.md
   git init -q . && git add -A
   git -c user.name=t -c user.email=t@t commit -q -m start
   echo "my change" >> chapters/page.md
   echo "new work" > notes.md
   cd "$work/elsewhere"
+  export BP_EDITION_WITHOUT_SITE=1  # no reference build here: the edition without its site
   ./course-link edition student-copy > out 2> err || fail "edition failed: $(cat err)"
   [ -f student-copy/course ] || fail "edition did not write the folder relative to where it was called"
   grep -q "warning" err && grep -q "chapters/page.md" err && grep -q "notes.md" err || fail "edition did not name the uncommitted work: $(cat err)"
   grep -q "my change" student-copy/chapters/page.md && fail "edition took uncommitted work after all"
+  [ -e student-copy/solutions ] && fail "the edition has solutions/"
+  grep -q "solutions/" student-copy/README.md && fail "the edition's README speaks of solutions/: $(cat student-copy/README.md)"
+  grep -q "your edition" student-copy/README.md || fail "the edition's README lacks its own part: $(cat student-copy/README.md)"
   cd "$repo" && git checkout -q chapters/page.md && rm notes.md && cd "$work/elsewhere"
   ./course-link edition clean-copy > /dev/null 2> err || fail "edition failed: $(cat err)"
   grep -q "warning" err && fail "edition warned with nothing uncommitted: $(cat err)"

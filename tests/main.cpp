@@ -3,6 +3,8 @@
 //   course_tests [gtest flags] [--report=FILE]   run the tests (ctest runs one exercise at a time)
 //   course_tests --progress=DIR [--only=ID]      print the student's progress from the reports in DIR
 //   course_tests --gate=DIR                      judge the stub gate from the reports in DIR
+//   course_tests --grade=DIR --points=FILE --json=FILE --junit=FILE [--compile-failures=FILE]
+//                                                score the reports in DIR (./course grade)
 #include "report.hpp"
 #include "reference_test.hpp"
 
@@ -32,6 +34,10 @@ int main(int argc, char** argv) {
             return bp_test::print_progress(manifest, dir, flag(argc, argv, "only"));
         if (const std::string dir = flag(argc, argv, "gate"); !dir.empty())
             return bp_test::judge_stub_gate(manifest, dir);
+        if (const std::string dir = flag(argc, argv, "grade"); !dir.empty())
+            return bp_test::write_grade(manifest, dir,
+                                        {flag(argc, argv, "points"), flag(argc, argv, "compile-failures"),
+                                         flag(argc, argv, "json"), flag(argc, argv, "junit")});
 
         static const bp_test::ReferenceData reference = bp_test::read_reference_data(BP_REFERENCE_DIR);
         bp_test::register_reference_tests(reference);

@@ -1,6 +1,8 @@
 #include "report.hpp"
 
 #include <algorithm>
+#include <cmath>
+#include <iomanip>
 #include <iostream>
 #include <map>
 #include <regex>
@@ -221,6 +223,23 @@ std::string pad(const std::string& s, std::size_t width) {
     return out + std::string(width - total, ' ');
 }
 
+std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+
+// A failure's message fits on a screen: at most `limit` lines, then a line saying how many
+// more there were and where the whole of it is.
+constexpr std::size_t max_failure_lines = 36;
+std::string cut_lines(const std::string& text, std::size_t limit, const std::string& rest_at = "") {
+    std::size_t at = 0, lines = 0;
+    while (lines < limit) {
+        at = text.find('\n', at);
+        if (at == std::string::npos) return text;
+        ++at;
+        ++lines;
+    }
+    const auto more = std::count(text.begin() + static_cast<std::ptrdiff_t>(at), text.end(), '\n') + 1;
+    return text.substr(0, at) + "[... " + std::to_string(more) + " more lines" + (rest_at.empty() ? "" : ": " + rest_at) + "]";
+}
+
 std::string indent(const std::string& text, const std::string& by) {
     std::string out = by;
     for (char c : text) {
@@ -261,9 +280,20 @@ const Exercise* find_exercise(const std::vector<Exercise>& all, const std::strin
 // Every test of one exercise, each failure in full, and what to do next.
 void print_exercise_in_full(const Exercise& e, const std::vector<Exercise>& all) {
     std::cout << badge(e.state()) << "  " << e.id << "  " << e.hint << "\n";
+    // The first failure in full (cut to a screen), the others by their first line: the first is
+    // the one to fix, and fixing it often fixes the rest.
+    bool shown_one = false;
     for (const TestOutcome& t : e.tests) {
         std::cout << "      " << pad(t.status == "pass" ? "pass" : t.status, 8) << t.suite << "." << t.name << "\n";
-        if (t.status == "fail" || t.status == "crashed") std::cout << indent(t.message, "          ") << "\n";
+        if (t.status != "fail" && t.status != "crashed") continue;
+        if (!shown_one)
+            std::cout << indent(cut_lines(t.message, max_failure_lines,
+                                          "all of it with ctest --test-dir build/student -R '^ex" + e.id + "$' --output-on-failure"),
+                                "          ")
+                      << "\n";
+        else
+            std::cout << "          " << first_line(t.message) << "\n";
+        shown_one = true;
     }
     const auto stub = std::find_if(e.tests.begin(), e.tests.end(),
                                    [](const TestOutcome& t) { return t.status == "todo" || t.status == "waiting"; });
@@ -361,7 +391,8 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
             print_where(*next);
             for (const TestOutcome& t : next->tests)
                 if (t.status == "fail" || t.status == "crashed") {
-                    std::cout << "  First failure, " << t.suite << "." << t.name << ":\n" << indent(t.message, "      ") << "\n";
+                    std::cout << "  First failure, " << t.suite << "." << t.name << ":\n"
+                              << indent(cut_lines(t.message, max_failure_lines), "      ") << "\n";
                     break;
                 }
         } else if (shown) {
@@ -395,6 +426,159 @@ int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem
     }
     std::cout << "stub gate: " << exercises.size() - bad << " passed, " << bad << " failed\n";
     return bad == 0 && !exercises.empty() ? 0 : 1;
+}
+
+namespace {
+
+// ---- grading -----------------------------------------------------------------------------
+
+std::string json_string(const std::string& s) {
+    std::ostringstream out;
+    out << '"';
+    for (unsigned char c : s) {
+        if (c == '"') out << "\\\"";
+        else if (c == '\\') out << "\\\\";
+        else if (c == '\n') out << "\\n";
+        else if (c == '\t') out << "\\t";
+        else if (c == '\r') out << "\\r";
+        else if (c < 0x20) out << "\\u" << std::hex << std::setw(4) << std::setfill('0') << int(c) << std::dec;
+        else out << c;
+    }
+    out << '"';
+    return out.str();
+}
+
+std::string xml_text(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c == '&') out += "&amp;";
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else if (c == '"') out += "&quot;";
+        else if (c < 0x20 && c != '\n' && c != '\t') out += ' ';  // not allowed in XML 1.0
+        else out += static_cast<char>(c);
+    }
+    return out;
+}
+
+std::string number(double x) {
+    std::ostringstream out;
+    out << std::round(x * 100) / 100;
+    return out.str();
+}
+
+// Points per exercise from FILE: "default P" and "N.M P" lines; '#' starts a comment.
+std::map<std::string, double> read_points(const std::filesystem::path& file, double& fallback) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read the points file " + file.string());
+    std::map<std::string, double> points;
+    fallback = 1;
+    int line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        line = line.substr(0, line.find('#'));
+        std::istringstream fields(line);
+        std::string key;
+        double value = 0;
+        if (!(fields >> key)) continue;
+        if (!(fields >> value) || value < 0 || !std::isfinite(value))
+            throw std::runtime_error(file.string() + ":" + std::to_string(line_no) + ": expected 'N.M POINTS' or 'default POINTS'");
+        (key == "default" ? fallback : points[key]) = value;
+    }
+    return points;
+}
+
+// "ID<TAB>message" lines: the exercises whose code did not compile (replaced by their stubs).
+std::map<std::string, std::string> read_compile_failures(const std::filesystem::path& file) {
+    std::map<std::string, std::string> failures;
+    if (file.empty()) return failures;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        const auto tab = line.find('\t');
+        if (tab != std::string::npos) failures[line.substr(0, tab)] = unescape(line.substr(tab + 1));
+    }
+    return failures;
+}
+
+}  // namespace
+
+int write_grade(const std::filesystem::path& manifest, const std::filesystem::path& reports, const GradeFiles& files) {
+    const std::vector<Exercise> exercises = load(manifest, reports, nullptr);
+    double fallback = 1;
+    const std::map<std::string, double> points = read_points(files.points, fallback);
+    const std::map<std::string, std::string> failures = read_compile_failures(files.compile_failures);
+    for (const auto& [id, p] : points)
+        if (!find_exercise(exercises, id)) throw std::runtime_error(files.points.string() + " gives points to exercise " + id + ", which does not exist");
+
+    double score = 0, max_score = 0;
+    int tests = 0, failed_tests = 0;
+    std::string json_tests, junit_suites, summary;
+    for (const Exercise& e : exercises) {
+        const auto it = points.find(e.id);
+        const double max = it != points.end() ? it->second : fallback;
+        const int total = static_cast<int>(e.tests.size()), passed = e.count("pass");
+        std::string output, status = "failed";
+        double got = 0;
+        std::string junit_cases;
+        int junit_failures = 0;
+        if (const auto f = failures.find(e.id); f != failures.end()) {
+            output = "Did not compile, so it was graded as not done (its code was replaced by the stub; the other "
+                     "exercises of the file were graded as written). The compiler said:\n" + f->second;
+            junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"compiles\"><failure message=\"" +
+                           xml_text(first_line(f->second)) + "\">" + xml_text(f->second) + "</failure></testcase>\n";
+            ++junit_failures;
+        } else if (total == 0) {
+            output = "No test ran for this exercise (the test program did not start, or crashed before).";
+        } else {
+            got = max * passed / total;
+            if (passed == total) status = "passed";
+            output = std::to_string(passed) + " of " + std::to_string(total) + " tests pass" +
+                     (passed < total ? " (points in proportion)" : "") + ".\n";
+            for (const TestOutcome& t : e.tests) {
+                const std::string name = t.suite + "." + t.name;
+                const bool ok = t.status == "pass";
+                std::string message = t.status == "todo" || t.status == "waiting" ? first_line(t.message) : t.message;
+                message = cut_lines(message, max_failure_lines);
+                if (!ok) output += "\n" + std::string(t.status == "crashed" ? "CRASH " : "FAIL  ") + name + "\n" + indent(message, "    ") + "\n";
+                junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"" + xml_text(name) + "\"";
+                if (ok) {
+                    junit_cases += "/>\n";
+                } else {
+                    ++junit_failures;
+                    junit_cases += "><failure message=\"" + xml_text(first_line(message)) + "\">" + xml_text(message) + "</failure></testcase>\n";
+                }
+            }
+        }
+        tests += std::max(total, 1);
+        failed_tests += junit_failures;
+        score += got;
+        max_score += max;
+        if (!json_tests.empty()) json_tests += ",\n";
+        json_tests += "    {\"name\": " + json_string("Exercise " + e.id + ": " + e.hint) + ", \"number\": " + json_string(e.id) +
+                      ", \"score\": " + number(got) + ", \"max_score\": " + number(max) + ", \"status\": " + json_string(status) +
+                      ", \"output\": " + json_string(output) + ", \"visibility\": \"visible\"}";
+        junit_suites += "  <testsuite name=\"exercise " + e.id + "\" tests=\"" + std::to_string(std::max(total, 1)) +
+                        "\" failures=\"" + std::to_string(junit_failures) + "\">\n" + junit_cases + "  </testsuite>\n";
+        std::ostringstream row;
+        row << "  " << pad(e.id, 6) << std::setw(6) << number(got) << " / " << std::left << std::setw(5) << number(max) << std::right
+            << (failures.count(e.id) ? "did not compile" : total == 0 ? "no test ran" : std::to_string(passed) + " of " + std::to_string(total) + " tests pass")
+            << "\n";
+        summary += row.str();
+    }
+    summary += "Score: " + number(score) + " of " + number(max_score) + "\n";
+    std::cout << summary;
+
+    std::filesystem::create_directories(files.json.parent_path().empty() ? "." : files.json.parent_path());
+    std::ofstream json(files.json);
+    json << "{\n  \"score\": " << number(score) << ",\n  \"max_score\": " << number(max_score)
+         << ",\n  \"output\": " << json_string(summary) << ",\n  \"visibility\": \"visible\",\n  \"stdout_visibility\": \"hidden\",\n"
+         << "  \"tests\": [\n" << json_tests << "\n  ]\n}\n";
+    std::filesystem::create_directories(files.junit.parent_path().empty() ? "." : files.junit.parent_path());
+    std::ofstream junit(files.junit);
+    junit << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backprop course\" tests=\"" << tests
+          << "\" failures=\"" << failed_tests << "\">\n" << junit_suites << "</testsuites>\n";
+    if (!json || !junit) throw std::runtime_error("cannot write " + files.json.string() + " or " + files.junit.string());
+    return 0;
 }
 
 }  // namespace bp_test
