@@ -45,6 +45,7 @@ TEST(Ex1_1, EachColumnIsComputedOnItsOwn) {
     bp::Rng rng(4);
     const Matrix W = rng.uniform_matrix(3, 2, -1, 1), a_prev = rng.uniform_matrix(2, 3, -1, 1);
     const Vector b = rng.uniform_matrix(3, 1, -1, 1).col(0);
+    BP_INPUTS(W, Matrix(b), a_prev);
     const Matrix batch = bp::linear_forward(W, b, a_prev);
     ASSERT_EQ(bp::shape(batch), "3x3") << "linear_forward(W, b, a_prev) with W 3x2 and a_prev 2x3";
     for (bp::Index j = 0; j < a_prev.cols(); ++j)
@@ -84,11 +85,13 @@ TEST(Ex1_2, IsFiniteAndSaturatesForLogitsOfPlusMinus1000) {
 
 TEST(Ex1_2, IsSymmetric) {
     const Matrix z = bp::Rng(5).uniform_matrix(3, 3, -5, 5);
+    BP_INPUTS(z);
     EXPECT_MATRIX_NEAR(Matrix(1.0 - bp::sigmoid(z).array()), bp::sigmoid(-z));
 }
 
 TEST(Ex1_3, MatchesTheSlopeOfSigmoid) {
     const Matrix z = bp::Rng(6).uniform_matrix(3, 4, -5, 5);
+    BP_INPUTS(z);
     EXPECT_HOLDS(bp_test::matrices_near("sigmoid_prime(z)", numeric_derivative(z, scalar_sigmoid), bp::sigmoid_prime(z), 1e-8));
 }
 
@@ -101,12 +104,14 @@ TEST(Ex1_3, IsOneQuarterAtZeroAndFiniteAtTheExtremes) {
 
 TEST(Ex1_4, IsOddAndSaturates) {
     const Matrix z = bp::Rng(7).uniform_matrix(2, 5, -3, 3);
+    BP_INPUTS(z);
     EXPECT_MATRIX_NEAR(Matrix(-bp::tanh(z)), bp::tanh(-z));
     EXPECT_MATRIX_NEAR(row({-1.0, -1.0, 1.0, 1.0}), bp::tanh(extremes));
 }
 
 TEST(Ex1_5, MatchesTheSlopeOfTanh) {
     const Matrix z = bp::Rng(8).uniform_matrix(3, 4, -3, 3);
+    BP_INPUTS(z);
     const auto scalar_tanh = [](double x) { return std::tanh(x); };
     EXPECT_HOLDS(bp_test::matrices_near("tanh_prime(z)", numeric_derivative(z, scalar_tanh), bp::tanh_prime(z), 1e-8));
     EXPECT_MATRIX_NEAR(Matrix::Ones(1, 1), bp::tanh_prime(Matrix::Zero(1, 1)));
@@ -145,6 +150,7 @@ TEST(Ex1_10, EveryColumnIsAProbabilityDistribution) {
 
 TEST(Ex1_10, AddingAConstantToAColumnChangesNothing) {
     const Matrix z = bp::Rng(10).uniform_matrix(4, 2, -2, 2);
+    BP_INPUTS(z);
     Matrix shifted = z;
     shifted.col(0).array() += 100.0;
     shifted.col(1).array() -= 50.0;
@@ -198,6 +204,7 @@ TEST(Ex1_11, StoresAPrevZAndAForTheBackwardPass) {
     bp::Dense layer(3, 2, Activation::sigmoid, rng);
     layer.b << 0.1, -0.2;
     const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    BP_INPUTS(layer.W, Matrix(layer.b), x);
     const Matrix& a = layer.forward(x);
     const Matrix z = (layer.W * x).colwise() + layer.b;  // the formula, written out here
     EXPECT_MATRIX_NEAR(x, layer.a_prev);
@@ -223,6 +230,7 @@ TEST(Ex1_12, EachLayerStoresItsOwnValuesAndFeedsTheNext) {
     bp::Rng rng(22);
     bp::Mlp net({4, 5, 3, 2}, Activation::tanh, Activation::softmax, rng);
     const Matrix x = rng.uniform_matrix(4, 6, -1, 1);
+    BP_INPUTS(x);
     const Matrix& y_hat = net.forward(x);
     EXPECT_MATRIX_NEAR(x, net.dense(0).a_prev) << "layer 1's a_prev should be the input x";
     for (std::size_t l = 1; l < net.size(); ++l)
@@ -238,6 +246,7 @@ TEST(Ex1_12, ABatchGivesTheSameAnswersAsOneExampleAtATime) {
     bp::Rng rng(23);
     bp::Mlp net({3, 4, 2}, Activation::relu, Activation::sigmoid, rng);
     const Matrix x = rng.uniform_matrix(3, 4, -1, 1);
+    BP_INPUTS(x);
     const Matrix batch = net.forward(x);
     ASSERT_EQ(bp::shape(batch), "2x4") << "net.forward(x) with x 3x4 should give 2x4";
     for (bp::Index j = 0; j < x.cols(); ++j)

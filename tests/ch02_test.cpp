@@ -18,6 +18,7 @@ double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 TEST(Ex2_3, MatchesTheNaiveFormulaOnSmallLogits) {
     const Matrix z = bp::Rng(41).uniform_matrix(4, 3, -2, 2);
+    BP_INPUTS(z);
     EXPECT_MATRIX_NEAR(Matrix(z.array().exp().colwise().sum().log()), bp::log_sum_exp(z));
 }
 
@@ -68,11 +69,13 @@ TEST(Ex2_1, ProbabilitiesOfExactlyZeroAndOneAreFine) {
 
 TEST(Ex2_2, IsTheErrorOverTheBatchSize) {
     const Matrix y_hat = bp::Rng(42).uniform_matrix(3, 4, 0, 1), y = Matrix::Zero(3, 4);
+    BP_INPUTS(y_hat, y);
     EXPECT_MATRIX_NEAR(Matrix(y_hat / 4.0), bp::mse_grad(y_hat, y));
 }
 
 TEST(Ex2_2, MatchesTheSlopeOfTheLoss) {
     const Matrix y_hat = bp::Rng(43).uniform_matrix(2, 3, 0, 1), y = bp::Rng(44).uniform_matrix(2, 3, 0, 1);
+    BP_INPUTS(y_hat, y);
     const auto loss = [&](const Matrix& p) { return 0.5 * (p - y).squaredNorm() / 3.0; };  // written out here
     Matrix numeric(2, 3);
     for (bp::Index i = 0; i < y_hat.size(); ++i) {
@@ -186,6 +189,7 @@ TEST(Ex2_7, EachColumnSumsToZero) {
     const Matrix z = rng.uniform_matrix(5, 3, -3, 3);
     Matrix y = Matrix::Zero(5, 3);
     y(1, 0) = y(4, 1) = y(0, 2) = 1;
+    BP_INPUTS(z, y);
     EXPECT_MATRIX_NEAR(Matrix::Zero(1, 3), Matrix(bp::softmax_cross_entropy_grad(z, y).colwise().sum()));
 }
 

@@ -43,6 +43,7 @@ TEST(Ex3_1, MatchesFiniteDifferences) {
     Matrix W = rng.uniform_matrix(3, 2, -1, 1), a_prev = rng.uniform_matrix(2, 4, -1, 1);
     Vector b = rng.uniform_matrix(3, 1, -1, 1).col(0);
     const Matrix G = rng.uniform_matrix(3, 4, -1, 1);
+    BP_INPUTS(W, Matrix(b), a_prev, G);
     const auto L = [&] { return weighted_sum(G, (W * a_prev).colwise() + b); };  // z written out here
     Matrix dW = Matrix::Zero(3, 2);
     Vector db = Vector::Zero(3);
@@ -59,6 +60,7 @@ TEST(Ex3_1, ASquareWNeedsTheRightTransposes) {
     const Matrix W = square_weights();
     bp::Rng rng(70);
     const Matrix a_prev = rng.uniform_matrix(3, 4, -1, 1), dz = rng.uniform_matrix(3, 4, -1, 1);
+    BP_INPUTS(W, a_prev, dz);
     Matrix dW = Matrix::Zero(3, 3);
     Vector db = Vector::Zero(3);
     Matrix da_prev;
@@ -78,6 +80,7 @@ TEST(Ex3_1, NonSquareShapesFitOnlyTheRightFormulas) {
     bp::Rng rng(71);
     const Matrix W = rng.uniform_matrix(2, 5, -1, 1), a_prev = rng.uniform_matrix(5, 3, -1, 1),
                  dz = rng.uniform_matrix(2, 3, -1, 1);
+    BP_INPUTS(W, a_prev, dz);
     Matrix dW = Matrix::Zero(2, 5);
     Vector db = Vector::Zero(2);
     Matrix da_prev;
@@ -92,6 +95,7 @@ TEST(Ex3_1, NonSquareShapesFitOnlyTheRightFormulas) {
 TEST(Ex3_1, AddsToTheGradientsInsteadOfOverwritingThem) {
     bp::Rng rng(62);
     const Matrix W = rng.uniform_matrix(2, 2, -1, 1), a_prev = rng.uniform_matrix(2, 3, -1, 1), dz = rng.uniform_matrix(2, 3, -1, 1);
+    BP_INPUTS(W, a_prev, dz);
     Matrix dW = Matrix::Zero(2, 2);
     Vector db = Vector::Zero(2);
     bp::linear_backward(dz, W, a_prev, dW, db);
@@ -144,6 +148,7 @@ TEST(Ex3_3, MatchesFiniteDifferencesForEveryParameterAndTheInput) {
     Matrix x = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix G = rng.uniform_matrix(2, 4, -1, 1);
     const auto L = [&] { return weighted_sum(G, layer.forward(x)); };
+    BP_INPUTS(layer.W, Matrix(layer.b), x, G);
     layer.forward(x);
     const Matrix dx = layer.backward(G);
     const Matrix dW = layer.dW;
@@ -157,6 +162,7 @@ TEST(Ex3_3, ASquareLayerNeedsTheRightTransposesAndFPrimeOfZ) {
     bp::Rng rng(72);
     bp::Dense layer(square_weights(), (Vector(3) << 0.1, -0.2, 0.3).finished(), Activation::sigmoid);
     const Matrix x = rng.uniform_matrix(3, 4, -2, 2), da = rng.uniform_matrix(3, 4, -1, 1);
+    BP_INPUTS(layer.W, Matrix(layer.b), x, da);
     // What the forward pass stores, written out here.
     layer.a_prev = x;
     layer.z = (layer.W * x).colwise() + layer.b;
@@ -203,6 +209,7 @@ TEST(Ex3_4, MatchesFiniteDifferencesThroughEveryLayer) {
     bp::Mlp net({3, 4, 3, 2}, Activation::tanh, Activation::identity, rng);
     Matrix x = rng.uniform_matrix(3, 5, -1, 1);
     const Matrix G = rng.uniform_matrix(2, 5, -1, 1);  // dz_out, as the output is z itself
+    BP_INPUTS(x, G);
     const auto L = [&] { return weighted_sum(G, net.forward(x)); };
     net.forward(x);
     Matrix dx;
@@ -363,6 +370,7 @@ TEST(Ex3_6, ASquareWNeedsTheRightTransposes) {
     const Matrix W = square_weights();
     bp::Rng rng(74);
     const Matrix a = rng.uniform_matrix(3, 2, -1, 1), dn = rng.uniform_matrix(3, 2, -1, 1);
+    BP_INPUTS(W, a, dn);
     Matrix dW = Matrix::Zero(3, 3), da = Matrix::Zero(3, 2);
     if (!bp_test::call_or_explain("matmul_backward(dn, W, a, dW, da)", [&] { bp::matmul_backward(dn, W, a, dW, da); },
                                   shapes_hint))
@@ -378,6 +386,7 @@ TEST(Ex3_6, ASquareWNeedsTheRightTransposes) {
 TEST(Ex3_6, NonSquareShapesFitOnlyTheRightFormulas) {
     bp::Rng rng(75);
     const Matrix W = rng.uniform_matrix(4, 2, -1, 1), a = rng.uniform_matrix(2, 3, -1, 1), dn = rng.uniform_matrix(4, 3, -1, 1);
+    BP_INPUTS(W, a, dn);
     Matrix dW = Matrix::Zero(4, 2), da = Matrix::Zero(2, 3);
     if (!bp_test::call_or_explain("matmul_backward(dn, W, a, dW, da) with W 4x2, a 2x3 and dn 4x3",
                                   [&] { bp::matmul_backward(dn, W, a, dW, da); },

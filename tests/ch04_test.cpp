@@ -15,6 +15,7 @@ using bp::Matrix;
 
 TEST(Ex4_1, GivesTwoXForTheSumOfSquares) {
     Matrix x = bp::Rng(81).uniform_matrix(3, 2, -2, 2);
+    BP_INPUTS(x);
     const Matrix expected = 2 * x;  // before the call, which perturbs x
     const auto f = [&x] { return x.squaredNorm(); };
     const Matrix got = bp::numerical_gradient(f, bp::view(x));
@@ -23,6 +24,7 @@ TEST(Ex4_1, GivesTwoXForTheSumOfSquares) {
 
 TEST(Ex4_1, LeavesXExactlyAsItWas) {
     Matrix x = bp::Rng(82).uniform_matrix(2, 3, -1, 1);
+    BP_INPUTS(x);
     const Matrix before = x;
     bp::numerical_gradient([&x] { return x.array().exp().sum(); }, bp::view(x));
     EXPECT_TRUE(x == before)
@@ -133,6 +135,7 @@ TEST(Ex4_4, MatchesFiniteDifferencesForEveryParameterAndTheInput) {
     const Matrix W0 = rng.uniform_matrix(3, 4, -1, 1), b0 = rng.uniform_matrix(3, 1, -0.5, 0.5);
     Matrix x = rng.uniform_matrix(4, 5, -2, 2);
     const Matrix G = rng.uniform_matrix(3, 5, -1, 1);
+    BP_INPUTS(W0, b0, x, G);
     bp::SwishDense layer = swish_after_forward(W0, b0, x);
     const Matrix dx = layer.backward(G);
 

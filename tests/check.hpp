@@ -83,7 +83,33 @@ void expect_shape_error(F f, std::initializer_list<const char*> words) {
     }
 }
 
+// A property test's inputs, drawn at random: named, shown with every failure while they are
+// in scope (as SCOPED_TRACE does), and with the shapes named in an Eigen assertion raised
+// meanwhile (see locate.cpp). Written BP_INPUTS(W, a_prev); values of matrices up to 6x6
+// are shown, larger ones by their shape and first row.
+class Inputs {
+public:
+    Inputs(const char* file, int line, const std::string& names, std::initializer_list<bp::Matrix> values);
+    ~Inputs();
+    Inputs(const Inputs&) = delete;
+    Inputs& operator=(const Inputs&) = delete;
+
+private:
+    std::string text_;
+    ::testing::ScopedTrace trace_;
+};
+
+// The inputs in scope, innermost last ("" if none): what an Eigen assertion adds.
+std::string inputs_in_scope();
+
+// Where an Eigen assertion was raised: the exercise (from the source line's markers) and its
+// line, found with addr2line in the debug information; then the test's inputs. The test
+// program installs it (bp::set_assertion_locator).
+std::string locate_in_exercise(void* const* frames, int count);
+
 }  // namespace bp_test
+
+#define BP_INPUTS(...) const ::bp_test::Inputs bp_inputs_(__FILE__, __LINE__, #__VA_ARGS__, {__VA_ARGS__})
 
 // Like EXPECT_TRUE(assertion), but the failure shows only the assertion's own message; more
 // may be streamed after it: EXPECT_HOLDS(...) << "with W =\n" << format_matrix(W).

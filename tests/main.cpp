@@ -5,6 +5,7 @@
 //   course_tests --gate=DIR                      judge the stub gate from the reports in DIR
 //   course_tests --grade=DIR --points=FILE --json=FILE --junit=FILE [--compile-failures=FILE]
 //                                                score the reports in DIR (./course grade)
+#include "check.hpp"
 #include "report.hpp"
 #include "reference_test.hpp"
 
@@ -27,6 +28,7 @@ std::string flag(int argc, char** argv, const std::string& name) {
 
 int main(int argc, char** argv) {
     ::testing::InitGoogleTest(&argc, argv);
+    bp::set_assertion_locator(&bp_test::locate_in_exercise);  // an Eigen assertion names the exercise
     std::string manifest = flag(argc, argv, "manifest");
     if (manifest.empty()) manifest = BP_MANIFEST;
     try {

@@ -82,6 +82,9 @@ void ReportWriter::OnTestEnd(const ::testing::TestInfo& test) {
             if (text.rfind(wrap_start, 0) == 0 && text.size() > wrap_start.size() + wrap_end.size() &&
                 text.compare(text.size() - wrap_end.size(), wrap_end.size(), wrap_end) == 0)
                 text = "threw: " + text.substr(wrap_start.size(), text.size() - wrap_start.size() - wrap_end.size());
+            // gtest's SCOPED_TRACE block (a property test's inputs): its heading and full paths go.
+            static const std::regex trace_heading(R"(\nGoogle Test trace:\n)"), full_path(R"([^ \n]*/tests/)");
+            text = std::regex_replace(std::regex_replace(text, trace_heading, "\n"), full_path, "tests/");
             while (!text.empty() && text.back() == '\n') text.pop_back();
             std::string file = part.file_name() ? part.file_name() : "";
             if (const auto at = file.rfind("/tests/"); at != std::string::npos) file = file.substr(at + 1);

@@ -2,10 +2,11 @@
 // full finite-difference gradient, as the number of parameters N grows. Backpropagation is
 // O(N) (a backward pass costs about two forward passes: two matrix products per layer against
 // one); finite differences need 2 forward passes per parameter, O(N^2) in all.
-// Run it with ./course experiment 4.
+// Run it with ./course experiment 4 (--help: its options).
 #include "bp/gradcheck.hpp"
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 
 #include <chrono>
@@ -32,13 +33,28 @@ double seconds_per_call(F f) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+    std::string folder = ".", activation = "tanh";
+    std::uint64_t seed = 13;
+    bp::Index max_width = 256, m = 8;
+    bp::Options options("ch04-experiment-cost",
+                        "Chapter 4: the time of a forward pass, a backward pass and a finite-difference gradient of a "
+                        "4-layer network W-W-W-W, for widths W = 4, 8, 16, ... up to --max-width.");
+    options.positional("FOLDER", folder, "where the figures (.png, .svg) and their data (.dat) go");
+    options.integer<std::uint64_t>("seed", seed, 0, UINT64_MAX, "the random seed (weights and examples)");
+    options.integer<bp::Index>("max-width", max_width, 4, 4096, "the widest network's width");
+    options.integer<bp::Index>("examples", m, 1, 100000, "how many examples in the batch");
+    options.text("activation", activation, "the hidden layers' activation", bp::hidden_activation_names());
+    options.parse_or_exit(argc, argv);
+    std::vector<bp::Index> widths;
+    for (bp::Index width = 4; width <= max_width; width *= 2) widths.push_back(width);
+
     std::vector<double> ns, forward, backward, backprop, finite, ratio, proportional;
     std::cout << "       N    forward (s)   backward (s)   backward/forward   forward+backward (s)   finite differences (s)   ratio\n";
     //! [experiment]
-    for (bp::Index width : {4, 8, 16, 32, 64, 128, 256}) {
-        bp::Rng rng(13);
-        bp::Mlp net({width, width, width, width}, bp::Activation::tanh, bp::Activation::identity, rng);
-        const bp::Matrix x = rng.uniform_matrix(width, 8, -1, 1), y = rng.uniform_matrix(width, 8, -1, 1);
+    for (bp::Index width : widths) {
+        bp::Rng rng(seed);
+        bp::Mlp net({width, width, width, width}, bp::activation_named(activation), bp::Activation::identity, rng);
+        const bp::Matrix x = rng.uniform_matrix(width, m, -1, 1), y = rng.uniform_matrix(width, m, -1, 1);
         const auto loss = [&] { return bp::mse_loss(net.forward(x), y); };
         double N = 0;
         for (const bp::Parameter& p : net.parameters()) N += static_cast<double>(p.value().size());
@@ -75,7 +91,7 @@ int main(int argc, char** argv) try {
     const double scale = ratio.front() / ns.front();  // a line of slope 1 through the first point
     for (double N : ns) proportional.push_back(scale * N);
 
-    const auto dir = bp::output_dir(argc, argv);
+    const std::filesystem::path dir = folder;
     const std::vector<std::string> log_axes = {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'",
                                                "set key top left"};
     bp::save_figure({"cost_times", "Time for all N gradients of a 4-layer network", "parameters N", "seconds", ns,

@@ -1,21 +1,34 @@
 // Chapter 4 experiment A: the error of forward and central differences against the step h,
 // for one weight of a small network, measured against the gradient from backpropagation.
-// Run it with ./course experiment 4.
+// Run it with ./course experiment 4 (--help: its options).
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 
 #include <cmath>
 #include <iostream>
 
 int main(int argc, char** argv) try {
+    std::string folder = ".", activation = "tanh";
+    std::uint64_t seed = 12;
+    bp::Index hidden = 4, m = 5;
+    bp::Options options("ch04-experiment-step-size",
+                        "Chapter 4: the relative error of forward and central differences against the step h, for one "
+                        "weight of a 3-H-2 classifier, measured against backpropagation's gradient.");
+    options.positional("FOLDER", folder, "where the figure (.png, .svg) and its data (.dat) go");
+    options.integer<std::uint64_t>("seed", seed, 0, UINT64_MAX, "the random seed (weights and examples)");
+    options.integer<bp::Index>("hidden", hidden, 2, 1000, "H, the hidden layer's width");
+    options.integer<bp::Index>("examples", m, 1, 100000, "how many examples in the batch");
+    options.text("activation", activation, "the hidden layer's activation", bp::hidden_activation_names());
+    options.parse_or_exit(argc, argv);
+
     //! [experiment]
-    bp::Rng rng(12);
-    bp::Mlp net({3, 4, 2}, bp::Activation::tanh, bp::Activation::identity, rng);  // ends at the logits z
-    const bp::Matrix x = rng.uniform_matrix(3, 5, -1, 1);
-    bp::Matrix y = bp::Matrix::Zero(2, 5);
-    y.row(0) << 1, 0, 1, 0, 1;
-    y.row(1) = 1.0 - y.row(0).array();
+    bp::Rng rng(seed);
+    bp::Mlp net({3, hidden, 2}, bp::activation_named(activation), bp::Activation::identity, rng);  // ends at the logits z
+    const bp::Matrix x = rng.uniform_matrix(3, m, -1, 1);
+    bp::Matrix y = bp::Matrix::Zero(2, m);
+    for (bp::Index k = 0; k < m; ++k) y(k % 2, k) = 1.0;  // classes 0, 1, 0, 1, ...
     const auto loss = [&] { return bp::softmax_cross_entropy_loss(net.forward(x), y); };
     net.backward(bp::softmax_cross_entropy_grad(net.forward(x), y));
     double& w = net.dense(0).W(1, 2);
@@ -41,7 +54,7 @@ int main(int argc, char** argv) try {
                       {"central (f(x+h) - f(x-h)) / 2h", central_error, "linespoints lw 2 pt 7 ps 0.6"}},
                      {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key top center",
                       "set xrange [*:*] reverse"}},
-                    bp::output_dir(argc, argv));
+                    folder);
     std::cout << "analytic dL/dw = " << analytic << "; wrote step_size (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {
     std::cerr << "ch04-experiment-step-size: " << e.what() << "\n";

@@ -1,7 +1,9 @@
 // Chapter 5 experiment: the training loss of each optimizer on Fashion-MNIST, from the same
-// initial weights and the same order of batches. Run it with ./course experiment 5.
-#include "bp/plot.hpp"
+// initial weights and the same order of batches. Run it with ./course experiment 5 (--help:
+// its options).
 #include "bp/mlp.hpp"
+#include "bp/options.hpp"
+#include "bp/plot.hpp"
 #include "bp/train.hpp"
 
 #include <cmath>
@@ -9,9 +11,23 @@
 #include <memory>
 
 int main(int argc, char** argv) try {
+    std::string folder = ".", activation = "relu";
+    std::uint64_t seed = 5;
+    bp::Index m = 20000, batch = 128, width1 = 256, width2 = 128;
+    bp::Options options("ch05-experiment-loss-curves",
+                        "Chapter 5: the training loss of SGD, momentum, Nesterov, RMSProp, Adam and AdamW on Fashion-MNIST, "
+                        "one pass over the first --examples images, from the same start and the same batches.");
+    options.positional("FOLDER", folder, "where the figure (.png, .svg) and its data (.dat) go");
+    options.integer<std::uint64_t>("seed", seed, 0, UINT64_MAX, "the random seed (initial weights, batch order)");
+    options.integer<bp::Index>("examples", m, 1, 60000, "how many training images (one pass over them)");
+    options.integer<bp::Index>("batch", batch, 1, 60000, "the batch size");
+    options.integer<bp::Index>("width1", width1, 1, 4096, "the first hidden layer's width");
+    options.integer<bp::Index>("width2", width2, 1, 4096, "the second hidden layer's width");
+    options.text("activation", activation, "the hidden layers' activation", bp::hidden_activation_names());
+    options.parse_or_exit(argc, argv);
+
     //! [experiment]
-    bp::Dataset train = bp::load_fashion_mnist("train");
-    const bp::Index m = 20000;  // one pass over a third of the training set: 157 steps
+    bp::Dataset train = bp::load_fashion_mnist("train");  // m = 20000 by default: 157 steps of 128
     train.x = train.x.leftCols(m).eval();
     train.labels.resize(m);
     bp::standardize(train);
@@ -28,25 +44,27 @@ int main(int argc, char** argv) try {
     std::vector<bp::Curve> curves;
     std::vector<double> steps;
     for (auto& [name, optimizer] : runs) {
-        bp::Rng rng(5);  // the same initial weights and batch order for every optimizer
-        bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::identity, rng);
+        bp::Rng rng(seed);  // the same initial weights and batch order for every optimizer
+        bp::Mlp net({784, width1, width2, 10}, bp::activation_named(activation), bp::Activation::identity, rng);
         bp::Curve curve{name, {}};
         double smoothed = 0;  // an exponential moving average of the batch losses
-        bp::EpochOptions options;
-        options.after_step = [&](long step, double loss) {
+        bp::EpochOptions epoch;
+        epoch.batch = batch;
+        epoch.after_step = [&](long step, double loss) {
             smoothed = step == 0 ? loss : 0.8 * smoothed + 0.2 * loss;
             curve.y.push_back(smoothed);
         };
         long step = 0;
-        bp::train_epoch(net, bp::softmax_cross_entropy(), *optimizer, train, options, rng, step);
+        bp::train_epoch(net, bp::softmax_cross_entropy(), *optimizer, train, epoch, rng, step);
         curves.push_back(curve);
     }
     for (std::size_t s = 1; s <= curves.front().y.size(); ++s) steps.push_back(static_cast<double>(s));
     //! [experiment]
 
-    bp::save_figure({"loss_curves", "Training loss on Fashion-MNIST (784-256-128-10, batch 128), same start", "step",
+    const std::string shape = "784-" + std::to_string(width1) + "-" + std::to_string(width2) + "-10, batch " + std::to_string(batch);
+    bp::save_figure({"loss_curves", "Training loss on Fashion-MNIST (" + shape + "), same start", "step",
                      "training loss (moving average)", steps, curves, {"set yrange [0.2:2.4]", "set key top right"}},
-                    bp::output_dir(argc, argv));
+                    folder);
     std::cout << "wrote loss_curves (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {
     std::cerr << "ch05-experiment-loss-curves: " << e.what() << "\n";

@@ -131,4 +131,28 @@ void save_contour_figure(const ContourFigure& figure, const std::filesystem::pat
 
 std::filesystem::path output_dir(int argc, char** argv) { return argc > 1 ? argv[1] : "."; }
 
+void save_graph(const std::string& dot, const std::string& name, const std::filesystem::path& dir) {
+    if (std::system("command -v dot >/dev/null 2>&1") != 0)
+        throw std::runtime_error("Graphviz's dot program is not installed; install it with: apt-get install graphviz");
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path file = dir / (name + ".dot");
+    {
+        std::ofstream out(file);
+        out << dot;
+        if (!out) throw std::runtime_error("cannot write " + file.string());
+    }
+    for (const char* format : {"png", "svg"}) {
+        const std::filesystem::path image = dir / (name + "." + format);
+        const std::string command = std::string("dot -T") + format + " -o " + shell_quoted(image.string()) + " " +
+                                    shell_quoted(file.string()) + " 2>&1";
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("dot could not draw " + file.string() + " as " + format);
+    }
+}
+
+Activation activation_named(const std::string& name) {
+    for (Activation f : {Activation::sigmoid, Activation::tanh, Activation::relu, Activation::identity})
+        if (to_string(f) == name) return f;
+    throw std::invalid_argument("no hidden activation named '" + name + "': use sigmoid, tanh, relu or identity");
+}
+
 }  // namespace bp

@@ -39,7 +39,15 @@ public:
     UsageError(const std::string& op, const std::string& detail);
 };
 
-/// Called by eigen_assert (see matrix.hpp): turns an Eigen assertion into an exception.
+/// Called by eigen_assert (see matrix.hpp): turns an Eigen assertion into an exception (a
+/// std::logic_error) that says what kind of mistake it is (a product of mismatched shapes, an
+/// index out of range, ...) and, if a locator is set, where in the caller's code it happened.
 [[noreturn]] void eigen_assertion_failed(const char* condition, const char* file, int line);
+
+/// Says where an Eigen assertion was raised, from the call stack's return addresses (as
+/// backtrace() gives them), in words such as "in exercise 3.1 (exercises/ch03/linear_backward.cpp:17)",
+/// or "" when it cannot tell. The course's test program sets one; by default there is none.
+using AssertionLocator = std::string (*)(void* const* frames, int count);
+void set_assertion_locator(AssertionLocator locator);
 
 }  // namespace bp

@@ -3,6 +3,8 @@
 /// anyone who wants to plot them again) and drawn from it by gnuplot as PNG and SVG.
 #pragma once
 
+#include "bp/activations.hpp"
+
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -50,5 +52,15 @@ void save_contour_figure(const ContourFigure& figure, const std::filesystem::pat
 
 /// Where experiments write: the folder given as argv[1], else the current folder.
 std::filesystem::path output_dir(int argc, char** argv);
+
+/// Writes DIR/NAME.dot (a Graphviz graph, such as Graph::to_dot() gives) and draws it with
+/// Graphviz's dot program as DIR/NAME.png and DIR/NAME.svg. Throws std::runtime_error if dot
+/// is missing (saying what to install) or fails.
+void save_graph(const std::string& dot, const std::string& name, const std::filesystem::path& dir);
+
+/// The activation an experiment's --activation option names: "sigmoid", "tanh", "relu" or
+/// "identity" (the choices to offer are hidden_activation_names()).
+Activation activation_named(const std::string& name);
+inline std::vector<std::string> hidden_activation_names() { return {"sigmoid", "tanh", "relu", "identity"}; }
 
 }  // namespace bp
