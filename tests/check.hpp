@@ -10,6 +10,7 @@
 #include <functional>
 #include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace bp_test {
@@ -80,8 +81,9 @@ std::string error_of(F f) {
     try {
         f();
     } catch (const std::exception& e) {
-        if (dynamic_cast<const E*>(&e)) return e.what();
-        return std::string("(not the expected kind of error) ") + e.what();
+        if constexpr (!std::is_same_v<E, std::exception>)
+            if (!dynamic_cast<const E*>(&e)) return std::string("(not the expected kind of error) ") + e.what();
+        return e.what();
     }
     return "(nothing was thrown)";
 }
