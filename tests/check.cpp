@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <unistd.h>
 
 namespace bp_test {
 
@@ -112,6 +113,22 @@ std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent
                                                      << j << ":\n"
                                                      << format_matrix(m);
     return ::testing::AssertionSuccess();
+}
+
+void expect_mentions(const char* file, int line, const std::string& text, std::initializer_list<const char*> words) {
+    for (const char* w : words)
+        if (text.find(w) == std::string::npos) ADD_FAILURE_AT(file, line) << "'" << w << "' is not in: " << text;
+}
+
+TempDir::TempDir() {
+    static int made = 0;
+    path = std::filesystem::temp_directory_path() / ("bp-test-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
+    std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
 }
 
 bp::Matrix row(std::initializer_list<double> values) {

@@ -6,8 +6,11 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 namespace bp_test {
@@ -70,6 +73,33 @@ bp::Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m);
 // f() with respect to each element of x, which f must read. x is restored afterwards.
 bp::Matrix slopes(const std::function<double()>& f, bp::Matrix& x, double h = 1e-6);
 bp::Matrix slopes(const std::function<double()>& f, bp::Vector& x, double h = 1e-6);
+
+// The message of what f threw: E's what(), "(not the expected kind of error) ..." for another
+// exception, "(nothing was thrown)" if f returned. For tests that check an error names its cause.
+template <class E = std::exception, class F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        if constexpr (!std::is_same_v<E, std::exception>)
+            if (!dynamic_cast<const E*>(&e)) return std::string("(not the expected kind of error) ") + e.what();
+        return e.what();
+    }
+    return "(nothing was thrown)";
+}
+
+// EXPECT_MENTIONS(text, "word", ...): each word is in the text (the failure shows the text).
+void expect_mentions(const char* file, int line, const std::string& text, std::initializer_list<const char*> words);
+#define EXPECT_MENTIONS(text, ...) ::bp_test::expect_mentions(__FILE__, __LINE__, (text), {__VA_ARGS__})
+
+// A scratch folder of its own, removed with everything in it when it goes out of scope.
+struct TempDir {
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::filesystem::path path;
+};
 
 // Runs f, expects a bp::ShapeError, and checks that its message mentions every word given.
 template <class F>

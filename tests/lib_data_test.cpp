@@ -20,13 +20,9 @@
 namespace {
 
 using bp::Matrix;
+using bp_test::error_of;
+using bp_test::TempDir;
 using Bytes = std::vector<std::uint8_t>;
-
-struct TempDir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / ("bp-data-test-" + std::to_string(::getpid()));
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
 
 void write_bytes(const std::filesystem::path& file, const Bytes& bytes) {
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -75,12 +71,6 @@ std::string error_reading(const std::filesystem::path& file) {
     return "";
 }
 
-// EXPECT_MENTIONS(text, "word", ...): each word is in the text.
-void expect_mentions(int line, const std::string& text, std::initializer_list<const char*> words) {
-    for (const char* w : words)
-        if (text.find(w) == std::string::npos) ADD_FAILURE_AT(__FILE__, line) << "'" << w << "' is not in: " << text;
-}
-#define EXPECT_MENTIONS(text, ...) expect_mentions(__LINE__, (text), {__VA_ARGS__})
 
 // The peak memory of this process so far, in MB.
 double peak_rss_mb() {
@@ -214,18 +204,6 @@ bp::Dataset three_examples() {
     d.labels = {0, 1, 1};
     d.classes = 2;
     return d;
-}
-
-template <class E, class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const E& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("another exception: ") + e.what();
-    }
-    return "(nothing was thrown)";
 }
 
 TEST(LibDataset, BatchChecksItsOrderAndLabels) {

@@ -22,15 +22,7 @@ using bp::Matrix;
 using bp::Vector;
 using bp_test::NamedList;
 
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(nothing was thrown)";
-}
+using bp_test::error_of;
 
 #define EXPECT_ERROR_MENTIONS(call, text)                                          \
     do {                                                                           \

@@ -18,14 +18,7 @@ constexpr double inf = std::numeric_limits<double>::infinity();
 
 template <class F>
 std::string value_error(F f) {
-    try {
-        f();
-    } catch (const bp::ValueError& e) {
-        return e.what();
-    } catch (const std::exception& e) {
-        return std::string("not a ValueError: ") + e.what();
-    }
-    return "(nothing was thrown)";
+    return bp_test::error_of<bp::ValueError>(f);
 }
 
 #define EXPECT_CONTAINS(text, word) EXPECT_NE(std::string(text).find(word), std::string::npos) << "'" << (word) << "' is not in: " << (text)
