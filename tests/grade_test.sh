@@ -14,7 +14,7 @@ fail() { echo "grade_test: $*" >&2; exit 1; }
 cd "$root"
 
 points() {  # the points of exercise $1, from tests/points.txt
-  awk -v id="$1" '{ sub(/#.*/, "") } $1 == "default" { d = $2 } $1 == id { p = $2 } END { print (p != "" ? p : d) }' tests/points.txt
+  awk -v id="$1" '{ sub(/#.*/, "") } $1 == "default" { d = $2 } ($1 "") == (id "") { p = $2 } END { print (p != "" ? p : d) }' tests/points.txt
 }
 submission() {  # submission NAME: a student edition folder with the untouched stubs
   mkdir -p "$work/$1"
@@ -22,7 +22,7 @@ submission() {  # submission NAME: a student edition folder with the untouched s
 }
 fingerprint() { (cd "$1" && find . -type f -printf '%p %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 
-# 1. Some exercises done: 1.1 and all of chapter 2.
+# 1. Some exercises done: 1.1 and chapter 2 (whose 2.5 and 2.7 call 1.2 and 1.10, not done).
 submission some
 cp solutions/ch01/linear.cpp "$work/some/exercises/ch01/"
 cp solutions/ch02/loss.cpp "$work/some/exercises/ch02/"
@@ -77,15 +77,17 @@ for name in some broken nocompile; do
   validate "$work/out-$name" || fail "the results of '$name' are not what Gradescope reads"
 done
 
-# Some done: exactly 1.1 and 2.1-2.7 score, in full.
+# Some done: exactly 1.1, 2.1-2.4 and 2.6 score, in full; 2.5 and 2.7 wait for chapter 1.
 expected=0
-for id in 1.1 2.1 2.2 2.3 2.4 2.5 2.6 2.7; do
+for id in 1.1 2.1 2.2 2.3 2.4 2.6; do
   same "$(score_of "$work/out-some" "$id")" "$(points "$id")" || fail "'some': exercise $id scored $(score_of "$work/out-some" "$id"), not $(points "$id")"
   expected=$(awk -v a="$expected" -v b="$(points "$id")" 'BEGIN { print a + b }')
 done
 got=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['score'])" "$work/out-some/results.json")
 same "$got" "$expected" || fail "'some' scored $got, not $expected"
 same "$(score_of "$work/out-some" 3.1)" 0 || fail "'some': exercise 3.1, not done, scored"
+same "$(score_of "$work/out-some" 2.5)" 0 || fail "'some': exercise 2.5, which calls 1.2 (not done), scored"
+grep -q "it calls exercise 1.2, which is not done" "$work/out-some/results.json" || fail "'some': 2.5's output does not say it waits for 1.2"
 
 # Broken: 1.6 fails (with some points at most in proportion), the rest of chapter 1 is full.
 [ "$(status_of "$work/out-broken" 1.6)" = failed ] || fail "'broken': exercise 1.6 did not fail"
@@ -97,7 +99,7 @@ done
 # Does not compile: 1.4 scores 0 and says so; the other exercises of the same file are graded.
 same "$(score_of "$work/out-nocompile" 1.4)" 0 || fail "'nocompile': exercise 1.4 scored"
 grep -q "Did not compile" "$work/out-nocompile/results.json" || fail "'nocompile': results.json does not say 1.4 did not compile"
-for id in 1.2 1.3 1.5 1.10 1.11; do
+for id in 1.2 1.3 1.5 1.7 1.10; do
   same "$(score_of "$work/out-nocompile" "$id")" "$(points "$id")" || fail "'nocompile': exercise $id (same file or not) scored $(score_of "$work/out-nocompile" "$id")"
 done
 echo "grade_test: ok (some done: $got of $(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['max_score'])" "$work/out-some/results.json"); broken 1.6: $(score_of "$work/out-broken" 1.6); 1.4 not compiling: 0, the rest of its file graded)"

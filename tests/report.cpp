@@ -542,7 +542,12 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
                 const bool ok = t.status == "pass";
                 std::string message = t.status == "todo" || t.status == "waiting" ? first_line(t.message) : t.message;
                 message = cut_lines(message, max_failure_lines);
-                if (!ok) output += "\n" + std::string(t.status == "crashed" ? "CRASH " : "FAIL  ") + name + "\n" + indent(message, "    ") + "\n";
+                if (t.status == "waiting")
+                    output += "\nWAIT  " + name + ": it calls exercise " + t.blocker + ", which is not done\n";
+                else if (t.status == "todo")
+                    output += "\nTODO  " + name + ": not implemented\n";
+                else if (!ok)
+                    output += "\n" + std::string(t.status == "crashed" ? "CRASH " : "FAIL  ") + name + "\n" + indent(message, "    ") + "\n";
                 junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"" + xml_text(name) + "\"";
                 if (ok) {
                     junit_cases += "/>\n";

@@ -7,8 +7,10 @@
 #      restored and rebuilt, untimed, so that each measurement sees one edited file.
 #
 # Prints each time, the median and the worst, with the load average beside them (the machine
-# is shared: a timing means little without it), and keeps every verdict in OUT/verdicts/ so
-# that two versions of the course can be compared (diff -r).
+# is shared: a timing means little without it) and the processor time the command and its
+# compilers used (what an idle machine's wall time approaches, divided by the cores the build
+# could use), and keeps every verdict in OUT/verdicts/ so that two versions of the course can
+# be compared (diff -r).
 #
 #   tools/time_checks.sh [--repo DIR] [--out DIR] [--chapters "1 2 3 4 5"] [--only "1.1 3.2"]
 #
@@ -43,43 +45,53 @@ else
 fi
 
 load() { cut -d' ' -f1 /proc/loadavg; }
-now() { date +%s.%N; }
-elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; }
+# timed OUT CMD...: runs CMD with its output in OUT; sets wall and cpu (seconds, one decimal)
+# and status.
+timed() {
+  local file=$1 t
+  shift
+  t=$(mktemp)
+  status=0
+  { TIMEFORMAT='%R %U %S'; time "$@" >"$file" 2>&1 || status=$?; } 2>"$t"
+  wall=$(awk '{ printf "%.1f", $1 }' "$t")
+  cpu=$(awk '{ printf "%.1f", $2 + $3 }' "$t")
+  rm -f "$t"
+}
 
 cd "$copy"
 echo "time_checks: course copied to $copy; load average $(cut -d' ' -f1-3 /proc/loadavg)"
-start=$(now); l0=$(load)
-./course check >"$out/verdicts/first-check.txt" 2>&1 || { cat "$out/verdicts/first-check.txt"; echo "time_checks: the first check failed" >&2; exit 1; }
-first=$(elapsed "$start" "$(now)")
-echo "first ./course check: ${first} s (load average $l0 before, $(load) after)"
+l0=$(load)
+timed "$out/verdicts/first-check.txt" ./course check
+[ $status -eq 0 ] || { cat "$out/verdicts/first-check.txt"; echo "time_checks: the first check failed" >&2; exit 1; }
+first=$wall first_cpu=$cpu
+echo "first ./course check: ${first} s, ${first_cpu} s of processor time (load average $l0 before, $(load) after)"
 
 # Every exercise of the chosen chapters, with its file, from the list the build made.
 manifest=build/student/exercises.tsv
 [ -f "$manifest" ] || { echo "time_checks: no $manifest after the first check" >&2; exit 1; }
-times=()
-printf '%-6s %-34s %8s  %s\n' exercise file seconds "load average"
+times=() cpus=()
+printf '%-6s %-34s %8s %8s  %s\n' exercise file seconds "cpu s" "load average"
 while IFS=$'\t' read -r id chapter _ file _; do
   case " $chapters " in *" $chapter "*) ;; *) continue ;; esac
   if [ -n "$only" ]; then case " $only " in *" $id "*) ;; *) continue ;; esac; fi
   cp "$file" "$out/saved.cpp"
   l0=$(load)
   printf '\n// edited by time_checks.sh\n' >>"$file"
-  start=$(now)
-  status=0
-  ./course check "$id" >"$out/verdicts/$id.txt" 2>&1 || status=$?
-  t=$(elapsed "$start" "$(now)")
+  timed "$out/verdicts/$id.txt" ./course check "$id"
   [ $status -eq 0 ] || { cat "$out/verdicts/$id.txt"; echo "time_checks: ./course check $id exited $status" >&2; exit 1; }
-  times+=("$t")
-  printf '%-6s %-34s %8s  %s\n' "$id" "$file" "$t" "$l0"
+  times+=("$wall") cpus+=("$cpu")
+  printf '%-6s %-34s %8s %8s  %s\n' "$id" "$file" "$wall" "$cpu" "$l0"
   cp "$out/saved.cpp" "$file"
   ./course check "$id" >/dev/null 2>&1  # rebuild the restored file, untimed
 done <"$manifest"
 
 [ ${#times[@]} -gt 0 ] || { echo "time_checks: no exercise in chapters $chapters" >&2; exit 1; }
-printf '%s\n' "${times[@]}" | sort -g >"$out/times.txt"
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 n=${#times[@]}
-median=$(awk -v n="$n" '{ v[NR] = $1 } END { if (n % 2) print v[(n + 1) / 2]; else printf "%.1f\n", (v[n / 2] + v[n / 2 + 1]) / 2 }' "$out/times.txt")
-worst=$(tail -1 "$out/times.txt")
+median=$(printf '%s\n' "${times[@]}" | median) worst=$(printf '%s\n' "${times[@]}" | sort -g | tail -1)
+median_cpu=$(printf '%s\n' "${cpus[@]}" | median) worst_cpu=$(printf '%s\n' "${cpus[@]}" | sort -g | tail -1)
+printf '%s\n' "${times[@]}" >"$out/times.txt"
 echo
 echo "edit to verdict over $n exercises: median ${median} s, worst ${worst} s; first check ${first} s"
+echo "processor time: median ${median_cpu} s, worst ${worst_cpu} s; first check ${first_cpu} s"
 echo "load average now $(cut -d' ' -f1-3 /proc/loadavg); verdicts in $out/verdicts"
