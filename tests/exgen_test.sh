@@ -48,6 +48,31 @@ grep -q "as exercises/ch01/add.cpp.student-backup-2" out || fail "the message do
 grep -q "exercises/ch01/add.cpp.student-backup-1" out || fail "the message does not mention the earlier backup: $(cat out)"
 run check >/dev/null || fail "check counts the backups as stray files"
 
+# Hints: kept out of the stub, written to exercises/.hints one line each, level 1 led by the
+# section to read; a hint outside a region, or a level skipped, is an error.
+sed -i 's|^    return b + a;|    // HINT 1.1 1: the plus sign\n    // HINT 1.1 2: two ints in, one out\n    // HINT 1.1 2: (a second line of level 2)\n    return b + a;|' solutions/ch01/add.cpp
+run generate --force >/dev/null || fail "generate with hints failed"
+grep -q "HINT" exercises/ch01/add.cpp && fail "a hint leaked into the stub"
+grep -qP "^1\.1\t1\tRead Chapter 1, section 'Adding'" exercises/.hints || fail "level 1 does not start with the section: $(cat exercises/.hints)"
+[ "$(grep -cP '^1\.1\t2\t' exercises/.hints)" -eq 2 ] || fail "level 2's two lines are not both in .hints: $(cat exercises/.hints)"
+run check >/dev/null || fail "check fails right after generate with hints"
+cp solutions/ch01/add.cpp hinted.cpp
+sed -i 's|// HINT 1.1 2: two ints|// HINT 1.1 3: two ints|' solutions/ch01/add.cpp
+run check >/dev/null 2>err && fail "a skipped hint level was accepted"
+grep -q "levels count up from 1" err || fail "the error does not explain hint levels: $(cat err)"
+cp hinted.cpp solutions/ch01/add.cpp
+printf '// HINT 1.1 1: outside\n' >> solutions/ch01/add.cpp
+run check >/dev/null 2>err && fail "a hint outside a region was accepted"
+grep -q "outside an exercise region" err || fail "the error does not say the hint is outside: $(cat err)"
+cp hinted.cpp solutions/ch01/add.cpp
+
+# exgen stub (grading): the region holding a line is replaced by the stub's throw.
+mkdir -p graded/exercises/ch01 && cp solutions/ch01/add.cpp graded/exercises/ch01/add.cpp
+[ "$("$exgen" stub --file graded/exercises/ch01/add.cpp --chapters chapters --lines 5)" = 1.1 ] || fail "stub did not name exercise 1.1"
+grep -q 'throw bp::NotImplemented("1.1", "exercises/ch01/add.cpp"' graded/exercises/ch01/add.cpp || fail "stub did not replace the region"
+status=0; "$exgen" stub --file graded/exercises/ch01/add.cpp --chapters chapters --lines 1 >/dev/null || status=$?
+[ $status -eq 3 ] || fail "a line outside every region did not exit 3 (got $status)"
+
 sed -i 's/(ch01-add)/(ch01-nowhere)/' solutions/ch01/add.cpp
 run check >/dev/null 2>err && fail "a marker pointing at a missing section was accepted"
 grep -q "ch01-nowhere" err || fail "the error does not name the missing section"

@@ -12,21 +12,24 @@
 # could use), and keeps every verdict in OUT/verdicts/ so that two versions of the course can
 # be compared (diff -r).
 #
-#   tools/time_checks.sh [--repo DIR] [--out DIR] [--chapters "1 2 3 4 5"] [--only "1.1 3.2"]
+#   tools/time_checks.sh [--repo DIR] [--out DIR] [--chapters "1 2 3 4 5"] [--only "1.1 3.2"] [--solved]
 #
+# --solved: the edit writes the exercise, as a student does: the file becomes the reference
+# solution's (from solutions/), whose real code takes longer to compile than a stub.
 # --repo: the repository to copy (default: this one; its working tree, committed or not, as a
 # clone of it would hold it). --out: where the copy, the figures and the verdicts go (default:
 # a new folder under /tmp, kept). The copy is built with -j2 like any student build.
 set -euo pipefail
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
-out="" chapters="1 2 3 4 5" only=""
+out="" chapters="1 2 3 4 5" only="" solved=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --repo) repo=$(cd "$2" && pwd); shift 2 ;;
     --out) out=$2; shift 2 ;;
     --chapters) chapters=$2; shift 2 ;;
     --only) only=$2; shift 2 ;;
-    -h | --help) sed -n '2,18s/^# \{0,1\}//p' "$0"; exit 0 ;;
+    --solved) solved=1; shift ;;
+    -h | --help) sed -n '2,24s/^# \{0,1\}//p' "$0"; exit 0 ;;
     *) echo "time_checks: unknown option '$1' (--help lists them)" >&2; exit 2 ;;
   esac
 done
@@ -76,6 +79,10 @@ while IFS=$'\t' read -r id chapter _ file _; do
   if [ -n "$only" ]; then case " $only " in *" $id "*) ;; *) continue ;; esac; fi
   cp "$file" "$out/saved.cpp"
   l0=$(load)
+  if [ $solved -eq 1 ]; then
+    [ -f "solutions/${file#exercises/}" ] || { echo "time_checks: --solved needs solutions/${file#exercises/}" >&2; exit 1; }
+    cp "solutions/${file#exercises/}" "$file"
+  fi
   printf '\n// edited by time_checks.sh\n' >>"$file"
   timed "$out/verdicts/$id.txt" ./course check "$id"
   [ $status -eq 0 ] || { cat "$out/verdicts/$id.txt"; echo "time_checks: ./course check $id exited $status" >&2; exit 1; }
