@@ -21,9 +21,10 @@ Gru::Gru(Index n_x, Index n, Rng& rng, double update_bias) {
 }
 
 ConstStep Gru::state(Index t) const {
-    if (!has_forward) throw UsageError("Gru::state", "run forward first: there are no states yet");
-    if (t == 0) return h0;
-    return h.at(t);
+    if (h0.size() == 0 || t < 0 || t > h.steps())
+        throw UsageError("Gru::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
+                                           std::to_string(h.steps()) + ")");
+    return t == 0 ? ConstStep(h0) : h.at(t);
 }
 
 void gru_step_forward(const Gru& gru, ConstStep x_t, ConstStep h_prev, Step u, Step r, Step candidate, Step h_t) {
@@ -55,8 +56,9 @@ const Sequence& Gru::forward(const Sequence& input, const RecurrentState& start)
     x = input;
     h0 = start_or_zeros("Gru::forward", "h_0", start.h, n, m);
     for (Sequence* s : {&u, &r, &candidate, &h}) s->resize(n, T, m);
-    has_forward = true;
+    has_forward = false;  // until every state is made
     for (Index t = 1; t <= T; ++t) gru_step_forward(*this, x.at(t), state(t - 1), u.at(t), r.at(t), candidate.at(t), h.at(t));
+    has_forward = true;
     return h;
 }
 

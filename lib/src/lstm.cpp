@@ -42,15 +42,17 @@ Lstm::Lstm(Matrix W_x_, Matrix W_h_, Vector b_) : W_x(std::move(W_x_)), W_h(std:
 }
 
 ConstStep Lstm::state(Index t) const {
-    if (!has_forward) throw UsageError("Lstm::state", "run forward first: there are no states yet");
-    if (t == 0) return h0;
-    return h.at(t);
+    if (h0.size() == 0 || t < 0 || t > h.steps())
+        throw UsageError("Lstm::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
+                                           std::to_string(h.steps()) + ")");
+    return t == 0 ? ConstStep(h0) : h.at(t);
 }
 
 ConstStep Lstm::cell(Index t) const {
-    if (!has_forward) throw UsageError("Lstm::cell", "run forward first: there are no cells yet");
-    if (t == 0) return c0;
-    return c.at(t);
+    if (c0.size() == 0 || t < 0 || t > c.steps())
+        throw UsageError("Lstm::cell", "there is no c_" + std::to_string(t) + ": forward makes c_0 to c_T (T = " +
+                                           std::to_string(c.steps()) + ")");
+    return t == 0 ? ConstStep(c0) : c.at(t);
 }
 
 const Sequence& Lstm::forward(const Sequence& input, const RecurrentState& start) {
@@ -63,8 +65,9 @@ const Sequence& Lstm::forward(const Sequence& input, const RecurrentState& start
     gates.resize(4 * n, T, m);
     c.resize(n, T, m);
     h.resize(n, T, m);
-    has_forward = true;
+    has_forward = false;  // until every state is made
     for (Index t = 1; t <= T; ++t) lstm_step_forward(*this, x.at(t), state(t - 1), cell(t - 1), gates.at(t), c.at(t), h.at(t));
+    has_forward = true;
     return h;
 }
 

@@ -45,9 +45,10 @@ Rnn::Rnn(Matrix W_x_, Matrix W_h_, Vector b_, Activation f_) : W_x(std::move(W_x
 }
 
 ConstStep Rnn::state(Index t) const {
-    if (!has_forward) throw UsageError("Rnn::state", "run forward first: there are no states yet");
-    if (t == 0) return h0;
-    return h.at(t);
+    if (h0.size() == 0 || t < 0 || t > h.steps())
+        throw UsageError("Rnn::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
+                                           std::to_string(h.steps()) + ")");
+    return t == 0 ? ConstStep(h0) : h.at(t);
 }
 
 RecurrentState Rnn::final_state() const {
