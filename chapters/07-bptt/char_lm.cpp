@@ -144,8 +144,8 @@ int main(int argc, char** argv) try {
         throw bp::DataError(s.file + ": " + std::to_string(n) + " characters are too few: the tenth held out (" +
                             std::to_string(text.held_out.size()) + " characters) must hold a stretch of --length + 1 = " +
                             std::to_string(s.length + 1));
-    std::cout << s.file << ": " << n << " characters, " << text.size() << " distinct; an LSTM of n_h = " << s.hidden
-              << " reads stretches of " << s.length << " (truncated BPTT), " << s.batch << " at a time\n";
+    std::cout << s.file << ": " << n << " characters, " << text.size() << " different ones\n"
+              << "an LSTM of n_h = " << s.hidden << " reads stretches of " << s.length << ", " << s.batch << " at a time\n";
 
     //! [model]
     bp::Rng rng(s.seed), held_out(s.seed + 1);
@@ -171,11 +171,14 @@ int main(int argc, char** argv) try {
     }
     //! [model]
     const double train_loss = loss_per_character(model, text.codes, text.size(), s, held_out);
-    std::ostringstream summary;
-    summary << std::fixed << std::setprecision(3) << "loss per character: " << train_loss << " nats (" << train_loss / std::log(2.0)
-            << " bits) on the text it learned from, " << unseen.back() << " on the tenth held out (lowest "
-            << *std::min_element(unseen.begin(), unseen.end()) << "); guessing uniformly scores " << std::log(double(text.size()));
-    bar.finish(summary.str());
+    bar.finish(std::to_string(s.steps) + " steps");
+    std::ostringstream losses;  // (not std::cout << std::fixed, which would stay set)
+    losses << std::fixed << std::setprecision(3) << "loss per character, in nats (bits: / ln 2):\n"
+              << "  on the text it learned from    " << train_loss << "\n"
+              << "  on the tenth held out          " << unseen.back() << " (lowest " << *std::min_element(unseen.begin(), unseen.end())
+              << ")\n"
+              << "  guessing uniformly             " << std::log(double(text.size())) << "\n";
+    std::cout << losses.str();
 
     bp::save_figure({"char_lm_loss", "A character-level LSTM on " + s.file.substr(s.file.find_last_of('/') + 1), "training step",
                      "loss per character (nats)", step,

@@ -1,9 +1,10 @@
-/// \file
-/// The command lines of chapter 7's programs, until the library's own options helper
-/// (bp/options.hpp, with the same calls) replaces this small one: each option declared with
-/// its help, its default (the variable's value) and its range; `--help` prints them and exits
-/// with 0; a bad option or value is named, and the program exits with 2.
+// The command lines of chapter 7's programs, until the library's own options helper
+// (bp/options.hpp, with the same calls) replaces this small one: each option declared with
+// its help, its default (the variable's value) and its range; --help prints them and exits
+// with 0; a bad option or value is named, and the program exits with 2. Not part of the
+// library, so not in the site's API pages.
 #pragma once
+/// \cond
 
 #include <cmath>
 #include <cstdlib>
@@ -147,3 +148,4 @@ private:
 };
 
 }  // namespace ch07
+/// \endcond

@@ -23,7 +23,9 @@ std::string unrolled_graph() {
     bp::Var h = g.input(bp::Matrix::Zero(3, 1), "h_0");
     for (int t = 1; t <= 3; ++t)
         h = g.tanh(g.add_bias(g.add(g.matmul(W_x, g.input(bp::Matrix::Zero(2, 1), "x_" + std::to_string(t))), g.matmul(W_h, h)), b));
-    return g.to_dot();
+    std::string dot = g.to_dot();
+    dot.insert(dot.rfind('}'), "  size=\"9,4\";\n");  // wider than chapter 3's graph: fit it to the page
+    return dot;
 }
 
 }  // namespace

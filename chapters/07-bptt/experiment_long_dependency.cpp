@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
+#include <sstream>
 
 namespace {
 
@@ -24,6 +25,18 @@ struct Settings {
     std::uint64_t seed = 11;
     std::string dir = ".";
 };
+
+// A kind of layer, with its name in the figure.
+struct Model {
+    std::string title;
+    std::function<std::unique_ptr<bp::SequenceLayer>(bp::Rng&)> make;
+};
+
+std::string number(double x) {
+    std::ostringstream out;
+    out << x;
+    return out.str();
+}
 
 Settings parse(int argc, char** argv) {
     Settings s;
@@ -46,31 +59,30 @@ int main(int argc, char** argv) try {
     //! [experiment]
     const bp::Index symbols = 4;
     const std::vector<bp::Index> lengths = {5, 10, 20, 40, 80};
-    char gated[48], lstm_1[48];
-    std::snprintf(gated, sizeof gated, "%.3g", s.gate_bias);
-    std::snprintf(lstm_1, sizeof lstm_1, "LSTM, n_h = 16, forget bias 1");
+    const std::string bias = " " + number(s.gate_bias);
     // About 1,300 weights each: the gated cells have three or four weight matrices per unit.
-    const std::vector<std::pair<std::string, std::function<std::unique_ptr<bp::SequenceLayer>(bp::Rng&)>>> models = {
+    const std::vector<Model> models = {
         {"RNN, n_h = 32", [&](bp::Rng& r) { return std::make_unique<bp::Rnn>(symbols, 32, r); }},
-        {std::string("GRU, n_h = 18, update bias ") + gated, [&](bp::Rng& r) { return std::make_unique<bp::Gru>(symbols, 18, r, s.gate_bias); }},
-        {std::string("LSTM, n_h = 16, forget bias ") + gated, [&](bp::Rng& r) { return std::make_unique<bp::Lstm>(symbols, 16, r, s.gate_bias); }},
-        {lstm_1, [&](bp::Rng& r) { return std::make_unique<bp::Lstm>(symbols, 16, r, 1.0); }},
+        {"GRU, n_h = 18, update bias" + bias, [&](bp::Rng& r) { return std::make_unique<bp::Gru>(symbols, 18, r, s.gate_bias); }},
+        {"LSTM, n_h = 16, forget bias" + bias, [&](bp::Rng& r) { return std::make_unique<bp::Lstm>(symbols, 16, r, s.gate_bias); }},
+        {"LSTM, n_h = 16, forget bias 1", [&](bp::Rng& r) { return std::make_unique<bp::Lstm>(symbols, 16, r, 1.0); }},
     };
     bp::TaskTraining how;
     how.steps = s.steps;
     how.clip_norm = 1.0;
     how.stop_at = 0.99;  // a model that has learned the task stops early
     std::vector<bp::Curve> curves;
-    for (const auto& [title, make] : models) {
-        bp::Curve curve{title, {}, "linespoints lw 2 pt 7"};
+    for (const Model& model_of : models) {
+        bp::Curve curve{model_of.title, {}, "linespoints lw 2 pt 7"};
         for (bp::Index T : lengths) {
             bp::Rng rng(s.seed);
-            bp::SequenceModel model(make(rng), symbols, rng);
+            bp::SequenceModel model(model_of.make(rng), symbols, rng);
             bp::Adam adam(0.01);
             const bp::Task task = [T](bp::Index m, bp::Rng& r) { return bp::first_symbol(T, m, symbols, r); };
             const bp::TaskResult r = bp::train_on_task(model, bp::softmax_cross_entropy(), adam, task, how, 1024, rng);
             curve.y.push_back(r.accuracy);
-            std::printf("%-36s T = %2ld: accuracy %5.1f %% after %4zu steps\n", title.c_str(), long(T), 100 * r.accuracy, r.loss.size());
+            std::printf("%-32s T = %2ld: accuracy %5.1f %% after %3zu steps\n", model_of.title.c_str(), long(T), 100 * r.accuracy,
+                        r.loss.size());
         }
         curves.push_back(curve);
     }
