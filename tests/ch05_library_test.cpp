@@ -15,12 +15,7 @@ namespace {
 
 using bp::Matrix;
 
-// A scratch folder, removed afterwards.
-struct TempDir {
-    std::filesystem::path path = std::filesystem::temp_directory_path() / ("bp-test-" + std::to_string(::getpid()));
-    TempDir() { std::filesystem::create_directories(path); }
-    ~TempDir() { std::filesystem::remove_all(path); }
-};
+using bp_test::TempDir;
 
 void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
     std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
@@ -35,15 +30,7 @@ void write_gzip(const std::filesystem::path& file, const std::vector<std::uint8_
 // An IDX file of 2 rows x 3 bytes.
 const std::vector<std::uint8_t> small_idx = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6};
 
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(nothing was thrown)";
-}
+using bp_test::error_of;
 
 TEST(Ch05Data, ReadsAGzippedIdxFile) {
     TempDir dir;

@@ -24,21 +24,9 @@ using bp::Vector;
 using bp_test::format_matrix;
 using bp_test::matrices_near;
 
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(nothing was thrown)";
-}
+using bp_test::error_of;
 
-#define EXPECT_ERROR_MENTIONS(call, text)                                       \
-    do {                                                                        \
-        const std::string e_ = error_of([&] { (void)(call); });                 \
-        EXPECT_NE(e_.find(text), std::string::npos) << "the error was: " << e_; \
-    } while (false)
+#define EXPECT_ERROR_MENTIONS(call, text) EXPECT_MENTIONS(error_of([&] { (void)(call); }), text)
 
 // ---- the sequence type ----
 

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <sstream>
+#include <unistd.h>
 
 namespace bp_test {
 
@@ -41,6 +42,69 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
     return ::testing::AssertionSuccess();
 }
 
+namespace {
+
+// Same shape, and equal within the tolerance element by element, NaN matching NaN.
+bool same_within(const bp::Matrix& a, const bp::Matrix& b, double tolerance) {
+    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+    for (bp::Index i = 0; i < a.size(); ++i) {
+        const double x = a(i), y = b(i);
+        if (std::isnan(x) || std::isnan(y)) {
+            if (std::isnan(x) != std::isnan(y)) return false;
+        } else if (!(std::abs(x - y) <= tolerance * std::max(1.0, std::abs(x)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// What `got` is, if it is a plain transformation of `expected`: "" if none is found.
+std::string relation(const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
+    if (expected.size() > 1)
+        if (same_within(expected.transpose(), got, tolerance))
+            return "It is the transpose of the expected matrix: look for a product taken in the wrong order "
+                   "or a transpose on the wrong factor.";
+    if (expected.size() == 0 || expected.size() != got.size() || !got.allFinite() || !expected.allFinite()) return "";
+    if (expected.cwiseAbs().maxCoeff() == 0) return "";
+    if (same_within(-expected, got, tolerance)) return "It is minus the expected matrix: a sign is wrong.";
+    // A constant factor: the ratio at the largest expected element, checked everywhere.
+    bp::Index row = 0, col = 0;
+    expected.cwiseAbs().maxCoeff(&row, &col);
+    const double factor = got(row, col) / expected(row, col);
+    if (std::isfinite(factor) && std::abs(factor - 1) > 1e-6 && std::abs(factor) > 1e-12 &&
+        same_within(factor * expected, got, tolerance)) {
+        std::ostringstream out;
+        out << "It is " << factor << " times the expected matrix everywhere: a factor is missing or extra.";
+        return out.str();
+    }
+    return "";
+}
+
+}  // namespace
+
+::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
+                                                    const bp::Matrix& got, const std::vector<Mistake>& mistakes,
+                                                    double tolerance) {
+    ::testing::AssertionResult near = matrices_near(what, expected, got, tolerance);
+    if (near) return near;
+    std::string message = near.message();
+    if (!message.empty() && message.back() != '\n') message += "\n";
+    for (const Mistake& m : mistakes)
+        if (same_within(m.gives, got, std::max(tolerance, 1e-9)))
+            return ::testing::AssertionFailure() << message << "  This is exactly what a known mistake gives: " << m.what
+                                                 << ".\n";
+    const std::string how = relation(expected, got, std::max(tolerance, 1e-9));
+    return how.empty() ? near : ::testing::AssertionFailure() << message << "  " << how << "\n";
+}
+
+std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent) {
+    if (m.size() == 0) return indent + "(empty)\n";
+    std::ostringstream out;
+    const Eigen::IOFormat format(17, 0, "  ", "\n", indent + "[ ", " ]");
+    out << m.format(format) << "\n";
+    return out.str();
+}
+
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m) {
     for (bp::Index j = 0; j < m.cols(); ++j)
         for (bp::Index i = 0; i < m.rows(); ++i)
@@ -49,6 +113,22 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
                                                      << j << ":\n"
                                                      << format_matrix(m);
     return ::testing::AssertionSuccess();
+}
+
+void expect_mentions(const char* file, int line, const std::string& text, std::initializer_list<const char*> words) {
+    for (const char* w : words)
+        if (text.find(w) == std::string::npos) ADD_FAILURE_AT(file, line) << "'" << w << "' is not in: " << text;
+}
+
+TempDir::TempDir() {
+    static int made = 0;
+    path = std::filesystem::temp_directory_path() / ("bp-test-" + std::to_string(::getpid()) + "-" + std::to_string(made++));
+    std::filesystem::create_directories(path);
+}
+
+TempDir::~TempDir() {
+    std::error_code ignored;
+    std::filesystem::remove_all(path, ignored);
 }
 
 bp::Matrix row(std::initializer_list<double> values) {

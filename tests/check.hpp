@@ -6,8 +6,12 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
 #include <functional>
+#include <initializer_list>
 #include <string>
+#include <type_traits>
+#include <vector>
 
 namespace bp_test {
 
@@ -21,6 +25,39 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    
 // Passes when |got - expected| <= tolerance * max(1, |expected|) everywhere.
 ::testing::AssertionResult matrices_near(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
                                          double tolerance = reference_tolerance);
+
+// A wrong answer that a known mistake gives: when a result matches it, the failure names
+// the mistake instead of leaving the student to guess.
+struct Mistake {
+    std::string what;  // "dW = a_prev dz^T, the transpose of dz a_prev^T"
+    bp::Matrix gives;  // what that mistake computes on the test's inputs
+};
+
+// matrices_near, and on a failure, what the result is: the result of one of the `mistakes`
+// (NaN matching NaN), or else the expected matrix transposed, negated or times a constant.
+::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
+                                                    const bp::Matrix& got, const std::vector<Mistake>& mistakes,
+                                                    double tolerance = reference_tolerance);
+
+// A matrix written with every digit a double holds (17 significant), for a failure that
+// turns on the last ones.
+std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent = "    ");
+
+// Calls f(). An exercise's bp::NotImplemented passes through (the progress report shows
+// it); any other exception becomes a failure that shows `call`, what was thrown and `hint`,
+// and false is returned.
+template <class F>
+bool call_or_explain(const std::string& call, F f, const std::string& hint) {
+    try {
+        f();
+        return true;
+    } catch (const bp::NotImplemented&) {
+        throw;
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << call << " threw: " << e.what() << "\n" << hint;
+        return false;
+    }
+}
 
 // Passes when every element is a finite number (no inf, no NaN).
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);
@@ -36,6 +73,33 @@ bp::Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m);
 // f() with respect to each element of x, which f must read. x is restored afterwards.
 bp::Matrix slopes(const std::function<double()>& f, bp::Matrix& x, double h = 1e-6);
 bp::Matrix slopes(const std::function<double()>& f, bp::Vector& x, double h = 1e-6);
+
+// The message of what f threw: E's what(), "(not the expected kind of error) ..." for another
+// exception, "(nothing was thrown)" if f returned. For tests that check an error names its cause.
+template <class E = std::exception, class F>
+std::string error_of(F f) {
+    try {
+        f();
+    } catch (const std::exception& e) {
+        if constexpr (!std::is_same_v<E, std::exception>)
+            if (!dynamic_cast<const E*>(&e)) return std::string("(not the expected kind of error) ") + e.what();
+        return e.what();
+    }
+    return "(nothing was thrown)";
+}
+
+// EXPECT_MENTIONS(text, "word", ...): each word is in the text (the failure shows the text).
+void expect_mentions(const char* file, int line, const std::string& text, std::initializer_list<const char*> words);
+#define EXPECT_MENTIONS(text, ...) ::bp_test::expect_mentions(__FILE__, __LINE__, (text), {__VA_ARGS__})
+
+// A scratch folder of its own, removed with everything in it when it goes out of scope.
+struct TempDir {
+    TempDir();
+    ~TempDir();
+    TempDir(const TempDir&) = delete;
+    TempDir& operator=(const TempDir&) = delete;
+    std::filesystem::path path;
+};
 
 // Runs f, expects a bp::ShapeError, and checks that its message mentions every word given.
 template <class F>

@@ -9,10 +9,9 @@
 // /usr/share/common-licenses). A tenth of it, every tenth of 40 pieces, is held out to measure
 // the model on text it has not trained on. The loss curve goes to DIR/char_lm_loss.png, .svg
 // and .dat.
-#include "command_line.hpp"
-
 #include "bp/data.hpp"
 #include "bp/lstm.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/sequence_model.hpp"
 
@@ -37,16 +36,16 @@ struct Settings {
 
 Settings parse(int argc, char** argv) {
     Settings s;
-    ch07::Options options("ch07-char-lm", "Trains an LSTM to predict the next character of a text, then samples text from it.");
+    bp::Options options("ch07-char-lm", "Trains an LSTM to predict the next character of a text, then samples text from it.");
     options.integer("steps", s.steps, 1L, 10000000L, "training steps (Adam), each on a batch of random stretches of the text")
         .integer("hidden", s.hidden, bp::Index{1}, bp::Index{4096}, "n_h, the LSTM's state")
         .integer("length", s.length, bp::Index{1}, bp::Index{10000}, "T, the characters in each stretch (the BPTT window)")
         .integer("batch", s.batch, bp::Index{1}, bp::Index{4096}, "m, stretches per batch")
-        .real("lr", s.lr, 1e-7, 1.0, "Adam's learning rate")
-        .real("clip", s.clip, 1e-3, 1e6, "the largest gradient norm")
+        .real("lr", s.lr, 0.0, 1.0, "Adam's learning rate", bp::Options::above_min)
+        .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm", bp::Options::above_min)
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
         .integer("sample", s.sample, bp::Index{0}, bp::Index{1000000}, "characters to write after training")
-        .real("temperature", s.temperature, 0.01, 10.0, "below 1: likelier characters; above 1: more varied ones")
+        .real("temperature", s.temperature, 0.0, 10.0, "below 1: likelier characters; above 1: more varied ones", bp::Options::above_min)
         .text("prime", s.prime, "the text the sample starts from")
         .path("figures", s.figures, "where to write char_lm_loss.png, .svg and .dat")
         .positional("FILE", s.file, "the text to learn");

@@ -2,9 +2,8 @@
 // with integer weights whose gradients can be checked by hand; then a tanh RNN checked with
 // chapter 4's checker. Run it with ./course demo 7 (--graph FILE also writes the unrolled
 // network of three steps as a Graphviz file).
-#include "command_line.hpp"
-
 #include "bp/graph.hpp"
+#include "bp/options.hpp"
 #include "bp/rnn.hpp"
 
 #include <fstream>
@@ -32,7 +31,7 @@ std::string unrolled_graph() {
 
 int main(int argc, char** argv) try {
     std::string graph_file;
-    ch07::Options options("ch07-demo", "Backpropagation through time on a worked example, then a gradient check.");
+    bp::Options options("ch07-demo", "Backpropagation through time on a worked example, then a gradient check.");
     options.path("graph", graph_file, "also write the unrolled network (3 steps) to this Graphviz file");
     options.parse_or_exit(argc, argv);
     if (!graph_file.empty()) std::ofstream(graph_file) << unrolled_graph();

@@ -1,9 +1,8 @@
 // Chapter 7 experiment: an RNN trained with plain SGD at a large learning rate, with and
 // without clipping the gradient's norm: the loss and the norm at every step. Run it with
 // ./course experiment 7.
-#include "command_line.hpp"
-
 #include "bp/bptt_experiments.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/rnn.hpp"
 #include "bp/sequence_tasks.hpp"
@@ -23,11 +22,11 @@ struct Settings {
 
 Settings parse(int argc, char** argv) {
     Settings s;
-    ch07::Options options("ch07-experiment-clipping",
+    bp::Options options("ch07-experiment-clipping",
                           "An RNN learning to remember the first of 20 symbols with SGD, with and without clipping.");
     options.integer("steps", s.steps, 50L, 100000L, "training steps (batches of 32)")
-        .real("lr", s.lr, 1e-6, 100.0, "SGD's learning rate")
-        .real("clip", s.clip, 1e-6, 1e6, "the largest gradient norm when clipping")
+        .real("lr", s.lr, 0.0, 100.0, "SGD's learning rate", bp::Options::above_min)
+        .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm when clipping", bp::Options::above_min)
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
         .positional("DIR", s.dir, "where to write clipping_loss and clipping_norm (.png, .svg, .dat)");
     options.parse_or_exit(argc, argv);

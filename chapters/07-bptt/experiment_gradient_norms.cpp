@@ -1,10 +1,9 @@
 // Chapter 7 experiment: how far back the gradient of a loss at the last step reaches.
 // ||dL/dh_t|| against the distance T - t, for a tanh RNN with W_h = rho Q (Q a random
 // orthogonal matrix) for several rho, and for an LSTM. Run it with ./course experiment 7.
-#include "command_line.hpp"
-
 #include "bp/bptt_experiments.hpp"
 #include "bp/lstm.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/rnn.hpp"
 
@@ -22,7 +21,7 @@ struct Settings {
 
 Settings parse(int argc, char** argv) {
     Settings s;
-    ch07::Options options("ch07-experiment-gradient-norms",
+    bp::Options options("ch07-experiment-gradient-norms",
                           "||dL/dh_t|| against the distance T - t for a loss at the last step: a tanh RNN with W_h = rho Q, and an LSTM.");
     options.integer("hidden", s.hidden, bp::Index{2}, bp::Index{1024}, "n_h, the size of the state")
         .integer("steps", s.steps, bp::Index{10}, bp::Index{1000}, "T, the length of the sequence")

@@ -2,11 +2,10 @@
 // symbols) as T grows from 5 to 80, with an RNN, a GRU and an LSTM of about the same number of
 // parameters; and the LSTM again with its forget gate starting less open. Run it with
 // ./course experiment 7.
-#include "command_line.hpp"
-
 #include "bp/bptt_experiments.hpp"
 #include "bp/gru.hpp"
 #include "bp/lstm.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/rnn.hpp"
 #include "bp/sequence_tasks.hpp"
@@ -40,7 +39,7 @@ std::string number(double x) {
 
 Settings parse(int argc, char** argv) {
     Settings s;
-    ch07::Options options("ch07-experiment-long-dependency",
+    bp::Options options("ch07-experiment-long-dependency",
                           "Final accuracy at remembering the first of T symbols, T = 5 to 80: RNN, GRU and LSTM.");
     options.integer("steps", s.steps, 1L, 100000L, "the most training steps for each model and T (batches of 32)")
         .real("gate-bias", s.gate_bias, -10.0, 10.0, "the starting bias of the LSTM's forget gate and the GRU's update gate")

@@ -1,9 +1,8 @@
 // Chapter 7 experiment: truncated BPTT with a window of k steps, on a task whose targets
 // depend on the input exactly d steps back. Run it with ./course experiment 7.
-#include "command_line.hpp"
-
 #include "bp/bptt_experiments.hpp"
 #include "bp/gru.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/sequence_tasks.hpp"
 
@@ -20,7 +19,7 @@ struct Settings {
 
 Settings parse(int argc, char** argv) {
     Settings s;
-    ch07::Options options("ch07-experiment-truncation",
+    bp::Options options("ch07-experiment-truncation",
                           "Accuracy at recalling the symbol d steps back, trained with truncated BPTT of window k.");
     options.integer("steps", s.steps, 1L, 100000L, "the most training steps for each d and k (batches of 32)")
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
@@ -41,7 +40,7 @@ int main(int argc, char** argv) try {
         bp::Curve curve{"delay d = " + std::to_string(d), {}, "linespoints lw 2 pt 7"};
         for (bp::Index k : windows) {
             bp::Rng rng(s.seed);
-            bp::SequenceModel model(std::make_unique<bp::Gru>(4, 32, rng), 4, rng);
+            bp::SequenceModel model(std::make_unique<bp::Gru>(4, 24, rng), 4, rng);
             bp::Adam adam(0.01);
             bp::TaskTraining how;
             how.steps = s.steps;

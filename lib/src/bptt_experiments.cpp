@@ -60,7 +60,7 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
             double norm = 0;
             result.loss.push_back(truncated_bptt(model, loss, b, how.window, [&] {
                 norm = global_grad_norm(params);
-                require_finite(step, 0, params, "gradient");
+                require_not_diverged(step, 0, params, "gradient");
                 if (how.clip_norm > 0) clip_grad_norm(params, how.clip_norm);
                 opt.step(params);
             }));

@@ -112,10 +112,10 @@ double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& op
     const double L = sequence_loss(loss, model.forward(batch.x), batch, &d_out);
     model.backward(d_out);
     if (options.after_backward) options.after_backward(step, params);
-    require_finite(step, L, params, "gradient");  // before the step: the model stays as it was
+    require_not_diverged(step, L, params, "gradient");  // before the step: the model stays as it was
     if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
     opt.step(params);
-    require_finite(step, L, params, "value");
+    require_not_diverged(step, L, params, "value");
     return L;
 }
 

@@ -64,7 +64,9 @@ public:
 };
 
 /// Exercise 5.4: s <- rho s + (1 - rho) g^2;  w <- w - lr g / (sqrt(s) + eps).  rho in [0, 1),
-/// eps > 0.
+/// eps > 0. The default rho is 0.9 (Hinton's original value); PyTorch's RMSprop defaults to
+/// 0.99 (its `alpha`): pass rho = 0.99 to match it. Since s starts at 0, the first step is
+/// about lr / sqrt(1 - rho), not lr.
 class RmsProp : public Optimizer {
 public:
     explicit RmsProp(double learning_rate, double rho = 0.9, double eps = 1e-8);
@@ -103,16 +105,16 @@ double cosine_schedule(double lr0, long step, long total, double lr_min = 0.0);
 
 /// Exercise 5.9, clipping by global norm: with n = sqrt(sum of every gradient element
 /// squared), scales every gradient by max_norm / n if n > max_norm. Returns n. A gradient
-/// with an inf or a NaN is a std::domain_error naming the parameter: no scale mends it.
+/// with an inf or a NaN is a ValueError naming the parameter: no scale mends it.
 double clip_grad_norm(std::vector<Parameter> params, double max_norm);
 
-/// Throws std::domain_error naming `op`, the first parameter whose gradient holds an inf or a
-/// NaN, and where.
+/// Throws ValueError naming `op`, the first parameter whose gradient holds an inf or a NaN,
+/// and where (require_finite).
 void require_finite_gradients(const char* op, const std::vector<Parameter>& params);
 
-/// Throws std::invalid_argument("OP: NAME must be ..., got VALUE") unless lo <= value < hi
+/// A setting (a learning rate, a beta, ...): throws std::invalid_argument("OP: NAME must be ..., got VALUE") unless lo <= value < hi
 /// (lo <= value <= hi if `hi_included`) and value is finite: the optimizers' and schedules'
 /// checks of their settings.
-void require_in_range(const char* op, const char* name, double value, double lo, double hi, bool hi_included = false);
+void require_setting(const char* op, const char* name, double value, double lo, double hi, bool hi_included = false);
 
 }  // namespace bp

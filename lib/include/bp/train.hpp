@@ -91,7 +91,7 @@ double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset
 
 /// Throws Diverged unless `loss` and every gradient (`when` = "gradient") or every value
 /// (`when` = "value") of `params` is finite: the checks train_step makes.
-void require_finite(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
+void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
 
 /// Turns on flush-to-zero for denormal floats (where the processor has it) while it lives:
 /// denormals are thousands of times slower and too small to matter in training.
