@@ -11,6 +11,7 @@
 #include "bp/residual.hpp"
 
 #include <cmath>
+#include <memory>
 #include <sstream>
 
 namespace {
@@ -181,15 +182,45 @@ TEST(Ex6_4, ChangesTheDirectionUnlikeClippingByNorm) {
 
 // ---- 6.5 Residual::backward ----
 
+// A branch F(x) = c x, written here (it calls no exercise), that counts its backward passes.
+struct Scale : bp::Layer {
+    double c;
+    int* backward_calls;
+    Matrix y;
+    Scale(double c_, int* calls) : c(c_), backward_calls(calls) {}
+    const Matrix& forward(const Matrix& x) override { return y = c * x; }
+    Matrix backward(const Matrix& dy) override {
+        ++*backward_calls;
+        return c * dy;
+    }
+    std::string kind() const override { return "scale"; }
+    std::unique_ptr<bp::Layer> clone() const override { return std::make_unique<Scale>(*this); }
+};
+
 TEST(Ex6_5, AZeroBranchPassesTheGradientThroughExactly) {
     bp::Rng rng(603);
-    bp::Residual block(bp::Dense(Matrix::Zero(3, 3), Vector::Zero(3), Activation::tanh));
+    int calls = 0;
+    bp::Residual block(Scale(0.0, &calls));
     const Matrix x = rng.uniform_matrix(3, 4, -1, 1), dy = rng.uniform_matrix(3, 4, -1, 1);
     block.forward(x);
     const Matrix dx = block.backward(dy);
-    EXPECT_TRUE(dx == dy) << "with W = 0 and b = 0, F passes nothing back, so dx must be dy itself (the identity path)\n  dy =\n"
+    EXPECT_TRUE(dx == dy) << "with F(x) = 0 x, F passes nothing back, so dx must be dy itself (the identity path)\n  dy =\n"
                           << format_matrix(dy) << "  dx =\n"
                           << format_matrix(dx);
+}
+
+TEST(Ex6_5, AddsTheIdentityPathToWhatTheBranchPassesBack) {
+    bp::Rng rng(616);
+    int calls = 0;
+    bp::Residual block(Scale(0.5, &calls));  // y = x + 0.5 x, so dx = dy + 0.5 dy
+    const Matrix x = rng.uniform_matrix(2, 3, -1, 1), dy = rng.uniform_matrix(2, 3, -1, 1);
+    block.forward(x);
+    const Matrix dx = block.backward(dy);
+    EXPECT_HOLDS(bp_test::matrices_near("dx", Matrix(1.5 * dy), dx))
+        << "with F(x) = 0.5 x: dx = dy (the identity path) + 0.5 dy (F's backward of dy)"
+        << (bp_test::matrices_near("", dy, dx) ? "; you returned dy alone, without F's part" : "")
+        << (bp_test::matrices_near("", Matrix(0.5 * dy), dx) ? "; you returned F's part alone, without the identity path" : "");
+    EXPECT_EQ(calls, 1) << "backward calls F's backward once (each call adds into F's gradients again)";
 }
 
 TEST(Ex6_5, MatchesFiniteDifferencesWithARandomUpstreamGradient) {

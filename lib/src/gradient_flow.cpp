@@ -8,6 +8,7 @@
 #include "bp/residual.hpp"
 
 #include <cmath>
+#include <iomanip>
 #include <limits>
 #include <numeric>
 #include <sstream>
@@ -59,7 +60,7 @@ std::string DeepNet::label() const {
     out << activation_name(activation) << ", " << init_name(init, activation);
     if (init.gain != 1) out << " x " << init.gain;
     if (residual) out << ", residual";
-    if (residual && branch_gain != 1) out << " (branches x " << branch_gain << ")";
+    if (residual && branch_gain != 1) out << " (branches x " << std::setprecision(2) << branch_gain << ")";
     if (batch_norm) out << ", batch norm";
     return out.str();
 }
