@@ -336,11 +336,24 @@ TEST(Ch06Monitor, NamesTheFirstStepThatIsNotFiniteAsTrainingDoes) {
     EXPECT_EQ(loss_watch.divergence()->parameter, "");
 }
 
+TEST(Ch06Monitor, WithEveryZeroItOnlyWatches) {
+    bp::Rng rng(644);
+    bp::Mlp net({2, 3}, Activation::relu, Activation::identity, rng);
+    bp::Sgd sgd(0.1);
+    bp::GradientMonitor watch(net, sgd, 0);
+    watch.observe(0, 1.0, net.parameters());
+    net.dense(0).dW(0, 1) = std::numeric_limits<double>::quiet_NaN();
+    watch.observe(1, 1.0, net.parameters());
+    EXPECT_TRUE(watch.records().empty()) << "every = 0 records nothing, so it calls no exercise";
+    ASSERT_TRUE(watch.divergence());
+    EXPECT_EQ(watch.divergence()->detail, "the gradient of layer1.W is nan at (0, 1)");
+}
+
 TEST(Ch06Monitor, RefusesNonsense) {
     bp::Rng rng(643);
     bp::Mlp net({2, 2}, Activation::relu, Activation::identity, rng);
     bp::Sgd sgd(0.1);
-    EXPECT_ERROR_MENTIONS(bp::GradientMonitor(net, sgd, 0), "GradientMonitor: `every` must be at least 1");
+    EXPECT_ERROR_MENTIONS(bp::GradientMonitor(net, sgd, -1), "GradientMonitor: `every` must be at least 0");
     EXPECT_ERROR_MENTIONS(bp::saturated_fraction(Activation::softmax, Matrix::Ones(2, 2)), "saturated_fraction: softmax");
     EXPECT_ERROR_MENTIONS(bp::saturated_fraction(Activation::relu, Matrix(0, 3)), "saturated_fraction");
 }

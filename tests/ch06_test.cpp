@@ -94,14 +94,15 @@ TEST(Ex6_2, TanhCountsBothSigns) {
 }
 
 TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
-    // 3 units (rows), 4 examples (columns): unit 1 is 0 for every example, unit 2 only for some.
+    // 3 units (rows), 4 examples (columns): unit 1 is 0 for every example, the others only for
+    // some; example 3 is 0 in every unit.
     Matrix a(3, 4);
     a << 0, 0, 0, 0,  //
         0, 1.5, 0, 2,  //
-        0.1, 0.3, 0.2, 0.7;
+        0.1, 0.3, 0, 0.7;
     const double got = bp::saturated_fraction(Activation::relu, a);
     EXPECT_NEAR(1.0 / 3, got, 1e-12) << "1 of the 3 units is dead (0 for every example of the batch)"
-                                     << (std::abs(got - 0.5) < 1e-12 ? ": you counted zero elements; a unit that is 0 for some examples still learns from the others"
+                                     << (std::abs(got - 7.0 / 12) < 1e-12 ? ": you counted zero elements; a unit that is 0 for some examples still learns from the others"
                                          : std::abs(got - 0.25) < 1e-12 ? ": you counted columns; units are the rows, examples the columns"
                                                                         : "")
                                      << "\n  a =\n" << format_matrix(a);
@@ -282,7 +283,7 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     const Vector got = row_variances(y);
     EXPECT_HOLDS(bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
-        << (bp_test::matrices_near("", Matrix(want * 5.0 / 4), Matrix(got), 1e-6) ? ": you divided by m - 1; the batch's variance uses 1/m" : "");
+        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m" : "");
 }
 
 TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {

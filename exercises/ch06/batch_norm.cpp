@@ -34,7 +34,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
 Matrix BatchNorm::backward(const Matrix& dy) {
     if (!has_forward) throw UsageError("BatchNorm::backward", "run forward first: backward needs the stored zhat and inv_std");
     if (dy.rows() != zhat.rows() || dy.cols() != zhat.cols())
-        throw ShapeError("BatchNorm::backward", "dy is " + shape(dy) + " but this layer's y is " + shape(zhat));
+        throw ShapeError("BatchNorm::backward", "dy is " + shape(dy) + " but the zhat that forward stored is " + shape(zhat));
     if (!forward_in_training) {
         // Evaluation mode: mean and var are constants, so each row of y is a z scaled and shifted.
         dgamma += dy.cwiseProduct(zhat).rowwise().sum();
@@ -43,7 +43,7 @@ Matrix BatchNorm::backward(const Matrix& dy) {
     }
     // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training mode: dgamma and dshift add up over the batch; dz you derive (mean and var depend on every z of the row), then check with chapter 4's checker.
     throw bp::NotImplemented("6.7", "exercises/ch06/batch_norm.cpp",
-                             "Chapter 6, section 'Its backward pass' (chapters/06-vanishing-exploding/chapter.md)");
+                             "Chapter 6, section 'Batch normalization's backward pass' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.7
 }
 //! [batch_norm_backward]

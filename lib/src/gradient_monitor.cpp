@@ -40,14 +40,14 @@ GradientMonitor::GradientMonitor(Layer& model, const Optimizer& optimizer, long 
 
 GradientMonitor::GradientMonitor(Layer& model, std::function<double()> learning_rate, long every)
     : model_(&model), lr_(std::move(learning_rate)), every_(every) {
-    if (every < 1) throw std::invalid_argument("GradientMonitor: `every` must be at least 1, got " + std::to_string(every));
+    if (every < 0) throw std::invalid_argument("GradientMonitor: `every` must be at least 0, got " + std::to_string(every));
     if (!lr_) throw UsageError("GradientMonitor", "the learning-rate function is empty");
 }
 
 void GradientMonitor::observe(long step, double loss, const std::vector<Parameter>& params) {
     const auto bad = find_not_finite(loss, params, "gradient");
     if (bad && !divergence_) divergence_ = Divergence{step, bad->parameter, bad->detail};
-    if (step % every_ != 0 && !bad) return;
+    if (every_ == 0 || (step % every_ != 0 && !bad)) return;
 
     Record r;
     r.step = step;
@@ -90,10 +90,10 @@ std::string format_record(const GradientMonitor::Record& r) {
     for (const auto& p : r.parameters) width = std::max(width, p.name.size());
     for (const auto& a : r.activations) width = std::max(width, a.layer.size());
     out << "  " << std::left << std::setw(static_cast<int>(width)) << "parameter" << std::right << std::setw(12) << "||grad||"
-        << std::setw(12) << "||value||" << std::setw(24) << "lr ||grad|| / ||value||" << "\n";
+        << std::setw(12) << "||value||" << std::setw(26) << "lr ||grad|| / ||value||" << "\n";
     for (const auto& p : r.parameters)
         out << "  " << std::left << std::setw(static_cast<int>(width)) << p.name << std::right << std::setw(12) << p.grad_norm
-            << std::setw(12) << p.value_norm << std::setw(24) << p.update_ratio << "\n";
+            << std::setw(12) << p.value_norm << std::setw(26) << p.update_ratio << "\n";
     if (!r.activations.empty()) {
         out << "  " << std::left << std::setw(static_cast<int>(width)) << "layer" << "  activation  saturated or dead\n";
         for (const auto& a : r.activations)

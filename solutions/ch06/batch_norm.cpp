@@ -41,7 +41,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
 Matrix BatchNorm::backward(const Matrix& dy) {
     if (!has_forward) throw UsageError("BatchNorm::backward", "run forward first: backward needs the stored zhat and inv_std");
     if (dy.rows() != zhat.rows() || dy.cols() != zhat.cols())
-        throw ShapeError("BatchNorm::backward", "dy is " + shape(dy) + " but this layer's y is " + shape(zhat));
+        throw ShapeError("BatchNorm::backward", "dy is " + shape(dy) + " but the zhat that forward stored is " + shape(zhat));
     if (!forward_in_training) {
         // Evaluation mode: mean and var are constants, so each row of y is a z scaled and shifted.
         dgamma += dy.cwiseProduct(zhat).rowwise().sum();

@@ -63,8 +63,8 @@ double stddev(const Matrix& m);
 void train_for_steps(Layer& net, const Dataset& data, Optimizer& opt, const EpochOptions& options, long steps, Rng& rng);
 
 /// ||db|| of each hidden layer's bias at every step of training `net` with plain SGD at `lr`
-/// (batch of `batch`), from the gradient monitor: how fast each layer learns. values[i] is
-/// step i's norms, in the order of names (layer1.b, ...; the output layer left out).
+/// (batch of `batch`), from the gradient monitor: how fast each layer learns. by_step[t] holds
+/// step t's norms, in the order of names (layer1.b, ...; the output layer's left out).
 struct LearningSpeed {
     std::vector<std::string> names;
     std::vector<std::vector<double>> by_step;

@@ -38,10 +38,11 @@ double saturated_fraction(Activation f, const Matrix& a);
 ///
 /// At every step it checks the loss and every gradient, and keeps the first that is not finite
 /// (train_step then stops with bp::Diverged, which says the same). Every `every` steps (and at
-/// that step) it records, for each parameter, the norms of its gradient and of its value and
+/// that first step that is not finite) it records, for each parameter, the norms of its gradient and of its value and
 /// the update ratio lr ||grad|| / ||value||, and for each layer with an activation the
 /// fraction of saturated or dead units of its last output (saturated_fraction). It reads the
-/// model's layers, never changes them, and calls exercises 6.1 and 6.2 when it records.
+/// model's layers, never changes them, and calls exercises 6.1 and 6.2 when it records; with
+/// `every` = 0 it only watches for the first value that is not finite, and calls no exercise.
 class GradientMonitor {
 public:
     /// One parameter at one recorded step.
@@ -72,7 +73,8 @@ public:
     };
 
     /// Watches `model` (the layers whose outputs it reads), with the learning rate read from
-    /// `optimizer` at each record (a schedule may change it). Records every `every` >= 1 steps.
+    /// `optimizer` at each record (a schedule may change it). Records every `every` steps (0:
+    /// never; it then only watches).
     GradientMonitor(Layer& model, const Optimizer& optimizer, long every = 1);
     /// The same with the learning rate from a function, for loops without a bp::Optimizer.
     GradientMonitor(Layer& model, std::function<double()> learning_rate, long every = 1);
