@@ -43,8 +43,7 @@ void chain() {
 }
 
 void check() {
-    std::cout << "Batch normalization's backward (exercise 6.7) against finite differences, with a random upstream "
-                 "gradient G:\n";
+    std::cout << "Batch normalization's backward (exercise 6.7) against finite differences, random G:\n";
     //! [check_batch_norm]
     bp::Rng rng(6);
     bp::BatchNorm bn(3);
