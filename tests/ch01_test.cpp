@@ -52,6 +52,20 @@ TEST(Ex1_1, EachColumnIsComputedOnItsOwn) {
             << "column " << j << " of the batch against that column alone";
 }
 
+TEST(Ex1_1, ASquareWIsNotTransposed) {
+    // With n_out = n_in every shape fits W^T a_prev too: only the values tell.
+    Matrix W(2, 2), a_prev(2, 3);
+    W << 1, 2,  //
+        -3, 0.5;
+    a_prev << 1, 0, -1,  //
+        2, 1, 0.5;
+    const Vector b = (Vector(2) << 0.1, -0.2).finished();
+    const Matrix expected = (W * a_prev).colwise() + b;  // the formula, written out here
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake("z", expected, bp::linear_forward(W, b, a_prev),
+                                                   {{"W^T a_prev + b (W transposed)", (W.transpose() * a_prev).colwise() + b}}))
+        << "with the square, non-symmetric W =\n" << bp_test::format_matrix(W);
+}
+
 TEST(Ex1_1, BiasIsAddedToEveryColumn) {
     const Vector b = (Vector(2) << 0.5, -1.5).finished();
     const Matrix z = bp::linear_forward(Matrix::Zero(2, 3), b, Matrix::Ones(3, 4));
@@ -149,6 +163,30 @@ TEST(Ex1_10, IsFiniteAndExactForLogitsOfPlusMinus1000) {
         0, 1.0 / 3, 1.0 / 3,          //
         0, 1.0 / 3, 1.0 / 3;
     EXPECT_MATRIX_NEAR(expected, p);
+}
+
+TEST(Ex1_10, EachColumnIsShiftedByItsOwnMaximum) {
+    // Column 1's logits lie 800 below column 0's. Shifted by the largest logit of the whole
+    // matrix, every e^z of column 1 underflows to 0 (e^-745 is the last double above 0).
+    Matrix z(3, 2);
+    z << 400, -400,  //
+        399, -401,   //
+        398, -399;
+    const Matrix p = bp::softmax(z);
+    Matrix expected(3, 2);  // each column on its own: softmax(0, -1, -2) and softmax(-1, -2, 0)
+    const double e0 = 1.0, e1 = std::exp(-1.0), e2 = std::exp(-2.0), sum = e0 + e1 + e2;
+    expected << e0 / sum, e1 / sum,  //
+        e1 / sum, e2 / sum,          //
+        e2 / sum, e0 / sum;
+    const Eigen::ArrayXXd whole = (z.array() - z.maxCoeff()).exp();
+    const Matrix global = (whole.rowwise() / whole.colwise().sum()).matrix();
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "softmax(z)", expected, p,
+        {{"subtracting the largest logit of the whole matrix (z.maxCoeff()) instead of each column's own "
+          "(z.colwise().maxCoeff()): every e^z of column 1 underflows (to 0, or to the tiniest number Eigen's exp "
+          "returns), and the column comes out as NaN or as equal shares",
+          global}}))
+        << "with columns whose logits differ by 800, z =\n" << bp_test::format_matrix(z);
 }
 
 TEST(Ex1_10, OneRowGivesProbabilityOne) { EXPECT_MATRIX_NEAR(Matrix::Ones(1, 4), bp::softmax(row({-3.0, 0.0, 7.0, 1000.0}))); }

@@ -77,6 +77,13 @@ BP_REFERENCE_CASES(ch02) {
                   bp::softmax_cross_entropy_grad);
         loss_case("2.7", "extreme_logits", "softmax_cross_entropy_grad(z, y)", {{"z", extreme_logits()}, {"y", y_extreme}},
                   bp::softmax_cross_entropy_grad);
+        // Targets that are distributions but not one-hot (label smoothing makes such).
+        Matrix soft = rng.uniform_matrix(4, 3, 0.05, 1);
+        soft = (soft.array().rowwise() / soft.colwise().sum().array()).matrix();
+        loss_case("2.6", "soft_targets", "softmax_cross_entropy_loss(z, y)", {{"z", z}, {"y", soft}},
+                  as_matrix(bp::softmax_cross_entropy_loss));
+        loss_case("2.7", "soft_targets", "softmax_cross_entropy_grad(z, y)", {{"z", z}, {"y", soft}},
+                  bp::softmax_cross_entropy_grad);
     }
     return cases;
 }

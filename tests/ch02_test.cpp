@@ -30,6 +30,25 @@ TEST(Ex2_3, IsExactForLogitsOfPlusMinus1000) {
     EXPECT_MATRIX_NEAR(expected, bp::log_sum_exp(z));
 }
 
+TEST(Ex2_3, EachColumnIsShiftedByItsOwnMaximum) {
+    // Column 1's logits lie 800 below column 0's: shifted by the largest logit of the whole
+    // matrix, every e^z of column 1 underflows to 0, and log 0 is -inf.
+    Matrix z(3, 2);
+    z << 400, -400,  //
+        399, -401,   //
+        398, -399;
+    const double lse_0_1_2 = std::log(1 + std::exp(-1.0) + std::exp(-2.0));  // log(e^0 + e^-1 + e^-2)
+    const Matrix expected = (Matrix(1, 2) << 400 + lse_0_1_2, -399 + lse_0_1_2).finished();
+    const Matrix global = (z.maxCoeff() + (z.array() - z.maxCoeff()).exp().colwise().sum().log()).matrix();
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "log_sum_exp(z)", expected, bp::log_sum_exp(z),
+        {{"shifting by the largest logit of the whole matrix (z.maxCoeff()) instead of each column's own "
+          "(z.colwise().maxCoeff()): every e^z of column 1 underflows (to 0, or to the tiniest number Eigen's exp "
+          "returns), and its log is -inf or wrong",
+          global}}))
+        << "with columns whose logits differ by 800, z =\n" << bp_test::format_matrix(z);
+}
+
 // ---- 2.1, 2.2 mean squared error ----
 
 TEST(Ex2_1, IsHalfTheSquaredErrorAveragedOverTheBatch) {
@@ -112,6 +131,34 @@ TEST(Ex2_6, IsMinusTheLogOfTheRightClassProbability) {
 TEST(Ex2_6, IsFiniteAndCorrectForLogitsOfPlusMinus1000) {
     EXPECT_NEAR(0.0, bp::softmax_cross_entropy_loss(col({1000.0, -1000.0}), col({1.0, 0.0})), 1e-12);
     EXPECT_NEAR(2000.0, bp::softmax_cross_entropy_loss(col({1000.0, -1000.0}), col({0.0, 1.0})), 1e-9);
+}
+
+TEST(Ex2_6, TakesAnyTargetDistributionNotOnlyOneHot) {
+    // Soft targets, such as label smoothing makes: the loss is lse(z) - y . z for any y whose
+    // column sums to 1, not the loss of one class.
+    Matrix z(3, 2), y(3, 2);
+    z << 1, 0.5,  //
+        2, -1,    //
+        3, 0;
+    y << 0.2, 0.9,  //
+        0.3, 0.05,  //
+        0.5, 0.05;
+    const Matrix lse = z.array().exp().colwise().sum().log();  // small logits: the plain formula is safe
+    const double expected = (lse.sum() - y.cwiseProduct(z).sum()) / 2;
+    double one_hot = 0;  // what the loss of the most likely class alone gives
+    for (bp::Index k = 0; k < 2; ++k) {
+        bp::Index label = 0;
+        y.col(k).maxCoeff(&label);
+        one_hot += (lse(0, k) - z(label, k)) / 2;
+    }
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "softmax_cross_entropy_loss(z, y)", Matrix::Constant(1, 1, expected),
+        Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(z, y)),
+        {{"taking only the class with the largest target, as if y were one-hot, instead of "
+          "lse(z) - y . z, which weighs every class's logit by its target",
+          Matrix::Constant(1, 1, one_hot)}}, 1e-12))
+        << "with soft targets (each column of y sums to 1), z =\n" << bp_test::format_matrix(z) << "y =\n"
+        << bp_test::format_matrix(y);
 }
 
 TEST(Ex2_6, AveragesOverTheBatch) {

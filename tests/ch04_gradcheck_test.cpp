@@ -6,6 +6,7 @@
 #include "bp/graph.hpp"
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
+#include "bp/swish_dense.hpp"
 
 namespace {
 
@@ -108,6 +109,17 @@ TEST(Ch04GradCheck, EveryGraphOperation) {
     dW = Matrix::Zero(3, 2), dx = Matrix::Zero(2, 4), db = Matrix::Zero(3, 1);
     EXPECT_CHECK_PASSES(bp::check_gradients(
         {bp::Parameter("W", W, dW), bp::Parameter("x", x, dx), bp::Parameter("b", b, db)}, loss, backward));
+}
+
+TEST(Ch04FindTheBug, TheCheckerCatchesTheGivenLayersMistake) {
+    // Exercise 4.4's premise: the given backward pass is wrong, and the checker says where.
+    bp::Rng rng(44);
+    bp::BuggySwishDense suspect(4, 3, rng);
+    const bp::GradientCheck c = bp::check_dense_layer(suspect, rng.uniform_matrix(4, 5, -2, 2), rng);
+    EXPECT_FALSE(c.passed) << c.report();
+    ASSERT_EQ(c.worst_by_parameter.size(), 3u) << c.report();
+    for (const auto& [name, worst] : c.worst_by_parameter)
+        EXPECT_GT(worst, 1e-3) << name << " should be visibly wrong:\n" << c.report();
 }
 
 TEST(Ch04GradCheck, CatchesAWrongGradientAndNamesIt) {

@@ -1,8 +1,11 @@
 // Chapter 5 reference cases: each optimizer over three steps on the same parameters and
 // gradients, the schedules, and clipping.
+#include "check.hpp"
 #include "reference_cases.hpp"
 
+#include "bp/loss.hpp"
 #include "bp/optimizers.hpp"
+#include "bp/training_step.hpp"
 
 #include <memory>
 
@@ -66,6 +69,50 @@ BP_REFERENCE_CASES(ch05) {
                              Matrix W = Matrix::Zero(2, 3), b = Matrix::Zero(2, 1), dW = in[0].value, db = in[1].value;
                              const double norm = bp::clip_grad_norm({bp::Parameter("W", W, dW), bp::Parameter("b", b, db)}, 1.0);
                              return NamedList{{"returned_norm", Matrix::Constant(1, 1, norm)}, {"dW", dW}, {"db", db}};
+                         }});
+    }
+    {
+        // A 2-3-2 classifier given by its weights, and two batches of 4.
+        bp::Rng rng(103);
+        NamedList in = {{"W1", rng.uniform_matrix(3, 2, -1, 1)}, {"b1", rng.uniform_matrix(3, 1, -1, 1)},
+                        {"W2", rng.uniform_matrix(2, 3, -1, 1)}, {"b2", rng.uniform_matrix(2, 1, -1, 1)}};
+        for (int s = 1; s <= 2; ++s) {
+            in.push_back({"x_step" + std::to_string(s), rng.uniform_matrix(2, 4, -1, 1)});
+            in.push_back({"y_step" + std::to_string(s), one_hot(rng, 2, 4)});
+        }
+        cases.push_back({"5.10", "two_steps_clipped",
+                         "Mlp net({2, 3, 2}, tanh, identity); Sgd opt(0.5); two basic_train_step(net, "
+                         "softmax_cross_entropy(), opt, x, y, 0.1) calls",
+                         in, [](const NamedList& in) {
+                             bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
+                             bp::Sgd opt(0.5);
+                             Matrix losses(1, 2);
+                             for (int s = 0; s < 2; ++s)
+                                 losses(s) = bp::basic_train_step(net, bp::softmax_cross_entropy(), opt, in[4 + 2 * s].value,
+                                                                  in[5 + 2 * s].value, 0.1);
+                             return NamedList{{"returned_losses", losses}, {"W1", net.dense(0).W}, {"b1", net.dense(0).b},
+                                              {"W2", net.dense(1).W}, {"b2", net.dense(1).b}};
+                         }});
+        const auto check_values = [](const bp::SanityCheck& c) {
+            return NamedList{{"measured", Matrix::Constant(1, 1, c.measured)},
+                             {"expected", Matrix::Constant(1, 1, c.expected)},
+                             {"passed", Matrix::Constant(1, 1, c.passed ? 1.0 : 0.0)}};
+        };
+        cases.push_back({"5.11", "network_2_3_2", "check_initial_loss(net, x, y, 0.2) with net = Mlp({2, 3, 2}, tanh, identity)",
+                         {in[0], in[1], in[2], in[3], {"x", in[4].value}, {"y", in[5].value}},
+                         [check_values](const NamedList& in) {
+                             bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
+                             return check_values(bp::check_initial_loss(net, in[4].value, in[5].value, 0.2));
+                         }});
+        cases.push_back({"5.12", "network_2_3_2",
+                         "check_overfits(net, softmax_cross_entropy(), opt, x, y, 20, 0.5) with net = Mlp({2, 3, 2}, tanh, "
+                         "identity) and Adam opt(0.05)",
+                         {in[0], in[1], in[2], in[3], {"x", in[4].value}, {"y", in[5].value}},
+                         [check_values](const NamedList& in) {
+                             bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
+                             bp::Adam opt(0.05);
+                             return check_values(
+                                 bp::check_overfits(net, bp::softmax_cross_entropy(), opt, in[4].value, in[5].value, 20, 0.5));
                          }});
     }
     return cases;

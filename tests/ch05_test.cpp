@@ -2,7 +2,10 @@
 // and clipping.
 #include "check.hpp"
 
+#include "bp/mlp.hpp"
 #include "bp/optimizers.hpp"
+#include "bp/train.hpp"
+#include "bp/training_step.hpp"
 
 #include <cmath>
 
@@ -111,4 +114,262 @@ TEST(Ex5_9, LeavesSmallGradientsAlone) {
     EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.3, 0.4).finished(), g);
 }
 
+// ---- 5.10 basic_train_step ----
+
+// Every parameter of a model, one after the other in one column: two models compare as one.
+Matrix flat(bp::Layer& model) {
+    Matrix all(0, 1);
+    for (const bp::Parameter& p : model.parameters()) {
+        const Eigen::Map<Matrix> v = p.value();
+        Matrix grown(all.rows() + v.size(), 1);
+        grown << all, Eigen::Map<const Matrix>(v.data(), v.size(), 1);
+        all = grown;
+    }
+    return all;
+}
+
+// Every parameter of a model by name, as it is now.
+using Snapshot = std::vector<std::pair<std::string, Matrix>>;
+Snapshot snapshot(bp::Layer& model) {
+    Snapshot all;
+    for (const bp::Parameter& p : model.parameters()) all.emplace_back(p.name, Matrix(p.value()));
+    return all;
+}
+
+// What a run of training steps did: the loss each step returned, and every weight after it.
+struct Run {
+    std::vector<double> losses;
+    std::vector<Snapshot> weights;
+};
+
+// The first parameter of `got` that differs from `expected`'s, as a failed comparison.
+::testing::AssertionResult same_weights(const Snapshot& expected, const Snapshot& got) {
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        if (auto near = bp_test::matrices_near(expected[i].first, expected[i].second, got[i].second); !near) return near;
+    return ::testing::AssertionSuccess();
+}
+
+// A step: (model, loss, optimizer, x, y, step index) -> the loss it returns.
+using Step = std::function<double(bp::Layer&, const bp::Loss&, bp::Optimizer&, const Matrix&, const Matrix&, long)>;
+
+// Four steps of `step` on a copy of `start`, with Adam, on four seeded batches of 6 examples.
+Run four_steps(const bp::Mlp& start, const bp::Loss& loss, const Step& step) {
+    bp::Mlp net = start;
+    bp::Adam adam(0.05);
+    bp::Rng rng(90);
+    Run run;
+    for (long s = 0; s < 4; ++s) {
+        const Matrix x = rng.uniform_matrix(start.input_size(), 6, -1, 1);
+        Matrix y = Matrix::Zero(start.output_size(), 6);
+        for (bp::Index k = 0; k < 6; ++k) y(rng.below(start.output_size()), k) = 1;
+        run.losses.push_back(step(net, loss, adam, x, y, s));
+        run.weights.push_back(snapshot(net));
+    }
+    return run;
+}
+
+bool same_run(const Run& a, const Run& b) {
+    for (std::size_t s = 0; s < a.losses.size(); ++s)
+        if (!bp_test::matrices_near("", Matrix::Constant(1, 1, a.losses[s]), Matrix::Constant(1, 1, b.losses[s])) ||
+            !same_weights(a.weights[s], b.weights[s]))
+            return false;
+    return true;
+}
+
+// The library's step, and steps with the mistakes a training step is prone to, made here from
+// the library's pieces: when yours behaves like one of them, the failure says which.
+Step library_step(double clip) {
+    return [clip](bp::Layer& m, const bp::Loss& loss, bp::Optimizer& opt, const Matrix& x, const Matrix& y, long s) {
+        bp::EpochOptions options;
+        options.clip_norm = clip;
+        return bp::train_step(m, loss, opt, x, y, options, s);
+    };
+}
+Step mistaken_step(double clip, const std::string& mistake) {
+    return [clip, mistake](bp::Layer& m, const bp::Loss& loss, bp::Optimizer& opt, const Matrix& x, const Matrix& y, long) {
+        const Matrix output = m.forward(x);
+        const double L = loss.value(output, y);
+        if (mistake != "no zero_grad" && mistake != "zero_grad after backward") m.zero_grad();
+        m.backward(loss.grad(output, y));
+        if (mistake == "zero_grad after backward") m.zero_grad();
+        if (clip > 0 && mistake != "no clipping" && mistake != "clipping after the step") bp::clip_grad_norm(m.parameters(), clip);
+        opt.step(m.parameters());
+        if (clip > 0 && mistake == "clipping after the step") bp::clip_grad_norm(m.parameters(), clip);
+        return mistake == "the loss after the step" ? loss.value(m.forward(x), y) : L;
+    };
+}
+
+const std::vector<std::pair<std::string, std::string>> step_mistakes = {
+    {"no zero_grad", "a step without model.zero_grad(): backward adds each step's gradients to the last step's"},
+    {"zero_grad after backward", "a step that calls zero_grad() after backward: the optimizer then sees gradients of 0"},
+    {"no clipping", "a step that never clips: with clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) "
+                    "goes after backward and before the step"},
+    {"clipping after the step", "a step that clips after opt.step(): the step has already used the unclipped gradients"},
+    {"the loss after the step", "a step that returns the loss after its update: return the loss of the forward pass "
+                                "that the gradients came from"}};
+
+// Yours against the library's, step by step; on a difference, the step, the numbers and the
+// mistake it matches.
+void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, const std::string& setting) {
+    const Run yours = four_steps(start, loss, [clip](bp::Layer& m, const bp::Loss& l, bp::Optimizer& opt, const Matrix& x,
+                                                     const Matrix& y, long) { return bp::basic_train_step(m, l, opt, x, y, clip); });
+    const Run library = four_steps(start, loss, library_step(clip));
+    for (std::size_t s = 0; s < library.losses.size(); ++s) {
+        const auto loss_near = bp_test::matrices_near("the returned loss", Matrix::Constant(1, 1, library.losses[s]),
+                                                      Matrix::Constant(1, 1, yours.losses[s]));
+        const auto weights_near = same_weights(library.weights[s], yours.weights[s]);
+        if (loss_near && weights_near) continue;
+        std::string named;
+        for (const auto& [key, text] : step_mistakes)
+            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key)))) named = "  This is exactly what " + text + " does.";
+        std::string what = loss_near ? "" : std::string(loss_near.message()) + "\n";
+        if (!weights_near) what += "after the step, " + std::string(weights_near.message());
+        if (what.back() != '\n') what += "\n";
+        ADD_FAILURE() << "basic_train_step differs from the library's train_step at step " << s + 1 << " of 4 (" << setting
+                      << ", Adam with lr = 0.05, batches of 6):\n"
+                      << what << named;
+        return;
+    }
+}
+
+TEST(Ex5_10, TakesTheSameStepsAsTheLibrarysTrainStep) {
+    bp::Rng rng(91);
+    const bp::Mlp net({3, 5, 4, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
+    expect_same_steps(net, bp::softmax_cross_entropy(), 0, "a 3-5-4-3 classifier, softmax cross-entropy, no clipping");
+}
+
+TEST(Ex5_10, ClipsAfterBackwardAndBeforeTheStep) {
+    bp::Rng rng(92);
+    const bp::Mlp net({3, 5, 4, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
+    expect_same_steps(net, bp::softmax_cross_entropy(), 0.05,
+                      "a 3-5-4-3 classifier, softmax cross-entropy, clip_norm = 0.05 (every step clips)");
+}
+
+TEST(Ex5_10, TrainsAnyModelWithAnyLoss) {
+    bp::Rng rng(93);
+    const bp::Mlp net({3, 4, 3}, bp::Activation::relu, bp::Activation::sigmoid, rng);
+    expect_same_steps(net, bp::mean_squared_error(), 0, "a 3-4-3 network with sigmoid outputs, squared error");
+}
+
+// ---- 5.11 check_initial_loss ----
+
+// The softmax cross-entropy of logits z against one-hot y, written out here.
+double cross_entropy(const Matrix& z, const Matrix& y) {
+    const Eigen::RowVectorXd max = z.colwise().maxCoeff();
+    const Matrix lse = max.array() + (z.rowwise() - max).array().exp().colwise().sum().log();
+    return (lse.sum() - y.cwiseProduct(z).sum()) / static_cast<double>(z.cols());
+}
+
+// A 5-4 classifier (one hidden layer of 16) with its output layer scaled, and a batch of 7.
+struct Classifier {
+    bp::Mlp net;
+    Matrix x, y;
+    Classifier(double output_scale, std::uint64_t seed) : net(make(seed)) {
+        bp::Rng rng(seed + 1);
+        net.dense(1).W *= output_scale;
+        x = rng.uniform_matrix(5, 7, -1, 1);
+        y = Matrix::Zero(4, 7);
+        for (bp::Index k = 0; k < 7; ++k) y(rng.below(4), k) = 1;
+    }
+    static bp::Mlp make(std::uint64_t seed) {
+        bp::Rng rng(seed);
+        return bp::Mlp({5, 16, 4}, bp::Activation::relu, bp::Activation::identity, rng);
+    }
+};
+
+TEST(Ex5_11, AnUntrainedClassifierScoresNearLnK) {
+    Classifier c(0.01, 94);  // logits near 0: every class about 1/4
+    const Matrix before = flat(c.net);
+    const bp::SanityCheck check = bp::check_initial_loss(c.net, c.x, c.y, 0.1);
+    EXPECT_EQ(check.what, "initial loss");
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake("expected", Matrix::Constant(1, 1, std::log(4.0)),
+                                                   Matrix::Constant(1, 1, check.expected),
+                                                   {{"ln of the batch size, y.cols() = 7; K is the number of classes, y.rows()",
+                                                     Matrix::Constant(1, 1, std::log(7.0))},
+                                                    {"ln(1/K) = -ln K: the loss is MINUS the log of the probability 1/K",
+                                                     Matrix::Constant(1, 1, -std::log(4.0))}},
+                                                   1e-12))
+        << "for K = 4 classes and a batch of 7";
+    EXPECT_NEAR(cross_entropy(c.net.forward(c.x), c.y), check.measured, 1e-12)
+        << "measured: the softmax cross-entropy of the model's logits on (x, y)";
+    EXPECT_DOUBLE_EQ(0.1, check.tolerance);
+    EXPECT_TRUE(check.passed) << check.report();
+    EXPECT_TRUE(flat(c.net) == before) << "a sanity check must not change the model: it only runs forward";
+}
+
+TEST(Ex5_11, LogitsFarTooLargeFail) {
+    Classifier c(50.0, 95);  // an output layer drawn 50 times too large
+    const bp::SanityCheck check = bp::check_initial_loss(c.net, c.x, c.y, 0.5);
+    EXPECT_GT(check.measured, std::log(4.0) + 0.5) << check.report();
+    EXPECT_FALSE(check.passed) << check.report();
+}
+
+TEST(Ex5_11, ALossFarBelowLnKFailsToo) {
+    // Targets that are the model's own confident predictions: a loss far below ln K before
+    // any training is as suspicious as one far above (the labels leak into the inputs, say).
+    Classifier c(50.0, 96);
+    const Matrix logits = c.net.forward(c.x);
+    Matrix own = Matrix::Zero(4, 7);
+    for (bp::Index k = 0; k < 7; ++k) {
+        bp::Index best = 0;
+        logits.col(k).maxCoeff(&best);
+        own(best, k) = 1;
+    }
+    const bp::SanityCheck check = bp::check_initial_loss(c.net, c.x, own, 0.5);
+    EXPECT_LT(check.measured, std::log(4.0) - 0.5) << check.report();
+    EXPECT_FALSE(check.passed) << "the check is |measured - ln K| <= tolerance, on both sides: " << check.report();
+}
+
+// ---- 5.12 check_overfits ----
+
+// 20 points of the spirals: every 15th of 300, so all three arms.
+void twenty_spiral_points(Matrix& x, Matrix& y) {
+    bp::Rng rng(97);
+    const bp::Dataset spirals = bp::spiral(3, 100, 0.1, rng);
+    std::vector<bp::Index> twenty;
+    for (bp::Index k = 0; k < 300; k += 15) twenty.push_back(k);
+    spirals.batch(twenty, 0, 20, x, y);
+}
+
+TEST(Ex5_12, ASmallNetworkOverfitsTwentyExamples) {
+    Matrix x, y;
+    twenty_spiral_points(x, y);
+    bp::Rng rng(98);
+    const bp::Mlp start({2, 32, 32, 3}, bp::Activation::relu, bp::Activation::identity, rng);
+    bp::Mlp net = start;
+    bp::Adam adam(0.01);
+    const bp::SanityCheck check = bp::check_overfits(net, bp::softmax_cross_entropy(), adam, x, y, 200, 0.05);
+    EXPECT_EQ(check.what, "overfit one batch");
+    EXPECT_DOUBLE_EQ(0.05, check.expected);
+    // The same 200 steps with the library's train_step, then the loss once more.
+    bp::Mlp same = start;
+    bp::Adam adam2(0.01);
+    double last_step = 0;
+    for (long s = 0; s < 200; ++s) last_step = bp::train_step(same, bp::softmax_cross_entropy(), adam2, x, y, {}, s);
+    const double after = bp::softmax_cross_entropy_loss(same.forward(x), y);
+    const double one_more = bp::train_step(same, bp::softmax_cross_entropy(), adam2, x, y, {}, 200);
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "measured", Matrix::Constant(1, 1, after), Matrix::Constant(1, 1, check.measured),
+        {{"the loss the last step returned, which basic_train_step measures before its update: measure the model "
+          "once more after the last step",
+          Matrix::Constant(1, 1, last_step)},
+         {"201 steps instead of 200", Matrix::Constant(1, 1, one_more)}},
+        1e-6))
+        << "the loss on the 20 examples after 200 steps of Adam (lr = 0.01) on a 2-32-32-3 network";
+    EXPECT_TRUE(check.passed) << check.report();
+}
+
+TEST(Ex5_12, ANetworkThatCannotLearnFails) {
+    Matrix x, y;
+    twenty_spiral_points(x, y);
+    bp::Rng rng(99);
+    bp::Mlp net({2, 32, 32, 3}, bp::Activation::relu, bp::Activation::identity, rng);
+    net.dense(0).b.setConstant(-5);  // every unit of layer 1 off: no gradient reaches the layers below the last
+    bp::Adam adam(0.01);
+    const bp::SanityCheck check = bp::check_overfits(net, bp::softmax_cross_entropy(), adam, x, y, 100, 0.05);
+    EXPECT_GT(check.measured, 0.5) << check.report();
+    EXPECT_FALSE(check.passed) << "a network whose first layer is dead cannot overfit 20 points: " << check.report();
+}
+
 }  // namespace
+

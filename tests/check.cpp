@@ -41,6 +41,69 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
     return ::testing::AssertionSuccess();
 }
 
+namespace {
+
+// Same shape, and equal within the tolerance element by element, NaN matching NaN.
+bool same_within(const bp::Matrix& a, const bp::Matrix& b, double tolerance) {
+    if (a.rows() != b.rows() || a.cols() != b.cols()) return false;
+    for (bp::Index i = 0; i < a.size(); ++i) {
+        const double x = a(i), y = b(i);
+        if (std::isnan(x) || std::isnan(y)) {
+            if (std::isnan(x) != std::isnan(y)) return false;
+        } else if (!(std::abs(x - y) <= tolerance * std::max(1.0, std::abs(x)))) {
+            return false;
+        }
+    }
+    return true;
+}
+
+// What `got` is, if it is a plain transformation of `expected`: "" if none is found.
+std::string relation(const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
+    if (expected.size() > 1)
+        if (same_within(expected.transpose(), got, tolerance))
+            return "It is the transpose of the expected matrix: look for a product taken in the wrong order "
+                   "or a transpose on the wrong factor.";
+    if (expected.size() == 0 || expected.size() != got.size() || !got.allFinite() || !expected.allFinite()) return "";
+    if (expected.cwiseAbs().maxCoeff() == 0) return "";
+    if (same_within(-expected, got, tolerance)) return "It is minus the expected matrix: a sign is wrong.";
+    // A constant factor: the ratio at the largest expected element, checked everywhere.
+    bp::Index row = 0, col = 0;
+    expected.cwiseAbs().maxCoeff(&row, &col);
+    const double factor = got(row, col) / expected(row, col);
+    if (std::isfinite(factor) && std::abs(factor - 1) > 1e-6 && std::abs(factor) > 1e-12 &&
+        same_within(factor * expected, got, tolerance)) {
+        std::ostringstream out;
+        out << "It is " << factor << " times the expected matrix everywhere: a factor is missing or extra.";
+        return out.str();
+    }
+    return "";
+}
+
+}  // namespace
+
+::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
+                                                    const bp::Matrix& got, const std::vector<Mistake>& mistakes,
+                                                    double tolerance) {
+    ::testing::AssertionResult near = matrices_near(what, expected, got, tolerance);
+    if (near) return near;
+    std::string message = near.message();
+    if (!message.empty() && message.back() != '\n') message += "\n";
+    for (const Mistake& m : mistakes)
+        if (same_within(m.gives, got, std::max(tolerance, 1e-9)))
+            return ::testing::AssertionFailure() << message << "  This is exactly what a known mistake gives: " << m.what
+                                                 << ".\n";
+    const std::string how = relation(expected, got, std::max(tolerance, 1e-9));
+    return how.empty() ? near : ::testing::AssertionFailure() << message << "  " << how << "\n";
+}
+
+std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent) {
+    if (m.size() == 0) return indent + "(empty)\n";
+    std::ostringstream out;
+    const Eigen::IOFormat format(17, 0, "  ", "\n", indent + "[ ", " ]");
+    out << m.format(format) << "\n";
+    return out.str();
+}
+
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m) {
     for (bp::Index j = 0; j < m.cols(); ++j)
         for (bp::Index i = 0; i < m.rows(); ++i)

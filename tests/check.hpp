@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 namespace bp_test {
 
@@ -21,6 +22,39 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    
 // Passes when |got - expected| <= tolerance * max(1, |expected|) everywhere.
 ::testing::AssertionResult matrices_near(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
                                          double tolerance = reference_tolerance);
+
+// A wrong answer that a known mistake gives: when a result matches it, the failure names
+// the mistake instead of leaving the student to guess.
+struct Mistake {
+    std::string what;  // "dW = a_prev dz^T, the transpose of dz a_prev^T"
+    bp::Matrix gives;  // what that mistake computes on the test's inputs
+};
+
+// matrices_near, and on a failure, what the result is: the result of one of the `mistakes`
+// (NaN matching NaN), or else the expected matrix transposed, negated or times a constant.
+::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
+                                                    const bp::Matrix& got, const std::vector<Mistake>& mistakes,
+                                                    double tolerance = reference_tolerance);
+
+// A matrix written with every digit a double holds (17 significant), for a failure that
+// turns on the last ones.
+std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent = "    ");
+
+// Calls f(). An exercise's bp::NotImplemented passes through (the progress report shows
+// it); any other exception becomes a failure that shows `call`, what was thrown and `hint`,
+// and false is returned.
+template <class F>
+bool call_or_explain(const std::string& call, F f, const std::string& hint) {
+    try {
+        f();
+        return true;
+    } catch (const bp::NotImplemented&) {
+        throw;
+    } catch (const std::exception& e) {
+        ADD_FAILURE() << call << " threw: " << e.what() << "\n" << hint;
+        return false;
+    }
+}
 
 // Passes when every element is a finite number (no inf, no NaN).
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);

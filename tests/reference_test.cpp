@@ -36,8 +36,10 @@ public:
         for (const Named& want : *expected_) {
             const auto it = std::find_if(got.begin(), got.end(), [&](const Named& n) { return n.name == want.name; });
             ASSERT_NE(it, got.end()) << "the case computed no output named " << want.name;
-            if (auto near = matrices_near(want.name, want.value, it->value); !near && ++count <= 2)
+            if (auto near = matrices_near(want.name, want.value, it->value); !near && ++count <= 2) {
                 wrong += std::string(near.message());
+                if (wrong.back() != '\n') wrong += "\n";
+            }
             else if (!near)
                 also_wrong += (also_wrong.empty() ? "" : ", ") + want.name;
         }

@@ -1,6 +1,7 @@
-// Chapter 4 experiment B: the cost of one backward pass against a full finite-difference
-// gradient, as the number of parameters N grows. Backpropagation is O(N) (about two forward
-// passes); finite differences need 2 forward passes per parameter, O(N^2) in all.
+// Chapter 4 experiment B: the cost of one backward pass against a forward pass and against a
+// full finite-difference gradient, as the number of parameters N grows. Backpropagation is
+// O(N) (a backward pass costs about two forward passes: two matrix products per layer against
+// one); finite differences need 2 forward passes per parameter, O(N^2) in all.
 // Run it with ./course experiment 4.
 #include "bp/gradcheck.hpp"
 #include "bp/loss.hpp"
@@ -31,9 +32,8 @@ double seconds_per_call(F f) {
 }  // namespace
 
 int main(int argc, char** argv) try {
-    std::vector<double> ns, backprop, finite, ratio, proportional;
-    std::cout << "       N   backprop (s)   finite differences (s)   ratio   (finite differences of at most 500\n"
-                 "                                                              parameters timed, scaled to N)\n";
+    std::vector<double> ns, forward, backward, backprop, finite, ratio, proportional;
+    std::cout << "       N    forward (s)   backward (s)   backward/forward   forward+backward (s)   finite differences (s)   ratio\n";
     //! [experiment]
     for (bp::Index width : {4, 8, 16, 32, 64, 128, 256}) {
         bp::Rng rng(13);
@@ -43,6 +43,12 @@ int main(int argc, char** argv) try {
         double N = 0;
         for (const bp::Parameter& p : net.parameters()) N += static_cast<double>(p.value().size());
 
+        const double t_forward = seconds_per_call([&] { net.forward(x); });
+        const bp::Matrix dy = bp::mse_grad(net.forward(x), y);
+        const double t_backward = seconds_per_call([&] {  // after that one forward pass
+            net.zero_grad();
+            net.backward(dy);
+        });
         const double t_backprop = seconds_per_call([&] {  // every gradient at once
             net.zero_grad();
             net.backward(bp::mse_grad(net.forward(x), y));
@@ -56,12 +62,16 @@ int main(int argc, char** argv) try {
         });
         const double t_finite = t_some * N / static_cast<double>(k);
         ns.push_back(N);
+        forward.push_back(t_forward);
+        backward.push_back(t_backward);
         backprop.push_back(t_backprop);
         finite.push_back(t_finite);
         ratio.push_back(t_finite / t_backprop);
-        std::printf("%8.0f   %12.3g   %22.3g   %5.0f\n", N, t_backprop, t_finite, t_finite / t_backprop);
+        std::printf("%8.0f   %12.3g   %12.3g   %16.1f   %20.3g   %22.3g   %5.0f\n", N, t_forward, t_backward,
+                    t_backward / t_forward, t_backprop, t_finite, t_finite / t_backprop);
     }
     //! [experiment]
+    std::cout << "(finite differences of at most 500 parameters timed, scaled to N)\n";
     const double scale = ratio.front() / ns.front();  // a line of slope 1 through the first point
     for (double N : ns) proportional.push_back(scale * N);
 
@@ -69,13 +79,15 @@ int main(int argc, char** argv) try {
     const std::vector<std::string> log_axes = {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'",
                                                "set key top left"};
     bp::save_figure({"cost_times", "Time for all N gradients of a 4-layer network", "parameters N", "seconds", ns,
-                     {{"one backward pass", backprop, "linespoints lw 2 pt 7"},
+                     {{"one forward pass", forward, "linespoints lw 2 pt 7"},
+                      {"one backward pass", backward, "linespoints lw 2 pt 7"},
+                      {"forward + backward: every gradient", backprop, "linespoints lw 2 pt 7"},
                       {"finite differences, 2N forward passes", finite, "linespoints lw 2 pt 7"}},
                      log_axes},
                     dir);
     bp::save_figure({"cost_ratio", "How many times slower finite differences are", "parameters N",
                      "time ratio", ns,
-                     {{"finite differences / backpropagation", ratio, "linespoints lw 2 pt 7"},
+                     {{"finite differences / (forward + backward)", ratio, "linespoints lw 2 pt 7"},
                       {"proportional to N", proportional, "lines lw 1 dt 2"}},
                      log_axes},
                     dir);

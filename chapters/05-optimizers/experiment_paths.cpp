@@ -1,8 +1,11 @@
 // Chapter 5 experiment: the paths of the optimizers on two surfaces in the plane, drawn over
-// their contour lines: a saddle point, and Rosenbrock's curved valley.
+// their contour lines: a saddle point, and Rosenbrock's curved valley; then plain gradient
+// descent with and without noise in its gradient (a model of the mini-batch's) at a saddle
+// point and in a shallow local minimum.
 // Run it with ./course experiment 5.
 #include "bp/optimizers.hpp"
 #include "bp/plot.hpp"
+#include "bp/random.hpp"
 
 #include <functional>
 #include <iostream>
@@ -24,6 +27,12 @@ bp::Path follow(const std::string& title, bp::Optimizer& opt, const Gradient& gr
         path.y.push_back(w(1));
     }
     return path;
+}
+
+// The gradient plus noise of standard deviation sigma in each coordinate: a model of the
+// mini-batch gradient, the exact one plus the error of estimating it from a few examples.
+Gradient noisy(const Gradient& gradient, double sigma, bp::Rng& rng) {
+    return [gradient, sigma, &rng](double x, double y) { return (gradient(x, y) + rng.normal_matrix(2, 1, sigma)).eval(); };
 }
 
 }  // namespace
@@ -70,7 +79,32 @@ int main(int argc, char** argv) try {
                               follow("RMSProp", r_rmsprop, rosenbrock, -1.5, 2, r_steps),
                               follow("Adam", r_adam, rosenbrock, -1.5, 2, r_steps)}},
                             dir);
-    std::cout << "wrote paths_saddle and paths_rosenbrock (.png, .svg, .dat) to " << dir.string() << "\n";
+    //! [noise]
+    // Exactly on the saddle's ridge, x = 0, the gradient has no x part: gradient descent slides
+    // into the saddle point and stops there. Noise pushes it off the ridge.
+    bp::Rng noise(8);
+    bp::Sgd exact(0.05), with_noise(0.05);
+    const bp::Path stuck = follow("exact gradient", exact, saddle, 0, 1.5, 150);
+    const bp::Path escapes = follow("gradient + noise (sigma 0.3)", with_noise, noisy(saddle, 0.3, noise), 0, 1.5, 150);
+
+    // Tilted, f = x^4/4 - x^2/2 + x/4 + y^2/2 has a shallow local minimum near (0.84, 0) and a
+    // deeper one near (-1.11, 0), with a saddle point between them.
+    const Gradient tilted = [](double x, double y) { return (bp::Matrix(2, 1) << x * x * x - x + 0.25, y).finished(); };
+    bp::Sgd t_exact(0.05), t_small(0.05), t_large(0.05);
+    const bp::Path in_local = follow("exact gradient", t_exact, tilted, 0.9, 1.5, 400);
+    const bp::Path small_noise = follow("gradient + noise (sigma 0.5)", t_small, noisy(tilted, 0.5, noise), 0.9, 1.5, 400);
+    const bp::Path large_noise = follow("gradient + noise (sigma 1.5)", t_large, noisy(tilted, 1.5, noise), 0.9, 1.5, 400);
+    //! [noise]
+    bp::save_contour_figure({"paths_noise_saddle", "150 steps of SGD (lr 0.05) from (0, 1.5), on the saddle's ridge",
+                             "x**4/4 - x**2/2 + y**2/2", -1.6, 1.6, -1.0, 1.8, {-0.2, -0.1, 0, 0.1, 0.3, 0.6, 1.0, 1.5},
+                             {stuck, escapes}},
+                            dir);
+    bp::save_contour_figure({"paths_noise_minimum", "400 steps of SGD (lr 0.05) from (0.9, 1.5), above the shallow minimum",
+                             "x**4/4 - x**2/2 + x/4 + y**2/2", -2, 2, -1.2, 1.8,
+                             {-0.5, -0.4, -0.2, -0.1, 0, 0.03, 0.1, 0.3, 0.6, 1.0, 1.5}, {in_local, small_noise, large_noise}},
+                            dir);
+    std::cout << "wrote paths_saddle, paths_rosenbrock, paths_noise_saddle and paths_noise_minimum (.png, .svg, .dat) to "
+              << dir.string() << "\n";
 } catch (const std::exception& e) {
     std::cerr << "ch05-experiment-paths: " << e.what() << "\n";
     return 1;

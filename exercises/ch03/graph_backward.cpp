@@ -13,6 +13,7 @@ void Graph::backward(Var loss) {
     throw bp::NotImplemented("3.5", "exercises/ch03/graph_backward.cpp",
                              "Chapter 3, section 'Computational graphs' (chapters/03-backward/chapter.md)");
     // END EXERCISE 3.5
+    differentiated_ = true;
 }
 //! [graph_backward]
 

@@ -28,7 +28,13 @@ double relative_error(double analytic, double numeric, double floor) {
 //! [check_dense_layer]
 GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
     require_rows("check_dense_layer", "a_prev", a_prev, layer.n_in());
-    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: L = sum(G ⊙ forward(x)); backward(G) gives dW, db, dx; check all three.
+    // The first half, given: a loss whose gradient is known. With G fixed, L = sum(G ⊙ a) has
+    // dL/da = G. x is the input the checker will perturb (a copy: a_prev is const), dx its
+    // gradient.
+    const Matrix G = rng.uniform_matrix(layer.n_out(), a_prev.cols(), -1, 1);
+    Matrix x = a_prev, dx = Matrix::Zero(x.rows(), x.cols());
+    const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
+    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: the backward closure (zero_grad, forward(x), dx = backward(G)), the parameters W, b and a_prev, then check_gradients.
     throw bp::NotImplemented("4.3", "exercises/ch04/gradcheck.cpp",
                              "Chapter 4, section 'Check a layer' (chapters/04-gradient-check/chapter.md)");
     // END EXERCISE 4.3

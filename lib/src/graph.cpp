@@ -15,7 +15,8 @@ const Graph::Node& Graph::node(Var v, const char* op) const {
 }
 
 Var Graph::add_node(Op op, std::string name, Matrix value, int x, int y, Matrix target) {
-    nodes_.push_back({op, std::move(name), std::move(value), Matrix(), x, y, std::move(target), 0.0, std::nullopt});
+    Matrix grad = Matrix::Zero(value.rows(), value.cols());
+    nodes_.push_back({op, std::move(name), std::move(value), std::move(grad), x, y, std::move(target), 0.0, std::nullopt});
     return {static_cast<int>(nodes_.size()) - 1};
 }
 
@@ -86,6 +87,9 @@ Var Graph::softmax_cross_entropy(Var z, const Matrix& y) {
 //! [propagate]
 void Graph::propagate(Node& n) {
     const auto input = [this](int id) -> Node& { return nodes_[static_cast<std::size_t>(id)]; };
+    require_gradient_shape(n);
+    for (int id : {n.x, n.y})
+        if (id >= 0) require_gradient_shape(input(id));
     switch (n.op) {
         case Op::input:  // a leaf; one bound to a library Parameter hands its gradient on
             if (n.bound) n.bound->grad() += n.grad;
@@ -140,11 +144,22 @@ void Graph::propagate(Node& n) {
 }
 //! [propagate]
 
+// A gradient of another shape than its node's value cannot be added to: say so, rather than
+// let Eigen report a mismatch deep inside a rule.
+void Graph::require_gradient_shape(const Node& n) const {
+    if (n.grad.rows() == n.value.rows() && n.grad.cols() == n.value.cols()) return;
+    const std::size_t id = static_cast<std::size_t>(&n - nodes_.data());
+    throw ShapeError("Graph::backward", "node " + std::to_string(id) + " (" + n.name + ") has a gradient of shape " +
+                                            shape(n.grad) + " but a value of shape " + shape(n.value) +
+                                            ": every node's grad has its value's shape; to set it to zero, "
+                                            "n.grad.setZero() or Matrix::Zero(n.value.rows(), n.value.cols())");
+}
+
 const Matrix& Graph::value(Var v) const { return node(v, "Graph::value").value; }
 
 const Matrix& Graph::grad(Var v) const {
     const Node& n = node(v, "Graph::grad");
-    if (n.grad.size() == 0) throw UsageError("Graph::grad", "no gradient for " + n.name + " yet: call backward first");
+    if (!differentiated_) throw UsageError("Graph::grad", "no gradient for " + n.name + " yet: call backward first");
     return n.grad;
 }
 

@@ -10,12 +10,14 @@ void Graph::backward(Var loss) {
     if (node(loss, "Graph::backward").value.size() != 1)
         throw ShapeError("Graph::backward", "the loss must be 1x1, got " + shape(node(loss, "").value));
     // BEGIN EXERCISE 3.5 (ch03-graphs): Graph::backward: zero all grads, dL/dL = 1, then propagate nodes from the loss down to node 0.
-    for (Node& n : nodes_) n.grad = Matrix::Zero(n.value.rows(), n.value.cols());
+    // The rules add into the grads: start every one at 0, or a second backward adds to the first's.
+    for (Node& n : nodes_) n.grad.setZero();
     nodes_[static_cast<std::size_t>(loss.id)].grad(0, 0) = 1.0;
     // Nodes were made after their inputs, so walking the list backwards visits every node
     // after all the nodes that use it: its gradient is complete when it passes it on.
     for (int i = loss.id; i >= 0; --i) propagate(nodes_[static_cast<std::size_t>(i)]);
     // END EXERCISE 3.5
+    differentiated_ = true;
 }
 //! [graph_backward]
 

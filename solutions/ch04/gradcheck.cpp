@@ -36,13 +36,16 @@ double relative_error(double analytic, double numeric, double floor) {
 //! [check_dense_layer]
 GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
     require_rows("check_dense_layer", "a_prev", a_prev, layer.n_in());
-    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: L = sum(G ⊙ forward(x)); backward(G) gives dW, db, dx; check all three.
-    const Matrix G = rng.uniform_matrix(layer.n_out(), a_prev.cols(), -1, 1);  // dL/da
+    // The first half, given: a loss whose gradient is known. With G fixed, L = sum(G ⊙ a) has
+    // dL/da = G. x is the input the checker will perturb (a copy: a_prev is const), dx its
+    // gradient.
+    const Matrix G = rng.uniform_matrix(layer.n_out(), a_prev.cols(), -1, 1);
     Matrix x = a_prev, dx = Matrix::Zero(x.rows(), x.cols());
     const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
+    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: the backward closure (zero_grad, forward(x), dx = backward(G)), the parameters W, b and a_prev, then check_gradients.
     const auto backward = [&] {
-        layer.zero_grad();
-        layer.forward(x);
+        layer.zero_grad();       // backward ADDS: start from 0, whatever the layer held before
+        layer.forward(x);        // the checker moved x and W since the last forward: store them again
         dx = layer.backward(G);  // dL/da = G, so backward(G) gives dW, db and dL/dx
     };
     std::vector<Parameter> params = layer.parameters();  // named "W" and "b"

@@ -13,11 +13,13 @@ torch.set_num_threads(1)
 EXAMPLES = 60000
 
 
+# [model]
 def model(dtype):
     torch.manual_seed(0)
     net = torch.nn.Sequential(torch.nn.Linear(784, 256), torch.nn.ReLU(), torch.nn.Linear(256, 128), torch.nn.ReLU(),
                               torch.nn.Linear(128, 10)).to(dtype)
     return net, torch.optim.Adam(net.parameters(), lr=1e-3)
+# [model]
 
 
 def measure(dtype, m):
@@ -25,10 +27,12 @@ def measure(dtype, m):
     x, y = torch.rand(m, 784, dtype=dtype) * 2 - 1, torch.randint(0, 10, (m,))
     loss_fn = torch.nn.CrossEntropyLoss()
 
+    # [step]
     def step():
         adam.zero_grad()
         loss_fn(net(x), y).backward()
         adam.step()
+    # [step]
 
     for _ in range(5):
         step()

@@ -21,4 +21,5 @@
 #include "bp/parameter.hpp"
 #include "bp/random.hpp"
 #include "bp/residual.hpp"
+#include "bp/swish_dense.hpp"
 #include "bp/train.hpp"

@@ -53,24 +53,27 @@ public:
 
     /// Exercise 3.5 (exercises/ch03/graph_backward.cpp): sets every gradient to zero, the
     /// loss's to 1, then applies the chain rule node by node in reverse topological order.
-    /// `loss` must be 1 x 1.
+    /// `loss` must be 1 x 1. Every gradient is made (as zeros of its node's shape) with the node.
     void backward(Var loss);
 
     /// The graph in Graphviz's dot language, for drawing it.
     std::string to_dot() const;
 
 private:
+    // [node]
     struct Node {
-        Op op;
-        std::string name;
-        Matrix value;
-        Matrix grad;
-        int x = -1, y = -1;  // the inputs, if any
+        Op op;             // what made it
+        std::string name;  // "x", "matmul", ...
+        Matrix value;      // computed when the node is made
+        Matrix grad;       // dL/d(this node): made as zeros of value's shape; backward() fills it
+        int x = -1, y = -1;  // the inputs, as indices into nodes_ (-1: none)
         Matrix target;       // the y of a loss node
         double c = 0;        // scale's factor
         std::optional<Parameter> bound;  // a parameter() leaf's parameter
     };
     std::vector<Node> nodes_;  // in creation order: every node after its inputs
+    // [node]
+    bool differentiated_ = false;  // backward() has run: grad() may be read
 
     Var add_node(Op op, std::string name, Matrix value, int x, int y = -1, Matrix target = Matrix());
     const Node& node(Var v, const char* op) const;
@@ -78,6 +81,7 @@ private:
     // The chain rule of one node (lib/src/graph.cpp): n.grad is complete; add each input's
     // share to its grad (for a parameter() leaf, to its parameter's gradient).
     void propagate(Node& n);
+    void require_gradient_shape(const Node& n) const;
 };
 
 /// Exercise 3.6 (exercises/ch03/graph_backward.cpp), the rule of n = W a: given dn = dL/dn,

@@ -64,7 +64,9 @@ public:
 };
 
 /// Exercise 5.4: s <- rho s + (1 - rho) g^2;  w <- w - lr g / (sqrt(s) + eps).  rho in [0, 1),
-/// eps > 0.
+/// eps > 0. The default rho is 0.9 (Hinton's original value); PyTorch's RMSprop defaults to
+/// 0.99 (its `alpha`): pass rho = 0.99 to match it. Since s starts at 0, the first step is
+/// about lr / sqrt(1 - rho), not lr.
 class RmsProp : public Optimizer {
 public:
     explicit RmsProp(double learning_rate, double rho = 0.9, double eps = 1e-8);
