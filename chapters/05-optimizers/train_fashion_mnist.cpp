@@ -170,8 +170,8 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
         double train_loss = 0;
         try {
             train_loss = engine.epoch(train, options, rng, step, &bar);
-        } catch (const bp::Diverged&) {  // what the monitor recorded last, before main says what diverged
-            if (!monitor.records().empty()) std::cerr << "\nThe gradients as last recorded:\n" << bp::format_record(monitor.records().back());
+        } catch (const bp::Diverged&) {  // how the gradients stood before it, if they were recorded
+            if (!monitor.records().empty()) std::cerr << "\nThe gradient monitor:\n" << monitor.report();
             throw;
         }
         bp::save_model(engine.model(), o.model);  // a finished epoch is never lost

@@ -82,30 +82,47 @@ std::vector<double> GradientMonitor::grad_norms_of(const std::string& parameter)
     return out;
 }
 
+namespace {
+
+// A number in the monitor's tables: 3 significant digits, and nan without a sign ("-nan" means
+// nothing more).
+std::string number(double v) {
+    if (std::isnan(v)) return "nan";
+    std::ostringstream out;
+    out << std::scientific << std::setprecision(2) << v;
+    return out.str();
+}
+
+}  // namespace
+
 std::string format_record(const GradientMonitor::Record& r) {
     std::ostringstream out;
-    out << std::scientific << std::setprecision(2);
-    out << "step " << r.step << ": loss " << r.loss << ", lr " << r.lr << ", global gradient norm " << r.global_norm << "\n";
+    out << "step " << r.step << ": loss " << number(r.loss) << ", lr " << number(r.lr) << ", global gradient norm "
+        << number(r.global_norm) << "\n";
     std::size_t width = 9;
     for (const auto& p : r.parameters) width = std::max(width, p.name.size());
     for (const auto& a : r.activations) width = std::max(width, a.layer.size());
-    out << "  " << std::left << std::setw(static_cast<int>(width)) << "parameter" << std::right << std::setw(12) << "||grad||"
-        << std::setw(12) << "||value||" << std::setw(26) << "lr ||grad|| / ||value||" << "\n";
+    const int w = static_cast<int>(width);
+    out << "  " << std::left << std::setw(w) << "parameter" << std::right << std::setw(12) << "||grad||" << std::setw(12)
+        << "||value||" << std::setw(26) << "lr ||grad|| / ||value||" << "\n";
     for (const auto& p : r.parameters)
-        out << "  " << std::left << std::setw(static_cast<int>(width)) << p.name << std::right << std::setw(12) << p.grad_norm
-            << std::setw(12) << p.value_norm << std::setw(26) << p.update_ratio << "\n";
+        out << "  " << std::left << std::setw(w) << p.name << std::right << std::setw(12) << number(p.grad_norm) << std::setw(12)
+            << number(p.value_norm) << std::setw(26) << number(p.update_ratio) << "\n";
     if (!r.activations.empty()) {
-        out << "  " << std::left << std::setw(static_cast<int>(width)) << "layer" << "  activation  saturated or dead\n";
+        out << "  " << std::left << std::setw(w) << "layer" << "  activation  saturated or dead\n";
         for (const auto& a : r.activations)
-            out << "  " << std::left << std::setw(static_cast<int>(width)) << a.layer << "  " << std::setw(10) << to_string(a.f)
-                << "  " << std::fixed << std::setprecision(1) << 100 * a.saturated << " %" << (a.f == Activation::relu ? " dead" : " saturated")
-                << std::scientific << std::setprecision(2) << "\n";
+            out << "  " << std::left << std::setw(w) << a.layer << "  " << std::setw(10) << to_string(a.f) << "  " << std::fixed
+                << std::setprecision(1) << 100 * a.saturated << " %" << (a.f == Activation::relu ? " dead" : " saturated") << "\n";
     }
     return out.str();
 }
 
 std::string GradientMonitor::report() const {
-    std::string out = records_.empty() ? std::string("no step recorded yet\n") : format_record(records_.back());
+    // The last record before the first step that is not finite: how the gradients stood then.
+    const Record* last = nullptr;
+    for (const Record& r : records_)
+        if (!divergence_ || r.step < divergence_->step) last = &r;
+    std::string out = last ? format_record(*last) : std::string("no step recorded") + (divergence_ ? " before it" : " yet") + "\n";
     if (divergence_)
         out += "first value that is not finite: at step " + std::to_string(divergence_->step) + ", " + divergence_->detail + "\n";
     return out;

@@ -89,8 +89,8 @@ public:
     /// The gradient norm of one parameter at every record, e.g. to plot it against records()'s steps.
     std::vector<double> grad_norms_of(const std::string& parameter) const;
 
-    /// The last record as a table (one line per parameter, then one per activation), and the
-    /// first step that was not finite, if there was one.
+    /// The last record as a table (one line per parameter, then one per activation); if a step
+    /// was not finite, the last record before it, and that step with what was not finite.
     std::string report() const;
 
 private:
