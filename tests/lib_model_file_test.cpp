@@ -160,7 +160,7 @@ TEST(LibModelFile, RefusesTruncatedCorruptAndForeignFiles) {
     std::string nan_bytes(8, '\0');
     std::memcpy(nan_bytes.data(), &nan, 8);  // little-endian machines: the file's order
     b.replace(b.size() - 8, 8, nan_bytes);
-    EXPECT_NE(m.load_with(b).find("layer2.b holds nan at (1, 0)"), std::string::npos) << m.load_with(b);
+    EXPECT_NE(m.load_with(b).find("layer2.b holds nan at row 1, column 0"), std::string::npos) << m.load_with(b);
 }
 
 TEST(LibModelFile, AHugeClaimedSizeIsAnErrorNotAnAllocation) {
@@ -197,7 +197,7 @@ TEST(LibModelFile, ADivergedModelIsNotSavedAndTheOldFileStays) {
     bp::Rng rng(4);
     bp::Mlp bad({3, 4, 2}, Activation::relu, Activation::identity, rng);
     bad.dense(1).W(1, 2) = std::numeric_limits<double>::infinity();
-    EXPECT_NE(error_of([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at (1, 2)"), std::string::npos);
+    EXPECT_NE(error_of([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at row 1, column 2"), std::string::npos);
     EXPECT_EQ(bytes_of(m.file), m.bytes);
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(m.dir.path)) files += entry.is_regular_file();

@@ -31,6 +31,36 @@ TEST(LibRandom, GivesThePinnedNormals) {
     for (double e : expected) EXPECT_NEAR(e, rng.normal(), 1e-15);
 }
 
+// Every kind of draw, pinned as g++ 12 computes it (hexadecimal literals are exact): clang++,
+// another processor or -march must give the same initial weights and batches. Uniforms in
+// [lo, hi) compute lo + (hi - lo) u, which a compiler allowed to fuse it into one FMA rounds
+// differently (clang++ -march=native does): random.cpp is compiled with -ffp-contract=off.
+TEST(LibRandom, GivesThePinnedNumbersOfEveryKind) {
+    bp::Rng rng(2024);
+    EXPECT_EQ(0x0e48715a13d7772eULL, rng.next_u64());
+    EXPECT_EQ(0xc837f3ee8a7a1065ULL, rng.next_u64());
+    EXPECT_EQ(0x1272314b15ee5001ULL, rng.next_u64());
+    EXPECT_EQ(0x1.47191d355f15p-3, rng.uniform());
+    EXPECT_EQ(0x1.8c1be764c2cc1p-1, rng.uniform());
+    EXPECT_EQ(0x1.f57f8431e67a8p-3, rng.uniform());
+    EXPECT_EQ(0x1.3ccc2d5a6b98p-3, rng.uniform(-3, 5));
+    EXPECT_EQ(-0x1.e34c5acc3ae88p-1, rng.uniform(-3, 5));
+    EXPECT_EQ(0x1.744bd34e731e4p+0, rng.uniform(-3, 5));
+    for (bp::Index k : {4, 6, 1, 0}) EXPECT_EQ(k, rng.below(10));
+    for (double e : {0.13999362332785178, -0.94490173802825672, 0.62562346809375158, 0.17264415403829844})
+        EXPECT_NEAR(e, rng.normal(), 1e-15);
+    bp::Rng again(2024);
+    const double in_range[] = {-0x1.4143a615cc697p-1, 0x1.445627a5367a8p-2, -0x1.3670b30993c79p-1,
+                               -0x1.f82fad03b5658p-2, 0x1.3915599f94128p-2};
+    for (double e : in_range) EXPECT_EQ(e, again.uniform(-0.7, 0.6));
+    const Matrix m = again.uniform_matrix(2, 2, -1, 1);  // filled column by column
+    const double m_expected[] = {-0x1.05403de70cc2cp-1, -0x1.b0ccf4a9651ap-3, -0x1.f1a62d661d744p-2, 0x1.d12f4d39cc79p-4};
+    for (bp::Index k = 0; k < 4; ++k) EXPECT_EQ(m_expected[k], m(k)) << "element " << k;
+    const Matrix n = again.normal_matrix(2, 2, 0.5);
+    const double n_expected[] = {-0.029869987556489504, -0.1584483886174575, 0.85440074884738582, -0.78239231298654788};
+    for (bp::Index k = 0; k < 4; ++k) EXPECT_NEAR(n_expected[k], n(k), 1e-15) << "element " << k;
+}
+
 TEST(LibRandom, SameSeedSameNumbers) {
     bp::Rng a(123), b(123), c(124);
     EXPECT_EQ(a.uniform_matrix(3, 3, -1, 1), b.uniform_matrix(3, 3, -1, 1));

@@ -57,6 +57,7 @@ int chapter_of(const std::string& exercise);  // "1.10" -> 1
 using ReferenceData = std::map<std::string, NamedList>;
 std::string reference_key(const ReferenceCase& c);
 std::filesystem::path reference_file(const std::filesystem::path& dir, int chapter);  // dir/ch01.txt
+std::string format_number(double v);  // as the reference files store it
 std::string format_reference_data(int chapter, const std::vector<std::pair<std::string, NamedList>>& results);
 ReferenceData read_reference_data(const std::filesystem::path& dir);  // every chNN.txt in dir
 

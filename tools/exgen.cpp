@@ -13,7 +13,8 @@
 //   exgen generate --solutions DIR --exercises DIR --chapters DIR [--force]
 //       Writes the stubs. It records a hash of every file it writes (DIR/.exgen-hashes) and
 //       refuses to overwrite a file that changed since, which is a student's work, unless
-//       --force is given; then the old file is kept beside it as <file>.student-backup.
+//       --force is given; then the old file is kept beside it as <file>.student-backup-N,
+//       N = 1, 2, ...: a backup is never overwritten, not even by a later --force.
 //   exgen check --solutions DIR --exercises DIR --chapters DIR
 //       Exits 1 if the exercises differ from what generate would write.
 //   exgen manifest --sources DIR --chapters DIR --out FILE
@@ -244,6 +245,39 @@ std::string hashes_text(const std::map<std::string, std::string>& files) {
     return text;
 }
 
+// The backups of `path` that exist: <path>.student-backup (as older versions named it) and
+// <path>.student-backup-N, in order.
+std::vector<fs::path> backups_of(const fs::path& path) {
+    std::vector<std::pair<int, fs::path>> found;
+    const std::string prefix = path.filename().string() + ".student-backup";
+    for (const auto& entry : fs::directory_iterator(path.parent_path())) {
+        const std::string name = entry.path().filename().string();
+        if (name == prefix) found.emplace_back(0, entry.path());
+        else if (name.rfind(prefix + "-", 0) == 0 && name.size() > prefix.size() + 1 && name.size() <= prefix.size() + 10 &&
+                 name.find_first_not_of("0123456789", prefix.size() + 1) == std::string::npos)
+            found.emplace_back(std::stoi(name.substr(prefix.size() + 1)), entry.path());
+    }
+    std::sort(found.begin(), found.end());
+    std::vector<fs::path> paths;
+    for (const auto& [number, p] : found) paths.push_back(p);
+    return paths;
+}
+
+// Copies `path` to the first free <path>.student-backup-N (N = 1, 2, ...) and returns that
+// name. An existing backup is never overwritten: copy_file without overwrite_existing
+// refuses if the name was taken in the meantime, and then the next number is tried.
+fs::path keep_backup(const fs::path& path) {
+    for (int n = 1;; ++n) {
+        const fs::path backup = path.string() + ".student-backup-" + std::to_string(n);
+        if (fs::exists(fs::symlink_status(backup))) continue;
+        std::error_code error;
+        if (fs::copy_file(path, backup, fs::copy_options::none, error)) return backup;
+        if (!fs::exists(fs::symlink_status(backup)))
+            throw Failure{"cannot keep a backup of " + path.string() + " as " + backup.string() + ": " + error.message() +
+                          "; nothing was overwritten"};
+    }
+}
+
 int generate(const fs::path& solutions, const fs::path& exercises, const fs::path& chapters, bool force) {
     const auto expected = expected_exercises(solutions, chapters);
     const auto recorded = read_hashes(exercises);
@@ -260,7 +294,7 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         std::cerr << "exgen: these exercise files changed since they were generated (a student's work?):\n";
         for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
         std::cerr << "Nothing was written. Run again with --force to replace them; each old file is then kept\n"
-                     "beside the new one as <file>.student-backup.\n";
+                     "beside the new one as <file>.student-backup-N (never overwriting an earlier backup).\n";
         return 1;
     }
     int written = 0;
@@ -268,8 +302,10 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         const fs::path path = exercises / file;
         if (fs::exists(path) && read_text(path) == content) continue;
         if (std::find(edited.begin(), edited.end(), file) != edited.end()) {
-            fs::copy_file(path, path.string() + ".student-backup", fs::copy_options::overwrite_existing);
-            std::cout << "kept the old " << path.string() << " as " << path.string() << ".student-backup\n";
+            const fs::path backup = keep_backup(path);
+            std::cout << "kept your old " << path.string() << " as " << backup.string() << "\n";
+            for (const fs::path& earlier : backups_of(path))
+                if (earlier != backup) std::cout << "    an earlier backup, untouched: " << earlier.string() << "\n";
         }
         write_text(path, content);
         ++written;

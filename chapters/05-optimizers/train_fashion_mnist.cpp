@@ -24,15 +24,16 @@
 #include "bp/gradient_monitor.hpp"
 #include "bp/mlp.hpp"
 #include "bp/model_file.hpp"
+#include "bp/options.hpp"
 #include "bp/residual.hpp"
 
 #include <cmath>
 #include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <sstream>
 #include <string>
-#include <type_traits>
 
 namespace {
 
@@ -50,74 +51,31 @@ struct Options {
     long monitor = 0;  // record the gradients every N steps; 0: only watch for divergence
 };
 
-const char* const usage =
-    "usage: ch05-train [--epochs N] [--batch B] [--lr LR] [--seed S] [--model FILE]\n"
-    "                  [--engine fast|course] [--precision float32|float64] [--threads T]\n"
-    "                  [--batch-norm] [--residual-blocks K] [--monitor N]\n"
-    "  --engine fast (default): bp::FastMlp, float32 unless --precision float64\n"
-    "  --engine course: the chapters' own layers and Adam, in float64\n"
-    "  --batch-norm: batch normalization before each hidden ReLU (chapter 6; the course engine)\n"
-    "  --residual-blocks K: K skip connections of width 128 before the output (chapter 6; the course engine)\n"
-    "  --monitor N: record the gradients every N steps and print the last record after each epoch\n";
-
-// The number in `text`, all of it, or an error naming the option.
-template <class T>
-T number(const std::string& option, const std::string& text) {
-    std::size_t used = 0;
-    T value{};
-    try {
-        if constexpr (std::is_same_v<T, double>) value = std::stod(text, &used);
-        else value = static_cast<T>(std::stoll(text, &used));
-    } catch (const std::exception&) {
-        used = 0;
-    }
-    if (used == 0 || used != text.size()) throw std::invalid_argument(option + " needs a number, not '" + text + "'");
-    return value;
-}
-
+// The command line, read with bp::Options: a value out of range, not a number or not
+// finite is refused by name (exit code 2); --help lists every option (exit code 0).
 Options parse(int argc, char** argv) {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (a == "--batch-norm") {  // a flag: no value
-            o.batch_norm = true;
-            continue;
-        }
-        if (i + 1 >= argc) throw std::invalid_argument("option " + a + " needs a value\n" + usage);
-        const std::string v = argv[++i];
-        if (a == "--epochs") o.epochs = number<int>(a, v);
-        else if (a == "--batch") o.batch = number<bp::Index>(a, v);
-        else if (a == "--lr") o.lr = number<double>(a, v);
-        else if (a == "--seed") o.seed = number<std::uint64_t>(a, v);
-        else if (a == "--model") o.model = v;
-        else if (a == "--engine") o.engine = v;
-        else if (a == "--precision") o.precision = v;
-        else if (a == "--threads") o.threads = number<int>(a, v);
-        else if (a == "--residual-blocks") o.residual_blocks = number<int>(a, v);
-        else if (a == "--monitor") o.monitor = number<long>(a, v);
-        else throw std::invalid_argument("unknown option " + a + "\n" + usage);
-    }
-    if (o.epochs < 1) throw std::invalid_argument("--epochs must be at least 1, not " + std::to_string(o.epochs));
-    if (o.batch < 1) throw std::invalid_argument("--batch must be at least 1, not " + std::to_string(o.batch));
-    if (!(o.lr > 0)) throw std::invalid_argument("--lr must be positive");
-    if (o.threads < 1) throw std::invalid_argument("--threads must be at least 1, not " + std::to_string(o.threads));
-    if (o.residual_blocks < 0 || o.residual_blocks > 100)
-        throw std::invalid_argument("--residual-blocks must be from 0 to 100, not " + std::to_string(o.residual_blocks));
-    if (o.monitor < 0) throw std::invalid_argument("--monitor must be 0 or more, not " + std::to_string(o.monitor));
+    bp::Options options("ch05-train", "Trains chapter 5's 784-256-128-10 classifier on Fashion-MNIST and reports its test accuracy.");
+    options.integer("epochs", o.epochs, 1, 10000, "passes over the training set")
+        .integer("batch", o.batch, bp::Index{1}, bp::Index{60000}, "examples per step")
+        .real("lr", o.lr, 0, 10, "Adam's learning rate at the start of the cosine schedule", bp::Options::above_min)
+        .integer("seed", o.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "seeds the initial weights and the shuffling")
+        .path("model", o.model, "the file the model is saved to after every epoch")
+        .text("engine", o.engine, "fast: bp::FastMlp (the default); course: the chapters' own layers and Adam, in float64 "
+                                  "(the default with chapter 6's layers)", {"fast", "course"})
+        .text("precision", o.precision, "the fast engine's (default float32); the course engine's is float64", {"float32", "float64"})
+        .integer("threads", o.threads, 1, 256, "threads for the matrix products")
+        .flag("batch-norm", o.batch_norm, "chapter 6: batch normalization before each hidden ReLU (the course engine)")
+        .integer("residual-blocks", o.residual_blocks, 0, 100, "chapter 6: skip connections of width 128 before the output layer (the course engine)")
+        .integer("monitor", o.monitor, 0L, 1000000L, "chapter 6: record the gradients every N steps and show them after each epoch (0: never)");
+    options.parse_or_exit(argc, argv);
     const bool chapter6_layers = o.batch_norm || o.residual_blocks > 0;
     if (o.engine.empty()) o.engine = chapter6_layers ? "course" : "fast";
-    if (o.engine != "fast" && o.engine != "course") throw std::invalid_argument("--engine is fast or course, not " + o.engine);
     if (o.engine == "fast" && chapter6_layers)
-        throw std::invalid_argument("--batch-norm and --residual-blocks need --engine course: FastMlp trains plain ReLU MLPs only");
+        options.fail("--batch-norm and --residual-blocks need --engine course: FastMlp trains plain ReLU MLPs only");
     if (o.precision.empty()) o.precision = o.engine == "fast" ? "float32" : "float64";
-    if (o.precision != "float32" && o.precision != "float64")
-        throw std::invalid_argument("--precision is float32 or float64, not " + o.precision);
     if (o.engine == "course" && o.precision != "float64")
-        throw std::invalid_argument("--engine course trains in float64 only: the chapters' code is written in double");
+        options.fail("--engine course trains in float64 only: the chapters' code is written in double");
     return o;
 }
 

@@ -5,12 +5,18 @@
 #include "bp/activations.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace bp {
 
 //! [log_sum_exp]
 Matrix log_sum_exp(const Matrix& z) {
     require_nonempty("log_sum_exp", "z", z);
+    if (has_infinite_logits(z)) {  // the limit, +inf or -inf, instead of inf - inf = NaN
+        Eigen::RowVectorXd shift;
+        const Matrix finite = finite_logits(z, &shift);
+        return log_sum_exp(finite) + shift;
+    }
     // BEGIN EXERCISE 2.3 (ch02-log-sum-exp): log_sum_exp: per column, max + log(sum(e^(z - max))).
     throw bp::NotImplemented("2.3", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Log-sum-exp' (chapters/02-loss/chapter.md)");
@@ -39,6 +45,11 @@ Matrix mse_grad(const Matrix& y_hat, const Matrix& y) {
 //! [bce]
 double bce_with_logits_loss(const Matrix& z, const Matrix& y) {
     require_same_shape("bce_with_logits_loss", "z", z, "y", y);
+    require_in_range("bce_with_logits_loss", "y", y, 0, 1);
+    // Logits of +-inf: the limit, +inf where a target disagrees, else the same loss from finite logits.
+    if (z.array().isInf().any())
+        return binary_targets_miss_infinite_logits(z, y) ? std::numeric_limits<double>::infinity()
+                                                          : bce_with_logits_loss(clamp_infinite_logits(z), y);
     // BEGIN EXERCISE 2.4 (ch02-bce): bce_with_logits_loss: max(z, 0) - z y + log(1 + e^-|z|), summed, over m.
     throw bp::NotImplemented("2.4", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Binary cross-entropy, from logits' (chapters/02-loss/chapter.md)");
@@ -47,6 +58,7 @@ double bce_with_logits_loss(const Matrix& z, const Matrix& y) {
 
 Matrix bce_with_logits_grad(const Matrix& z, const Matrix& y) {
     require_same_shape("bce_with_logits_grad", "z", z, "y", y);
+    require_in_range("bce_with_logits_grad", "y", y, 0, 1);
     // BEGIN EXERCISE 2.5 (ch02-bce): bce_with_logits_grad: (sigmoid(z) - y) / m.
     throw bp::NotImplemented("2.5", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Binary cross-entropy, from logits' (chapters/02-loss/chapter.md)");
@@ -57,6 +69,11 @@ Matrix bce_with_logits_grad(const Matrix& z, const Matrix& y) {
 //! [softmax_cross_entropy]
 double softmax_cross_entropy_loss(const Matrix& z, const Matrix& y) {
     require_same_shape("softmax_cross_entropy_loss", "z", z, "y", y);
+    require_distributions("softmax_cross_entropy_loss", "y", y);
+    // Logits of +inf: the limit, +inf where a target is on another logit, else the same loss from finite logits.
+    if (has_infinite_logits(z))
+        return softmax_targets_miss_infinite_logits(z, y) ? std::numeric_limits<double>::infinity()
+                                                          : softmax_cross_entropy_loss(finite_logits(z), y);
     // BEGIN EXERCISE 2.6 (ch02-softmax-ce): softmax_cross_entropy_loss: (1/m) sum over columns of log_sum_exp(z) - y . z.
     throw bp::NotImplemented("2.6", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Softmax cross-entropy' (chapters/02-loss/chapter.md)");
@@ -65,6 +82,7 @@ double softmax_cross_entropy_loss(const Matrix& z, const Matrix& y) {
 
 Matrix softmax_cross_entropy_grad(const Matrix& z, const Matrix& y) {
     require_same_shape("softmax_cross_entropy_grad", "z", z, "y", y);
+    require_distributions("softmax_cross_entropy_grad", "y", y);
     // BEGIN EXERCISE 2.7 (ch02-softmax-ce-gradient): softmax_cross_entropy_grad: (softmax(z) - y) / m.
     throw bp::NotImplemented("2.7", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'The gradient of softmax with cross-entropy: dz = y_hat - y' (chapters/02-loss/chapter.md)");

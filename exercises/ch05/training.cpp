@@ -19,7 +19,7 @@ double basic_train_step(Layer& model, const Loss& loss, Optimizer& opt, const Ma
 
 //! [sanity_checks]
 SanityCheck check_initial_loss(Layer& model, const Matrix& x, const Matrix& y, double tolerance) {
-    require_in_range("check_initial_loss", "tolerance", tolerance, 0, HUGE_VAL);
+    require_setting("check_initial_loss", "tolerance", tolerance, 0, HUGE_VAL);
     SanityCheck check;
     check.what = "initial loss";
     check.tolerance = tolerance;
@@ -33,7 +33,7 @@ SanityCheck check_initial_loss(Layer& model, const Matrix& x, const Matrix& y, d
 SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, int steps,
                            double target) {
     if (steps < 1) throw std::invalid_argument("check_overfits: steps must be at least 1, got " + std::to_string(steps));
-    require_in_range("check_overfits", "target", target, 0, HUGE_VAL);
+    require_setting("check_overfits", "target", target, 0, HUGE_VAL);
     SanityCheck check;
     check.what = "overfit one batch";
     check.expected = target;

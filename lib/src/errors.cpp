@@ -5,6 +5,8 @@ namespace bp {
 ShapeError::ShapeError(const std::string& op, const std::string& detail)
     : std::invalid_argument(op + ": shape mismatch: " + detail) {}
 
+ValueError::ValueError(const std::string& op, const std::string& detail) : std::invalid_argument(op + ": " + detail) {}
+
 NotImplemented::NotImplemented(const std::string& exercise, const std::string& where,
                                const std::string& read)
     : std::logic_error("exercise " + exercise + " is not implemented yet: write it in " + where +

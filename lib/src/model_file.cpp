@@ -186,8 +186,8 @@ void save_model(const Layer& model, const std::filesystem::path& file) {
         const Eigen::Map<Matrix>& values = t.values;
         if (const auto bad = first_non_finite(values)) {
             std::ostringstream out;
-            out << name << ": not saved: " << t.name << " is " << bad->value << " at (" << bad->row << ", " << bad->col
-                << "); a model that has diverged is not written (an earlier file there is left as it was)";
+            out << name << ": not saved: " << t.name << " is " << bad->describe()
+                << "; a model that has diverged is not written (an earlier file there is left as it was)";
             throw DataError(out.str());
         }
         put_string(bytes, t.name);
@@ -355,7 +355,7 @@ Sequential load_model(const std::filesystem::path& file) {
         in.doubles(want.values.data(), n);
         if (const auto bad = first_non_finite(want.values)) {
             std::ostringstream out;
-            out << "corrupt: " << tensor << " holds " << bad->value << " at (" << bad->row << ", " << bad->col << ")";
+            out << "corrupt: " << tensor << " holds " << bad->describe();
             in.fail(values_at, out.str());
         }
     }

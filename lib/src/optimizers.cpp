@@ -8,7 +8,7 @@
 
 namespace bp {
 
-void require_in_range(const char* op, const char* name, double value, double lo, double hi, bool hi_included) {
+void require_setting(const char* op, const char* name, double value, double lo, double hi, bool hi_included) {
     if (std::isfinite(value) && value >= lo && (value < hi || (hi_included && value == hi))) return;
     std::ostringstream out;
     out << op << ": " << name << " must be ";
@@ -19,13 +19,7 @@ void require_in_range(const char* op, const char* name, double value, double lo,
 }
 
 void require_finite_gradients(const char* op, const std::vector<Parameter>& params) {
-    for (const Parameter& p : params)
-        if (const auto bad = first_non_finite(p.grad())) {
-            std::ostringstream out;
-            out << op << ": the gradient of " << p.name << " is " << bad->value << " at (" << bad->row << ", " << bad->col
-                << "): training has diverged, and no clipping can mend an inf or a NaN";
-            throw std::domain_error(out.str());
-        }
+    for (const Parameter& p : params) require_finite(op, "the gradient of " + p.name, p.grad());
 }
 
 namespace {
@@ -34,7 +28,7 @@ constexpr double infinity = std::numeric_limits<double>::infinity();
 
 Optimizer::Optimizer(double learning_rate) : lr(learning_rate) { check_lr("Optimizer"); }
 
-void Optimizer::check_lr(const char* op) const { require_in_range(op, "the learning rate", lr, 0, infinity); }
+void Optimizer::check_lr(const char* op) const { require_setting(op, "the learning rate", lr, 0, infinity); }
 
 void Optimizer::ensure_state(const char* op, OptimizerState& state, const std::vector<Parameter>& params) {
     if (state.empty()) {
@@ -61,27 +55,27 @@ void Optimizer::ensure_state(const char* op, OptimizerState& state, const std::v
 }
 
 Momentum::Momentum(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
-    require_in_range("Momentum", "beta", beta, 0, 1);
+    require_setting("Momentum", "beta", beta, 0, 1);
 }
 
 Nesterov::Nesterov(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
-    require_in_range("Nesterov", "beta", beta, 0, 1);
+    require_setting("Nesterov", "beta", beta, 0, 1);
 }
 
 RmsProp::RmsProp(double learning_rate, double rho_, double eps_) : Optimizer(learning_rate), rho(rho_), eps(eps_) {
-    require_in_range("RmsProp", "rho", rho, 0, 1);
-    require_in_range("RmsProp", "eps", eps, std::numeric_limits<double>::min(), infinity);
+    require_setting("RmsProp", "rho", rho, 0, 1);
+    require_setting("RmsProp", "eps", eps, std::numeric_limits<double>::min(), infinity);
 }
 
 Adam::Adam(double learning_rate, double beta1_, double beta2_, double eps_)
     : Optimizer(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_) {
-    require_in_range("Adam", "beta1", beta1, 0, 1);
-    require_in_range("Adam", "beta2", beta2, 0, 1);
-    require_in_range("Adam", "eps", eps, std::numeric_limits<double>::min(), infinity);
+    require_setting("Adam", "beta1", beta1, 0, 1);
+    require_setting("Adam", "beta2", beta2, 0, 1);
+    require_setting("Adam", "eps", eps, std::numeric_limits<double>::min(), infinity);
 }
 
 AdamW::AdamW(double learning_rate, double weight_decay_) : Adam(learning_rate), weight_decay(weight_decay_) {
-    require_in_range("AdamW", "the weight decay", weight_decay, 0, infinity);
+    require_setting("AdamW", "the weight decay", weight_decay, 0, infinity);
 }
 
 }  // namespace bp

@@ -1,7 +1,5 @@
 #include "bp/parameter.hpp"
 
-#include <cmath>
-
 namespace bp {
 
 void Parameter::require_same_shape() const {
@@ -19,14 +17,6 @@ Eigen::Map<Matrix> Parameter::value() const {
 Eigen::Map<Matrix> Parameter::grad() const {
     require_same_shape();
     return grad_.map();
-}
-
-std::optional<NonFinite> first_non_finite(const Eigen::Map<Matrix>& m) {
-    if (m.allFinite()) return std::nullopt;  // the common case, vectorized
-    for (Index j = 0; j < m.cols(); ++j)
-        for (Index i = 0; i < m.rows(); ++i)
-            if (!std::isfinite(m(i, j))) return NonFinite{i, j, m(i, j)};
-    return std::nullopt;
 }
 
 std::string join_name(const std::string& prefix, const std::string& name) {

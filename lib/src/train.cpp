@@ -61,7 +61,7 @@ void ProgressBar::finish(const std::string& summary) {
 
 Metrics evaluate(Layer& model, const Dataset& data, Index batch) {
     if (batch <= 0) throw std::invalid_argument("evaluate: the batch size must be positive, got " + std::to_string(batch));
-    if (data.size() == 0) throw DataError("evaluate: the data set is empty");
+    data.check("evaluate");
     const bool was_training = model.training();
     model.set_training(false);
     Metrics metrics;
@@ -88,30 +88,22 @@ Diverged::Diverged(long step_, const std::string& detail)
                          " (a smaller learning rate, or clipping, may help)"),
       step(step_) {}
 
-namespace {
-// inf, -inf or nan (a NaN's sign means nothing: "-nan" would only puzzle).
-std::string non_finite_text(double v) { return std::isnan(v) ? "nan" : v > 0 ? "inf" : "-inf"; }
-}  // namespace
-
 Diverged Diverged::of_loss(long step, double loss) {
-    return Diverged(step, "the loss is " + (std::isfinite(loss) ? std::to_string(loss) : non_finite_text(loss)));
+    return Diverged(step, "the loss is " + number_text(loss));
 }
 
 std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, const std::string& when) {
     if (when != "gradient" && when != "value")
         throw std::invalid_argument("find_not_finite: `when` is \"gradient\" or \"value\", not \"" + when + "\"");
-    if (!std::isfinite(loss)) return NotFinite{"", "the loss is " + non_finite_text(loss)};
+    if (!std::isfinite(loss)) return NotFinite{"", "the loss is " + number_text(loss)};
     for (const Parameter& p : params)
-        if (const auto bad = first_non_finite(when == "gradient" ? p.grad() : p.value())) {
-            std::ostringstream out;
-            out << (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") << " is "
-                << non_finite_text(bad->value) << " at (" << bad->row << ", " << bad->col << ")";
-            return NotFinite{p.name, out.str()};
-        }
+        if (const auto bad = first_non_finite(when == "gradient" ? p.grad() : p.value()))
+            return NotFinite{p.name, (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") + " is " +
+                                         bad->describe()};
     return std::nullopt;
 }
 
-void require_finite(long step, double loss, const std::vector<Parameter>& params, const std::string& when) {
+void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when) {
     if (const auto bad = find_not_finite(loss, params, when)) throw Diverged(step, bad->detail);
 }
 
@@ -143,17 +135,18 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
     const double L = loss.value(output, y);
     model.backward(loss.grad(output, y));
     if (options.after_backward) options.after_backward(step, L, params);
-    require_finite(step, L, params, "gradient");  // before the step: the model stays as it was
+    require_not_diverged(step, L, params, "gradient");  // before the step: the model stays as it was
     if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
     if (options.clip_value > 0) clip_grad_value(params, options.clip_value);
     opt.step(params);
-    require_finite(step, L, params, "value");
+    require_not_diverged(step, L, params, "value");
     return L;
 }
 //! [train_step]
 
 double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
                    Rng& rng, long& step, ProgressBar* bar) {
+    data.check("train_epoch");
     Matrix x, y;
     return for_each_batch(data.size(), options, rng, step, bar, [&](const std::vector<Index>& order, Index first, Index count) {
         data.batch(order, first, count, x, y);

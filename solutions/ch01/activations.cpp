@@ -66,6 +66,9 @@ Matrix leaky_relu_prime(const Matrix& z, double alpha) {
 //! [softmax]
 Matrix softmax(const Matrix& z) {
     require_nonempty("softmax", "z", z);
+    // A logit of +inf would make the formula below compute inf - inf = NaN; its limit is the
+    // softmax of finite logits that the library substitutes (see finite_logits).
+    if (has_infinite_logits(z)) return softmax(finite_logits(z));
     // BEGIN EXERCISE 1.10 (ch01-softmax): softmax: per column, subtract its max, exponentiate, divide by the sum.
     // Subtracting the column's max changes nothing mathematically (it cancels in the
     // ratio) but keeps every exponent <= 0, so e^z cannot overflow.

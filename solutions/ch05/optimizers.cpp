@@ -91,8 +91,8 @@ void AdamW::step(std::vector<Parameter> params) {
 
 //! [schedules]
 double step_schedule(double lr0, int epoch, int every, double gamma) {
-    require_in_range("step_schedule", "lr0", lr0, 0, HUGE_VAL);
-    require_in_range("step_schedule", "gamma", gamma, 0, HUGE_VAL);
+    require_setting("step_schedule", "lr0", lr0, 0, HUGE_VAL);
+    require_setting("step_schedule", "gamma", gamma, 0, HUGE_VAL);
     if (epoch < 0) throw std::invalid_argument("step_schedule: epoch must be >= 0, got " + std::to_string(epoch));
     if (every <= 0) throw std::invalid_argument("step_schedule: every must be positive, got " + std::to_string(every));
     // BEGIN EXERCISE 5.7 (ch05-schedules): step_schedule: lr0 gamma^floor(epoch / every).
@@ -101,8 +101,8 @@ double step_schedule(double lr0, int epoch, int every, double gamma) {
 }
 
 double cosine_schedule(double lr0, long step, long total, double lr_min) {
-    require_in_range("cosine_schedule", "lr0", lr0, 0, HUGE_VAL);
-    require_in_range("cosine_schedule", "lr_min", lr_min, 0, HUGE_VAL);
+    require_setting("cosine_schedule", "lr0", lr0, 0, HUGE_VAL);
+    require_setting("cosine_schedule", "lr_min", lr_min, 0, HUGE_VAL);
     if (step < 0) throw std::invalid_argument("cosine_schedule: step must be >= 0, got " + std::to_string(step));
     if (total <= 0) throw std::invalid_argument("cosine_schedule: total must be positive, got " + std::to_string(total));
     // BEGIN EXERCISE 5.8 (ch05-schedules): cosine_schedule: lr_min + (lr0 - lr_min) (1 + cos(pi step / total)) / 2; lr_min after total.
@@ -115,7 +115,7 @@ double cosine_schedule(double lr0, long step, long total, double lr_min) {
 
 //! [clip]
 double clip_grad_norm(std::vector<Parameter> params, double max_norm) {
-    require_in_range("clip_grad_norm", "max_norm", max_norm, 0, HUGE_VAL);
+    require_setting("clip_grad_norm", "max_norm", max_norm, 0, HUGE_VAL);
     if (max_norm == 0) throw std::invalid_argument("clip_grad_norm: max_norm must be positive, got 0");
     require_finite_gradients("clip_grad_norm", params);
     // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, scale every g by max_norm / n; return n.

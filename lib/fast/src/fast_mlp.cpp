@@ -111,7 +111,7 @@ double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels)
     const long step = t;
     const double loss = compute_gradients(x, labels);
     if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
-    if (!update()) require_finite(step, loss, to_network().parameters(), "value");  // names the first weight that is not finite
+    if (!update()) require_not_diverged(step, loss, to_network().parameters(), "value");  // names the first weight that is not finite
     return loss;
 }
 
@@ -237,7 +237,7 @@ bool FastMlp<Scalar>::update() {
 template <class Scalar>
 Metrics FastMlp<Scalar>::evaluate(const Dataset& data, Index batch) {
     if (batch <= 0) throw std::invalid_argument("FastMlp::evaluate: the batch size must be positive, got " + std::to_string(batch));
-    if (data.size() == 0) throw DataError("FastMlp::evaluate: the data set is empty");
+    data.check("FastMlp::evaluate");
     if (data.x.rows() != input_size())
         throw ShapeError("FastMlp::evaluate", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
                                                   std::to_string(input_size()) + " inputs");
@@ -299,6 +299,7 @@ void FastMlp<Scalar>::copy_with_gradients_to(Sequential& net) const {
 
 template <class Scalar>
 double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar) {
+    data.check("train_epoch");
     if (data.x.rows() != net.input_size())
         throw ShapeError("train_epoch", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
                                             std::to_string(net.input_size()) + " inputs");
@@ -323,10 +324,10 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
             net.copy_with_gradients_to(*seen);
             const std::vector<Parameter> params = seen->parameters();
             options.after_backward(step, loss, params);
-            require_finite(step, loss, params, "gradient");
+            require_not_diverged(step, loss, params, "gradient");
         }
         if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
-        if (!net.update()) require_finite(step, loss, net.to_network().parameters(), "value");  // names the first weight that is not finite
+        if (!net.update()) require_not_diverged(step, loss, net.to_network().parameters(), "value");  // names the first weight that is not finite
         return loss;
     });
 }

@@ -26,8 +26,20 @@ Matrix leaky_relu(const Matrix& z, double alpha = leaky_relu_slope);        ///<
 Matrix leaky_relu_prime(const Matrix& z, double alpha = leaky_relu_slope);  ///< 1 or alpha
 
 /// Each column of z becomes a probability distribution: e^z_i / sum_k e^z_k, computed
-/// without overflow for logits as large as +-1000. z must not be empty.
+/// without overflow for logits as large as +-1000. z must not be empty. Infinite logits give
+/// the limit: the logits of +inf in a column share its probability equally, the others get
+/// 0, and a column of -inf is taken as equal logits; a NaN logit gives NaN in its column.
 Matrix softmax(const Matrix& z);
+
+/// Whether some column of z has a logit of +inf, or only logits of -inf: the columns whose
+/// softmax and log-sum-exp are limits that the usual formulas would turn into NaN (inf - inf).
+bool has_infinite_logits(const Matrix& z);
+
+/// z with each such column replaced by finite logits with the same softmax in the limit: its
+/// +inf logits become 0 and the others -1000 (whose e^z is exactly 0 in double), and a column
+/// of -inf becomes 0s. `shift`, if given, receives what each column lost, +inf, -inf or 0, so
+/// that log_sum_exp(z) = log_sum_exp(finite_logits(z)) + shift. Columns with NaN stay as they are.
+Matrix finite_logits(const Matrix& z, Eigen::RowVectorXd* shift = nullptr);
 
 /// a = f(z) for any activation.
 Matrix activate(Activation f, const Matrix& z);

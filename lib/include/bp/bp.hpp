@@ -18,6 +18,7 @@
 #include "bp/matrix.hpp"
 #include "bp/mlp.hpp"
 #include "bp/optimizers.hpp"
+#include "bp/options.hpp"
 #include "bp/parameter.hpp"
 #include "bp/random.hpp"
 #include "bp/residual.hpp"

@@ -28,9 +28,15 @@ struct Dataset {
     int classes = 0;
 
     Index size() const { return x.cols(); }
-    /// Columns `first` to `first + count` of x (or of the examples listed in `order`, if not
-    /// empty), and their one-hot targets (classes x count).
+    /// Columns `first` to `first + count` of x (or the examples order[first], ...,
+    /// order[first + count - 1], if order is not empty), and their one-hot targets (classes x
+    /// count). Throws ShapeError for an empty set, a label count that is not x's column count,
+    /// positions past the end of x or of order, or an order entry that is not an example;
+    /// DataError for a label outside [0, classes).
     void batch(const std::vector<Index>& order, Index first, Index count, Matrix& x_batch, Matrix& y_batch) const;
+    /// Throws unless the set can be trained on or evaluated: not empty (ShapeError), one label
+    /// per column (ShapeError), every label in [0, classes) (DataError). `op` names the caller.
+    void check(const char* op) const;
 };
 
 /// An IDX array (the format of the MNIST files): its dimensions and its bytes.
@@ -39,8 +45,15 @@ struct IdxArray {
     std::vector<std::uint8_t> data;
 };
 
-/// Reads an IDX file of unsigned bytes, gzipped or not. Throws DataError on any problem.
+/// Reads an IDX file of unsigned bytes, gzipped or not. Throws DataError naming the file and
+/// the offset: a path that is not a regular file (a folder, a named pipe), a header that
+/// promises more than the file can hold or dimensions whose product overflows (both found
+/// before the data is read or allocated), data that ends early or runs on, and gzip data that
+/// is corrupt or cut short before its trailer (so its checksum is always checked).
 IdxArray read_idx(const std::filesystem::path& file);
+
+/// The same, from a file's whole content in memory; `name` stands for the file in messages.
+IdxArray read_idx_bytes(const std::uint8_t* bytes, std::size_t size, const std::string& name);
 
 /// Where Debian's dataset-fashion-mnist package puts the files.
 inline const std::filesystem::path fashion_mnist_dir = "/usr/share/datasets/fashion-mnist";
@@ -51,6 +64,8 @@ Dataset load_fashion_mnist(const std::string& split, const std::filesystem::path
 
 /// Standardizes the inputs of `train` and of every data set in `others` with train's mean and
 /// deviation (one of each over all pixels), so that the inputs have mean 0 and variance 1.
+/// Throws ShapeError if train is empty or another set has a different number of features,
+/// DataError if every input of train is the same.
 void standardize(Dataset& train, std::initializer_list<Dataset*> others = {});
 
 /// `classes` interleaved spiral arms in 2-D, `per_class` points each; not linearly separable.

@@ -14,6 +14,14 @@ public:
     ShapeError(const std::string& op, const std::string& detail);
 };
 
+/// A value that a public function cannot take: a target outside [0, 1], a NaN gradient. what()
+/// names the function, the argument, the value and where it is, e.g. "clip_grad_norm:
+/// layer1.W's gradient is not finite: nan at row 2, column 0".
+class ValueError : public std::invalid_argument {
+public:
+    ValueError(const std::string& op, const std::string& detail);
+};
+
 /// Thrown by an exercise stub. what() says which exercise, where to write it, and which
 /// section of the chapter explains it. The test runner recognises it by that text.
 class NotImplemented : public std::logic_error {

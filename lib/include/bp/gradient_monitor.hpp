@@ -69,7 +69,7 @@ public:
     struct Divergence {
         long step = 0;
         std::string parameter;  ///< empty for the loss
-        std::string detail;     ///< as bp::Diverged says it: "the gradient of layer2.W is inf at (3, 0)"
+        std::string detail;     ///< as bp::Diverged says it: "the gradient of layer2.W is inf at row 3, column 0"
     };
 
     /// Watches `model` (the layers whose outputs it reads), with the learning rate read from

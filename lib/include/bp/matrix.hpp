@@ -25,6 +25,7 @@
 #pragma GCC diagnostic pop
 #endif
 
+#include <optional>
 #include <string>
 
 namespace bp {
@@ -46,5 +47,24 @@ void require_nonempty(const char* op, const char* name, const Matrix& m);
 
 /// Throws ShapeError unless a and b have the same shape and are not empty.
 void require_same_shape(const char* op, const char* name_a, const Matrix& a, const char* name_b, const Matrix& b);
+
+/// x as a message writes it: "0.25", "inf", "-inf", "nan" (a NaN's sign means nothing).
+std::string number_text(double x);
+
+/// Where a matrix first holds an inf or a NaN (in column order), and how to say so.
+struct NonFinite {
+    Index row = 0, col = 0;
+    double value = 0;
+    std::string describe() const;  ///< "inf at row 2, column 1" ("nan" for any NaN, never "-nan")
+};
+/// The first element of m that is not finite, if there is one.
+std::optional<NonFinite> first_non_finite(const Eigen::Ref<const Matrix>& m);
+
+/// Throws ValueError("op: NAME is not finite: inf at row i, column j") unless every element
+/// of m is finite; the first one that is not is named. For gradients, losses, weights.
+void require_finite(const char* op, const std::string& name, const Eigen::Ref<const Matrix>& m);
+
+/// Throws ValueError naming the first element of m outside [lo, hi] (NaN included).
+void require_in_range(const char* op, const char* name, const Matrix& m, double lo, double hi);
 
 }  // namespace bp

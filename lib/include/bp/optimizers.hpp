@@ -105,23 +105,23 @@ double cosine_schedule(double lr0, long step, long total, double lr_min = 0.0);
 
 /// Exercise 5.9, clipping by global norm: with n = sqrt(sum of every gradient element
 /// squared), scales every gradient by max_norm / n if n > max_norm. Returns n. A gradient
-/// with an inf or a NaN is a std::domain_error naming the parameter: no scale mends it.
+/// with an inf or a NaN is a ValueError naming the parameter: no scale mends it.
 double clip_grad_norm(std::vector<Parameter> params, double max_norm);
 
 /// Exercise 6.4 (exercises/ch06/clipping.cpp), clipping by value: every gradient element is
 /// limited to [-max_value, max_value]; elements inside that range are left as they are.
 /// Returns the largest |g| before clipping. Unlike clipping by norm, it changes the direction of
 /// the step. max_value must be finite and > 0; a gradient holding an inf or a NaN is a
-/// std::domain_error naming the parameter.
+/// ValueError naming the parameter.
 double clip_grad_value(std::vector<Parameter> params, double max_value);
 
-/// Throws std::domain_error naming `op`, the first parameter whose gradient holds an inf or a
-/// NaN, and where.
+/// Throws ValueError naming `op`, the first parameter whose gradient holds an inf or a NaN,
+/// and where (require_finite).
 void require_finite_gradients(const char* op, const std::vector<Parameter>& params);
 
-/// Throws std::invalid_argument("OP: NAME must be ..., got VALUE") unless lo <= value < hi
+/// A setting (a learning rate, a beta, ...): throws std::invalid_argument("OP: NAME must be ..., got VALUE") unless lo <= value < hi
 /// (lo <= value <= hi if `hi_included`) and value is finite: the optimizers' and schedules'
 /// checks of their settings.
-void require_in_range(const char* op, const char* name, double value, double lo, double hi, bool hi_included = false);
+void require_setting(const char* op, const char* name, double value, double lo, double hi, bool hi_included = false);
 
 }  // namespace bp

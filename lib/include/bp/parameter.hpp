@@ -59,13 +59,6 @@ struct State {
     TensorRef value;
 };
 
-/// Where a matrix first holds an inf or a NaN (in column order), if it does.
-struct NonFinite {
-    Index row = 0, col = 0;
-    double value = 0;
-};
-std::optional<NonFinite> first_non_finite(const Eigen::Map<Matrix>& m);
-
 /// "prefix.name", or "name" when the prefix is empty: the names of nested parameters.
 std::string join_name(const std::string& prefix, const std::string& name);
 

@@ -97,7 +97,7 @@ double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset
 /// or value.
 struct NotFinite {
     std::string parameter;  ///< its name, e.g. "layer2.W"; empty for the loss
-    std::string detail;     ///< "the loss is nan", "the gradient of layer2.W is inf at (3, 0)"
+    std::string detail;     ///< "the loss is nan", "the gradient of layer2.W is inf at row 3, column 0"
 };
 
 /// The first of `loss`, then every gradient (`when` = "gradient") or every value (`when` =
@@ -106,7 +106,7 @@ std::optional<NotFinite> find_not_finite(double loss, const std::vector<Paramete
 
 /// Throws Diverged(step, what find_not_finite found), if it found anything: the checks
 /// train_step makes.
-void require_finite(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
+void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
 
 /// Turns on flush-to-zero for denormal floats (where the processor has it) while it lives:
 /// denormals are thousands of times slower and too small to matter in training.

@@ -1,0 +1,118 @@
+/// \file
+/// Command-line options for the course's programs (demos, experiments, ch05-train). Each
+/// option is declared with its name, a help text, its default (the variable's value when it
+/// is declared) and, for numbers, the range it must lie in:
+///
+///     bp::Options options("ch05-train", "Trains chapter 5's classifier on Fashion-MNIST.");
+///     options.integer("epochs", epochs, 1, 1000, "passes over the training set");
+///     options.real("lr", lr, 0, 10, "Adam's learning rate", bp::Options::above_min);
+///     options.text("engine", engine, "which code trains", {"fast", "course"});
+///     options.parse_or_exit(argc, argv);
+///
+/// `--help` prints every option with its default and range, and the program exits with 0. An
+/// unknown option, a missing value, or a value that is not a number, not finite or out of
+/// range is an error naming the option and the value, and the program exits with 2.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace bp {
+
+/// A command line that the program's options do not accept. what() names the option and the
+/// value, e.g. "--epochs: 4294967297 is out of range: give a whole number from 1 to 1000".
+class OptionError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+/// The options of one program.
+class Options {
+public:
+    Options(std::string program, std::string summary);
+
+    /// Whether a real option's lower bound is allowed itself (0 <= x) or not (0 < x).
+    enum Bound { min_included, above_min };
+
+    /// --name N: a whole number in [min, max]. Int is any integer type; the value is checked
+    /// before it is converted, so it cannot wrap around.
+    template <class Int>
+    Options& integer(const std::string& name, Int& value, Int min, Int max, const std::string& help);
+
+    /// --name X: a finite number in [min, max] (or (min, max] with above_min).
+    Options& real(const std::string& name, double& value, double min, double max, const std::string& help,
+                  Bound bound = min_included);
+
+    /// --name TEXT: any text, or one of `choices` if any are given.
+    Options& text(const std::string& name, std::string& value, const std::string& help,
+                  std::vector<std::string> choices = {});
+
+    /// --name PATH: a file or folder (not checked here: the program says what is wrong with it).
+    Options& path(const std::string& name, std::string& value, const std::string& help);
+
+    /// --name, without a value: sets value to true.
+    Options& flag(const std::string& name, bool& value, const std::string& help);
+
+    /// An argument without a leading --, such as a folder to write into; optional, in the order
+    /// declared. Its default is the variable's value.
+    Options& positional(const std::string& name, std::string& value, const std::string& help);
+
+    /// Reads argv[1..argc): "--name value" or "--name=value". Returns false if --help (or -h)
+    /// was given, without reading further; true when every argument was taken. Throws
+    /// OptionError for anything it does not accept.
+    bool parse(int argc, const char* const* argv);
+
+    /// parse(), for main(): on --help prints help() to stdout and exits with 0; on an
+    /// OptionError prints "<program>: <message>" and a pointer to --help to stderr and exits
+    /// with 2.
+    void parse_or_exit(int argc, const char* const* argv);
+
+    /// An error found after parsing, such as two options that do not go together: printed as
+    /// parse_or_exit prints its errors, and the program exits with 2.
+    [[noreturn]] void fail(const std::string& message) const;
+
+    /// The usage line, the summary, and one line per option: its name, its help, its default
+    /// and its range or choices.
+    std::string help() const;
+
+private:
+    struct Option {
+        std::string name, help, value_name, default_text, range_text;
+        bool takes_value = true;
+        std::function<void(const std::string& text)> set;  // throws OptionError
+    };
+    Options& add(Option option);
+    Option* find(const std::string& name);
+
+    std::string program_, summary_;
+    std::vector<Option> options_, positionals_;
+};
+
+// The parsers behind integer(): `text` as a whole number in [min, max], or an OptionError
+// naming the option.
+long long parse_signed(const std::string& option, const std::string& text, long long min, long long max);
+unsigned long long parse_unsigned(const std::string& option, const std::string& text, unsigned long long min,
+                                  unsigned long long max);
+
+template <class Int>
+Options& Options::integer(const std::string& name, Int& value, Int min, Int max, const std::string& help) {
+    static_assert(std::is_integral_v<Int> && !std::is_same_v<Int, bool>, "integer() takes an integer variable");
+    if (min > max) throw std::invalid_argument("Options::integer: --" + name + " has an empty range");
+    Option o;
+    o.name = name;
+    o.help = help;
+    o.value_name = "N";
+    o.default_text = std::to_string(value);
+    o.range_text = std::to_string(min) + " to " + std::to_string(max);
+    if constexpr (std::is_signed_v<Int>)
+        o.set = [&value, name, min, max](const std::string& text) { value = static_cast<Int>(parse_signed("--" + name, text, min, max)); };
+    else
+        o.set = [&value, name, min, max](const std::string& text) { value = static_cast<Int>(parse_unsigned("--" + name, text, min, max)); };
+    return add(std::move(o));
+}
+
+}  // namespace bp

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# The course tool's promises, tried on a copy of it in a throwaway folder where cmake, ctest,
+# dpkg-query and the test program are stand-ins that record how they were called: it works
+# through a symlink and from another folder, reads chapter numbers as decimal (08, 09, 01),
+# says so and exits 2 for an unknown command, exits 0 for --help, and warns when the student
+# edition leaves uncommitted work out.
+#
+#   course_tool_test.sh PATH/TO/course
+set -euo pipefail
+course=$(realpath "$1")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "course_tool_test: $*" >&2; exit 1; }
+
+# A fake repository holding a copy of the tool, with a student build already configured.
+repo=$work/repo
+mkdir -p "$repo/bin" "$repo/build/student/tests" "$repo/build/student/chapters/09-deep" "$repo/chapters" "$repo/exercises"
+cp "$course" "$repo/course"
+touch "$repo/build/student/build.ninja"
+log=$work/calls
+stand_in() {  # stand_in FILE: a program that appends "<its name> <folder> <arguments>" to the log
+  printf '#!/usr/bin/env bash\necho "${0##*/} $PWD $*" >> "%s"\n%s\n' "$log" "${2:-exit 0}" > "$1"
+  chmod +x "$1"
+}
+stand_in "$repo/bin/cmake"
+stand_in "$repo/bin/ctest"
+stand_in "$repo/bin/dpkg-query" "echo 'install ok installed'"
+stand_in "$repo/build/student/tests/course_tests"
+stand_in "$repo/build/student/chapters/09-deep/ch09-demo"
+export PATH="$repo/bin:$PATH"
+
+# Through a symlink, from another folder.
+mkdir -p "$work/elsewhere"
+ln -s "$repo/course" "$work/elsewhere/course-link"
+cd "$work/elsewhere"
+
+./course-link --help > out || fail "--help exited $?, not 0"
+grep -q "./course check" out || fail "--help does not list the commands"
+./course-link help > /dev/null || fail "help exited $?, not 0"
+
+status=0
+./course-link frobnicate > out 2> err || status=$?
+[ "$status" -eq 2 ] || fail "an unknown command exited $status, not 2"
+grep -q "unknown command 'frobnicate'" err || fail "an unknown command is not named: $(cat err)"
+
+: > "$log"
+./course-link check 08 > out 2> err || fail "check 08 failed: $(cat err)"
+grep -q "octal" err && fail "check 08 was read as octal: $(cat err)"
+grep -q "^ctest $repo .*-L ^ch08[$]$" "$log" || fail "check 08 did not run chapter 8's tests from the repository: $(cat "$log")"
+grep -q "^course_tests $repo .*--only=8\$" "$log" || fail "check 08 did not report chapter 8: $(cat "$log")"
+
+: > "$log"
+./course-link check 01 > /dev/null 2> err || fail "check 01 failed: $(cat err)"
+grep -q "^course_tests .*--only=1\$" "$log" || fail "check 01 asked for chapter '01', not 1: $(cat "$log")"
+: > "$log"
+./course-link check 01.03 > /dev/null 2> err || fail "check 01.03 failed: $(cat err)"
+grep -q "^course_tests .*--only=1.3\$" "$log" || fail "check 01.03 asked for another exercise than 1.3: $(cat "$log")"
+grep -q "^ctest .*-L ^ex1\\\\.3[$]$" "$log" || fail "check 01.03 ran other tests than exercise 1.3's: $(cat "$log")"
+
+: > "$log"
+./course-link demo 09 > /dev/null 2> err || fail "demo 09 failed: $(cat err)"
+grep -q "^ch09-demo " "$log" || fail "demo 09 did not run chapter 9's demo: $(cat err)"
+
+status=0
+./course-link check 1.x > /dev/null 2>&1 || status=$?
+[ "$status" -eq 2 ] || fail "check 1.x exited $status, not 2"
+
+# The student edition is made from the last commit; uncommitted work left out is named.
+if command -v git > /dev/null; then
+  cd "$repo"
+  printf '/build/\n/bin/\n' > .gitignore
+  echo "# A chapter" > chapters/page.md
+  git init -q . && git add -A
+  git -c user.name=t -c user.email=t@t commit -q -m start
+  echo "my change" >> chapters/page.md
+  echo "new work" > notes.md
+  cd "$work/elsewhere"
+  ./course-link edition student-copy > out 2> err || fail "edition failed: $(cat err)"
+  [ -f student-copy/course ] || fail "edition did not write the folder relative to where it was called"
+  grep -q "warning" err && grep -q "chapters/page.md" err && grep -q "notes.md" err || fail "edition did not name the uncommitted work: $(cat err)"
+  grep -q "my change" student-copy/chapters/page.md && fail "edition took uncommitted work after all"
+  cd "$repo" && git checkout -q chapters/page.md && rm notes.md && cd "$work/elsewhere"
+  ./course-link edition clean-copy > /dev/null 2> err || fail "edition failed: $(cat err)"
+  grep -q "warning" err && fail "edition warned with nothing uncommitted: $(cat err)"
+fi
+echo "course_tool_test: ok"
