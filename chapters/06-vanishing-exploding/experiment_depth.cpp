@@ -5,12 +5,13 @@
 //   ch06-experiment-depth [FOLDER] [--width N] [--lr LR] [--batch M] [--steps T]
 //                         [--examples E] [--seed S]
 #include "bp/gradient_flow.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 
 #include <cmath>
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 
 namespace {
 
@@ -22,7 +23,23 @@ struct Settings {
     std::uint64_t seed = 1;
 };
 
-Settings parse(int argc, char** argv);
+// The command line, read with bp::Options: --help lists the options; a bad value is refused by
+// name.
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch06-experiment-depth",
+                        "Test accuracy on Fashion-MNIST after a fixed budget, against depth, for sigmoid, ReLU and ReLU with skip "
+                        "connections; writes FOLDER/depth_accuracy (.png, .svg, .dat).");
+    options.positional("folder", s.folder, "where the figure goes")
+        .integer("width", s.width, bp::Index{1}, bp::Index{1024}, "units per hidden layer")
+        .real("lr", s.lr, 0, 1, "Adam's learning rate", bp::Options::above_min)
+        .integer("batch", s.batch, bp::Index{1}, bp::Index{10000}, "examples per step")
+        .integer("steps", s.steps, 1L, 100000L, "steps of training for each network")
+        .integer("examples", s.examples, bp::Index{1}, bp::Index{60000}, "training images used")
+        .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
+    options.parse_or_exit(argc, argv);
+    return s;
+}
 
 }  // namespace
 
@@ -70,55 +87,3 @@ int main(int argc, char** argv) try {
     return 1;
 }
 
-namespace {
-
-const char* const usage =
-    "usage: ch06-experiment-depth [FOLDER] [options]\n"
-    "  test accuracy on Fashion-MNIST after a fixed budget, against depth, for sigmoid, ReLU and ReLU\n"
-    "  with skip connections; writes FOLDER/depth_accuracy (.png, .svg, .dat)\n"
-    "  --width N         units per hidden layer, 1 to 1024 (default 32)\n"
-    "  --lr LR           Adam's learning rate, above 0 and up to 1 (default 0.001)\n"
-    "  --batch M         examples per step, 1 to 10000 (default 64)\n"
-    "  --steps T         steps of training for each network, 1 to 100000 (default 400)\n"
-    "  --examples E      training examples used, 1 to 60000 (default 10000)\n"
-    "  --seed S          the weights and the order of the batches (default 1)\n";
-
-// The command line (to read with bp::Options once it is in the library).
-Settings parse(int argc, char** argv) {
-    Settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (a.rfind("--", 0) != 0) {
-            s.folder = a;
-            continue;
-        }
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value\n" + usage);
-        const std::string v = argv[++i];
-        const auto value = [&](double lo, double hi) {
-            std::size_t used = 0;
-            double d = 0;
-            try {
-                d = std::stod(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || !(d >= lo && d <= hi))
-                throw std::invalid_argument(a + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", not '" + v + "'");
-            return d;
-        };
-        if (a == "--width") s.width = static_cast<bp::Index>(value(1, 1024));
-        else if (a == "--lr") s.lr = value(1e-12, 1);
-        else if (a == "--batch") s.batch = static_cast<bp::Index>(value(1, 10000));
-        else if (a == "--steps") s.steps = static_cast<long>(value(1, 100000));
-        else if (a == "--examples") s.examples = static_cast<bp::Index>(value(1, 60000));
-        else if (a == "--seed") s.seed = static_cast<std::uint64_t>(value(0, 1e15));
-        else throw std::invalid_argument("unknown option " + a + "\n" + usage);
-    }
-    return s;
-}
-
-}  // namespace

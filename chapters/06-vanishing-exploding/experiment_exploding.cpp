@@ -6,11 +6,12 @@
 //   ch06-experiment-exploding [FOLDER] [--depth L] [--width N] [--gain G] [--lr LR]
 //                             [--clip-norm C] [--clip-value V] [--batch M] [--steps T] [--seed S]
 #include "bp/gradient_flow.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 
 #include <cmath>
-#include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <sstream>
 
 namespace {
@@ -24,7 +25,27 @@ struct Settings {
     std::uint64_t seed = 1;
 };
 
-Settings parse(int argc, char** argv);
+// The command line, read with bp::Options: --help lists the options; a bad value is refused by
+// name.
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch06-experiment-exploding",
+                        "A deep ReLU network trained with SGD on Fashion-MNIST without clipping, clipped by norm and clipped by "
+                        "value; writes FOLDER/exploding_loss and FOLDER/exploding_norm (.png, .svg, .dat).");
+    options.positional("folder", s.folder, "where the figures go")
+        .integer("depth", s.depth, 2, 50, "layers with weights, the output layer included")
+        .integer("width", s.width, bp::Index{1}, bp::Index{1024}, "units per hidden layer")
+        .real("gain", s.gain, 0, 10, "He's weights times this")
+        .real("lr", s.lr, 0, 10, "SGD's learning rate", bp::Options::above_min)
+        .real("clip-norm", s.clip_norm, 0, 1e12, "the global norm to clip to", bp::Options::above_min)
+        .real("clip-value", s.clip_value, 0, 1e12, "the value to clip each element to", bp::Options::above_min)
+        .integer("batch", s.batch, bp::Index{1}, bp::Index{10000}, "examples per step")
+        .integer("steps", s.steps, 1L, 100000L, "steps of training")
+        .integer("examples", s.examples, bp::Index{1}, bp::Index{60000}, "training images used")
+        .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
+    options.parse_or_exit(argc, argv);
+    return s;
+}
 
 std::string number(double v) {
     std::ostringstream out;
@@ -90,61 +111,3 @@ int main(int argc, char** argv) try {
     return 1;
 }
 
-namespace {
-
-const char* const usage =
-    "usage: ch06-experiment-exploding [FOLDER] [options]\n"
-    "  a deep ReLU network trained with SGD on Fashion-MNIST without clipping, clipped by norm and clipped\n"
-    "  by value; writes FOLDER/exploding_loss and FOLDER/exploding_norm (.png, .svg, .dat)\n"
-    "  --depth L         layers with weights, 2 to 50 (default 10)\n"
-    "  --width N         units per hidden layer, 1 to 1024 (default 64)\n"
-    "  --gain G          He's weights times G, 0 to 10 (default 1.3)\n"
-    "  --lr LR           SGD's learning rate, above 0 and up to 10 (default 0.05)\n"
-    "  --clip-norm C     the global norm to clip to, above 0 (default 1)\n"
-    "  --clip-value V    the value to clip each element to, above 0 (default 0.01)\n"
-    "  --batch M         examples per step, 1 to 10000 (default 64)\n"
-    "  --steps T         steps of training, 1 to 100000 (default 200)\n"
-    "  --seed S          the weights and the order of the batches (default 1)\n";
-
-// The command line (to read with bp::Options once it is in the library).
-Settings parse(int argc, char** argv) {
-    Settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (a.rfind("--", 0) != 0) {
-            s.folder = a;
-            continue;
-        }
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value\n" + usage);
-        const std::string v = argv[++i];
-        const auto value = [&](double lo, double hi) {
-            std::size_t used = 0;
-            double d = 0;
-            try {
-                d = std::stod(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || !(d >= lo && d <= hi))
-                throw std::invalid_argument(a + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", not '" + v + "'");
-            return d;
-        };
-        if (a == "--depth") s.depth = static_cast<int>(value(2, 50));
-        else if (a == "--width") s.width = static_cast<bp::Index>(value(1, 1024));
-        else if (a == "--gain") s.gain = value(0, 10);
-        else if (a == "--lr") s.lr = value(1e-12, 10);
-        else if (a == "--clip-norm") s.clip_norm = value(1e-12, 1e12);
-        else if (a == "--clip-value") s.clip_value = value(1e-12, 1e12);
-        else if (a == "--batch") s.batch = static_cast<bp::Index>(value(1, 10000));
-        else if (a == "--steps") s.steps = static_cast<long>(value(1, 100000));
-        else if (a == "--seed") s.seed = static_cast<std::uint64_t>(value(0, 1e15));
-        else throw std::invalid_argument("unknown option " + a + "\n" + usage);
-    }
-    return s;
-}
-
-}  // namespace

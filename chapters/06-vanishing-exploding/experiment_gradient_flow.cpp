@@ -5,12 +5,13 @@
 //   ch06-experiment-gradient-flow [FOLDER] [--depth L] [--width N] [--batch M] [--seed S]
 //                                 [--gain G] [--branch-gain B] [--activation F --init I]
 #include "bp/gradient_flow.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 
 #include <cmath>
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 
 namespace {
 
@@ -20,10 +21,27 @@ struct Settings {
     bp::Index width = 64, batch = 128;
     std::uint64_t seed = 1;
     double gain = 1, branch_gain = 0;  // 0: 1/sqrt(depth)
-    std::string activation, init;      // an extra curve, if given
+    std::string activation, init = "xavier";  // an extra curve, if an activation is given
 };
 
-Settings parse(int argc, char** argv);
+// The command line, read with bp::Options: --help lists the options; a bad value is refused by
+// name.
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch06-experiment-gradient-flow",
+                        "||dW|| of every layer of five deep networks at initialisation; writes FOLDER/gradient_flow (.png, .svg, .dat).");
+    options.positional("folder", s.folder, "where the figure goes")
+        .integer("depth", s.depth, 2, 200, "layers with weights, the output layer included")
+        .integer("width", s.width, bp::Index{1}, bp::Index{4096}, "units per hidden layer, and inputs")
+        .integer("batch", s.batch, bp::Index{1}, bp::Index{100000}, "examples in the batch")
+        .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the inputs, the labels and the weights")
+        .real("gain", s.gain, 0, 100, "every network's weights times this")
+        .real("branch-gain", s.branch_gain, 0, 100, "residual branches' weights times this too (0: 1/sqrt(depth))")
+        .text("activation", s.activation, "add a sixth network with this activation...", {"sigmoid", "tanh", "relu", "leaky_relu"})
+        .text("init", s.init, "...initialised so", {"xavier", "he", "lecun"});
+    options.parse_or_exit(argc, argv);
+    return s;
+}
 
 }  // namespace
 
@@ -79,62 +97,3 @@ int main(int argc, char** argv) try {
     return 1;
 }
 
-namespace {
-
-const char* const usage =
-    "usage: ch06-experiment-gradient-flow [FOLDER] [options]\n"
-    "  ||dW|| of every layer of a deep network at initialisation; writes FOLDER/gradient_flow.{png,svg,dat}\n"
-    "  --depth L         layers with weights, 2 to 200 (default 15)\n"
-    "  --width N         units per hidden layer and inputs, 1 to 4096 (default 64)\n"
-    "  --batch M         examples, 1 to 100000 (default 128)\n"
-    "  --seed S          the inputs, labels and weights (default 1)\n"
-    "  --gain G          every network's weights times G, 0 to 100 (default 1)\n"
-    "  --branch-gain B   residual branches' weights times B too, 0 to 100 (default 0: 1/sqrt(depth))\n"
-    "  --activation F    add a network of sigmoid, tanh, relu or leaky_relu ...\n"
-    "  --init I          ... initialised with xavier, he or lecun (default xavier)\n";
-
-// The command line (to read with bp::Options once it is in the library).
-Settings parse(int argc, char** argv) {
-    Settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (a.rfind("--", 0) != 0) {
-            s.folder = a;
-            continue;
-        }
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value\n" + usage);
-        const std::string v = argv[++i];
-        const auto number = [&](double lo, double hi) {
-            std::size_t used = 0;
-            double d = 0;
-            try {
-                d = std::stod(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || !(d >= lo && d <= hi))
-                throw std::invalid_argument(a + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", not '" + v + "'");
-            return d;
-        };
-        if (a == "--depth") s.depth = static_cast<int>(number(2, 200));
-        else if (a == "--width") s.width = static_cast<bp::Index>(number(1, 4096));
-        else if (a == "--batch") s.batch = static_cast<bp::Index>(number(1, 100000));
-        else if (a == "--seed") s.seed = static_cast<std::uint64_t>(number(0, 1e15));
-        else if (a == "--gain") s.gain = number(0, 100);
-        else if (a == "--branch-gain") s.branch_gain = number(0, 100);
-        else if (a == "--activation") s.activation = v;
-        else if (a == "--init") s.init = v;
-        else throw std::invalid_argument("unknown option " + a + "\n" + usage);
-    }
-    if (!s.activation.empty() && s.activation != "sigmoid" && s.activation != "tanh" && s.activation != "relu" && s.activation != "leaky_relu")
-        throw std::invalid_argument("--activation is sigmoid, tanh, relu or leaky_relu, not " + s.activation);
-    if (s.init.empty()) s.init = "xavier";
-    if (s.init != "xavier" && s.init != "he" && s.init != "lecun") throw std::invalid_argument("--init is xavier, he or lecun, not " + s.init);
-    return s;
-}
-
-}  // namespace

@@ -7,11 +7,12 @@
 //                          [--activation F] [--init I]
 #include "bp/gradient_flow.hpp"
 #include "bp/mlp.hpp"
+#include "bp/options.hpp"
 #include "bp/plot.hpp"
 
-#include <cstdlib>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 
 namespace {
 
@@ -23,7 +24,23 @@ struct Settings {
     std::string activation = "relu", init = "he";
 };
 
-Settings parse(int argc, char** argv);
+// The command line, read with bp::Options: --help lists the options; a bad value is refused by
+// name.
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch06-experiment-spread",
+                        "The spread of every layer's output and gradient at initialisation, for weights 0.5, 1 and 2 times the "
+                        "scheme's scale; writes FOLDER/spread_forward and FOLDER/spread_backward (.png, .svg, .dat).");
+    options.positional("folder", s.folder, "where the figures go")
+        .integer("depth", s.depth, 2, 200, "layers")
+        .integer("width", s.width, bp::Index{1}, bp::Index{4096}, "units per layer, and inputs")
+        .integer("batch", s.batch, bp::Index{1}, bp::Index{100000}, "examples in the batch")
+        .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the inputs, the gradient and the weights")
+        .text("activation", s.activation, "of every layer", {"sigmoid", "tanh", "relu", "leaky_relu"})
+        .text("init", s.init, "the scheme the gains multiply", {"xavier", "he", "lecun"});
+    options.parse_or_exit(argc, argv);
+    return s;
+}
 
 bp::Activation activation_named(const std::string& name) {
     return name == "sigmoid" ? bp::Activation::sigmoid : name == "tanh" ? bp::Activation::tanh
@@ -71,58 +88,3 @@ int main(int argc, char** argv) try {
     return 1;
 }
 
-namespace {
-
-const char* const usage =
-    "usage: ch06-experiment-spread [FOLDER] [options]\n"
-    "  the spread of every layer's output and gradient at initialisation, for weights 0.5, 1 and 2 times\n"
-    "  the scheme's scale; writes FOLDER/spread_forward and FOLDER/spread_backward (.png, .svg, .dat)\n"
-    "  --depth L         layers, 2 to 200 (default 20)\n"
-    "  --width N         units per layer, 1 to 4096 (default 256)\n"
-    "  --batch M         examples, 1 to 100000 (default 256)\n"
-    "  --seed S          the inputs, the gradient and the weights (default 1)\n"
-    "  --activation F    sigmoid, tanh, relu or leaky_relu (default relu)\n"
-    "  --init I          xavier, he or lecun (default he)\n";
-
-// The command line (to read with bp::Options once it is in the library).
-Settings parse(int argc, char** argv) {
-    Settings s;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        if (a == "--help" || a == "-h") {
-            std::cout << usage;
-            std::exit(0);
-        }
-        if (a.rfind("--", 0) != 0) {
-            s.folder = a;
-            continue;
-        }
-        if (i + 1 >= argc) throw std::invalid_argument(a + " needs a value\n" + usage);
-        const std::string v = argv[++i];
-        const auto number = [&](double lo, double hi) {
-            std::size_t used = 0;
-            double d = 0;
-            try {
-                d = std::stod(v, &used);
-            } catch (const std::exception&) {
-                used = 0;
-            }
-            if (used != v.size() || !(d >= lo && d <= hi))
-                throw std::invalid_argument(a + " must be a number from " + std::to_string(lo) + " to " + std::to_string(hi) + ", not '" + v + "'");
-            return d;
-        };
-        if (a == "--depth") s.depth = static_cast<int>(number(2, 200));
-        else if (a == "--width") s.width = static_cast<bp::Index>(number(1, 4096));
-        else if (a == "--batch") s.batch = static_cast<bp::Index>(number(1, 100000));
-        else if (a == "--seed") s.seed = static_cast<std::uint64_t>(number(0, 1e15));
-        else if (a == "--activation") s.activation = v;
-        else if (a == "--init") s.init = v;
-        else throw std::invalid_argument("unknown option " + a + "\n" + usage);
-    }
-    if (s.activation != "sigmoid" && s.activation != "tanh" && s.activation != "relu" && s.activation != "leaky_relu")
-        throw std::invalid_argument("--activation is sigmoid, tanh, relu or leaky_relu, not " + s.activation);
-    if (s.init != "xavier" && s.init != "he" && s.init != "lecun") throw std::invalid_argument("--init is xavier, he or lecun, not " + s.init);
-    return s;
-}
-
-}  // namespace
