@@ -52,7 +52,7 @@ int main(int argc, char** argv) try {
     test.labels.resize(2000);
     bp::standardize(train, {&test});
 
-    const std::vector<int> depths = {2, 3, 4, 6, 8, 10, 12, 15, 20};
+    const std::vector<int> depths = {2, 4, 6, 8, 10, 15, 20};
     bp::Figure figure{"depth_accuracy", "Test accuracy after " + std::to_string(s.steps) + " steps of Adam (batch " +
                                             std::to_string(s.batch) + "), hidden layers of " + std::to_string(s.width),
                       "layers with weights", "test accuracy", {}, {}, {"set yrange [0:1]", "set key bottom left"}};
