@@ -2,11 +2,15 @@
 /// Everything in the course library, for programs that want it all at once.
 #pragma once
 
+#include "bp/activation_layer.hpp"
 #include "bp/activations.hpp"
+#include "bp/batch_norm.hpp"
 #include "bp/data.hpp"
 #include "bp/dense.hpp"
 #include "bp/errors.hpp"
 #include "bp/gradcheck.hpp"
+#include "bp/gradient_flow.hpp"
+#include "bp/gradient_monitor.hpp"
 #include "bp/graph.hpp"
 #include "bp/gru.hpp"
 #include "bp/init.hpp"
@@ -19,6 +23,7 @@
 #include "bp/options.hpp"
 #include "bp/parameter.hpp"
 #include "bp/random.hpp"
+#include "bp/residual.hpp"
 #include "bp/rnn.hpp"
 #include "bp/sequence.hpp"
 #include "bp/sequence_model.hpp"
