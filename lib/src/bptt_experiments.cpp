@@ -52,7 +52,7 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
     const std::vector<Parameter> params = model.parameters();
     EpochOptions options;  // for full BPTT: clipping, and the norm before it
     options.clip_norm = how.clip_norm;
-    options.after_backward = [&](long, const std::vector<Parameter>& ps) { result.grad_norm.push_back(global_grad_norm(ps)); };
+    options.after_backward = [&](long, double, const std::vector<Parameter>& ps) { result.grad_norm.push_back(global_grad_norm(ps)); };
     double running_accuracy = 0;
     for (long step = 0; step < how.steps; ++step) {
         const SequenceBatch b = task(how.batch, rng);

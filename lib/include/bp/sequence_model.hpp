@@ -72,8 +72,9 @@ double sequence_loss(const Loss& loss, const Sequence& out, const SequenceBatch&
 double sequence_accuracy(const Sequence& out, const SequenceBatch& batch);
 
 /// One training step on a batch, as chapter 5's train_step: zero_grad, forward, the loss,
-/// backward, options.after_backward, the divergence checks (bp::Diverged), clipping to
-/// options.clip_norm if it is positive, the optimizer's step. Returns the batch's loss.
+/// backward, options.after_backward (where chapter 6's gradient monitor plugs in), the
+/// divergence checks (bp::Diverged), clipping (options.clip_norm, options.clip_value), the
+/// optimizer's step. Returns the batch's loss.
 double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
                            const EpochOptions& options, long step);
 
