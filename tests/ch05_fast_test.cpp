@@ -89,7 +89,7 @@ TEST(Ch05Fast, TheHookSeesTheSameGradientsAsWithTheCourseCode) {
     options.batch = 16;
     options.clip_norm = 0.5;  // the hook comes before clipping, on both
     int engine = 0;
-    options.after_backward = [&](long, const std::vector<bp::Parameter>& params) {
+    options.after_backward = [&](long, double, const std::vector<bp::Parameter>& params) {
         for (const bp::Parameter& p : params) {
             seen[engine].push_back(p.grad());
             if (engine == 0) names.push_back(p.name);

@@ -3,18 +3,29 @@
 //
 //   ch05-train [--epochs N] [--batch B] [--lr LR] [--seed S] [--model FILE]
 //              [--engine fast|course] [--precision float32|float64] [--threads T]
+//              [--batch-norm] [--residual-blocks K] [--monitor N]
 //
 // --engine fast (the default) trains with bp::FastMlp, in float32 unless --precision says
-// float64; --engine course trains with the chapters' own code (Mlp, Adam, train_epoch), in
-// double. Both start from the same weights and see the same batches. The model is saved to
-// FILE after every epoch (default fashion_mnist_mlp.bin in the current folder; ./course train
-// passes build/models/fashion_mnist_mlp.bin), and the accuracy shown is the saved model's.
-// If training diverges (a loss, gradient or weight that is not finite), it stops with exit
-// code 3, naming the step and the parameter, and the last saved model is left as it was.
+// float64; --engine course trains with the chapters' own code (Sequential, Adam, train_epoch),
+// in double. Both start from the same weights and see the same batches. Chapter 6's tools
+// need the course engine, which they select (FastMlp only trains plain ReLU MLPs):
+// --batch-norm puts a BatchNorm between each hidden layer's linear step and its ReLU, and
+// --residual-blocks K adds K skip connections of width 128 before the output layer.
+// --monitor N records the gradients every N steps with bp::GradientMonitor and prints the
+// last record after each epoch. The model is saved to FILE after every epoch (default
+// fashion_mnist_mlp.bin in the current folder; ./course train passes
+// build/models/fashion_mnist_mlp.bin), and the accuracy shown is the saved model's. If
+// training diverges (a loss, gradient or weight that is not finite), it stops with exit code
+// 3, naming the step and the parameter (as the gradient monitor, which watches the course
+// engine's steps, names them), and the last saved model is left as it was.
+#include "bp/activation_layer.hpp"
+#include "bp/batch_norm.hpp"
 #include "bp/fast_mlp.hpp"
+#include "bp/gradient_monitor.hpp"
 #include "bp/mlp.hpp"
 #include "bp/model_file.hpp"
 #include "bp/options.hpp"
+#include "bp/residual.hpp"
 
 #include <cmath>
 #include <cstdlib>
@@ -32,9 +43,12 @@ struct Options {
     double lr = 1e-3;
     std::uint64_t seed = 1;
     std::string model = "fashion_mnist_mlp.bin";
-    std::string engine = "fast";
+    std::string engine;     // fast, unless chapter 6's layers need the course's
     std::string precision;  // float32 for the fast engine, float64 (its only one) for the course's
     int threads = 1;
+    bool batch_norm = false;
+    int residual_blocks = 0;
+    long monitor = 0;  // record the gradients every N steps; 0: only watch for divergence
 };
 
 // The command line, read with bp::Options: a value out of range, not a number or not
@@ -47,21 +61,30 @@ Options parse(int argc, char** argv) {
         .real("lr", o.lr, 0, 10, "Adam's learning rate at the start of the cosine schedule", bp::Options::above_min)
         .integer("seed", o.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "seeds the initial weights and the shuffling")
         .path("model", o.model, "the file the model is saved to after every epoch")
-        .text("engine", o.engine, "fast: bp::FastMlp; course: the chapters' own Mlp and Adam, in float64", {"fast", "course"})
+        .text("engine", o.engine, "fast: bp::FastMlp (the default); course: the chapters' own layers and Adam, in float64 "
+                                  "(the default with chapter 6's layers)", {"fast", "course"})
         .text("precision", o.precision, "the fast engine's (default float32); the course engine's is float64", {"float32", "float64"})
-        .integer("threads", o.threads, 1, 256, "threads for the matrix products");
+        .integer("threads", o.threads, 1, 256, "threads for the matrix products")
+        .flag("batch-norm", o.batch_norm, "chapter 6: batch normalization before each hidden ReLU (the course engine)")
+        .integer("residual-blocks", o.residual_blocks, 0, 100, "chapter 6: skip connections of width 128 before the output layer (the course engine)")
+        .integer("monitor", o.monitor, 0L, 1000000L, "chapter 6: record the gradients every N steps and show them after each epoch (0: never)");
     options.parse_or_exit(argc, argv);
+    const bool chapter6_layers = o.batch_norm || o.residual_blocks > 0;
+    if (o.engine.empty()) o.engine = chapter6_layers ? "course" : "fast";
+    if (o.engine == "fast" && chapter6_layers)
+        options.fail("--batch-norm and --residual-blocks need --engine course: FastMlp trains plain ReLU MLPs only");
     if (o.precision.empty()) o.precision = o.engine == "fast" ? "float32" : "float64";
     if (o.engine == "course" && o.precision != "float64")
         options.fail("--engine course trains in float64 only: the chapters' code is written in double");
     return o;
 }
 
-// The chapters' own code, in double: Mlp, Adam and train_epoch.
+// The chapters' own code, in double: the layers, Adam and train_epoch.
 struct CourseEngine {
-    bp::Mlp& net;
+    bp::Sequential& net;
     bp::Adam adam;
     void set_lr(double lr) { adam.lr = lr; }
+    double lr() const { return adam.lr; }
     double epoch(const bp::Dataset& data, const bp::EpochOptions& options, bp::Rng& rng, long& step, bp::ProgressBar* bar) {
         return bp::train_epoch(net, bp::softmax_cross_entropy(), adam, data, options, rng, step, bar);
     }
@@ -75,6 +98,7 @@ struct FastEngine {
     bp::FastMlp<Scalar> fast;
     bp::Sequential network;  // its weights, in double, to save
     void set_lr(double lr) { fast.lr = lr; }
+    double lr() const { return fast.lr; }
     double epoch(const bp::Dataset& data, const bp::EpochOptions& options, bp::Rng& rng, long& step, bp::ProgressBar* bar) {
         return bp::train_epoch(fast, data, options, rng, step, bar);
     }
@@ -86,18 +110,28 @@ struct FastEngine {
 int epochs_saved = 0;
 
 template <class Engine>
-void run(Engine engine, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
+void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
     //! [train]
     const long steps_per_epoch = (train.size() + o.batch - 1) / o.batch, total = steps_per_epoch * o.epochs;
     bp::EpochOptions options;
     options.batch = o.batch;
     options.schedule = [&](long step) { engine.set_lr(bp::cosine_schedule(o.lr, step, total)); };
+    // Chapter 6: the monitor watches every step for the first loss or gradient that is not
+    // finite, and records the gradients every o.monitor steps (0: never).
+    bp::GradientMonitor monitor(net, [&] { return engine.lr(); }, o.monitor);
+    if (o.engine == "course" || o.monitor > 0) options.after_backward = monitor.hook();  // FastMlp copies its gradients for it
 
     const bp::FlushDenormals flush;  // denormal floats are slow, and too small to matter
     long step = 0;
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
         bp::ProgressBar bar("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs), steps_per_epoch, std::cout);
-        const double train_loss = engine.epoch(train, options, rng, step, &bar);  // bp::Diverged if it diverges
+        double train_loss = 0;
+        try {
+            train_loss = engine.epoch(train, options, rng, step, &bar);
+        } catch (const bp::Diverged&) {  // how the gradients stood before it, if they were recorded
+            if (!monitor.records().empty()) std::cerr << "\nThe gradient monitor:\n" << monitor.report();
+            throw;
+        }
         bp::save_model(engine.model(), o.model);  // a finished epoch is never lost
         epochs_saved = epoch;
         const bp::Metrics m = engine.evaluate(test);
@@ -105,10 +139,31 @@ void run(Engine engine, const bp::Dataset& train, const bp::Dataset& test, bp::R
         summary << std::fixed << std::setprecision(4) << "train loss " << train_loss << "  test loss " << m.loss
                 << std::setprecision(2) << "  test accuracy " << 100 * m.accuracy << " %";
         bar.finish(summary.str());
+        if (o.monitor > 0 && !monitor.records().empty()) std::cout << bp::format_record(monitor.records().back());
     }
     //! [train]
     std::cout << "test accuracy after " << o.epochs << " epochs: " << 100 * engine.evaluate(test).accuracy << " %  (model saved to "
               << o.model << ")\n";
+}
+
+// Chapter 5's network, 784-256-128-10 with ReLU, or with chapter 6's layers: a BatchNorm
+// between each hidden layer's linear step and its ReLU, and skip connections of width 128.
+bp::Sequential network(const Options& o, bp::Rng& rng) {
+    if (!o.batch_norm && o.residual_blocks == 0) return bp::Mlp({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::identity, rng);
+    const auto hidden = [&](bp::Index n_in, bp::Index n) -> std::unique_ptr<bp::Layer> {
+        if (!o.batch_norm) return std::make_unique<bp::Dense>(n_in, n, bp::Activation::relu, rng);
+        auto layer = std::make_unique<bp::Sequential>();
+        layer->add(bp::Dense(n_in, n, bp::Activation::identity, rng, bp::Init::he()));  // He: a ReLU follows
+        layer->add(bp::BatchNorm(n));
+        layer->add(bp::ActivationLayer(bp::Activation::relu));
+        return layer;
+    };
+    bp::Sequential net;
+    net.add(hidden(784, 256));
+    net.add(hidden(256, 128));
+    for (int k = 0; k < o.residual_blocks; ++k) net.add(std::unique_ptr<bp::Layer>(std::make_unique<bp::Residual>(hidden(128, 128))));
+    net.add(bp::Dense(128, 10, bp::Activation::identity, rng));
+    return net;
 }
 
 }  // namespace
@@ -122,15 +177,17 @@ int main(int argc, char** argv) try {
     bp::standardize(train, {&test});
 
     bp::Rng rng(o.seed);
-    bp::Mlp net({784, 256, 128, 10}, bp::Activation::relu, bp::Activation::identity, rng);  // ends at the logits
+    bp::Sequential net = network(o, rng);  // 784-256-128-10, ReLU, ending at the logits
     //! [data]
     bp::set_product_threads(o.threads);
     std::cout << "training with " << (o.engine == "course" ? "the course's code" : "FastMlp") << " in " << o.precision
               << (o.engine == "course" ? "" : std::string(", products by ") + bp::fast_products_backend()) << ", "
-              << o.threads << " thread" << (o.threads > 1 ? "s" : "") << "\n";
-    if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, train, test, rng, o);
-    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), {}}, train, test, rng, o);
-    else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), {}}, train, test, rng, o);
+              << o.threads << " thread" << (o.threads > 1 ? "s" : "") << (o.batch_norm ? ", with batch normalization" : "")
+              << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "") : std::string())
+              << "\n";
+    if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, net, train, test, rng, o);
+    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), {}}, net, train, test, rng, o);
+    else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), {}}, net, train, test, rng, o);
 } catch (const bp::Diverged& e) {
     std::cerr << "\nch05-train: " << e.what() << "\n"
               << (epochs_saved ? "The model saved after epoch " + std::to_string(epochs_saved) + " is left as it was.\n"

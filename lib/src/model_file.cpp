@@ -1,6 +1,7 @@
 #include "bp/model_file.hpp"
 
 #include "bp/activation_layer.hpp"
+#include "bp/batch_norm.hpp"
 #include "bp/data.hpp"
 #include "bp/dense.hpp"
 #include "bp/residual.hpp"
@@ -91,13 +92,29 @@ const std::map<std::string, LayerKind>& kinds() {
                    std::to_string(n_out) + "x" + std::to_string(n_in));
               return std::make_unique<Dense>(Matrix::Zero(n_out, n_in), Vector::Zero(n_out), activation_from(config[2]));
           }}},
-        {"activation",
-         {[](const Layer& l) { return std::vector<double>{static_cast<double>(dynamic_cast<const ActivationLayer&>(l).f)}; },
+        {"activation",  // its activation, and leaky ReLU's alpha (files that give only the first number load with the default)
+         {[](const Layer& l) {
+              const auto& a = dynamic_cast<const ActivationLayer&>(l);
+              return std::vector<double>{static_cast<double>(a.f), a.alpha};
+          },
           [](const Layer&) { return std::vector<const Layer*>{}; },
           [](const std::vector<double>& config, Layers children, std::size_t&) -> std::unique_ptr<Layer> {
-              expect(config.size(), 1, "activation");
+              if (config.size() != 1) expect(config.size(), 2, "activation");
               expect(children.size(), 0, "activation");
-              return std::make_unique<ActivationLayer>(activation_from(config[0]));
+              return std::make_unique<ActivationLayer>(activation_from(config[0]), config.size() > 1 ? config[1] : leaky_relu_slope);
+          }}},
+        {"batch_norm",  // its size, eps and momentum; the tensors are gamma, shift and the two running averages
+         {[](const Layer& l) {
+              const auto& bn = dynamic_cast<const BatchNorm&>(l);
+              return std::vector<double>{static_cast<double>(bn.size()), bn.eps, bn.momentum};
+          },
+          [](const Layer&) { return std::vector<const Layer*>{}; },
+          [](const std::vector<double>& config, Layers children, std::size_t& room) -> std::unique_ptr<Layer> {
+              expect(config.size(), 3, "batch_norm");
+              expect(children.size(), 0, "batch_norm");
+              const Index n = size_from(config[0]);
+              take(room, 4 * static_cast<std::size_t>(n), "a batch_norm layer of " + std::to_string(n));
+              return std::make_unique<BatchNorm>(n, config[1], config[2]);
           }}},
         {"residual",
          {[](const Layer&) { return std::vector<double>{}; },

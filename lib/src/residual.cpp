@@ -18,6 +18,7 @@ Residual& Residual::operator=(const Residual& other) {
     return *this;
 }
 
+//! [residual_forward]
 const Matrix& Residual::forward(const Matrix& x) {
     const Matrix& f = inner_->forward(x);
     if (f.rows() != x.rows() || f.cols() != x.cols())
@@ -27,12 +28,9 @@ const Matrix& Residual::forward(const Matrix& x) {
     has_forward = true;
     return y;
 }
+//! [residual_forward]
 
-Matrix Residual::backward(const Matrix& dy) {
-    if (!has_forward) throw UsageError("Residual::backward", "run forward first");
-    // y = x + F(x): x reaches y directly (dx = dy) and through F (dx += F's dx).
-    return dy + inner_->backward(dy);
-}
+// Residual::backward is exercise 6.5 (solutions/ch06/residual.cpp).
 
 std::vector<Parameter> Residual::parameters(const std::string& prefix) { return inner_->parameters(join_name(prefix, "inner")); }
 

@@ -92,13 +92,19 @@ Diverged Diverged::of_loss(long step, double loss) {
     return Diverged(step, "the loss is " + number_text(loss));
 }
 
-void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when) {
-    if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
+std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, const std::string& when) {
+    if (when != "gradient" && when != "value")
+        throw std::invalid_argument("find_not_finite: `when` is \"gradient\" or \"value\", not \"" + when + "\"");
+    if (!std::isfinite(loss)) return NotFinite{"", "the loss is " + number_text(loss)};
     for (const Parameter& p : params)
-        if (const auto bad = first_non_finite(when == "gradient" ? p.grad() : p.value())) {
-            throw Diverged(step, (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") + " is " +
-                                     bad->describe());
-        }
+        if (const auto bad = first_non_finite(when == "gradient" ? p.grad() : p.value()))
+            return NotFinite{p.name, (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") + " is " +
+                                         bad->describe()};
+    return std::nullopt;
+}
+
+void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when) {
+    if (const auto bad = find_not_finite(loss, params, when)) throw Diverged(step, bad->detail);
 }
 
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
@@ -128,9 +134,10 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
     const Matrix& output = model.forward(x);
     const double L = loss.value(output, y);
     model.backward(loss.grad(output, y));
-    if (options.after_backward) options.after_backward(step, params);
+    if (options.after_backward) options.after_backward(step, L, params);
     require_not_diverged(step, L, params, "gradient");  // before the step: the model stays as it was
     if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
+    if (options.clip_value > 0) clip_grad_value(params, options.clip_value);
     opt.step(params);
     require_not_diverged(step, L, params, "value");
     return L;

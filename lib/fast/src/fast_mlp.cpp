@@ -303,6 +303,9 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
     if (data.x.rows() != net.input_size())
         throw ShapeError("train_epoch", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
                                             std::to_string(net.input_size()) + " inputs");
+    if (options.clip_value > 0)
+        throw UsageError("train_epoch", "FastMlp clips by global norm only (clip_norm); clipping by value (clip_value) "
+                                        "needs the course's train_epoch");
     net.clip_norm = options.clip_norm;
     typename FastMlp<Scalar>::Mat x;
     std::vector<int> labels;
@@ -320,7 +323,7 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
             if (!seen) seen = net.to_network();
             net.copy_with_gradients_to(*seen);
             const std::vector<Parameter> params = seen->parameters();
-            options.after_backward(step, params);
+            options.after_backward(step, loss, params);
             require_not_diverged(step, loss, params, "gradient");
         }
         if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);

@@ -9,9 +9,12 @@
 namespace bp {
 
 /// a = f(z) element by element; backward is dz = da ⊙ f'(z) (activation_backward, exercise 3.2).
+/// For leaky ReLU the slope alpha below 0 is the layer's own (chapter 6).
 class ActivationLayer : public Layer {
 public:
-    explicit ActivationLayer(Activation f);
+    /// Any element-wise activation (softmax is refused: end the network at its logits). alpha,
+    /// for Activation::leaky_relu, must be finite and in [0, 1).
+    explicit ActivationLayer(Activation f, double alpha = leaky_relu_slope);
 
     const Matrix& forward(const Matrix& z) override;
     Matrix backward(const Matrix& da) override;
@@ -19,6 +22,7 @@ public:
     std::unique_ptr<Layer> clone() const override { return std::make_unique<ActivationLayer>(*this); }
 
     Activation f;
+    double alpha;  ///< leaky ReLU's slope for z <= 0 (unused by the other activations)
     Matrix z, a;  ///< what forward stored: f'(z) needs z
     bool has_forward = false;
 };

@@ -32,6 +32,12 @@ struct Init {
     Init scaled(double g) const { Init i = *this; i.gain = g; return i; }
 };
 
+/// Exercise 6.3 (exercises/ch06/init.cpp): the standard deviation of the weights that `scheme`
+/// draws for a layer of n_in inputs and n_out outputs: LeCun sqrt(1 / n_in), Xavier
+/// sqrt(2 / (n_in + n_out)) (its uniform limit is sqrt(3) times this), He sqrt(2 / n_in).
+/// Scheme::xavier, he or lecun only (std::invalid_argument otherwise); n_in, n_out > 0.
+double init_stddev(Init::Scheme scheme, Index n_in, Index n_out);
+
 /// An n_out x n_in weight matrix drawn as `init` says for a layer followed by f. Throws
 /// std::invalid_argument for a negative or non-finite standard deviation or gain.
 Matrix init_weights(Index n_out, Index n_in, Activation f, Rng& rng, Init init = Init::automatic());

@@ -20,7 +20,10 @@ public:
     Residual(const Residual& other);
     Residual& operator=(const Residual& other);
 
+    /// y = x + F(x); a ShapeError if F does not keep the shape of x.
     const Matrix& forward(const Matrix& x) override;
+    /// Exercise 6.5 (exercises/ch06/residual.cpp): dy (the shape of x) -> dx = dy + F's dx for
+    /// dy; F's parameters' gradients accumulate. Throws UsageError before any forward.
     Matrix backward(const Matrix& dy) override;
     std::vector<Parameter> parameters(const std::string& prefix = "") override;  ///< F's, as PREFIX.inner.W, ...
     std::vector<State> state(const std::string& prefix = "") override;

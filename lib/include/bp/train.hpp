@@ -12,6 +12,7 @@
 #include <chrono>
 #include <functional>
 #include <iosfwd>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -56,19 +57,22 @@ public:
 /// What a training step does around the optimizer's step, and what an epoch adds.
 struct EpochOptions {
     Index batch = 128;
-    double clip_norm = 0;  ///< clip gradients to this global norm; 0: no clipping
+    double clip_norm = 0;   ///< clip gradients to this global norm; 0: no clipping
+    double clip_value = 0;  ///< then clip each gradient element to [-clip_value, clip_value] (chapter 6); 0: no clipping
     /// Called before each step with the step's index in the whole run; may set opt.lr.
     std::function<void(long step)> schedule;
-    /// Called after backward and before clipping and the optimizer's step, with every named
-    /// parameter and its gradient: where a monitor of the gradients plugs in (chapter 6).
-    std::function<void(long step, const std::vector<Parameter>& params)> after_backward;
+    /// Called after backward and before the finite checks, clipping and the optimizer's step,
+    /// with the batch's loss and every named parameter and its gradient: where a monitor of
+    /// the gradients plugs in (bp::GradientMonitor, chapter 6). It sees a loss or a gradient
+    /// that is not finite before training stops on it.
+    std::function<void(long step, double loss, const std::vector<Parameter>& params)> after_backward;
     /// Called after each step with its index and the batch's loss, e.g. to record a curve.
     std::function<void(long step, double loss)> after_step;
 };
 
 /// One step on a batch x (n_0 x m) with targets y: zero_grad, forward, the loss, backward from
-/// its gradient, options.after_backward, clipping if options.clip_norm > 0, the optimizer's
-/// step. Returns the batch's loss. Throws Diverged if the loss or a gradient is not finite
+/// its gradient, options.after_backward, clipping if options.clip_norm or options.clip_value
+/// is > 0, the optimizer's step. Returns the batch's loss. Throws Diverged if the loss or a gradient is not finite
 /// (before the step, so the model is left as it was) or a parameter is not finite after it.
 // [train_step]
 double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y,
@@ -89,8 +93,19 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
 double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
                    Rng& rng, long& step, ProgressBar* bar = nullptr);
 
-/// Throws Diverged unless `loss` and every gradient (`when` = "gradient") or every value
-/// (`when` = "value") of `params` is finite: the checks train_step makes.
+/// What was found not to be a finite number: the loss, or an element of a parameter's gradient
+/// or value.
+struct NotFinite {
+    std::string parameter;  ///< its name, e.g. "layer2.W"; empty for the loss
+    std::string detail;     ///< "the loss is nan", "the gradient of layer2.W is inf at row 3, column 0"
+};
+
+/// The first of `loss`, then every gradient (`when` = "gradient") or every value (`when` =
+/// "value") of `params`, in order, that is not finite; nothing if all are.
+std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, const std::string& when);
+
+/// Throws Diverged(step, what find_not_finite found), if it found anything: the checks
+/// train_step makes.
 void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
 
 /// Turns on flush-to-zero for denormal floats (where the processor has it) while it lives:

@@ -1,0 +1,113 @@
+// Chapter 6 experiment: a deep ReLU network whose weights start a little too large, trained
+// with SGD on Fashion-MNIST without clipping, with clipping by norm and with clipping by value:
+// the loss and the global gradient norm at every step, and the first step that is not finite.
+// Run it with ./course experiment 6, or on its own with options:
+//
+//   ch06-experiment-exploding [FOLDER] [--depth L] [--width N] [--gain G] [--lr LR]
+//                             [--clip-norm C] [--clip-value V] [--batch M] [--steps T] [--seed S]
+#include "bp/gradient_flow.hpp"
+#include "bp/options.hpp"
+#include "bp/plot.hpp"
+
+#include <cmath>
+#include <iostream>
+#include <limits>
+#include <sstream>
+
+namespace {
+
+struct Settings {
+    std::string folder = ".";
+    int depth = 10;
+    bp::Index width = 64, batch = 64, examples = 10000;
+    double gain = 1.3, lr = 0.05, clip_norm = 1, clip_value = 0.01;
+    long steps = 200;
+    std::uint64_t seed = 1;
+};
+
+// The command line, read with bp::Options: --help lists the options; a bad value is refused by
+// name.
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch06-experiment-exploding",
+                        "A deep ReLU network trained with SGD on Fashion-MNIST without clipping, clipped by norm and clipped by "
+                        "value; writes FOLDER/exploding_loss and FOLDER/exploding_norm (.png, .svg, .dat).");
+    options.positional("folder", s.folder, "where the figures go")
+        .integer("depth", s.depth, 2, 50, "layers with weights, the output layer included")
+        .integer("width", s.width, bp::Index{1}, bp::Index{1024}, "units per hidden layer")
+        .real("gain", s.gain, 0, 10, "He's weights times this")
+        .real("lr", s.lr, 0, 10, "SGD's learning rate", bp::Options::above_min)
+        .real("clip-norm", s.clip_norm, 0, 1e12, "the global norm to clip to", bp::Options::above_min)
+        .real("clip-value", s.clip_value, 0, 1e12, "the value to clip each element to", bp::Options::above_min)
+        .integer("batch", s.batch, bp::Index{1}, bp::Index{10000}, "examples per step")
+        .integer("steps", s.steps, 1L, 100000L, "steps of training")
+        .integer("examples", s.examples, bp::Index{1}, bp::Index{60000}, "training images used")
+        .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
+    options.parse_or_exit(argc, argv);
+    return s;
+}
+
+std::string number(double v) {
+    std::ostringstream out;
+    out << v;
+    return out.str();
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    const Settings s = parse(argc, argv);
+    bp::Dataset train = bp::load_fashion_mnist("train");
+    train.x = train.x.leftCols(s.examples).eval();
+    train.labels.resize(static_cast<std::size_t>(s.examples));
+    bp::standardize(train);
+
+    //! [experiment]
+    bp::DeepNet spec;
+    spec.inputs = 784, spec.width = s.width, spec.depth = s.depth, spec.activation = bp::Activation::relu;
+    spec.init = bp::Init::he().scaled(s.gain);  // a little too large, at every layer
+    bp::Rng rng(s.seed);
+    const bp::Sequential net = bp::deep_network(spec, rng);
+
+    bp::EpochOptions none, by_norm, by_value;
+    none.batch = by_norm.batch = by_value.batch = s.batch;
+    by_norm.clip_norm = s.clip_norm;
+    by_value.clip_value = s.clip_value;
+    std::vector<bp::ClippingRun> runs;
+    for (const bp::EpochOptions* options : {&none, &by_norm, &by_value}) {
+        bp::Rng order(s.seed + 1);  // the same batches for all three
+        runs.push_back(bp::clipping_run(net, train, s.lr, *options, s.steps, order));
+    }
+    //! [experiment]
+
+    const std::string titles[] = {"no clipping", "clipped by norm to " + number(s.clip_norm),
+                                  "clipped by value to " + number(s.clip_value)};
+    bp::Figure loss{"exploding_loss", "Training loss: " + spec.label() + ", " + std::to_string(s.depth) + " layers, SGD lr " + number(s.lr),
+                    "step", "training loss (batch)", {}, {}, {"set logscale y", "set format y '10^{%L}'", "set yrange [0.1:1e6]", "set key top right"}};
+    bp::Figure norm{"exploding_norm", "Global gradient norm before clipping, same runs", "step", "||g||", {}, {},
+                    {"set logscale y", "set format y '10^{%L}'", "set yrange [1:1e8]", "set key top right"}};
+    for (long t = 0; t < s.steps; ++t) loss.x.push_back(static_cast<double>(t)), norm.x.push_back(static_cast<double>(t));
+    for (std::size_t r = 0; r < runs.size(); ++r) {
+        loss.curves.push_back({titles[r], runs[r].loss});
+        norm.curves.push_back({titles[r], runs[r].global_norm});
+        if (runs[r].diverged_at < 0) {
+            std::cout << titles[r] << ": trained " << s.steps << " steps, last loss " << runs[r].loss.back() << "\n";
+            continue;
+        }
+        // The first step that was not finite: a dashed line, labelled.
+        const std::string at = std::to_string(runs[r].diverged_at);
+        for (bp::Figure* f : {&loss, &norm}) {
+            f->settings.push_back("set arrow from " + at + ", graph 0 to " + at + ", graph 1 nohead dt 2 lw 2 lc rgb 'red'");
+            f->settings.push_back("set label '" + titles[r] + ": not finite at step " + at + "' at " + at +
+                                  ", graph 0.6 offset 1, 0 tc rgb 'red'");
+        }
+        std::cout << titles[r] << ": " << runs[r].divergence << "\n";
+    }
+    bp::save_figure(loss, s.folder);
+    bp::save_figure(norm, s.folder);
+    std::cout << "wrote exploding_loss and exploding_norm (.png, .svg, .dat) in " << s.folder << "\n";
+} catch (const std::exception& e) {
+    std::cerr << "ch06-experiment-exploding: " << e.what() << "\n";
+    return 1;
+}
+

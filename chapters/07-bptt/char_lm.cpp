@@ -1,0 +1,199 @@
+// Chapter 7: a character-level language model. An LSTM reads a text one character at a time
+// and learns to predict the next one; then it writes text of its own, one character at a
+// time, each drawn from what it predicts. Run it with ./course train --text [FILE].
+//
+//   ch07-char-lm [--steps N] [--hidden N] [--length T] [--batch M] [--lr X] [--clip X]
+//                [--seed S] [--sample N] [--temperature X] [--prime TEXT] [--figures DIR] [FILE]
+//
+// FILE is the text to learn (default: the GNU GPL version 3, which every Debian system has in
+// /usr/share/common-licenses). A tenth of it, every tenth of 40 pieces, is held out to measure
+// the model on text it has not trained on. The loss curve goes to DIR/char_lm_loss.png, .svg
+// and .dat.
+#include "bp/data.hpp"
+#include "bp/lstm.hpp"
+#include "bp/options.hpp"
+#include "bp/plot.hpp"
+#include "bp/sequence_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <iterator>
+#include <sstream>
+
+namespace {
+
+struct Settings {
+    long steps = 2000;
+    bp::Index hidden = 128, length = 64, batch = 32, sample = 600;
+    double lr = 3e-3, clip = 5.0, temperature = 0.7;
+    std::uint64_t seed = 1;
+    std::string prime = "The ", figures = ".", file = "/usr/share/common-licenses/GPL-3";
+};
+
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch07-char-lm", "Trains an LSTM to predict the next character of a text, then samples text from it.");
+    options.integer("steps", s.steps, 1L, 10000000L, "training steps (Adam), each on a batch of random stretches of the text")
+        .integer("hidden", s.hidden, bp::Index{1}, bp::Index{4096}, "n_h, the LSTM's state")
+        .integer("length", s.length, bp::Index{1}, bp::Index{10000}, "T, the characters in each stretch (the BPTT window)")
+        .integer("batch", s.batch, bp::Index{1}, bp::Index{4096}, "m, stretches per batch")
+        .real("lr", s.lr, 0.0, 1.0, "Adam's learning rate", bp::Options::above_min)
+        .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm", bp::Options::above_min)
+        .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
+        .integer("sample", s.sample, bp::Index{0}, bp::Index{1000000}, "characters to write after training")
+        .real("temperature", s.temperature, 0.0, 10.0, "below 1: likelier characters; above 1: more varied ones", bp::Options::above_min)
+        .text("prime", s.prime, "the text the sample starts from")
+        .path("figures", s.figures, "where to write char_lm_loss.png, .svg and .dat")
+        .positional("FILE", s.file, "the text to learn");
+    options.parse_or_exit(argc, argv);
+    return s;
+}
+
+// A text as indices into its alphabet, the distinct bytes it holds, in order: the part to
+// train on, and the part held out (pieces 10, 20, 30 and 40 of 40).
+struct Text {
+    std::string alphabet;
+    std::vector<bp::Index> codes, held_out;
+
+    static Text read(const std::string& file) {
+        if (!std::filesystem::exists(file)) throw bp::DataError(file + ": no such file: give the path of a text to learn");
+        std::ifstream in(file, std::ios::binary);
+        if (!in || std::filesystem::is_directory(file)) throw bp::DataError(file + ": cannot read it as a text file");
+        const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+        if (bytes.empty()) throw bp::DataError(file + ": the file is empty: there is no text to learn from");
+        Text t;
+        for (char c : bytes)
+            if (t.alphabet.find(c) == std::string::npos) t.alphabet += c;
+        std::sort(t.alphabet.begin(), t.alphabet.end());
+        const std::size_t pieces = 40;
+        for (std::size_t i = 0; i < bytes.size(); ++i)
+            (i * pieces / bytes.size() % 10 == 9 ? t.held_out : t.codes).push_back(static_cast<bp::Index>(t.alphabet.find(bytes[i])));
+        return t;
+    }
+    bp::Index size() const { return static_cast<bp::Index>(alphabet.size()); }
+};
+
+// m stretches of T + 1 characters from random places of `codes`: x_t is character t of a
+// stretch, one-hot, and y_t the one after it, the target at every step.
+bp::SequenceBatch stretches(const std::vector<bp::Index>& codes, bp::Index alphabet, bp::Index T, bp::Index m, bp::Rng& rng) {
+    bp::SequenceBatch b{bp::Sequence(alphabet, T, m), bp::Sequence(alphabet, T, m), 1};
+    for (bp::Index k = 0; k < m; ++k) {
+        const std::size_t start = static_cast<std::size_t>(rng.below(static_cast<bp::Index>(codes.size()) - T));
+        for (bp::Index t = 1; t <= T; ++t) {
+            b.x.at(t)(codes[start + std::size_t(t) - 1], k) = 1.0;
+            b.y.at(t)(codes[start + std::size_t(t)], k) = 1.0;
+        }
+    }
+    return b;
+}
+
+// The loss per character on 4 batches of stretches of `codes`, in nats.
+double loss_per_character(bp::SequenceModel& model, const std::vector<bp::Index>& codes, bp::Index alphabet, const Settings& s,
+                          bp::Rng& rng) {
+    double total = 0;
+    for (int i = 0; i < 4; ++i) {
+        const bp::SequenceBatch b = stretches(codes, alphabet, s.length, s.batch, rng);
+        total += bp::sequence_loss(bp::softmax_cross_entropy(), model.forward(b.x), b) / static_cast<double>(s.length);
+    }
+    return total / 4;
+}
+
+// Writes `count` characters after `prime`: one step of the LSTM at a time, from the state the
+// step before left, each character drawn from softmax(o_t / temperature).
+std::string sample(bp::SequenceModel& model, const Text& text, const Settings& s, bp::Rng& rng) {
+    bp::RecurrentState state;  // zeros
+    bp::Sequence x(text.size(), 1, 1);
+    std::string out = s.prime;
+    bp::Index next = 0;
+    const auto feed = [&](bp::Index code) {
+        x.all().setZero();
+        x.at(1)(code, 0) = 1.0;
+        const bp::Sequence& o = model.forward(x, state);
+        state = model.layer->final_state();
+        // softmax(o / temperature), then the character whose share of [0, 1) holds a uniform draw
+        const Eigen::ArrayXd z = o.at(1).col(0).array() / s.temperature;
+        const Eigen::ArrayXd p = (z - z.maxCoeff()).exp();
+        double u = rng.uniform() * p.sum();
+        for (next = 0; next + 1 < text.size() && u >= p(next); ++next) u -= p(next);
+    };
+    for (char c : s.prime) {
+        const auto at = text.alphabet.find(c);
+        if (at == std::string::npos) throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "'");
+        feed(static_cast<bp::Index>(at));
+    }
+    if (s.prime.empty()) feed(text.codes.front());
+    for (bp::Index i = 0; i < s.sample; ++i) {
+        out += text.alphabet[std::size_t(next)];
+        feed(next);
+    }
+    return out;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    const Settings s = parse(argc, argv);
+    const Text text = Text::read(s.file);
+    const std::size_t n = text.codes.size() + text.held_out.size();
+    if (text.held_out.size() <= std::size_t(s.length))
+        throw bp::DataError(s.file + ": " + std::to_string(n) + " characters are too few: the tenth held out (" +
+                            std::to_string(text.held_out.size()) + " characters) must hold a stretch of --length + 1 = " +
+                            std::to_string(s.length + 1));
+    std::cout << s.file << ": " << n << " characters, " << text.size() << " different ones\n"
+              << "an LSTM of n_h = " << s.hidden << " reads stretches of " << s.length << ", " << s.batch << " at a time\n";
+
+    //! [model]
+    bp::Rng rng(s.seed), held_out(s.seed + 1);
+    bp::SequenceModel model(std::make_unique<bp::Lstm>(text.size(), s.hidden, rng), text.size(), rng);  // o_t: logits of the next character
+    bp::Adam adam(s.lr);
+    bp::EpochOptions options;
+    options.clip_norm = s.clip;
+    bp::ProgressBar bar("training", s.steps, std::cout);
+    const long every = std::max(1L, s.steps / 25);  // how often to measure the loss on the held-out text
+    std::vector<double> step, training, unseen;
+    double running = 0;
+    for (long i = 0; i < s.steps; ++i) {
+        const bp::SequenceBatch b = stretches(text.codes, text.size(), s.length, s.batch, rng);
+        // The loss is summed over the T steps: per character, it is L / T.
+        const double per_char = bp::train_sequence_step(model, bp::softmax_cross_entropy(), adam, b, options, i) / double(s.length);
+        running = i == 0 ? per_char : 0.95 * running + 0.05 * per_char;
+        bar.update(i + 1, running);
+        if ((i + 1) % every == 0 || i + 1 == s.steps) {
+            step.push_back(double(i + 1));
+            training.push_back(running);
+            unseen.push_back(loss_per_character(model, text.held_out, text.size(), s, held_out));
+        }
+    }
+    //! [model]
+    const double train_loss = loss_per_character(model, text.codes, text.size(), s, held_out);
+    bar.finish(std::to_string(s.steps) + " steps");
+    std::ostringstream losses;  // (not std::cout << std::fixed, which would stay set)
+    losses << std::fixed << std::setprecision(3) << "loss per character, in nats (bits: / ln 2):\n"
+              << "  on the text it learned from    " << train_loss << "\n"
+              << "  on the tenth held out          " << unseen.back() << " (lowest " << *std::min_element(unseen.begin(), unseen.end())
+              << ")\n"
+              << "  guessing uniformly             " << std::log(double(text.size())) << "\n";
+    std::cout << losses.str();
+
+    bp::save_figure({"char_lm_loss", "A character-level LSTM on " + s.file.substr(s.file.find_last_of('/') + 1), "training step",
+                     "loss per character (nats)", step,
+                     {{"training batches (moving average)", training, "linespoints lw 2 pt 7 ps 0.6"},
+                      {"the tenth held out, never trained on", unseen, "linespoints lw 2 pt 7 ps 0.6"}},
+                     {"set key top right"}},
+                    s.figures);
+    if (s.sample > 0) {
+        bp::Rng draw(s.seed + 2);
+        std::cout << "\nSampled text (temperature " << s.temperature << "), starting from \"" << s.prime << "\":\n\n"
+                  << sample(model, text, s, draw) << "\n";
+    }
+} catch (const bp::Diverged& e) {
+    std::cerr << "\nch07-char-lm: " << e.what() << "\n";
+    return 3;
+} catch (const std::exception& e) {
+    std::cerr << "ch07-char-lm: " << e.what() << "\n";
+    return 1;
+}

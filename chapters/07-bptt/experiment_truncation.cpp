@@ -1,0 +1,85 @@
+// Chapter 7 experiment: truncated BPTT with a window of k steps, on a task whose targets
+// depend on the input exactly d steps back. Run it with ./course experiment 7.
+#include "bp/bptt_experiments.hpp"
+#include "bp/gru.hpp"
+#include "bp/options.hpp"
+#include "bp/plot.hpp"
+#include "bp/sequence_tasks.hpp"
+
+#include <cstdio>
+#include <iostream>
+
+namespace {
+
+struct Settings {
+    long steps = 300;
+    std::uint64_t seed = 5;
+    std::string dir = ".";
+};
+
+Settings parse(int argc, char** argv) {
+    Settings s;
+    bp::Options options("ch07-experiment-truncation",
+                          "Accuracy at recalling the symbol d steps back, trained with truncated BPTT of window k.");
+    options.integer("steps", s.steps, 1L, 100000L, "the most training steps for each d and k (batches of 32)")
+        .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
+        .positional("DIR", s.dir, "where to write truncation.png, .svg and .dat");
+    options.parse_or_exit(argc, argv);
+    return s;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) try {
+    const Settings s = parse(argc, argv);
+    const char* const name = "ch07-experiment-truncation";
+    //! [experiment]
+    const std::vector<bp::Index> windows = {1, 2, 3, 4, 5, 6, 7, 8, 10};
+    std::vector<bp::Curve> curves;
+    for (bp::Index d : {2, 4, 6}) {
+        bp::Curve curve{"delay d = " + std::to_string(d), {}, "linespoints lw 2 pt 7"};
+        for (bp::Index k : windows) {
+            bp::Rng rng(s.seed);
+            bp::SequenceModel model(std::make_unique<bp::Gru>(4, 24, rng), 4, rng);
+            bp::Adam adam(0.01);
+            bp::TaskTraining how;
+            how.steps = s.steps;
+            how.window = k;  // truncated BPTT: chunks of k steps
+            how.clip_norm = 1.0;
+            how.stop_at = 0.99;
+            const bp::Task task = [d](bp::Index m, bp::Rng& r) { return bp::delayed_recall(24, d, m, 4, r); };
+            curve.y.push_back(bp::train_on_task(model, bp::softmax_cross_entropy(), adam, task, how, 1024, rng).accuracy);
+        }
+        curves.push_back(curve);
+    }
+    //! [experiment]
+    std::printf("accuracy     window k:");
+    for (bp::Index k : windows) std::printf("%6ld", long(k));
+    std::printf("\n");
+    for (const bp::Curve& c : curves) {
+        std::printf("%-22s", c.title.c_str());
+        for (double a : c.y) std::printf("%6.2f", a);
+        std::printf("\n");
+    }
+    if (s.steps >= 300)
+        for (std::size_t i = 0; i < 2; ++i) {  // d = 2 and d = 4
+            const bp::Index d = 2 * static_cast<bp::Index>(i + 1);
+            for (std::size_t j = 0; j < windows.size(); ++j) {
+                if (windows[j] <= d)
+                    bp::require_claim(curves[i].y[j] < 0.6, name, "no window of k <= d steps learns the delay d",
+                                      "d = " + std::to_string(d) + ", k = " + std::to_string(windows[j]));
+                if (windows[j] >= d + 2)
+                    bp::require_claim(curves[i].y[j] > 0.95, name, "windows of k >= d + 2 steps learn it",
+                                      "d = " + std::to_string(d) + ", k = " + std::to_string(windows[j]));
+            }
+        }
+    curves.push_back({"chance (1/4)", std::vector<double>(windows.size(), 0.25), "lines lw 2 dt 2 lc rgb '#888888'"});
+    bp::save_figure({"truncation", "Recall the symbol d steps back, trained with truncated BPTT", "window k (steps per chunk)",
+                     "test accuracy", std::vector<double>(windows.begin(), windows.end()), curves,
+                     {"set yrange [0:1.05]", "set key bottom right", "set xtics 1"}},
+                    s.dir);
+    std::cout << "wrote truncation (.png, .svg, .dat)\n";
+} catch (const std::exception& e) {
+    std::cerr << "ch07-experiment-truncation: " << e.what() << "\n";
+    return 1;
+}

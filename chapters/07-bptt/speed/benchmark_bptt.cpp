@@ -1,0 +1,70 @@
+// Chapter 7 benchmark: the forward and backward pass of the chapter's own Rnn and Lstm (in
+// double, one thread) over a batch of sequences, n_x = 64, n_h = 128, T = 50, m = 32, as
+// PyTorch's nn.RNN and nn.LSTM are timed in benchmark_pytorch.py; and, as the bound, the same
+// matrix products alone, in the same shapes, in plain Eigen. compare_with_pytorch.py runs both
+// and takes the fastest of five repetitions on each side.
+//   ch07-benchmark [--benchmark_format=json]
+#include "bp/lstm.hpp"
+#include "bp/rnn.hpp"
+#include "bp/train.hpp"
+
+#include <benchmark/benchmark.h>
+
+namespace {
+
+constexpr bp::Index n_x = 64, n_h = 128, T = 50, m = 32;
+
+// A layer's forward and backward, with dL/dh_t given at every step (as PyTorch's
+// out.backward(g)): every parameter's gradient, and dL/dx.
+template <class Layer>
+void BM_ForwardBackward(benchmark::State& state) {
+    const bp::FlushDenormals flush;
+    bp::Rng rng(1);
+    Layer layer(n_x, n_h, rng);
+    const bp::Sequence x(rng.uniform_matrix(n_x, T * m, -1, 1), m), dh(rng.uniform_matrix(n_h, T * m, -1, 1), m);
+    for (auto _ : state) {
+        layer.zero_grad();
+        layer.forward(x);
+        benchmark::DoNotOptimize(layer.backward(dh).all().data());
+    }
+}
+
+// The products the layer makes, step by step, in the same shapes, into matrices made once:
+// forward A_t = W_x x_t + W_h h_{t-1}; backward dW_x += dA_t x_t^T, dW_h += dA_t h_{t-1}^T,
+// dx_t = W_x^T dA_t, dh_{t-1} = W_h^T dA_t. `gates` is 1 for the RNN, 4 for the LSTM.
+void BM_Products(benchmark::State& state) {
+    const bp::Index rows = state.range(0) * n_h;
+    bp::Rng rng(2);
+    const bp::Matrix W_x = rng.uniform_matrix(rows, n_x, -1, 1), W_h = rng.uniform_matrix(rows, n_h, -1, 1);
+    const bp::Matrix X = rng.uniform_matrix(n_x, T * m, -1, 1), H = rng.uniform_matrix(n_h, T * m, -1, 1);
+    bp::Matrix A(rows, T * m), dW_x(rows, n_x), dW_h(rows, n_h), dX(n_x, T * m), dh(n_h, m);
+    for (auto _ : state) {
+        for (bp::Index t = 0; t < T; ++t) {
+            A.middleCols(t * m, m).noalias() = W_x * X.middleCols(t * m, m);
+            A.middleCols(t * m, m).noalias() += W_h * H.middleCols(t * m, m);
+        }
+        for (bp::Index t = T - 1; t >= 0; --t) {
+            dW_x.noalias() += A.middleCols(t * m, m) * X.middleCols(t * m, m).transpose();
+            dW_h.noalias() += A.middleCols(t * m, m) * H.middleCols(t * m, m).transpose();
+            dX.middleCols(t * m, m).noalias() = W_x.transpose() * A.middleCols(t * m, m);
+            dh.noalias() = W_h.transpose() * A.middleCols(t * m, m);
+        }
+        benchmark::DoNotOptimize(dh.data());
+    }
+}
+
+}  // namespace
+
+BENCHMARK(BM_ForwardBackward<bp::Rnn>)->Name("BM_Rnn")->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
+BENCHMARK(BM_ForwardBackward<bp::Lstm>)->Name("BM_Lstm")->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
+BENCHMARK(BM_Products)->Name("BM_RnnProducts")->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
+BENCHMARK(BM_Products)->Name("BM_LstmProducts")->Arg(4)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
+
+int main(int argc, char** argv) {
+    benchmark::Initialize(&argc, argv);
+    if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+    benchmark::AddCustomContext("sizes", "n_x = 64, n_h = 128, T = 50, m = 32");
+    benchmark::RunSpecifiedBenchmarks();
+    benchmark::Shutdown();
+    return 0;
+}

@@ -1,0 +1,43 @@
+"""The same measurements as benchmark_bptt.cpp, in PyTorch on the CPU: the forward and backward
+pass of nn.RNN (tanh) and nn.LSTM in float64 on one thread, n_x = 64, n_h = 128, T = 50, batch
+32, with the gradient of every parameter and of the input. Each is repeated for half a second,
+five times; the fastest repetition counts. Prints one JSON object.
+
+Run with Debian's Python, which sees Debian's python3-torch: /usr/bin/python3 benchmark_pytorch.py
+"""
+import json
+import time
+
+import torch
+
+torch.set_num_threads(1)
+N_X, N_H, T, M = 64, 128, 50, 32
+
+
+def seconds_per_pass(layer):
+    torch.manual_seed(0)
+    x = torch.rand(T, M, N_X, dtype=torch.float64, requires_grad=True)
+    g = torch.rand(T, M, N_H, dtype=torch.float64)  # dL/dh_t at every step
+
+    def forward_backward():
+        layer.zero_grad()
+        x.grad = None
+        out, _ = layer(x)
+        out.backward(g)
+
+    for _ in range(5):
+        forward_backward()
+    best = float("inf")
+    for _ in range(5):
+        n, start = 0, time.perf_counter()
+        while time.perf_counter() - start < 0.5:
+            forward_backward()
+            n += 1
+        best = min(best, (time.perf_counter() - start) / n)
+    return best
+
+
+results = {"torch": torch.__version__, "threads": torch.get_num_threads(),
+           "rnn_s": seconds_per_pass(torch.nn.RNN(N_X, N_H, nonlinearity="tanh").double()),
+           "lstm_s": seconds_per_pass(torch.nn.LSTM(N_X, N_H).double())}
+print(json.dumps(results))

@@ -1,0 +1,25 @@
+// Chapter 6: the scale of the first weights.
+#include "bp/init.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace bp {
+
+//! [init_stddev]
+double init_stddev(Init::Scheme scheme, Index n_in, Index n_out) {
+    if (n_in <= 0 || n_out <= 0)
+        throw std::invalid_argument("init_stddev: n_in and n_out must be positive, got " + std::to_string(n_in) + " and " +
+                                    std::to_string(n_out));
+    if (scheme != Init::Scheme::lecun && scheme != Init::Scheme::xavier && scheme != Init::Scheme::he)
+        throw std::invalid_argument("init_stddev: only the lecun, xavier and he schemes have a standard deviation of their own");
+    const double fan_in = static_cast<double>(n_in), fan_out = static_cast<double>(n_out);
+    // BEGIN EXERCISE 6.3 (ch06-initialisation): init_stddev: the standard deviation (not the variance) each scheme gives W, from n_in and n_out.
+    throw bp::NotImplemented("6.3", "exercises/ch06/init.cpp",
+                             "Chapter 6, section 'Initialisation' (chapters/06-vanishing-exploding/chapter.md)");
+    // END EXERCISE 6.3
+}
+//! [init_stddev]
+
+}  // namespace bp

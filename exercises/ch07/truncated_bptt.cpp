@@ -1,0 +1,23 @@
+// Chapter 7: truncated backpropagation through time.
+#include "bp/sequence_model.hpp"
+
+#include <algorithm>
+
+namespace bp {
+
+//! [truncated_bptt]
+double truncated_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index k,
+                      const std::function<void()>& update) {
+    if (k < 1) throw std::invalid_argument("truncated_bptt: the window k must be at least 1 step, got " + std::to_string(k));
+    if (batch.x.empty()) throw ShapeError("truncated_bptt", "the batch has no steps");
+    const Index T = batch.steps();
+    double total = 0;
+    // BEGIN EXERCISE 7.7 (ch07-truncation): truncated_bptt: chunks of k steps; each: zero_grad, forward from the carried state, sequence_loss, backward, carry final_state(), update().
+    throw bp::NotImplemented("7.7", "exercises/ch07/truncated_bptt.cpp",
+                             "Chapter 7, section 'Truncated BPTT' (chapters/07-bptt/chapter.md)");
+    // END EXERCISE 7.7
+    return total;
+}
+//! [truncated_bptt]
+
+}  // namespace bp

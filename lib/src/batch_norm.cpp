@@ -1,0 +1,35 @@
+#include "bp/batch_norm.hpp"
+
+#include <cmath>
+#include <stdexcept>
+#include <string>
+
+namespace bp {
+
+BatchNorm::BatchNorm(Index n, double eps_, double momentum_) : eps(eps_), momentum(momentum_) {
+    if (n <= 0) throw ShapeError("BatchNorm", "it needs at least one feature, got n = " + std::to_string(n));
+    if (!(std::isfinite(eps) && eps > 0)) throw std::invalid_argument("BatchNorm: eps must be finite and > 0, got " + std::to_string(eps));
+    if (!(momentum > 0 && momentum <= 1))
+        throw std::invalid_argument("BatchNorm: momentum must be in (0, 1], got " + std::to_string(momentum));
+    gamma = Vector::Ones(n);
+    shift = Vector::Zero(n);
+    dgamma = Vector::Zero(n);
+    dshift = Vector::Zero(n);
+    running_mean = Vector::Zero(n);
+    running_var = Vector::Ones(n);
+}
+
+std::vector<Parameter> BatchNorm::parameters(const std::string& prefix) {
+    return {Parameter(join_name(prefix, "gamma"), gamma, dgamma), Parameter(join_name(prefix, "shift"), shift, dshift)};
+}
+
+std::vector<State> BatchNorm::state(const std::string& prefix) {
+    return {State{join_name(prefix, "running_mean"), running_mean}, State{join_name(prefix, "running_var"), running_var}};
+}
+
+void BatchNorm::zero_grad() {
+    dgamma.setZero(gamma.size());
+    dshift.setZero(shift.size());
+}
+
+}  // namespace bp

@@ -1,0 +1,106 @@
+#include "bp/gru.hpp"
+
+#include "bp/cell_math.hpp"
+#include "bp/init.hpp"
+#include "bp/rnn.hpp"  // random_orthogonal
+
+namespace bp {
+
+Gru::Gru(Index n_x, Index n, Rng& rng, double update_bias) {
+    if (n_x <= 0 || n <= 0)
+        throw ShapeError("Gru", "needs n_x > 0 and n_h > 0, got n_x = " + std::to_string(n_x) + " and n_h = " + std::to_string(n));
+    W_xu = xavier_uniform(n, n_x, rng);
+    W_hu = random_orthogonal(n, rng);
+    W_xr = xavier_uniform(n, n_x, rng);
+    W_hr = random_orthogonal(n, rng);
+    W_xh = xavier_uniform(n, n_x, rng);
+    W_hh = random_orthogonal(n, rng);
+    b_u = Vector::Constant(n, update_bias);
+    b_r = b_h = Vector::Zero(n);
+    zero_grad();
+}
+
+ConstStep Gru::state(Index t) const {
+    if (h0.size() == 0 || t < 0 || t > h.steps())
+        throw UsageError("Gru::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
+                                           std::to_string(h.steps()) + ")");
+    return t == 0 ? ConstStep(h0) : h.at(t);
+}
+
+void gru_step_forward(const Gru& gru, ConstStep x_t, ConstStep h_prev, Step u, Step r, Step candidate, Step h_t) {
+    const Index n = gru.n_out(), m = x_t.cols();
+    require_shape("gru_step_forward", "x_t", x_t, gru.n_in(), m);
+    const std::pair<const char*, ConstStep> states[] = {{"h_prev", h_prev}, {"u", u}, {"r", r}, {"candidate", candidate}, {"h_t", h_t}};
+    for (const auto& [name, s] : states) require_shape("gru_step_forward", name, s, n, m);
+    u.noalias() = gru.W_xu * x_t;
+    u.noalias() += gru.W_hu * h_prev;
+    u.colwise() += gru.b_u;
+    sigmoid_in_place(u);
+    r.noalias() = gru.W_xr * x_t;
+    r.noalias() += gru.W_hr * h_prev;
+    r.colwise() += gru.b_r;
+    sigmoid_in_place(r);
+    // h~ = tanh(W_xh x_t + W_hh (r ⊙ h_{t-1}) + b_h); h_t holds r ⊙ h_{t-1} for a moment.
+    h_t = r.cwiseProduct(h_prev);
+    candidate.noalias() = gru.W_xh * x_t;
+    candidate.noalias() += gru.W_hh * h_t;
+    candidate.colwise() += gru.b_h;
+    tanh_in_place(candidate);
+    h_t = (u.array() * h_prev.array() + (1.0 - u.array()) * candidate.array()).matrix();
+}
+
+const Sequence& Gru::forward(const Sequence& input, const RecurrentState& start) {
+    if (input.empty()) throw ShapeError("Gru::forward", "the input sequence is empty");
+    require_shape("Gru::forward", "each step x_t", input.at(1), n_in(), input.batch());
+    const Index T = input.steps(), m = input.batch(), n = n_out();
+    x = input;
+    h0 = start_or_zeros("Gru::forward", "h_0", start.h, n, m);
+    for (Sequence* s : {&u, &r, &candidate, &h}) s->resize(n, T, m);
+    has_forward = false;  // until every state is made
+    for (Index t = 1; t <= T; ++t) gru_step_forward(*this, x.at(t), state(t - 1), u.at(t), r.at(t), candidate.at(t), h.at(t));
+    has_forward = true;
+    return h;
+}
+
+const Sequence& Gru::backward(const Sequence& dh_out) {
+    require_backward_input("Gru::backward", has_forward, dh_out, n_out(), x);
+    const Index T = x.steps(), m = x.batch();
+    dh.resize(n_out(), T, m);
+    dx.resize(n_in(), T, m);
+    Matrix dh_next = Matrix::Zero(n_out(), m);
+    for (Index t = T; t >= 1; --t) {
+        dh.at(t) = dh_out.at(t) + dh_next;
+        gru_step_backward(*this, x.at(t), state(t - 1), u.at(t), r.at(t), candidate.at(t), dh.at(t), dx.at(t), dh_next);
+    }
+    d_start.h = dh_next;
+    return dx;
+}
+
+RecurrentState Gru::final_state() const {
+    if (!has_forward) throw UsageError("Gru::final_state", "run forward first");
+    return {h.at(h.steps()), Matrix()};
+}
+
+std::vector<Parameter> Gru::parameters(const std::string& prefix) {
+    const auto fit = [](const Matrix& W, Matrix& dW) {
+        if (dW.rows() != W.rows() || dW.cols() != W.cols()) dW.setZero(W.rows(), W.cols());
+    };
+    const auto fit_v = [](const Vector& b, Vector& db) {
+        if (db.size() != b.size()) db.setZero(b.size());
+    };
+    fit(W_xu, dW_xu), fit(W_hu, dW_hu), fit(W_xr, dW_xr), fit(W_hr, dW_hr), fit(W_xh, dW_xh), fit(W_hh, dW_hh);
+    fit_v(b_u, db_u), fit_v(b_r, db_r), fit_v(b_h, db_h);
+    return {Parameter(join_name(prefix, "W_xu"), W_xu, dW_xu), Parameter(join_name(prefix, "W_hu"), W_hu, dW_hu),
+            Parameter(join_name(prefix, "b_u"), b_u, db_u),    Parameter(join_name(prefix, "W_xr"), W_xr, dW_xr),
+            Parameter(join_name(prefix, "W_hr"), W_hr, dW_hr), Parameter(join_name(prefix, "b_r"), b_r, db_r),
+            Parameter(join_name(prefix, "W_xh"), W_xh, dW_xh), Parameter(join_name(prefix, "W_hh"), W_hh, dW_hh),
+            Parameter(join_name(prefix, "b_h"), b_h, db_h)};
+}
+
+GruVars gru_graph_parameters(Graph& g, Gru& gru) {
+    const std::vector<Parameter> p = gru.parameters();
+    return {g.parameter(p[0]), g.parameter(p[1]), g.parameter(p[2]), g.parameter(p[3]), g.parameter(p[4]),
+            g.parameter(p[5]), g.parameter(p[6]), g.parameter(p[7]), g.parameter(p[8])};
+}
+
+}  // namespace bp

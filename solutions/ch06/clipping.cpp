@@ -1,0 +1,26 @@
+// Chapter 6: clipping by value.
+#include "bp/optimizers.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace bp {
+
+//! [clip_value]
+double clip_grad_value(std::vector<Parameter> params, double max_value) {
+    require_setting("clip_grad_value", "max_value", max_value, 0, HUGE_VAL);
+    if (max_value == 0) throw std::invalid_argument("clip_grad_value: max_value must be positive, got 0");
+    require_finite_gradients("clip_grad_value", params);
+    // BEGIN EXERCISE 6.4 (ch06-clipping): clip_grad_value: limit every gradient element to [-max_value, max_value]; return the largest |g| before clipping.
+    double largest = 0;
+    for (Parameter& p : params) {
+        Eigen::Map<Matrix> g = p.grad();
+        largest = std::max(largest, g.cwiseAbs().maxCoeff());
+        g = g.cwiseMax(-max_value).cwiseMin(max_value);  // each element on its own: the direction changes
+    }
+    return largest;
+    // END EXERCISE 6.4
+}
+//! [clip_value]
+
+}  // namespace bp

@@ -1,0 +1,443 @@
+// Chapter 6 property tests: gradient norms, saturation, initialisation scales, clipping by
+// value, the skip connection's backward and batch normalization, each against the usual
+// mistakes, named when they are made.
+#include "ch06_batch_norm.hpp"
+#include "check.hpp"
+
+#include "bp/dense.hpp"
+#include "bp/gradient_monitor.hpp"
+#include "bp/init.hpp"
+#include "bp/optimizers.hpp"
+#include "bp/residual.hpp"
+
+#include <cmath>
+#include <memory>
+#include <sstream>
+
+namespace {
+
+using bp::Activation;
+using bp::Matrix;
+using bp::Vector;
+using bp_test::format_matrix;
+
+// A scalar loss with a known gradient: L = sum(G ⊙ out), so dL/d(out) = G. G is random, never
+// all ones: with L = sum(out), batch normalization's dz is 0 and hides every mistake.
+double weighted_sum(const Matrix& G, const Matrix& out) { return G.cwiseProduct(out).sum(); }
+
+bool same(const std::vector<double>& a, const std::vector<double>& b, double tolerance = 1e-12) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (!(std::abs(a[i] - b[i]) <= tolerance * std::max(1.0, std::abs(b[i])))) return false;
+    return true;
+}
+
+std::string list(const std::vector<double>& v) {
+    std::ostringstream out;
+    out << "{";
+    for (std::size_t i = 0; i < v.size(); ++i) out << (i ? ", " : "") << v[i];
+    return out.str() + "}";
+}
+
+// ---- 6.1 gradient_norms ----
+
+TEST(Ex6_1, GivesTheNormOfEachGradientInOrder) {
+    // dW = [3 0; 4 0; 0 12] has norm 13; db = (0, 5) has norm 5. The values have other norms.
+    Matrix W = Matrix::Constant(3, 2, 2.0), dW(3, 2);
+    dW << 3, 0, 4, 0, 0, 12;
+    Vector b = Vector::Constant(2, -1.0), db(2);
+    db << 0, 5;
+    const std::vector<double> got = bp::gradient_norms({bp::Parameter("layer1.W", W, dW), bp::Parameter("layer1.b", b, db)});
+    const std::vector<double> want = {13, 5};
+    EXPECT_TRUE(same(got, want)) << "expected " << list(want) << " (||dW|| then ||db||), got " << list(got)
+                                 << (same(got, {5, 13}) ? ": the order is reversed; keep the order of the parameters given"
+                                     : same(got, {169, 25}) ? ": these are squared norms; take the square root"
+                                     : same(got, {std::sqrt(24.0), std::sqrt(2.0)}) ? ": these are the norms of the values W and b, not of the gradients dW and db"
+                                                                                     : "")
+                                 << "\n  with dW =\n" << format_matrix(dW) << "  and db = (0, 5)";
+}
+
+TEST(Ex6_1, GivesOneNormPerParameter) {
+    bp::Rng rng(601);
+    std::vector<Matrix> values, grads;
+    for (int i = 0; i < 5; ++i) {
+        values.push_back(rng.uniform_matrix(2 + i, 3, -1, 1));
+        grads.push_back(rng.uniform_matrix(2 + i, 3, -1, 1));
+    }
+    std::vector<bp::Parameter> params;
+    for (int i = 0; i < 5; ++i) params.emplace_back("p" + std::to_string(i), values[i], grads[i]);
+    const std::vector<double> got = bp::gradient_norms(params);
+    ASSERT_EQ(got.size(), 5u) << "one norm for each of the 5 parameters";
+    for (int i = 0; i < 5; ++i) EXPECT_NEAR(grads[i].norm(), got[i], 1e-12) << "the norm of p" << i << "'s gradient";
+}
+
+// ---- 6.2 saturated_fraction ----
+
+TEST(Ex6_2, SigmoidCountsBothFlatTails) {
+    Matrix a(2, 3);
+    a << 0.005, 0.5, 0.995,  //
+        0.3, 0.999, 0.02;
+    const double got = bp::saturated_fraction(Activation::sigmoid, a);
+    EXPECT_NEAR(0.5, got, 1e-12) << "3 of the 6 outputs are within 0.01 of 0 or of 1 (0.005, 0.995, 0.999)"
+                                 << (std::abs(got - 2.0 / 6) < 1e-12 ? ": you counted only the tail near 1; near 0 sigma' is as small"
+                                     : std::abs(got - 1.0 / 6) < 1e-12 ? ": you counted only the tail near 0; near 1 sigma' is as small"
+                                                                       : "")
+                                 << "\n  a =\n" << format_matrix(a);
+}
+
+TEST(Ex6_2, TanhCountsBothSigns) {
+    const Matrix a = bp_test::row({-0.995, 0.2, 0.999, -0.5, 0.98});
+    const double got = bp::saturated_fraction(Activation::tanh, a);
+    EXPECT_NEAR(0.4, got, 1e-12) << "2 of the 5 outputs have |a| > 0.99 (-0.995 and 0.999)"
+                                 << (std::abs(got - 0.2) < 1e-12 ? ": count |a| near 1, at -1 as at +1" : "")
+                                 << "\n  a =\n" << format_matrix(a);
+}
+
+TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
+    // 3 units (rows), 4 examples (columns): unit 1 is 0 for every example, the others only for
+    // some; example 3 is 0 in every unit.
+    Matrix a(3, 4);
+    a << 0, 0, 0, 0,  //
+        0, 1.5, 0, 2,  //
+        0.1, 0.3, 0, 0.7;
+    const double got = bp::saturated_fraction(Activation::relu, a);
+    EXPECT_NEAR(1.0 / 3, got, 1e-12) << "1 of the 3 units is dead (0 for every example of the batch)"
+                                     << (std::abs(got - 7.0 / 12) < 1e-12 ? ": you counted zero elements; a unit that is 0 for some examples still learns from the others"
+                                         : std::abs(got - 0.25) < 1e-12 ? ": you counted columns; units are the rows, examples the columns"
+                                                                        : "")
+                                     << "\n  a =\n" << format_matrix(a);
+}
+
+TEST(Ex6_2, NothingSaturatesForIdentityAndLeakyRelu) {
+    const Matrix a = bp_test::row({-3, 0, 0, 5});
+    EXPECT_EQ(0.0, bp::saturated_fraction(Activation::identity, a));
+    EXPECT_EQ(0.0, bp::saturated_fraction(Activation::leaky_relu, a)) << "leaky ReLU's slope is alpha > 0 below 0: it never dies";
+}
+
+// ---- 6.3 init_stddev ----
+
+TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
+    // n_in = 300 inputs, n_out = 100 outputs: different fans, so a swap shows.
+    struct Case {
+        bp::Init::Scheme scheme;
+        const char* name;
+        double variance, swapped_variance;
+    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100},
+                 {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400},
+                 {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100}};
+    for (const Case& c : cases) {
+        const double got = bp::init_stddev(c.scheme, 300, 100);
+        EXPECT_NEAR(std::sqrt(c.variance), got, 1e-12)
+            << c.name << " for n_in = 300, n_out = 100"
+            << (std::abs(got - c.variance) < 1e-12 ? ": that is the variance; the standard deviation is its square root"
+                : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12 ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
+                                                                        : "");
+    }
+}
+
+TEST(Ex6_3, MatchesTheLibrarysInitialisers) {
+    // The standard deviation of 30,000 weights drawn by each initialiser of bp/init.hpp is
+    // within 2 % of the formula.
+    bp::Rng rng(602);
+    const Matrix drawn[] = {bp::lecun_normal(100, 300, rng), bp::xavier_uniform(100, 300, rng), bp::he_normal(100, 300, rng)};
+    const bp::Init::Scheme schemes[] = {bp::Init::Scheme::lecun, bp::Init::Scheme::xavier, bp::Init::Scheme::he};
+    const char* names[] = {"lecun_normal", "xavier_uniform", "he_normal"};
+    for (int i = 0; i < 3; ++i) {
+        const double measured = std::sqrt(drawn[i].squaredNorm() / static_cast<double>(drawn[i].size()));
+        EXPECT_NEAR(measured, bp::init_stddev(schemes[i], 300, 100), 0.02 * measured)
+            << "the weights that " << names[i] << "(100, 300, rng) draws (100 outputs, 300 inputs) have a standard deviation of "
+            << measured;
+    }
+}
+
+// ---- 6.4 clip_grad_value ----
+
+TEST(Ex6_4, LimitsEachElementAndLeavesTheRestAlone) {
+    Matrix W = Matrix::Zero(1, 6), g(1, 6);
+    g << -3, -0.5, -0.2, 0.2, 0.5, 2;
+    const Matrix before = g;
+    bp::clip_grad_value({bp::Parameter("W", W, g)}, 0.5);
+    const Matrix want = (Matrix(1, 6) << -0.5, -0.5, -0.2, 0.2, 0.5, 0.5).finished();
+    EXPECT_MATRIX_NEAR(want, g) << "clipped to [-0.5, 0.5]: values beyond it on either side become -0.5 or 0.5, the others "
+                                   "(exactly +-0.5 too) stay\n  g before =\n"
+                                << format_matrix(before);
+}
+
+TEST(Ex6_4, ClipsEveryParameterAndReturnsTheLargestMagnitude) {
+    Matrix W = Matrix::Zero(2, 2), dW(2, 2), b = Matrix::Zero(2, 1), db(2, 1);
+    dW << 0.1, -7, 0.3, 0.4;
+    db << 4, -0.05;
+    const double largest = bp::clip_grad_value({bp::Parameter("W", W, dW), bp::Parameter("b", b, db)}, 1.0);
+    EXPECT_DOUBLE_EQ(7.0, largest) << "the largest |g| before clipping, over every parameter, is |-7|";
+    EXPECT_MATRIX_NEAR((Matrix(2, 2) << 0.1, -1, 0.3, 0.4).finished(), dW);
+    EXPECT_MATRIX_NEAR((Matrix(2, 1) << 1, -0.05).finished(), db) << "every parameter is clipped, not only the first";
+}
+
+TEST(Ex6_4, ChangesTheDirectionUnlikeClippingByNorm) {
+    Matrix W = Matrix::Zero(1, 2), g(1, 2);
+    g << 10, 1;
+    bp::clip_grad_value({bp::Parameter("W", W, g)}, 2.0);
+    EXPECT_MATRIX_NEAR((Matrix(1, 2) << 2, 1).finished(), g)
+        << "(10, 1) clipped by value to 2 is (2, 1): not a multiple of (10, 1), so the step points elsewhere";
+}
+
+// ---- 6.5 Residual::backward ----
+
+// A branch F(x) = c x, written here (it calls no exercise), that counts its backward passes.
+struct Scale : bp::Layer {
+    double c;
+    int* backward_calls;
+    Matrix y;
+    Scale(double c_, int* calls) : c(c_), backward_calls(calls) {}
+    const Matrix& forward(const Matrix& x) override { return y = c * x; }
+    Matrix backward(const Matrix& dy) override {
+        ++*backward_calls;
+        return c * dy;
+    }
+    std::string kind() const override { return "scale"; }
+    std::unique_ptr<bp::Layer> clone() const override { return std::make_unique<Scale>(*this); }
+};
+
+TEST(Ex6_5, AZeroBranchPassesTheGradientThroughExactly) {
+    bp::Rng rng(603);
+    int calls = 0;
+    bp::Residual block(Scale(0.0, &calls));
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1), dy = rng.uniform_matrix(3, 4, -1, 1);
+    block.forward(x);
+    const Matrix dx = block.backward(dy);
+    EXPECT_TRUE(dx == dy) << "with F(x) = 0 x, F passes nothing back, so dx must be dy itself (the identity path)\n  dy =\n"
+                          << format_matrix(dy) << "  dx =\n"
+                          << format_matrix(dx);
+}
+
+TEST(Ex6_5, AddsTheIdentityPathToWhatTheBranchPassesBack) {
+    bp::Rng rng(616);
+    int calls = 0;
+    bp::Residual block(Scale(0.5, &calls));  // y = x + 0.5 x, so dx = dy + 0.5 dy
+    const Matrix x = rng.uniform_matrix(2, 3, -1, 1), dy = rng.uniform_matrix(2, 3, -1, 1);
+    block.forward(x);
+    const Matrix dx = block.backward(dy);
+    EXPECT_HOLDS(bp_test::matrices_near("dx", Matrix(1.5 * dy), dx))
+        << "with F(x) = 0.5 x: dx = dy (the identity path) + 0.5 dy (F's backward of dy)"
+        << (bp_test::matrices_near("", dy, dx) ? "; you returned dy alone, without F's part" : "")
+        << (bp_test::matrices_near("", Matrix(0.5 * dy), dx) ? "; you returned F's part alone, without the identity path" : "");
+    EXPECT_EQ(calls, 1) << "backward calls F's backward once (each call adds into F's gradients again)";
+}
+
+TEST(Ex6_5, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
+    bp::Rng rng(604);
+    bp::Dense inner(3, 3, Activation::tanh, rng);
+    inner.W << 0.9, -0.4, 0.1, 0.7, 0.2, -0.8, -0.3, 0.6, 0.5;  // not symmetric: a transposed W shows
+    inner.b << 0.1, -0.2, 0.3;
+    bp::Residual block(inner);
+    Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 5, -1, 1);
+    auto& F = static_cast<bp::Dense&>(block.inner());
+    const auto L = [&] { return weighted_sum(G, block.forward(x)); };
+    block.zero_grad();
+    block.forward(x);
+    const Matrix dx = block.backward(G);
+    const Matrix want_dx = bp_test::slopes(L, x);
+    EXPECT_HOLDS(bp_test::matrices_near("dx", want_dx, dx, 1e-7))
+        << (bp_test::matrices_near("", Matrix(want_dx - G), dx, 1e-7) ? "dx lacks dy: y = x + F(x), so x reaches y directly too\n" : "")
+        << (bp_test::matrices_near("", G, dx, 1e-7) ? "dx lacks F's part: x also reaches y through F\n" : "");
+    EXPECT_HOLDS(bp_test::matrices_near("the inner layer's dW", bp_test::slopes(L, F.W), F.dW, 1e-7));
+    EXPECT_HOLDS(bp_test::matrices_near("the inner layer's db", bp_test::slopes(L, F.b), Matrix(F.db), 1e-7));
+}
+
+TEST(Ex6_5, CallsTheInnerBackwardOnceAndAccumulates) {
+    bp::Rng rng(605);
+    bp::Dense alone(4, 4, Activation::sigmoid, rng);
+    bp::Residual block(alone);
+    const Matrix x = rng.uniform_matrix(4, 3, -1, 1), G = rng.uniform_matrix(4, 3, -1, 1);
+    alone.forward(x);
+    alone.backward(G);
+    block.forward(x);
+    block.backward(G);
+    const auto& F = static_cast<const bp::Dense&>(block.inner());
+    EXPECT_MATRIX_NEAR(alone.dW, F.dW) << "one backward of the block gives F the gradients one backward of F gives it";
+    block.forward(x);
+    block.backward(G);
+    EXPECT_MATRIX_NEAR(Matrix(2 * alone.dW), F.dW) << "a second backward adds the same again: dW accumulates, as in chapter 3";
+}
+
+// ---- 6.6 BatchNorm::forward, training mode ----
+
+// The mean and the variance (1/m) of each row of y.
+Vector row_means(const Matrix& y) { return y.rowwise().mean(); }
+Vector row_variances(const Matrix& y) {
+    const Matrix centred = y.colwise() - row_means(y);
+    return centred.rowwise().squaredNorm() / static_cast<double>(y.cols());
+}
+
+TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
+    bp::Rng rng(606);
+    bp::BatchNorm bn = bp_test::some_batch_norm(1e-5);
+    const Matrix z = rng.uniform_matrix(3, 5, -2, 3);  // 3 features, 5 examples: not square, so the wrong axis shows
+    const Matrix y = bn.forward(z);
+    ASSERT_EQ(bp::shape(y), "3x5") << "y has z's shape";
+    EXPECT_MATRIX_NEAR(Matrix(bn.shift), Matrix(row_means(y))) << "the mean of each row of y (over the batch) is shift_i\n  z =\n"
+                                                                << format_matrix(z) << "  y =\n"
+                                                                << format_matrix(y);
+    const Vector var = row_variances(z), want = bn.gamma.cwiseAbs2().cwiseProduct(var).cwiseQuotient((var.array() + bn.eps).matrix());
+    const Vector got = row_variances(y);
+    EXPECT_HOLDS(bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9))
+        << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
+        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m" : "");
+}
+
+TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
+    bp::Rng rng(607);
+    bp::BatchNorm bn = bp_test::some_batch_norm(0.1);  // a large eps, so that where it goes shows
+    const Matrix z = rng.uniform_matrix(3, 4, -1, 1);
+    const bp_test::BatchNormForward want = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
+    const Matrix y = bn.forward(z);
+    const Matrix centred = z.colwise() - want.mean;
+    const Matrix eps_outside = (centred.array().colwise() / (want.var.array().sqrt() + bn.eps)).matrix();
+    EXPECT_HOLDS(bp_test::matrices_near("y", want.y, y))
+        << (bp_test::matrices_near("", Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
+                ? "eps goes inside the root: zhat = (z - mean) / sqrt(var + eps)\n"
+                : "")
+        << "  with eps = 0.1, gamma = (1.5, -0.7, 2), shift = (0.3, -1.2, 0.5) and z =\n"
+        << format_matrix(z);
+}
+
+TEST(Ex6_6, KeepsWhatBackwardNeeds) {
+    bp::Rng rng(608);
+    bp::BatchNorm bn = bp_test::some_batch_norm();
+    const Matrix z = rng.uniform_matrix(3, 6, -1, 2);
+    bn.forward(z);
+    const bp_test::BatchNormForward want = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
+    EXPECT_MATRIX_NEAR(Matrix(want.mean), Matrix(bn.mean)) << "bn.mean: each row's mean over the batch";
+    EXPECT_MATRIX_NEAR(Matrix(want.var), Matrix(bn.var)) << "bn.var: each row's variance over the batch, with 1/m";
+    EXPECT_MATRIX_NEAR(Matrix(want.inv_std), Matrix(bn.inv_std)) << "bn.inv_std: 1 / sqrt(var + eps)";
+    EXPECT_MATRIX_NEAR(want.zhat, bn.zhat) << "bn.zhat: (z - mean) * inv_std, row by row";
+}
+
+TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
+    bp::Rng rng(609);
+    bp::BatchNorm bn(2, 1e-5, 0.1);
+    const Matrix z = rng.uniform_matrix(2, 4, 1, 3);
+    bn.forward(z);
+    const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
+    EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
+        << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
+    EXPECT_MATRIX_NEAR(Matrix(0.9 * Vector::Ones(2) + 0.1 * f.var), Matrix(bn.running_var))
+        << "after one batch, running_var = 0.9 * 1 + 0.1 * the batch's variance (the library does this from bn.var)";
+}
+
+// ---- 6.7 BatchNorm::backward, training mode ----
+
+// The loss sum(G ⊙ y) as a function of z, gamma and shift, through the tests' own forward.
+struct BatchNormLoss {
+    bp::BatchNorm& bn;
+    const Matrix& G;
+    Matrix& z;
+    double operator()() const { return weighted_sum(G, bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y); }
+};
+
+TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
+    bp::Rng rng(610);
+    bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
+    Matrix z = rng.uniform_matrix(3, 5, -1, 2);
+    const Matrix G = rng.uniform_matrix(3, 5, -1, 1);  // random: with G = 1 (L = sum y), dz = 0 whatever the formula
+    bp_test::as_after_forward(bn, z);  // the tests' own forward, so that this exercise is tested on its own
+    const Matrix dz = bn.backward(G);
+    const BatchNormLoss L{bn, G, z};
+    const Matrix want = bp_test::slopes(L, z);
+    const Matrix naive = (G.array().colwise() * (bn.gamma.array() * bn.inv_std.array())).matrix();
+    EXPECT_HOLDS(bp_test::matrices_near("dz", want, dz, 1e-7))
+        << (bp_test::matrices_near("", naive, dz, 1e-7)
+                ? "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
+                  "its row, and those paths add to dz\n"
+                : "")
+        << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
+        << format_matrix(z) << "  and the upstream gradient G =\n"
+        << format_matrix(G);
+    EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
+    EXPECT_HOLDS(bp_test::matrices_near("dshift", bp_test::slopes(L, bn.shift), Matrix(bn.dshift), 1e-7));
+}
+
+TEST(Ex6_7, EachRowOfDzSumsToZeroAndIsOrthogonalToZhat) {
+    bp::Rng rng(611);
+    bp::BatchNorm bn = bp_test::some_batch_norm(1e-10);  // a tiny eps: the second sum is eps / (var + eps) of the first's size
+    const Matrix z = rng.uniform_matrix(3, 7, -2, 2), G = rng.uniform_matrix(3, 7, -1, 1);
+    bp_test::as_after_forward(bn, z);
+    const Matrix dz = bn.backward(G);
+    ASSERT_EQ(bp::shape(dz), "3x7") << "dz has z's shape";
+    // Adding c to a row of z, or scaling the row about its mean, leaves zhat (nearly) as it is.
+    for (bp::Index i = 0; i < 3; ++i) {
+        EXPECT_NEAR(0.0, dz.row(i).sum(), 1e-12) << "row " << i << " of dz must sum to 0: shifting a row of z shifts its mean "
+                                                    "with it, and y does not change";
+        EXPECT_NEAR(0.0, dz.row(i).dot(bn.zhat.row(i)), 1e-8)
+            << "row " << i << " of dz times zhat must sum to 0 (with a tiny eps): stretching a row of z about its mean "
+                              "stretches its deviation with it";
+    }
+}
+
+TEST(Ex6_7, SumsDgammaAndDshiftOverTheBatchAndAccumulates) {
+    bp::Rng rng(612);
+    bp::BatchNorm bn = bp_test::some_batch_norm();
+    const Matrix z = rng.uniform_matrix(3, 4, -1, 1), G = rng.uniform_matrix(3, 4, -1, 1);
+    bp_test::as_after_forward(bn, z);
+    bn.backward(G);
+    const Vector dgamma = G.cwiseProduct(bn.zhat).rowwise().sum(), dshift = G.rowwise().sum();
+    EXPECT_MATRIX_NEAR(Matrix(dgamma), Matrix(bn.dgamma)) << "dgamma_i = sum over the batch k of dy_ik zhat_ik";
+    EXPECT_MATRIX_NEAR(Matrix(dshift), Matrix(bn.dshift)) << "dshift_i = sum over the batch k of dy_ik";
+    bn.backward(G);
+    EXPECT_MATRIX_NEAR(Matrix(2 * dgamma), Matrix(bn.dgamma)) << "a second backward adds to dgamma, as every backward adds";
+    EXPECT_MATRIX_NEAR(Matrix(2 * dshift), Matrix(bn.dshift));
+}
+
+// ---- 6.8 BatchNorm::forward, evaluation mode ----
+
+TEST(Ex6_8, UsesTheRunningAveragesNotTheBatch) {
+    bp::Rng rng(613);
+    bp::BatchNorm bn = bp_test::some_batch_norm();
+    bn.running_mean << 0.5, -1, 2;
+    bn.running_var << 4, 0.25, 1;
+    bn.set_training(false);
+    const Matrix z = rng.uniform_matrix(3, 4, -1, 1);
+    const Matrix y = bn.forward(z);
+    Matrix want(3, 4);
+    for (bp::Index i = 0; i < 3; ++i)
+        for (bp::Index k = 0; k < 4; ++k)
+            want(i, k) = bn.gamma(i) * (z(i, k) - bn.running_mean(i)) / std::sqrt(bn.running_var(i) + bn.eps) + bn.shift(i);
+    EXPECT_HOLDS(bp_test::matrices_near("y", want, y))
+        << (bp_test::matrices_near("", bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y, y)
+                ? "these are the batch's own statistics; evaluation mode uses running_mean and running_var\n"
+                : "")
+        << "  with running_mean = (0.5, -1, 2), running_var = (4, 0.25, 1) and z =\n"
+        << format_matrix(z);
+    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.5, -1, 2).finished(), Matrix(bn.running_mean)) << "evaluation changes no running average";
+}
+
+TEST(Ex6_8, AnExamplesOutputDoesNotDependOnItsBatch) {
+    bp::Rng rng(614);
+    bp::BatchNorm bn = bp_test::some_batch_norm();
+    bn.running_mean << 0.1, 0.2, 0.3;
+    bn.running_var << 2, 3, 0.5;
+    bn.set_training(false);
+    const Matrix z = rng.uniform_matrix(3, 5, -2, 2);
+    const Matrix batch = bn.forward(z);
+    const Matrix alone = bn.forward(z.col(2));  // one example: fine in evaluation mode
+    EXPECT_MATRIX_NEAR(Matrix(batch.col(2)), alone) << "example 2 alone and in a batch of 5 must give the same output";
+}
+
+TEST(Ex6_8, KeepsWhatBackwardNeeds) {
+    bp::Rng rng(615);
+    bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
+    bn.running_mean << 0.1, -0.2, 0.3;
+    bn.running_var << 0.5, 2, 1.5;
+    bn.set_training(false);
+    Matrix z = rng.uniform_matrix(3, 4, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 4, -1, 1);
+    const auto L = [&] { return weighted_sum(G, bn.forward(z)); };
+    bn.forward(z);
+    const Matrix dz = bn.backward(G);  // the library's evaluation-mode backward reads zhat and inv_std
+    EXPECT_HOLDS(bp_test::matrices_near("dz", bp_test::slopes(L, z), dz, 1e-7))
+        << "backward after an evaluation-mode forward reads bn.zhat and bn.inv_std: store them as training mode does";
+    EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
+}
+
+}  // namespace

@@ -1,0 +1,700 @@
+// Chapter 7 property tests: each catches one of the usual mistakes of backpropagation through
+// time, on a case small enough to follow by hand where it can. A test calls only its own
+// exercise where it can: the states a backward pass needs are made here, with the tests' own
+// formulas, so that the backward exercises can be done and checked before the forward ones.
+#include "check.hpp"
+
+#include "bp/dense.hpp"
+#include "bp/graph.hpp"
+#include "bp/gru.hpp"
+#include "bp/lstm.hpp"
+#include "bp/rnn.hpp"
+#include "bp/sequence_model.hpp"
+
+#include <cmath>
+#include <tuple>
+
+namespace {
+
+using bp::Activation;
+using bp::Matrix;
+using bp::Sequence;
+using bp::Vector;
+using bp_test::col;
+using bp_test::format_matrix;
+using bp_test::matrices_near;
+using bp_test::slopes;
+
+Matrix tanh_of(const Matrix& z) { return z.array().tanh().matrix(); }
+Matrix sigmoid_of(const Matrix& z) { return (1.0 / (1.0 + (-z.array()).exp())).matrix(); }
+
+// L = sum(G ⊙ out): dL/d(out) = G.
+double weighted_sum(const Matrix& G, const Matrix& out) { return G.cwiseProduct(out).sum(); }
+
+// The tests' own forward pass of an RNN, h_t = f(W_x x_t + W_h h_{t-1} + b), stored into the
+// layer as its forward would store it: then its backward can run without exercises 7.1-7.2.
+void own_rnn_forward(bp::Rnn& rnn, const Sequence& x, const Matrix& h0) {
+    rnn.x = x;
+    rnn.h0 = h0;
+    rnn.h = Sequence(rnn.n_out(), x.steps(), x.batch());
+    Matrix h = h0;
+    for (bp::Index t = 1; t <= x.steps(); ++t) {
+        const Matrix z = (rnn.W_x * x.at(t) + rnn.W_h * h).colwise() + rnn.b;
+        h = rnn.f == Activation::tanh ? tanh_of(z) : z;
+        rnn.h.at(t) = h;
+    }
+    rnn.has_forward = true;
+}
+
+// The same RNN's loss L = sum_t sum(G_t ⊙ h_t), by the tests' own forward, for finite differences.
+double own_rnn_loss(const bp::Rnn& rnn, const Sequence& x, const Matrix& h0, const Sequence& G) {
+    Matrix h = h0;
+    double L = 0;
+    for (bp::Index t = 1; t <= x.steps(); ++t) {
+        const Matrix z = (rnn.W_x * x.at(t) + rnn.W_h * h).colwise() + rnn.b;
+        h = rnn.f == Activation::tanh ? tanh_of(z) : z;
+        L += weighted_sum(G.at(t), h);
+    }
+    return L;
+}
+
+// A small tanh RNN with moderate weights and a bias that is not zero.
+bp::Rnn small_rnn(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
+    return bp::Rnn(rng.uniform_matrix(n_h, n_x, -0.8, 0.8), rng.uniform_matrix(n_h, n_h, -0.8, 0.8),
+                   rng.uniform_matrix(n_h, 1, -0.3, 0.3).col(0), Activation::tanh);
+}
+
+// The exact linear case of the chapter: n_h = 2, W_h = [[1, 2], [0, 1]], the identity, no input.
+bp::Rnn exact_linear_rnn() {
+    return bp::Rnn(Matrix::Zero(2, 1), (Matrix(2, 2) << 1, 2, 0, 1).finished(), Vector::Zero(2), Activation::identity);
+}
+
+// A gradient that is G at step `at` only (zero elsewhere): a loss at that step alone.
+Sequence loss_at_step(bp::Index at, const Matrix& G, bp::Index T) {
+    Sequence s(G.rows(), T, G.cols());
+    s.at(at) = G;
+    return s;
+}
+
+// ---- 7.1 rnn_step_forward ----
+
+TEST(Ex7_1, IsTanhOfWxXPlusWhHPrevPlusB) {
+    bp::Rng rng(701);
+    const bp::Rnn rnn = small_rnn(rng);
+    const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1);
+    Matrix h(3, 4);
+    bp::rnn_step_forward(rnn, x, h_prev, h);
+    EXPECT_MATRIX_NEAR(tanh_of((rnn.W_x * x + rnn.W_h * h_prev).colwise() + rnn.b), h)
+        << "h_t = tanh(W_x x_t + W_h h_prev + b), with b added to every column";
+}
+
+TEST(Ex7_1, TheIdentityLeavesZAsItIs) {
+    const bp::Rnn rnn(col({1, 2}), (Matrix(2, 2) << 1, 2, 0, 1).finished(), (Vector(2) << 0.5, -1).finished(), Activation::identity);
+    Matrix h(2, 1);
+    bp::rnn_step_forward(rnn, Matrix::Constant(1, 1, 3.0), col({1, 1}), h);
+    EXPECT_MATRIX_NEAR(col({6.5, 6}), h) << "W_x = (1, 2), x = 3, W_h = [[1, 2], [0, 1]], h_prev = (1, 1), b = (0.5, -1): "
+                                            "z = (3 + 3 + 0.5, 6 + 1 - 1)";
+}
+
+TEST(Ex7_1, OneStepIsADenseLayerOnXAndHPrev) {
+    bp::Rng rng(702);
+    const bp::Rnn rnn = small_rnn(rng);
+    const Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1);
+    Matrix h(3, 3);
+    bp::rnn_step_forward(rnn, x, h_prev, h);
+    Matrix W(3, 5), stacked(5, 3);
+    W << rnn.W_x, rnn.W_h;
+    stacked << x, h_prev;
+    bp::Dense dense(W, rnn.b, Activation::tanh);
+    EXPECT_MATRIX_NEAR(Matrix(dense.forward(stacked)), h) << "one step is chapter 1's Dense(tanh) on [x; h_prev] with W = [W_x W_h]";
+}
+
+// ---- 7.2 Rnn::forward ----
+
+TEST(Ex7_2, EachStateComesFromTheStepBefore) {
+    bp::Rng rng(703);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 4 * 2, -1, 1), 2);  // T = 4 steps of m = 2
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    const Sequence& h = rnn.forward(x, {h0, Matrix()});
+    ASSERT_EQ(h.steps(), 4) << "forward returns h_1, ..., h_T";
+    Matrix expected = h0;
+    for (bp::Index t = 1; t <= 4; ++t) {
+        expected = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * expected).colwise() + rnn.b);
+        EXPECT_MATRIX_NEAR(expected, Matrix(h.at(t))) << "h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b)";
+    }
+    EXPECT_MATRIX_NEAR(h0, Matrix(rnn.state(0))) << "state(0) is h_0, as given";
+}
+
+TEST(Ex7_2, StartsFromZerosWhenNoStateIsGiven) {
+    bp::Rng rng(704);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3, -1, 1), 1);
+    const Matrix given_zeros = rnn.forward(x, {Matrix::Zero(3, 1), Matrix()}).all();
+    EXPECT_MATRIX_NEAR(given_zeros, rnn.forward(x).all()) << "forward(x) with no start state starts from h_0 = 0";
+}
+
+TEST(Ex7_2, NothingCarriesOverFromTheCallBefore) {
+    bp::Rng rng(705);
+    bp::Rnn rnn = small_rnn(rng), fresh = rnn;
+    const Sequence first(rng.uniform_matrix(2, 4, -1, 1), 2), second(rng.uniform_matrix(2, 6, -1, 1), 2);
+    rnn.forward(first, {rng.uniform_matrix(3, 2, -1, 1), Matrix()});
+    EXPECT_MATRIX_NEAR(fresh.forward(second).all(), rnn.forward(second).all())
+        << "a second forward, with another input and no start state, must not start from the first call's states";
+}
+
+// ---- 7.3 rnn_step_backward ----
+
+TEST(Ex7_3, MatchesFiniteDifferences) {
+    bp::Rng rng(706);
+    bp::Rnn rnn = small_rnn(rng);
+    Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 3, -1, 1);
+    const auto step = [&] { return tanh_of((rnn.W_x * x + rnn.W_h * h_prev).colwise() + rnn.b); };
+    const auto L = [&] { return weighted_sum(G, step()); };
+    Matrix dx(2, 3), dh_prev(3, 3);
+    bp::rnn_step_backward(rnn, x, h_prev, step(), G, dx, dh_prev);
+    const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db;
+    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7));
+    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7));
+    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7));
+    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7));
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7));
+}
+
+TEST(Ex7_3, AddsIntoTheGradients) {
+    bp::Rng rng(707);
+    bp::Rnn rnn = small_rnn(rng);
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), h = rng.uniform_matrix(3, 2, -0.9, 0.9);
+    const Matrix dh = rng.uniform_matrix(3, 2, -1, 1);
+    Matrix dx(2, 2), dh_prev(3, 2);
+    bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
+    const Matrix once_x = rnn.dW_x, once_h = rnn.dW_h, once_b = rnn.db;
+    bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_x), rnn.dW_x) << "the same step twice must add twice: W_x is shared by every step, "
+                                                        "so each step adds its share (+=, not =)";
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), rnn.dW_h);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_b), Matrix(rnn.db));
+}
+
+TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
+    // The identity, so dz = dh. The step read h_prev = (2, 3) and made h_t = (5, 7).
+    bp::Rnn rnn(Matrix::Zero(2, 1), (Matrix(2, 2) << 1, 2, 0, 1).finished(), Vector::Zero(2), Activation::identity);
+    Matrix dx(1, 1), dh_prev(2, 1);
+    bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({2, 3}), col({5, 7}), col({1, 0}), dx, dh_prev);
+    EXPECT_MATRIX_NEAR((Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h)
+        << "dW_h = dz h_{t-1}^T with dz = (1, 0) and h_{t-1} = h_prev = (2, 3); with h_t = (5, 7) in its place it "
+           "would be [[5, 7], [0, 0]]";
+}
+
+TEST(Ex7_3, SendsTheGradientBackThroughTheTransposeOfWh) {
+    bp::Rnn rnn(Matrix::Zero(2, 1), (Matrix(2, 2) << 1, 2, 0, 1).finished(), Vector::Zero(2), Activation::identity);
+    Matrix dx(1, 1), dh_prev(2, 1);
+    bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({0, 0}), col({0, 0}), col({1, 0}), dx, dh_prev);
+    EXPECT_MATRIX_NEAR(col({1, 2}), dh_prev)
+        << "dh_prev = W_h^T dz with W_h = [[1, 2], [0, 1]] and dz = (1, 0) (the identity): (1, 2). W_h is square, so "
+           "W_h dz = (1, 0) fits the shapes too, and is wrong";
+}
+
+TEST(Ex7_3, AddsTheBiasGradientOnce) {
+    bp::Rnn rnn(Matrix::Zero(2, 1), Matrix::Identity(2, 2), Vector::Zero(2), Activation::identity);
+    Matrix dx(1, 2), dh_prev(2, 2);
+    const Matrix dh = (Matrix(2, 2) << 1, 2, 3, 4).finished();
+    bp::rnn_step_backward(rnn, Matrix::Zero(1, 2), Matrix::Zero(2, 2), Matrix::Zero(2, 2), dh, dx, dh_prev);
+    EXPECT_MATRIX_NEAR(col({3, 7}), Matrix(rnn.db))
+        << "db = the row sums of dz, once, with dz = dh = [[1, 2], [3, 4]]. z = W_x x + W_h h + b has one b: calling "
+           "chapter 3's linear_backward once for W_x and once for W_h would add it twice";
+}
+
+// ---- 7.4 Rnn::backward ----
+
+TEST(Ex7_4, ExactLinearCase) {
+    bp::Rnn rnn = exact_linear_rnn();
+    own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
+    rnn.backward(loss_at_step(3, col({1, 0}), 3));  // L = g^T h_3, g = (1, 0)
+    EXPECT_MATRIX_NEAR(col({1, 6}), rnn.start_grad().h)
+        << "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = (1, 6). "
+           "(W_h^3 g = (1, 0) means W_h instead of W_h^T in dh_prev.)";
+    EXPECT_MATRIX_NEAR(col({1, 4}), Matrix(rnn.hidden_grads().at(1))) << "dh_1 = (W_h^T)^2 g";
+}
+
+TEST(Ex7_4, ALossAtTheLastStepReachesEveryStep) {
+    bp::Rng rng(708);
+    bp::Rnn rnn = small_rnn(rng);
+    Sequence x(rng.uniform_matrix(2, 4 * 2, -1, 1), 2);  // T = 4
+    Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    const Sequence G = loss_at_step(4, rng.uniform_matrix(3, 2, -1, 1), 4);
+    own_rnn_forward(rnn, x, h0);
+    const Sequence dx = rnn.backward(G);
+    const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db, dh0 = rnn.start_grad().h;
+    const auto L = [&] { return own_rnn_loss(rnn, x, h0, G); };
+    const char* why = "the loss is at step 4 only: every step's share reaches it through the carried dh_next "
+                      "(dh_t = dh_out_t + dh_next); without it only step 4 would count";
+    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dh_0", slopes(L, h0), dh0, 1e-7)) << why;
+}
+
+TEST(Ex7_4, ALossAtEveryStepMatchesFiniteDifferences) {
+    bp::Rng rng(709);
+    bp::Rnn rnn = small_rnn(rng);
+    Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);  // T = 3
+    Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    const Sequence G(rng.uniform_matrix(3, 3 * 2, -1, 1), 2);
+    own_rnn_forward(rnn, x, h0);
+    const Sequence dx = rnn.backward(G);
+    const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db, dh0 = rnn.start_grad().h;
+    const auto L = [&] { return own_rnn_loss(rnn, x, h0, G); };
+    const char* why = "L = sum_t sum(G_t ⊙ h_t), T = 3: each step adds its share (with T = 1, = and += agree)";
+    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dh_0", slopes(L, h0), dh0, 1e-7)) << why;
+}
+
+TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
+    bp::Rng rng(710);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3, -1, 1), 1);  // T = 3, m = 1
+    const Sequence G = loss_at_step(1, rng.uniform_matrix(3, 1, -1, 1), 3);
+    own_rnn_forward(rnn, x, Matrix::Zero(3, 1));
+    rnn.backward(G);
+    EXPECT_MATRIX_NEAR(Matrix::Zero(3, 3), rnn.dW_h)
+        << "a loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly. Pairing dz_t "
+           "with h_t instead of h_{t-1} gives dz_1 h_1^T, which is not 0";
+    const Matrix h0 = rng.uniform_matrix(3, 1, -1, 1);
+    rnn.zero_grad();
+    own_rnn_forward(rnn, x, h0);
+    rnn.backward(G);
+    const Matrix dz1 = G.at(1).cwiseProduct((1.0 - rnn.h.at(1).array().square()).matrix());
+    EXPECT_MATRIX_NEAR(Matrix(dz1 * h0.transpose()), rnn.dW_h) << "and from h_0 != 0, dW_h = dz_1 h_0^T";
+}
+
+TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
+    bp::Rng rng(711);
+    bp::Rnn rnn = small_rnn(rng);
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 3 * 2, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));
+    rnn.backward(Sequence(rng.uniform_matrix(3, 3 * 2, -1, 1), 2));
+    Vector expected = Vector::Zero(3);
+    for (bp::Index t = 1; t <= 3; ++t)
+        expected += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array().square()).matrix()).rowwise().sum();
+    EXPECT_MATRIX_NEAR(Matrix(expected), Matrix(rnn.db)) << "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), "
+                                                            "with your dh_t: each step adds it once";
+}
+
+TEST(Ex7_4, TwoBackwardPassesAddUp) {
+    bp::Rng rng(712);
+    bp::Rnn rnn = small_rnn(rng);
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 6, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));
+    const Sequence G(rng.uniform_matrix(3, 6, -1, 1), 2);
+    rnn.backward(G);
+    const Matrix once = rnn.dW_h;
+    const Matrix dh0_once = rnn.start_grad().h;
+    rnn.backward(G);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once), rnn.dW_h) << "backward adds into dW_h; zero_grad() clears it";
+    EXPECT_MATRIX_NEAR(dh0_once, rnn.start_grad().h) << "dL/dh_0 is the same on a second call: it starts again from "
+                                                        "dh_next = 0, nothing is left over from the first call";
+}
+
+TEST(Ex7_4, ABatchIsTheSumOfItsSequences) {
+    bp::Rng rng(713);
+    bp::Rnn rnn = small_rnn(rng), single = rnn;
+    const Sequence x(rng.uniform_matrix(2, 3 * 3, -1, 1), 3), G(rng.uniform_matrix(3, 3 * 3, -1, 1), 3);  // T = 3, m = 3
+    const Matrix h0 = rng.uniform_matrix(3, 3, -1, 1);
+    own_rnn_forward(rnn, x, h0);
+    rnn.backward(G);
+    for (bp::Index k = 0; k < 3; ++k) {
+        std::vector<Matrix> xs, gs;
+        for (bp::Index t = 1; t <= 3; ++t) {
+            xs.push_back(x.at(t).col(k));
+            gs.push_back(G.at(t).col(k));
+        }
+        own_rnn_forward(single, Sequence(xs), h0.col(k));
+        single.backward(Sequence(gs));
+    }
+    EXPECT_MATRIX_NEAR(single.dW_x, rnn.dW_x) << "L = sum(G ⊙ h) over a batch of 3 sequences is the sum of their own "
+                                                 "losses, so the batch's dW_x is the sum of the three runs' dW_x";
+    EXPECT_MATRIX_NEAR(single.dW_h, rnn.dW_h);
+}
+
+// ---- 7.5 check_rnn_gradients ----
+
+TEST(Ex7_5, ChecksTheWeightsTheInputsAndTheStartState) {
+    bp::Rng rng(714);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, rng.uniform_matrix(3, 2, -1, 1), rng);
+    EXPECT_TRUE(check.passed) << check.report();
+    std::vector<std::string> names;
+    for (const auto& [name, worst] : check.worst_by_parameter) names.push_back(name);
+    EXPECT_EQ(names, (std::vector<std::string>{"W_x", "W_h", "b", "x", "h0"}))
+        << "check W_x, W_h and b (rnn.parameters()), then the input as \"x\" and the start state as \"h0\"";
+}
+
+// An RNN whose backward gets dL/dh_0 wrong by a factor of 2, or dL/dx: a check must notice.
+struct RnnWithWrongStartGradient : bp::Rnn {
+    using bp::Rnn::Rnn;
+    bool wrong_x = false;
+    const Sequence& backward(const Sequence& dh_out) override {
+        bp::Rnn::backward(dh_out);
+        if (wrong_x) dx.all() *= 2;
+        else d_start.h *= 2;
+        return dx;
+    }
+};
+
+TEST(Ex7_5, NoticesAWrongGradientOfTheStartStateOrOfTheInput) {
+    bp::Rng rng(715);
+    const bp::Rnn base = small_rnn(rng);
+    RnnWithWrongStartGradient rnn(base.W_x, base.W_h, base.b);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    const bp::GradientCheck start = bp::check_rnn_gradients(rnn, x, h0, rng);
+    EXPECT_FALSE(start.passed) << "with dL/dh_0 doubled, the check must fail: " << start.report();
+    EXPECT_EQ(start.parameter, "h0") << "and name h0";
+    rnn.wrong_x = true;
+    const bp::GradientCheck input = bp::check_rnn_gradients(rnn, x, h0, rng);
+    EXPECT_FALSE(input.passed) << "with dL/dx doubled, the check must fail: " << input.report();
+    EXPECT_EQ(input.parameter, "x") << "and name x";
+}
+
+// ---- 7.6 hidden_state_gradient_norms ----
+
+TEST(Ex7_6, ExactLinearCase) {
+    bp::Rnn rnn = exact_linear_rnn();
+    own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, col({1, 0}));
+    ASSERT_EQ(norms.size(), 4u) << "one norm for each t = 0, ..., T (T = 3)";
+    const double expected[] = {std::sqrt(37.0), std::sqrt(17.0), std::sqrt(5.0), 1.0};
+    for (int t = 0; t <= 3; ++t)
+        EXPECT_NEAR(expected[t], norms[static_cast<std::size_t>(t)], 1e-12)
+            << "||dh_" << t << "||: dh_t = (W_h^T)^(3 - t) g with W_h = [[1, 2], [0, 1]], g = (1, 0): dh_2 = (1, 2), "
+            << "dh_1 = (1, 4), dh_0 = (1, 6). (With W_h instead of W_h^T every norm would be 1.)";
+}
+
+TEST(Ex7_6, AnRnnWithWhOfNormRhoShrinksTheGradientByAtLeastRhoPerStep) {
+    bp::Rng rng(716);
+    bp::Rnn rnn(4, 6, rng);
+    rnn.W_h = 0.5 * bp::random_orthogonal(6, rng);
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(4, 10 * 2, -1, 1), 2), Matrix::Zero(6, 2));
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, rng.uniform_matrix(6, 2, -1, 1));
+    ASSERT_EQ(norms.size(), 11u);
+    for (std::size_t t = 1; t <= 10; ++t)
+        EXPECT_LE(norms[t - 1], 0.5 * norms[t] * (1 + 1e-12))
+            << "||dh_" << t - 1 << "|| <= ||W_h|| max tanh' ||dh_" << t << "|| = 0.5 ||dh_" << t << "|| for W_h = 0.5 Q";
+}
+
+TEST(Ex7_6, AgreesWithTheLayersBackward) {
+    bp::Rng rng(717);
+    bp::Rnn rnn = small_rnn(rng, 2, 4);
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), rng.uniform_matrix(4, 2, -1, 1));
+    const Matrix g = rng.uniform_matrix(4, 2, -1, 1);
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, g);
+    rnn.backward(loss_at_step(5, g, 5));
+    ASSERT_EQ(norms.size(), 6u);
+    EXPECT_NEAR(rnn.start_grad().h.norm(), norms[0], 1e-12) << "t = 0";
+    for (bp::Index t = 1; t <= 5; ++t)
+        EXPECT_NEAR(rnn.hidden_grads().at(t).norm(), norms[static_cast<std::size_t>(t)], 1e-12)
+            << "||dL/dh_" << t << "|| as Rnn::backward computes it for a loss at step 5 only";
+}
+
+// ---- 7.7 truncated_bptt ----
+
+// A model of an RNN with a readout, and a batch with a target at every step (squared error).
+struct Truncation {
+    bp::Rng rng{718};
+    bp::SequenceModel model{std::make_unique<bp::Rnn>(small_rnn(rng)), 2, rng};
+    bp::SequenceBatch batch{Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), 1};
+    const bp::Loss loss = bp::mean_squared_error();
+
+    // Every gradient of the model, side by side.
+    Matrix gradients() {
+        Matrix all(0, 1);
+        for (const bp::Parameter& p : model.parameters()) {
+            Matrix next(all.rows() + p.grad().size(), 1);
+            next << all, p.grad().reshaped();
+            all = next;
+        }
+        return all;
+    }
+};
+
+TEST(Ex7_7, AWindowOfTStepsIsFullBptt) {
+    Truncation c;
+    std::vector<Matrix> seen;
+    const double L = bp::truncated_bptt(c.model, c.loss, c.batch, 5, [&] { seen.push_back(c.gradients()); });
+    ASSERT_EQ(seen.size(), 1u) << "with k = T there is one chunk, so update() is called once";
+    c.model.zero_grad();
+    bp::Sequence d_out;
+    const double full = bp::sequence_loss(c.loss, c.model.forward(c.batch.x), c.batch, &d_out);
+    c.model.backward(d_out);
+    EXPECT_NEAR(full, L, 1e-12) << "the loss of all T = 5 steps";
+    EXPECT_MATRIX_NEAR(c.gradients(), seen.front()) << "with k = T, truncated BPTT is full BPTT: the same gradients";
+}
+
+TEST(Ex7_7, TheForwardPassCarriesTheStateAcrossChunks) {
+    Truncation c;
+    int updates = 0;
+    const double L = bp::truncated_bptt(c.model, c.loss, c.batch, 2, [&] { ++updates; });
+    EXPECT_EQ(updates, 3) << "T = 5 steps in chunks of k = 2: steps 1-2, 3-4 and 5, one update() after each";
+    const double full = bp::sequence_loss(c.loss, c.model.forward(c.batch.x), c.batch);
+    EXPECT_NEAR(full, L, 1e-12) << "an update() that changes nothing leaves the forward pass as it was: each chunk must "
+                                   "start from the state the one before ended in (final_state()), not from zeros";
+}
+
+TEST(Ex7_7, TheGradientStopsAtTheChunksStart) {
+    Truncation c;
+    std::vector<Matrix> seen;
+    bp::truncated_bptt(c.model, c.loss, c.batch, 2, [&] { seen.push_back(c.gradients()); });
+    ASSERT_EQ(seen.size(), 3u);
+    // Chunk 2 (steps 3-4) on its own, from the state after step 2.
+    c.model.forward(c.batch.x.slice(1, 2));
+    const bp::RecurrentState h2 = c.model.layer->final_state();
+    const bp::SequenceBatch chunk = c.batch.chunk(3, 2);
+    c.model.zero_grad();
+    bp::Sequence d_out;
+    bp::sequence_loss(c.loss, c.model.forward(chunk.x, h2), chunk, &d_out);
+    c.model.backward(d_out);
+    EXPECT_MATRIX_NEAR(c.gradients(), seen[1]) << "the second chunk's gradients: those of steps 3-4 alone, from h_2 (no "
+                                                  "gradient flows back into steps 1-2, and none is left over from them: "
+                                                  "zero_grad before each chunk)";
+}
+
+// ---- 7.8 lstm_step_forward ----
+
+// The tests' own LSTM step, gates in the order i, f, o, g.
+struct OwnLstmStep {
+    Matrix gates, c, h;
+    OwnLstmStep(const bp::Lstm& l, const Matrix& x, const Matrix& h_prev, const Matrix& c_prev) {
+        const bp::Index n = l.n_out();
+        const Matrix A = (l.W_x * x + l.W_h * h_prev).colwise() + l.b;
+        gates.resize(4 * n, x.cols());
+        gates << sigmoid_of(A.topRows(3 * n)), tanh_of(A.bottomRows(n));
+        c = (gates.middleRows(n, n).array() * c_prev.array() + gates.topRows(n).array() * gates.bottomRows(n).array()).matrix();
+        h = (gates.middleRows(2 * n, n).array() * c.array().tanh()).matrix();
+    }
+};
+
+bp::Lstm small_lstm(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
+    return bp::Lstm(rng.uniform_matrix(4 * n_h, n_x, -0.8, 0.8), rng.uniform_matrix(4 * n_h, n_h, -0.8, 0.8),
+                    rng.uniform_matrix(4 * n_h, 1, -0.5, 0.5).col(0));
+}
+
+TEST(Ex7_8, MatchesTheEquations) {
+    bp::Rng rng(719);
+    const bp::Lstm lstm = small_lstm(rng);
+    const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1), c_prev = rng.uniform_matrix(3, 4, -2, 2);
+    Matrix gates(12, 4), c(3, 4), h(3, 4);
+    bp::lstm_step_forward(lstm, x, h_prev, c_prev, gates, c, h);
+    const OwnLstmStep expected(lstm, x, h_prev, c_prev);
+    EXPECT_MATRIX_NEAR(expected.gates, gates) << "the gates i, f, o (sigmoid) and g (tanh) of A = W_x x_t + W_h h_prev + b";
+    EXPECT_MATRIX_NEAR(expected.c, c) << "c_t = f ⊙ c_prev + i ⊙ g";
+    EXPECT_MATRIX_NEAR(expected.h, h) << "h_t = o ⊙ tanh(c_t)";
+}
+
+TEST(Ex7_8, TheGatesComeInTheOrderIFOG) {
+    // W = 0, so A = b: i = 1, f = 0, o = 1 (biases of +-40) and g = tanh(0.5).
+    const Vector b = (Vector(4) << 40, -40, 40, 0.5).finished();
+    const bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), b);
+    Matrix gates(4, 1), c(1, 1), h(1, 1);
+    bp::lstm_step_forward(lstm, Matrix::Ones(1, 1), Matrix::Ones(1, 1), Matrix::Constant(1, 1, 3.0), gates, c, h);
+    EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, std::tanh(0.5)), c)
+        << "with i = 1, f = 0 (the 2nd block of b) and g = tanh(0.5) (the 4th), c_t = 0 c_prev + 1 g = tanh(0.5); "
+           "the blocks of A are i, f, o, g in that order";
+    EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, std::tanh(std::tanh(0.5))), h) << "h_t = o tanh(c_t) with o = 1";
+}
+
+TEST(Ex7_8, AnOpenForgetGateAndAClosedInputGateKeepTheCell) {
+    const Vector b = (Vector(4) << -40, 40, 0, 0.3).finished();  // i = 0, f = 1
+    const bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), b);
+    Matrix gates(4, 2), c(1, 2), h(1, 2);
+    const Matrix c_prev = (Matrix(1, 2) << 1.5, -0.25).finished();
+    bp::lstm_step_forward(lstm, Matrix::Ones(1, 2), Matrix::Ones(1, 2), c_prev, gates, c, h);
+    EXPECT_HOLDS(matrices_near("c_t", c_prev, c, 1e-15)) << "f = 1 and i = 0: c_t = c_prev, the memory kept as it is";
+}
+
+// ---- 7.9 lstm_step_backward ----
+
+TEST(Ex7_9, MatchesFiniteDifferencesGateByGate) {
+    bp::Rng rng(720);
+    bp::Lstm lstm = small_lstm(rng);
+    Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1), c_prev = rng.uniform_matrix(3, 3, -2, 2);
+    const Matrix G_h = rng.uniform_matrix(3, 3, -1, 1), G_c = rng.uniform_matrix(3, 3, -1, 1);
+    // L = sum(G_h ⊙ h_t) + sum(G_c ⊙ c_t): dh_t = G_h, and dc_next = G_c, as step t + 1 would send it.
+    const auto L = [&] {
+        const OwnLstmStep s(lstm, x, h_prev, c_prev);
+        return weighted_sum(G_h, s.h) + weighted_sum(G_c, s.c);
+    };
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    Matrix dx(2, 3), dh_prev(3, 3), dc_prev(3, 3);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, G_h, G_c, dx, dh_prev, dc_prev);
+    const Matrix dW_x = lstm.dW_x, dW_h = lstm.dW_h, db = lstm.db;
+    const Matrix num_W_x = slopes(L, lstm.W_x), num_W_h = slopes(L, lstm.W_h), num_b = slopes(L, lstm.b);
+    const char* hints[] = {"di = dc ⊙ g, then ⊙ i (1 - i)", "df = dc ⊙ c_{t-1}, then ⊙ f (1 - f)",
+                           "do = dh_t ⊙ tanh(c_t), then ⊙ o (1 - o)", "dg = dc ⊙ i, then ⊙ (1 - g^2)"};
+    for (int gate = 0; gate < 4; ++gate) {
+        const std::string name = std::string("gate ") + bp::lstm_gate_name(gate) + " (rows " + std::to_string(3 * gate) + "-" +
+                                 std::to_string(3 * gate + 2) + ")";
+        EXPECT_HOLDS(matrices_near("dW_x, " + name, num_W_x.middleRows(3 * gate, 3), dW_x.middleRows(3 * gate, 3), 1e-7))
+            << hints[gate] << ", with dc = dc_next + dh_t ⊙ o ⊙ (1 - tanh^2(c_t))";
+        EXPECT_HOLDS(matrices_near("dW_h, " + name, num_W_h.middleRows(3 * gate, 3), dW_h.middleRows(3 * gate, 3), 1e-7)) << hints[gate];
+        EXPECT_HOLDS(matrices_near("db, " + name, num_b.middleRows(3 * gate, 3), db.middleRows(3 * gate, 3), 1e-7)) << hints[gate];
+    }
+    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7)) << "dx_t = W_x^T dA";
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "dh_prev = W_h^T dA";
+    EXPECT_HOLDS(matrices_near("dc_prev", slopes(L, c_prev), dc_prev, 1e-7)) << "dc_prev = dc ⊙ f";
+}
+
+TEST(Ex7_9, TheCarouselPassesDcStraightBack) {
+    // i = 0, f = 1, o = 0: the cell keeps itself and shows nothing.
+    const Vector b = (Vector(4) << -40, 40, -40, 0.2).finished();
+    bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), b);
+    const Matrix x = Matrix::Ones(1, 2), h_prev = Matrix::Ones(1, 2), c_prev = (Matrix(1, 2) << 0.7, -1.1).finished();
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    const Matrix dc_next = (Matrix(1, 2) << 0.3, -2.0).finished();
+    Matrix dx(1, 2), dh_prev(1, 2), dc_prev(1, 2);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, Matrix::Ones(1, 2), dc_next, dx, dh_prev, dc_prev);
+    EXPECT_HOLDS(matrices_near("dc_prev", dc_next, dc_prev, 1e-12))
+        << "i = 0, f = 1, o = 0: dc = dc_next + dh ⊙ o ⊙ ... = dc_next, and dc_prev = dc ⊙ f = dc_next, unchanged: "
+           "the gradient travels along the cell as far as f stays 1";
+}
+
+TEST(Ex7_9, TheForgetGatesGradientUsesTheOldCell) {
+    // W = 0 and b = 0: i = f = o = 1/2, g = 0; c_prev = 2, so c_t = 1.
+    bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), Vector::Zero(4));
+    const Matrix one = Matrix::Ones(1, 1), c_prev = Matrix::Constant(1, 1, 2.0);
+    const OwnLstmStep s(lstm, one, one, c_prev);
+    Matrix dx(1, 1), dh_prev(1, 1), dc_prev(1, 1);
+    bp::lstm_step_backward(lstm, one, one, c_prev, s.gates, s.c, Matrix::Zero(1, 1), one, dx, dh_prev, dc_prev);
+    EXPECT_NEAR(0.5, lstm.db(1), 1e-12) << "the forget gate's bias: dh_t = 0 and dc_next = 1, so dc = 1; df = dc c_{t-1} "
+                                           "= 2 and dA_f = df f (1 - f) = 2 / 4 = 0.5. (With c_t = 1 in place of "
+                                           "c_{t-1}: 0.25)";
+}
+
+TEST(Ex7_9, AddsIntoTheGradients) {
+    bp::Rng rng(721);
+    bp::Lstm lstm = small_lstm(rng);
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), c_prev = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    const Matrix dh = rng.uniform_matrix(3, 2, -1, 1), dc = rng.uniform_matrix(3, 2, -1, 1);
+    Matrix dx(2, 2), dh_prev(3, 2), dc_prev(3, 2);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
+    const Matrix once = lstm.dW_h;
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once), lstm.dW_h) << "each step adds its share into the shared W_h (+=, not =)";
+}
+
+// ---- 7.10 gru_step, through the graph ----
+
+// The tests' own GRU step: u, r, the candidate and h_t.
+struct OwnGruStep {
+    Matrix u, r, candidate, h;
+    OwnGruStep(const bp::Gru& g, const Matrix& x, const Matrix& h_prev) {
+        u = sigmoid_of((g.W_xu * x + g.W_hu * h_prev).colwise() + g.b_u);
+        r = sigmoid_of((g.W_xr * x + g.W_hr * h_prev).colwise() + g.b_r);
+        candidate = tanh_of((g.W_xh * x + g.W_hh * r.cwiseProduct(h_prev)).colwise() + g.b_h);
+        h = (u.array() * h_prev.array() + (1.0 - u.array()) * candidate.array()).matrix();
+    }
+};
+
+bp::Gru small_gru(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
+    bp::Gru g(n_x, n_h, rng);
+    for (const bp::Parameter& p : g.parameters()) p.value() = rng.uniform_matrix(p.rows(), p.cols(), -0.8, 0.8);
+    return g;
+}
+
+TEST(Ex7_10, ComputesTheGruStep) {
+    bp::Rng rng(722);
+    bp::Gru gru = small_gru(rng);
+    const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1);
+    bp::Graph g;
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
+    EXPECT_MATRIX_NEAR(OwnGruStep(gru, x, h_prev).h, g.value(h))
+        << "u, r = sigmoid(W_x. x_t + W_h. h_prev + b.); h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); "
+           "h_t = u ⊙ h_prev + (1 - u) ⊙ h~";
+}
+
+TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
+    bp::Rng rng(723);
+    bp::Gru gru = small_gru(rng);
+    Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 3, -1, 1);
+    bp::Graph g;
+    const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), xv, hv);
+    g.backward(g.sum(g.mul(h, g.input(G, "G"))));  // L = sum(G ⊙ h_t)
+    const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
+    const char* why = "the graph's parameter leaves add their gradients into the layer's";
+    for (auto [name, W, dW] : {std::tuple<const char*, Matrix*, Matrix*>{"W_xu", &gru.W_xu, &gru.dW_xu}, {"W_hu", &gru.W_hu, &gru.dW_hu},
+                               {"W_xr", &gru.W_xr, &gru.dW_xr}, {"W_hr", &gru.W_hr, &gru.dW_hr},
+                               {"W_xh", &gru.W_xh, &gru.dW_xh}, {"W_hh", &gru.W_hh, &gru.dW_hh}})
+        EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *W), *dW, 1e-7)) << why;
+    for (auto [name, b, db] : {std::tuple<const char*, Vector*, Vector*>{"b_u", &gru.b_u, &gru.db_u}, {"b_r", &gru.b_r, &gru.db_r},
+                               {"b_h", &gru.b_h, &gru.db_h}})
+        EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *b), *db, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), g.grad(xv), 1e-7));
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), g.grad(hv), 1e-7)) << "h_prev is used three times (in u ⊙ h_prev "
+                                                                                   "and the products with W_hu, W_hr, W_hh)";
+}
+
+// ---- 7.11 gru_step_backward, by hand ----
+
+// dh_prev by hand and by finite differences, for a GRU, with dh_t = G.
+void expect_dh_prev_matches(bp::Gru& gru, bp::Rng& rng, const std::string& paths) {
+    Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx(2, 2), dh_prev(3, 2);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "with only " << paths;
+}
+
+TEST(Ex7_11, EachPathIntoHPrev) {
+    bp::Rng rng(724);
+    bp::Gru gru = small_gru(rng);
+    gru.W_hu.setZero(), gru.W_hr.setZero(), gru.W_hh.setZero();
+    expect_dh_prev_matches(gru, rng, "the direct path: h_t = u ⊙ h_prev + ..., so dh_prev = dh ⊙ u");
+    gru.W_hu = rng.uniform_matrix(3, 3, -0.8, 0.8);
+    expect_dh_prev_matches(gru, rng, "the direct path and the update gate's: + W_hu^T dA_u");
+    gru.W_hu.setZero();
+    gru.W_hh = rng.uniform_matrix(3, 3, -0.8, 0.8);
+    expect_dh_prev_matches(gru, rng, "the direct path and the candidate's: + (W_hh^T dA_h) ⊙ r");
+    gru.W_hr = rng.uniform_matrix(3, 3, -0.8, 0.8);
+    expect_dh_prev_matches(gru, rng, "the direct path, the candidate's and the reset gate's: + W_hr^T dA_r");
+}
+
+TEST(Ex7_11, MatchesTheGraphTo1e12) {
+    bp::Rng rng(725);
+    bp::Gru gru = small_gru(rng), by_graph = gru;
+    const Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1), G = rng.uniform_matrix(3, 3, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx(2, 3), dh_prev(3, 3);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    bp::Graph g;
+    const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
+    g.backward(g.sum(g.mul(bp::gru_step(g, bp::gru_graph_parameters(g, by_graph), xv, hv), g.input(G, "G"))));
+    const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
+    for (std::size_t i = 0; i < mine.size(); ++i)
+        EXPECT_HOLDS(matrices_near("d" + mine[i].name, graphs[i].grad(), mine[i].grad(), 1e-12)) << "against chapter 3's graph";
+    EXPECT_HOLDS(matrices_near("dx_t", g.grad(xv), dx, 1e-12));
+    EXPECT_HOLDS(matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12));
+}
+
+TEST(Ex7_11, AddsIntoTheGradients) {
+    bp::Rng rng(726);
+    bp::Gru gru = small_gru(rng);
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), G = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx(2, 2), dh_prev(3, 2);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    const Matrix once_u = gru.dW_hu, once_h = gru.dW_hh;
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_u), gru.dW_hu) << "+=, not =";
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), gru.dW_hh);
+}
+
+}  // namespace
