@@ -1,4 +1,4 @@
-// The library's part of the losses of chapter 2 (the exercises are in solutions/ch02/loss.cpp):
+// The library's part of the losses of chapter 2 (the exercises are in exercises/ch02/loss.cpp):
 // checks on the targets, and the limits for infinite logits.
 #include "bp/loss.hpp"
 

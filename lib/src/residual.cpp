@@ -30,7 +30,7 @@ const Matrix& Residual::forward(const Matrix& x) {
 }
 //! [residual_forward]
 
-// Residual::backward is exercise 6.5 (solutions/ch06/residual.cpp).
+// Residual::backward is exercise 6.5 (exercises/ch06/residual.cpp).
 
 std::vector<Parameter> Residual::parameters(const std::string& prefix) { return inner_->parameters(join_name(prefix, "inner")); }
 
