@@ -228,6 +228,23 @@ std::string pad(const std::string& s, std::size_t width) {
 
 std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
 
+// The line that says what went wrong: the test's own message where it has one, not
+// GoogleTest's wording of the assertion ("The difference between ...", "Value of: ..."), which
+// names expressions, not mistakes. A failure without a message of its own gives its first line.
+std::string telling_line(const std::string& text) {
+    static const std::regex gtest_wording(
+        R"(^(The difference between .*|.* evaluates to .*|Expected equality of these values:|  .*|Value of: .*|Expected: .*|)"
+        R"(Actual: .*|Which is: .*|Failed|\(tests/.*:[0-9]+\)|)$)");
+    std::size_t start = 0;
+    while (start < text.size()) {
+        const std::size_t end = std::min(text.find('\n', start), text.size());
+        const std::string line = text.substr(start, end - start);
+        if (!std::regex_match(line, gtest_wording)) return line;
+        start = end + 1;
+    }
+    return first_line(text);
+}
+
 // A failure's message fits on a screen: at most `limit` lines, then a line saying how many
 // more there were and where the whole of it is.
 constexpr std::size_t max_failure_lines = 36;
@@ -295,7 +312,7 @@ void print_exercise_in_full(const Exercise& e, const std::vector<Exercise>& all)
                                 "          ")
                       << "\n";
         else
-            std::cout << "          " << first_line(t.message) << "\n";
+            std::cout << "          " << telling_line(t.message) << "\n";
         shown_one = true;
     }
     const auto stub = std::find_if(e.tests.begin(), e.tests.end(),
@@ -553,7 +570,7 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
                     junit_cases += "/>\n";
                 } else {
                     ++junit_failures;
-                    junit_cases += "><failure message=\"" + xml_text(first_line(message)) + "\">" + xml_text(message) + "</failure></testcase>\n";
+                    junit_cases += "><failure message=\"" + xml_text(telling_line(message)) + "\">" + xml_text(message) + "</failure></testcase>\n";
                 }
             }
         }
