@@ -31,6 +31,29 @@ Matrix sigmoid_of(const Matrix& z) { return (1.0 / (1.0 + (-z.array()).exp())).m
 // L = sum(G ⊙ out): dL/d(out) = G.
 double weighted_sum(const Matrix& G, const Matrix& out) { return G.cwiseProduct(out).sum(); }
 
+// A failed assertion with `why` as its first line, the line the progress report shows (for every
+// failure after the first, the only one); the assertion's own message, expected against got, follows.
+::testing::AssertionResult explained(const std::string& why, const ::testing::AssertionResult& result) {
+    if (result) return result;
+    return ::testing::AssertionFailure() << why << "\n" << result.message();
+}
+
+bool near(const Matrix& expected, const Matrix& got, double tolerance = 1e-9) {
+    return static_cast<bool>(matrices_near("", expected, got, tolerance));
+}
+
+// matrices_near, and on a failure, first the known mistake that gives `got` (an empty `gives`
+// stands for an empty result), or else `otherwise`.
+::testing::AssertionResult near_or_mistake(const std::string& what, const Matrix& expected, const Matrix& got,
+                                           const std::vector<bp_test::Mistake>& mistakes, const std::string& otherwise = "") {
+    const ::testing::AssertionResult result = matrices_near(what, expected, got);
+    if (result) return result;
+    for (const bp_test::Mistake& m : mistakes)
+        if ((m.gives.size() == 0 && got.size() == 0) || (m.gives.size() > 0 && near(m.gives, got)))
+            return explained(m.what, result);
+    return otherwise.empty() ? result : explained(otherwise, result);
+}
+
 // The tests' own forward pass of an RNN, h_t = f(W_x x_t + W_h h_{t-1} + b), stored into the
 // layer as its forward would store it: then its backward can run without exercises 7.1-7.2.
 void own_rnn_forward(bp::Rnn& rnn, const Sequence& x, const Matrix& h0) {
@@ -56,6 +79,102 @@ double own_rnn_loss(const bp::Rnn& rnn, const Sequence& x, const Matrix& h0, con
         L += weighted_sum(G.at(t), h);
     }
     return L;
+}
+
+// The tests' own BPTT after own_rnn_forward, for dL/dh_t = G_t from above (dh_out = G): each
+// step's dz_t and every gradient; or, to name a failure, what one of two known mistakes gives.
+enum class Bptt { right, no_carry, W_h_not_transposed };
+struct OwnRnnBackward {
+    std::vector<Matrix> dz;  // dz_t at [t], t = 1, ..., T
+    Matrix dW_x, dW_h, db, dh0, dh1;
+    OwnRnnBackward(const bp::Rnn& rnn, const Sequence& G, Bptt way = Bptt::right) {
+        const bp::Index T = rnn.x.steps(), m = rnn.x.batch(), n = rnn.n_out();
+        dz.resize(static_cast<std::size_t>(T + 1));
+        dW_x = Matrix::Zero(n, rnn.n_in()), dW_h = Matrix::Zero(n, n), db = Matrix::Zero(n, 1);
+        Matrix dh_next = Matrix::Zero(n, m);
+        for (bp::Index t = T; t >= 1; --t) {
+            Matrix d = G.at(t);
+            if (way != Bptt::no_carry) d += dh_next;
+            if (t == 1) dh1 = d;
+            if (rnn.f == Activation::tanh) d.array() *= 1.0 - rnn.h.at(t).array().square();
+            dW_x += d * rnn.x.at(t).transpose();
+            dW_h += d * rnn.state(t - 1).transpose();
+            db += d.rowwise().sum();
+            dh_next = way == Bptt::W_h_not_transposed ? Matrix(rnn.W_h * d) : Matrix(rnn.W_h.transpose() * d);
+            dz[static_cast<std::size_t>(t)] = d;
+        }
+        dh0 = dh_next;
+    }
+};
+
+// The known mistake of exercises 7.3-7.4 that the layer's gradients show after rnn.backward(G),
+// said so that it can be a failure's first line; "" if they show none of them.
+std::string rnn_bptt_mistake(const bp::Rnn& rnn, const Sequence& G) {
+    const OwnRnnBackward right(rnn, G);
+    const Matrix& dz1 = right.dz[1];
+    const Matrix db = rnn.db;
+    if (!near(right.dW_x, rnn.dW_x)) {
+        if (near(OwnRnnBackward(rnn, G, Bptt::no_carry).dW_x, rnn.dW_x))
+            return "No gradient is carried from step to step: these are the gradients with dh_t = dh_out_t alone. h_t "
+                   "also feeds step t + 1, so dh_t = dh_out_t + dh_next, where dh_next is what step t + 1 sent back";
+        if (near(OwnRnnBackward(rnn, G, Bptt::W_h_not_transposed).dW_x, rnn.dW_x))
+            return "The gradient goes back through W_h instead of W_h^T: dh_prev = W_h^T dz (W_h is square, so W_h dz "
+                   "fits the shapes too)";
+        if (near(dz1 * rnn.x.at(1).transpose(), rnn.dW_x))
+            return "dW_x is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the "
+                   "others' shares";
+        return "";
+    }
+    // dW_x = sum_t dz_t x_t^T is right, so the dz_t are, and the carry that made them.
+    if (!near(right.dW_h, rnn.dW_h)) {
+        Matrix with_h_t = Matrix::Zero(rnn.n_out(), rnn.n_out());
+        for (bp::Index t = 1; t <= rnn.x.steps(); ++t) with_h_t += right.dz[static_cast<std::size_t>(t)] * rnn.h.at(t).transpose();
+        if (near(with_h_t, rnn.dW_h))
+            return "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1} (state(t - 1)), so "
+                   "dW_h += dz_t h_{t-1}^T. (dW_x is right, so the carried gradient is too.)";
+        if (near(dz1 * rnn.state(0).transpose(), rnn.dW_h))
+            return "dW_h is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the "
+                   "others' shares. (dW_x is right, so the carried gradient is too.)";
+    }
+    if (!near(right.dh0, rnn.start_grad().h) && near(right.dh1, rnn.start_grad().h))
+        return "start_grad().h is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, after "
+               "the loop";
+    if (!near(right.db, db)) {
+        if (near(2 * right.db, db))
+            return "db is twice what it should be: z_t = W_x x_t + W_h h_{t-1} + b has one b, so each step adds the row "
+                   "sums of dz_t once";
+        if (near(dz1.rowwise().sum(), db))
+            return "db is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the others' "
+                   "shares";
+    }
+    return "";
+}
+
+// rnn.backward(G) after the tests' own forward, every gradient against finite differences of
+// L = sum_t sum(G_t ⊙ h_t). A known mistake is named once, as the first line of one failure;
+// otherwise each wrong gradient fails on its own, with a note on the case (`about`).
+void expect_bptt_matches_finite_differences(bp::Rnn& rnn, Sequence x, Matrix h0, const Sequence& G, const std::string& about) {
+    own_rnn_forward(rnn, x, h0);
+    const Sequence dx = rnn.backward(G);
+    const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db, dh0 = rnn.start_grad().h;
+    const std::string mistake = rnn_bptt_mistake(rnn, G);
+    const std::string note = !mistake.empty() || !near(OwnRnnBackward(rnn, G).dW_x, dW_x)
+                                 ? about
+                                 : about + ". dW_x is right, so each step's dz_t is, and the carried gradient: look at "
+                                           "how this gradient is made from them";
+    const auto L = [&] { return own_rnn_loss(rnn, x, h0, G); };
+    const ::testing::AssertionResult results[] = {
+        matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7), matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7),
+        matrices_near("db", slopes(L, rnn.b), db, 1e-7),       matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7),
+        matrices_near("dh_0", slopes(L, h0), dh0, 1e-7)};
+    for (const ::testing::AssertionResult& result : results) {
+        if (result) continue;
+        if (!mistake.empty()) {
+            ADD_FAILURE() << explained(mistake, result).message();
+            return;
+        }
+        ADD_FAILURE() << result.message() << "\n" << note;
+    }
 }
 
 // A small tanh RNN with moderate weights and a bias that is not zero.
@@ -212,47 +331,42 @@ TEST(Ex7_4, ExactLinearCase) {
     bp::Rnn rnn = exact_linear_rnn();
     own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
     rnn.backward(loss_at_step(3, col({1, 0}), 3));  // L = g^T h_3, g = (1, 0)
-    EXPECT_MATRIX_NEAR(col({1, 6}), rnn.start_grad().h)
-        << "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = (1, 6). "
-           "(W_h^3 g = (1, 0) means W_h instead of W_h^T in dh_prev.)";
-    EXPECT_MATRIX_NEAR(col({1, 4}), Matrix(rnn.hidden_grads().at(1))) << "dh_1 = (W_h^T)^2 g";
+    const std::string no_carry = "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
+                                 "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next";
+    const std::string W_h_not_transposed = "W_h dz instead of W_h^T dz in dh_prev: W_h^j g = (1, 0) for every j, where "
+                                           "(W_h^T)^j g = (1, 2j)";
+    EXPECT_HOLDS(near_or_mistake("start_grad().h", col({1, 6}), rnn.start_grad().h,
+                                 {{W_h_not_transposed, col({1, 0})},
+                                  {no_carry, col({0, 0})},
+                                  {"This is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, "
+                                   "after the loop",
+                                   col({1, 4})},
+                                  {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()}},
+                                 "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = "
+                                 "(1, 6)"));
+    if (!near(col({1, 6}), rnn.start_grad().h)) return;  // dh_1 would show the same mistake again
+    EXPECT_HOLDS(explained("dh_0 is right, so the pass is, but dh_1 = (W_h^T)^2 g is not: keep each step's dh_t = "
+                           "dh_out_t + dh_next in dh.at(t), which hidden_grads() returns",
+                           matrices_near("hidden_grads().at(1)", col({1, 4}), rnn.hidden_grads().at(1))));
 }
 
 TEST(Ex7_4, ALossAtTheLastStepReachesEveryStep) {
     bp::Rng rng(708);
     bp::Rnn rnn = small_rnn(rng);
-    Sequence x(rng.uniform_matrix(2, 4 * 2, -1, 1), 2);  // T = 4
-    Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    const Sequence x(rng.uniform_matrix(2, 4 * 2, -1, 1), 2);  // T = 4
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
     const Sequence G = loss_at_step(4, rng.uniform_matrix(3, 2, -1, 1), 4);
-    own_rnn_forward(rnn, x, h0);
-    const Sequence dx = rnn.backward(G);
-    const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db, dh0 = rnn.start_grad().h;
-    const auto L = [&] { return own_rnn_loss(rnn, x, h0, G); };
-    const char* why = "the loss is at step 4 only: every step's share reaches it through the carried dh_next "
-                      "(dh_t = dh_out_t + dh_next); without it only step 4 would count";
-    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("dh_0", slopes(L, h0), dh0, 1e-7)) << why;
+    expect_bptt_matches_finite_differences(rnn, x, h0, G, "The loss is at step 4 of 4 only: the other steps' shares come from "
+                                                           "the gradient carried back from step 4");
 }
 
 TEST(Ex7_4, ALossAtEveryStepMatchesFiniteDifferences) {
     bp::Rng rng(709);
     bp::Rnn rnn = small_rnn(rng);
-    Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);  // T = 3
-    Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);  // T = 3
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
     const Sequence G(rng.uniform_matrix(3, 3 * 2, -1, 1), 2);
-    own_rnn_forward(rnn, x, h0);
-    const Sequence dx = rnn.backward(G);
-    const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db, dh0 = rnn.start_grad().h;
-    const auto L = [&] { return own_rnn_loss(rnn, x, h0, G); };
-    const char* why = "L = sum_t sum(G_t ⊙ h_t), T = 3: each step adds its share (with T = 1, = and += agree)";
-    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7)) << why;
-    EXPECT_HOLDS(matrices_near("dh_0", slopes(L, h0), dh0, 1e-7)) << why;
+    expect_bptt_matches_finite_differences(rnn, x, h0, G, "L = sum_t sum(G_t ⊙ h_t), a loss at each of T = 3 steps");
 }
 
 TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
@@ -349,16 +463,42 @@ struct RnnWithWrongStartGradient : bp::Rnn {
 TEST(Ex7_5, NoticesAWrongGradientOfTheStartStateOrOfTheInput) {
     bp::Rng rng(715);
     const bp::Rnn base = small_rnn(rng);
-    RnnWithWrongStartGradient rnn(base.W_x, base.W_h, base.b);
     const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
     const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    RnnWithWrongStartGradient rnn(base.W_x, base.W_h, base.b);
     const bp::GradientCheck start = bp::check_rnn_gradients(rnn, x, h0, rng);
     EXPECT_FALSE(start.passed) << "with dL/dh_0 doubled, the check must fail: " << start.report();
-    EXPECT_EQ(start.parameter, "h0") << "and name h0";
-    rnn.wrong_x = true;
-    const bp::GradientCheck input = bp::check_rnn_gradients(rnn, x, h0, rng);
+    EXPECT_EQ(start.parameter, "h0") << "with dL/dh_0 doubled, the worst element must be in h0";
+    RnnWithWrongStartGradient other(base.W_x, base.W_h, base.b);  // a layer of its own: gradients at zero
+    other.wrong_x = true;
+    const bp::GradientCheck input = bp::check_rnn_gradients(other, x, h0, rng);
     EXPECT_FALSE(input.passed) << "with dL/dx doubled, the check must fail: " << input.report();
-    EXPECT_EQ(input.parameter, "x") << "and name x";
+    EXPECT_EQ(input.parameter, "x") << "with dL/dx doubled, the worst element must be in x";
+}
+
+TEST(Ex7_5, ClearsTheGradientsBeforeBackward) {
+    bp::Rng rng(727);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    // The gradients as a backward pass before the check left them.
+    rnn.dW_x = rng.uniform_matrix(3, 2, -1, 1);
+    rnn.dW_h = rng.uniform_matrix(3, 3, -1, 1);
+    rnn.db = rng.uniform_matrix(3, 1, -1, 1).col(0);
+    bp::Rnn cleared = rnn;
+    cleared.zero_grad();
+    bp::Rng same(728);
+    const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, h0, same);
+    if (check.passed) return;
+    bp::Rng again(728);
+    if (bp::check_rnn_gradients(cleared, x, h0, again).passed)
+        ADD_FAILURE() << "backward adds into the gradients: call rnn.zero_grad() in your closure, before rnn.backward "
+                         "(this layer's gradients held an earlier pass's, and the check failed; with them cleared, it passes)\n"
+                      << check.report();
+    else
+        ADD_FAILURE() << "the check fails on this layer, with its gradients set to zero too (see the test "
+                         "ChecksTheWeightsTheInputsAndTheStartState):\n"
+                      << check.report();
 }
 
 // ---- 7.6 hidden_state_gradient_norms ----
@@ -403,6 +543,8 @@ TEST(Ex7_6, AgreesWithTheLayersBackward) {
 
 // ---- 7.7 truncated_bptt ----
 
+using Gradients = std::vector<std::pair<std::string, Matrix>>;
+
 // A model of an RNN with a readout, and a batch with a target at every step (squared error).
 struct Truncation {
     bp::Rng rng{718};
@@ -410,21 +552,30 @@ struct Truncation {
     bp::SequenceBatch batch{Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), 1};
     const bp::Loss loss = bp::mean_squared_error();
 
-    // Every gradient of the model, side by side.
-    Matrix gradients() {
-        Matrix all(0, 1);
-        for (const bp::Parameter& p : model.parameters()) {
-            Matrix next(all.rows() + p.grad().size(), 1);
-            next << all, p.grad().reshaped();
-            all = next;
-        }
+    // Every gradient of the model, with its parameter's name.
+    Gradients gradients() {
+        Gradients all;
+        for (const bp::Parameter& p : model.parameters()) all.push_back({p.name, p.grad()});
         return all;
     }
 };
 
+Gradients plus(Gradients a, const Gradients& b) {
+    for (std::size_t i = 0; i < a.size(); ++i) a[i].second += b[i].second;
+    return a;
+}
+
+// Passes when every gradient agrees; else the first that does not, named (with `when`).
+::testing::AssertionResult same_gradients(const std::string& when, const Gradients& expected, const Gradients& got) {
+    for (std::size_t i = 0; i < expected.size(); ++i)
+        if (::testing::AssertionResult r = matrices_near(expected[i].first + "'s gradient " + when, expected[i].second, got[i].second); !r)
+            return r;
+    return ::testing::AssertionSuccess();
+}
+
 TEST(Ex7_7, AWindowOfTStepsIsFullBptt) {
     Truncation c;
-    std::vector<Matrix> seen;
+    std::vector<Gradients> seen;
     const double L = bp::truncated_bptt(c.model, c.loss, c.batch, 5, [&] { seen.push_back(c.gradients()); });
     ASSERT_EQ(seen.size(), 1u) << "with k = T there is one chunk, so update() is called once";
     c.model.zero_grad();
@@ -432,7 +583,12 @@ TEST(Ex7_7, AWindowOfTStepsIsFullBptt) {
     const double full = bp::sequence_loss(c.loss, c.model.forward(c.batch.x), c.batch, &d_out);
     c.model.backward(d_out);
     EXPECT_NEAR(full, L, 1e-12) << "the loss of all T = 5 steps";
-    EXPECT_MATRIX_NEAR(c.gradients(), seen.front()) << "with k = T, truncated BPTT is full BPTT: the same gradients";
+    bool zero = true;
+    for (const auto& [name, g] : seen.front()) zero = zero && g.isZero(0);
+    EXPECT_HOLDS(explained(zero ? "update() saw gradients of zero: zero_grad() goes before each chunk's backward, not "
+                                  "between backward and update()"
+                                : "with k = T, truncated BPTT is full BPTT: update() must see the same gradients",
+                           same_gradients("when update() is called", c.gradients(), seen.front())));
 }
 
 TEST(Ex7_7, TheForwardPassCarriesTheStateAcrossChunks) {
@@ -447,10 +603,10 @@ TEST(Ex7_7, TheForwardPassCarriesTheStateAcrossChunks) {
 
 TEST(Ex7_7, TheGradientStopsAtTheChunksStart) {
     Truncation c;
-    std::vector<Matrix> seen;
+    std::vector<Gradients> seen;
     bp::truncated_bptt(c.model, c.loss, c.batch, 2, [&] { seen.push_back(c.gradients()); });
-    ASSERT_EQ(seen.size(), 3u);
-    // Chunk 2 (steps 3-4) on its own, from the state after step 2.
+    ASSERT_EQ(seen.size(), 3u) << "T = 5 steps in chunks of k = 2: steps 1-2, 3-4 and 5, one update() after each";
+    // Chunk 2 (steps 3-4) on its own, from the state after step 2: what update() must see after it.
     c.model.forward(c.batch.x.slice(1, 2));
     const bp::RecurrentState h2 = c.model.layer->final_state();
     const bp::SequenceBatch chunk = c.batch.chunk(3, 2);
@@ -458,9 +614,28 @@ TEST(Ex7_7, TheGradientStopsAtTheChunksStart) {
     bp::Sequence d_out;
     bp::sequence_loss(c.loss, c.model.forward(chunk.x, h2), chunk, &d_out);
     c.model.backward(d_out);
-    EXPECT_MATRIX_NEAR(c.gradients(), seen[1]) << "the second chunk's gradients: those of steps 3-4 alone, from h_2 (no "
-                                                  "gradient flows back into steps 1-2, and none is left over from them: "
-                                                  "zero_grad before each chunk)";
+    const Gradients alone = c.gradients();
+    // What a mistake gives: chunk 2's loss back through steps 1-4 (the gradient not stopped at the chunk's start).
+    bp::SequenceBatch steps_1_to_4 = c.batch.chunk(1, 4);
+    steps_1_to_4.first_scored = 3;
+    c.model.zero_grad();
+    bp::sequence_loss(c.loss, c.model.forward(steps_1_to_4.x), steps_1_to_4, &d_out);
+    c.model.backward(d_out);
+    const Gradients through = c.gradients();
+    Gradients zero = alone;
+    for (auto& [name, g] : zero) g.setZero();
+    const auto is = [&](const Gradients& g) { return static_cast<bool>(same_gradients("", g, seen[1])); };
+    const std::string after = "After chunk 2 (steps 3-4), update() saw ";
+    const std::string stop = "forward and backward run on the chunk alone (batch.chunk), forward from the state the chunk "
+                             "before ended in";
+    const std::string clear = "call model.zero_grad() at the start of each chunk (backward adds into the gradients)";
+    std::string why = "After chunk 2 (steps 3-4), update() must see the gradients of its loss alone, through steps 3-4 from h_2";
+    if (is(plus(seen[0], alone))) why = after + "chunk 1's gradients added to chunk 2's: " + clear;
+    else if (is(through)) why = after + "chunk 2's gradient carried on back into steps 1-2: " + stop;
+    else if (is(plus(seen[0], through)))
+        why = after + "chunk 2's gradient carried on back into steps 1-2 (" + stop + "), and chunk 1's added to it (" + clear + ")";
+    else if (is(zero)) why = after + "gradients of zero: zero_grad() goes before each chunk's backward, not between backward and update()";
+    EXPECT_HOLDS(explained(why, same_gradients("when update() is called after chunk 2", alone, seen[1])));
 }
 
 // ---- 7.8 lstm_step_forward ----
@@ -574,6 +749,20 @@ TEST(Ex7_9, TheForgetGatesGradientUsesTheOldCell) {
                                            "c_{t-1}: 0.25)";
 }
 
+TEST(Ex7_9, TheCellsGradientGoesBackThroughTheForgetGate) {
+    // W = 0 and b = 0: i = f = o = 1/2, g = 0; c_prev = 2, so c_t = 1.
+    bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), Vector::Zero(4));
+    const Matrix one = Matrix::Ones(1, 1), c_prev = Matrix::Constant(1, 1, 2.0);
+    const OwnLstmStep s(lstm, one, one, c_prev);
+    Matrix dx(1, 1), dh_prev(1, 1), dc_prev(1, 1);
+    bp::lstm_step_backward(lstm, one, one, c_prev, s.gates, s.c, Matrix::Zero(1, 1), one, dx, dh_prev, dc_prev);
+    EXPECT_HOLDS(near_or_mistake("dc_prev", Matrix::Constant(1, 1, 0.5), dc_prev,
+                                 {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f "
+                                   "(here f = 1/2, dc = 1)",
+                                   one}},
+                                 "dh_t = 0 and dc_next = 1, so dc = 1, and f = 1/2: dc_prev = dc ⊙ f = 0.5"));
+}
+
 TEST(Ex7_9, AddsIntoTheGradients) {
     bp::Rng rng(721);
     bp::Lstm lstm = small_lstm(rng);
@@ -613,8 +802,8 @@ TEST(Ex7_10, ComputesTheGruStep) {
     bp::Graph g;
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
     EXPECT_MATRIX_NEAR(OwnGruStep(gru, x, h_prev).h, g.value(h))
-        << "u, r = sigmoid(W_x. x_t + W_h. h_prev + b.); h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); "
-           "h_t = u ⊙ h_prev + (1 - u) ⊙ h~";
+        << "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+           "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~";
 }
 
 TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
@@ -636,8 +825,8 @@ TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
                                {"b_h", &gru.b_h, &gru.db_h}})
         EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *b), *db, 1e-7)) << why;
     EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), g.grad(xv), 1e-7));
-    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), g.grad(hv), 1e-7)) << "h_prev is used three times (in u ⊙ h_prev "
-                                                                                   "and the products with W_hu, W_hr, W_hh)";
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), g.grad(hv), 1e-7)) << "h_prev is used four times (in u ⊙ h_prev, "
+                                                                                   "r ⊙ h_prev and the products with W_hu and W_hr)";
 }
 
 // ---- 7.11 gru_step_backward, by hand ----
