@@ -5,7 +5,7 @@ namespace bp {
 
 //! [gru_step]
 Var gru_step(Graph& g, const GruVars& p, Var x_t, Var h_prev) {
-    // BEGIN EXERCISE 7.10 (ch07-gru): gru_step: u and r = sigmoid(W_x x_t + W_h h_prev + b); the candidate = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ candidate.
+    // BEGIN EXERCISE 7.10 (ch07-gru): gru_step: u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r likewise with W_xr, W_hr, b_r; the candidate = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ candidate.
     throw bp::NotImplemented("7.10", "exercises/ch07/gru.cpp",
                              "Chapter 7, section 'The GRU' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.10

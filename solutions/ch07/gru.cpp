@@ -5,11 +5,11 @@ namespace bp {
 
 //! [gru_step]
 Var gru_step(Graph& g, const GruVars& p, Var x_t, Var h_prev) {
-    // BEGIN EXERCISE 7.10 (ch07-gru): gru_step: u and r = sigmoid(W_x x_t + W_h h_prev + b); the candidate = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ candidate.
+    // BEGIN EXERCISE 7.10 (ch07-gru): gru_step: u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r likewise with W_xr, W_hr, b_r; the candidate = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ candidate.
     const Var u = g.sigmoid(g.add_bias(g.add(g.matmul(p.W_xu, x_t), g.matmul(p.W_hu, h_prev)), p.b_u));
     const Var r = g.sigmoid(g.add_bias(g.add(g.matmul(p.W_xr, x_t), g.matmul(p.W_hr, h_prev)), p.b_r));
     const Var candidate = g.tanh(g.add_bias(g.add(g.matmul(p.W_xh, x_t), g.matmul(p.W_hh, g.mul(r, h_prev))), p.b_h));
-    // h_prev is used three times (and u twice): the graph adds up every path's share.
+    // h_prev is used four times (and u twice): the graph adds up every path's share.
     return g.add(g.mul(u, h_prev), g.mul(g.one_minus(u), candidate));
     // END EXERCISE 7.10
 }
