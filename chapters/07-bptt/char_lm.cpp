@@ -1,6 +1,6 @@
 // Chapter 7: a character-level language model. An LSTM reads a text one character at a time
 // and learns to predict the next one; then it writes text of its own, one character at a
-// time, each drawn from what it predicts. Run it with ./course train --text [FILE].
+// time, each drawn from what it predicts. Run it with ./course train --text [--mine] [FILE].
 //
 //   ch07-char-lm [--steps N] [--hidden N] [--length T] [--batch M] [--lr X] [--clip X]
 //                [--seed S] [--sample N] [--temperature X] [--prime TEXT] [--figures DIR] [FILE]
