@@ -374,17 +374,21 @@ TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
     bp::Rnn rnn = small_rnn(rng);
     const Sequence x(rng.uniform_matrix(2, 3, -1, 1), 1);  // T = 3, m = 1
     const Sequence G = loss_at_step(1, rng.uniform_matrix(3, 1, -1, 1), 3);
+    // dz_1 = dh_1 ⊙ (1 - h_1^2), dh_1 = G_1: nothing comes back from the later steps, which have no loss.
+    const auto dz1 = [&] { return Matrix(G.at(1).cwiseProduct((1.0 - rnn.h.at(1).array().square()).matrix())); };
     own_rnn_forward(rnn, x, Matrix::Zero(3, 1));
     rnn.backward(G);
-    EXPECT_MATRIX_NEAR(Matrix::Zero(3, 3), rnn.dW_h)
-        << "a loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly. Pairing dz_t "
-           "with h_t instead of h_{t-1} gives dz_1 h_1^T, which is not 0";
+    const std::string with_h_t = "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1}, so dW_h += "
+                                 "dz_t h_{t-1}^T";
+    EXPECT_HOLDS(near_or_mistake("dW_h", Matrix::Zero(3, 3), rnn.dW_h, {{with_h_t + ": here dz_1 h_1^T instead of dz_1 h_0^T = 0",
+                                                                         dz1() * rnn.h.at(1).transpose()}},
+                                 "A loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly"));
     const Matrix h0 = rng.uniform_matrix(3, 1, -1, 1);
     rnn.zero_grad();
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
-    const Matrix dz1 = G.at(1).cwiseProduct((1.0 - rnn.h.at(1).array().square()).matrix());
-    EXPECT_MATRIX_NEAR(Matrix(dz1 * h0.transpose()), rnn.dW_h) << "and from h_0 != 0, dW_h = dz_1 h_0^T";
+    EXPECT_HOLDS(near_or_mistake("dW_h", dz1() * h0.transpose(), rnn.dW_h, {{with_h_t, dz1() * rnn.h.at(1).transpose()}},
+                                 "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
 }
 
 TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
