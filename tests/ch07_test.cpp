@@ -173,7 +173,7 @@ void expect_bptt_matches_finite_differences(bp::Rnn& rnn, Sequence x, Matrix h0,
             ADD_FAILURE() << explained(mistake, result).message();
             return;
         }
-        ADD_FAILURE() << result.message() << "\n" << note;
+        ADD_FAILURE() << result.message() << note;
     }
 }
 
