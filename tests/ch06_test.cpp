@@ -108,30 +108,58 @@ TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
                                      << "\n  a =\n" << format_matrix(a);
 }
 
+TEST(Ex6_2, TheBoundaryItselfIsNotSaturated) {
+    // Exactly 0.01 from a tail is not "within 0.01": sigmoid counts a < 0.01 or a > 0.99, tanh |a| > 0.99.
+    const Matrix s = bp_test::row({0.01, 0.99, 0.5, 0.009});
+    const double got_sigmoid = bp::saturated_fraction(Activation::sigmoid, s);
+    EXPECT_NEAR(0.25, got_sigmoid, 1e-12) << "of 0.01, 0.99, 0.5 and 0.009 only 0.009 is saturated (a < 0.01 or a > 0.99, strictly)"
+                                          << (std::abs(got_sigmoid - 0.75) < 1e-12 ? ": you counted 0.01 and 0.99 too; use < and >, not <= and >=" : "");
+    const Matrix t = bp_test::row({-0.99, 0.99, 0.991, 0});
+    const double got_tanh = bp::saturated_fraction(Activation::tanh, t);
+    EXPECT_NEAR(0.25, got_tanh, 1e-12) << "of -0.99, 0.99, 0.991 and 0 only 0.991 is saturated (|a| > 0.99, strictly)"
+                                       << (std::abs(got_tanh - 0.75) < 1e-12 ? ": you counted |a| = 0.99 too; use >, not >=" : "");
+}
+
 TEST(Ex6_2, NothingSaturatesForIdentityAndLeakyRelu) {
-    const Matrix a = bp_test::row({-3, 0, 0, 5});
-    EXPECT_EQ(0.0, bp::saturated_fraction(Activation::identity, a));
-    EXPECT_EQ(0.0, bp::saturated_fraction(Activation::leaky_relu, a)) << "leaky ReLU's slope is alpha > 0 below 0: it never dies";
+    // Row 0 is 0 for every example: a dead unit if this were ReLU.
+    Matrix a(2, 4);
+    a << 0, 0, 0, 0,  //
+        -3, 0.999, -0.5, 5;
+    const double identity = bp::saturated_fraction(Activation::identity, a);
+    EXPECT_EQ(0.0, identity) << "identity's slope is 1 everywhere: nothing saturates, so the fraction is 0 (got " << identity << ")";
+    const double leaky = bp::saturated_fraction(Activation::leaky_relu, a);
+    EXPECT_EQ(0.0, leaky) << "leaky ReLU's slope is alpha > 0 below 0: no unit ever dies, so the fraction is 0 (got " << leaky << ")"
+                          << (std::abs(leaky - 0.5) < 1e-12 ? "; you counted the row of zeros as a dead unit, as for ReLU" : "");
 }
 
 // ---- 6.3 init_stddev ----
 
 TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
     // n_in = 300 inputs, n_out = 100 outputs: different fans, so a swap shows.
+    struct Mistake {
+        double gives;
+        const char* what;
+    };
     struct Case {
         bp::Init::Scheme scheme;
         const char* name;
         double variance, swapped_variance;
-    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100},
-                 {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400},
-                 {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100}};
+        Mistake own;  // a mistake of this scheme's own
+    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100, {0, ""}},
+                 {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400,
+                  {std::sqrt(6.0 / 400), ": that is the limit r = sqrt(6 / (n_in + n_out)) of the uniform distribution the library draws "
+                                         "Xavier's weights from, sqrt(3) times too large; its standard deviation is r / sqrt(3)"}},
+                 {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100,
+                  {std::sqrt(1.0 / 300), ": that is sqrt(1 / n_in), LeCun's; He's variance is 2 / n_in, the 2 making up for the half "
+                                         "of the units ReLU sets to 0"}}};
     for (const Case& c : cases) {
         const double got = bp::init_stddev(c.scheme, 300, 100);
         EXPECT_NEAR(std::sqrt(c.variance), got, 1e-12)
             << c.name << " for n_in = 300, n_out = 100"
             << (std::abs(got - c.variance) < 1e-12 ? ": that is the variance; the standard deviation is its square root"
                 : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12 ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
-                                                                        : "");
+                : c.own.gives > 0 && std::abs(got - c.own.gives) < 1e-12 ? c.own.what
+                                                                         : "");
     }
 }
 
@@ -144,23 +172,50 @@ TEST(Ex6_3, MatchesTheLibrarysInitialisers) {
     const char* names[] = {"lecun_normal", "xavier_uniform", "he_normal"};
     for (int i = 0; i < 3; ++i) {
         const double measured = std::sqrt(drawn[i].squaredNorm() / static_cast<double>(drawn[i].size()));
-        EXPECT_NEAR(measured, bp::init_stddev(schemes[i], 300, 100), 0.02 * measured)
+        const double got = bp::init_stddev(schemes[i], 300, 100);
+        EXPECT_NEAR(measured, got, 0.02 * measured)
             << "the weights that " << names[i] << "(100, 300, rng) draws (100 outputs, 300 inputs) have a standard deviation of "
-            << measured;
+            << measured
+            << (std::abs(got - std::sqrt(3.0) * measured) < 0.02 * got ? ": you returned sqrt(3) times that, the uniform's limit r"
+                : i == 2 && std::abs(std::sqrt(2.0) * got - measured) < 0.02 * measured ? ": you returned 1/sqrt(2) times that; He's variance is 2 / n_in"
+                                                                                        : "");
     }
 }
 
 // ---- 6.4 clip_grad_value ----
 
 TEST(Ex6_4, LimitsEachElementAndLeavesTheRestAlone) {
-    Matrix W = Matrix::Zero(1, 6), g(1, 6);
-    g << -3, -0.5, -0.2, 0.2, 0.5, 2;
-    const Matrix before = g;
+    // The weights lie beyond the limit too: clipping them instead of the gradient shows.
+    Matrix W = bp_test::row({2, -0.7, 1.5, -4, 0.9, -0.6}), g = bp_test::row({-3, -0.5, -0.2, 0.2, 0.5, 2});
+    const Matrix W_before = W, g_before = g;
     bp::clip_grad_value({bp::Parameter("W", W, g)}, 0.5);
-    const Matrix want = (Matrix(1, 6) << -0.5, -0.5, -0.2, 0.2, 0.5, 0.5).finished();
+    const bool weights_clipped = W == W_before.cwiseMax(-0.5).cwiseMin(0.5);
+    EXPECT_HOLDS(bp_test::matrices_near("W", W_before, W, 0))
+        << "clip_grad_value changed the weights W"
+        << (weights_clipped ? ": it clipped them instead of the gradients; clip p.grad(), never p.value()" : "; it changes the gradients only");
+    const Matrix want = bp_test::row({-0.5, -0.5, -0.2, 0.2, 0.5, 0.5});
     EXPECT_MATRIX_NEAR(want, g) << "clipped to [-0.5, 0.5]: values beyond it on either side become -0.5 or 0.5, the others "
                                    "(exactly +-0.5 too) stay\n  g before =\n"
-                                << format_matrix(before);
+                                << format_matrix(g_before);
+}
+
+TEST(Ex6_4, ReturnsZeroWhenThereIsNothingToClip) {
+    // No parameter, or a gradient without elements: the largest |g| of no elements is 0, and
+    // Eigen's maxCoeff() has no answer for an empty matrix (it fails an assertion).
+    double none = -1;
+    if (bp_test::call_or_explain("clip_grad_value({}, 1.0)", [&] { none = bp::clip_grad_value({}, 1.0); },
+                                 "with no parameters there is nothing to clip: return 0")) {
+        EXPECT_EQ(0.0, none) << "clip_grad_value with no parameters returns 0, the largest |g| of no elements";
+    }
+    Matrix E(0, 3), dE(0, 3), b = Matrix::Zero(2, 1), db = bp_test::col({-2, 0.5});
+    double largest = -1;
+    if (bp_test::call_or_explain(
+            "clip_grad_value({E with a 0x3 gradient, b with db = (-2, 0.5)}, 1.0)",
+            [&] { largest = bp::clip_grad_value({bp::Parameter("E", E, dE), bp::Parameter("b", b, db)}, 1.0); },
+            "a gradient without elements has nothing to clip: skip it (maxCoeff() of an empty matrix has no answer)")) {
+        EXPECT_EQ(2.0, largest) << "the largest |g| is |-2|, in db; E's 0x3 gradient adds nothing";
+        EXPECT_MATRIX_NEAR(bp_test::col({-1, 0.5}), db) << "db clipped to [-1, 1] after the empty gradient";
+    }
 }
 
 TEST(Ex6_4, ClipsEveryParameterAndReturnsTheLargestMagnitude) {
