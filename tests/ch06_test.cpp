@@ -335,10 +335,15 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
                                                                 << format_matrix(z) << "  y =\n"
                                                                 << format_matrix(y);
     const Vector var = row_variances(z), want = bn.gamma.cwiseAbs2().cwiseProduct(var).cwiseQuotient((var.array() + bn.eps).matrix());
+    // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
+    const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
     const Vector got = row_variances(y);
     EXPECT_HOLDS(bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
-        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m" : "");
+        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
+            : bp_test::matrices_near("", Matrix(eps_outside), Matrix(got), 1e-12)
+                ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
+                : "");
 }
 
 TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
@@ -401,12 +406,24 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     const BatchNormLoss L{bn, G, z};
     const Matrix want = bp_test::slopes(L, z);
     const Matrix naive = (G.array().colwise() * (bn.gamma.array() * bn.inv_std.array())).matrix();
+    const Matrix without_gamma = (want.array().colwise() / bn.gamma.array()).matrix();  // dz is linear in dzhat = dy ⊙ gamma
+    std::string why;
+    if (bp_test::matrices_near("", naive, dz, 1e-7))
+        why = "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
+              "its row, and those paths add to dz\n";
+    else if (bp_test::matrices_near("", without_gamma, dz, 1e-7))
+        why = "this is dz without gamma: y = gamma zhat + shift, so dzhat = dy ⊙ gamma, row i times gamma_i\n";
+    else if (dz.rows() == 3 && dz.cols() == 5)
+        for (bp::Index i = 0; i < 3; ++i)
+            if (std::abs(dz.row(i).sum()) > 1e-9 * std::max(1.0, dz.row(i).cwiseAbs().sum())) {
+                std::ostringstream out;
+                out << "row " << i << " of dz sums to " << dz.row(i).sum() << ", not 0: shifting a row of z shifts its mean with it, "
+                    << "and y does not change, so every row of dz must sum to 0 (the mean's path is missing or wrong)\n";
+                why = out.str();
+                break;
+            }
     EXPECT_HOLDS(bp_test::matrices_near("dz", want, dz, 1e-7))
-        << (bp_test::matrices_near("", naive, dz, 1e-7)
-                ? "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
-                  "its row, and those paths add to dz\n"
-                : "")
-        << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
+        << why << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
         << format_matrix(z) << "  and the upstream gradient G =\n"
         << format_matrix(G);
     EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
@@ -446,25 +463,54 @@ TEST(Ex6_7, SumsDgammaAndDshiftOverTheBatchAndAccumulates) {
 
 // ---- 6.8 BatchNorm::forward, evaluation mode ----
 
+// Evaluation mode written out: y = gamma (z - mean) / sqrt(var + eps) + shift, row by row.
+Matrix evaluation_forward(const bp::BatchNorm& bn, const Matrix& z, const Vector& mean, const Vector& var) {
+    Matrix y(z.rows(), z.cols());
+    for (bp::Index i = 0; i < z.rows(); ++i)
+        for (bp::Index k = 0; k < z.cols(); ++k) y(i, k) = bn.gamma(i) * (z(i, k) - mean(i)) / std::sqrt(var(i) + bn.eps) + bn.shift(i);
+    return y;
+}
+
+// The mistake of updating the running averages in evaluation mode, named if they moved.
+std::string running_averages_moved(const bp::BatchNorm& bn, const Vector& mean_before, const Vector& var_before) {
+    if (bn.running_mean.size() == mean_before.size() && bn.running_var.size() == var_before.size() &&
+        bn.running_mean == mean_before && bn.running_var == var_before)
+        return "";
+    return "the running averages changed: evaluation mode updates nothing (only a training-mode forward moves them, "
+           "after exercise 6.6's code)\n  running_mean before =\n" + format_matrix(mean_before) + "  after =\n" +
+           format_matrix(bn.running_mean) + "  running_var before =\n" + format_matrix(var_before) + "  after =\n" +
+           format_matrix(bn.running_var);
+}
+
 TEST(Ex6_8, UsesTheRunningAveragesNotTheBatch) {
     bp::Rng rng(613);
     bp::BatchNorm bn = bp_test::some_batch_norm();
     bn.running_mean << 0.5, -1, 2;
     bn.running_var << 4, 0.25, 1;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
     bn.set_training(false);
     const Matrix z = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix y = bn.forward(z);
-    Matrix want(3, 4);
-    for (bp::Index i = 0; i < 3; ++i)
-        for (bp::Index k = 0; k < 4; ++k)
-            want(i, k) = bn.gamma(i) * (z(i, k) - bn.running_mean(i)) / std::sqrt(bn.running_var(i) + bn.eps) + bn.shift(i);
-    EXPECT_HOLDS(bp_test::matrices_near("y", want, y))
+    EXPECT_HOLDS(bp_test::matrices_near("y", evaluation_forward(bn, z, mean_before, var_before), y))
         << (bp_test::matrices_near("", bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y, y)
                 ? "these are the batch's own statistics; evaluation mode uses running_mean and running_var\n"
                 : "")
+        << running_averages_moved(bn, mean_before, var_before)
         << "  with running_mean = (0.5, -1, 2), running_var = (4, 0.25, 1) and z =\n"
         << format_matrix(z);
-    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.5, -1, 2).finished(), Matrix(bn.running_mean)) << "evaluation changes no running average";
+}
+
+TEST(Ex6_8, UpdatesNoRunningAverage) {
+    bp::Rng rng(617);
+    bp::BatchNorm bn = bp_test::some_batch_norm();
+    bn.running_mean << 0.5, -1, 2;
+    bn.running_var << 4, 0.25, 1;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
+    bn.set_training(false);
+    bn.forward(rng.uniform_matrix(3, 4, -1, 3));
+    bn.forward(rng.uniform_matrix(3, 6, -2, 1));
+    if (const std::string moved = running_averages_moved(bn, mean_before, var_before); !moved.empty())
+        ADD_FAILURE() << "after two forward passes in evaluation mode, " << moved;
 }
 
 TEST(Ex6_8, AnExamplesOutputDoesNotDependOnItsBatch) {
@@ -472,11 +518,13 @@ TEST(Ex6_8, AnExamplesOutputDoesNotDependOnItsBatch) {
     bp::BatchNorm bn = bp_test::some_batch_norm();
     bn.running_mean << 0.1, 0.2, 0.3;
     bn.running_var << 2, 3, 0.5;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
     bn.set_training(false);
     const Matrix z = rng.uniform_matrix(3, 5, -2, 2);
     const Matrix batch = bn.forward(z);
     const Matrix alone = bn.forward(z.col(2));  // one example: fine in evaluation mode
-    EXPECT_MATRIX_NEAR(Matrix(batch.col(2)), alone) << "example 2 alone and in a batch of 5 must give the same output";
+    EXPECT_MATRIX_NEAR(Matrix(batch.col(2)), alone) << "example 2 alone and in a batch of 5 must give the same output\n"
+                                                    << running_averages_moved(bn, mean_before, var_before);
 }
 
 TEST(Ex6_8, KeepsWhatBackwardNeeds) {
@@ -484,6 +532,7 @@ TEST(Ex6_8, KeepsWhatBackwardNeeds) {
     bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
     bn.running_mean << 0.1, -0.2, 0.3;
     bn.running_var << 0.5, 2, 1.5;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
     bn.set_training(false);
     Matrix z = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix G = rng.uniform_matrix(3, 4, -1, 1);
@@ -491,8 +540,29 @@ TEST(Ex6_8, KeepsWhatBackwardNeeds) {
     bn.forward(z);
     const Matrix dz = bn.backward(G);  // the library's evaluation-mode backward reads zhat and inv_std
     EXPECT_HOLDS(bp_test::matrices_near("dz", bp_test::slopes(L, z), dz, 1e-7))
-        << "backward after an evaluation-mode forward reads bn.zhat and bn.inv_std: store them as training mode does";
+        << "backward after an evaluation-mode forward reads bn.zhat and bn.inv_std: store them as training mode does\n"
+        << running_averages_moved(bn, mean_before, var_before);
     EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
+}
+
+TEST(Ex6_8, StoresTheStatisticsItUsed) {
+    // After a training-mode forward (written out by the tests) has left the batch's statistics
+    // in mean and var, an evaluation-mode forward stores the running ones it used instead.
+    bp::Rng rng(618);
+    bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
+    bp_test::as_after_forward(bn, rng.uniform_matrix(3, 5, -2, 2));
+    bn.running_mean << 0.4, -0.3, 1.2;
+    bn.running_var << 0.8, 1.7, 0.3;
+    const Vector training_mean = bn.mean, running_var = bn.running_var;
+    bn.set_training(false);
+    bn.forward(rng.uniform_matrix(3, 4, -1, 1));
+    const char* stale = bn.mean == training_mean ? ": it still holds the last training batch's mean; in evaluation mode, store "
+                                                   "the running mean the forward pass used (mean = running_mean, var = running_var)"
+                                                 : "";
+    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.4, -0.3, 1.2).finished(), Matrix(bn.mean)) << "bn.mean after an evaluation-mode forward" << stale;
+    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.8, 1.7, 0.3).finished(), Matrix(bn.var)) << "bn.var after an evaluation-mode forward: the running variance";
+    EXPECT_MATRIX_NEAR(Matrix((running_var.array() + 0.1).rsqrt().matrix()), Matrix(bn.inv_std))
+        << "bn.inv_std: 1 / sqrt(running_var + eps)";
 }
 
 }  // namespace
