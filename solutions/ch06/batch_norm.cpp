@@ -27,7 +27,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
         running_mean = (1 - momentum) * running_mean + momentum * mean;
         running_var = (1 - momentum) * running_var + momentum * var;
     } else {
-        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training, with running_mean and running_var in place of the batch's; nothing is updated.
+        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std and zhat), with running_mean and running_var in place of the batch's; nothing is updated.
         // HINT 6.8 1: What evaluation mode changes: running_mean and running_var in place of the batch's statistics, why, and that nothing is updated.
         // HINT 6.8 2: As in training: z is n x m, running_mean and running_var have n entries, zhat and y are n x m; any m, one example too. Store mean, var, inv_std and zhat.
         // HINT 6.8 3: mean = running_mean; var = running_var; then exercise 6.6's inv_std, zhat and y, with no sums over the batch at all.

@@ -25,8 +25,8 @@ double saturated_fraction(Activation f, const Matrix& a) {
     if (f == Activation::softmax)
         throw std::invalid_argument("saturated_fraction: softmax works on whole columns; networks end at their logits");
     const double units = static_cast<double>(a.rows()), elements = static_cast<double>(a.size());
-    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements in a flat tail; ReLU, the fraction of rows that are 0 for every example.
-    // HINT 6.2 1: The third number: elements in a flat tail for sigmoid and tanh (both tails), dead units (rows) for ReLU, and the Eigen idioms listed there.
+    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements strictly within 0.01 of a flat tail; ReLU, the fraction of rows that are 0 for every example; identity and leaky ReLU, 0.
+    // HINT 6.2 1: The third number: elements in a flat tail for sigmoid and tanh (both tails, the boundary itself not counted), dead units (rows) for ReLU, 0 for the others.
     // HINT 6.2 2: a is n x m: units are rows, examples columns. Sigmoid and tanh count elements out of a.size() (the double elements); ReLU counts rows out of a.rows() (units).
     // HINT 6.2 3: switch (f); (a.array() < lo || a.array() > hi).count(); a.array().abs() for tanh; (a.array() == 0).rowwise().all().count(); count() is an Index: divide as doubles.
     // HINT 6.2 4: Sigmoid, a = (0.005, 0.5, 0.995, 0.02): 2 of 4 in a tail (0.02 is not), 0.5. ReLU, a = [0 0; 0 3]: row 1 is dead, 1/2, though 3 of the 4 elements are 0.
