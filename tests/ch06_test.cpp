@@ -108,30 +108,58 @@ TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
                                      << "\n  a =\n" << format_matrix(a);
 }
 
+TEST(Ex6_2, TheBoundaryItselfIsNotSaturated) {
+    // Exactly 0.01 from a tail is not "within 0.01": sigmoid counts a < 0.01 or a > 0.99, tanh |a| > 0.99.
+    const Matrix s = bp_test::row({0.01, 0.99, 0.5, 0.009});
+    const double got_sigmoid = bp::saturated_fraction(Activation::sigmoid, s);
+    EXPECT_NEAR(0.25, got_sigmoid, 1e-12) << "of 0.01, 0.99, 0.5 and 0.009 only 0.009 is saturated (a < 0.01 or a > 0.99, strictly)"
+                                          << (std::abs(got_sigmoid - 0.75) < 1e-12 ? ": you counted 0.01 and 0.99 too; use < and >, not <= and >=" : "");
+    const Matrix t = bp_test::row({-0.99, 0.99, 0.991, 0});
+    const double got_tanh = bp::saturated_fraction(Activation::tanh, t);
+    EXPECT_NEAR(0.25, got_tanh, 1e-12) << "of -0.99, 0.99, 0.991 and 0 only 0.991 is saturated (|a| > 0.99, strictly)"
+                                       << (std::abs(got_tanh - 0.75) < 1e-12 ? ": you counted |a| = 0.99 too; use >, not >=" : "");
+}
+
 TEST(Ex6_2, NothingSaturatesForIdentityAndLeakyRelu) {
-    const Matrix a = bp_test::row({-3, 0, 0, 5});
-    EXPECT_EQ(0.0, bp::saturated_fraction(Activation::identity, a));
-    EXPECT_EQ(0.0, bp::saturated_fraction(Activation::leaky_relu, a)) << "leaky ReLU's slope is alpha > 0 below 0: it never dies";
+    // Row 0 is 0 for every example: a dead unit if this were ReLU.
+    Matrix a(2, 4);
+    a << 0, 0, 0, 0,  //
+        -3, 0.999, -0.5, 5;
+    const double identity = bp::saturated_fraction(Activation::identity, a);
+    EXPECT_EQ(0.0, identity) << "identity's slope is 1 everywhere: nothing saturates, so the fraction is 0 (got " << identity << ")";
+    const double leaky = bp::saturated_fraction(Activation::leaky_relu, a);
+    EXPECT_EQ(0.0, leaky) << "leaky ReLU's slope is alpha > 0 below 0: no unit ever dies, so the fraction is 0 (got " << leaky << ")"
+                          << (std::abs(leaky - 0.5) < 1e-12 ? "; you counted the row of zeros as a dead unit, as for ReLU" : "");
 }
 
 // ---- 6.3 init_stddev ----
 
 TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
     // n_in = 300 inputs, n_out = 100 outputs: different fans, so a swap shows.
+    struct Mistake {
+        double gives;
+        const char* what;
+    };
     struct Case {
         bp::Init::Scheme scheme;
         const char* name;
         double variance, swapped_variance;
-    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100},
-                 {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400},
-                 {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100}};
+        Mistake own;  // a mistake of this scheme's own
+    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100, {0, ""}},
+                 {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400,
+                  {std::sqrt(6.0 / 400), ": that is the limit r = sqrt(6 / (n_in + n_out)) of the uniform distribution the library draws "
+                                         "Xavier's weights from, sqrt(3) times too large; its standard deviation is r / sqrt(3)"}},
+                 {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100,
+                  {std::sqrt(1.0 / 300), ": that is sqrt(1 / n_in), LeCun's; He's variance is 2 / n_in, the 2 making up for the half "
+                                         "of the units ReLU sets to 0"}}};
     for (const Case& c : cases) {
         const double got = bp::init_stddev(c.scheme, 300, 100);
         EXPECT_NEAR(std::sqrt(c.variance), got, 1e-12)
             << c.name << " for n_in = 300, n_out = 100"
             << (std::abs(got - c.variance) < 1e-12 ? ": that is the variance; the standard deviation is its square root"
                 : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12 ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
-                                                                        : "");
+                : c.own.gives > 0 && std::abs(got - c.own.gives) < 1e-12 ? c.own.what
+                                                                         : "");
     }
 }
 
@@ -144,23 +172,50 @@ TEST(Ex6_3, MatchesTheLibrarysInitialisers) {
     const char* names[] = {"lecun_normal", "xavier_uniform", "he_normal"};
     for (int i = 0; i < 3; ++i) {
         const double measured = std::sqrt(drawn[i].squaredNorm() / static_cast<double>(drawn[i].size()));
-        EXPECT_NEAR(measured, bp::init_stddev(schemes[i], 300, 100), 0.02 * measured)
+        const double got = bp::init_stddev(schemes[i], 300, 100);
+        EXPECT_NEAR(measured, got, 0.02 * measured)
             << "the weights that " << names[i] << "(100, 300, rng) draws (100 outputs, 300 inputs) have a standard deviation of "
-            << measured;
+            << measured
+            << (std::abs(got - std::sqrt(3.0) * measured) < 0.02 * got ? ": you returned sqrt(3) times that, the uniform's limit r"
+                : i == 2 && std::abs(std::sqrt(2.0) * got - measured) < 0.02 * measured ? ": you returned 1/sqrt(2) times that; He's variance is 2 / n_in"
+                                                                                        : "");
     }
 }
 
 // ---- 6.4 clip_grad_value ----
 
 TEST(Ex6_4, LimitsEachElementAndLeavesTheRestAlone) {
-    Matrix W = Matrix::Zero(1, 6), g(1, 6);
-    g << -3, -0.5, -0.2, 0.2, 0.5, 2;
-    const Matrix before = g;
+    // The weights lie beyond the limit too: clipping them instead of the gradient shows.
+    Matrix W = bp_test::row({2, -0.7, 1.5, -4, 0.9, -0.6}), g = bp_test::row({-3, -0.5, -0.2, 0.2, 0.5, 2});
+    const Matrix W_before = W, g_before = g;
     bp::clip_grad_value({bp::Parameter("W", W, g)}, 0.5);
-    const Matrix want = (Matrix(1, 6) << -0.5, -0.5, -0.2, 0.2, 0.5, 0.5).finished();
+    const bool weights_clipped = W == W_before.cwiseMax(-0.5).cwiseMin(0.5);
+    EXPECT_HOLDS(bp_test::matrices_near("W", W_before, W, 0))
+        << "clip_grad_value changed the weights W"
+        << (weights_clipped ? ": it clipped them instead of the gradients; clip p.grad(), never p.value()" : "; it changes the gradients only");
+    const Matrix want = bp_test::row({-0.5, -0.5, -0.2, 0.2, 0.5, 0.5});
     EXPECT_MATRIX_NEAR(want, g) << "clipped to [-0.5, 0.5]: values beyond it on either side become -0.5 or 0.5, the others "
                                    "(exactly +-0.5 too) stay\n  g before =\n"
-                                << format_matrix(before);
+                                << format_matrix(g_before);
+}
+
+TEST(Ex6_4, ReturnsZeroWhenThereIsNothingToClip) {
+    // No parameter, or a gradient without elements: the largest |g| of no elements is 0, and
+    // Eigen's maxCoeff() has no answer for an empty matrix (it fails an assertion).
+    double none = -1;
+    if (bp_test::call_or_explain("clip_grad_value({}, 1.0)", [&] { none = bp::clip_grad_value({}, 1.0); },
+                                 "with no parameters there is nothing to clip: return 0")) {
+        EXPECT_EQ(0.0, none) << "clip_grad_value with no parameters returns 0, the largest |g| of no elements";
+    }
+    Matrix E(0, 3), dE(0, 3), b = Matrix::Zero(2, 1), db = bp_test::col({-2, 0.5});
+    double largest = -1;
+    if (bp_test::call_or_explain(
+            "clip_grad_value({E with a 0x3 gradient, b with db = (-2, 0.5)}, 1.0)",
+            [&] { largest = bp::clip_grad_value({bp::Parameter("E", E, dE), bp::Parameter("b", b, db)}, 1.0); },
+            "a gradient without elements has nothing to clip: skip it (maxCoeff() of an empty matrix has no answer)")) {
+        EXPECT_EQ(2.0, largest) << "the largest |g| is |-2|, in db; E's 0x3 gradient adds nothing";
+        EXPECT_MATRIX_NEAR(bp_test::col({-1, 0.5}), db) << "db clipped to [-1, 1] after the empty gradient";
+    }
 }
 
 TEST(Ex6_4, ClipsEveryParameterAndReturnsTheLargestMagnitude) {
@@ -280,10 +335,15 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
                                                                 << format_matrix(z) << "  y =\n"
                                                                 << format_matrix(y);
     const Vector var = row_variances(z), want = bn.gamma.cwiseAbs2().cwiseProduct(var).cwiseQuotient((var.array() + bn.eps).matrix());
+    // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
+    const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
     const Vector got = row_variances(y);
     EXPECT_HOLDS(bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
-        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m" : "");
+        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
+            : bp_test::matrices_near("", Matrix(eps_outside), Matrix(got), 1e-12)
+                ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
+                : "");
 }
 
 TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
@@ -346,12 +406,24 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     const BatchNormLoss L{bn, G, z};
     const Matrix want = bp_test::slopes(L, z);
     const Matrix naive = (G.array().colwise() * (bn.gamma.array() * bn.inv_std.array())).matrix();
+    const Matrix without_gamma = (want.array().colwise() / bn.gamma.array()).matrix();  // dz is linear in dzhat = dy ⊙ gamma
+    std::string why;
+    if (bp_test::matrices_near("", naive, dz, 1e-7))
+        why = "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
+              "its row, and those paths add to dz\n";
+    else if (bp_test::matrices_near("", without_gamma, dz, 1e-7))
+        why = "this is dz without gamma: y = gamma zhat + shift, so dzhat = dy ⊙ gamma, row i times gamma_i\n";
+    else if (dz.rows() == 3 && dz.cols() == 5)
+        for (bp::Index i = 0; i < 3; ++i)
+            if (std::abs(dz.row(i).sum()) > 1e-9 * std::max(1.0, dz.row(i).cwiseAbs().sum())) {
+                std::ostringstream out;
+                out << "row " << i << " of dz sums to " << dz.row(i).sum() << ", not 0: shifting a row of z shifts its mean with it, "
+                    << "and y does not change, so every row of dz must sum to 0 (the mean's path is missing or wrong)\n";
+                why = out.str();
+                break;
+            }
     EXPECT_HOLDS(bp_test::matrices_near("dz", want, dz, 1e-7))
-        << (bp_test::matrices_near("", naive, dz, 1e-7)
-                ? "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
-                  "its row, and those paths add to dz\n"
-                : "")
-        << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
+        << why << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
         << format_matrix(z) << "  and the upstream gradient G =\n"
         << format_matrix(G);
     EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
@@ -391,25 +463,54 @@ TEST(Ex6_7, SumsDgammaAndDshiftOverTheBatchAndAccumulates) {
 
 // ---- 6.8 BatchNorm::forward, evaluation mode ----
 
+// Evaluation mode written out: y = gamma (z - mean) / sqrt(var + eps) + shift, row by row.
+Matrix evaluation_forward(const bp::BatchNorm& bn, const Matrix& z, const Vector& mean, const Vector& var) {
+    Matrix y(z.rows(), z.cols());
+    for (bp::Index i = 0; i < z.rows(); ++i)
+        for (bp::Index k = 0; k < z.cols(); ++k) y(i, k) = bn.gamma(i) * (z(i, k) - mean(i)) / std::sqrt(var(i) + bn.eps) + bn.shift(i);
+    return y;
+}
+
+// The mistake of updating the running averages in evaluation mode, named if they moved.
+std::string running_averages_moved(const bp::BatchNorm& bn, const Vector& mean_before, const Vector& var_before) {
+    if (bn.running_mean.size() == mean_before.size() && bn.running_var.size() == var_before.size() &&
+        bn.running_mean == mean_before && bn.running_var == var_before)
+        return "";
+    return "the running averages changed: evaluation mode updates nothing (only a training-mode forward moves them, "
+           "after exercise 6.6's code)\n  running_mean before =\n" + format_matrix(mean_before) + "  after =\n" +
+           format_matrix(bn.running_mean) + "  running_var before =\n" + format_matrix(var_before) + "  after =\n" +
+           format_matrix(bn.running_var);
+}
+
 TEST(Ex6_8, UsesTheRunningAveragesNotTheBatch) {
     bp::Rng rng(613);
     bp::BatchNorm bn = bp_test::some_batch_norm();
     bn.running_mean << 0.5, -1, 2;
     bn.running_var << 4, 0.25, 1;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
     bn.set_training(false);
     const Matrix z = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix y = bn.forward(z);
-    Matrix want(3, 4);
-    for (bp::Index i = 0; i < 3; ++i)
-        for (bp::Index k = 0; k < 4; ++k)
-            want(i, k) = bn.gamma(i) * (z(i, k) - bn.running_mean(i)) / std::sqrt(bn.running_var(i) + bn.eps) + bn.shift(i);
-    EXPECT_HOLDS(bp_test::matrices_near("y", want, y))
+    EXPECT_HOLDS(bp_test::matrices_near("y", evaluation_forward(bn, z, mean_before, var_before), y))
         << (bp_test::matrices_near("", bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y, y)
                 ? "these are the batch's own statistics; evaluation mode uses running_mean and running_var\n"
                 : "")
+        << running_averages_moved(bn, mean_before, var_before)
         << "  with running_mean = (0.5, -1, 2), running_var = (4, 0.25, 1) and z =\n"
         << format_matrix(z);
-    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.5, -1, 2).finished(), Matrix(bn.running_mean)) << "evaluation changes no running average";
+}
+
+TEST(Ex6_8, UpdatesNoRunningAverage) {
+    bp::Rng rng(617);
+    bp::BatchNorm bn = bp_test::some_batch_norm();
+    bn.running_mean << 0.5, -1, 2;
+    bn.running_var << 4, 0.25, 1;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
+    bn.set_training(false);
+    bn.forward(rng.uniform_matrix(3, 4, -1, 3));
+    bn.forward(rng.uniform_matrix(3, 6, -2, 1));
+    if (const std::string moved = running_averages_moved(bn, mean_before, var_before); !moved.empty())
+        ADD_FAILURE() << "after two forward passes in evaluation mode, " << moved;
 }
 
 TEST(Ex6_8, AnExamplesOutputDoesNotDependOnItsBatch) {
@@ -417,11 +518,13 @@ TEST(Ex6_8, AnExamplesOutputDoesNotDependOnItsBatch) {
     bp::BatchNorm bn = bp_test::some_batch_norm();
     bn.running_mean << 0.1, 0.2, 0.3;
     bn.running_var << 2, 3, 0.5;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
     bn.set_training(false);
     const Matrix z = rng.uniform_matrix(3, 5, -2, 2);
     const Matrix batch = bn.forward(z);
     const Matrix alone = bn.forward(z.col(2));  // one example: fine in evaluation mode
-    EXPECT_MATRIX_NEAR(Matrix(batch.col(2)), alone) << "example 2 alone and in a batch of 5 must give the same output";
+    EXPECT_MATRIX_NEAR(Matrix(batch.col(2)), alone) << "example 2 alone and in a batch of 5 must give the same output\n"
+                                                    << running_averages_moved(bn, mean_before, var_before);
 }
 
 TEST(Ex6_8, KeepsWhatBackwardNeeds) {
@@ -429,6 +532,7 @@ TEST(Ex6_8, KeepsWhatBackwardNeeds) {
     bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
     bn.running_mean << 0.1, -0.2, 0.3;
     bn.running_var << 0.5, 2, 1.5;
+    const Vector mean_before = bn.running_mean, var_before = bn.running_var;
     bn.set_training(false);
     Matrix z = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix G = rng.uniform_matrix(3, 4, -1, 1);
@@ -436,8 +540,29 @@ TEST(Ex6_8, KeepsWhatBackwardNeeds) {
     bn.forward(z);
     const Matrix dz = bn.backward(G);  // the library's evaluation-mode backward reads zhat and inv_std
     EXPECT_HOLDS(bp_test::matrices_near("dz", bp_test::slopes(L, z), dz, 1e-7))
-        << "backward after an evaluation-mode forward reads bn.zhat and bn.inv_std: store them as training mode does";
+        << "backward after an evaluation-mode forward reads bn.zhat and bn.inv_std: store them as training mode does\n"
+        << running_averages_moved(bn, mean_before, var_before);
     EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
+}
+
+TEST(Ex6_8, StoresTheStatisticsItUsed) {
+    // After a training-mode forward (written out by the tests) has left the batch's statistics
+    // in mean and var, an evaluation-mode forward stores the running ones it used instead.
+    bp::Rng rng(618);
+    bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
+    bp_test::as_after_forward(bn, rng.uniform_matrix(3, 5, -2, 2));
+    bn.running_mean << 0.4, -0.3, 1.2;
+    bn.running_var << 0.8, 1.7, 0.3;
+    const Vector training_mean = bn.mean, running_var = bn.running_var;
+    bn.set_training(false);
+    bn.forward(rng.uniform_matrix(3, 4, -1, 1));
+    const char* stale = bn.mean == training_mean ? ": it still holds the last training batch's mean; in evaluation mode, store "
+                                                   "the running mean the forward pass used (mean = running_mean, var = running_var)"
+                                                 : "";
+    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.4, -0.3, 1.2).finished(), Matrix(bn.mean)) << "bn.mean after an evaluation-mode forward" << stale;
+    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.8, 1.7, 0.3).finished(), Matrix(bn.var)) << "bn.var after an evaluation-mode forward: the running variance";
+    EXPECT_MATRIX_NEAR(Matrix((running_var.array() + 0.1).rsqrt().matrix()), Matrix(bn.inv_std))
+        << "bn.inv_std: 1 / sqrt(running_var + eps)";
 }
 
 }  // namespace

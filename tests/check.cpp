@@ -22,7 +22,7 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
     if (expected.size() == 1 && got.size() == 1) {
         const double e = expected(0, 0), g = got(0, 0);
         if (std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e))) return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure() << what << ": expected " << e << ", got " << g;
+        return ::testing::AssertionFailure() << what << ": expected " << e << ", got " << g << "\n";
     }
     if (expected.rows() != got.rows() || expected.cols() != got.cols())
         return ::testing::AssertionFailure() << what << ": expected shape " << bp::shape(expected)

@@ -22,7 +22,8 @@ inline constexpr double reference_tolerance = 1e-9;
 
 std::string format_matrix(const bp::Matrix& m, const std::string& indent = "    ");
 
-// Passes when |got - expected| <= tolerance * max(1, |expected|) everywhere.
+// Passes when |got - expected| <= tolerance * max(1, |expected|) everywhere. A failure's
+// message ends with a newline (a 1x1 one too), so more can be streamed after it.
 ::testing::AssertionResult matrices_near(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
                                          double tolerance = reference_tolerance);
 

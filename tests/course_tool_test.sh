@@ -67,7 +67,14 @@ grep -q "^course_tests .*--only=1\$" "$log" || fail "check 01 asked for chapter 
 : > "$log"
 ./course-link check 01.03 > /dev/null 2> err || fail "check 01.03 failed: $(cat err)"
 grep -q "^course_tests .*--only=1.3\$" "$log" || fail "check 01.03 asked for another exercise than 1.3: $(cat "$log")"
-grep -q "^ctest .*-L ^ex1\\\\.3[$]$" "$log" || fail "check 01.03 ran other tests than exercise 1.3's: $(cat "$log")"
+grep -q "^ctest .*-L ^ex(1\\\\.3)[$]$" "$log" || fail "check 01.03 ran other tests than exercise 1.3's: $(cat "$log")"
+# An exercise is checked with the others of its file, which the same edit may have changed.
+mkdir -p "$repo/exercises/ch01"
+printf '// BEGIN EXERCISE 1.2\n// END EXERCISE 1.2\n// BEGIN EXERCISE 1.3\n// END EXERCISE 1.3\n' > "$repo/exercises/ch01/two.cpp"
+: > "$log"
+./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
+grep -q "^ctest .*-L ^ex(1\\\\.2|1\\\\.3)[$]$" "$log" || fail "check 1.3 did not run exercise 1.2's tests too (same file): $(cat "$log")"
+rm -f "$repo/exercises/ch01/two.cpp"
 
 : > "$log"
 ./course-link demo 09 > /dev/null 2> err || fail "demo 09 failed: $(cat err)"

@@ -111,6 +111,15 @@ TEST(LibOptions, HelpListsEveryOptionWithItsDefaultAndRange) {
         EXPECT_NE(help.find(w), std::string::npos) << "'" << w << "' not in:\n" << help;
 }
 
+TEST(LibOptions, HelpEndsWithTheEpilogues) {
+    Settings s;
+    bp::Options options = declare(s);
+    options.epilogue("./tool run passes --log to it.").epilogue("A second paragraph.\n");
+    const std::string help = options.help();
+    const std::string tail = "print this and exit\n\n./tool run passes --log to it.\n\nA second paragraph.\n";
+    EXPECT_EQ(help.size() - tail.size(), help.rfind(tail)) << "the epilogues, each after a blank line, end the help:\n" << help;
+}
+
 TEST(LibOptions, ExitsWithZeroForHelpAndTwoForAMistake) {
     GTEST_FLAG_SET(death_test_style, "threadsafe");
     const auto run = [](std::vector<const char*> args) {

@@ -1,5 +1,6 @@
 // Chapter 5: train a 784-256-128-10 MLP (ReLU, softmax cross-entropy, Adam with a cosine
-// schedule) on Fashion-MNIST and report its test accuracy. Run it with ./course train.
+// schedule) on Fashion-MNIST and report its test accuracy. Run it with ./course train
+// (./course train --mine passes --engine course: your exercises train it).
 //
 //   ch05-train [--epochs N] [--batch B] [--lr LR] [--seed S] [--model FILE]
 //              [--engine fast|course] [--precision float32|float64] [--threads T]
@@ -67,7 +68,10 @@ Options parse(int argc, char** argv) {
         .integer("threads", o.threads, 1, 256, "threads for the matrix products")
         .flag("batch-norm", o.batch_norm, "chapter 6: batch normalization before each hidden ReLU (the course engine)")
         .integer("residual-blocks", o.residual_blocks, 0, 100, "chapter 6: skip connections of width 128 before the output layer (the course engine)")
-        .integer("monitor", o.monitor, 0L, 1000000L, "chapter 6: record the gradients every N steps and show them after each epoch (0: never)");
+        .integer("monitor", o.monitor, 0L, 1000000L, "chapter 6: record the gradients every N steps and show them after each epoch (0: never)")
+        .epilogue("./course train [OPTIONS] runs this program with --model build/models/fashion_mnist_mlp.bin and the\n"
+                  "options given. ./course train --mine [OPTIONS] adds --engine course, so that your exercises train the\n"
+                  "network: --mine is the course tool's option, not this program's.");
     options.parse_or_exit(argc, argv);
     const bool chapter6_layers = o.batch_norm || o.residual_blocks > 0;
     if (o.engine.empty()) o.engine = chapter6_layers ? "course" : "fast";

@@ -19,7 +19,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
         running_mean = (1 - momentum) * running_mean + momentum * mean;
         running_var = (1 - momentum) * running_var + momentum * var;
     } else {
-        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training, with running_mean and running_var in place of the batch's; nothing is updated.
+        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std and zhat), with running_mean and running_var in place of the batch's; nothing is updated.
         throw bp::NotImplemented("6.8", "exercises/ch06/batch_norm.cpp",
                                  "Chapter 6, section 'Evaluation mode' (chapters/06-vanishing-exploding/chapter.md)");
         // END EXERCISE 6.8

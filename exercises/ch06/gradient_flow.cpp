@@ -22,7 +22,7 @@ double saturated_fraction(Activation f, const Matrix& a) {
     if (f == Activation::softmax)
         throw std::invalid_argument("saturated_fraction: softmax works on whole columns; networks end at their logits");
     const double units = static_cast<double>(a.rows()), elements = static_cast<double>(a.size());
-    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements in a flat tail; ReLU, the fraction of rows that are 0 for every example.
+    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements strictly within 0.01 of a flat tail; ReLU, the fraction of rows that are 0 for every example; identity and leaky ReLU, 0.
     throw bp::NotImplemented("6.2", "exercises/ch06/gradient_flow.cpp",
                              "Chapter 6, section 'Measuring gradient flow' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.2

@@ -82,14 +82,8 @@ RecurrentState Gru::final_state() const {
 }
 
 std::vector<Parameter> Gru::parameters(const std::string& prefix) {
-    const auto fit = [](const Matrix& W, Matrix& dW) {
-        if (dW.rows() != W.rows() || dW.cols() != W.cols()) dW.setZero(W.rows(), W.cols());
-    };
-    const auto fit_v = [](const Vector& b, Vector& db) {
-        if (db.size() != b.size()) db.setZero(b.size());
-    };
-    fit(W_xu, dW_xu), fit(W_hu, dW_hu), fit(W_xr, dW_xr), fit(W_hr, dW_hr), fit(W_xh, dW_xh), fit(W_hh, dW_hh);
-    fit_v(b_u, db_u), fit_v(b_r, db_r), fit_v(b_h, db_h);
+    fit_grad(W_xu, dW_xu), fit_grad(W_hu, dW_hu), fit_grad(W_xr, dW_xr), fit_grad(W_hr, dW_hr);
+    fit_grad(W_xh, dW_xh), fit_grad(W_hh, dW_hh), fit_grad(b_u, db_u), fit_grad(b_r, db_r), fit_grad(b_h, db_h);
     return {Parameter(join_name(prefix, "W_xu"), W_xu, dW_xu), Parameter(join_name(prefix, "W_hu"), W_hu, dW_hu),
             Parameter(join_name(prefix, "b_u"), b_u, db_u),    Parameter(join_name(prefix, "W_xr"), W_xr, dW_xr),
             Parameter(join_name(prefix, "W_hr"), W_hr, dW_hr), Parameter(join_name(prefix, "b_r"), b_r, db_r),

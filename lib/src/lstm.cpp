@@ -95,9 +95,7 @@ RecurrentState Lstm::final_state() const {
 }
 
 std::vector<Parameter> Lstm::parameters(const std::string& prefix) {
-    if (dW_x.rows() != W_x.rows() || dW_x.cols() != W_x.cols()) dW_x.setZero(W_x.rows(), W_x.cols());
-    if (dW_h.rows() != W_h.rows() || dW_h.cols() != W_h.cols()) dW_h.setZero(W_h.rows(), W_h.cols());
-    if (db.size() != b.size()) db.setZero(b.size());
+    fit_grad(W_x, dW_x), fit_grad(W_h, dW_h), fit_grad(b, db);
     return {Parameter(join_name(prefix, "W_x"), W_x, dW_x), Parameter(join_name(prefix, "W_h"), W_h, dW_h),
             Parameter(join_name(prefix, "b"), b, db)};
 }

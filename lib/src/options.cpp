@@ -139,6 +139,11 @@ Options& Options::positional(const std::string& name, std::string& value, const 
     return *this;
 }
 
+Options& Options::epilogue(const std::string& text) {
+    epilogues_.push_back(text);
+    return *this;
+}
+
 bool Options::parse(int argc, const char* const* argv) {
     std::size_t next_positional = 0;
     bool only_positionals = false;  // after "--"
@@ -210,6 +215,7 @@ std::string Options::help() const {
     for (const auto& [left, right] : lines) width = std::max(width, left.size());
     out << "\n";
     for (const auto& [left, right] : lines) out << "  " << std::left << std::setw(static_cast<int>(width) + 2) << left << right << "\n";
+    for (const std::string& text : epilogues_) out << "\n" << text << (text.empty() || text.back() != '\n' ? "\n" : "");
     return out.str();
 }
 

@@ -57,10 +57,7 @@ RecurrentState Rnn::final_state() const {
 }
 
 std::vector<Parameter> Rnn::parameters(const std::string& prefix) {
-    // Of W_x's, W_h's and b's shapes: if one was replaced, its gradient follows.
-    if (dW_x.rows() != W_x.rows() || dW_x.cols() != W_x.cols()) dW_x.setZero(W_x.rows(), W_x.cols());
-    if (dW_h.rows() != W_h.rows() || dW_h.cols() != W_h.cols()) dW_h.setZero(W_h.rows(), W_h.cols());
-    if (db.size() != b.size()) db.setZero(b.size());
+    fit_grad(W_x, dW_x), fit_grad(W_h, dW_h), fit_grad(b, db);
     return {Parameter(join_name(prefix, "W_x"), W_x, dW_x), Parameter(join_name(prefix, "W_h"), W_h, dW_h),
             Parameter(join_name(prefix, "b"), b, db)};
 }

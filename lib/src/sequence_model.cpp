@@ -111,13 +111,7 @@ double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& op
     Sequence d_out;
     const double L = sequence_loss(loss, model.forward(batch.x), batch, &d_out);
     model.backward(d_out);
-    if (options.after_backward) options.after_backward(step, L, params);
-    require_not_diverged(step, L, params, "gradient");  // before the step: the model stays as it was
-    if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
-    if (options.clip_value > 0) clip_grad_value(params, options.clip_value);
-    opt.step(params);
-    require_not_diverged(step, L, params, "value");
-    return L;
+    return finish_step(opt, params, L, options, step);
 }
 
 }  // namespace bp

@@ -134,15 +134,20 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
     const Matrix& output = model.forward(x);
     const double L = loss.value(output, y);
     model.backward(loss.grad(output, y));
-    if (options.after_backward) options.after_backward(step, L, params);
-    require_not_diverged(step, L, params, "gradient");  // before the step: the model stays as it was
+    return finish_step(opt, params, L, options, step);
+}
+//! [train_step]
+
+double finish_step(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
+                   long step) {
+    if (options.after_backward) options.after_backward(step, loss, params);
+    require_not_diverged(step, loss, params, "gradient");  // before the step: the model stays as it was
     if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
     if (options.clip_value > 0) clip_grad_value(params, options.clip_value);
     opt.step(params);
-    require_not_diverged(step, L, params, "value");
-    return L;
+    require_not_diverged(step, loss, params, "value");
+    return loss;
 }
-//! [train_step]
 
 double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
                    Rng& rng, long& step, ProgressBar* bar) {

@@ -24,9 +24,11 @@ public:
     Index size() const { return gamma.size(); }
 
     /// Exercises 6.6 (training mode) and 6.8 (evaluation mode), exercises/ch06/batch_norm.cpp:
-    /// z (n x m) -> y (n x m), keeping mean, var, inv_std and zhat for backward. In training
-    /// mode a batch needs m >= 2 examples (one has no variance): a ShapeError otherwise; after
-    /// the step, running = (1 - momentum) running + momentum batch, for the mean and the variance.
+    /// z (n x m) -> y (n x m), keeping mean, var, inv_std and zhat for backward (in evaluation
+    /// mode mean and var are the running averages it used). In training mode a batch needs
+    /// m >= 2 examples (one has no variance): a ShapeError otherwise; after the step,
+    /// running = (1 - momentum) running + momentum batch, for the mean and the variance.
+    /// Evaluation mode takes any batch and updates nothing.
     const Matrix& forward(const Matrix& z) override;
 
     /// Exercise 6.7 (for a forward in training mode): dy = dL/dy (n x m) -> dgamma and dshift

@@ -24,10 +24,11 @@ std::vector<double> gradient_norms(const std::vector<Parameter>& params);
 inline constexpr double saturation_margin = 0.01;
 
 /// Exercise 6.2: what share of a layer's output `a` (n x m, a batch) passes almost no gradient.
-/// Sigmoid: the fraction of the elements within saturation_margin of 0 or 1; tanh: of the
-/// elements within saturation_margin of -1 or 1 (where f' is at most about 2 % of its
-/// largest value); ReLU: the fraction of the units (rows) that are dead on this batch, 0 for
-/// every example. 0 for identity and leaky ReLU, whose slope never vanishes; softmax is refused
+/// Sigmoid: the fraction of the elements strictly within saturation_margin of 0 or 1
+/// (a < 0.01 or a > 0.99); tanh: of the elements strictly within saturation_margin of -1 or 1
+/// (|a| > 0.99, where f' is below 2 % of its largest value); an element exactly 0.01 away does
+/// not count. ReLU: the fraction of the units (rows) that are dead on this batch, 0 for every
+/// example. 0 for identity and leaky ReLU, whose slope never vanishes; softmax is refused
 /// (std::invalid_argument). `a` must not be empty.
 double saturated_fraction(Activation f, const Matrix& a);
 

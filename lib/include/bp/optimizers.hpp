@@ -110,9 +110,10 @@ double clip_grad_norm(std::vector<Parameter> params, double max_norm);
 
 /// Exercise 6.4 (exercises/ch06/clipping.cpp), clipping by value: every gradient element is
 /// limited to [-max_value, max_value]; elements inside that range are left as they are.
-/// Returns the largest |g| before clipping. Unlike clipping by norm, it changes the direction of
-/// the step. max_value must be finite and > 0; a gradient holding an inf or a NaN is a
-/// ValueError naming the parameter.
+/// Returns the largest |g| before clipping, over every parameter: 0 if there is no element at
+/// all (no parameter, or only gradients with no element), and a gradient with no element is
+/// skipped. Unlike clipping by norm, it changes the direction of the step. max_value must be
+/// finite and > 0; a gradient holding an inf or a NaN is a ValueError naming the parameter.
 double clip_grad_value(std::vector<Parameter> params, double max_value);
 
 /// Throws ValueError naming `op`, the first parameter whose gradient holds an inf or a NaN,

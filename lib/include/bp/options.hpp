@@ -61,6 +61,10 @@ public:
     /// declared. Its default is the variable's value.
     Options& positional(const std::string& name, std::string& value, const std::string& help);
 
+    /// A paragraph that help() prints after the options, such as how another tool runs the
+    /// program. Each call adds one; the text is printed as given, lines and all.
+    Options& epilogue(const std::string& text);
+
     /// Reads argv[1..argc): "--name value" or "--name=value". Returns false if --help (or -h)
     /// was given, without reading further; true when every argument was taken. Throws
     /// OptionError for anything it does not accept.
@@ -75,8 +79,8 @@ public:
     /// parse_or_exit prints its errors, and the program exits with 2.
     [[noreturn]] void fail(const std::string& message) const;
 
-    /// The usage line, the summary, and one line per option: its name, its help, its default
-    /// and its range or choices.
+    /// The usage line, the summary, one line per option (its name, its help, its default and its
+    /// range or choices), then the epilogues.
     std::string help() const;
 
 private:
@@ -90,6 +94,7 @@ private:
 
     std::string program_, summary_;
     std::vector<Option> options_, positionals_;
+    std::vector<std::string> epilogues_;
 };
 
 // The parsers behind integer(): `text` as a whole number in [min, max], or an OptionError

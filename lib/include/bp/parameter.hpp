@@ -62,4 +62,11 @@ struct State {
 /// "prefix.name", or "name" when the prefix is empty: the names of nested parameters.
 std::string join_name(const std::string& prefix, const std::string& name);
 
+/// Gives a gradient its value's shape, as zeros, if it has another: after a weight was
+/// replaced by one of another shape, the layer's parameters() still pair matching matrices.
+template <class Tensor>
+void fit_grad(const Tensor& value, Tensor& grad) {
+    if (grad.rows() != value.rows() || grad.cols() != value.cols()) grad.setZero(value.rows(), value.cols());
+}
+
 }  // namespace bp

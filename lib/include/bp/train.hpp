@@ -79,6 +79,12 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
                   const EpochOptions& options, long step);
 // [train_step]
 
+/// What follows backward in every training step (train_step, and chapter 7's
+/// train_sequence_step): options.after_backward, the finite checks of the loss and gradients,
+/// clipping, the optimizer's step, the finite check of the new values. Returns loss.
+double finish_step(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
+                   long step);
+
 /// The loop every training epoch shares: an order of the `examples` shuffled by rng
 /// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
 /// smaller): options.schedule(step), train(order, first, count), which trains on the examples
