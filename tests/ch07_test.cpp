@@ -45,8 +45,9 @@ bool near(const Matrix& expected, const Matrix& got, double tolerance = 1e-9) {
 // matrices_near, and on a failure, first the known mistake that gives `got` (an empty `gives`
 // stands for an empty result), or else `otherwise`.
 ::testing::AssertionResult near_or_mistake(const std::string& what, const Matrix& expected, const Matrix& got,
-                                           const std::vector<bp_test::Mistake>& mistakes, const std::string& otherwise = "") {
-    const ::testing::AssertionResult result = matrices_near(what, expected, got);
+                                           const std::vector<bp_test::Mistake>& mistakes, const std::string& otherwise = "",
+                                           double tolerance = bp_test::reference_tolerance) {
+    const ::testing::AssertionResult result = matrices_near(what, expected, got, tolerance);
     if (result) return result;
     for (const bp_test::Mistake& m : mistakes)
         if ((m.gives.size() == 0 && got.size() == 0) || (m.gives.size() > 0 && near(m.gives, got)))
@@ -412,9 +413,12 @@ TEST(Ex7_4, TwoBackwardPassesAddUp) {
     const Matrix once = rnn.dW_h;
     const Matrix dh0_once = rnn.start_grad().h;
     rnn.backward(G);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once), rnn.dW_h) << "backward adds into dW_h; zero_grad() clears it";
-    EXPECT_MATRIX_NEAR(dh0_once, rnn.start_grad().h) << "dL/dh_0 is the same on a second call: it starts again from "
-                                                        "dh_next = 0, nothing is left over from the first call";
+    EXPECT_HOLDS(explained("Two backward passes must give twice one pass's dW_h: backward adds into it (+=) over every step "
+                           "and every call, and only zero_grad() clears it",
+                           matrices_near("dW_h", 2 * once, rnn.dW_h)));
+    EXPECT_HOLDS(explained("dL/dh_0 is the same on a second call: it starts again from dh_next = 0, nothing is left over "
+                           "from the first call",
+                           matrices_near("start_grad().h", dh0_once, rnn.start_grad().h)));
 }
 
 TEST(Ex7_4, ABatchIsTheSumOfItsSequences) {
@@ -424,6 +428,7 @@ TEST(Ex7_4, ABatchIsTheSumOfItsSequences) {
     const Matrix h0 = rng.uniform_matrix(3, 3, -1, 1);
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
+    const std::string mistake = rnn_bptt_mistake(rnn, G);
     for (bp::Index k = 0; k < 3; ++k) {
         std::vector<Matrix> xs, gs;
         for (bp::Index t = 1; t <= 3; ++t) {
@@ -433,9 +438,11 @@ TEST(Ex7_4, ABatchIsTheSumOfItsSequences) {
         own_rnn_forward(single, Sequence(xs), h0.col(k));
         single.backward(Sequence(gs));
     }
-    EXPECT_MATRIX_NEAR(single.dW_x, rnn.dW_x) << "L = sum(G ⊙ h) over a batch of 3 sequences is the sum of their own "
-                                                 "losses, so the batch's dW_x is the sum of the three runs' dW_x";
-    EXPECT_MATRIX_NEAR(single.dW_h, rnn.dW_h);
+    const std::string why = !mistake.empty() ? mistake
+                                             : "L = sum(G ⊙ h) over a batch of 3 sequences is the sum of their own losses, so "
+                                               "the batch's gradients are the sums of the three sequences' own";
+    EXPECT_HOLDS(explained(why, matrices_near("dW_x", single.dW_x, rnn.dW_x)));
+    EXPECT_HOLDS(explained(why, matrices_near("dW_h", single.dW_h, rnn.dW_h)));
 }
 
 // ---- 7.5 check_rnn_gradients ----
@@ -724,7 +731,10 @@ TEST(Ex7_9, MatchesFiniteDifferencesGateByGate) {
     }
     EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7)) << "dx_t = W_x^T dA";
     EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "dh_prev = W_h^T dA";
-    EXPECT_HOLDS(matrices_near("dc_prev", slopes(L, c_prev), dc_prev, 1e-7)) << "dc_prev = dc ⊙ f";
+    const Matrix o = s.gates.middleRows(6, 3), dc = G_c + G_h.cwiseProduct(o).cwiseProduct((1.0 - s.c.array().tanh().square()).matrix());
+    EXPECT_HOLDS(near_or_mistake("dc_prev", slopes(L, c_prev), dc_prev,
+                                 {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f", dc}},
+                                 "dc_prev = dc ⊙ f", 1e-7));
 }
 
 TEST(Ex7_9, TheCarouselPassesDcStraightBack) {
