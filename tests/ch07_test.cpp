@@ -298,13 +298,13 @@ TEST(Ex7_3, AddsIntoTheGradients) {
 }
 
 TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
-    // The identity, so dz = dh. The step read h_prev = (2, 3) and made h_t = (5, 7).
+    // The identity, so dz = dh. The step read h_prev = (2, 3) and made h_t = W_h h_prev = (8, 3).
     bp::Rnn rnn(Matrix::Zero(2, 1), (Matrix(2, 2) << 1, 2, 0, 1).finished(), Vector::Zero(2), Activation::identity);
     Matrix dx(1, 1), dh_prev(2, 1);
-    bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({2, 3}), col({5, 7}), col({1, 0}), dx, dh_prev);
+    bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({2, 3}), col({8, 3}), col({1, 0}), dx, dh_prev);
     EXPECT_MATRIX_NEAR((Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h)
-        << "dW_h = dz h_{t-1}^T with dz = (1, 0) and h_{t-1} = h_prev = (2, 3); with h_t = (5, 7) in its place it "
-           "would be [[5, 7], [0, 0]]";
+        << "dW_h = dz h_{t-1}^T with dz = (1, 0) and h_{t-1} = h_prev = (2, 3); with h_t = (8, 3) in its place it "
+           "would be [[8, 3], [0, 0]]";
 }
 
 TEST(Ex7_3, SendsTheGradientBackThroughTheTransposeOfWh) {
