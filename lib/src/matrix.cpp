@@ -41,7 +41,10 @@ std::string number_text(double x) {
 std::string NonFinite::describe() const { return number_text(value) + " at " + at(row, col); }
 
 std::optional<NonFinite> first_non_finite(const Eigen::Ref<const Matrix>& m) {
-    if (m.allFinite()) return std::nullopt;  // the common case, vectorized
+    // The common case, in one vectorized pass: a sum is finite when every term is, unless
+    // finite terms overflow it, which the exact scan below then clears. (allFinite() is not
+    // vectorized: checking the parameters after every step cost a fifth of a small batch's step.)
+    if (std::isfinite(m.sum())) return std::nullopt;
     for (Index j = 0; j < m.cols(); ++j)
         for (Index i = 0; i < m.rows(); ++i)
             if (!std::isfinite(m(i, j))) return NonFinite{i, j, m(i, j)};
