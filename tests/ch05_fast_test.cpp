@@ -3,6 +3,8 @@
 // precision; and it refuses by name what it cannot train.
 #include "check.hpp"
 
+#include <cmath>
+
 #include "bp/fast_mlp.hpp"
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
@@ -191,3 +193,13 @@ TEST(Ch05Fast, RefusesWhatItCannotTrainByName) {
 }
 
 }  // namespace
+
+// ./course train uses this copy of exercise 5.8, so that it needs no exercise done.
+TEST(Ch05Fast, ItsCosineScheduleIsExercise58s) {
+    EXPECT_DOUBLE_EQ(1.0, bp::fast_cosine_schedule(1.0, 0, 100));
+    EXPECT_NEAR(0.5, bp::fast_cosine_schedule(1.0, 50, 100), 1e-15);
+    EXPECT_NEAR(0.1 + 0.9 * (1 + std::cos(3.14159265358979323846 * 0.25)) / 2, bp::fast_cosine_schedule(1.0, 25, 100, 0.1), 1e-15);
+    EXPECT_DOUBLE_EQ(0.1, bp::fast_cosine_schedule(1.0, 100, 100, 0.1));
+    EXPECT_DOUBLE_EQ(0.1, bp::fast_cosine_schedule(1.0, 500, 100, 0.1));
+    EXPECT_THROW(bp::fast_cosine_schedule(1.0, -1, 100), std::invalid_argument);
+}

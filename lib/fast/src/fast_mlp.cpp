@@ -339,4 +339,14 @@ template class FastMlp<double>;
 template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
 template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
 
+double fast_cosine_schedule(double lr0, long step, long total, double lr_min) {
+    require_setting("fast_cosine_schedule", "lr0", lr0, 0, HUGE_VAL);
+    require_setting("fast_cosine_schedule", "lr_min", lr_min, 0, HUGE_VAL);
+    if (step < 0) throw std::invalid_argument("fast_cosine_schedule: step must be >= 0, got " + std::to_string(step));
+    if (total <= 0) throw std::invalid_argument("fast_cosine_schedule: total must be positive, got " + std::to_string(total));
+    if (step >= total) return lr_min;
+    const double progress = static_cast<double>(step) / static_cast<double>(total);
+    return lr_min + (lr0 - lr_min) * (1 + std::cos(3.14159265358979323846 * progress)) / 2;
+}
+
 }  // namespace bp

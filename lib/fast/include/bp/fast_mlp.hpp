@@ -111,4 +111,9 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
 extern template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
 extern template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
 
+/// Exercise 5.8's cosine schedule, lr_min + (lr0 - lr_min) (1 + cos(pi step / total)) / 2 and
+/// lr_min after total, written again here so that training with FastMlp (./course train)
+/// needs no exercise done; the course engine calls the student's bp::cosine_schedule.
+double fast_cosine_schedule(double lr0, long step, long total, double lr_min = 0.0);
+
 }  // namespace bp
