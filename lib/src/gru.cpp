@@ -20,12 +20,7 @@ Gru::Gru(Index n_x, Index n, Rng& rng, double update_bias) {
     zero_grad();
 }
 
-ConstStep Gru::state(Index t) const {
-    if (h0.size() == 0 || t < 0 || t > h.steps())
-        throw UsageError("Gru::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
-                                           std::to_string(h.steps()) + ")");
-    return t == 0 ? ConstStep(h0) : h.at(t);
-}
+ConstStep Gru::state(Index t) const { return stored_step("Gru::state", "h", h0, h, t); }
 
 void gru_step_forward(const Gru& gru, ConstStep x_t, ConstStep h_prev, Step u, Step r, Step candidate, Step h_t) {
     const Index n = gru.n_out(), m = x_t.cols();

@@ -41,19 +41,9 @@ Lstm::Lstm(Matrix W_x_, Matrix W_h_, Vector b_) : W_x(std::move(W_x_)), W_h(std:
     zero_grad();
 }
 
-ConstStep Lstm::state(Index t) const {
-    if (h0.size() == 0 || t < 0 || t > h.steps())
-        throw UsageError("Lstm::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
-                                           std::to_string(h.steps()) + ")");
-    return t == 0 ? ConstStep(h0) : h.at(t);
-}
+ConstStep Lstm::state(Index t) const { return stored_step("Lstm::state", "h", h0, h, t); }
 
-ConstStep Lstm::cell(Index t) const {
-    if (c0.size() == 0 || t < 0 || t > c.steps())
-        throw UsageError("Lstm::cell", "there is no c_" + std::to_string(t) + ": forward makes c_0 to c_T (T = " +
-                                           std::to_string(c.steps()) + ")");
-    return t == 0 ? ConstStep(c0) : c.at(t);
-}
+ConstStep Lstm::cell(Index t) const { return stored_step("Lstm::cell", "c", c0, c, t); }
 
 const Sequence& Lstm::forward(const Sequence& input, const RecurrentState& start) {
     if (input.empty()) throw ShapeError("Lstm::forward", "the input sequence is empty");

@@ -44,12 +44,7 @@ Rnn::Rnn(Matrix W_x_, Matrix W_h_, Vector b_, Activation f_) : W_x(std::move(W_x
     zero_grad();
 }
 
-ConstStep Rnn::state(Index t) const {
-    if (h0.size() == 0 || t < 0 || t > h.steps())
-        throw UsageError("Rnn::state", "there is no h_" + std::to_string(t) + ": forward makes h_0 to h_T (T = " +
-                                           std::to_string(h.steps()) + ")");
-    return t == 0 ? ConstStep(h0) : h.at(t);
-}
+ConstStep Rnn::state(Index t) const { return stored_step("Rnn::state", "h", h0, h, t); }
 
 RecurrentState Rnn::final_state() const {
     if (!has_forward) throw UsageError("Rnn::final_state", "run forward first");

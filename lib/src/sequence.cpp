@@ -75,6 +75,13 @@ void SequenceLayer::zero_grad() {
     for (const Parameter& p : parameters()) p.grad().setZero();
 }
 
+ConstStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t) {
+    if (first.size() == 0 || t < 0 || t > rest.steps())
+        throw UsageError(op, std::string("there is no ") + symbol + "_" + std::to_string(t) + ": forward makes " + symbol +
+                                 "_0 to " + symbol + "_T (T = " + std::to_string(rest.steps()) + ")");
+    return t == 0 ? ConstStep(first) : rest.at(t);
+}
+
 void require_shape(const char* op, const char* name, ConstStep step, Index rows, Index cols) {
     if (step.rows() != rows || step.cols() != cols)
         throw ShapeError(op, std::string(name) + " is " + std::to_string(step.rows()) + "x" + std::to_string(step.cols()) +

@@ -105,6 +105,10 @@ public:
     virtual std::unique_ptr<SequenceLayer> clone() const = 0;
 };
 
+/// What state(t) and cell(t) of the recurrent layers return: `first` for t = 0, rest.at(t) for
+/// t = 1, ..., T. Throws UsageError naming `op` and SYMBOL_t for a step forward did not make.
+ConstStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t);
+
 /// Throws ShapeError("OP: NAME is RxC but must be ROWSxCOLS") unless the step has that shape.
 void require_shape(const char* op, const char* name, ConstStep step, Index rows, Index cols);
 
