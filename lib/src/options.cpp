@@ -8,6 +8,7 @@
 #include <iomanip>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
 
 namespace bp {
 
@@ -29,12 +30,16 @@ OptionError out_of_range(const std::string& option, const std::string& text, con
     return OptionError(option + ": " + text + " is out of range: give a whole number from " + range);
 }
 
-}  // namespace
-
-long long parse_signed(const std::string& option, const std::string& text, long long min, long long max) {
+// A whole number in [min, max] by std::from_chars, for either signedness.
+template <class Int>
+Int parse_whole(const std::string& option, const std::string& text, Int min, Int max) {
     if (!is_whole_number(text)) throw OptionError(option + ": '" + text + "' is not a whole number");
     const std::string range = std::to_string(min) + " to " + std::to_string(max);
-    long long value = 0;
+    if (std::is_unsigned_v<Int> && text[0] == '-') {  // -0 is 0; any other negative number is out of range, not wrapped around
+        if (text.find_first_not_of('0', 1) == std::string::npos && min == 0) return 0;
+        throw out_of_range(option, text, range);
+    }
+    Int value = 0;
     const char* first = text.data() + (text[0] == '+' ? 1 : 0);
     const auto [end, error] = std::from_chars(first, text.data() + text.size(), value);
     if (error == std::errc::result_out_of_range) throw out_of_range(option, text, range);
@@ -43,21 +48,15 @@ long long parse_signed(const std::string& option, const std::string& text, long 
     return value;
 }
 
+}  // namespace
+
+long long parse_signed(const std::string& option, const std::string& text, long long min, long long max) {
+    return parse_whole(option, text, min, max);
+}
+
 unsigned long long parse_unsigned(const std::string& option, const std::string& text, unsigned long long min,
                                   unsigned long long max) {
-    if (!is_whole_number(text)) throw OptionError(option + ": '" + text + "' is not a whole number");
-    const std::string range = std::to_string(min) + " to " + std::to_string(max);
-    if (text[0] == '-') {  // -0 is 0; any other negative number is out of range, not wrapped around
-        if (text.find_first_not_of('0', 1) == std::string::npos && min == 0) return 0;
-        throw out_of_range(option, text, range);
-    }
-    unsigned long long value = 0;
-    const char* first = text.data() + (text[0] == '+' ? 1 : 0);
-    const auto [end, error] = std::from_chars(first, text.data() + text.size(), value);
-    if (error == std::errc::result_out_of_range) throw out_of_range(option, text, range);
-    if (error != std::errc() || end != text.data() + text.size()) throw OptionError(option + ": '" + text + "' is not a whole number");
-    if (value < min || value > max) throw out_of_range(option, text, range);
-    return value;
+    return parse_whole(option, text, min, max);
 }
 
 Options::Options(std::string program, std::string summary) : program_(std::move(program)), summary_(std::move(summary)) {}
