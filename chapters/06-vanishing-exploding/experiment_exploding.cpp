@@ -12,7 +12,6 @@
 #include <cmath>
 #include <iostream>
 #include <limits>
-#include <sstream>
 
 namespace {
 
@@ -47,12 +46,6 @@ Settings parse(int argc, char** argv) {
     return s;
 }
 
-std::string number(double v) {
-    std::ostringstream out;
-    out << v;
-    return out.str();
-}
-
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -80,9 +73,9 @@ int main(int argc, char** argv) try {
     }
     //! [experiment]
 
-    const std::string titles[] = {"no clipping", "clipped by norm to " + number(s.clip_norm),
-                                  "clipped by value to " + number(s.clip_value)};
-    bp::Figure loss{"exploding_loss", "Training loss: " + spec.label() + ", " + std::to_string(s.depth) + " layers, SGD lr " + number(s.lr),
+    const std::string titles[] = {"no clipping", "clipped by norm to " + bp::number_text(s.clip_norm),
+                                  "clipped by value to " + bp::number_text(s.clip_value)};
+    bp::Figure loss{"exploding_loss", "Training loss: " + spec.label() + ", " + std::to_string(s.depth) + " layers, SGD lr " + bp::number_text(s.lr),
                     "step", "training loss (batch)", {}, {}, {"set logscale y", "set format y '10^{%L}'", "set yrange [0.1:1e6]", "set key top right"}};
     bp::Figure norm{"exploding_norm", "Global gradient norm before clipping, same runs", "step", "||g||", {}, {},
                     {"set logscale y", "set format y '10^{%L}'", "set yrange [1:1e8]", "set key top right"}};

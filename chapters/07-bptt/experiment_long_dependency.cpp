@@ -14,7 +14,6 @@
 #include <cstdio>
 #include <functional>
 #include <iostream>
-#include <sstream>
 
 namespace {
 
@@ -30,12 +29,6 @@ struct Model {
     std::string title;
     std::function<std::unique_ptr<bp::SequenceLayer>(bp::Rng&)> make;
 };
-
-std::string number(double x) {
-    std::ostringstream out;
-    out << x;
-    return out.str();
-}
 
 Settings parse(int argc, char** argv) {
     Settings s;
@@ -58,7 +51,7 @@ int main(int argc, char** argv) try {
     //! [experiment]
     const bp::Index symbols = 4;
     const std::vector<bp::Index> lengths = {5, 10, 20, 40, 80};
-    const std::string bias = " " + number(s.gate_bias);
+    const std::string bias = " " + bp::number_text(s.gate_bias);
     // About 1,300 weights each: the gated cells have three or four weight matrices per unit.
     const std::vector<Model> models = {
         {"RNN, n_h = 32", [&](bp::Rng& r) { return std::make_unique<bp::Rnn>(symbols, 32, r); }},
