@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "bp/fast_mlp.hpp"
+#include "bp/gradient_monitor.hpp"
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
 
@@ -202,4 +203,49 @@ TEST(Ch05Fast, ItsCosineScheduleIsExercise58s) {
     EXPECT_DOUBLE_EQ(0.1, bp::fast_cosine_schedule(1.0, 100, 100, 0.1));
     EXPECT_DOUBLE_EQ(0.1, bp::fast_cosine_schedule(1.0, 500, 100, 0.1));
     EXPECT_THROW(bp::fast_cosine_schedule(1.0, -1, 100), std::invalid_argument);
+}
+
+// Chapter 6's monitor on chapter 5's network: the same parameters and the same layers'
+// activations whichever engine trains it, and the fast engine hands over its gradients only
+// at the steps the monitor records.
+TEST(Ch05Fast, TheMonitorShowsTheSameRowsWithEitherEngine) {
+    bp::Rng data_rng(6);
+    const bp::Dataset data = bp::spiral(3, 20, 0.1, data_rng);
+    bp::Rng init(7);
+    bp::Mlp course({2, 8, 8, 3}, bp::Activation::relu, bp::Activation::identity, init);
+    bp::Mlp shown = course;  // the network the fast engine's monitor reads
+    bp::FastMlp<float> fast(course, 0.05);
+    bp::Adam adam(0.05);
+    bp::GradientMonitor course_monitor(course, adam, 2), fast_monitor(shown, [] { return 0.05; }, 2);
+    bp::EpochOptions course_options, fast_options;
+    course_options.batch = fast_options.batch = 16;
+    course_monitor.hook_into(course_options);
+    fast_monitor.hook_into(fast_options);
+    long calls = 0;
+    const auto hook = fast_options.after_backward;
+    fast_options.after_backward = [&](long step, double loss, const std::vector<bp::Parameter>& params) {
+        ++calls;
+        hook(step, loss, params);
+    };
+    long step = 0;
+    bp::Rng course_rng(8), fast_rng(8);
+    bp::train_epoch(course, bp::softmax_cross_entropy(), adam, data, course_options, course_rng, step);
+    step = 0;
+    bp::train_epoch(fast, data, fast_options, fast_rng, step, nullptr, &shown);
+    EXPECT_EQ(calls, 2) << "60 examples in batches of 16 are steps 0 to 3; the monitor records steps 0 and 2 only";
+    ASSERT_EQ(course_monitor.records().size(), 2u);
+    ASSERT_EQ(fast_monitor.records().size(), 2u);
+    for (std::size_t r = 0; r < 2; ++r) {
+        const auto& a = course_monitor.records()[r];
+        const auto& b = fast_monitor.records()[r];
+        EXPECT_EQ(a.step, b.step);
+        ASSERT_EQ(a.parameters.size(), b.parameters.size());
+        for (std::size_t i = 0; i < a.parameters.size(); ++i) EXPECT_EQ(a.parameters[i].name, b.parameters[i].name);
+        ASSERT_EQ(a.activations.size(), 2u) << "layer1 and layer2 are ReLU layers";
+        ASSERT_EQ(b.activations.size(), 2u) << "the fast engine must show the layers' outputs too";
+        for (std::size_t i = 0; i < 2; ++i) {
+            EXPECT_EQ(a.activations[i].layer, b.activations[i].layer);
+            EXPECT_EQ(a.activations[i].f, b.activations[i].f);
+        }
+    }
 }

@@ -29,21 +29,7 @@ using bp::Activation;
 using bp::Matrix;
 using bp::Vector;
 
-template <class F>
-std::string error_of(F f) {
-    try {
-        f();
-    } catch (const std::exception& e) {
-        return e.what();
-    }
-    return "(nothing was thrown)";
-}
-
-#define EXPECT_ERROR_MENTIONS(call, text)                                       \
-    do {                                                                        \
-        const std::string e_ = error_of([&] { (void)(call); });                 \
-        EXPECT_NE(e_.find(text), std::string::npos) << "the error was: " << e_; \
-    } while (false)
+using bp_test::error_of;
 
 // The library's checker on `layer` with L = sum(G ⊙ layer(x)) for a random G: every parameter
 // and the input x (as "x"). With L = sum(y) instead, batch normalization's dz would be 0 for
@@ -173,7 +159,7 @@ TEST(Ch06Layers, BatchNormRefusesWhatItCannotNormalize) {
     EXPECT_ERROR_MENTIONS(bp::BatchNorm(3, 1e-5, 1.5), "BatchNorm: momentum must be in (0, 1]");
     std::vector<std::string> names;
     for (const bp::Parameter& p : bn.parameters("layer2")) names.push_back(p.name);
-    for (const bp::State& s : bn.state("layer2")) names.push_back(s.name);
+    for (const bp::Buffer& s : bn.buffers("layer2")) names.push_back(s.name);
     EXPECT_EQ(names, (std::vector<std::string>{"layer2.gamma", "layer2.shift", "layer2.running_mean", "layer2.running_var"}))
         << "the shift is not called beta: Adam has a beta of its own";
 }

@@ -7,6 +7,7 @@
 #include "bp/gru.hpp"
 #include "bp/lstm.hpp"
 #include "bp/rnn.hpp"
+#include "bp/optimizers.hpp"
 #include "bp/sequence_model.hpp"
 
 namespace bp_test {
@@ -179,7 +180,7 @@ BP_REFERENCE_CASES(ch07) {
                          in, [](const NamedList& in) {
                              bp::Rng unused(0);
                              bp::SequenceModel model(std::make_unique<bp::Rnn>(rnn_from(in)), 2, unused);
-                             model.readout.W = in[3].value;
+                             model.readout->W = in[3].value;
                              const bp::SequenceBatch batch{Sequence(in[4].value, 2), Sequence(in[5].value, 2), 1};
                              bp::Sgd sgd(0.1);
                              const double L =

@@ -12,6 +12,7 @@
 #include "bp/lstm.hpp"
 #include "bp/rnn.hpp"
 #include "bp/sequence_tasks.hpp"
+#include "bp/train.hpp"
 
 #include <cmath>
 #include <functional>
@@ -26,7 +27,6 @@ using bp_test::matrices_near;
 
 using bp_test::error_of;
 
-#define EXPECT_ERROR_MENTIONS(call, text) EXPECT_MENTIONS(error_of([&] { (void)(call); }), text)
 
 // ---- the sequence type ----
 

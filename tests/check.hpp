@@ -92,6 +92,8 @@ std::string error_of(F f) {
 // EXPECT_MENTIONS(text, "word", ...): each word is in the text (the failure shows the text).
 void expect_mentions(const char* file, int line, const std::string& text, std::initializer_list<const char*> words);
 #define EXPECT_MENTIONS(text, ...) ::bp_test::expect_mentions(__FILE__, __LINE__, (text), {__VA_ARGS__})
+// EXPECT_ERROR_MENTIONS(call, "words"): the call throws, and its message holds the words.
+#define EXPECT_ERROR_MENTIONS(call, text) EXPECT_MENTIONS(::bp_test::error_of([&] { (void)(call); }), text)
 
 // A scratch folder of its own, removed with everything in it when it goes out of scope.
 struct TempDir {

@@ -25,11 +25,6 @@ using bp_test::NamedList;
 
 using bp_test::error_of;
 
-#define EXPECT_ERROR_MENTIONS(call, text)                                          \
-    do {                                                                           \
-        const std::string e_ = error_of([&] { (void)(call); });                    \
-        EXPECT_NE(e_.find(text), std::string::npos) << "the error was: " << e_;    \
-    } while (false)
 
 const bp_test::ReferenceCase& reference_case(const std::string& exercise, const std::string& name) {
     static const std::vector<bp_test::ReferenceCase> all = bp_test::all_reference_cases();

@@ -107,25 +107,25 @@ struct SavedMlp {
 TEST(LibModelFile, RefusesAnotherVersionKindOrShapeByName) {
     SavedMlp m;
     std::string b = m.bytes;
-    b.replace(8, 8, int64_bytes(3));
-    EXPECT_NE(m.load_with(b).find("a model file of version 3; this course reads version 2 (at offset 8)"), std::string::npos)
+    b.replace(8, 8, int64_bytes(4));
+    EXPECT_NE(m.load_with(b).find("a model file of version 4; this course reads versions 2 and 3 (at offset 8)"), std::string::npos)
         << m.load_with(b);
 
     b = m.bytes;
     const auto dense = b.find("dense");
     ASSERT_NE(dense, std::string::npos);
     b.replace(dense, 5, "dunce");
-    EXPECT_NE(m.load_with(b).find("unknown kind of layer 'dunce' for the model.layer1"), std::string::npos) << m.load_with(b);
+    EXPECT_NE(m.load_with(b).find("unknown kind of module 'dunce' for inner module 1 of the model"), std::string::npos) << m.load_with(b);
 
     b = m.bytes;
     const auto tensor = b.find("layer1.W");
     ASSERT_NE(tensor, std::string::npos);
     b.replace(tensor + 8, 8, int64_bytes(5));  // the rows of layer1.W
-    EXPECT_NE(m.load_with(b).find("layer1.W is 5x3 in the file but 4x3 in its layer"), std::string::npos) << m.load_with(b);
+    EXPECT_NE(m.load_with(b).find("layer1.W is 5x3 in the file but 4x3 in its module"), std::string::npos) << m.load_with(b);
 
     b = m.bytes;
     b.replace(tensor, 8, "layer1.V");
-    EXPECT_NE(m.load_with(b).find("the tensor here is 'layer1.V' but the layers need 'layer1.W'"), std::string::npos);
+    EXPECT_NE(m.load_with(b).find("the tensor here is 'layer1.V' but the modules need 'layer1.W'"), std::string::npos);
 }
 
 TEST(LibModelFile, RefusesTruncatedCorruptAndForeignFiles) {

@@ -100,11 +100,12 @@ struct CourseEngine {
 template <class Scalar>
 struct FastEngine {
     bp::FastMlp<Scalar> fast;
+    bp::Sequential& shown;   // the network the gradient monitor reads: filled at the steps it records
     bp::Sequential network;  // its weights, in double, to save
     void set_lr(double lr) { fast.lr = lr; }
     double lr() const { return fast.lr; }
     double epoch(const bp::Dataset& data, const bp::EpochOptions& options, bp::Rng& rng, long& step, bp::ProgressBar* bar) {
-        return bp::train_epoch(fast, data, options, rng, step, bar);
+        return bp::train_epoch(fast, data, options, rng, step, bar, &shown);
     }
     bp::Metrics evaluate(const bp::Dataset& data) { return fast.evaluate(data); }
     const bp::Sequential& model() { return network = fast.to_network(); }
@@ -125,7 +126,7 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
     // Chapter 6: the monitor watches every step for the first loss or gradient that is not
     // finite, and records the gradients every o.monitor steps (0: never).
     bp::GradientMonitor monitor(net, [&] { return engine.lr(); }, o.monitor);
-    if (o.engine == "course" || o.monitor > 0) options.after_backward = monitor.hook();  // FastMlp copies its gradients for it
+    if (o.engine == "course" || o.monitor > 0) monitor.hook_into(options);  // FastMlp copies its gradients only at the recorded steps
 
     const bp::FlushDenormals flush;  // denormal floats are slow, and too small to matter
     long step = 0;
@@ -192,8 +193,8 @@ int main(int argc, char** argv) try {
               << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "") : std::string())
               << "\n";
     if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, net, train, test, rng, o);
-    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), {}}, net, train, test, rng, o);
-    else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), {}}, net, train, test, rng, o);
+    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), net, {}}, net, train, test, rng, o);
+    else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), net, {}}, net, train, test, rng, o);
 } catch (const bp::Diverged& e) {
     std::cerr << "\nch05-train: " << e.what() << "\n"
               << (epochs_saved ? "The model saved after epoch " + std::to_string(epochs_saved) + " is left as it was.\n"

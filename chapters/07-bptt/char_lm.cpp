@@ -14,6 +14,7 @@
 #include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/sequence_model.hpp"
+#include "bp/train.hpp"
 
 #include <algorithm>
 #include <cmath>

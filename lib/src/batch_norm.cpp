@@ -19,17 +19,13 @@ BatchNorm::BatchNorm(Index n, double eps_, double momentum_) : eps(eps_), moment
     running_var = Vector::Ones(n);
 }
 
-std::vector<Parameter> BatchNorm::parameters(const std::string& prefix) {
-    return {Parameter(join_name(prefix, "gamma"), gamma, dgamma), Parameter(join_name(prefix, "shift"), shift, dshift)};
+std::vector<Parameter> BatchNorm::own_parameters() {
+    fit_grad(gamma, dgamma), fit_grad(shift, dshift);
+    return {Parameter("gamma", gamma, dgamma), Parameter("shift", shift, dshift)};
 }
 
-std::vector<State> BatchNorm::state(const std::string& prefix) {
-    return {State{join_name(prefix, "running_mean"), running_mean}, State{join_name(prefix, "running_var"), running_var}};
-}
+std::vector<Buffer> BatchNorm::own_buffers() { return {{"running_mean", running_mean}, {"running_var", running_var}}; }
 
-void BatchNorm::zero_grad() {
-    dgamma.setZero(gamma.size());
-    dshift.setZero(shift.size());
-}
+std::vector<double> BatchNorm::settings() const { return {static_cast<double>(size()), eps, momentum}; }
 
 }  // namespace bp

@@ -19,14 +19,18 @@ Dense::Dense(Matrix W_, Vector b_, Activation f_) : W(std::move(W_)), b(std::mov
     db = Vector::Zero(b.size());
 }
 
-// Of W's and b's shapes: if W was replaced by one of another shape, the gradients follow.
-void Dense::zero_grad() {
-    dW.setZero(W.rows(), W.cols());
-    db.setZero(b.size());
+std::vector<Parameter> Dense::own_parameters() {
+    fit_grad(W, dW), fit_grad(b, db);  // if W was replaced by one of another shape, the gradients follow
+    return {Parameter("W", W, dW), Parameter("b", b, db)};
 }
 
-std::vector<Parameter> Dense::parameters(const std::string& prefix) {
-    return {Parameter(join_name(prefix, "W"), W, dW), Parameter(join_name(prefix, "b"), b, db)};
+std::vector<double> Dense::settings() const {
+    return {static_cast<double>(n_in()), static_cast<double>(n_out()), static_cast<double>(f)};
+}
+
+std::optional<ActivationOutput> Dense::activation_output() const {
+    if (!has_forward) return std::nullopt;
+    return ActivationOutput{f, a};
 }
 
 }  // namespace bp

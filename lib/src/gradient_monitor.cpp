@@ -1,9 +1,6 @@
 #include "bp/gradient_monitor.hpp"
 
-#include "bp/activation_layer.hpp"
-#include "bp/dense.hpp"
-#include "bp/residual.hpp"
-#include "bp/sequential.hpp"
+#include "bp/sequence.hpp"
 #include "bp/train.hpp"
 
 #include <algorithm>
@@ -13,62 +10,58 @@
 
 namespace bp {
 
-namespace {
-
-void collect_outputs(Layer& layer, const std::string& name, std::vector<LayerOutput>& out) {
-    if (auto* seq = dynamic_cast<Sequential*>(&layer)) {
-        for (std::size_t i = 0; i < seq->layers.size(); ++i) collect_outputs(*seq->layers[i], join_name(name, layer_name(i)), out);
-    } else if (auto* block = dynamic_cast<Residual*>(&layer)) {
-        collect_outputs(block->inner(), join_name(name, "inner"), out);
-    } else if (auto* dense = dynamic_cast<Dense*>(&layer)) {
-        if (dense->has_forward) out.push_back({name, dense->f, &dense->a});
-    } else if (auto* act = dynamic_cast<ActivationLayer*>(&layer)) {
-        if (act->has_forward) out.push_back({name, act->f, &act->a});
-    }
-}
-
-}  // namespace
-
-std::vector<LayerOutput> layer_outputs(Layer& model) {
+std::vector<LayerOutput> layer_outputs(const Module& model) {
     std::vector<LayerOutput> out;
-    collect_outputs(model, "", out);
+    for_each_module(model, [&](const std::string& name, const Module& m) {
+        if (const auto output = m.activation_output()) out.push_back({name, output->f, &output->a});
+    });
     return out;
 }
 
-GradientMonitor::GradientMonitor(Layer& model, const Optimizer& optimizer, long every)
+GradientMonitor::GradientMonitor(Module& model, const Optimizer& optimizer, long every)
     : GradientMonitor(model, [&optimizer] { return optimizer.lr; }, every) {}
 
-GradientMonitor::GradientMonitor(Layer& model, std::function<double()> learning_rate, long every)
+GradientMonitor::GradientMonitor(Module& model, std::function<double()> learning_rate, long every)
     : model_(&model), lr_(std::move(learning_rate)), every_(every) {
     if (every < 0) throw std::invalid_argument("GradientMonitor: `every` must be at least 0, got " + std::to_string(every));
     if (!lr_) throw UsageError("GradientMonitor", "the learning-rate function is empty");
 }
 
 void GradientMonitor::observe(long step, double loss, const std::vector<Parameter>& params) {
-    const auto bad = find_not_finite(loss, params, "gradient");
+    const auto bad = find_not_finite(loss, params, Checked::gradients);
     if (bad && !divergence_) divergence_ = Divergence{step, bad->parameter, bad->detail};
-    if (every_ == 0 || (step % every_ != 0 && !bad)) return;
+    if (every_ == 0 || (!due(step) && !bad)) return;
 
     Record r;
     r.step = step;
     r.loss = loss;
     r.lr = lr_();
     const std::vector<double> norms = gradient_norms(params);  // exercise 6.1
-    double squares = 0;
     for (std::size_t i = 0; i < params.size(); ++i) {
         const double value_norm = params[i].value().norm();
         r.parameters.push_back({params[i].name, norms[i], value_norm, value_norm > 0 ? r.lr * norms[i] / value_norm : 0.0});
-        squares += norms[i] * norms[i];
     }
-    r.global_norm = std::sqrt(squares);
+    r.global_norm = global_grad_norm(params);
     for (const LayerOutput& out : layer_outputs(*model_))
         if (out.f != Activation::identity && out.a->size() > 0)
             r.activations.push_back({out.name, out.f, saturated_fraction(out.f, *out.a)});  // exercise 6.2
+    for_each_module(*model_, [&](const std::string& name, Module& m) {
+        if (const Sequence* dh = m.hidden_gradients()) {
+            HiddenGradientStats h{name, {}};
+            for (Index t = 1; t <= dh->steps(); ++t) h.norms.push_back(dh->at(t).norm());
+            r.hidden.push_back(std::move(h));
+        }
+    });
     records_.push_back(std::move(r));
 }
 
 std::function<void(long, double, const std::vector<Parameter>&)> GradientMonitor::hook() {
     return [this](long step, double loss, const std::vector<Parameter>& params) { observe(step, loss, params); };
+}
+
+void GradientMonitor::hook_into(EpochOptions& options) {
+    options.after_backward = hook();
+    options.after_backward_due = [this](long step) { return due(step); };
 }
 
 std::vector<double> GradientMonitor::grad_norms_of(const std::string& parameter) const {
@@ -113,6 +106,20 @@ std::string format_record(const GradientMonitor::Record& r) {
         for (const auto& a : r.activations)
             out << "  " << std::left << std::setw(w) << a.layer << "  " << std::setw(10) << to_string(a.f) << "  " << std::fixed
                 << std::setprecision(1) << 100 * a.saturated << " %" << (a.f == Activation::relu ? " dead" : " saturated") << "\n";
+    }
+    for (const auto& h : r.hidden) {
+        // ||dL/dh_t|| at the first, middle and last step, and the factor per step from the last
+        // to the first: below 1, the gradient fades on its way back through time (chapter 7).
+        const std::size_t T = h.norms.size();
+        if (T == 0) continue;
+        out << "  " << std::left << std::setw(w) << h.layer << "  ||dL/dh_t||: t = 1 " << number(h.norms.front());
+        if (T > 2) out << ", t = " << (T + 1) / 2 << " " << number(h.norms[(T + 1) / 2 - 1]);
+        if (T > 1) {
+            out << ", t = " << T << " " << number(h.norms.back());
+            if (h.norms.back() > 0 && h.norms.front() > 0)
+                out << "; factor per step " << number(std::pow(h.norms.front() / h.norms.back(), 1.0 / static_cast<double>(T - 1)));
+        }
+        out << "\n";
     }
     return out.str();
 }

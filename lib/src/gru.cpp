@@ -76,14 +76,16 @@ RecurrentState Gru::final_state() const {
     return {h.at(h.steps()), Matrix()};
 }
 
-std::vector<Parameter> Gru::parameters(const std::string& prefix) {
+std::vector<double> Gru::settings() const { return {static_cast<double>(n_in()), static_cast<double>(n_out())}; }
+
+std::vector<Parameter> Gru::own_parameters() {
     fit_grad(W_xu, dW_xu), fit_grad(W_hu, dW_hu), fit_grad(W_xr, dW_xr), fit_grad(W_hr, dW_hr);
     fit_grad(W_xh, dW_xh), fit_grad(W_hh, dW_hh), fit_grad(b_u, db_u), fit_grad(b_r, db_r), fit_grad(b_h, db_h);
-    return {Parameter(join_name(prefix, "W_xu"), W_xu, dW_xu), Parameter(join_name(prefix, "W_hu"), W_hu, dW_hu),
-            Parameter(join_name(prefix, "b_u"), b_u, db_u),    Parameter(join_name(prefix, "W_xr"), W_xr, dW_xr),
-            Parameter(join_name(prefix, "W_hr"), W_hr, dW_hr), Parameter(join_name(prefix, "b_r"), b_r, db_r),
-            Parameter(join_name(prefix, "W_xh"), W_xh, dW_xh), Parameter(join_name(prefix, "W_hh"), W_hh, dW_hh),
-            Parameter(join_name(prefix, "b_h"), b_h, db_h)};
+    return {Parameter("W_xu", W_xu, dW_xu), Parameter("W_hu", W_hu, dW_hu),
+            Parameter("b_u", b_u, db_u),    Parameter("W_xr", W_xr, dW_xr),
+            Parameter("W_hr", W_hr, dW_hr), Parameter("b_r", b_r, db_r),
+            Parameter("W_xh", W_xh, dW_xh), Parameter("W_hh", W_hh, dW_hh),
+            Parameter("b_h", b_h, db_h)};
 }
 
 GruVars gru_graph_parameters(Graph& g, Gru& gru) {

@@ -84,10 +84,12 @@ RecurrentState Lstm::final_state() const {
     return {h.at(h.steps()), c.at(c.steps())};
 }
 
-std::vector<Parameter> Lstm::parameters(const std::string& prefix) {
+std::vector<double> Lstm::settings() const { return {static_cast<double>(n_in()), static_cast<double>(n_out())}; }
+
+std::vector<Parameter> Lstm::own_parameters() {
     fit_grad(W_x, dW_x), fit_grad(W_h, dW_h), fit_grad(b, db);
-    return {Parameter(join_name(prefix, "W_x"), W_x, dW_x), Parameter(join_name(prefix, "W_h"), W_h, dW_h),
-            Parameter(join_name(prefix, "b"), b, db)};
+    return {Parameter("W_x", W_x, dW_x), Parameter("W_h", W_h, dW_h),
+            Parameter("b", b, db)};
 }
 
 }  // namespace bp

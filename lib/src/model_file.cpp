@@ -4,7 +4,10 @@
 #include "bp/batch_norm.hpp"
 #include "bp/data.hpp"
 #include "bp/dense.hpp"
+#include "bp/gru.hpp"
+#include "bp/lstm.hpp"
 #include "bp/residual.hpp"
+#include "bp/rnn.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -13,6 +16,7 @@
 #include <fstream>
 #include <functional>
 #include <map>
+#include <optional>
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -24,19 +28,16 @@ namespace {
 const char magic[] = "BPMODEL\n";  // 8 bytes
 const char old_magic[] = "BPMLP1\n";
 
-// ---- how each kind of layer is written and rebuilt -----------------------------------------
+// ---- how each kind of module is rebuilt -------------------------------------------------------
+// A module is written as its kind, its settings() and its children, generically; reading it
+// back needs one maker per kind.
 
-using Layers = std::vector<std::unique_ptr<Layer>>;
+using Modules = std::vector<std::unique_ptr<Module>>;
 
-struct LayerKind {
-    // The numbers that rebuild the layer (its tensors come later), and its inner layers.
-    std::function<std::vector<double>(const Layer&)> config;
-    std::function<std::vector<const Layer*>(const Layer&)> children;
-    // The layer again, from its configuration and inner layers; std::invalid_argument if they
-    // do not make sense, or if its tensors need more numbers than `room`, what the rest of the
-    // file can hold (so that a corrupt size never allocates), which it then takes from room.
-    std::function<std::unique_ptr<Layer>(const std::vector<double>& config, Layers children, std::size_t& room)> make;
-};
+// The module again, from its settings and children; std::invalid_argument if they do not make
+// sense, or if its tensors need more numbers than `room`, what the rest of the file can hold
+// (so that a corrupt size never allocates), which it then takes from room.
+using Maker = std::function<std::unique_ptr<Module>(const std::vector<double>& settings, Modules children, std::size_t& room)>;
 
 Activation activation_from(double code) {
     if (!(code >= 0 && code <= static_cast<double>(Activation::softmax) && code == std::floor(code)))
@@ -51,7 +52,7 @@ Index size_from(double n) {
 
 void expect(std::size_t got, std::size_t want, const char* what) {
     if (got != want)
-        throw std::invalid_argument(std::string("a ") + what + " layer needs " + std::to_string(want) + " numbers or layers, not " +
+        throw std::invalid_argument(std::string("a ") + what + " needs " + std::to_string(want) + " numbers or inner modules, not " +
                                     std::to_string(got));
 }
 
@@ -63,67 +64,92 @@ void take(std::size_t& room, std::size_t n, const std::string& what) {
     room -= n;
 }
 
-const std::map<std::string, LayerKind>& kinds() {
-    static const std::map<std::string, LayerKind> table = {
+// An inner module as the type its parent holds, or std::invalid_argument naming both.
+template <class T>
+std::unique_ptr<T> child_as(std::unique_ptr<Module> child, const char* parent, const char* wanted) {
+    auto* typed = dynamic_cast<T*>(child.get());
+    if (!typed) throw std::invalid_argument(std::string("a ") + parent + " holds " + wanted + ", not a " + child->kind());
+    child.release();
+    return std::unique_ptr<T>(typed);
+}
+
+// The numbers of a recurrent layer's tensors: `blocks` gates of n_h rows, each with W_x, W_h, b.
+std::size_t recurrent_size(std::size_t blocks, Index n_x, Index n_h) {
+    return blocks * static_cast<std::size_t>(n_h) * static_cast<std::size_t>(n_x + n_h + 1);
+}
+
+const std::map<std::string, Maker>& makers() {
+    static const std::map<std::string, Maker> table = {
         {"sequential",
-         {[](const Layer&) { return std::vector<double>{}; },
-          [](const Layer& l) {
-              std::vector<const Layer*> c;
-              for (const auto& layer : dynamic_cast<const Sequential&>(l).layers) c.push_back(layer.get());
-              return c;
-          },
-          [](const std::vector<double>& config, Layers children, std::size_t&) -> std::unique_ptr<Layer> {
-              expect(config.size(), 0, "sequential");
-              auto net = std::make_unique<Sequential>();
-              net->layers = std::move(children);
-              return net;
-          }}},
-        {"dense",
-         {[](const Layer& l) {
-              const auto& d = dynamic_cast<const Dense&>(l);
-              return std::vector<double>{static_cast<double>(d.n_in()), static_cast<double>(d.n_out()), static_cast<double>(d.f)};
-          },
-          [](const Layer&) { return std::vector<const Layer*>{}; },
-          [](const std::vector<double>& config, Layers children, std::size_t& room) -> std::unique_ptr<Layer> {
-              expect(config.size(), 3, "dense");
-              expect(children.size(), 0, "dense");
-              const Index n_in = size_from(config[0]), n_out = size_from(config[1]);
-              take(room, static_cast<std::size_t>(n_out) * static_cast<std::size_t>(n_in + 1), "a dense layer of " +
-                   std::to_string(n_out) + "x" + std::to_string(n_in));
-              return std::make_unique<Dense>(Matrix::Zero(n_out, n_in), Vector::Zero(n_out), activation_from(config[2]));
-          }}},
-        {"activation",  // its activation, and leaky ReLU's alpha (files that give only the first number load with the default)
-         {[](const Layer& l) {
-              const auto& a = dynamic_cast<const ActivationLayer&>(l);
-              return std::vector<double>{static_cast<double>(a.f), a.alpha};
-          },
-          [](const Layer&) { return std::vector<const Layer*>{}; },
-          [](const std::vector<double>& config, Layers children, std::size_t&) -> std::unique_ptr<Layer> {
-              if (config.size() != 1) expect(config.size(), 2, "activation");
-              expect(children.size(), 0, "activation");
-              return std::make_unique<ActivationLayer>(activation_from(config[0]), config.size() > 1 ? config[1] : leaky_relu_slope);
-          }}},
+         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+             expect(settings.size(), 0, "sequential network");
+             auto net = std::make_unique<Sequential>();
+             for (auto& child : children) net->layers.push_back(child_as<Layer>(std::move(child), "sequential network", "layers"));
+             return net;
+         }},
+        {"dense",  // n_in, n_out, f
+         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+             expect(settings.size(), 3, "dense layer");
+             expect(children.size(), 0, "dense layer");
+             const Index n_in = size_from(settings[0]), n_out = size_from(settings[1]);
+             take(room, static_cast<std::size_t>(n_out) * static_cast<std::size_t>(n_in + 1),
+                  "a dense layer of " + std::to_string(n_out) + "x" + std::to_string(n_in));
+             return std::make_unique<Dense>(Matrix::Zero(n_out, n_in), Vector::Zero(n_out), activation_from(settings[2]));
+         }},
+        {"activation",  // f, and leaky ReLU's alpha (files that give only the first number load with the default)
+         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+             if (settings.size() != 1) expect(settings.size(), 2, "activation layer");
+             expect(children.size(), 0, "activation layer");
+             return std::make_unique<ActivationLayer>(activation_from(settings[0]), settings.size() > 1 ? settings[1] : leaky_relu_slope);
+         }},
         {"batch_norm",  // its size, eps and momentum; the tensors are gamma, shift and the two running averages
-         {[](const Layer& l) {
-              const auto& bn = dynamic_cast<const BatchNorm&>(l);
-              return std::vector<double>{static_cast<double>(bn.size()), bn.eps, bn.momentum};
-          },
-          [](const Layer&) { return std::vector<const Layer*>{}; },
-          [](const std::vector<double>& config, Layers children, std::size_t& room) -> std::unique_ptr<Layer> {
-              expect(config.size(), 3, "batch_norm");
-              expect(children.size(), 0, "batch_norm");
-              const Index n = size_from(config[0]);
-              take(room, 4 * static_cast<std::size_t>(n), "a batch_norm layer of " + std::to_string(n));
-              return std::make_unique<BatchNorm>(n, config[1], config[2]);
-          }}},
+         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+             expect(settings.size(), 3, "batch_norm layer");
+             expect(children.size(), 0, "batch_norm layer");
+             const Index n = size_from(settings[0]);
+             take(room, 4 * static_cast<std::size_t>(n), "a batch_norm layer of " + std::to_string(n));
+             return std::make_unique<BatchNorm>(n, settings[1], settings[2]);
+         }},
         {"residual",
-         {[](const Layer&) { return std::vector<double>{}; },
-          [](const Layer& l) { return std::vector<const Layer*>{&dynamic_cast<const Residual&>(l).inner()}; },
-          [](const std::vector<double>& config, Layers children, std::size_t&) -> std::unique_ptr<Layer> {
-              expect(config.size(), 0, "residual");
-              expect(children.size(), 1, "residual");
-              return std::make_unique<Residual>(std::move(children.front()));
-          }}},
+         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+             expect(settings.size(), 0, "residual block");
+             expect(children.size(), 1, "residual block");
+             return std::make_unique<Residual>(child_as<Layer>(std::move(children.front()), "residual block", "a layer"));
+         }},
+        {"rnn",  // n_x, n_h, f
+         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+             expect(settings.size(), 3, "rnn layer");
+             expect(children.size(), 0, "rnn layer");
+             const Index n_x = size_from(settings[0]), n_h = size_from(settings[1]);
+             take(room, recurrent_size(1, n_x, n_h), "an rnn layer of n_x = " + std::to_string(n_x) + ", n_h = " + std::to_string(n_h));
+             return std::make_unique<Rnn>(Matrix::Zero(n_h, n_x), Matrix::Zero(n_h, n_h), Vector::Zero(n_h), activation_from(settings[2]));
+         }},
+        {"lstm",  // n_x, n_h
+         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+             expect(settings.size(), 2, "lstm layer");
+             expect(children.size(), 0, "lstm layer");
+             const Index n_x = size_from(settings[0]), n_h = size_from(settings[1]);
+             take(room, recurrent_size(4, n_x, n_h), "an lstm layer of n_x = " + std::to_string(n_x) + ", n_h = " + std::to_string(n_h));
+             return std::make_unique<Lstm>(Matrix::Zero(4 * n_h, n_x), Matrix::Zero(4 * n_h, n_h), Vector::Zero(4 * n_h));
+         }},
+        {"gru",  // n_x, n_h
+         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+             expect(settings.size(), 2, "gru layer");
+             expect(children.size(), 0, "gru layer");
+             const Index n_x = size_from(settings[0]), n_h = size_from(settings[1]);
+             take(room, recurrent_size(3, n_x, n_h), "a gru layer of n_x = " + std::to_string(n_x) + ", n_h = " + std::to_string(n_h));
+             Rng unused(0);  // the tensors that follow replace every weight
+             return std::make_unique<Gru>(n_x, n_h, unused);
+         }},
+        {"sequence_model",  // its recurrent layer, and its readout if it has one
+         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+             expect(settings.size(), 0, "sequence model");
+             if (children.size() != 1) expect(children.size(), 2, "sequence model");
+             auto layer = child_as<SequenceLayer>(std::move(children[0]), "sequence model", "a recurrent layer first");
+             std::optional<Dense> readout;
+             if (children.size() == 2) readout = std::move(*child_as<Dense>(std::move(children[1]), "sequence model", "a dense readout"));
+             return std::make_unique<SequenceModel>(std::move(layer), std::move(readout));
+         }},
     };
     return table;
 }
@@ -144,28 +170,38 @@ void put_string(std::string& out, const std::string& s) {
     out += s;
 }
 
-void put_layer(std::string& out, const Layer& layer) {
-    const auto kind = kinds().find(layer.kind());
-    if (kind == kinds().end()) throw UsageError("save_model", "a model file cannot hold a layer of kind " + layer.kind() + " yet");
-    put_string(out, layer.kind());
-    const std::vector<double> config = kind->second.config(layer);
-    put_int(out, static_cast<std::int64_t>(config.size()));
-    for (double c : config) put_double(out, c);
-    const std::vector<const Layer*> children = kind->second.children(layer);
+void put_module(std::string& out, const Module& module) {
+    if (!makers().count(module.kind()))
+        throw UsageError("save_model", "a model file cannot hold a module of kind " + module.kind() + " yet");
+    put_string(out, module.kind());
+    const std::vector<double> settings = module.settings();
+    put_int(out, static_cast<std::int64_t>(settings.size()));
+    for (double c : settings) put_double(out, c);
+    const std::vector<ConstChild> children = children_of(module);
     put_int(out, static_cast<std::int64_t>(children.size()));
-    for (const Layer* child : children) put_layer(out, *child);
+    for (const ConstChild& child : children) put_module(out, child.module);
 }
 
+// Every tensor a model file holds, in the order it holds them: the parameters' values, then
+// the buffers.
 struct NamedTensor {
     std::string name;
-    Eigen::Map<Matrix> values;  // into the layer's own matrix
+    Eigen::Map<Matrix> values;  // into the module's own matrix
 };
-
-// Every tensor a model file holds: the parameters' values, then the state.
-std::vector<NamedTensor> tensors_of(Layer& model) {
+std::vector<NamedTensor> tensors_of(Module& model) {
     std::vector<NamedTensor> all;
     for (const Parameter& p : model.parameters()) all.push_back({p.name, p.value()});
-    for (const State& s : model.state()) all.push_back({s.name, s.value.map()});
+    for (const Buffer& b : model.buffers()) all.push_back({b.name, b.value.map()});
+    return all;
+}
+struct ConstTensor {
+    std::string name;
+    Eigen::Map<const Matrix> values;
+};
+std::vector<ConstTensor> tensors_of(const Module& model) {
+    std::vector<ConstTensor> all;
+    for (const ConstParameter& p : model.parameters()) all.push_back({p.name, p.value});
+    for (const ConstBuffer& b : model.buffers()) all.push_back({b.name, b.value});
     return all;
 }
 
@@ -173,17 +209,15 @@ std::string system_error(const std::string& what) { return what + " (" + std::st
 
 }  // namespace
 
-void save_model(const Layer& model, const std::filesystem::path& file) {
+void save_model(const Module& model, const std::filesystem::path& file) {
     const std::string name = file.string();
-    // parameters() hands out writable references; saving only reads through them.
-    Layer& layer = const_cast<Layer&>(model);
     std::string bytes(magic, 8);
     put_int(bytes, model_file_version);
-    put_layer(bytes, layer);
-    const std::vector<NamedTensor> tensors = tensors_of(layer);
+    put_module(bytes, model);
+    const std::vector<ConstTensor> tensors = tensors_of(model);
     put_int(bytes, static_cast<std::int64_t>(tensors.size()));
-    for (const NamedTensor& t : tensors) {
-        const Eigen::Map<Matrix>& values = t.values;
+    for (const ConstTensor& t : tensors) {
+        const Eigen::Map<const Matrix>& values = t.values;
         if (const auto bad = first_non_finite(values)) {
             std::ostringstream out;
             out << name << ": not saved: " << t.name << " is " << bad->describe()
@@ -280,18 +314,18 @@ private:
     std::size_t at_ = 0;
 };
 
-std::unique_ptr<Layer> read_layer(Reader& in, int depth, const std::string& where) {
+std::unique_ptr<Module> read_module(Reader& in, int depth, const std::string& where) {
     const std::size_t at = in.offset();
-    if (depth > 32) in.fail(at, "corrupt: layers nested more than 32 deep");
-    const std::string kind = in.string("a layer's kind");
-    const auto it = kinds().find(kind);
-    if (it == kinds().end()) in.fail(at, "unknown kind of layer '" + kind + "' for " + where);
-    std::vector<double> config(static_cast<std::size_t>(in.count(where + "'s configuration count", 8, 16)));
-    for (double& c : config) c = in.real(where + "'s configuration");
-    Layers children(static_cast<std::size_t>(in.count(where + "'s count of inner layers", 24, 100000)));
-    for (std::size_t i = 0; i < children.size(); ++i) children[i] = read_layer(in, depth + 1, join_name(where, layer_name(i)));
+    if (depth > 32) in.fail(at, "corrupt: modules nested more than 32 deep");
+    const std::string kind = in.string("a module's kind");
+    const auto it = makers().find(kind);
+    if (it == makers().end()) in.fail(at, "unknown kind of module '" + kind + "' for " + where);
+    std::vector<double> settings(static_cast<std::size_t>(in.count(where + "'s settings count", 8, 16)));
+    for (double& c : settings) c = in.real(where + "'s settings");
+    Modules children(static_cast<std::size_t>(in.count(where + "'s count of inner modules", 24, 100000)));
+    for (std::size_t i = 0; i < children.size(); ++i) children[i] = read_module(in, depth + 1, "inner module " + std::to_string(i + 1) + " of " + where);
     try {
-        return it->second.make(config, std::move(children), in.room);
+        return it->second(settings, std::move(children), in.room);
     } catch (const std::exception& e) {
         in.fail(at, "corrupt: " + where + " (" + kind + "): " + e.what());
     }
@@ -312,7 +346,7 @@ std::string read_file(const std::filesystem::path& file) {
 
 }  // namespace
 
-Sequential load_model(const std::filesystem::path& file) {
+std::unique_ptr<Module> load_module(const std::filesystem::path& file) {
     const std::string name = file.string();
     Reader in(read_file(file), name);
     in.room = in.left() / 8;
@@ -326,28 +360,26 @@ Sequential load_model(const std::filesystem::path& file) {
     }
     in.u64("the header");
     const std::size_t version_at = in.offset();
-    if (const auto version = static_cast<std::int64_t>(in.u64("the version")); version != model_file_version)
-        in.fail(version_at, "a model file of version " + std::to_string(version) + "; this course reads version " +
+    // Version 2 wrote the layers of chapters 1-6 as version 3 does; 3 added the recurrent ones.
+    if (const auto version = static_cast<std::int64_t>(in.u64("the version")); version != 2 && version != model_file_version)
+        in.fail(version_at, "a model file of version " + std::to_string(version) + "; this course reads versions 2 and " +
                                 std::to_string(model_file_version));
-    const std::size_t top_at = in.offset();
-    std::unique_ptr<Layer> top = read_layer(in, 0, "the model");
-    auto* net = dynamic_cast<Sequential*>(top.get());
-    if (!net) in.fail(top_at, "the model is a single " + top->kind() + " layer, not a sequential network");
+    std::unique_ptr<Module> model = read_module(in, 0, "the model");
 
-    std::vector<NamedTensor> expected = tensors_of(*net);
+    std::vector<NamedTensor> expected = tensors_of(*model);
     const std::int64_t count = in.count("the tensor count", 24, 1 << 20);
     if (count != static_cast<std::int64_t>(expected.size()))
-        in.fail(in.offset() - 8, "the file holds " + std::to_string(count) + " tensors but its layers have " +
+        in.fail(in.offset() - 8, "the file holds " + std::to_string(count) + " tensors but its modules have " +
                                      std::to_string(expected.size()));
     for (NamedTensor& want : expected) {
         const std::size_t at = in.offset();
         const std::string tensor = in.string("a tensor's name");
-        if (tensor != want.name) in.fail(at, "the tensor here is '" + tensor + "' but the layers need '" + want.name + "'");
+        if (tensor != want.name) in.fail(at, "the tensor here is '" + tensor + "' but the modules need '" + want.name + "'");
         const std::size_t shape_at = in.offset();
         const auto rows = static_cast<std::int64_t>(in.u64(tensor + "'s rows")), cols = static_cast<std::int64_t>(in.u64(tensor + "'s columns"));
         if (rows != want.values.rows() || cols != want.values.cols())
             in.fail(shape_at, tensor + " is " + std::to_string(rows) + "x" + std::to_string(cols) + " in the file but " +
-                                  std::to_string(want.values.rows()) + "x" + std::to_string(want.values.cols()) + " in its layer");
+                                  std::to_string(want.values.rows()) + "x" + std::to_string(want.values.cols()) + " in its module");
         const auto n = static_cast<std::size_t>(rows * cols);
         if (n > in.left() / 8) in.fail(shape_at, "truncated: " + tensor + " needs " + std::to_string(8 * n) + " bytes, " +
                                                      std::to_string(in.left()) + " are left");
@@ -360,7 +392,26 @@ Sequential load_model(const std::filesystem::path& file) {
         }
     }
     if (in.left() != 0) in.fail(in.offset(), "corrupt: " + std::to_string(in.left()) + " unexpected bytes after the last tensor");
-    return std::move(*net);
+    return model;
+}
+
+namespace {
+
+// The model in `file` as a T, or a DataError naming what it is instead.
+template <class T>
+T load_as(const std::filesystem::path& file, const char* what) {
+    std::unique_ptr<Module> model = load_module(file);
+    auto* typed = dynamic_cast<T*>(model.get());
+    if (!typed) throw DataError(file.string() + ": the model is a " + model->kind() + ", not " + what);
+    return std::move(*typed);
+}
+
+}  // namespace
+
+Sequential load_model(const std::filesystem::path& file) { return load_as<Sequential>(file, "a sequential network"); }
+
+SequenceModel load_sequence_model(const std::filesystem::path& file) {
+    return load_as<SequenceModel>(file, "a sequence model (a recurrent layer and its readout)");
 }
 
 }  // namespace bp

@@ -32,13 +32,4 @@ const Matrix& Residual::forward(const Matrix& x) {
 
 // Residual::backward is exercise 6.5 (exercises/ch06/residual.cpp).
 
-std::vector<Parameter> Residual::parameters(const std::string& prefix) { return inner_->parameters(join_name(prefix, "inner")); }
-
-std::vector<State> Residual::state(const std::string& prefix) { return inner_->state(join_name(prefix, "inner")); }
-
-void Residual::set_training(bool training) {
-    Layer::set_training(training);
-    inner_->set_training(training);
-}
-
 }  // namespace bp

@@ -71,8 +71,9 @@ std::string shape(const Sequence& s) {
            " steps";
 }
 
-void SequenceLayer::zero_grad() {
-    for (const Parameter& p : parameters()) p.grad().setZero();
+const Sequence* SequenceLayer::hidden_gradients() const {
+    const Sequence& dh = hidden_grads();
+    return dh.empty() ? nullptr : &dh;
 }
 
 ConstStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t) {

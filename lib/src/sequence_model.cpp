@@ -21,21 +21,33 @@ std::unique_ptr<SequenceLayer> checked(std::unique_ptr<SequenceLayer> layer) {
 }  // namespace
 
 SequenceModel::SequenceModel(std::unique_ptr<SequenceLayer> layer_, Index K, Rng& rng)
-    : layer(checked(std::move(layer_))), readout(layer->n_out(), K, Activation::identity, rng, Init::xavier()) {}
+    : layer(checked(std::move(layer_))), readout(Dense(layer->n_out(), K, Activation::identity, rng, Init::xavier())) {}
 
-SequenceModel::SequenceModel(const SequenceModel& other) : layer(other.layer->clone()), readout(other.readout) {}
+SequenceModel::SequenceModel(std::unique_ptr<SequenceLayer> layer_, std::optional<Dense> readout_)
+    : layer(checked(std::move(layer_))), readout(std::move(readout_)) {
+    if (readout && readout->n_in() != layer->n_out())
+        throw ShapeError("SequenceModel", "the readout takes " + std::to_string(readout->n_in()) + " inputs but the " +
+                                              layer->kind() + " layer's h has " + std::to_string(layer->n_out()));
+}
+
+SequenceModel::SequenceModel(const SequenceModel& other)
+    : Module(other), layer(other.layer->clone()), readout(other.readout), out_(other.out_) {}
 
 SequenceModel& SequenceModel::operator=(const SequenceModel& other) {
-    if (this != &other) {
-        layer = other.layer->clone();
-        readout = other.readout;
-    }
+    if (this != &other) *this = SequenceModel(other);
     return *this;
+}
+
+std::vector<Child> SequenceModel::children() {
+    std::vector<Child> all{{layer->kind(), *layer}};
+    if (readout) all.push_back({"readout", *readout});
+    return all;
 }
 
 const Sequence& SequenceModel::forward(const Sequence& x, const RecurrentState& start) {
     const Sequence& h = layer->forward(x, start);
-    out_ = Sequence(readout.forward(h.all()), h.batch());  // V [h_1 ... h_T] + c: every step in one product
+    if (!readout) return out_ = h;
+    out_ = Sequence(readout->forward(h.all()), h.batch());  // V [h_1 ... h_T] + c: every step in one product
     return out_;
 }
 
@@ -45,18 +57,8 @@ const Sequence& SequenceModel::backward(const Sequence& d_out) {
         throw ShapeError("SequenceModel::backward", "d_out is " + shape(d_out) + " but the outputs are " + shape(out_));
     // o_t = V h_t + c at every step: dV and dc sum over the steps (the readout's backward on
     // all of them at once), and dh_t = V^T do_t goes into the layer's backward through time.
-    return layer->backward(Sequence(readout.backward(d_out.all()), d_out.batch()));
-}
-
-std::vector<Parameter> SequenceModel::parameters() {
-    std::vector<Parameter> params = layer->parameters(layer->kind());
-    for (const Parameter& p : readout.parameters("readout")) params.push_back(p);
-    return params;
-}
-
-void SequenceModel::zero_grad() {
-    layer->zero_grad();
-    readout.zero_grad();
+    if (!readout) return layer->backward(d_out);
+    return layer->backward(Sequence(readout->backward(d_out.all()), d_out.batch()));
 }
 
 namespace {
@@ -102,16 +104,6 @@ double sequence_accuracy(const Sequence& out, const SequenceBatch& batch) {
         right += predicted == target;
     }
     return static_cast<double>(right) / static_cast<double>(o.cols());
-}
-
-double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
-                           const EpochOptions& options, long step) {
-    const std::vector<Parameter> params = model.parameters();
-    model.zero_grad();
-    Sequence d_out;
-    const double L = sequence_loss(loss, model.forward(batch.x), batch, &d_out);
-    model.backward(d_out);
-    return finish_step(opt, params, L, options, step);
 }
 
 }  // namespace bp

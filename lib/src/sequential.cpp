@@ -30,27 +30,10 @@ void Sequential::throw_wrong_kind(std::size_t i) const {
     throw UsageError("Sequential::at", layer_name(i) + " is a " + layers[i]->kind() + " layer, not the kind asked for");
 }
 
-std::vector<Parameter> Sequential::parameters(const std::string& prefix) {
-    std::vector<Parameter> all;
-    for (std::size_t i = 0; i < layers.size(); ++i)
-        for (Parameter& p : layers[i]->parameters(join_name(prefix, layer_name(i)))) all.push_back(std::move(p));
+std::vector<Child> Sequential::children() {
+    std::vector<Child> all;
+    for (std::size_t i = 0; i < layers.size(); ++i) all.push_back({layer_name(i), *layers[i]});
     return all;
-}
-
-std::vector<State> Sequential::state(const std::string& prefix) {
-    std::vector<State> all;
-    for (std::size_t i = 0; i < layers.size(); ++i)
-        for (State& s : layers[i]->state(join_name(prefix, layer_name(i)))) all.push_back(std::move(s));
-    return all;
-}
-
-void Sequential::zero_grad() {
-    for (auto& layer : layers) layer->zero_grad();
-}
-
-void Sequential::set_training(bool training) {
-    Layer::set_training(training);
-    for (auto& layer : layers) layer->set_training(training);
 }
 
 }  // namespace bp

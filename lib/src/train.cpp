@@ -92,19 +92,17 @@ Diverged Diverged::of_loss(long step, double loss) {
     return Diverged(step, "the loss is " + number_text(loss));
 }
 
-std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, const std::string& when) {
-    if (when != "gradient" && when != "value")
-        throw std::invalid_argument("find_not_finite: `when` is \"gradient\" or \"value\", not \"" + when + "\"");
+std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, Checked what) {
     if (!std::isfinite(loss)) return NotFinite{"", "the loss is " + number_text(loss)};
+    const bool gradients = what == Checked::gradients;
     for (const Parameter& p : params)
-        if (const auto bad = first_non_finite(when == "gradient" ? p.grad() : p.value()))
-            return NotFinite{p.name, (when == "gradient" ? "the gradient of " + p.name : p.name + " after the step") + " is " +
-                                         bad->describe()};
+        if (const auto bad = first_non_finite(gradients ? p.grad() : p.value()))
+            return NotFinite{p.name, (gradients ? "the gradient of " + p.name : p.name + " after the step") + " is " + bad->describe()};
     return std::nullopt;
 }
 
-void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when) {
-    if (const auto bad = find_not_finite(loss, params, when)) throw Diverged(step, bad->detail);
+void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, Checked what) {
+    if (const auto bad = find_not_finite(loss, params, what)) throw Diverged(step, bad->detail);
 }
 
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
@@ -134,20 +132,32 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
     const Matrix& output = model.forward(x);
     const double L = loss.value(output, y);
     model.backward(loss.grad(output, y));
-    return finish_step(opt, params, L, options, step);
+    return apply_gradients(opt, params, L, options, step);
 }
 //! [train_step]
 
-double finish_step(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
-                   long step) {
+double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
+                           const EpochOptions& options, long step) {
+    const std::vector<Parameter> params = model.parameters();
+    model.zero_grad();
+    Sequence d_out;
+    const double L = sequence_loss(loss, model.forward(batch.x), batch, &d_out);
+    model.backward(d_out);
+    return apply_gradients(opt, params, L, options, step);
+}
+
+//! [apply_gradients]
+double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
+                       long step) {
     if (options.after_backward) options.after_backward(step, loss, params);
-    require_not_diverged(step, loss, params, "gradient");  // before the step: the model stays as it was
+    require_not_diverged(step, loss, params, Checked::gradients);  // before the step: the model stays as it was
     if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);
     if (options.clip_value > 0) clip_grad_value(params, options.clip_value);
     opt.step(params);
-    require_not_diverged(step, loss, params, "value");
+    require_not_diverged(step, loss, params, Checked::values);
     return loss;
 }
+//! [apply_gradients]
 
 double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
                    Rng& rng, long& step, ProgressBar* bar) {

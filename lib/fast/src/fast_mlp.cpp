@@ -111,7 +111,7 @@ double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels)
     const long step = t;
     const double loss = compute_gradients(x, labels);
     if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
-    if (!update()) require_not_diverged(step, loss, to_network().parameters(), "value");  // names the first weight that is not finite
+    if (!update()) require_not_diverged(step, loss, to_network().parameters(), Checked::values);  // names the first weight that is not finite
     return loss;
 }
 
@@ -209,6 +209,15 @@ bool adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict 
 }  // namespace
 
 template <class Scalar>
+bool FastMlp<Scalar>::gradients_finite() const {
+    // A sum is vectorised where allFinite() is a loop of tests; an inf or a NaN makes it non-finite.
+    // (A sum that overflows on finite gradients only sends the step to the careful check.)
+    for (const Layer& L : layers_)
+        if (!std::isfinite(L.dW.sum()) || !std::isfinite(L.db.sum())) return false;
+    return true;
+}
+
+template <class Scalar>
 bool FastMlp<Scalar>::update() {
     if (clip_norm > 0) {  // clip_grad_norm's rule: scale every gradient by clip_norm / n if n > clip_norm
         double squares = 0;
@@ -298,7 +307,8 @@ void FastMlp<Scalar>::copy_with_gradients_to(Sequential& net) const {
 }
 
 template <class Scalar>
-double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar) {
+double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
+                   Sequential* mirror) {
     data.check("train_epoch");
     if (data.x.rows() != net.input_size())
         throw ShapeError("train_epoch", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
@@ -309,7 +319,12 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
     net.clip_norm = options.clip_norm;
     typename FastMlp<Scalar>::Mat x;
     std::vector<int> labels;
-    std::optional<Sequential> seen;  // the gradients in double, for options.after_backward
+    // The network in double, as the course's code has it, for options.after_backward: filled
+    // only at the steps it must see (options.after_backward_due) and at a step whose loss or
+    // gradients are not finite, and then run forward on the batch, so that a monitor reads the
+    // same layers' outputs as with the course's train_epoch.
+    std::optional<Sequential> own;
+    const auto shown = [&]() -> Sequential& { return mirror ? *mirror : own ? *own : own.emplace(net.to_network()); };
     return for_each_batch(data.size(), options, rng, step, bar, [&](const std::vector<Index>& order, Index first, Index count) {
         x.resize(data.x.rows(), count);
         labels.resize(static_cast<std::size_t>(count));
@@ -320,14 +335,22 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
         }
         const double loss = net.compute_gradients(x, labels);
         if (options.after_backward) {
-            if (!seen) seen = net.to_network();
-            net.copy_with_gradients_to(*seen);
-            const std::vector<Parameter> params = seen->parameters();
-            options.after_backward(step, loss, params);
-            require_not_diverged(step, loss, params, "gradient");
+            const bool due = !options.after_backward_due || options.after_backward_due(step);
+            if (due || !std::isfinite(loss) || !net.gradients_finite()) {
+                Sequential& seen = shown();
+                net.copy_with_gradients_to(seen);
+                if (due) seen.forward(x.template cast<double>());
+                const std::vector<Parameter> params = seen.parameters();
+                options.after_backward(step, loss, params);
+                require_not_diverged(step, loss, params, Checked::gradients);
+            }
         }
         if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
-        if (!net.update()) require_not_diverged(step, loss, net.to_network().parameters(), "value");  // names the first weight that is not finite
+        if (!net.update()) {  // name the first weight that is not finite
+            Sequential& seen = shown();
+            net.copy_to(seen);
+            require_not_diverged(step, loss, seen.parameters(), Checked::values);
+        }
         return loss;
     });
 }
@@ -336,8 +359,8 @@ template void fast_product(const Eigen::MatrixXf&, Transpose, const Eigen::Matri
 template void fast_product(const Eigen::MatrixXd&, Transpose, const Eigen::MatrixXd&, Transpose, Eigen::MatrixXd&, bool);
 template class FastMlp<float>;
 template class FastMlp<double>;
-template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
-template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
+template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*, Sequential*);
+template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*, Sequential*);
 
 double fast_cosine_schedule(double lr0, long step, long total, double lr_min) {
     require_setting("fast_cosine_schedule", "lr0", lr0, 0, HUGE_VAL);

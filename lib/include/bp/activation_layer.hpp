@@ -20,6 +20,11 @@ public:
     Matrix backward(const Matrix& da) override;
     std::string kind() const override { return "activation"; }
     std::unique_ptr<Layer> clone() const override { return std::make_unique<ActivationLayer>(*this); }
+    std::vector<double> settings() const override { return {static_cast<double>(f), alpha}; }  ///< f and alpha
+    std::optional<ActivationOutput> activation_output() const override {
+        if (!has_forward) return std::nullopt;
+        return ActivationOutput{f, a};
+    }
 
     Activation f;
     double alpha;  ///< leaky ReLU's slope for z <= 0 (unused by the other activations)

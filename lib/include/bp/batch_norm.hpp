@@ -37,12 +37,12 @@ public:
     /// any forward.
     Matrix backward(const Matrix& dy) override;
 
-    /// gamma and shift with their gradients, named "PREFIX.gamma" and "PREFIX.shift".
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;
-    /// The running averages, "PREFIX.running_mean" and "PREFIX.running_var": saved with the model.
-    std::vector<State> state(const std::string& prefix = "") override;
-    void zero_grad() override;
+    /// gamma and shift with their gradients, named "gamma" and "shift".
+    std::vector<Parameter> own_parameters() override;
+    /// The running averages, "running_mean" and "running_var": saved with the model.
+    std::vector<Buffer> own_buffers() override;
     std::string kind() const override { return "batch_norm"; }
+    std::vector<double> settings() const override;  ///< its size, eps and momentum
     std::unique_ptr<Layer> clone() const override { return std::make_unique<BatchNorm>(*this); }
 
     Vector gamma;   ///< n: the learned scale, 1 at first

@@ -4,6 +4,7 @@
 /// the figures show holds.
 #pragma once
 
+#include "bp/optimizers.hpp"
 #include "bp/sequence_model.hpp"
 
 #include <functional>

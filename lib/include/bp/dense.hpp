@@ -46,13 +46,11 @@ struct Dense : Layer {
     /// Throws UsageError if forward() has not run.
     Matrix backward(const Matrix& da) override;
 
-    /// Sets dW and db to zero; backward only ever adds to them.
-    void zero_grad() override;
-
-    /// W and b with their gradients, named "PREFIX.W" and "PREFIX.b".
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;
-
+    /// W and b with their gradients, named "W" and "b".
+    std::vector<Parameter> own_parameters() override;
     std::string kind() const override { return "dense"; }
+    std::vector<double> settings() const override;  ///< n_in, n_out, f
+    std::optional<ActivationOutput> activation_output() const override;
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Dense>(*this); }
 };
 // [dense]

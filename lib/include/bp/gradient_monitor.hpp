@@ -5,7 +5,7 @@
 #pragma once
 
 #include "bp/activations.hpp"
-#include "bp/layer.hpp"
+#include "bp/module.hpp"
 #include "bp/optimizers.hpp"
 
 #include <functional>
@@ -14,6 +14,8 @@
 #include <vector>
 
 namespace bp {
+
+struct EpochOptions;
 
 /// Exercise 6.1 (exercises/ch06/gradient_flow.cpp): the Frobenius norm of each parameter's
 /// gradient, \f$\|g\|_F = \sqrt{\sum_{ij} g_{ij}^2}\f$, in the order given (for
@@ -40,9 +42,10 @@ double saturated_fraction(Activation f, const Matrix& a);
 /// At every step it checks the loss and every gradient, and keeps the first that is not finite
 /// (train_step then stops with bp::Diverged, which says the same). Every `every` steps (and at
 /// that first step that is not finite) it records, for each parameter, the norms of its gradient and of its value and
-/// the update ratio lr ||grad|| / ||value||, and for each layer with an activation the
-/// fraction of saturated or dead units of its last output (saturated_fraction). It reads the
-/// model's layers, never changes them, and calls exercises 6.1 and 6.2 when it records; with
+/// the update ratio lr ||grad|| / ||value||; for each layer with an activation the fraction
+/// of saturated or dead units of its last output (saturated_fraction); and for each recurrent
+/// layer (chapter 7) the norm of dL/dh_t at every step t. It works on any bp::Module, reads
+/// its layers, never changes them, and calls exercises 6.1 and 6.2 when it records; with
 /// `every` = 0 it only watches for the first value that is not finite, and calls no exercise.
 class GradientMonitor {
 public:
@@ -59,12 +62,18 @@ public:
         Activation f = Activation::identity;
         double saturated = 0;  ///< saturated_fraction(f, a): saturated (sigmoid, tanh) or dead (ReLU)
     };
+    /// One recurrent layer's dL/dh_t at one recorded step.
+    struct HiddenGradientStats {
+        std::string layer;         ///< e.g. "lstm"
+        std::vector<double> norms; ///< norms[t - 1] = ||dL/dh_t||_F for t = 1, ..., T, in full (what came back through time too)
+    };
     struct Record {
         long step = 0;
         double loss = 0, lr = 0;
         double global_norm = 0;  ///< of all gradients together, as clip_grad_norm measures it
         std::vector<ParameterStats> parameters;
         std::vector<ActivationStats> activations;
+        std::vector<HiddenGradientStats> hidden;
     };
     /// The first step at which the loss or a gradient was not finite, and what it was.
     struct Divergence {
@@ -76,14 +85,20 @@ public:
     /// Watches `model` (the layers whose outputs it reads), with the learning rate read from
     /// `optimizer` at each record (a schedule may change it). Records every `every` steps (0:
     /// never; it then only watches).
-    GradientMonitor(Layer& model, const Optimizer& optimizer, long every = 1);
+    GradientMonitor(Module& model, const Optimizer& optimizer, long every = 1);
     /// The same with the learning rate from a function, for loops without a bp::Optimizer.
-    GradientMonitor(Layer& model, std::function<double()> learning_rate, long every = 1);
+    GradientMonitor(Module& model, std::function<double()> learning_rate, long every = 1);
 
     /// What after_backward calls: checks, and records if the step is due.
     void observe(long step, double loss, const std::vector<Parameter>& params);
     /// observe, as an EpochOptions::after_backward. The monitor must outlive the training.
     std::function<void(long, double, const std::vector<Parameter>&)> hook();
+    /// Whether it records at `step` (every `every` steps).
+    bool due(long step) const { return every_ > 0 && step % every_ == 0; }
+    /// Plugs the monitor into a training loop's options: after_backward = hook(), and
+    /// after_backward_due = due, so that an engine that must copy its gradients to show them
+    /// does so only at the recorded steps.
+    void hook_into(EpochOptions& options);
 
     const std::vector<Record>& records() const { return records_; }
     const std::optional<Divergence>& divergence() const { return divergence_; }
@@ -95,7 +110,7 @@ public:
     std::string report() const;
 
 private:
-    Layer* model_;
+    Module* model_;
     std::function<double()> lr_;
     long every_;
     std::vector<Record> records_;
@@ -105,14 +120,14 @@ private:
 /// The monitor's text for one record: a line per parameter and per activation.
 std::string format_record(const GradientMonitor::Record& record);
 
-/// Each layer of `model` whose output passes through an activation (Dense, ActivationLayer,
-/// also inside Sequential and Residual layers) with its name as in parameter names, its
-/// activation and its last output; layers that have not run forward are left out.
+/// Each module inside `model` whose output passes through an activation (Dense,
+/// ActivationLayer, Rnn, at any depth) with its name as in parameter names, its activation and
+/// its last output; modules that have not run forward are left out.
 struct LayerOutput {
     std::string name;
     Activation f;
     const Matrix* a;
 };
-std::vector<LayerOutput> layer_outputs(Layer& model);
+std::vector<LayerOutput> layer_outputs(const Module& model);
 
 }  // namespace bp

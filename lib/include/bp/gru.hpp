@@ -64,8 +64,9 @@ public:
     const RecurrentState& start_grad() const override { return d_start; }
     RecurrentState final_state() const override;
 
-    /// PREFIX.W_xu, PREFIX.W_hu, PREFIX.b_u, then the same for r and for the candidate (h).
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;
+    /// W_xu, W_hu, b_u, then the same for r and for the candidate (h).
+    std::vector<Parameter> own_parameters() override;
+    std::vector<double> settings() const override;  ///< n_x, n_h
     std::string kind() const override { return "gru"; }
     std::unique_ptr<SequenceLayer> clone() const override { return std::make_unique<Gru>(*this); }
 };

@@ -1,10 +1,11 @@
 /// \file
 /// What every layer of a network does, whatever it computes: a forward pass that keeps what
 /// the backward pass needs, and a backward pass that adds into the gradients of its
-/// parameters and returns the gradient of its input.
+/// parameters and returns the gradient of its input. The rest of the contract (parameters,
+/// zero_grad, training mode, kind) is every module's (bp::Module).
 #pragma once
 
-#include "bp/parameter.hpp"
+#include "bp/module.hpp"
 
 #include <memory>
 #include <string>
@@ -14,10 +15,8 @@ namespace bp {
 
 /// A layer y = F(x) on a batch stored as columns: x is n_in x m, y is n_out x m.
 // [layer]
-class Layer {
+class Layer : public Module {
 public:
-    virtual ~Layer() = default;
-
     /// y = F(x). Keeps what backward needs (its input, its z, ...) and returns its output,
     /// which stays valid until the next forward.
     virtual const Matrix& forward(const Matrix& x) = 0;
@@ -26,28 +25,8 @@ public:
     /// matrices and returns dx = dL/dx (n_in x m). Throws UsageError before any forward.
     virtual Matrix backward(const Matrix& dy) = 0;
 
-    /// The trainable parameters, named PREFIX.W, PREFIX.b, ... (none by default).
-    virtual std::vector<Parameter> parameters(const std::string& prefix = "");
-
-    /// Non-trainable state a saved model must keep, such as running statistics (none by default).
-    virtual std::vector<State> state(const std::string& prefix = "");
-
-    /// Sets every gradient to zero; backward only ever adds to them.
-    virtual void zero_grad();
-
-    /// Training mode (the default) or evaluation mode: batch normalization (chapter 6) uses the
-    /// batch's statistics in training and its running averages in evaluation.
-    virtual void set_training(bool training) { training_ = training; }
-    bool training() const { return training_; }
-
-    /// What the layer is, as named in error messages and model files: "dense", "residual", ...
-    virtual std::string kind() const = 0;
-
     /// A copy of the layer, of its own kind (Sequential copies its layers with it).
     virtual std::unique_ptr<Layer> clone() const = 0;
-
-protected:
-    bool training_ = true;
 };
 // [layer]
 

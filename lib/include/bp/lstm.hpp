@@ -62,8 +62,9 @@ public:
     const RecurrentState& start_grad() const override { return d_start; }
     RecurrentState final_state() const override;
 
-    /// PREFIX.W_x, PREFIX.W_h, PREFIX.b.
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;
+    /// W_x, W_h, b with their gradients.
+    std::vector<Parameter> own_parameters() override;
+    std::vector<double> settings() const override;  ///< n_x, n_h
     std::string kind() const override { return "lstm"; }
     std::unique_ptr<SequenceLayer> clone() const override { return std::make_unique<Lstm>(*this); }
 };

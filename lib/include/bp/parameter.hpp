@@ -52,13 +52,6 @@ private:
     void require_same_shape() const;
 };
 
-/// Non-trainable state that a model keeps and a saved model must hold, such as batch
-/// normalization's running mean (chapter 6). Optimizers never see it.
-struct State {
-    std::string name;  ///< e.g. "layer2.running_mean"
-    TensorRef value;
-};
-
 /// "prefix.name", or "name" when the prefix is empty: the names of nested parameters.
 std::string join_name(const std::string& prefix, const std::string& name);
 

@@ -25,10 +25,8 @@ public:
     /// Exercise 6.5 (exercises/ch06/residual.cpp): dy (the shape of x) -> dx = dy + F's dx for
     /// dy; F's parameters' gradients accumulate. Throws UsageError before any forward.
     Matrix backward(const Matrix& dy) override;
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;  ///< F's, as PREFIX.inner.W, ...
-    std::vector<State> state(const std::string& prefix = "") override;
-    void zero_grad() override { inner_->zero_grad(); }
-    void set_training(bool training) override;
+    /// F, named "inner": its parameters are inner.W, ...
+    std::vector<Child> children() override { return {{"inner", *inner_}}; }
     std::string kind() const override { return "residual"; }
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Residual>(*this); }
 

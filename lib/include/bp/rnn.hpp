@@ -61,8 +61,11 @@ public:
     const RecurrentState& start_grad() const override { return d_start; }
     RecurrentState final_state() const override;
 
-    /// W_x, W_h and b with their gradients, named PREFIX.W_x, PREFIX.W_h, PREFIX.b.
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;
+    /// W_x, W_h and b with their gradients, named W_x, W_h, b.
+    std::vector<Parameter> own_parameters() override;
+    std::vector<double> settings() const override;  ///< n_x, n_h, f
+    /// f and h_1, ..., h_T side by side, once forward has run.
+    std::optional<ActivationOutput> activation_output() const override;
     std::string kind() const override { return "rnn"; }
     std::unique_ptr<SequenceLayer> clone() const override { return std::make_unique<Rnn>(*this); }
 };

@@ -4,7 +4,7 @@
 /// recurrent layer does with them.
 #pragma once
 
-#include "bp/parameter.hpp"
+#include "bp/module.hpp"
 
 #include <memory>
 #include <string>
@@ -69,12 +69,10 @@ struct RecurrentState {
 
 /// What every recurrent layer does (bp::Rnn, bp::Lstm, bp::Gru): a forward pass over a whole
 /// sequence that keeps, for every step, what that step's backward needs, and
-/// backpropagation through time. Its parameters are named bp::Parameters, so that the
-/// optimizers, clipping and the gradient checker work on it unchanged.
-class SequenceLayer {
+/// backpropagation through time. It is a bp::Module like every layer, so that the optimizers,
+/// clipping, the gradient checker, the monitor and the model file work on it unchanged.
+class SequenceLayer : public Module {
 public:
-    virtual ~SequenceLayer() = default;
-
     /// h_1, ..., h_T from x_1, ..., x_T (each n_in x m), starting from `start` (zeros where it
     /// is empty). Keeps what backward needs; the result stays valid until the next forward.
     virtual const Sequence& forward(const Sequence& x, const RecurrentState& start = {}) = 0;
@@ -92,15 +90,10 @@ public:
     /// After forward: h_T (and c_T), from which the next chunk of a long sequence starts.
     virtual RecurrentState final_state() const = 0;
 
-    /// The trainable parameters, named PREFIX.W_x, ... (see each layer).
-    virtual std::vector<Parameter> parameters(const std::string& prefix = "") = 0;
-    /// Sets every gradient to zero; backward only ever adds to them.
-    virtual void zero_grad();
-
     virtual Index n_in() const = 0;   ///< n_x, the features of each step's input
     virtual Index n_out() const = 0;  ///< n_h, the size of the state h
-    /// "rnn", "lstm" or "gru", as named in parameter names and error messages.
-    virtual std::string kind() const = 0;
+    /// hidden_grads() once backward has run: what chapter 7's monitor reads.
+    const Sequence* hidden_gradients() const override;
     /// A copy of the layer, of its own kind.
     virtual std::unique_ptr<SequenceLayer> clone() const = 0;
 };

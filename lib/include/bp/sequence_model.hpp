@@ -1,17 +1,17 @@
 /// \file
 /// A recurrent network for sequence tasks (chapter 7): a recurrent layer with a readout at
-/// every step, the loss of a sequence (summed over time, averaged over the batch), a training
-/// step, and truncated backpropagation through time.
+/// every step, the loss of a sequence (summed over time, averaged over the batch), and
+/// truncated backpropagation through time. Its training step is bp::train_sequence_step
+/// (bp/train.hpp).
 #pragma once
 
 #include "bp/dense.hpp"
 #include "bp/loss.hpp"
-#include "bp/optimizers.hpp"
 #include "bp/sequence.hpp"
-#include "bp/train.hpp"
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 namespace bp {
 
@@ -31,15 +31,18 @@ struct SequenceBatch {
 
 /// A recurrent layer with a readout at every step: o_t = V h_t + c, a Dense layer with the
 /// identity (the outputs are logits, or numbers for a squared error), applied to all T states
-/// in one product. The model of every task in chapter 7.
+/// in one product. The model of every task in chapter 7. Without a readout, o_t = h_t.
 // [sequence_model]
-class SequenceModel {
+class SequenceModel : public Module {
 public:
     std::unique_ptr<SequenceLayer> layer;  ///< an Rnn, Lstm or Gru
-    Dense readout;                         ///< V (K x n_h) and c
+    std::optional<Dense> readout;          ///< V (K x n_h) and c; none: the outputs are h_t
 
     /// The layer, and a readout to K outputs drawn from rng (Xavier, c = 0).
     SequenceModel(std::unique_ptr<SequenceLayer> layer, Index K, Rng& rng);
+    /// The layer and a given readout (n_h inputs, any activation), or none (std::nullopt): a
+    /// loss then applies to h_t directly.
+    SequenceModel(std::unique_ptr<SequenceLayer> layer, std::optional<Dense> readout);
     SequenceModel(const SequenceModel& other);  ///< copies the layer too
     SequenceModel& operator=(const SequenceModel& other);
     SequenceModel(SequenceModel&&) = default;
@@ -51,9 +54,10 @@ public:
     /// layer's through time); returns dL/dx_t.
     const Sequence& backward(const Sequence& d_out);
 
-    /// The layer's parameters, named KIND.W_x, ... ("lstm.W_x"), then readout.W and readout.b.
-    std::vector<Parameter> parameters();
-    void zero_grad();
+    /// The layer, named by its kind ("lstm": its parameters are lstm.W_x, ...), then the
+    /// readout ("readout": readout.W, readout.b).
+    std::vector<Child> children() override;
+    std::string kind() const override { return "sequence_model"; }
 
 private:
     Sequence out_;
@@ -70,13 +74,6 @@ double sequence_loss(const Loss& loss, const Sequence& out, const SequenceBatch&
 
 /// The fraction of the scored (step, example) pairs whose largest output is the target's class.
 double sequence_accuracy(const Sequence& out, const SequenceBatch& batch);
-
-/// One training step on a batch, as chapter 5's train_step: zero_grad, forward, the loss,
-/// backward, options.after_backward (where chapter 6's gradient monitor plugs in), the
-/// divergence checks (bp::Diverged), clipping (options.clip_norm, options.clip_value), the
-/// optimizer's step. Returns the batch's loss.
-double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
-                           const EpochOptions& options, long step);
 
 /// Exercise 7.7 (exercises/ch07/truncated_bptt.cpp), truncated backpropagation through time
 /// with a window of k steps: the T steps in chunks of k (the last may be shorter), and for

@@ -41,6 +41,12 @@ public:
         if (auto* l = dynamic_cast<L*>(&layer)) return *l;
         throw_wrong_kind(i);
     }
+    template <class L = Layer>
+    const L& at(std::size_t i) const {
+        const Layer& layer = checked(i);
+        if (const auto* l = dynamic_cast<const L*>(&layer)) return *l;
+        throw_wrong_kind(i);
+    }
 
     /// Exercise 1.12 (exercises/ch01/network.cpp): x is n_0 x batch; runs every layer in
     /// order and returns the last one's output. Each layer keeps what its backward needs.
@@ -51,12 +57,8 @@ public:
     /// (n_0 x batch).
     Matrix backward(const Matrix& dy) override;
 
-    /// layer1.W, layer1.b, layer2.W, ...: what an optimizer updates (with a prefix,
-    /// PREFIX.layer1.W, ...).
-    std::vector<Parameter> parameters(const std::string& prefix = "") override;
-    std::vector<State> state(const std::string& prefix = "") override;
-    void zero_grad() override;
-    void set_training(bool training) override;
+    /// layer1, layer2, ...: so its parameters are layer1.W, layer1.b, layer2.W, ...
+    std::vector<Child> children() override;
     std::string kind() const override { return "sequential"; }
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Sequential>(*this); }
 

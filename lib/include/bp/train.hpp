@@ -1,13 +1,14 @@
 /// \file
 /// The training loop: seeded shuffling, mini-batches, one step (forward, loss, backward,
 /// clipping, the optimizer), a check that nothing has diverged, evaluation and a progress bar.
-/// It trains any Layer with any Loss.
+/// It trains any Layer with any Loss, and chapter 7's sequence models.
 #pragma once
 
 #include "bp/data.hpp"
 #include "bp/layer.hpp"
 #include "bp/loss.hpp"
 #include "bp/optimizers.hpp"
+#include "bp/sequence_model.hpp"
 
 #include <chrono>
 #include <functional>
@@ -66,6 +67,11 @@ struct EpochOptions {
     /// the gradients plugs in (bp::GradientMonitor, chapter 6). It sees a loss or a gradient
     /// that is not finite before training stops on it.
     std::function<void(long step, double loss, const std::vector<Parameter>& params)> after_backward;
+    /// The steps at which after_backward must see the gradients (GradientMonitor::hook_into sets
+    /// it to the steps it records). An engine that must copy its gradients to show them
+    /// (bp::FastMlp) calls after_backward only at those steps and at a step whose loss or
+    /// gradients are not finite; the course's own steps call it at every step. Unset: every step.
+    std::function<bool(long step)> after_backward_due;
     /// Called after each step with its index and the batch's loss, e.g. to record a curve.
     std::function<void(long step, double loss)> after_step;
 };
@@ -79,11 +85,19 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
                   const EpochOptions& options, long step);
 // [train_step]
 
-/// What follows backward in every training step (train_step, and chapter 7's
-/// train_sequence_step): options.after_backward, the finite checks of the loss and gradients,
-/// clipping, the optimizer's step, the finite check of the new values. Returns loss.
-double finish_step(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
-                   long step);
+/// One training step on a batch of sequences, as train_step: zero_grad, forward, the loss
+/// (sequence_loss), backward, then apply_gradients. Returns the batch's loss.
+double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
+                           const EpochOptions& options, long step);
+
+/// What follows backward in every training step of the library (train_step,
+/// train_sequence_step, the experiments' loops): options.after_backward, the finite checks of
+/// the loss and gradients, clipping by norm (options.clip_norm) then by value
+/// (options.clip_value), the optimizer's step, the finite check of the new values. Returns loss.
+// [apply_gradients]
+double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
+                       long step);
+// [apply_gradients]
 
 /// The loop every training epoch shares: an order of the `examples` shuffled by rng
 /// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
@@ -106,13 +120,16 @@ struct NotFinite {
     std::string detail;     ///< "the loss is nan", "the gradient of layer2.W is inf at row 3, column 0"
 };
 
-/// The first of `loss`, then every gradient (`when` = "gradient") or every value (`when` =
-/// "value") of `params`, in order, that is not finite; nothing if all are.
-std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, const std::string& when);
+/// Which half of the parameters a finite check reads.
+enum class Checked { gradients, values };
+
+/// The first of `loss`, then every gradient or every value of `params`, in order, that is not
+/// finite; nothing if all are.
+std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, Checked what);
 
 /// Throws Diverged(step, what find_not_finite found), if it found anything: the checks
-/// train_step makes.
-void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, const std::string& when);
+/// apply_gradients makes.
+void require_not_diverged(long step, double loss, const std::vector<Parameter>& params, Checked what);
 
 /// Turns on flush-to-zero for denormal floats (where the processor has it) while it lives:
 /// denormals are thousands of times slower and too small to matter in training.

@@ -57,6 +57,8 @@ public:
     /// Clipping (to clip_norm, if > 0) and one Adam step; the gradients are cleared as they are
     /// read. Returns false if a weight is then not finite (training has diverged).
     bool update();
+    /// Whether every gradient compute_gradients left is finite.
+    bool gradients_finite() const;
 
     /// compute_gradients then update; Diverged (at step `t`, naming the first weight that is
     /// not finite) if it diverges.
@@ -102,14 +104,17 @@ extern template class FastMlp<double>;
 /// train_epoch for a FastMlp: the same shuffled order for the same rng as the course's
 /// train_epoch, each batch cast to Scalar as it is gathered. options.schedule may set net.lr;
 /// options.clip_norm becomes net.clip_norm; options.after_backward sees the gradients, in
-/// double and named as the chapters' network names them (layer1.W, ...), before clipping.
-/// Throws Diverged, naming the step and what stopped being finite.
+/// double and named as the chapters' network names them (layer1.W, ...), before clipping,
+/// with the layers' outputs on the batch, at the steps options.after_backward_due gives and at
+/// a step whose loss or gradients are not finite: the only steps the network is copied, into
+/// `mirror` if given (a network of the same sizes, such as the one a GradientMonitor reads),
+/// else into one of its own. Throws Diverged, naming the step and what stopped being finite.
 template <class Scalar>
 double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
-                   ProgressBar* bar = nullptr);
+                   ProgressBar* bar = nullptr, Sequential* mirror = nullptr);
 
-extern template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
-extern template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*);
+extern template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*, Sequential*);
+extern template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*, Sequential*);
 
 /// Exercise 5.8's cosine schedule, lr_min + (lr0 - lr_min) (1 + cos(pi step / total)) / 2 and
 /// lr_min after total, written again here so that training with FastMlp (./course train)
