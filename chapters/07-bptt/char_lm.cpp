@@ -3,14 +3,20 @@
 // time, each drawn from what it predicts. Run it with ./course train --text [--mine] [FILE].
 //
 //   ch07-char-lm [--steps N] [--hidden N] [--length T] [--batch M] [--lr X] [--clip X]
-//                [--seed S] [--sample N] [--temperature X] [--prime TEXT] [--figures DIR] [FILE]
+//                [--seed S] [--sample N] [--temperature X] [--prime TEXT] [--figures DIR]
+//                [--model FILE] [--resume] [--sample-only] [--monitor N] [TEXT]
 //
-// FILE is the text to learn (default: the GNU GPL version 3, which every Debian system has in
+// TEXT is the text to learn (default: the GNU GPL version 3, which every Debian system has in
 // /usr/share/common-licenses). A tenth of it, every tenth of 40 pieces, is held out to measure
 // the model on text it has not trained on. The loss curve goes to DIR/char_lm_loss.png, .svg
-// and .dat.
+// and .dat. The model is saved to FILE (and Adam's state to FILE.train) at every point of the
+// curve: --resume continues from them, taking the same steps as a run that never stopped
+// (each step's stretches are drawn from the seed and the step alone); --sample-only writes text
+// from the saved model and trains nothing.
 #include "bp/data.hpp"
+#include "bp/gradient_monitor.hpp"
 #include "bp/lstm.hpp"
+#include "bp/model_file.hpp"
 #include "bp/options.hpp"
 #include "bp/plot.hpp"
 #include "bp/sequence_model.hpp"
@@ -32,7 +38,9 @@ struct Settings {
     bp::Index hidden = 128, length = 64, batch = 32, sample = 600;
     double lr = 3e-3, clip = 5.0, temperature = 0.7;
     std::uint64_t seed = 1;
-    std::string prime = "The ", figures = ".", file = "/usr/share/common-licenses/GPL-3";
+    std::string prime = "The ", figures = ".", file = "/usr/share/common-licenses/GPL-3", model = "char_lm.bin";
+    bool resume = false, sample_only = false;
+    long monitor = 0;
 };
 
 Settings parse(int argc, char** argv) {
@@ -49,7 +57,11 @@ Settings parse(int argc, char** argv) {
         .real("temperature", s.temperature, 0.0, 10.0, "below 1: likelier characters; above 1: more varied ones", bp::Options::above_min)
         .text("prime", s.prime, "the text the sample starts from")
         .path("figures", s.figures, "where to write char_lm_loss.png, .svg and .dat")
-        .positional("FILE", s.file, "the text to learn");
+        .path("model", s.model, "where the model is saved (and Adam's state, in FILE.train), and read by --resume and --sample-only")
+        .flag("resume", s.resume, "continue training the saved model (--model) for --steps more steps")
+        .flag("sample-only", s.sample_only, "write --sample characters from the saved model (--model) and train nothing")
+        .integer("monitor", s.monitor, 0L, 1000000L, "chapter 6's gradient monitor: record every N steps and show the last record (0: never)")
+        .positional("TEXT", s.file, "the text to learn");
     options.parse_or_exit(argc, argv);
     return s;
 }
@@ -92,9 +104,10 @@ bp::SequenceBatch stretches(const std::vector<bp::Index>& codes, bp::Index alpha
     return b;
 }
 
-// The loss per character on 4 batches of stretches of `codes`, in nats.
-double loss_per_character(bp::SequenceModel& model, const std::vector<bp::Index>& codes, bp::Index alphabet, const Settings& s,
-                          bp::Rng& rng) {
+// The loss per character on 4 batches of stretches of `codes`, in nats: the same 4 for the same
+// seed, so that the points of a curve differ by what the model learned alone.
+double loss_per_character(bp::SequenceModel& model, const std::vector<bp::Index>& codes, bp::Index alphabet, const Settings& s) {
+    bp::Rng rng(s.seed + 1);
     double total = 0;
     for (int i = 0; i < 4; ++i) {
         const bp::SequenceBatch b = stretches(codes, alphabet, s.length, s.batch, rng);
@@ -134,6 +147,28 @@ std::string sample(bp::SequenceModel& model, const Text& text, const Settings& s
     return out;
 }
 
+// The stretches of step `step`: drawn from the seed and the step alone, so that a resumed run
+// draws what a run that never stopped would have.
+bp::SequenceBatch stretches_of_step(const Text& text, const Settings& s, long step) {
+    bp::Rng rng(s.seed * 1000003 + 2 + static_cast<std::uint64_t>(step));
+    return stretches(text.codes, text.size(), s.length, s.batch, rng);
+}
+
+void print_sample(bp::SequenceModel& model, const Text& text, const Settings& s) {
+    bp::Rng draw(s.seed + 2);
+    const std::string written = sample(model, text, s, draw);
+    std::cout << "\nSampled text (temperature " << s.temperature << "), starting from \"" << s.prime << "\":\n\n" << written << "\n";
+}
+
+// The saved model, checked against the text: its inputs and outputs are the text's alphabet.
+bp::SequenceModel load_for(const Text& text, const Settings& s) {
+    bp::SequenceModel model = bp::load_sequence_model(s.model);
+    if (model.layer->n_in() != text.size() || !model.readout || model.readout->n_out() != text.size())
+        throw bp::DataError(s.model + ": this model reads " + std::to_string(model.layer->n_in()) + " different characters but " +
+                            s.file + " has " + std::to_string(text.size()) + ": give the text it learned from");
+    return model;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) try {
@@ -144,41 +179,67 @@ int main(int argc, char** argv) try {
         throw bp::DataError(s.file + ": " + std::to_string(n) + " characters are too few: the tenth held out (" +
                             std::to_string(text.held_out.size()) + " characters) must hold a stretch of --length + 1 = " +
                             std::to_string(s.length + 1));
-    std::cout << s.file << ": " << n << " characters, " << text.size() << " different ones\n"
-              << "an LSTM of n_h = " << s.hidden << " reads stretches of " << s.length << ", " << s.batch << " at a time\n";
+    if (s.sample_only) {  // no training: the saved model writes text
+        bp::SequenceModel model = load_for(text, s);
+        std::cout << s.model << ": an " << model.layer->kind() << " of n_h = " << model.layer->n_out() << "\n";
+        print_sample(model, text, s);
+        return 0;
+    }
+    std::cout << s.file << ": " << n << " characters, " << text.size() << " different ones\n";
 
     //! [model]
-    bp::Rng rng(s.seed), held_out(s.seed + 1);
+    bp::Rng rng(s.seed);
     bp::SequenceModel model(std::make_unique<bp::Lstm>(text.size(), s.hidden, rng), text.size(), rng);  // o_t: logits of the next character
     bp::Adam adam(s.lr);
+    long first = 0;  // the step to start from: 0, or where the saved run stopped
+    if (s.resume) {
+        model = load_for(text, s);
+        first = bp::load_training_state(adam, model.parameters(), s.model + ".train");
+        adam.lr = s.lr;
+        std::cout << "resuming " << s.model << " at step " << first << "\n";
+    }
+    std::cout << "an LSTM of n_h = " << model.layer->n_out() << " reads stretches of " << s.length << ", " << s.batch << " at a time\n";
     bp::EpochOptions options;
     options.clip_norm = s.clip;
+    bp::GradientMonitor monitor(model, adam, s.monitor);  // chapter 6's monitor, on the LSTM: its weights, and dL/dh_t through time
+    monitor.hook_into(options);
     bp::ProgressBar bar("training", s.steps, std::cout);
-    const long every = std::max(1L, s.steps / 25);  // how often to measure the loss on the held-out text
+    const long every = std::max(1L, s.steps / 25);  // how often to measure the loss on the held-out text, and save
     std::vector<double> step, training, unseen;
     double running = 0;
-    for (long i = 0; i < s.steps; ++i) {
-        const bp::SequenceBatch b = stretches(text.codes, text.size(), s.length, s.batch, rng);
+    for (long i = first; i < first + s.steps; ++i) {
+        const bp::SequenceBatch b = stretches_of_step(text, s, i);
+        double loss = 0;
+        try {
+            loss = bp::train_sequence_step(model, bp::softmax_cross_entropy(), adam, b, options, i);
+        } catch (const bp::Diverged&) {  // how the gradients stood before it, if they were recorded
+            if (!monitor.records().empty()) std::cerr << "\nThe gradient monitor:\n" << monitor.report();
+            throw;
+        }
         // The loss is summed over the T steps: per character, it is L / T.
-        const double per_char = bp::train_sequence_step(model, bp::softmax_cross_entropy(), adam, b, options, i) / double(s.length);
-        running = i == 0 ? per_char : 0.95 * running + 0.05 * per_char;
-        bar.update(i + 1, running);
-        if ((i + 1) % every == 0 || i + 1 == s.steps) {
+        const double per_char = loss / double(s.length);
+        running = i == first ? per_char : 0.95 * running + 0.05 * per_char;
+        bar.update(i - first + 1, running);
+        if ((i - first + 1) % every == 0 || i + 1 == first + s.steps) {
             step.push_back(double(i + 1));
             training.push_back(running);
-            unseen.push_back(loss_per_character(model, text.held_out, text.size(), s, held_out));
+            unseen.push_back(loss_per_character(model, text.held_out, text.size(), s));
+            bp::save_model(model, s.model);  // a run stopped here resumes from here
+            bp::save_training_state(adam, i + 1, s.model + ".train");
         }
     }
     //! [model]
-    const double train_loss = loss_per_character(model, text.codes, text.size(), s, held_out);
+    const double train_loss = loss_per_character(model, text.codes, text.size(), s);
     bar.finish(std::to_string(s.steps) + " steps");
     std::ostringstream losses;  // (not std::cout << std::fixed, which would stay set)
     losses << std::fixed << std::setprecision(3) << "loss per character, in nats (bits: / ln 2):\n"
               << "  on the text it learned from    " << train_loss << "\n"
               << "  on the tenth held out          " << unseen.back() << " (lowest " << *std::min_element(unseen.begin(), unseen.end())
               << ")\n"
-              << "  guessing uniformly             " << std::log(double(text.size())) << "\n";
+              << "  guessing uniformly             " << std::log(double(text.size())) << "\n"
+              << "model saved to " << s.model << " (resume with --resume, sample with --sample-only)\n";
     std::cout << losses.str();
+    if (s.monitor > 0 && !monitor.records().empty()) std::cout << "\nThe gradient monitor, last record:\n" << bp::format_record(monitor.records().back());
 
     bp::save_figure({"char_lm_loss", "A character-level LSTM on " + s.file.substr(s.file.find_last_of('/') + 1), "training step",
                      "loss per character (nats)", step,
@@ -186,11 +247,7 @@ int main(int argc, char** argv) try {
                       {"the tenth held out, never trained on", unseen, "linespoints lw 2 pt 7 ps 0.6"}},
                      {"set key top right"}},
                     s.figures);
-    if (s.sample > 0) {
-        bp::Rng draw(s.seed + 2);
-        std::cout << "\nSampled text (temperature " << s.temperature << "), starting from \"" << s.prime << "\":\n\n"
-                  << sample(model, text, s, draw) << "\n";
-    }
+    if (s.sample > 0) print_sample(model, text, s);
 } catch (const bp::Diverged& e) {
     std::cerr << "\nch07-char-lm: " << e.what() << "\n";
     return 3;

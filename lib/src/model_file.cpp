@@ -9,6 +9,7 @@
 #include "bp/residual.hpp"
 #include "bp/rnn.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstring>
@@ -207,6 +208,33 @@ std::vector<ConstTensor> tensors_of(const Module& model) {
 
 std::string system_error(const std::string& what) { return what + " (" + std::strerror(errno) + ")"; }
 
+// Writes `bytes` to `file` through a temporary file of our own in the same folder (so that the
+// rename is atomic), flushed to disk before it takes the file's name.
+void write_atomically(const std::string& bytes, const std::filesystem::path& file) {
+    const std::string name = file.string();
+    const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    std::string temporary = (folder / ("." + file.filename().string() + ".XXXXXX")).string();
+    const int fd = mkstemp(temporary.data());
+    if (fd < 0) throw DataError(name + ": cannot save here: " + system_error("cannot create a temporary file in " + folder.string()));
+    bool ok = true;
+    std::string failure;
+    for (std::size_t done = 0; ok && done < bytes.size();) {
+        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) ok = false, failure = system_error("writing failed");
+        else done += static_cast<std::size_t>(n);
+    }
+    if (ok && ::fsync(fd) != 0) ok = false, failure = system_error("flushing to disk failed");
+    if (::close(fd) != 0 && ok) ok = false, failure = system_error("closing failed");
+    if (ok && ::chmod(temporary.c_str(), 0644) != 0) ok = false, failure = system_error("cannot set its permissions");
+    if (ok && std::rename(temporary.c_str(), name.c_str()) != 0) ok = false, failure = system_error("cannot rename it into place");
+    if (!ok) {
+        std::remove(temporary.c_str());
+        throw DataError(name + ": not saved: " + failure + "; an earlier file there is left as it was");
+    }
+}
+
+
 }  // namespace
 
 void save_model(const Module& model, const std::filesystem::path& file) {
@@ -230,28 +258,7 @@ void save_model(const Module& model, const std::filesystem::path& file) {
         for (Index i = 0; i < values.size(); ++i) put_double(bytes, values.data()[i]);
     }
 
-    // A temporary file of our own in the same folder (so that rename is atomic), flushed to
-    // disk before it takes the model's name.
-    const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    std::string temporary = (folder / ("." + file.filename().string() + ".XXXXXX")).string();
-    const int fd = mkstemp(temporary.data());
-    if (fd < 0) throw DataError(name + ": cannot save here: " + system_error("cannot create a temporary file in " + folder.string()));
-    bool ok = true;
-    std::string failure;
-    for (std::size_t done = 0; ok && done < bytes.size();) {
-        const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) ok = false, failure = system_error("writing failed");
-        else done += static_cast<std::size_t>(n);
-    }
-    if (ok && ::fsync(fd) != 0) ok = false, failure = system_error("flushing to disk failed");
-    if (::close(fd) != 0 && ok) ok = false, failure = system_error("closing failed");
-    if (ok && ::chmod(temporary.c_str(), 0644) != 0) ok = false, failure = system_error("cannot set its permissions");
-    if (ok && std::rename(temporary.c_str(), name.c_str()) != 0) ok = false, failure = system_error("cannot rename it into place");
-    if (!ok) {
-        std::remove(temporary.c_str());
-        throw DataError(name + ": not saved: " + failure + "; an earlier file there is left as it was");
-    }
+    write_atomically(bytes, file);
 }
 
 namespace {
@@ -412,6 +419,78 @@ Sequential load_model(const std::filesystem::path& file) { return load_as<Sequen
 
 SequenceModel load_sequence_model(const std::filesystem::path& file) {
     return load_as<SequenceModel>(file, "a sequence model (a recurrent layer and its readout)");
+}
+
+// ---- the training state ------------------------------------------------------------------------
+// "BPTRAIN\n", version 1, Adam's settings and t and the step reached (as numbers), then m and v
+// of every parameter, as the model file holds tensors: m.NAME, then v.NAME.
+
+namespace {
+
+const char train_magic[] = "BPTRAIN\n";
+constexpr std::int64_t train_version = 1;
+
+}  // namespace
+
+void save_training_state(const Adam& adam, long step, const std::filesystem::path& file) {
+    std::string bytes(train_magic, 8);
+    put_int(bytes, train_version);
+    for (double v : {adam.lr, adam.beta1, adam.beta2, adam.eps, static_cast<double>(adam.t), static_cast<double>(step)})
+        put_double(bytes, v);
+    put_int(bytes, static_cast<std::int64_t>(adam.m.size() + adam.v.size()));
+    for (const auto* moments : {&adam.m, &adam.v})
+        for (const auto& [name, values] : *moments) {
+            put_string(bytes, (moments == &adam.m ? "m." : "v.") + name);
+            put_int(bytes, values.rows());
+            put_int(bytes, values.cols());
+            for (Index i = 0; i < values.size(); ++i) put_double(bytes, values.data()[i]);
+        }
+    write_atomically(bytes, file);
+}
+
+long load_training_state(Adam& adam, const std::vector<Parameter>& params, const std::filesystem::path& file) {
+    Reader in(read_file(file), file.string());
+    if (in.left() < 8 || in.head(8) != std::string(train_magic, 8)) in.fail(0, "not a training state of this course (no BPTRAIN header)");
+    in.u64("the header");
+    if (const auto version = static_cast<std::int64_t>(in.u64("the version")); version != train_version)
+        in.fail(8, "a training state of version " + std::to_string(version) + "; this course reads version " + std::to_string(train_version));
+    double settings[6];
+    for (double& v : settings) v = in.real("Adam's settings");
+    const double t = settings[4], step = settings[5];
+    if (!(t >= 0 && t <= 1e15 && t == std::floor(t)) || !(step >= 0 && step <= 1e15 && step == std::floor(step)))
+        in.fail(16, "corrupt: Adam's t or the step is not a whole number >= 0");
+    Adam read(settings[0], settings[1], settings[2], settings[3]);  // checks them as Adam does
+    read.t = static_cast<long>(t);
+    const std::int64_t count = in.count("the tensor count", 24, 1 << 20);
+    if (count != 0 && count != 2 * static_cast<std::int64_t>(params.size()))
+        in.fail(in.offset() - 8, "the file holds " + std::to_string(count) + " moments but the model has " +
+                                     std::to_string(params.size()) + " parameters (an m and a v each)");
+    for (std::int64_t k = 0; k < count; ++k) {
+        const Parameter& p = params[static_cast<std::size_t>(k) % params.size()];
+        const std::string want = (k < count / 2 ? "m." : "v.") + p.name;
+        const std::size_t at = in.offset();
+        const std::string name = in.string("a moment's name");
+        auto& moments = k < count / 2 ? read.m : read.v;
+        if (name.size() < 2 || moments.count(name.substr(2)) || std::none_of(params.begin(), params.end(), [&](const Parameter& q) {
+                return q.name == name.substr(2);
+            }))
+            in.fail(at, "the moment here is '" + name + "', which is not m or v of a parameter of the model (such as '" + want + "')");
+        const Parameter& of = *std::find_if(params.begin(), params.end(), [&](const Parameter& q) { return q.name == name.substr(2); });
+        const std::size_t shape_at = in.offset();
+        const auto rows = static_cast<std::int64_t>(in.u64(name + "'s rows")), cols = static_cast<std::int64_t>(in.u64(name + "'s columns"));
+        if (rows != of.rows() || cols != of.cols())
+            in.fail(shape_at, name + " is " + std::to_string(rows) + "x" + std::to_string(cols) + " in the file but " + of.name +
+                                  " is " + std::to_string(of.rows()) + "x" + std::to_string(of.cols()));
+        const auto n = static_cast<std::size_t>(rows * cols);
+        if (n > in.left() / 8) in.fail(shape_at, "truncated: " + name + " needs " + std::to_string(8 * n) + " bytes");
+        Matrix values(rows, cols);
+        in.doubles(values.data(), n);
+        if (const auto bad = first_non_finite(values)) in.fail(shape_at, "corrupt: " + name + " holds " + bad->describe());
+        moments.emplace(name.substr(2), std::move(values));
+    }
+    if (in.left() != 0) in.fail(in.offset(), "corrupt: " + std::to_string(in.left()) + " unexpected bytes after the last moment");
+    adam = std::move(read);
+    return static_cast<long>(step);
 }
 
 }  // namespace bp

@@ -13,6 +13,7 @@
 #pragma once
 
 #include "bp/data.hpp"  // DataError
+#include "bp/optimizers.hpp"
 #include "bp/sequence_model.hpp"
 #include "bp/sequential.hpp"
 
@@ -38,5 +39,17 @@ Sequential load_model(const std::filesystem::path& file);
 
 /// load_module for a sequence model (chapter 7); a DataError if the file holds another kind.
 SequenceModel load_sequence_model(const std::filesystem::path& file);
+
+/// What resuming a training run needs besides the model: Adam's memory (its settings, t, and m
+/// and v of every parameter) and the step the run reached, written atomically as a model is.
+/// With the model file and a data order that depends only on the step, training resumed from
+/// them takes the same steps as a run that never stopped.
+void save_training_state(const Adam& adam, long step, const std::filesystem::path& file);
+
+/// Reads a training state into `adam` for the model whose parameters are `params`, and returns
+/// the step it reached. Throws DataError naming the file, the offset and what is wrong (another
+/// format, a moment of no parameter of the model or of another shape, a value that is not
+/// finite); `adam` is left as it was then.
+long load_training_state(Adam& adam, const std::vector<Parameter>& params, const std::filesystem::path& file);
 
 }  // namespace bp

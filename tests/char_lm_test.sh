@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Chapter 7's character model keeps what it learned: trained for 20 steps, or for 10, saved,
+# and resumed for 10 more, it is the same model (bit for bit, with Adam's state) and writes the
+# same text; --sample-only writes that text from the file alone.
+#   tests/char_lm_test.sh PATH/TO/ch07-char-lm
+set -euo pipefail
+program=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+cd "$dir"
+words=(the cat sat on a mat and the dog ran to the log while birds sang)
+for i in $(seq 1 2500); do printf '%s ' "${words[$((i * 7 % ${#words[@]}))]}"; done > text.txt
+small=(--hidden 8 --length 8 --batch 4 --prime "the " --figures . text.txt)
+fail() { echo "char_lm_test: $*" >&2; exit 1; }
+
+"$program" --steps 20 --sample 80 --model whole.bin "${small[@]}" > whole.out
+"$program" --steps 10 --sample 0 --model parts.bin "${small[@]}" > /dev/null
+"$program" --steps 10 --resume --sample 80 --model parts.bin "${small[@]}" > parts.out
+grep -q "resuming parts.bin at step 10" parts.out || fail "the resumed run does not say where it resumes: $(cat parts.out)"
+cmp -s whole.bin parts.bin || fail "20 steps in one run and 10 + 10 resumed give different models"
+cmp -s whole.bin.train parts.bin.train || fail "20 steps in one run and 10 + 10 resumed leave Adam in different states"
+[ "$(tail -n 1 whole.out)" = "$(tail -n 1 parts.out)" ] || fail "the resumed model writes other text"
+"$program" --sample-only --sample 80 --model parts.bin "${small[@]}" > sampled.out
+[ "$(tail -n 1 sampled.out)" = "$(tail -n 1 whole.out)" ] || fail "--sample-only writes other text than the model wrote after training"
+
+# A model file that is not there, or of another text, is refused by name.
+if "$program" --sample-only --model missing.bin "${small[@]}" 2> error.txt; then fail "--sample-only without a model succeeded"; fi
+grep -q "missing.bin: no such file" error.txt || fail "a missing model is not named: $(cat error.txt)"
+printf 'xyz%.0s' $(seq 1 500) > other.txt
+if "$program" --sample-only --model parts.bin --figures . other.txt 2> error.txt; then fail "a model of another text was sampled"; fi
+grep -q "give the text it learned from" error.txt || fail "a model of another text is not named: $(cat error.txt)"
+echo "char_lm_test: resumed and whole runs agree; --sample-only writes the same text; bad models refused by name"
