@@ -4,8 +4,9 @@
 #include "reference_cases.hpp"
 
 #include "bp/graph.hpp"
-#include "bp/gru.hpp"
+#include "bp/gru_graph.hpp"
 #include "bp/lstm.hpp"
+#include "bp/gradcheck.hpp"
 #include "bp/rnn.hpp"
 #include "bp/optimizers.hpp"
 #include "bp/sequence_model.hpp"

@@ -8,7 +8,7 @@
 #include "bp/dense.hpp"
 #include "bp/gradcheck.hpp"
 #include "bp/graph.hpp"
-#include "bp/gru.hpp"
+#include "bp/gru_graph.hpp"
 #include "bp/lstm.hpp"
 #include "bp/rnn.hpp"
 #include "bp/sequence_tasks.hpp"

@@ -4,6 +4,7 @@
 // network of three steps as a Graphviz file).
 #include "bp/graph.hpp"
 #include "bp/options.hpp"
+#include "bp/gradcheck.hpp"
 #include "bp/rnn.hpp"
 
 #include <fstream>

@@ -1,4 +1,5 @@
 // Chapter 7: checking backpropagation through time, and watching the gradient travel back.
+#include "bp/gradcheck.hpp"
 #include "bp/rnn.hpp"
 
 namespace bp {

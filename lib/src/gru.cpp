@@ -1,4 +1,4 @@
-#include "bp/gru.hpp"
+#include "bp/gru_graph.hpp"
 
 #include "bp/cell_math.hpp"
 #include "bp/init.hpp"

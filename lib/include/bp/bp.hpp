@@ -1,10 +1,14 @@
 /// \file
-/// Everything in the course library, for programs that want it all at once.
+/// Every public header of the course library, for programs that want it all at once (a test
+/// compiles a program that uses one name from each through this header alone). The figures of
+/// bp/plot.hpp also need the backprop_plot library (gnuplot-iostream) at link time.
 #pragma once
 
 #include "bp/activation_layer.hpp"
 #include "bp/activations.hpp"
 #include "bp/batch_norm.hpp"
+#include "bp/bptt_experiments.hpp"
+#include "bp/cell_math.hpp"
 #include "bp/data.hpp"
 #include "bp/dense.hpp"
 #include "bp/errors.hpp"
@@ -13,20 +17,27 @@
 #include "bp/gradient_monitor.hpp"
 #include "bp/graph.hpp"
 #include "bp/gru.hpp"
+#include "bp/gru_graph.hpp"
 #include "bp/init.hpp"
+#include "bp/layer.hpp"
 #include "bp/linear.hpp"
 #include "bp/loss.hpp"
 #include "bp/lstm.hpp"
 #include "bp/matrix.hpp"
 #include "bp/mlp.hpp"
+#include "bp/model_file.hpp"
+#include "bp/module.hpp"
 #include "bp/optimizers.hpp"
 #include "bp/options.hpp"
 #include "bp/parameter.hpp"
+#include "bp/plot.hpp"
 #include "bp/random.hpp"
 #include "bp/residual.hpp"
 #include "bp/rnn.hpp"
 #include "bp/sequence.hpp"
 #include "bp/sequence_model.hpp"
 #include "bp/sequence_tasks.hpp"
+#include "bp/sequential.hpp"
 #include "bp/swish_dense.hpp"
 #include "bp/train.hpp"
+#include "bp/training_step.hpp"

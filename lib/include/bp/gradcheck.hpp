@@ -73,4 +73,12 @@ GradientCheck check_gradients(const std::vector<Parameter>& params, const std::f
 /// from rng (so dL/da = G): its W, its b, and its input, named "W", "b" and "a_prev".
 GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng);
 
+class Rnn;
+class Sequence;
+
+/// Exercise 7.5 (exercises/ch07/rnn_check.cpp): this check of a whole recurrent layer (bp::Rnn, rnn.hpp) on the
+/// loss L = sum_t sum(G_t ⊙ h_t), G drawn from rng (so dh_out = G): W_x, W_h and b, and also
+/// the inputs and the start state, as parameters named "x" and "h0".
+GradientCheck check_rnn_gradients(Rnn& rnn, const Sequence& x, const Matrix& h0, Rng& rng);
+
 }  // namespace bp

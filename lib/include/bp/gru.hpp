@@ -1,10 +1,9 @@
 /// \file
 /// The gated recurrent unit of chapter 7 (Cho et al., 2014): an update gate u that mixes the old
 /// state with a candidate, and a reset gate r that decides how much of the old state the
-/// candidate sees. Built twice: by hand, and with chapter 3's computational graph.
+/// candidate sees. Built twice: by hand, and with chapter 3's computational graph (bp/gru_graph.hpp).
 #pragma once
 
-#include "bp/graph.hpp"
 #include "bp/random.hpp"
 #include "bp/sequence.hpp"
 
@@ -81,17 +80,5 @@ void gru_step_forward(const Gru& gru, ConstStep x_t, ConstStep h_prev, Step u, S
 /// u ⊙ h_{t-1} directly, and through the products with W_hu, W_hr and W_hh.
 void gru_step_backward(Gru& gru, ConstStep x_t, ConstStep h_prev, ConstStep u, ConstStep r, ConstStep candidate,
                        ConstStep dh_t, Step dx_t, Step dh_prev);
-
-/// The GRU's parameters as leaves of a graph, bound to the layer's Parameters: the graph's
-/// backward ADDS their gradients into the layer's (dW_xu, ...).
-struct GruVars {
-    Var W_xu, W_hu, b_u, W_xr, W_hr, b_r, W_xh, W_hh, b_h;
-};
-GruVars gru_graph_parameters(Graph& g, Gru& gru);
-
-/// Exercise 7.10 (exercises/ch07/gru.cpp): one GRU step recorded in the graph g, from the
-/// input x_t (n_x x m) and the state h_prev (n_h x m); returns h_t. Only the graph's own ops:
-/// matmul, add, add_bias, mul, one_minus, sigmoid, tanh.
-Var gru_step(Graph& g, const GruVars& p, Var x_t, Var h_prev);
 
 }  // namespace bp

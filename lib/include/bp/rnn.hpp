@@ -4,7 +4,6 @@
 #pragma once
 
 #include "bp/activations.hpp"
-#include "bp/gradcheck.hpp"
 #include "bp/random.hpp"
 #include "bp/sequence.hpp"
 
@@ -80,11 +79,6 @@ void rnn_step_forward(const Rnn& rnn, ConstStep x_t, ConstStep h_prev, Step h_t)
 /// ADDS dz x_t^T to dW_x, dz h_prev^T to dW_h and the row sums of dz to db, and writes
 /// dx_t = W_x^T dz and dh_prev = W_h^T dz, the gradient this step sends back to h_{t-1}.
 void rnn_step_backward(Rnn& rnn, ConstStep x_t, ConstStep h_prev, ConstStep h_t, ConstStep dh_t, Step dx_t, Step dh_prev);
-
-/// Exercise 7.5 (exercises/ch07/rnn_check.cpp): chapter 4's check of the whole layer on the
-/// loss L = sum_t sum(G_t ⊙ h_t), G drawn from rng (so dh_out = G): W_x, W_h and b, and also
-/// the inputs and the start state, as parameters named "x" and "h0".
-GradientCheck check_rnn_gradients(Rnn& rnn, const Sequence& x, const Matrix& h0, Rng& rng);
 
 /// Exercise 7.6 (exercises/ch07/rnn_check.cpp): after forward, for a loss at the last step
 /// only with dL/dh_T = g (n_h x m): ||dL/dh_t|| for t = 0, ..., T (norms[t]), carried back by
