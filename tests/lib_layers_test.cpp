@@ -116,6 +116,15 @@ TEST(LibOptimizers, NameAParameterThatAppearsDisappearsOrChangesShape) {
     EXPECT_TRUE(momentum.velocity.at("b").rows() == 2 && momentum.velocity.at("b").cols() == 1);
 }
 
+TEST(LibOptimizers, AdamWTakesAdamsSettingsAfterItsWeightDecay) {
+    const bp::AdamW plain(0.01, 0.1);
+    EXPECT_EQ(plain.weight_decay, 0.1);
+    EXPECT_TRUE(plain.beta1 == 0.9 && plain.beta2 == 0.999 && plain.eps == 1e-8) << "Adam's defaults";
+    const bp::AdamW given(0.01, 0.1, 0.8, 0.99, 1e-6);
+    EXPECT_TRUE(given.lr == 0.01 && given.weight_decay == 0.1) << "AdamW(lr, weight_decay) reads as before";
+    EXPECT_TRUE(given.beta1 == 0.8 && given.beta2 == 0.99 && given.eps == 1e-6);
+}
+
 TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
     const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
     EXPECT_ERROR_MENTIONS(bp::Sgd(nan), "the learning rate must be finite");
@@ -127,6 +136,9 @@ TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
     EXPECT_ERROR_MENTIONS(bp::Momentum(0.1, -0.5), "Momentum: beta must be in [0, 1)");
     EXPECT_ERROR_MENTIONS(bp::RmsProp(0.1, 1.0), "RmsProp: rho must be in [0, 1)");
     EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, -1), "AdamW: the weight decay must be");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, 0.01, 1.0), "AdamW: beta1 must be in [0, 1), got 1");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, 0.01, 0.9, -0.1), "AdamW: beta2 must be in [0, 1)");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, 0.01, 0.9, 0.999, 0.0), "AdamW: eps must be");
     Matrix w = Matrix::Ones(1, 1), g = Matrix::Ones(1, 1);
     bp::Sgd sgd(0.1);
     sgd.lr = nan;  // as a schedule gone wrong might set it
