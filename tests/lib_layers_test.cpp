@@ -238,6 +238,25 @@ TEST(LibGraph, AParameterLeafAddsItsGradientIntoTheParameter) {
     EXPECT_MATRIX_NEAR(Matrix(db), Matrix(layer.db));
 }
 
+TEST(LibGraph, ABiasLeafIsTheLayersVector) {
+    bp::Rng rng(9);
+    bp::Dense layer(3, 2, Activation::tanh, rng);
+    layer.b << 0.5, -0.25;
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1), G = rng.uniform_matrix(2, 4, -1, 1);
+    layer.forward(x);
+    layer.backward(G);
+    bp::Graph g;
+    const bp::Var b = g.input(layer.b, "b");  // Dense::b as it is: a Vector
+    const bp::Var a = g.tanh(g.add_bias(g.matmul(g.input(layer.W, "W"), g.input(x, "x")), b));
+    g.backward(g.sum(g.mul(a, g.input(G, "G"))));
+    const bp::Vector db = g.grad(b);  // and its gradient is one, as Dense::db
+    EXPECT_MATRIX_NEAR(layer.db, db);
+    EXPECT_EQ(g.value(b).rows(), 2);
+    EXPECT_EQ(g.value(b).cols(), 1) << "a Vector leaf is n x 1";
+    bp_test::expect_shape_error([&] { g.add_bias(a, g.input(bp::Vector::Zero(3), "b3")); },
+                                {"Graph::add_bias", "b is 3x1", "a Vector of 2 elements"});
+}
+
 TEST(LibGraph, SubScaleAndOneMinusHaveTheirGradients) {
     bp::Rng rng(8);
     Matrix x = rng.uniform_matrix(2, 3, -1, 1), y = rng.uniform_matrix(2, 3, -1, 1);
