@@ -7,6 +7,7 @@
 #include "reference_cases.hpp"
 
 #include "bp/activation_layer.hpp"
+#include "bp/batch_norm.hpp"
 #include "bp/graph.hpp"
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
@@ -69,11 +70,25 @@ TEST(LibLayers, SequentialNamesItsLayersAndRefusesTheWrongKind) {
     std::vector<std::string> names;
     for (const bp::Parameter& p : net.parameters()) names.push_back(p.name);
     EXPECT_EQ(names, (std::vector<std::string>{"layer1.W", "layer1.b", "layer3.inner.W", "layer3.inner.b"}));
-    EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(1), "layer2 is a activation layer");
+    EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(1), "layer2 is a activation layer, not a bp::Dense");
     EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(7), "there is no layer8");
     const bp::Sequential copy = net;  // a deep copy: changing one leaves the other
     net.at<bp::Dense>(0).W.setZero();
-    EXPECT_FALSE(const_cast<bp::Sequential&>(copy).at<bp::Dense>(0).W.isZero());
+    EXPECT_FALSE(copy.at<bp::Dense>(0).W.isZero()) << "at<L> on a const network";
+    EXPECT_ERROR_MENTIONS(copy.at<bp::Residual>(0), "layer1 is a dense layer, not a bp::Residual");
+    EXPECT_ERROR_MENTIONS(copy.at(3), "there is no layer4");
+}
+
+TEST(LibLayers, AResidualsInnerLayerIsReachedWithItsType) {
+    bp::Rng rng(2);
+    bp::Residual block(bp::Dense(4, 4, Activation::relu, rng));
+    block.inner_as<bp::Dense>().b.setConstant(0.5);  // no cast of the caller's
+    const bp::Residual& read_only = block;
+    EXPECT_EQ(read_only.inner_as<bp::Dense>().b, Vector::Constant(4, 0.5));
+    EXPECT_EQ(&read_only.inner_as<bp::Layer>(), &block.inner());
+    EXPECT_THROW(block.inner_as<bp::BatchNorm>(), bp::UsageError);
+    EXPECT_ERROR_MENTIONS(block.inner_as<bp::BatchNorm>(), "Residual::inner_as: the inner layer is a dense layer, not a bp::BatchNorm");
+    EXPECT_ERROR_MENTIONS(read_only.inner_as<bp::ActivationLayer>(), "dense layer, not a bp::ActivationLayer");
 }
 
 TEST(LibLayers, EvaluationModeGivesTheSameOutputTwice) {

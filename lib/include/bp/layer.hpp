@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace bp {
@@ -50,5 +51,9 @@ protected:
     bool training_ = true;
 };
 // [layer]
+
+/// The C++ name of a layer type, "bp::Dense", for the errors of a request for a layer of a
+/// given type (Sequential::at<L>, Residual::inner_as<L>).
+std::string layer_type_name(const std::type_info& type);
 
 }  // namespace bp

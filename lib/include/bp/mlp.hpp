@@ -20,7 +20,7 @@ public:
 
     /// Layer i + 1 (layers[i]), a Dense layer.
     Dense& dense(std::size_t i) { return at<Dense>(i); }
-    const Dense& dense(std::size_t i) const { return const_cast<Mlp*>(this)->at<Dense>(i); }
+    const Dense& dense(std::size_t i) const { return at<Dense>(i); }
 
     Index input_size() const { return dense(0).n_in(); }
     Index output_size() const { return dense(size() - 1).n_out(); }
