@@ -79,6 +79,18 @@ TEST(LibLayers, SequentialNamesItsLayersAndRefusesTheWrongKind) {
     EXPECT_ERROR_MENTIONS(copy.at(3), "there is no layer4");
 }
 
+TEST(LibLayers, AnMlpWithASoftmaxOutputRunsForwardButRefusesBackward) {
+    bp::Rng rng(3);
+    bp::Mlp net({3, 4, 2}, Activation::tanh, Activation::softmax, rng);  // chapter 1's demo builds one to show probabilities
+    const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    EXPECT_HOLDS(bp_test::matrices_near("column sums", Matrix::Ones(1, 5), Matrix(net.forward(x).colwise().sum()), 1e-12));
+    EXPECT_THROW(net.backward(Matrix::Ones(2, 5)), bp::UsageError);
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 5)), "Mlp::backward: layer2 ends in softmax");
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 5)), "should end at its logits");
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 5)), "the loss applies softmax");
+    EXPECT_TRUE(net.dense(0).dW.isZero() && net.dense(1).db.isZero()) << "refused before any gradient changed";
+}
+
 TEST(LibLayers, AResidualsInnerLayerIsReachedWithItsType) {
     bp::Rng rng(2);
     bp::Residual block(bp::Dense(4, 4, Activation::relu, rng));
