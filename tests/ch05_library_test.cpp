@@ -90,6 +90,23 @@ TEST(Ch05Optimizers, RefuseParametersOfAnotherModel) {
     bp_test::expect_shape_error([&] { opt.step({bp::Parameter("w", w3, g3)}); }, {"Adam::step", "3x3", "2x2"});
 }
 
+TEST(Ch05Optimizers, AdamWWithBetasIsAdamWithThemOnTheDecayedWeights) {
+    bp::Rng rng(51);
+    Matrix w = rng.uniform_matrix(2, 3, -1, 1), w_adam = w * (1 - 0.1 * 0.5);
+    bp::AdamW adamw(0.1, 0.5, 0.5, 0.9, 1e-3);
+    bp::Adam adam(0.1, 0.5, 0.9, 1e-3);
+    Matrix g = rng.uniform_matrix(2, 3, -1, 1);
+    adamw.step({bp::Parameter("w", w, g)});
+    adam.step({bp::Parameter("w", w_adam, g)});
+    EXPECT_MATRIX_NEAR(w_adam, w) << "one step: w (1 - lr lambda), then Adam's step with beta1 = 0.5, beta2 = 0.9, eps = 1e-3";
+    // A second step, so that the betas weigh the first gradient against the second.
+    w_adam = w * (1 - 0.1 * 0.5);
+    g = rng.uniform_matrix(2, 3, -1, 1);
+    adamw.step({bp::Parameter("w", w, g)});
+    adam.step({bp::Parameter("w", w_adam, g)});
+    EXPECT_MATRIX_NEAR(w_adam, w) << "the second step";
+}
+
 TEST(Ch05Training, LearnsTheSpiral) {
     bp::Rng rng(3);
     const bp::Dataset data = bp::spiral(3, 100, 0.1, rng);

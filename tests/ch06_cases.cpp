@@ -73,7 +73,7 @@ BP_REFERENCE_CASES(ch06) {
                              bp::Residual block(bp::Dense(in[0].value, in[1].value.col(0), bp::Activation::tanh));
                              block.forward(in[2].value);
                              const Matrix dx = block.backward(in[3].value);
-                             const auto& F = static_cast<const bp::Dense&>(block.inner());
+                             const auto& F = block.inner_as<bp::Dense>();
                              return NamedList{{"dx", dx}, {"dW", F.dW}, {"db", Matrix(F.db)}};
                          }});
     }

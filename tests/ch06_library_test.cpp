@@ -275,7 +275,7 @@ TEST(Ch06Monitor, RecordsNormsRatiosAndSaturationByName) {
     ASSERT_EQ(r.activations.size(), 2u) << "the sigmoid and the ReLU layers (the identity output is left out)";
     EXPECT_EQ(r.activations[0].layer, "layer1");
     EXPECT_EQ(r.activations[1].layer, "layer2.inner");
-    const auto& inner = static_cast<const bp::Dense&>(net.at<bp::Residual>(1).inner());
+    const auto& inner = net.at<bp::Residual>(1).inner_as<bp::Dense>();
     EXPECT_EQ(r.activations[1].saturated, bp::saturated_fraction(Activation::relu, inner.a)) << "of the output of step 4's forward";
     EXPECT_EQ(monitor.grad_norms_of("layer1.W").size(), 3u);
     EXPECT_NE(monitor.report().find("layer2.inner.W"), std::string::npos) << monitor.report();

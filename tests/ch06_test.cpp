@@ -287,7 +287,7 @@ TEST(Ex6_5, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     bp::Residual block(inner);
     Matrix x = rng.uniform_matrix(3, 5, -1, 1);
     const Matrix G = rng.uniform_matrix(3, 5, -1, 1);
-    auto& F = static_cast<bp::Dense&>(block.inner());
+    auto& F = block.inner_as<bp::Dense>();
     const auto L = [&] { return weighted_sum(G, block.forward(x)); };
     block.zero_grad();
     block.forward(x);
@@ -309,7 +309,7 @@ TEST(Ex6_5, CallsTheInnerBackwardOnceAndAccumulates) {
     alone.backward(G);
     block.forward(x);
     block.backward(G);
-    const auto& F = static_cast<const bp::Dense&>(block.inner());
+    const auto& F = block.inner_as<bp::Dense>();
     EXPECT_MATRIX_NEAR(alone.dW, F.dW) << "one backward of the block gives F the gradients one backward of F gives it";
     block.forward(x);
     block.backward(G);

@@ -264,6 +264,32 @@ TEST(Ch07Layers, NamesStartsAndCopies) {
     EXPECT_ERROR_MENTIONS(bp::Rnn(2, 3, rng, bp::Activation::relu), "f must be tanh or identity");
 }
 
+TEST(Ch07Layers, AGruIsBuiltFromGivenWeightsAndNamesAWrongOne) {
+    bp::Rng rng(762);
+    const bp::Gru drawn(2, 3, rng);
+    const bp::Gru given(drawn.W_xu, drawn.W_hu, drawn.b_u, drawn.W_xr, drawn.W_hr, drawn.b_r, drawn.W_xh, drawn.W_hh, drawn.b_h);
+    bp::Gru a = drawn, b = given;
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    EXPECT_EQ(a.forward(x).all(), b.forward(x).all()) << "the same weights, the same states";
+    EXPECT_EQ(given.dW_hh, Matrix::Zero(3, 3)) << "the gradients start at zero, of the weights' shapes";
+    EXPECT_EQ(given.db_h, Vector::Zero(3));
+
+    // Each of the nine tensors in turn of a wrong shape: the error names it.
+    const Matrix Wx = drawn.W_xu, Wh = drawn.W_hu, Wx_bad = Matrix::Zero(3, 4), Wh_bad = Matrix::Zero(3, 2);
+    const Vector bias = drawn.b_u, b_bad = Vector::Zero(2);
+    auto gru_with = [&](int wrong) {
+        return bp::Gru(wrong == 0 ? Matrix::Zero(0, 2) : Wx, wrong == 1 ? Wh_bad : Wh, wrong == 2 ? b_bad : bias,
+                       wrong == 3 ? Wx_bad : Wx, wrong == 4 ? Wh_bad : Wh, wrong == 5 ? b_bad : bias,
+                       wrong == 6 ? Wx_bad : Wx, wrong == 7 ? Wh_bad : Wh, wrong == 8 ? b_bad : bias);
+    };
+    const char* names[] = {"W_xu is 0x2", "W_hu is 3x2", "b_u has 2", "W_xr is 3x4", "W_hr is 3x2",
+                           "b_r has 2", "W_xh is 3x4", "W_hh is 3x2", "b_h has 2"};
+    for (int wrong = 0; wrong < 9; ++wrong) {
+        EXPECT_THROW(gru_with(wrong), bp::ShapeError) << names[wrong];
+        EXPECT_ERROR_MENTIONS(gru_with(wrong), names[wrong]);
+    }
+}
+
 TEST(Ch07Layers, TheFinalStateStartsTheNextChunk) {
     for (const char* kind : kinds) {
         bp::Rng rng(759);

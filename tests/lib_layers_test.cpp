@@ -7,6 +7,7 @@
 #include "reference_cases.hpp"
 
 #include "bp/activation_layer.hpp"
+#include "bp/batch_norm.hpp"
 #include "bp/graph.hpp"
 #include "bp/loss.hpp"
 #include "bp/mlp.hpp"
@@ -64,11 +65,37 @@ TEST(LibLayers, SequentialNamesItsLayersAndRefusesTheWrongKind) {
     std::vector<std::string> names;
     for (const bp::Parameter& p : net.parameters()) names.push_back(p.name);
     EXPECT_EQ(names, (std::vector<std::string>{"layer1.W", "layer1.b", "layer3.inner.W", "layer3.inner.b"}));
-    EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(1), "layer2 is a activation layer");
+    EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(1), "layer2 is a activation layer, not a bp::Dense");
     EXPECT_ERROR_MENTIONS(net.at<bp::Dense>(7), "there is no layer8");
     const bp::Sequential copy = net;  // a deep copy: changing one leaves the other
     net.at<bp::Dense>(0).W.setZero();
-    EXPECT_FALSE(const_cast<bp::Sequential&>(copy).at<bp::Dense>(0).W.isZero());
+    EXPECT_FALSE(copy.at<bp::Dense>(0).W.isZero()) << "at<L> on a const network";
+    EXPECT_ERROR_MENTIONS(copy.at<bp::Residual>(0), "layer1 is a dense layer, not a bp::Residual");
+    EXPECT_ERROR_MENTIONS(copy.at(3), "there is no layer4");
+}
+
+TEST(LibLayers, AnMlpWithASoftmaxOutputRunsForwardButRefusesBackward) {
+    bp::Rng rng(3);
+    bp::Mlp net({3, 4, 2}, Activation::tanh, Activation::softmax, rng);  // chapter 1's demo builds one to show probabilities
+    const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    EXPECT_HOLDS(bp_test::matrices_near("column sums", Matrix::Ones(1, 5), Matrix(net.forward(x).colwise().sum()), 1e-12));
+    EXPECT_THROW(net.backward(Matrix::Ones(2, 5)), bp::UsageError);
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 5)), "Mlp::backward: layer2 ends in softmax");
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 5)), "should end at its logits");
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 5)), "the loss applies softmax");
+    EXPECT_TRUE(net.dense(0).dW.isZero() && net.dense(1).db.isZero()) << "refused before any gradient changed";
+}
+
+TEST(LibLayers, AResidualsInnerLayerIsReachedWithItsType) {
+    bp::Rng rng(2);
+    bp::Residual block(bp::Dense(4, 4, Activation::relu, rng));
+    block.inner_as<bp::Dense>().b.setConstant(0.5);  // no cast of the caller's
+    const bp::Residual& read_only = block;
+    EXPECT_EQ(read_only.inner_as<bp::Dense>().b, Vector::Constant(4, 0.5));
+    EXPECT_EQ(&read_only.inner_as<bp::Layer>(), &block.inner());
+    EXPECT_THROW(block.inner_as<bp::BatchNorm>(), bp::UsageError);
+    EXPECT_ERROR_MENTIONS(block.inner_as<bp::BatchNorm>(), "Residual::inner_as: the inner layer is a dense layer, not a bp::BatchNorm");
+    EXPECT_ERROR_MENTIONS(read_only.inner_as<bp::ActivationLayer>(), "dense layer, not a bp::ActivationLayer");
 }
 
 TEST(LibLayers, EvaluationModeGivesTheSameOutputTwice) {
@@ -111,6 +138,15 @@ TEST(LibOptimizers, NameAParameterThatAppearsDisappearsOrChangesShape) {
     EXPECT_TRUE(momentum.velocity.at("b").rows() == 2 && momentum.velocity.at("b").cols() == 1);
 }
 
+TEST(LibOptimizers, AdamWTakesAdamsSettingsAfterItsWeightDecay) {
+    const bp::AdamW plain(0.01, 0.1);
+    EXPECT_EQ(plain.weight_decay, 0.1);
+    EXPECT_TRUE(plain.beta1 == 0.9 && plain.beta2 == 0.999 && plain.eps == 1e-8) << "Adam's defaults";
+    const bp::AdamW given(0.01, 0.1, 0.8, 0.99, 1e-6);
+    EXPECT_TRUE(given.lr == 0.01 && given.weight_decay == 0.1) << "AdamW(lr, weight_decay) reads as before";
+    EXPECT_TRUE(given.beta1 == 0.8 && given.beta2 == 0.99 && given.eps == 1e-6);
+}
+
 TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
     const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
     EXPECT_ERROR_MENTIONS(bp::Sgd(nan), "the learning rate must be finite");
@@ -122,6 +158,9 @@ TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
     EXPECT_ERROR_MENTIONS(bp::Momentum(0.1, -0.5), "Momentum: beta must be in [0, 1)");
     EXPECT_ERROR_MENTIONS(bp::RmsProp(0.1, 1.0), "RmsProp: rho must be in [0, 1)");
     EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, -1), "AdamW: the weight decay must be");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, 0.01, 1.0), "AdamW: beta1 must be in [0, 1), got 1");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, 0.01, 0.9, -0.1), "AdamW: beta2 must be in [0, 1)");
+    EXPECT_ERROR_MENTIONS(bp::AdamW(0.1, 0.01, 0.9, 0.999, 0.0), "AdamW: eps must be");
     Matrix w = Matrix::Ones(1, 1), g = Matrix::Ones(1, 1);
     bp::Sgd sgd(0.1);
     sgd.lr = nan;  // as a schedule gone wrong might set it
@@ -219,6 +258,25 @@ TEST(LibGraph, AParameterLeafAddsItsGradientIntoTheParameter) {
     g.backward(g.sum(g.mul(a, g.input(G, "G"))));
     EXPECT_MATRIX_NEAR(Matrix(dW.array() + 1.0), layer.dW);
     EXPECT_MATRIX_NEAR(Matrix(db), Matrix(layer.db));
+}
+
+TEST(LibGraph, ABiasLeafIsTheLayersVector) {
+    bp::Rng rng(9);
+    bp::Dense layer(3, 2, Activation::tanh, rng);
+    layer.b << 0.5, -0.25;
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1), G = rng.uniform_matrix(2, 4, -1, 1);
+    layer.forward(x);
+    layer.backward(G);
+    bp::Graph g;
+    const bp::Var b = g.input(layer.b, "b");  // Dense::b as it is: a Vector
+    const bp::Var a = g.tanh(g.add_bias(g.matmul(g.input(layer.W, "W"), g.input(x, "x")), b));
+    g.backward(g.sum(g.mul(a, g.input(G, "G"))));
+    const bp::Vector db = g.grad(b);  // and its gradient is one, as Dense::db
+    EXPECT_MATRIX_NEAR(layer.db, db);
+    EXPECT_EQ(g.value(b).rows(), 2);
+    EXPECT_EQ(g.value(b).cols(), 1) << "a Vector leaf is n x 1";
+    bp_test::expect_shape_error([&] { g.add_bias(a, g.input(bp::Vector::Zero(3), "b3")); },
+                                {"Graph::add_bias", "b is 3x1", "a Vector of 2 elements"});
 }
 
 TEST(LibGraph, SubScaleAndOneMinusHaveTheirGradients) {

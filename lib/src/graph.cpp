@@ -20,7 +20,8 @@ Var Graph::add_node(Op op, std::string name, Matrix value, int x, int y, Matrix 
     return {static_cast<int>(nodes_.size()) - 1};
 }
 
-Var Graph::input(const Matrix& value, const std::string& name) { return add_node(Op::input, name, value, -1); }
+// A Ref, so that a Vector (a bias) is read where it is, with no Matrix made of it first.
+Var Graph::input(const Eigen::Ref<const Matrix>& value, const std::string& name) { return add_node(Op::input, name, value, -1); }
 
 Var Graph::parameter(const Parameter& p) {
     const Var v = add_node(Op::input, p.name, p.value(), -1);
@@ -37,8 +38,8 @@ Var Graph::matmul(Var W, Var a) {
 Var Graph::add_bias(Var z, Var b) {
     const Matrix &zv = node(z, "Graph::add_bias").value, &bv = node(b, "Graph::add_bias").value;
     if (bv.cols() != 1 || bv.rows() != zv.rows())
-        throw ShapeError("Graph::add_bias", "z is " + shape(zv) + " and b is " + shape(bv) + "; b must be " +
-                                                std::to_string(zv.rows()) + "x1");
+        throw ShapeError("Graph::add_bias", "z is " + shape(zv) + " and b is " + shape(bv) + "; b must be a Vector of " +
+                                                std::to_string(zv.rows()) + " elements (" + std::to_string(zv.rows()) + "x1)");
     return add_node(Op::add_bias, "add_bias", zv.colwise() + bv.col(0), z.id, b.id);
 }
 

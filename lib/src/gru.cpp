@@ -4,6 +4,9 @@
 #include "bp/init.hpp"
 #include "bp/rnn.hpp"  // random_orthogonal
 
+#include <string>
+#include <utility>
+
 namespace bp {
 
 Gru::Gru(Index n_x, Index n, Rng& rng, double update_bias) {
@@ -17,6 +20,31 @@ Gru::Gru(Index n_x, Index n, Rng& rng, double update_bias) {
     W_hh = random_orthogonal(n, rng);
     b_u = Vector::Constant(n, update_bias);
     b_r = b_h = Vector::Zero(n);
+    zero_grad();
+}
+
+Gru::Gru(Matrix W_xu_, Matrix W_hu_, Vector b_u_, Matrix W_xr_, Matrix W_hr_, Vector b_r_, Matrix W_xh_, Matrix W_hh_, Vector b_h_)
+    : W_xu(std::move(W_xu_)), W_hu(std::move(W_hu_)), b_u(std::move(b_u_)), W_xr(std::move(W_xr_)), W_hr(std::move(W_hr_)),
+      b_r(std::move(b_r_)), W_xh(std::move(W_xh_)), W_hh(std::move(W_hh_)), b_h(std::move(b_h_)) {
+    // W_xu gives n_h and n_x; every other tensor is then checked against them, by name.
+    const Index n = W_xu.rows(), n_x = W_xu.cols();
+    if (n == 0 || n_x == 0) throw ShapeError("Gru", "W_xu is " + shape(W_xu) + "; it must be n_h x n_x with n_h > 0 and n_x > 0");
+    const std::string sizes = " (n_h = " + std::to_string(n) + " and n_x = " + std::to_string(n_x) + ", from W_xu)";
+    const std::pair<const char*, const Matrix*> inputs[] = {{"W_xr", &W_xr}, {"W_xh", &W_xh}};
+    for (const auto& [name, W] : inputs)
+        if (W->rows() != n || W->cols() != n_x)
+            throw ShapeError("Gru", std::string(name) + " is " + shape(*W) + " but must be n_h x n_x = " + std::to_string(n) + "x" +
+                                        std::to_string(n_x) + sizes);
+    const std::pair<const char*, const Matrix*> recurrent[] = {{"W_hu", &W_hu}, {"W_hr", &W_hr}, {"W_hh", &W_hh}};
+    for (const auto& [name, W] : recurrent)
+        if (W->rows() != n || W->cols() != n)
+            throw ShapeError("Gru", std::string(name) + " is " + shape(*W) + " but must be n_h x n_h = " + std::to_string(n) + "x" +
+                                        std::to_string(n) + sizes);
+    const std::pair<const char*, const Vector*> biases[] = {{"b_u", &b_u}, {"b_r", &b_r}, {"b_h", &b_h}};
+    for (const auto& [name, b] : biases)
+        if (b->size() != n)
+            throw ShapeError("Gru", std::string(name) + " has " + std::to_string(b->size()) + " elements but must have n_h = " +
+                                        std::to_string(n) + sizes);
     zero_grad();
 }
 

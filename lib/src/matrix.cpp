@@ -3,6 +3,10 @@
 #include <cmath>
 #include <sstream>
 
+// The library's own Eigen alignment, under the name every user's matrix.hpp refers to: only a
+// program built with the same values links (see matrix.hpp).
+const int bp::detail::BP_EIGEN_ALIGNMENT_SYMBOL(EIGEN_MAX_ALIGN_BYTES, EIGEN_MAX_STATIC_ALIGN_BYTES) = 1;
+
 namespace bp {
 
 std::string shape(const Matrix& m) { return std::to_string(m.rows()) + "x" + std::to_string(m.cols()); }

@@ -67,14 +67,17 @@ RmsProp::RmsProp(double learning_rate, double rho_, double eps_) : Optimizer(lea
     require_setting("RmsProp", "eps", eps, std::numeric_limits<double>::min(), infinity);
 }
 
-Adam::Adam(double learning_rate, double beta1_, double beta2_, double eps_)
+Adam::Adam(double learning_rate, double beta1_, double beta2_, double eps_) : Adam("Adam", learning_rate, beta1_, beta2_, eps_) {}
+
+Adam::Adam(const char* op, double learning_rate, double beta1_, double beta2_, double eps_)
     : Optimizer(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_) {
-    require_setting("Adam", "beta1", beta1, 0, 1);
-    require_setting("Adam", "beta2", beta2, 0, 1);
-    require_setting("Adam", "eps", eps, std::numeric_limits<double>::min(), infinity);
+    require_setting(op, "beta1", beta1, 0, 1);
+    require_setting(op, "beta2", beta2, 0, 1);
+    require_setting(op, "eps", eps, std::numeric_limits<double>::min(), infinity);
 }
 
-AdamW::AdamW(double learning_rate, double weight_decay_) : Adam(learning_rate), weight_decay(weight_decay_) {
+AdamW::AdamW(double learning_rate, double weight_decay_, double beta1_, double beta2_, double eps_)
+    : Adam("AdamW", learning_rate, beta1_, beta2_, eps_), weight_decay(weight_decay_) {
     require_setting("AdamW", "the weight decay", weight_decay, 0, infinity);
 }
 

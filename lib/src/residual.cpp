@@ -6,6 +6,10 @@ Residual::Residual(std::unique_ptr<Layer> inner) : inner_(std::move(inner)) {
     if (!inner_) throw UsageError("Residual", "the inner layer is null");
 }
 
+void Residual::throw_wrong_kind(const std::type_info& asked) const {
+    throw UsageError("Residual::inner_as", "the inner layer is a " + inner_->kind() + " layer, not a " + layer_type_name(asked));
+}
+
 Residual::Residual(const Residual& other) : Layer(other), y(other.y), has_forward(other.has_forward), inner_(other.inner_->clone()) {}
 
 Residual& Residual::operator=(const Residual& other) {

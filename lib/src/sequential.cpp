@@ -26,8 +26,8 @@ Layer& Sequential::checked(std::size_t i) const {
     return *layers[i];
 }
 
-void Sequential::throw_wrong_kind(std::size_t i) const {
-    throw UsageError("Sequential::at", layer_name(i) + " is a " + layers[i]->kind() + " layer, not the kind asked for");
+void Sequential::throw_wrong_kind(std::size_t i, const std::type_info& asked) const {
+    throw UsageError("Sequential::at", layer_name(i) + " is a " + layers[i]->kind() + " layer, not a " + layer_type_name(asked));
 }
 
 std::vector<Child> Sequential::children() {

@@ -27,14 +27,18 @@ public:
     /// What made a node; backward() applies the chain rule of its op.
     enum class Op { input, matmul, add_bias, add, sub, mul, scale, one_minus, sigmoid, tanh, relu, sum, mse, softmax_cross_entropy };
 
-    /// A leaf: data or a parameter, whose gradient you read after backward().
-    Var input(const Matrix& value, const std::string& name);
+    /// A leaf: data or a parameter, whose gradient you read after backward(). value is a Matrix,
+    /// or a Vector such as a layer's bias (Dense::b), taken as it is: it becomes an n x 1 leaf,
+    /// the b of add_bias, and grad() of it assigns straight to a Vector (`layer.db = g.grad(b)`).
+    Var input(const Eigen::Ref<const Matrix>& value, const std::string& name);
     /// A leaf holding a library Parameter's current value, named after it; backward() ADDS
     /// the leaf's gradient into the parameter's gradient, as a layer's backward would.
     Var parameter(const Parameter& p);
 
     Var matmul(Var W, Var a);    ///< W a
-    Var add_bias(Var z, Var b);  ///< z + b, b (n x 1) added to every column
+    /// z + b, the bias b (a Vector of n elements, as the layers keep it: an n x 1 leaf made
+    /// from a Vector or a Vector Parameter) added to every column of z (n x m).
+    Var add_bias(Var z, Var b);
     Var add(Var x, Var y);       ///< x + y, same shapes
     Var sub(Var x, Var y);       ///< x - y, same shapes
     Var mul(Var x, Var y);       ///< x ⊙ y, element by element

@@ -47,6 +47,10 @@ public:
     /// layer starts by keeping most of its state (as an LSTM's forget bias does), the other
     /// biases 0.
     Gru(Index n_x, Index n_h, Rng& rng, double update_bias = 1.0);
+    /// Given weights, as in a worked example or a model trained elsewhere, in the order of
+    /// parameters(): each W_x* n_h x n_x, each W_h* n_h x n_h, each b_* n_h elements, with n_x and
+    /// n_h taken from W_xu. A tensor of another shape is a ShapeError naming it.
+    Gru(Matrix W_xu, Matrix W_hu, Vector b_u, Matrix W_xr, Matrix W_hr, Vector b_r, Matrix W_xh, Matrix W_hh, Vector b_h);
 
     Index n_in() const override { return W_xu.cols(); }
     Index n_out() const override { return W_hu.rows(); }

@@ -9,6 +9,7 @@
 
 #include <memory>
 #include <string>
+#include <typeinfo>
 #include <vector>
 
 namespace bp {
@@ -29,5 +30,9 @@ public:
     virtual std::unique_ptr<Layer> clone() const = 0;
 };
 // [layer]
+
+/// The C++ name of a layer type, "bp::Dense", for the errors of a request for a layer of a
+/// given type (Sequential::at<L>, Residual::inner_as<L>).
+std::string layer_type_name(const std::type_info& type);
 
 }  // namespace bp

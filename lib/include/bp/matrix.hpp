@@ -28,6 +28,29 @@
 #include <optional>
 #include <string>
 
+/// \cond
+// Eigen's memory layout follows EIGEN_MAX_ALIGN_BYTES and EIGEN_MAX_STATIC_ALIGN_BYTES (set on
+// the command line or, if not, chosen by Eigen from -march), and a program whose matrices are
+// laid out otherwise than the library's corrupts the heap when the two pass them (see
+// lib/CMakeLists.txt: the library uses 64 and 64, and its CMake package passes them on). So
+// every file that includes this header refers to a symbol whose name holds its own two values,
+// which the library defines for its values alone (lib/src/matrix.cpp): a program built with
+// others does not link, and the linker names the setting, e.g.
+//   undefined symbol: bp::detail::libbackprop_built_with_EIGEN_MAX_ALIGN_BYTES_16_and_EIGEN_MAX_STATIC_ALIGN_BYTES_16
+// Fix: compile with -DEIGEN_MAX_ALIGN_BYTES=64 -DEIGEN_MAX_STATIC_ALIGN_BYTES=64, or link the
+// CMake target backprop_course::backprop, which adds them.
+#define BP_EIGEN_ALIGNMENT_SYMBOL_(align, static_align) \
+    libbackprop_built_with_EIGEN_MAX_ALIGN_BYTES_##align##_and_EIGEN_MAX_STATIC_ALIGN_BYTES_##static_align
+#define BP_EIGEN_ALIGNMENT_SYMBOL(align, static_align) BP_EIGEN_ALIGNMENT_SYMBOL_(align, static_align)
+namespace bp::detail {
+extern const int BP_EIGEN_ALIGNMENT_SYMBOL(EIGEN_MAX_ALIGN_BYTES, EIGEN_MAX_STATIC_ALIGN_BYTES);
+// `used`: kept in every object file even though nothing reads it, so the reference cannot be
+// optimised away; a constant address, so it costs no code at start-up.
+[[gnu::used]] static const int* const eigen_alignment_check =
+    &BP_EIGEN_ALIGNMENT_SYMBOL(EIGEN_MAX_ALIGN_BYTES, EIGEN_MAX_STATIC_ALIGN_BYTES);
+}  // namespace bp::detail
+/// \endcond
+
 namespace bp {
 
 // Double precision throughout: gradient checks (chapter 4) need it.

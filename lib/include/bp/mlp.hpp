@@ -16,7 +16,15 @@ public:
     /// last one `output`; a classifier's last layer is `Activation::identity`, so that the
     /// network ends at its logits and the loss applies softmax (chapter 2). Weights are drawn
     /// from rng in layer order, as `init` says.
+    ///
+    /// `output = Activation::softmax` is built, for a forward pass that shows probabilities
+    /// (chapter 1's demo), but such a network cannot learn: backward refuses it.
     Mlp(const std::vector<Index>& sizes, Activation hidden, Activation output, Rng& rng, Init init = Init::automatic());
+
+    /// Sequential::backward, after refusing a softmax output layer with a UsageError saying why,
+    /// before any gradient changes: softmax has no element-wise derivative, so the network
+    /// should end at its logits and the loss apply softmax (chapter 2).
+    Matrix backward(const Matrix& dy) override;
 
     /// Layer i + 1 (layers[i]), a Dense layer.
     Dense& dense(std::size_t i) { return at<Dense>(i); }

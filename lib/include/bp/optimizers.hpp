@@ -85,13 +85,20 @@ public:
     double beta1, beta2, eps;
     long t = 0;  ///< steps taken
     OptimizerState m, v;
+
+protected:
+    /// For AdamW: the same checks, with errors naming `op`.
+    Adam(const char* op, double learning_rate, double beta1, double beta2, double eps);
 };
 
 /// Exercise 5.6, Adam with decoupled weight decay: w <- w - lr lambda w, then Adam's step.
-/// lambda finite and >= 0.
+/// lambda finite and >= 0; beta1, beta2 and eps as Adam's (PyTorch's AdamW takes the same
+/// settings, with betas = (beta1, beta2)). The weight decay comes second, so that
+/// AdamW(lr, weight_decay) reads as it always has.
 class AdamW : public Adam {
 public:
-    explicit AdamW(double learning_rate = 1e-3, double weight_decay = 0.01);
+    explicit AdamW(double learning_rate = 1e-3, double weight_decay = 0.01, double beta1 = 0.9, double beta2 = 0.999,
+                   double eps = 1e-8);
     void step(std::vector<Parameter> params) override;
     double weight_decay;
 };

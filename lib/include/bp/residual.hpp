@@ -7,6 +7,7 @@
 
 #include <memory>
 #include <type_traits>
+#include <typeinfo>
 
 namespace bp {
 
@@ -33,11 +34,26 @@ public:
     Layer& inner() { return *inner_; }
     const Layer& inner() const { return *inner_; }
 
+    /// The inner layer as the type it is, `block.inner_as<Dense>().W`, with no cast of yours; a
+    /// UsageError naming both kinds if it is of another ("the inner layer is a batch_norm
+    /// layer, not a bp::Dense").
+    template <class L>
+    L& inner_as() {
+        if (auto* l = dynamic_cast<L*>(inner_.get())) return *l;
+        throw_wrong_kind(typeid(L));
+    }
+    template <class L>
+    const L& inner_as() const {
+        if (auto* l = dynamic_cast<const L*>(inner_.get())) return *l;
+        throw_wrong_kind(typeid(L));
+    }
+
     Matrix y;  ///< x + F(x), what forward returns
     bool has_forward = false;
 
 private:
     std::unique_ptr<Layer> inner_;
+    [[noreturn]] void throw_wrong_kind(const std::type_info& asked) const;
 };
 
 }  // namespace bp

@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 #include <type_traits>
+#include <typeinfo>
 #include <vector>
 
 namespace bp {
@@ -34,18 +35,18 @@ public:
 
     std::size_t size() const { return layers.size(); }
 
-    /// Layer i + 1 (layers[i]) as an L; a UsageError naming it if it is another kind.
+    /// Layer i + 1 (layers[i]) as an L; a UsageError naming it, its kind and L if it is of
+    /// another kind.
     template <class L = Layer>
     L& at(std::size_t i) {
-        Layer& layer = checked(i);
-        if (auto* l = dynamic_cast<L*>(&layer)) return *l;
-        throw_wrong_kind(i);
+        if (auto* l = dynamic_cast<L*>(&checked(i))) return *l;
+        throw_wrong_kind(i, typeid(L));
     }
+    /// The same, read-only, for a const network.
     template <class L = Layer>
     const L& at(std::size_t i) const {
-        const Layer& layer = checked(i);
-        if (const auto* l = dynamic_cast<const L*>(&layer)) return *l;
-        throw_wrong_kind(i);
+        if (auto* l = dynamic_cast<const L*>(&checked(i))) return *l;
+        throw_wrong_kind(i, typeid(L));
     }
 
     /// Exercise 1.12 (exercises/ch01/network.cpp): x is n_0 x batch; runs every layer in
@@ -64,7 +65,7 @@ public:
 
 private:
     Layer& checked(std::size_t i) const;
-    [[noreturn]] void throw_wrong_kind(std::size_t i) const;
+    [[noreturn]] void throw_wrong_kind(std::size_t i, const std::type_info& asked) const;
 };
 
 /// "layer3": the name of layers[i] inside a Sequential, in parameter names and messages.
