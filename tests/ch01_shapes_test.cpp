@@ -3,10 +3,10 @@
 // sit outside the exercise regions, so they hold on the stubs too.
 #include "check.hpp"
 
-#include "bp/activations.hpp"
-#include "bp/dense.hpp"
-#include "bp/linear.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/layers/mlp.hpp"
 
 namespace {
 

@@ -3,10 +3,10 @@
 // finishing one exercise turns its tests green whatever state the others are in.
 #include "check.hpp"
 
-#include "bp/activations.hpp"
-#include "bp/dense.hpp"
-#include "bp/linear.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <cmath>
 

@@ -2,8 +2,8 @@
 #include "check.hpp"
 #include "reference_cases.hpp"
 
-#include "bp/loss.hpp"
-#include "bp/random.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/core/random.hpp"
 
 namespace bp_test {
 

@@ -1,7 +1,7 @@
 // Chapter 2's public entry points, each given a bad shape.
 #include "check.hpp"
 
-#include "bp/loss.hpp"
+#include "bp/core/loss.hpp"
 
 namespace {
 

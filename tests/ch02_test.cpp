@@ -2,8 +2,8 @@
 // convention (a mean over the columns), and finite results at the extremes.
 #include "check.hpp"
 
-#include "bp/loss.hpp"
-#include "bp/random.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/core/random.hpp"
 
 #include <cmath>
 

@@ -2,11 +2,11 @@
 // the computational graph's.
 #include "reference_cases.hpp"
 
-#include "bp/activations.hpp"
-#include "bp/dense.hpp"
-#include "bp/graph.hpp"
-#include "bp/linear.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/layers/mlp.hpp"
 
 namespace bp_test {
 

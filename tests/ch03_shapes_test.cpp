@@ -1,11 +1,11 @@
 // Chapter 3's public entry points, given a bad shape or called out of order.
 #include "check.hpp"
 
-#include "bp/activations.hpp"
-#include "bp/dense.hpp"
-#include "bp/graph.hpp"
-#include "bp/linear.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/layers/mlp.hpp"
 
 namespace {
 

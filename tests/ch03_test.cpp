@@ -2,12 +2,12 @@
 // accumulation, the batch, and reused values in the graph.
 #include "check.hpp"
 
-#include "bp/activations.hpp"
-#include "bp/dense.hpp"
-#include "bp/graph.hpp"
-#include "bp/linear.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
 
 namespace {
 

@@ -3,9 +3,9 @@
 // nothing fails; a loss that throws leaves the parameters as they were.
 #include "check.hpp"
 
-#include "bp/gradcheck.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <functional>
 

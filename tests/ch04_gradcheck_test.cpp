@@ -2,11 +2,11 @@
 // These are library checks: they also need chapters 1-4 done, and wait for them until then.
 #include "check.hpp"
 
-#include "bp/gradcheck.hpp"
-#include "bp/graph.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/swish_dense.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "swish_dense.hpp"
 
 namespace {
 

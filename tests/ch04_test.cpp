@@ -1,8 +1,8 @@
 // Chapter 4 property tests: finite differences, the relative error, and a layer's check.
 #include "check.hpp"
 
-#include "bp/gradcheck.hpp"
-#include "bp/swish_dense.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "swish_dense.hpp"
 
 #include <cmath>
 

@@ -3,9 +3,9 @@
 #include "check.hpp"
 #include "reference_cases.hpp"
 
-#include "bp/loss.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/training_step.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/train/training_step.hpp"
 
 #include <memory>
 

@@ -6,9 +6,9 @@
 #include <cmath>
 
 #include "bp/fast_mlp.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
 
 namespace {
 

@@ -2,8 +2,8 @@
 // optimizers' state, and a training run on a small synthetic set.
 #include "check.hpp"
 
-#include "bp/mlp.hpp"
-#include "bp/train.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/train/train.hpp"
 
 #include <zlib.h>
 

@@ -2,10 +2,10 @@
 // and clipping.
 #include "check.hpp"
 
-#include "bp/mlp.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/train.hpp"
-#include "bp/training_step.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/train/train.hpp"
+#include "bp/train/training_step.hpp"
 
 #include <cmath>
 

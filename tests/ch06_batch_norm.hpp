@@ -3,7 +3,7 @@
 // 6.7) can be tested before, and apart from, forward (exercise 6.6).
 #pragma once
 
-#include "bp/batch_norm.hpp"
+#include "bp/layers/batch_norm.hpp"
 
 #include <cmath>
 

@@ -3,11 +3,11 @@
 #include "ch06_batch_norm.hpp"
 #include "reference_cases.hpp"
 
-#include "bp/dense.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/init.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/residual.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/core/init.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/layers/residual.hpp"
 
 namespace bp_test {
 

@@ -1,10 +1,10 @@
 // What chapter 6's experiments show, asserted on small sizes with the same measuring code
-// (bp/gradient_flow.hpp), so that a change that breaks a figure's point fails here. Each
+// (06-vanishing-exploding/gradient_flow.hpp), so that a change that breaks a figure's point fails here. Each
 // test names the experiment it stands for; all of them together take well under a second.
 #include "check.hpp"
 
-#include "bp/gradient_flow.hpp"
-#include "bp/mlp.hpp"
+#include "gradient_flow.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <cmath>
 #include <numeric>

@@ -6,17 +6,17 @@
 // exercises they call.
 #include "check.hpp"
 
-#include "bp/activation_layer.hpp"
-#include "bp/batch_norm.hpp"
+#include "bp/layers/activation_layer.hpp"
+#include "bp/layers/batch_norm.hpp"
 #include "bp/fast_mlp.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/gradient_flow.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/model_file.hpp"
-#include "bp/residual.hpp"
-#include "bp/train.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "gradient_flow.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/model_file.hpp"
+#include "bp/layers/residual.hpp"
+#include "bp/train/train.hpp"
 
 #include <unistd.h>
 

@@ -4,11 +4,11 @@
 #include "ch06_batch_norm.hpp"
 #include "check.hpp"
 
-#include "bp/dense.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/init.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/residual.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/core/init.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/layers/residual.hpp"
 
 #include <cmath>
 #include <memory>
@@ -164,7 +164,7 @@ TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
 }
 
 TEST(Ex6_3, MatchesTheLibrarysInitialisers) {
-    // The standard deviation of 30,000 weights drawn by each initialiser of bp/init.hpp is
+    // The standard deviation of 30,000 weights drawn by each initialiser of bp/core/init.hpp is
     // within 2 % of the formula.
     bp::Rng rng(602);
     const Matrix drawn[] = {bp::lecun_normal(100, 300, rng), bp::xavier_uniform(100, 300, rng), bp::he_normal(100, 300, rng)};

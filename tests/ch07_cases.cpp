@@ -3,13 +3,13 @@
 // and by hand. Sequences are given with their steps side by side (n x T m).
 #include "reference_cases.hpp"
 
-#include "bp/graph.hpp"
-#include "bp/gru_graph.hpp"
-#include "bp/lstm.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/rnn.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/sequence_model.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/recurrent/gru_graph.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/recurrent/sequence_model.hpp"
 
 namespace bp_test {
 

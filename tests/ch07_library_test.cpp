@@ -4,15 +4,15 @@
 // They need the exercises they call, and wait for them until then.
 #include "check.hpp"
 
-#include "bp/bptt_experiments.hpp"
-#include "bp/dense.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/graph.hpp"
-#include "bp/gru_graph.hpp"
-#include "bp/lstm.hpp"
-#include "bp/rnn.hpp"
-#include "bp/sequence_tasks.hpp"
-#include "bp/train.hpp"
+#include "bptt_experiments.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/recurrent/gru_graph.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "sequence_tasks.hpp"
+#include "bp/train/train.hpp"
 
 #include <cmath>
 #include <functional>

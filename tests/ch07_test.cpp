@@ -4,13 +4,13 @@
 // formulas, so that the backward exercises can be done and checked before the forward ones.
 #include "check.hpp"
 
-#include "bp/dense.hpp"
-#include "bp/graph.hpp"
-#include "bp/gru_graph.hpp"
-#include "bp/lstm.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/rnn.hpp"
-#include "bp/sequence_model.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/recurrent/gru_graph.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "bp/recurrent/sequence_model.hpp"
 
 #include <cmath>
 #include <tuple>

@@ -1,8 +1,8 @@
 // Comparisons whose failure messages teach: both matrices, and where they first differ.
 #pragma once
 
-#include "bp/matrix.hpp"
-#include "bp/random.hpp"
+#include "bp/core/matrix.hpp"
+#include "bp/core/random.hpp"
 
 #include <gtest/gtest.h>
 

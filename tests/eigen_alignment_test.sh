@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A program whose Eigen alignment differs from the library's (EIGEN_MAX_ALIGN_BYTES=64 and
 # EIGEN_MAX_STATIC_ALIGN_BYTES=64, lib/CMakeLists.txt) must not link, and the linker must name
-# the setting (bp/matrix.hpp refers to a symbol named after the program's values). Compiles a
+# the setting (bp/core/matrix.hpp refers to a symbol named after the program's values). Compiles a
 # tiny program against the built library: with the library's values (it links and runs), with
 # other values, and with none at all (Eigen then picks its own from -march).
 #
@@ -20,7 +20,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "eigen_alignment_test: $*" >&2; exit 1; }
 
 cat >"$work/program.cpp" <<'EOF'
-#include "bp/matrix.hpp"
+#include "bp/core/matrix.hpp"
 int main() { return bp::shape(bp::Matrix(2, 3)) == "2x3" ? 0 : 1; }
 EOF
 # The static library's data reader needs zlib; a shared one finds itself through the rpath.

@@ -4,7 +4,7 @@
 // Each test writes its small crafted files into a scratch folder of its own.
 #include "check.hpp"
 
-#include "bp/data.hpp"
+#include "bp/io/data.hpp"
 
 #include <sys/resource.h>
 #include <sys/stat.h>

@@ -6,13 +6,13 @@
 #include "check.hpp"
 #include "reference_cases.hpp"
 
-#include "bp/activation_layer.hpp"
-#include "bp/batch_norm.hpp"
-#include "bp/graph.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/residual.hpp"
-#include "bp/train.hpp"
+#include "bp/layers/activation_layer.hpp"
+#include "bp/layers/batch_norm.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/layers/residual.hpp"
+#include "bp/train/train.hpp"
 
 #include <cmath>
 #include <limits>

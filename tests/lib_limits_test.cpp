@@ -4,8 +4,8 @@
 // value that is not finite. NaN logits give NaN (they are not refused).
 #include "check.hpp"
 
-#include "bp/activations.hpp"
-#include "bp/loss.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/core/loss.hpp"
 
 #include <cmath>
 #include <limits>

@@ -2,10 +2,10 @@
 // file refused by name, without a crash, a hang or an allocation the file cannot back.
 #include "check.hpp"
 
-#include "bp/activation_layer.hpp"
-#include "bp/mlp.hpp"
-#include "bp/model_file.hpp"
-#include "bp/residual.hpp"
+#include "bp/layers/activation_layer.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/model_file.hpp"
+#include "bp/layers/residual.hpp"
 
 #include <sys/stat.h>
 #include <unistd.h>

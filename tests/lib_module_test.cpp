@@ -2,16 +2,16 @@
 // any model, recurrent or not; the gradient monitor and the model file on chapter 7's models.
 #include "check.hpp"
 
-#include "bp/activation_layer.hpp"
-#include "bp/batch_norm.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/gru.hpp"
-#include "bp/lstm.hpp"
-#include "bp/model_file.hpp"
-#include "bp/residual.hpp"
-#include "bp/rnn.hpp"
-#include "bp/sequence_model.hpp"
-#include "bp/train.hpp"
+#include "bp/layers/activation_layer.hpp"
+#include "bp/layers/batch_norm.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/recurrent/gru.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/io/model_file.hpp"
+#include "bp/layers/residual.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "bp/recurrent/sequence_model.hpp"
+#include "bp/train/train.hpp"
 
 #include <fstream>
 

@@ -1,7 +1,7 @@
 // Library checks of bp::Options, the command-line helper of the course's programs: integers
 // that would wrap around, negative seeds, non-finite numbers and unknown options are refused
 // by name (exit code 2), and --help lists every option with its default and range (exit 0).
-#include "bp/options.hpp"
+#include "bp/io/options.hpp"
 
 #include <gtest/gtest.h>
 

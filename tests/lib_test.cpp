@@ -1,10 +1,10 @@
 // Library checks: the parts of lib/ that no exercise covers.
 #include "check.hpp"
 
-#include "bp/dense.hpp"
-#include "bp/init.hpp"
-#include "bp/mlp.hpp"
-#include "bp/random.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/core/init.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/core/random.hpp"
 
 #include <cmath>
 

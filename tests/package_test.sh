@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 fail() { echo "package_test: $*" >&2; exit 1; }
 
 cmake --install "$build" --prefix "$work/prefix" >"$work/install.log" || { cat "$work/install.log"; fail "cmake --install failed"; }
-[ -f "$work/prefix/include/bp/mlp.hpp" ] || fail "the headers were not installed"
+[ -f "$work/prefix/include/bp/layers/mlp.hpp" ] && [ -f "$work/prefix/include/bp/bp.hpp" ] || fail "the headers were not installed"
 ls "$work/prefix"/lib*/libbackprop.* >/dev/null 2>&1 || fail "the library was not installed"
 config=$(ls "$work/prefix"/lib*/cmake/backprop_course/backprop_course_targets.cmake)
 grep -q "EIGEN_MAX_ALIGN_BYTES=64" "$config" || fail "the package does not carry the library's Eigen alignment"

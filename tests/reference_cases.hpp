@@ -3,8 +3,8 @@
 // The same case code runs in both places, so the inputs are the same numbers.
 #pragma once
 
-#include "bp/matrix.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/matrix.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <filesystem>
 #include <functional>

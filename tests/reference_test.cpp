@@ -3,7 +3,7 @@
 #include "reference_cases.hpp"
 #include "reference_test.hpp"
 
-#include "bp/errors.hpp"
+#include "bp/core/errors.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,6 +1,6 @@
 // Chapter 1 demo: the forward pass of a 2-3-2 network on a batch of two examples, printing
 // every z and a. Run it with ./course demo 1.
-#include "bp/mlp.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <iostream>
 

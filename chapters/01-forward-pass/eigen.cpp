@@ -2,7 +2,7 @@
 // build runs this program for chapter 1's Eigen page, which shows each example (a \snippet
 // of this file) beside its output (a \snippet of what the program printed), so both are
 // always what the compiler and Eigen really do.
-#include "bp/matrix.hpp"
+#include "bp/core/matrix.hpp"
 
 #include <iomanip>
 #include <iostream>

@@ -1,9 +1,9 @@
 // Chapter 1 experiment: each activation and its derivative on z in [-5, 5].
 // Writes activations.{png,svg,dat} and activation_derivatives.{png,svg,dat} into the folder
 // given as the first argument. Run it with ./course experiment 1 (--help: its options).
-#include "bp/activations.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <iostream>
 

@@ -1,7 +1,7 @@
 // Chapter 2 demo: softmax cross-entropy and its gradient on a small batch, and why it is
 // computed from logits. Run it with ./course demo 2.
-#include "bp/activations.hpp"
-#include "bp/loss.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/core/loss.hpp"
 
 #include <cmath>
 #include <iostream>

@@ -1,10 +1,10 @@
 // Chapter 2 experiment: one sigmoid output with target y = 1, trained by squared error or by
 // cross-entropy. Plots each loss, and its gradient with respect to the pre-activation z,
 // against z. Run it with ./course experiment 2 (--help: its options).
-#include "bp/activations.hpp"
-#include "bp/loss.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <iostream>
 

@@ -1,9 +1,9 @@
 // Chapter 3 demo: the chain rule, factor by factor, through a network of one neuron per
 // layer; then the same derivative from the layer backward pass and from the graph.
 // Run it with ./course demo 3.
-#include "bp/graph.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <iostream>
 

@@ -3,11 +3,11 @@
 // from the backward pass. Also draws the computational graph of the chapter's worked
 // example (worked_example_graph.png, .svg and .dot). Run it with ./course experiment 3
 // (--help: its options).
-#include "bp/graph.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <iostream>
 

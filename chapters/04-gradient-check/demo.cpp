@@ -1,8 +1,8 @@
 // Chapter 4 demo: a gradient check that passes, and one that catches a mistake.
 // Run it with ./course demo 4.
-#include "bp/gradcheck.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <iostream>
 

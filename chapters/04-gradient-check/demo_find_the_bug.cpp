@@ -1,8 +1,8 @@
 // Chapter 4, find the bug: your check_dense_layer on a layer whose backward pass (given, in
-// lib/src/swish_dense.cpp) has a mistake, and on your fixed one. ./course demo 4 runs it
+// chapters/04-gradient-check/swish_dense.cpp) has a mistake, and on your fixed one. ./course demo 4 runs it
 // after the chapter's demo.
-#include "bp/gradcheck.hpp"
-#include "bp/swish_dense.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "swish_dense.hpp"
 
 #include <iostream>
 

@@ -3,11 +3,11 @@
 // O(N) (a backward pass costs about two forward passes: two matrix products per layer against
 // one); finite differences need 2 forward passes per parameter, O(N^2) in all.
 // Run it with ./course experiment 4 (--help: its options).
-#include "bp/gradcheck.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <chrono>
 #include <cstdio>

@@ -1,10 +1,10 @@
 // Chapter 4 experiment A: the error of forward and central differences against the step h,
 // for one weight of a small network, measured against the gradient from backpropagation.
 // Run it with ./course experiment 4 (--help: its options).
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <cmath>
 #include <iostream>

@@ -1,7 +1,7 @@
 // Chapter 5 demo: the training loop on a small synthetic problem, three interleaved spirals.
 // Run it with ./course demo 5.
-#include "bp/mlp.hpp"
-#include "bp/train.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/train/train.hpp"
 
 #include <iostream>
 

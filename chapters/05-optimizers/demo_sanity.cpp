@@ -1,9 +1,9 @@
 // Chapter 5, sanity checks: the initial loss of a classifier, and whether a network can
 // overfit one small batch, each on a model that passes and on one that fails. ./course demo
 // 5 runs it after the chapter's demo.
-#include "bp/mlp.hpp"
-#include "bp/training_step.hpp"
-#include "bp/train.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/train/training_step.hpp"
+#include "bp/train/train.hpp"
 
 #include <iostream>
 

@@ -1,10 +1,10 @@
 // Chapter 5 experiment: the training loss of each optimizer on Fashion-MNIST, from the same
 // initial weights and the same order of batches. Run it with ./course experiment 5 (--help:
 // its options).
-#include "bp/mlp.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/train.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "bp/train/train.hpp"
 
 #include <cmath>
 #include <iostream>

@@ -3,10 +3,10 @@
 // descent with and without noise in its gradient (a model of the mini-batch's) at a saddle
 // point and in a shallow local minimum.
 // Run it with ./course experiment 5 (--help: its options).
-#include "bp/optimizers.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/random.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "bp/core/random.hpp"
 
 #include <functional>
 #include <iostream>

@@ -19,14 +19,14 @@
 // training diverges (a loss, gradient or weight that is not finite), it stops with exit code
 // 3, naming the step and the parameter (as the gradient monitor, which watches the course
 // engine's steps, names them), and the last saved model is left as it was.
-#include "bp/activation_layer.hpp"
-#include "bp/batch_norm.hpp"
+#include "bp/layers/activation_layer.hpp"
+#include "bp/layers/batch_norm.hpp"
 #include "bp/fast_mlp.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/mlp.hpp"
-#include "bp/model_file.hpp"
-#include "bp/options.hpp"
-#include "bp/residual.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/model_file.hpp"
+#include "bp/io/options.hpp"
+#include "bp/layers/residual.hpp"
 
 #include <cmath>
 #include <cstdlib>

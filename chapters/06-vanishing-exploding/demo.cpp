@@ -2,12 +2,12 @@
 // product of factors (chain); batch normalization's backward checked with chapter 4's checker
 // (check); and the gradient monitor watching a deep sigmoid network train (monitor). Run it
 // with ./course demo 6 for all three, or ch06-demo PART for one.
-#include "bp/activations.hpp"
-#include "bp/batch_norm.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/gradient_flow.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/train.hpp"
+#include "bp/core/activations.hpp"
+#include "bp/layers/batch_norm.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "gradient_flow.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/train/train.hpp"
 
 #include <cmath>
 #include <iomanip>

@@ -4,9 +4,9 @@
 //
 //   ch06-experiment-depth [FOLDER] [--width N] [--lr LR] [--batch M] [--steps T]
 //                         [--examples E] [--seed S]
-#include "bp/gradient_flow.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "gradient_flow.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <cmath>
 #include <iomanip>

@@ -5,9 +5,9 @@
 //
 //   ch06-experiment-exploding [FOLDER] [--depth L] [--width N] [--gain G] [--lr LR]
 //                             [--clip-norm C] [--clip-value V] [--batch M] [--steps T] [--seed S]
-#include "bp/gradient_flow.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "gradient_flow.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <cmath>
 #include <iostream>

@@ -4,9 +4,9 @@
 //
 //   ch06-experiment-gradient-flow [FOLDER] [--depth L] [--width N] [--batch M] [--seed S]
 //                                 [--gain G] [--branch-gain B] [--activation F --init I]
-#include "bp/gradient_flow.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "gradient_flow.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <cmath>
 #include <iomanip>

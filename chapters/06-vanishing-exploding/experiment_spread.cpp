@@ -5,10 +5,10 @@
 //
 //   ch06-experiment-spread [FOLDER] [--depth L] [--width N] [--batch M] [--seed S]
 //                          [--activation F] [--init I]
-#include "bp/gradient_flow.hpp"
-#include "bp/mlp.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
+#include "gradient_flow.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
 
 #include <iomanip>
 #include <iostream>

@@ -13,14 +13,14 @@
 // curve: --resume continues from them, taking the same steps as a run that never stopped
 // (each step's stretches are drawn from the seed and the step alone); --sample-only writes text
 // from the saved model and trains nothing.
-#include "bp/data.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/lstm.hpp"
-#include "bp/model_file.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/sequence_model.hpp"
-#include "bp/train.hpp"
+#include "bp/io/data.hpp"
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/io/model_file.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "bp/recurrent/sequence_model.hpp"
+#include "bp/train/train.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -2,10 +2,10 @@
 // with integer weights whose gradients can be checked by hand; then a tanh RNN checked with
 // chapter 4's checker. Run it with ./course demo 7 (--graph FILE also writes the unrolled
 // network of three steps as a Graphviz file).
-#include "bp/graph.hpp"
-#include "bp/options.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/rnn.hpp"
+#include "bp/autodiff/graph.hpp"
+#include "bp/io/options.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/recurrent/rnn.hpp"
 
 #include <fstream>
 #include <iostream>

@@ -1,11 +1,11 @@
 // Chapter 7 experiment: an RNN trained with plain SGD at a large learning rate, with and
 // without clipping the gradient's norm: the loss and the norm at every step. Run it with
 // ./course experiment 7.
-#include "bp/bptt_experiments.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/rnn.hpp"
-#include "bp/sequence_tasks.hpp"
+#include "bptt_experiments.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "sequence_tasks.hpp"
 
 #include <algorithm>
 #include <cstdio>

@@ -1,11 +1,11 @@
 // Chapter 7 experiment: how far back the gradient of a loss at the last step reaches.
 // ||dL/dh_t|| against the distance T - t, for a tanh RNN with W_h = rho Q (Q a random
 // orthogonal matrix) for several rho, and for an LSTM. Run it with ./course experiment 7.
-#include "bp/bptt_experiments.hpp"
-#include "bp/lstm.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/rnn.hpp"
+#include "bptt_experiments.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "bp/recurrent/rnn.hpp"
 
 #include <cstdio>
 #include <iostream>

@@ -2,13 +2,13 @@
 // symbols) as T grows from 5 to 80, with an RNN, a GRU and an LSTM of about the same number of
 // parameters; and the LSTM again with its forget gate starting less open. Run it with
 // ./course experiment 7.
-#include "bp/bptt_experiments.hpp"
-#include "bp/gru.hpp"
-#include "bp/lstm.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/rnn.hpp"
-#include "bp/sequence_tasks.hpp"
+#include "bptt_experiments.hpp"
+#include "bp/recurrent/gru.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "sequence_tasks.hpp"
 
 #include <chrono>
 #include <cstdio>

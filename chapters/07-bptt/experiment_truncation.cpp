@@ -1,10 +1,10 @@
 // Chapter 7 experiment: truncated BPTT with a window of k steps, on a task whose targets
 // depend on the input exactly d steps back. Run it with ./course experiment 7.
-#include "bp/bptt_experiments.hpp"
-#include "bp/gru.hpp"
-#include "bp/options.hpp"
-#include "bp/plot.hpp"
-#include "bp/sequence_tasks.hpp"
+#include "bptt_experiments.hpp"
+#include "bp/recurrent/gru.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"
+#include "sequence_tasks.hpp"
 
 #include <cstdio>
 #include <iostream>

@@ -1,10 +1,10 @@
 // A small program of your own on the course library: a 2-4-2 network learns XOR with Adam.
 // Built outside the course's tree through find_package(backprop_course) (see CMakeLists.txt).
-#include "bp/linear.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/train.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/train/train.hpp"
 
 #include <cstdio>
 

@@ -1,5 +1,5 @@
 // Chapter 1: activation functions and their derivatives, element by element.
-#include "bp/activations.hpp"
+#include "bp/core/activations.hpp"
 
 #include <cmath>
 

@@ -1,7 +1,7 @@
 // Chapter 1: the forward pass of one layer, keeping what the backward pass will need.
-#include "bp/dense.hpp"
+#include "bp/layers/dense.hpp"
 
-#include "bp/linear.hpp"
+#include "bp/core/linear.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 1: the linear part of a layer.
-#include "bp/linear.hpp"
+#include "bp/core/linear.hpp"
 
 namespace bp {
 

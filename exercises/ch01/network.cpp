@@ -1,5 +1,5 @@
 // Chapter 1: the forward pass of a whole network.
-#include "bp/sequential.hpp"
+#include "bp/layers/sequential.hpp"
 
 namespace bp {
 

@@ -1,8 +1,8 @@
 // Chapter 2: loss functions and their gradients. Each loss is a mean over the batch (the
 // columns), so each gradient carries a factor 1/m.
-#include "bp/loss.hpp"
+#include "bp/core/loss.hpp"
 
-#include "bp/activations.hpp"
+#include "bp/core/activations.hpp"
 
 #include <cmath>
 #include <limits>

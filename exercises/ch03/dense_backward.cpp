@@ -1,7 +1,7 @@
 // Chapter 3: the backward pass of one layer.
-#include "bp/dense.hpp"
+#include "bp/layers/dense.hpp"
 
-#include "bp/linear.hpp"
+#include "bp/core/linear.hpp"
 
 namespace bp {
 

@@ -1,7 +1,7 @@
 // Chapter 3: reverse-mode automatic differentiation over a recorded graph.
-#include "bp/graph.hpp"
+#include "bp/autodiff/graph.hpp"
 
-#include "bp/activations.hpp"
+#include "bp/core/activations.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 3: the backward pass of a whole network.
-#include "bp/sequential.hpp"
+#include "bp/layers/sequential.hpp"
 
 namespace bp {
 

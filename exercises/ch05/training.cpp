@@ -1,5 +1,5 @@
 // Chapter 5: the training step written out, and two sanity checks built on it.
-#include "bp/training_step.hpp"
+#include "bp/train/training_step.hpp"
 
 #include <cmath>
 #include <stdexcept>

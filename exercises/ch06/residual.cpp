@@ -1,5 +1,5 @@
 // Chapter 6: the backward pass of a skip connection.
-#include "bp/residual.hpp"
+#include "bp/layers/residual.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 7: the GRU, through chapter 3's graph and by hand.
-#include "bp/gru_graph.hpp"
+#include "bp/recurrent/gru_graph.hpp"
 
 namespace bp {
 

@@ -1,7 +1,7 @@
 // Chapter 7: one step of the LSTM, forward and backward.
-#include "bp/lstm.hpp"
+#include "bp/recurrent/lstm.hpp"
 
-#include "bp/cell_math.hpp"
+#include "bp/recurrent/cell_math.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 7: truncated backpropagation through time.
-#include "bp/sequence_model.hpp"
+#include "bp/recurrent/sequence_model.hpp"
 
 #include <algorithm>
 

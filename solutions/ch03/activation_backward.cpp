@@ -1,5 +1,5 @@
 // Chapter 3: the backward pass of a = f(z).
-#include "bp/activations.hpp"
+#include "bp/core/activations.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 3: the backward pass of z = W a_prev + b.
-#include "bp/linear.hpp"
+#include "bp/core/linear.hpp"
 
 namespace bp {
 

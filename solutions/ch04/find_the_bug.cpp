@@ -1,8 +1,8 @@
-// Chapter 4: find the bug. BuggySwishDense's backward pass (lib/src/swish_dense.cpp) has a
+// Chapter 4: find the bug. BuggySwishDense's backward pass (chapters/04-gradient-check/swish_dense.cpp) has a
 // mistake; the gradient checker shows which gradients it spoils, and this is the fix.
-#include "bp/swish_dense.hpp"
+#include "swish_dense.hpp"
 
-#include "bp/linear.hpp"
+#include "bp/core/linear.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 4: measuring gradients with finite differences, and comparing them.
-#include "bp/gradcheck.hpp"
+#include "bp/check/gradcheck.hpp"
 
 #include <algorithm>
 #include <cmath>

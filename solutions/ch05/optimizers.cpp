@@ -1,5 +1,5 @@
 // Chapter 5: optimizers, learning-rate schedules and gradient clipping.
-#include "bp/optimizers.hpp"
+#include "bp/train/optimizers.hpp"
 
 #include <cmath>
 

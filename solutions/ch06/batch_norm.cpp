@@ -1,5 +1,5 @@
 // Chapter 6: batch normalization, forward in both modes and backward.
-#include "bp/batch_norm.hpp"
+#include "bp/layers/batch_norm.hpp"
 
 namespace bp {
 

@@ -1,5 +1,5 @@
 // Chapter 6: clipping by value.
-#include "bp/optimizers.hpp"
+#include "bp/train/optimizers.hpp"
 
 #include <algorithm>
 #include <cmath>

@@ -1,5 +1,5 @@
 // Chapter 6: measuring how gradients flow.
-#include "bp/gradient_monitor.hpp"
+#include "bp/train/gradient_monitor.hpp"
 
 #include <stdexcept>
 

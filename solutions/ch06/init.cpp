@@ -1,5 +1,5 @@
 // Chapter 6: the scale of the first weights.
-#include "bp/init.hpp"
+#include "bp/core/init.hpp"
 
 #include <cmath>
 #include <stdexcept>

@@ -1,5 +1,5 @@
 // Chapter 7: backpropagation through time for the vanilla RNN.
-#include "bp/rnn.hpp"
+#include "bp/recurrent/rnn.hpp"
 
 namespace bp {
 

@@ -1,6 +1,6 @@
 // Chapter 7: checking backpropagation through time, and watching the gradient travel back.
-#include "bp/gradcheck.hpp"
-#include "bp/rnn.hpp"
+#include "bp/check/gradcheck.hpp"
+#include "bp/recurrent/rnn.hpp"
 
 namespace bp {
 

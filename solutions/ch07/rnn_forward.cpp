@@ -1,7 +1,7 @@
 // Chapter 7: the recurrent cell, and the forward pass over a whole sequence.
-#include "bp/rnn.hpp"
+#include "bp/recurrent/rnn.hpp"
 
-#include "bp/cell_math.hpp"
+#include "bp/recurrent/cell_math.hpp"
 
 namespace bp {
 

@@ -1,9 +1,9 @@
-// Fuzz target: the IDX reader (lib/src/data.cpp), on any bytes, plain or gzip. It must return
+// Fuzz target: the IDX reader (lib/src/io/data.cpp), on any bytes, plain or gzip. It must return
 // an array holding exactly the bytes its dimensions promise, or throw bp::DataError; never
 // crash, hang, read out of bounds, or allocate much more than the input could hold.
 //
 //   ./course fuzz          (or build/fuzz/tests/fuzz/fuzz_idx DIR... with libFuzzer's options)
-#include "bp/data.hpp"
+#include "bp/io/data.hpp"
 
 #include <cstdint>
 #include <cstdlib>

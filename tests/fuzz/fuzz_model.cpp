@@ -2,7 +2,7 @@
 // throw bp::DataError; never crash, read out of bounds, or allocate what the file cannot hold.
 // Its seeds in corpus/model are model files of the current format (model_file.hpp), of every
 // kind of layer.
-#include "bp/model_file.hpp"
+#include "bp/io/model_file.hpp"
 
 #include <unistd.h>
 

@@ -6,8 +6,8 @@
 // runs it beside PyTorch, takes the faster: a busy neighbour only ever slows a run down).
 //   ch05-benchmark [--benchmark_format=json]
 #include "bp/fast_mlp.hpp"
-#include "bp/loss.hpp"
-#include "bp/mlp.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/layers/mlp.hpp"
 
 #include <benchmark/benchmark.h>
 

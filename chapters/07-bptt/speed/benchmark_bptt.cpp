@@ -4,9 +4,9 @@
 // matrix products alone, in the same shapes, in plain Eigen. compare_with_pytorch.py runs both
 // and takes the fastest of five repetitions on each side.
 //   ch07-benchmark [--benchmark_format=json]
-#include "bp/lstm.hpp"
-#include "bp/rnn.hpp"
-#include "bp/train.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "bp/train/train.hpp"
 
 #include <benchmark/benchmark.h>
 

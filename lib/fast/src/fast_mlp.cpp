@@ -1,6 +1,6 @@
 #include "bp/fast_mlp.hpp"
 
-#include "bp/dense.hpp"
+#include "bp/layers/dense.hpp"
 
 #include <cmath>
 #include <cstdint>

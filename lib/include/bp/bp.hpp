@@ -1,43 +1,52 @@
 /// \file
 /// Every public header of the course library, for programs that want it all at once (a test
 /// compiles a program that uses one name from each through this header alone). The figures of
-/// bp/plot.hpp also need the backprop_plot library (gnuplot-iostream) at link time.
+/// bp/io/plot.hpp also need the backprop_plot library (gnuplot-iostream) at link time.
 #pragma once
 
-#include "bp/activation_layer.hpp"
-#include "bp/activations.hpp"
-#include "bp/batch_norm.hpp"
-#include "bp/bptt_experiments.hpp"
-#include "bp/cell_math.hpp"
-#include "bp/data.hpp"
-#include "bp/dense.hpp"
-#include "bp/errors.hpp"
-#include "bp/gradcheck.hpp"
-#include "bp/gradient_flow.hpp"
-#include "bp/gradient_monitor.hpp"
-#include "bp/graph.hpp"
-#include "bp/gru.hpp"
-#include "bp/gru_graph.hpp"
-#include "bp/init.hpp"
-#include "bp/layer.hpp"
-#include "bp/linear.hpp"
-#include "bp/loss.hpp"
-#include "bp/lstm.hpp"
-#include "bp/matrix.hpp"
-#include "bp/mlp.hpp"
-#include "bp/model_file.hpp"
-#include "bp/module.hpp"
-#include "bp/optimizers.hpp"
-#include "bp/options.hpp"
-#include "bp/parameter.hpp"
-#include "bp/plot.hpp"
-#include "bp/random.hpp"
-#include "bp/residual.hpp"
-#include "bp/rnn.hpp"
-#include "bp/sequence.hpp"
-#include "bp/sequence_model.hpp"
-#include "bp/sequence_tasks.hpp"
-#include "bp/sequential.hpp"
-#include "bp/swish_dense.hpp"
-#include "bp/train.hpp"
-#include "bp/training_step.hpp"
+// core/: matrices, errors, random numbers, parameters, the module contract, activations, the linear step, losses, initialisation
+#include "bp/core/activations.hpp"
+#include "bp/core/errors.hpp"
+#include "bp/core/init.hpp"
+#include "bp/core/linear.hpp"
+#include "bp/core/loss.hpp"
+#include "bp/core/matrix.hpp"
+#include "bp/core/module.hpp"
+#include "bp/core/parameter.hpp"
+#include "bp/core/random.hpp"
+
+// layers/: layers of columns: Dense, activations, batch norm, residual blocks, Sequential, Mlp
+#include "bp/layers/activation_layer.hpp"
+#include "bp/layers/batch_norm.hpp"
+#include "bp/layers/dense.hpp"
+#include "bp/layers/layer.hpp"
+#include "bp/layers/mlp.hpp"
+#include "bp/layers/residual.hpp"
+#include "bp/layers/sequential.hpp"
+
+// recurrent/: sequences and the recurrent layers of chapter 7, and the sequence model
+#include "bp/recurrent/cell_math.hpp"
+#include "bp/recurrent/gru.hpp"
+#include "bp/recurrent/gru_graph.hpp"
+#include "bp/recurrent/lstm.hpp"
+#include "bp/recurrent/rnn.hpp"
+#include "bp/recurrent/sequence.hpp"
+#include "bp/recurrent/sequence_model.hpp"
+
+// autodiff/: chapter 3's computational graph
+#include "bp/autodiff/graph.hpp"
+
+// train/: optimizers, the training step and loop, the sanity checks, the gradient monitor
+#include "bp/train/gradient_monitor.hpp"
+#include "bp/train/optimizers.hpp"
+#include "bp/train/train.hpp"
+#include "bp/train/training_step.hpp"
+
+// check/: chapter 4's gradient checks
+#include "bp/check/gradcheck.hpp"
+
+// io/: data sets, model files, command-line options, figures
+#include "bp/io/data.hpp"
+#include "bp/io/model_file.hpp"
+#include "bp/io/options.hpp"
+#include "bp/io/plot.hpp"

@@ -8,9 +8,9 @@
 /// the exercises, so it trains in the student edition before any exercise is done.
 #pragma once
 
-#include "bp/data.hpp"
-#include "bp/sequential.hpp"
-#include "bp/train.hpp"
+#include "bp/io/data.hpp"
+#include "bp/layers/sequential.hpp"
+#include "bp/train/train.hpp"
 
 #include <vector>
 

@@ -1,0 +1,55 @@
+/// \file
+/// Saving a model and loading it back: every module's kind and settings, its trainable
+/// parameters and its buffers (batch normalization's running statistics), for the networks of
+/// chapters 1-6 and the sequence models of chapter 7.
+///
+/// The format, version 3: the 8 bytes "BPMODEL\n", the version as an integer, the module tree
+/// (each module: its kind as a string, its settings() as numbers, its children), then the
+/// tensors (each: its name as a string, rows, columns, and the values in column order), the
+/// parameters then the buffers, in the order Module::parameters() and buffers() list them.
+/// Integers are 64-bit and numbers IEEE doubles, both little-endian; a string is its length
+/// and its bytes. Version 2 files (chapters 1-6, the same layout) are read; other versions, or
+/// the course's earlier format (BPMLP1), are refused by name.
+#pragma once
+
+#include "bp/io/data.hpp"  // DataError
+#include "bp/train/optimizers.hpp"
+#include "bp/recurrent/sequence_model.hpp"
+#include "bp/layers/sequential.hpp"
+
+#include <filesystem>
+
+namespace bp {
+
+inline constexpr std::int64_t model_file_version = 3;
+
+/// Writes the model to `file`: through a new temporary file in the same folder, flushed to
+/// disk, then renamed over `file`, so that a crash, a full disk or another program saving to
+/// the same path never leaves a half-written model. Throws DataError naming the file (and
+/// leaves an existing one as it was) if it cannot, or if a value of the model is not finite.
+void save_model(const Module& model, const std::filesystem::path& file);
+
+/// Reads a model written by save_model, whatever its kind. Throws DataError naming the file,
+/// the offset and what is wrong: not a model file, another version, an unknown kind of module,
+/// a size the file cannot hold, a tensor of the wrong name or shape, a value that is not finite.
+std::unique_ptr<Module> load_module(const std::filesystem::path& file);
+
+/// load_module for a network of layers (chapters 1-6); a DataError if the file holds another kind.
+Sequential load_model(const std::filesystem::path& file);
+
+/// load_module for a sequence model (chapter 7); a DataError if the file holds another kind.
+SequenceModel load_sequence_model(const std::filesystem::path& file);
+
+/// What resuming a training run needs besides the model: Adam's memory (its settings, t, and m
+/// and v of every parameter) and the step the run reached, written atomically as a model is.
+/// With the model file and a data order that depends only on the step, training resumed from
+/// them takes the same steps as a run that never stopped.
+void save_training_state(const Adam& adam, long step, const std::filesystem::path& file);
+
+/// Reads a training state into `adam` for the model whose parameters are `params`, and returns
+/// the step it reached. Throws DataError naming the file, the offset and what is wrong (another
+/// format, a moment of no parameter of the model or of another shape, a value that is not
+/// finite); `adam` is left as it was then.
+long load_training_state(Adam& adam, const std::vector<Parameter>& params, const std::filesystem::path& file);
+
+}  // namespace bp

@@ -1,0 +1,158 @@
+#include "bp/io/plot.hpp"
+
+#include <gnuplot-iostream.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <iterator>
+#include <stdexcept>
+
+namespace bp {
+
+namespace {
+
+// Without the gnuplot program, gnuplot-iostream's pipe dies of SIGPIPE: say so first.
+void require_gnuplot() {
+    if (std::system("command -v gnuplot >/dev/null 2>&1") != 0)
+        throw std::runtime_error("the gnuplot program is not installed; install it with: "
+                                 "apt-get install --no-install-recommends gnuplot-nox");
+}
+
+// A gnuplot string literal: single quotes, with a quote inside written twice.
+std::string quoted(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("''") : std::string(1, c);
+    return out + "'";
+}
+
+// A shell word: single quotes, with a quote inside written as '\''.
+std::string shell_quoted(const std::string& text) {
+    std::string out = "'";
+    for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+void write_data(const Figure& figure, const std::filesystem::path& path) {
+    std::ofstream out(path);
+    out << "# " << figure.title << "\n# " << figure.xlabel;
+    for (const Curve& c : figure.curves) out << "\t" << c.title;
+    out << "\n";
+    out.precision(10);
+    for (std::size_t i = 0; i < figure.x.size(); ++i) {
+        out << figure.x[i];
+        for (const Curve& c : figure.curves) out << "\t" << c.y[i];
+        out << "\n";
+    }
+    if (!out) throw std::runtime_error("cannot write " + path.string());
+}
+
+}  // namespace
+
+namespace {
+
+// Runs `commands` then `plot` in gnuplot, once for PNG and once for SVG. gnuplot reports
+// mistakes on stderr and carries on: keep what it says, and fail on it.
+void draw(const std::string& name, const std::vector<std::string>& commands, const std::string& plot,
+          const std::filesystem::path& dir) {
+    const std::filesystem::path errors = dir / (name + ".gnuplot-errors");
+    {
+        Gnuplot gp("gnuplot 2>" + shell_quoted(errors.string()));
+        for (const std::string& c : commands) gp << c << "\n";
+        const struct {
+            const char* terminal;
+            const char* extension;
+        } outputs[] = {{"pngcairo size 900,560 font 'Sans,11'", ".png"}, {"svg size 900,560 dynamic", ".svg"}};
+        for (const auto& o : outputs)
+            gp << "set terminal " << o.terminal << "\nset output " << quoted((dir / (name + o.extension)).string()) << "\n"
+               << plot << "\nset output\n";
+    }  // closing the pipe waits for gnuplot to finish
+    std::ifstream said(errors);
+    const std::string message((std::istreambuf_iterator<char>(said)), std::istreambuf_iterator<char>());
+    std::filesystem::remove(errors);
+    if (!message.empty()) throw std::runtime_error("gnuplot failed on figure " + name + ":\n" + message);
+}
+
+}  // namespace
+
+void save_figure(const Figure& figure, const std::filesystem::path& dir) {
+    for (const Curve& c : figure.curves)
+        if (c.y.size() != figure.x.size())
+            throw std::runtime_error("save_figure(" + figure.name + "): curve '" + c.title + "' has " +
+                                     std::to_string(c.y.size()) + " points but the figure has " +
+                                     std::to_string(figure.x.size()) + " x values");
+    require_gnuplot();
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path data = dir / (figure.name + ".dat");
+    write_data(figure, data);
+
+    std::vector<std::string> commands = {"set title " + quoted(figure.title), "set xlabel " + quoted(figure.xlabel),
+                                         "set ylabel " + quoted(figure.ylabel), "set grid", "set key top left"};
+    commands.insert(commands.end(), figure.settings.begin(), figure.settings.end());
+    std::string plot = "plot ";
+    for (std::size_t k = 0; k < figure.curves.size(); ++k)
+        plot += (k ? ", " : "") + quoted(data.string()) + " using 1:" + std::to_string(k + 2) + " with " +
+                figure.curves[k].style + " title " + quoted(figure.curves[k].title);
+    draw(figure.name, commands, plot, dir);
+}
+
+void save_contour_figure(const ContourFigure& figure, const std::filesystem::path& dir) {
+    require_gnuplot();
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path data = dir / (figure.name + ".dat");
+    {
+        std::ofstream out(data);
+        out.precision(10);
+        out << "# " << figure.title << "\n# f(x, y) = " << figure.function << "\n";
+        for (const Path& p : figure.paths) {
+            if (p.x.size() != p.y.size()) throw std::runtime_error("save_contour_figure: path '" + p.title + "' has unequal x and y");
+            out << "# " << p.title << "\n";
+            for (std::size_t i = 0; i < p.x.size(); ++i) out << p.x[i] << "\t" << p.y[i] << "\n";
+            out << "\n\n";  // a gnuplot data block per path
+        }
+        if (!out) throw std::runtime_error("cannot write " + data.string());
+    }
+    std::string levels;
+    for (double l : figure.levels) levels += (levels.empty() ? "" : ",") + std::to_string(l);
+    const std::vector<std::string> commands = {
+        "set title " + quoted(figure.title), "set xlabel 'x'", "set ylabel 'y'",
+        "set xrange [" + std::to_string(figure.x0) + ":" + std::to_string(figure.x1) + "]",
+        "set yrange [" + std::to_string(figure.y0) + ":" + std::to_string(figure.y1) + "]",
+        "f(x, y) = " + figure.function, "set isosamples 120, 120", "set samples 120, 120", "set contour base",
+        "set cntrparam levels discrete " + levels, "set view map", "set key outside right",
+        "set cntrlabel onecolor"};
+    // Colours of our own: gnuplot's cycle would give the contours' colour to a path too.
+    const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"};
+    std::string plot = "splot f(x, y) nosurface with lines lc rgb '#bbbbbb' notitle";
+    for (std::size_t k = 0; k < figure.paths.size(); ++k)
+        plot += ", " + quoted(data.string()) + " index " + std::to_string(k) + " using 1:2:(0) nocontours with linespoints lw 2 pt 7 ps 0.4 lc rgb '" +
+                colours[k % 7] + "' title " + quoted(figure.paths[k].title);
+    draw(figure.name, commands, plot, dir);
+}
+
+std::filesystem::path output_dir(int argc, char** argv) { return argc > 1 ? argv[1] : "."; }
+
+void save_graph(const std::string& dot, const std::string& name, const std::filesystem::path& dir) {
+    if (std::system("command -v dot >/dev/null 2>&1") != 0)
+        throw std::runtime_error("Graphviz's dot program is not installed; install it with: apt-get install graphviz");
+    std::filesystem::create_directories(dir);
+    const std::filesystem::path file = dir / (name + ".dot");
+    {
+        std::ofstream out(file);
+        out << dot;
+        if (!out) throw std::runtime_error("cannot write " + file.string());
+    }
+    for (const char* format : {"png", "svg"}) {
+        const std::filesystem::path image = dir / (name + "." + format);
+        const std::string command = std::string("dot -T") + format + " -o " + shell_quoted(image.string()) + " " +
+                                    shell_quoted(file.string()) + " 2>&1";
+        if (std::system(command.c_str()) != 0) throw std::runtime_error("dot could not draw " + file.string() + " as " + format);
+    }
+}
+
+Activation activation_named(const std::string& name) {
+    for (Activation f : {Activation::sigmoid, Activation::tanh, Activation::relu, Activation::identity})
+        if (to_string(f) == name) return f;
+    throw std::invalid_argument("no hidden activation named '" + name + "': use sigmoid, tanh, relu or identity");
+}
+
+}  // namespace bp

@@ -1,0 +1,84 @@
+#include "bp/train/optimizers.hpp"
+
+#include <cmath>
+#include <limits>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace bp {
+
+void require_setting(const char* op, const char* name, double value, double lo, double hi, bool hi_included) {
+    if (std::isfinite(value) && value >= lo && (value < hi || (hi_included && value == hi))) return;
+    std::ostringstream out;
+    out << op << ": " << name << " must be ";
+    if (hi == std::numeric_limits<double>::infinity()) out << "finite and at least " << lo;
+    else out << "in [" << lo << ", " << hi << (hi_included ? "]" : ")");
+    out << ", got " << value;
+    throw std::invalid_argument(out.str());
+}
+
+void require_finite_gradients(const char* op, const std::vector<Parameter>& params) {
+    for (const Parameter& p : params) require_finite(op, "the gradient of " + p.name, p.grad());
+}
+
+namespace {
+constexpr double infinity = std::numeric_limits<double>::infinity();
+}  // namespace
+
+Optimizer::Optimizer(double learning_rate) : lr(learning_rate) { check_lr("Optimizer"); }
+
+void Optimizer::check_lr(const char* op) const { require_setting(op, "the learning rate", lr, 0, infinity); }
+
+void Optimizer::ensure_state(const char* op, OptimizerState& state, const std::vector<Parameter>& params) {
+    if (state.empty()) {
+        for (const Parameter& p : params) {
+            if (state.count(p.name)) throw UsageError(op, "two parameters are named " + p.name + "; names must be unique");
+            state.emplace(p.name, Matrix::Zero(p.rows(), p.cols()));
+        }
+        return;
+    }
+    for (const Parameter& p : params) {
+        const auto it = state.find(p.name);
+        if (it == state.end())
+            throw UsageError(op, "parameter " + p.name + " was not there at the first step; use one optimizer per model");
+        if (it->second.rows() != p.rows() || it->second.cols() != p.cols())
+            throw ShapeError(op, "parameter " + p.name + " is " + std::to_string(p.rows()) + "x" + std::to_string(p.cols()) +
+                                     " but was " + shape(it->second) + " at the first step");
+    }
+    if (state.size() != params.size())
+        for (const auto& [name, value] : state) {
+            bool present = false;
+            for (const Parameter& p : params) present = present || p.name == name;
+            if (!present) throw UsageError(op, "parameter " + name + " was there at the first step but is missing now");
+        }
+}
+
+Momentum::Momentum(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
+    require_setting("Momentum", "beta", beta, 0, 1);
+}
+
+Nesterov::Nesterov(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
+    require_setting("Nesterov", "beta", beta, 0, 1);
+}
+
+RmsProp::RmsProp(double learning_rate, double rho_, double eps_) : Optimizer(learning_rate), rho(rho_), eps(eps_) {
+    require_setting("RmsProp", "rho", rho, 0, 1);
+    require_setting("RmsProp", "eps", eps, std::numeric_limits<double>::min(), infinity);
+}
+
+Adam::Adam(double learning_rate, double beta1_, double beta2_, double eps_) : Adam("Adam", learning_rate, beta1_, beta2_, eps_) {}
+
+Adam::Adam(const char* op, double learning_rate, double beta1_, double beta2_, double eps_)
+    : Optimizer(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_) {
+    require_setting(op, "beta1", beta1, 0, 1);
+    require_setting(op, "beta2", beta2, 0, 1);
+    require_setting(op, "eps", eps, std::numeric_limits<double>::min(), infinity);
+}
+
+AdamW::AdamW(double learning_rate, double weight_decay_, double beta1_, double beta2_, double eps_)
+    : Adam("AdamW", learning_rate, beta1_, beta2_, eps_), weight_decay(weight_decay_) {
+    require_setting("AdamW", "the weight decay", weight_decay, 0, infinity);
+}
+
+}  // namespace bp
