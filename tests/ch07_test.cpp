@@ -100,7 +100,7 @@ struct OwnRnnBackward {
             if (t == 1) dh1 = d;
             if (rnn.f == Activation::tanh) d.array() *= 1.0 - rnn.h.at(t).array().square();
             dW_x += d * rnn.x.at(t).transpose();
-            dW_h += d * rnn.state(t - 1).transpose();
+            dW_h += d * rnn.hidden(t - 1).transpose();
             db += d.rowwise().sum();
             dh_next = way == Bptt::W_h_not_transposed ? Matrix(rnn.W_h * d) : Matrix(rnn.W_h.transpose() * d);
             dz[static_cast<std::size_t>(t)] = d;
@@ -132,9 +132,9 @@ std::string rnn_bptt_mistake(const bp::Rnn& rnn, const Sequence& G) {
         Matrix with_h_t = Matrix::Zero(rnn.n_out(), rnn.n_out());
         for (bp::Index t = 1; t <= rnn.x.steps(); ++t) with_h_t += right.dz[static_cast<std::size_t>(t)] * rnn.h.at(t).transpose();
         if (near(with_h_t, rnn.dW_h))
-            return "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1} (state(t - 1)), so "
+            return "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1} (hidden(t - 1)), so "
                    "dW_h += dz_t h_{t-1}^T. (dW_x is right, so the carried gradient is too.)";
-        if (near(dz1 * rnn.state(0).transpose(), rnn.dW_h))
+        if (near(dz1 * rnn.hidden(0).transpose(), rnn.dW_h))
             return "dW_h is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the "
                    "others' shares. (dW_x is right, so the carried gradient is too.)";
     }
@@ -244,7 +244,7 @@ TEST(Ex7_2, EachStateComesFromTheStepBefore) {
         expected = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * expected).colwise() + rnn.b);
         EXPECT_MATRIX_NEAR(expected, Matrix(h.at(t))) << "h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b)";
     }
-    EXPECT_MATRIX_NEAR(h0, Matrix(rnn.state(0))) << "state(0) is h_0, as given";
+    EXPECT_MATRIX_NEAR(h0, Matrix(rnn.hidden(0))) << "hidden(0) is h_0, as given";
 }
 
 TEST(Ex7_2, StartsFromZerosWhenNoStateIsGiven) {

@@ -13,7 +13,7 @@ TEST(LibEverything, BpHppDeclaresOneNameOfEveryHeader) {
     static_assert(std::is_class_v<ActivationLayer>);                        // layers/activation_layer.hpp
     static_assert(std::is_enum_v<Activation>);                              // core/activations.hpp
     static_assert(std::is_class_v<BatchNorm>);                              // layers/batch_norm.hpp
-    void (*sigmoid_step)(Step) = sigmoid_in_place;                          // recurrent/cell_math.hpp
+    void (*sigmoid_step)(TimeStep) = sigmoid_in_place;                          // recurrent/cell_math.hpp
     static_assert(std::is_class_v<Dataset>);                                // io/data.hpp
     static_assert(std::is_class_v<Dense>);                                  // layers/dense.hpp
     static_assert(std::is_base_of_v<std::exception, ShapeError>);           // core/errors.hpp

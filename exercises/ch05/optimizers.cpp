@@ -20,7 +20,7 @@ void Sgd::step(std::vector<Parameter> params) {
 //! [momentum]
 void Momentum::step(std::vector<Parameter> params) {
     check_lr("Momentum::step");
-    ensure_state("Momentum::step", velocity, params);
+    ensure_memory("Momentum::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
         // BEGIN EXERCISE 5.2 (ch05-momentum): Momentum::step: v <- beta v + g; w <- w - lr v.
@@ -34,7 +34,7 @@ void Momentum::step(std::vector<Parameter> params) {
 //! [nesterov]
 void Nesterov::step(std::vector<Parameter> params) {
     check_lr("Nesterov::step");
-    ensure_state("Nesterov::step", velocity, params);
+    ensure_memory("Nesterov::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
         // BEGIN EXERCISE 5.3 (ch05-nesterov): Nesterov::step: v <- beta v + g; w <- w - lr (g + beta v).
@@ -48,7 +48,7 @@ void Nesterov::step(std::vector<Parameter> params) {
 //! [rmsprop]
 void RmsProp::step(std::vector<Parameter> params) {
     check_lr("RmsProp::step");
-    ensure_state("RmsProp::step", mean_square, params);
+    ensure_memory("RmsProp::step", mean_square, params);
     for (Parameter& p : params) {
         Matrix& s = mean_square.at(p.name);
         // BEGIN EXERCISE 5.4 (ch05-rmsprop): RmsProp::step: s <- rho s + (1 - rho) g^2; w <- w - lr g / (sqrt(s) + eps).
@@ -62,8 +62,8 @@ void RmsProp::step(std::vector<Parameter> params) {
 //! [adam]
 void Adam::step(std::vector<Parameter> params) {
     check_lr("Adam::step");
-    ensure_state("Adam::step", m, params);
-    ensure_state("Adam::step", v, params);
+    ensure_memory("Adam::step", m, params);
+    ensure_memory("Adam::step", v, params);
     // BEGIN EXERCISE 5.5 (ch05-adam): Adam::step: count the step, update m and v, correct their bias, step every parameter.
     throw bp::NotImplemented("5.5", "exercises/ch05/optimizers.cpp",
                              "Chapter 5, section 'Adam' (chapters/05-optimizers/chapter.md)");

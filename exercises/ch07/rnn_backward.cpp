@@ -4,7 +4,7 @@
 namespace bp {
 
 //! [rnn_step_backward]
-void rnn_step_backward(Rnn& rnn, ConstStep x_t, ConstStep h_prev, ConstStep h_t, ConstStep dh_t, Step dx_t, Step dh_prev) {
+void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev) {
     const Index m = x_t.cols();
     require_shape("rnn_step_backward", "dx_t", dx_t, rnn.n_in(), m);
     require_shape("rnn_step_backward", "h_prev", h_prev, rnn.n_out(), m);

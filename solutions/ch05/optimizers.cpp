@@ -23,7 +23,7 @@ void Sgd::step(std::vector<Parameter> params) {
 //! [momentum]
 void Momentum::step(std::vector<Parameter> params) {
     check_lr("Momentum::step");
-    ensure_state("Momentum::step", velocity, params);
+    ensure_memory("Momentum::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
         // BEGIN EXERCISE 5.2 (ch05-momentum): Momentum::step: v <- beta v + g; w <- w - lr v.
@@ -41,7 +41,7 @@ void Momentum::step(std::vector<Parameter> params) {
 //! [nesterov]
 void Nesterov::step(std::vector<Parameter> params) {
     check_lr("Nesterov::step");
-    ensure_state("Nesterov::step", velocity, params);
+    ensure_memory("Nesterov::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
         // BEGIN EXERCISE 5.3 (ch05-nesterov): Nesterov::step: v <- beta v + g; w <- w - lr (g + beta v).
@@ -59,7 +59,7 @@ void Nesterov::step(std::vector<Parameter> params) {
 //! [rmsprop]
 void RmsProp::step(std::vector<Parameter> params) {
     check_lr("RmsProp::step");
-    ensure_state("RmsProp::step", mean_square, params);
+    ensure_memory("RmsProp::step", mean_square, params);
     for (Parameter& p : params) {
         Matrix& s = mean_square.at(p.name);
         // BEGIN EXERCISE 5.4 (ch05-rmsprop): RmsProp::step: s <- rho s + (1 - rho) g^2; w <- w - lr g / (sqrt(s) + eps).
@@ -77,8 +77,8 @@ void RmsProp::step(std::vector<Parameter> params) {
 //! [adam]
 void Adam::step(std::vector<Parameter> params) {
     check_lr("Adam::step");
-    ensure_state("Adam::step", m, params);
-    ensure_state("Adam::step", v, params);
+    ensure_memory("Adam::step", m, params);
+    ensure_memory("Adam::step", v, params);
     // BEGIN EXERCISE 5.5 (ch05-adam): Adam::step: count the step, update m and v, correct their bias, step every parameter.
     // HINT 5.5 1: Adam: two running averages, their bias correction, and the step count t.
     // HINT 5.5 2: m.at(p.name) and v.at(p.name) have each parameter's shape; t counts the calls of step, once per call (not per parameter).

@@ -20,12 +20,12 @@ Var gru_step(Graph& g, const GruVars& p, Var x_t, Var h_prev) {
 //! [gru_step]
 
 //! [gru_step_backward]
-void gru_step_backward(Gru& gru, ConstStep x_t, ConstStep h_prev, ConstStep u, ConstStep r, ConstStep candidate,
-                       ConstStep dh_t, Step dx_t, Step dh_prev) {
+void gru_step_backward(Gru& gru, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep u, ConstTimeStep r, ConstTimeStep candidate,
+                       ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev) {
     const Index n = gru.n_out(), m = x_t.cols();
     require_shape("gru_step_backward", "x_t", x_t, gru.n_in(), m);
     require_shape("gru_step_backward", "dx_t", dx_t, gru.n_in(), m);
-    const std::pair<const char*, ConstStep> states[] = {{"h_prev", h_prev}, {"u", u},       {"r", r},
+    const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev}, {"u", u},       {"r", r},
                                                         {"candidate", candidate}, {"dh_t", dh_t}, {"dh_prev", dh_prev}};
     for (const auto& [name, s] : states) require_shape("gru_step_backward", name, s, n, m);
     // BEGIN EXERCISE 7.11 (ch07-gru-backward): gru_step_backward: back through h_t = u ⊙ h_prev + (1 - u) ⊙ h~, the candidate, then both gates; dh_prev gathers four paths.

@@ -6,7 +6,7 @@
 namespace bp {
 
 //! [lstm_step_forward]
-void lstm_step_forward(const Lstm& lstm, ConstStep x_t, ConstStep h_prev, ConstStep c_prev, Step gates, Step c_t, Step h_t) {
+void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, TimeStep gates, TimeStep c_t, TimeStep h_t) {
     const Index n = lstm.n_out(), m = x_t.cols();
     require_shape("lstm_step_forward", "x_t", x_t, lstm.n_in(), m);
     require_shape("lstm_step_forward", "h_prev", h_prev, n, m);
@@ -36,13 +36,13 @@ void lstm_step_forward(const Lstm& lstm, ConstStep x_t, ConstStep h_prev, ConstS
 //! [lstm_step_forward]
 
 //! [lstm_step_backward]
-void lstm_step_backward(Lstm& lstm, ConstStep x_t, ConstStep h_prev, ConstStep c_prev, ConstStep gates, ConstStep c_t,
-                        ConstStep dh_t, ConstStep dc_next, Step dx_t, Step dh_prev, Step dc_prev) {
+void lstm_step_backward(Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, ConstTimeStep gates, ConstTimeStep c_t,
+                        ConstTimeStep dh_t, ConstTimeStep dc_next, TimeStep dx_t, TimeStep dh_prev, TimeStep dc_prev) {
     const Index n = lstm.n_out(), m = x_t.cols();
     require_shape("lstm_step_backward", "x_t", x_t, lstm.n_in(), m);
     require_shape("lstm_step_backward", "gates", gates, 4 * n, m);
     require_shape("lstm_step_backward", "dx_t", dx_t, lstm.n_in(), m);
-    const std::pair<const char*, ConstStep> states[] = {{"h_prev", h_prev}, {"c_prev", c_prev}, {"c_t", c_t}, {"dh_t", dh_t},
+    const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev}, {"c_prev", c_prev}, {"c_t", c_t}, {"dh_t", dh_t},
                                                         {"dc_next", dc_next}, {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
     for (const auto& [name, s] : states) require_shape("lstm_step_backward", name, s, n, m);
     // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); each gate's dA through its activation; add into dW_x, dW_h, db; write dx_t, dh_prev, dc_prev = dc ⊙ f.

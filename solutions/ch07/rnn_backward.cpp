@@ -4,7 +4,7 @@
 namespace bp {
 
 //! [rnn_step_backward]
-void rnn_step_backward(Rnn& rnn, ConstStep x_t, ConstStep h_prev, ConstStep h_t, ConstStep dh_t, Step dx_t, Step dh_prev) {
+void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev) {
     const Index m = x_t.cols();
     require_shape("rnn_step_backward", "dx_t", dx_t, rnn.n_in(), m);
     require_shape("rnn_step_backward", "h_prev", h_prev, rnn.n_out(), m);
@@ -39,11 +39,11 @@ const Sequence& Rnn::backward(const Sequence& dh_out) {
     // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: for t = T down to 1, dh.at(t) = dh_out.at(t) + dh_next, then the step's backward, which writes dh_next; at the end, d_start.h = dh_next.
     // HINT 7.4 1: The loop from t = T down to 1: dh_t = dh_out_t + dh_next, the carry that starts at 0 after step T, and dh_0 = dh_next at the end.
     // HINT 7.4 2: dh_out and dh are n_h x m at each of the T steps, dx n_x x m; dh_next is one n_h x m Matrix, given as zeros; d_start.h takes dL/dh_0, n_h x m.
-    // HINT 7.4 3: for (Index t = T; t >= 1; --t); dh.at(t) = dh_out.at(t) + dh_next; rnn_step_backward (exercise 7.3) with state(t - 1) as h_prev and dh_next as its dh_prev.
+    // HINT 7.4 3: for (Index t = T; t >= 1; --t); dh.at(t) = dh_out.at(t) + dh_next; rnn_step_backward (exercise 7.3) with hidden(t - 1) as h_prev and dh_next as its dh_prev.
     // HINT 7.4 4: The chapter's linear case, g = (1, 0) at step 3 of 3: dh_3 = (1, 0), dh_2 = (1, 2), dh_1 = (1, 4), d_start.h = (1, 6). Without the carry only step 3 would learn.
     for (Index t = T; t >= 1; --t) {
         dh.at(t) = dh_out.at(t) + dh_next;  // h_t feeds the layer above and step t + 1: both shares
-        rnn_step_backward(*this, x.at(t), state(t - 1), h.at(t), dh.at(t), dx.at(t), dh_next);
+        rnn_step_backward(*this, x.at(t), hidden(t - 1), h.at(t), dh.at(t), dx.at(t), dh_next);
     }
     d_start.h = dh_next;  // dL/dh_0
     // END EXERCISE 7.4

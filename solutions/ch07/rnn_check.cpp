@@ -43,14 +43,14 @@ std::vector<double> hidden_state_gradient_norms(const Rnn& rnn, const Matrix& g)
     std::vector<double> norms(static_cast<std::size_t>(T + 1));
     // BEGIN EXERCISE 7.6 (ch07-vanishing): hidden_state_gradient_norms: dh = g at t = T; then dh_{t-1} = W_h^T (dh_t ⊙ f'(z_t)) down to t = 0, keeping each ||dh_t||.
     // HINT 7.6 1: The Jacobian of one step, D_t W_h with D_t = diag(1 - h_t^2), and the product that carries a loss at step T back j steps: BPTT with only the carry.
-    // HINT 7.6 2: g and every dh are n_h x m; norms has T + 1 entries, norms[t] = ||dh_t|| (Frobenius) and norms[T] = ||g||; rnn.state(t) is h_t, n_h x m.
-    // HINT 7.6 3: Matrix dh = g; dh.norm(); dh.array() *= 1.0 - rnn.state(t).array().square() (tanh only); dh = rnn.W_h.transpose() * dh; for t = T down to 1, into norms[t - 1].
+    // HINT 7.6 2: g and every dh are n_h x m; norms has T + 1 entries, norms[t] = ||dh_t|| (Frobenius) and norms[T] = ||g||; rnn.hidden(t) is h_t, n_h x m.
+    // HINT 7.6 3: Matrix dh = g; dh.norm(); dh.array() *= 1.0 - rnn.hidden(t).array().square() (tanh only); dh = rnn.W_h.transpose() * dh; for t = T down to 1, into norms[t - 1].
     // HINT 7.6 4: Linear, W_h = [1 2; 0 1], g = (1, 0), T = 3: dh_t = (1, 0), (1, 2), (1, 4), (1, 6), so norms = {6.083, 4.123, 2.236, 1}. tanh' at step t uses h_t, not h_{t-1}.
     Matrix dh = g;  // dL/dh_T: the loss is at step T only
     norms[static_cast<std::size_t>(T)] = dh.norm();
     for (Index t = T; t >= 1; --t) {
         // dh_{t-1} = (D_t W_h)^T dh_t, D_t = diag(f'(z_t)): one more Jacobian in the product
-        if (rnn.f == Activation::tanh) dh.array() *= 1.0 - rnn.state(t).array().square();
+        if (rnn.f == Activation::tanh) dh.array() *= 1.0 - rnn.hidden(t).array().square();
         dh = rnn.W_h.transpose() * dh;
         norms[static_cast<std::size_t>(t - 1)] = dh.norm();
     }

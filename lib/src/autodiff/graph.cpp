@@ -14,9 +14,9 @@ const Graph::Node& Graph::node(Var v, const char* op) const {
     return nodes_[static_cast<std::size_t>(v.id)];
 }
 
-Var Graph::add_node(Op op, std::string name, Matrix value, int x, int y, Matrix target) {
+Var Graph::add_node(Op op, std::string name, Matrix value, int left, int right, Matrix target) {
     Matrix grad = Matrix::Zero(value.rows(), value.cols());
-    nodes_.push_back({op, std::move(name), std::move(value), std::move(grad), x, y, std::move(target), 0.0, std::nullopt});
+    nodes_.push_back({op, std::move(name), std::move(value), std::move(grad), left, right, std::move(target), 0.0, std::nullopt});
     return {static_cast<int>(nodes_.size()) - 1};
 }
 
@@ -89,55 +89,55 @@ Var Graph::softmax_cross_entropy(Var z, const Matrix& y) {
 void Graph::propagate(Node& n) {
     const auto input = [this](int id) -> Node& { return nodes_[static_cast<std::size_t>(id)]; };
     require_gradient_shape(n);
-    for (int id : {n.x, n.y})
+    for (int id : {n.left, n.right})
         if (id >= 0) require_gradient_shape(input(id));
     switch (n.op) {
         case Op::input:  // a leaf; one bound to a library Parameter hands its gradient on
             if (n.bound) n.bound->grad() += n.grad;
             break;
         case Op::matmul:  // n = W a
-            matmul_backward(n.grad, input(n.x).value, input(n.y).value, input(n.x).grad, input(n.y).grad);
+            matmul_backward(n.grad, input(n.left).value, input(n.right).value, input(n.left).grad, input(n.right).grad);
             break;
         case Op::add_bias:  // n = z + b 1^T: dz = dn; b reaches every column, db = row sums
-            input(n.x).grad += n.grad;
-            input(n.y).grad += n.grad.rowwise().sum();
+            input(n.left).grad += n.grad;
+            input(n.right).grad += n.grad.rowwise().sum();
             break;
         case Op::add:  // n = x + y
-            input(n.x).grad += n.grad;
-            input(n.y).grad += n.grad;
+            input(n.left).grad += n.grad;
+            input(n.right).grad += n.grad;
             break;
         case Op::sub:  // n = x - y
-            input(n.x).grad += n.grad;
-            input(n.y).grad -= n.grad;
+            input(n.left).grad += n.grad;
+            input(n.right).grad -= n.grad;
             break;
         case Op::scale:  // n = c x
-            input(n.x).grad += n.c * n.grad;
+            input(n.left).grad += n.c * n.grad;
             break;
         case Op::one_minus:  // n = 1 - x
-            input(n.x).grad -= n.grad;
+            input(n.left).grad -= n.grad;
             break;
         case Op::mul:  // n = x ⊙ y
-            mul_backward(n.grad, input(n.x).value, input(n.y).value, input(n.x).grad, input(n.y).grad);
+            mul_backward(n.grad, input(n.left).value, input(n.right).value, input(n.left).grad, input(n.right).grad);
             break;
         case Op::sigmoid:  // n = sigmoid(z): dz = dn ⊙ n (1 - n)
-            input(n.x).grad += n.grad.cwiseProduct(n.value.cwiseProduct((1.0 - n.value.array()).matrix()));
+            input(n.left).grad += n.grad.cwiseProduct(n.value.cwiseProduct((1.0 - n.value.array()).matrix()));
             break;
         case Op::tanh:  // n = tanh(z): dz = dn ⊙ (1 - n^2)
-            input(n.x).grad += n.grad.cwiseProduct((1.0 - n.value.array().square()).matrix());
+            input(n.left).grad += n.grad.cwiseProduct((1.0 - n.value.array().square()).matrix());
             break;
         case Op::relu:  // n = relu(z): dz = dn where z > 0
-            input(n.x).grad += n.grad.cwiseProduct(relu_prime(input(n.x).value));
+            input(n.left).grad += n.grad.cwiseProduct(relu_prime(input(n.left).value));
             break;
         case Op::sum:  // n = sum of x: every element of x counts once
-            input(n.x).grad.array() += n.grad(0, 0);
+            input(n.left).grad.array() += n.grad(0, 0);
             break;
         case Op::mse: {  // n = (1/m) 1/2 ||y_hat - y||^2: dy_hat = dn (y_hat - y) / m
-            Node& y_hat = input(n.x);
+            Node& y_hat = input(n.left);
             y_hat.grad += n.grad(0, 0) * (y_hat.value - n.target) / static_cast<double>(n.target.cols());
             break;
         }
         case Op::softmax_cross_entropy: {  // dz = dn (softmax(z) - y) / m
-            Node& z = input(n.x);
+            Node& z = input(n.left);
             z.grad += n.grad(0, 0) * (softmax(z.value) - n.target) / static_cast<double>(n.target.cols());
             break;
         }
@@ -171,7 +171,7 @@ std::string Graph::to_dot() const {
         const Node& n = nodes_[i];
         dot << "  n" << i << " [label=\"" << n.name << "\\n" << shape(n.value) << "\""
             << (n.op == Op::input ? ", shape=box, style=filled, fillcolor=\"#e8eef7\"" : ", shape=ellipse") << "];\n";
-        for (int in : {n.x, n.y})
+        for (int in : {n.left, n.right})
             if (in >= 0) dot << "  n" << in << " -> n" << i << ";\n";
     }
     dot << "}\n";

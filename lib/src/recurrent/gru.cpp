@@ -48,12 +48,12 @@ Gru::Gru(Matrix W_xu_, Matrix W_hu_, Vector b_u_, Matrix W_xr_, Matrix W_hr_, Ve
     zero_grad();
 }
 
-ConstStep Gru::state(Index t) const { return stored_step("Gru::state", "h", h0, h, t); }
+ConstTimeStep Gru::hidden(Index t) const { return stored_step("Gru::hidden", "h", h0, h, t); }
 
-void gru_step_forward(const Gru& gru, ConstStep x_t, ConstStep h_prev, Step u, Step r, Step candidate, Step h_t) {
+void gru_step_forward(const Gru& gru, ConstTimeStep x_t, ConstTimeStep h_prev, TimeStep u, TimeStep r, TimeStep candidate, TimeStep h_t) {
     const Index n = gru.n_out(), m = x_t.cols();
     require_shape("gru_step_forward", "x_t", x_t, gru.n_in(), m);
-    const std::pair<const char*, ConstStep> states[] = {{"h_prev", h_prev}, {"u", u}, {"r", r}, {"candidate", candidate}, {"h_t", h_t}};
+    const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev}, {"u", u}, {"r", r}, {"candidate", candidate}, {"h_t", h_t}};
     for (const auto& [name, s] : states) require_shape("gru_step_forward", name, s, n, m);
     u.noalias() = gru.W_xu * x_t;
     u.noalias() += gru.W_hu * h_prev;
@@ -80,7 +80,7 @@ const Sequence& Gru::forward(const Sequence& input, const RecurrentState& start)
     h0 = start_or_zeros("Gru::forward", "h_0", start.h, n, m);
     for (Sequence* s : {&u, &r, &candidate, &h}) s->resize(n, T, m);
     has_forward = false;  // until every state is made
-    for (Index t = 1; t <= T; ++t) gru_step_forward(*this, x.at(t), state(t - 1), u.at(t), r.at(t), candidate.at(t), h.at(t));
+    for (Index t = 1; t <= T; ++t) gru_step_forward(*this, x.at(t), hidden(t - 1), u.at(t), r.at(t), candidate.at(t), h.at(t));
     has_forward = true;
     return h;
 }
@@ -93,7 +93,7 @@ const Sequence& Gru::backward(const Sequence& dh_out) {
     Matrix dh_next = Matrix::Zero(n_out(), m);
     for (Index t = T; t >= 1; --t) {
         dh.at(t) = dh_out.at(t) + dh_next;
-        gru_step_backward(*this, x.at(t), state(t - 1), u.at(t), r.at(t), candidate.at(t), dh.at(t), dx.at(t), dh_next);
+        gru_step_backward(*this, x.at(t), hidden(t - 1), u.at(t), r.at(t), candidate.at(t), dh.at(t), dx.at(t), dh_next);
     }
     d_start.h = dh_next;
     return dx;

@@ -41,9 +41,9 @@ Lstm::Lstm(Matrix W_x_, Matrix W_h_, Vector b_) : W_x(std::move(W_x_)), W_h(std:
     zero_grad();
 }
 
-ConstStep Lstm::state(Index t) const { return stored_step("Lstm::state", "h", h0, h, t); }
+ConstTimeStep Lstm::hidden(Index t) const { return stored_step("Lstm::hidden", "h", h0, h, t); }
 
-ConstStep Lstm::cell(Index t) const { return stored_step("Lstm::cell", "c", c0, c, t); }
+ConstTimeStep Lstm::cell(Index t) const { return stored_step("Lstm::cell", "c", c0, c, t); }
 
 const Sequence& Lstm::forward(const Sequence& input, const RecurrentState& start) {
     if (input.empty()) throw ShapeError("Lstm::forward", "the input sequence is empty");
@@ -56,7 +56,7 @@ const Sequence& Lstm::forward(const Sequence& input, const RecurrentState& start
     c.resize(n, T, m);
     h.resize(n, T, m);
     has_forward = false;  // until every state is made
-    for (Index t = 1; t <= T; ++t) lstm_step_forward(*this, x.at(t), state(t - 1), cell(t - 1), gates.at(t), c.at(t), h.at(t));
+    for (Index t = 1; t <= T; ++t) lstm_step_forward(*this, x.at(t), hidden(t - 1), cell(t - 1), gates.at(t), c.at(t), h.at(t));
     has_forward = true;
     return h;
 }
@@ -71,7 +71,7 @@ const Sequence& Lstm::backward(const Sequence& dh_out) {
     Matrix dh_next = Matrix::Zero(n, m), dc_next = Matrix::Zero(n, m), dc_prev(n, m);
     for (Index t = T; t >= 1; --t) {
         dh.at(t) = dh_out.at(t) + dh_next;
-        lstm_step_backward(*this, x.at(t), state(t - 1), cell(t - 1), gates.at(t), c.at(t), dh.at(t), dc_next, dx.at(t),
+        lstm_step_backward(*this, x.at(t), hidden(t - 1), cell(t - 1), gates.at(t), c.at(t), dh.at(t), dc_next, dx.at(t),
                            dh_next, dc_prev);
         dc_next.swap(dc_prev);
     }

@@ -44,7 +44,7 @@ Rnn::Rnn(Matrix W_x_, Matrix W_h_, Vector b_, Activation f_) : W_x(std::move(W_x
     zero_grad();
 }
 
-ConstStep Rnn::state(Index t) const { return stored_step("Rnn::state", "h", h0, h, t); }
+ConstTimeStep Rnn::hidden(Index t) const { return stored_step("Rnn::hidden", "h", h0, h, t); }
 
 RecurrentState Rnn::final_state() const {
     if (!has_forward) throw UsageError("Rnn::final_state", "run forward first");

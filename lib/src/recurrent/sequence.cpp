@@ -40,12 +40,12 @@ void Sequence::check_step(Index t) const {
                                              std::to_string(steps_));
 }
 
-Step Sequence::at(Index t) {
+TimeStep Sequence::at(Index t) {
     check_step(t);
     return all_.middleCols((t - 1) * m_, m_);
 }
 
-ConstStep Sequence::at(Index t) const {
+ConstTimeStep Sequence::at(Index t) const {
     check_step(t);
     return all_.middleCols((t - 1) * m_, m_);
 }
@@ -76,14 +76,14 @@ const Sequence* SequenceLayer::hidden_gradients() const {
     return dh.empty() ? nullptr : &dh;
 }
 
-ConstStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t) {
+ConstTimeStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t) {
     if (first.size() == 0 || t < 0 || t > rest.steps())
         throw UsageError(op, std::string("there is no ") + symbol + "_" + std::to_string(t) + ": forward makes " + symbol +
                                  "_0 to " + symbol + "_T (T = " + std::to_string(rest.steps()) + ")");
-    return t == 0 ? ConstStep(first) : rest.at(t);
+    return t == 0 ? ConstTimeStep(first) : rest.at(t);
 }
 
-void require_shape(const char* op, const char* name, ConstStep step, Index rows, Index cols) {
+void require_shape(const char* op, const char* name, ConstTimeStep step, Index rows, Index cols) {
     if (step.rows() != rows || step.cols() != cols)
         throw ShapeError(op, std::string(name) + " is " + std::to_string(step.rows()) + "x" + std::to_string(step.cols()) +
                                  " but must be " + std::to_string(rows) + "x" + std::to_string(cols));
@@ -104,9 +104,9 @@ Matrix start_or_zeros(const char* op, const char* what, const Matrix& given, Ind
     return given;
 }
 
-void sigmoid_in_place(Step a) { a = (1.0 + (-a.array()).exp()).inverse().matrix(); }
+void sigmoid_in_place(TimeStep a) { a = (1.0 + (-a.array()).exp()).inverse().matrix(); }
 
-void tanh_in_place(Step a) {
+void tanh_in_place(TimeStep a) {
     // tanh(z) = (1 - e^-2z) / (1 + e^-2z) = 2 / (1 + e^-2z) - 1. For z -> -inf, e^-2z = inf and
     // the result is -1, as it should be.
     a = (2.0 / (1.0 + (-2.0 * a.array()).exp()) - 1.0).matrix();

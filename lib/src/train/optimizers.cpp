@@ -30,24 +30,24 @@ Optimizer::Optimizer(double learning_rate) : lr(learning_rate) { check_lr("Optim
 
 void Optimizer::check_lr(const char* op) const { require_setting(op, "the learning rate", lr, 0, infinity); }
 
-void Optimizer::ensure_state(const char* op, OptimizerState& state, const std::vector<Parameter>& params) {
-    if (state.empty()) {
+void Optimizer::ensure_memory(const char* op, OptimizerMemory& memory, const std::vector<Parameter>& params) {
+    if (memory.empty()) {
         for (const Parameter& p : params) {
-            if (state.count(p.name)) throw UsageError(op, "two parameters are named " + p.name + "; names must be unique");
-            state.emplace(p.name, Matrix::Zero(p.rows(), p.cols()));
+            if (memory.count(p.name)) throw UsageError(op, "two parameters are named " + p.name + "; names must be unique");
+            memory.emplace(p.name, Matrix::Zero(p.rows(), p.cols()));
         }
         return;
     }
     for (const Parameter& p : params) {
-        const auto it = state.find(p.name);
-        if (it == state.end())
+        const auto it = memory.find(p.name);
+        if (it == memory.end())
             throw UsageError(op, "parameter " + p.name + " was not there at the first step; use one optimizer per model");
         if (it->second.rows() != p.rows() || it->second.cols() != p.cols())
             throw ShapeError(op, "parameter " + p.name + " is " + std::to_string(p.rows()) + "x" + std::to_string(p.cols()) +
                                      " but was " + shape(it->second) + " at the first step");
     }
-    if (state.size() != params.size())
-        for (const auto& [name, value] : state) {
+    if (memory.size() != params.size())
+        for (const auto& [name, value] : memory) {
             bool present = false;
             for (const Parameter& p : params) present = present || p.name == name;
             if (!present) throw UsageError(op, "parameter " + name + " was there at the first step but is missing now");

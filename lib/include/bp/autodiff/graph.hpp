@@ -70,7 +70,7 @@ private:
         std::string name;  // "x", "matmul", ...
         Matrix value;      // computed when the node is made
         Matrix grad;       // dL/d(this node): made as zeros of value's shape; backward() fills it
-        int x = -1, y = -1;  // the inputs, as indices into nodes_ (-1: none)
+        int left = -1, right = -1;  // the inputs (the operands of matmul(left, right), ...), as indices into nodes_ (-1: none)
         Matrix target;       // the y of a loss node
         double c = 0;        // scale's factor
         std::optional<Parameter> bound;  // a parameter() leaf's parameter
@@ -79,7 +79,7 @@ private:
     // [node]
     bool differentiated_ = false;  // backward() has run: grad() may be read
 
-    Var add_node(Op op, std::string name, Matrix value, int x, int y = -1, Matrix target = Matrix());
+    Var add_node(Op op, std::string name, Matrix value, int left, int right = -1, Matrix target = Matrix());
     const Node& node(Var v, const char* op) const;
 
     // The chain rule of one node (lib/src/autodiff/graph.cpp): n.grad is complete; add each input's

@@ -56,7 +56,7 @@ public:
     Index n_out() const override { return W_hu.rows(); }
 
     /// h_t for t = 0, ..., T after forward (t = 0: the start state).
-    ConstStep state(Index t) const;
+    ConstTimeStep hidden(Index t) const;
 
     /// For t = 1, ..., T: gru_step_forward from h_{t-1}.
     const Sequence& forward(const Sequence& input, const RecurrentState& start = {}) override;
@@ -76,13 +76,13 @@ public:
 // [gru]
 
 /// One GRU step by hand: writes the gates u and r, the candidate and h_t (each n_h x m).
-void gru_step_forward(const Gru& gru, ConstStep x_t, ConstStep h_prev, Step u, Step r, Step candidate, Step h_t);
+void gru_step_forward(const Gru& gru, ConstTimeStep x_t, ConstTimeStep h_prev, TimeStep u, TimeStep r, TimeStep candidate, TimeStep h_t);
 
 /// Exercise 7.11 (exercises/ch07/gru.cpp), one GRU step back by hand. Given what the step's
 /// forward saw and made and dh_t = dL/dh_t in full: ADDS into every gradient of the layer, and
 /// writes dx_t and dh_prev = dL/dh_{t-1}, which h_{t-1} receives along four paths: through
 /// u ⊙ h_{t-1} directly, and through the products with W_hu, W_hr and W_hh.
-void gru_step_backward(Gru& gru, ConstStep x_t, ConstStep h_prev, ConstStep u, ConstStep r, ConstStep candidate,
-                       ConstStep dh_t, Step dx_t, Step dh_prev);
+void gru_step_backward(Gru& gru, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep u, ConstTimeStep r, ConstTimeStep candidate,
+                       ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev);
 
 }  // namespace bp

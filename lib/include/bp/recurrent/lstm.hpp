@@ -49,8 +49,8 @@ public:
     Index n_out() const override { return W_h.cols(); }
 
     /// h_t and c_t for t = 0, ..., T after forward (t = 0: the start state).
-    ConstStep state(Index t) const;
-    ConstStep cell(Index t) const;
+    ConstTimeStep hidden(Index t) const;
+    ConstTimeStep cell(Index t) const;
 
     /// For t = 1, ..., T: lstm_step_forward from h_{t-1} and c_{t-1}.
     const Sequence& forward(const Sequence& input, const RecurrentState& start = {}) override;
@@ -76,14 +76,14 @@ const char* lstm_gate_name(int gate);
 /// Exercise 7.8 (exercises/ch07/lstm.cpp), one step: the gates' block
 /// A = W_x x_t + W_h h_prev + b into `gates` (4 n_h x m), squashed in place (sigmoid for i, f,
 /// o; tanh for g); then c_t = f ⊙ c_prev + i ⊙ g and h_t = o ⊙ tanh(c_t).
-void lstm_step_forward(const Lstm& lstm, ConstStep x_t, ConstStep h_prev, ConstStep c_prev, Step gates, Step c_t, Step h_t);
+void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, TimeStep gates, TimeStep c_t, TimeStep h_t);
 
 /// Exercise 7.9 (exercises/ch07/lstm.cpp), one step back. Given what the step's forward saw
 /// and made, dh_t = dL/dh_t in full and dc_next = dL/dc_t as step t + 1 sent it back: ADDS
 /// dA x_t^T to dW_x, dA h_prev^T to dW_h and the row sums of dA to db, and writes
 /// dx_t = W_x^T dA, dh_prev = W_h^T dA and dc_prev = dL/dc_{t-1}, where dA is the gradient of
 /// the gates' block before their activations.
-void lstm_step_backward(Lstm& lstm, ConstStep x_t, ConstStep h_prev, ConstStep c_prev, ConstStep gates, ConstStep c_t,
-                        ConstStep dh_t, ConstStep dc_next, Step dx_t, Step dh_prev, Step dc_prev);
+void lstm_step_backward(Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, ConstTimeStep gates, ConstTimeStep c_t,
+                        ConstTimeStep dh_t, ConstTimeStep dc_next, TimeStep dx_t, TimeStep dh_prev, TimeStep dc_prev);
 
 }  // namespace bp

@@ -44,8 +44,8 @@ public:
     Index n_in() const override { return W_x.cols(); }
     Index n_out() const override { return W_h.rows(); }
 
-    /// h_t for t = 0, ..., T after forward: state(0) is h_0.
-    ConstStep state(Index t) const;
+    /// h_t for t = 0, ..., T after forward: hidden(0) is h_0.
+    ConstTimeStep hidden(Index t) const;
 
     /// Exercise 7.2 (exercises/ch07/rnn_forward.cpp): h_t = f(W_x x_t + W_h h_{t-1} + b) for
     /// t = 1, ..., T, one step at a time from h_0 = start.h (zeros if empty). Keeps x, h_0 and h.
@@ -72,13 +72,13 @@ public:
 
 /// Exercise 7.1 (exercises/ch07/rnn_forward.cpp), one step: h_t = f(W_x x_t + W_h h_prev + b).
 /// x_t is n_x x m, h_prev and h_t are n_h x m; h_t is written in place.
-void rnn_step_forward(const Rnn& rnn, ConstStep x_t, ConstStep h_prev, Step h_t);
+void rnn_step_forward(const Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, TimeStep h_t);
 
 /// Exercise 7.3 (exercises/ch07/rnn_backward.cpp), one step of BPTT. Given dh_t = dL/dh_t in
 /// full and what the step's forward saw (x_t, h_prev) and made (h_t): dz = dh_t ⊙ f'(z), then
 /// ADDS dz x_t^T to dW_x, dz h_prev^T to dW_h and the row sums of dz to db, and writes
 /// dx_t = W_x^T dz and dh_prev = W_h^T dz, the gradient this step sends back to h_{t-1}.
-void rnn_step_backward(Rnn& rnn, ConstStep x_t, ConstStep h_prev, ConstStep h_t, ConstStep dh_t, Step dx_t, Step dh_prev);
+void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev);
 
 /// Exercise 7.6 (exercises/ch07/rnn_check.cpp): after forward, for a loss at the last step
 /// only with dL/dh_T = g (n_h x m): ||dL/dh_t|| for t = 0, ..., T (norms[t]), carried back by

@@ -13,10 +13,10 @@
 namespace bp {
 
 /// One time step of a Sequence, read and written in place: a view of its n x m columns. A
-/// Matrix of that shape may be passed where a Step is expected.
-using Step = Eigen::Ref<Matrix>;
+/// Matrix of that shape may be passed where a TimeStep is expected.
+using TimeStep = Eigen::Ref<Matrix>;
 /// One time step, read only (a view, or a Matrix).
-using ConstStep = Eigen::Ref<const Matrix>;
+using ConstTimeStep = Eigen::Ref<const Matrix>;
 
 /// T steps x_1, ..., x_T of a batch of m sequences, each step n x m. The steps lie side by
 /// side in one n x (T m) matrix, step t in columns (t - 1) m to t m - 1, so that one product
@@ -36,9 +36,9 @@ public:
     Index batch() const { return m_; }             ///< m
     bool empty() const { return steps_ == 0; }
 
-    /// Step t, numbered 1, ..., T as in the chapter (x_1 is the first). UsageError outside.
-    Step at(Index t);
-    ConstStep at(Index t) const;
+    /// TimeStep t, numbered 1, ..., T as in the chapter (x_1 is the first). UsageError outside.
+    TimeStep at(Index t);
+    ConstTimeStep at(Index t) const;
 
     /// Every step side by side, n x (T m).
     Matrix& all() { return all_; }
@@ -98,12 +98,12 @@ public:
     virtual std::unique_ptr<SequenceLayer> clone() const = 0;
 };
 
-/// What state(t) and cell(t) of the recurrent layers return: `first` for t = 0, rest.at(t) for
+/// What hidden(t) and cell(t) of the recurrent layers return: `first` for t = 0, rest.at(t) for
 /// t = 1, ..., T. Throws UsageError naming `op` and SYMBOL_t for a step forward did not make.
-ConstStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t);
+ConstTimeStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t);
 
 /// Throws ShapeError("OP: NAME is RxC but must be ROWSxCOLS") unless the step has that shape.
-void require_shape(const char* op, const char* name, ConstStep step, Index rows, Index cols);
+void require_shape(const char* op, const char* name, ConstTimeStep step, Index rows, Index cols);
 
 /// Throws UsageError naming `op` unless forward has run; ShapeError unless dh_out is n_h x m at
 /// each of the T steps forward saw.

@@ -1,6 +1,6 @@
 /// \file
 /// Optimizers: how to turn gradients into a step. Each walks the (value, gradient) pairs of
-/// the parameters; those with memory (velocities, moment estimates) keep one matrix of state
+/// the parameters; those with memory (velocities, moment estimates) keep one matrix of memory
 /// per parameter, by the parameter's name, made on the first step.
 #pragma once
 
@@ -13,7 +13,7 @@
 namespace bp {
 
 /// An optimizer's memory: one matrix per parameter, by name ("layer1.W" -> its velocity).
-using OptimizerState = std::map<std::string, Matrix>;
+using OptimizerMemory = std::map<std::string, Matrix>;
 
 /// What a training loop needs of any optimizer.
 class Optimizer {
@@ -35,7 +35,7 @@ protected:
 
     /// On the first call, a zero matrix of each parameter's shape under its name; afterwards,
     /// a ShapeError naming `op` and the parameter that appeared, disappeared or changed shape.
-    static void ensure_state(const char* op, OptimizerState& state, const std::vector<Parameter>& params);
+    static void ensure_memory(const char* op, OptimizerMemory& memory, const std::vector<Parameter>& params);
 };
 
 /// Exercise 5.1 (exercises/ch05/optimizers.cpp): w <- w - lr g.
@@ -51,7 +51,7 @@ public:
     explicit Momentum(double learning_rate, double beta = 0.9);
     void step(std::vector<Parameter> params) override;
     double beta;
-    OptimizerState velocity;
+    OptimizerMemory velocity;
 };
 
 /// Exercise 5.3, Nesterov momentum: v <- beta v + g;  w <- w - lr (g + beta v).  beta in [0, 1).
@@ -60,7 +60,7 @@ public:
     explicit Nesterov(double learning_rate, double beta = 0.9);
     void step(std::vector<Parameter> params) override;
     double beta;
-    OptimizerState velocity;
+    OptimizerMemory velocity;
 };
 
 /// Exercise 5.4: s <- rho s + (1 - rho) g^2;  w <- w - lr g / (sqrt(s) + eps).  rho in [0, 1),
@@ -72,7 +72,7 @@ public:
     explicit RmsProp(double learning_rate, double rho = 0.9, double eps = 1e-8);
     void step(std::vector<Parameter> params) override;
     double rho, eps;
-    OptimizerState mean_square;
+    OptimizerMemory mean_square;
 };
 
 /// Exercise 5.5: t <- t + 1;  m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;
@@ -84,7 +84,7 @@ public:
     void step(std::vector<Parameter> params) override;
     double beta1, beta2, eps;
     long t = 0;  ///< steps taken
-    OptimizerState m, v;
+    OptimizerMemory m, v;
 
 protected:
     /// For AdamW: the same checks, with errors naming `op`.
