@@ -152,4 +152,29 @@ TEST(Ch05Training, EveryEpochVisitsEachExampleOnceInBatches) {
                  std::invalid_argument);
 }
 
+TEST(Ch05Training, AStepLimitEndsTheEpochWhereTheRunReachesIt) {
+    // Steps 8 and 9 of a run limited to 10 steps: the epoch of 3 batches stops after two.
+    bp::Rng rng(12);
+    bp::EpochOptions options;
+    options.batch = 4;
+    options.step_limit = 10;
+    long step = 8;
+    std::vector<bp::Index> sizes;
+    bp::for_each_batch(10, options, rng, step, nullptr, [&](const std::vector<bp::Index>&, bp::Index, bp::Index count) {
+        sizes.push_back(count);
+        return 1.0;
+    });
+    EXPECT_EQ(sizes, (std::vector<bp::Index>{4, 4}));
+    EXPECT_EQ(step, 10);
+    sizes.clear();
+    bp::for_each_batch(10, options, rng, step, nullptr, [&](const std::vector<bp::Index>&, bp::Index, bp::Index count) {
+        sizes.push_back(count);
+        return 1.0;
+    });
+    EXPECT_TRUE(sizes.empty()) << "a run at its limit takes no step";
+    options.step_limit = -1;
+    EXPECT_THROW(bp::for_each_batch(10, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 0.0; }),
+                 std::invalid_argument);
+}
+
 }  // namespace

@@ -123,24 +123,10 @@ Spread spread_per_layer(Sequential& net, const Matrix& x, const Matrix& G) {
 }
 
 void train_for_steps(Layer& net, const Dataset& data, Optimizer& opt, const EpochOptions& options, long steps, Rng& rng) {
-    if (options.batch <= 0) throw std::invalid_argument("train_for_steps: the batch size must be positive, got " + std::to_string(options.batch));
-    if (data.size() == 0) throw DataError("train_for_steps: the data set is empty");
-    std::vector<Index> order(static_cast<std::size_t>(data.size()));
-    Matrix x, y;
-    Index next = data.size();  // where the next batch starts in `order`; at the end, reshuffle
-    for (long step = 0; step < steps; ++step) {
-        if (next >= data.size()) {
-            std::iota(order.begin(), order.end(), Index{0});
-            for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(static_cast<Index>(i)))]);
-            next = 0;
-        }
-        const Index count = std::min(options.batch, data.size() - next);
-        data.batch(order, next, count, x, y);
-        next += count;
-        if (options.schedule) options.schedule(step);
-        const double loss = train_step(net, softmax_cross_entropy(), opt, x, y, options, step);
-        if (options.after_step) options.after_step(step, loss);
-    }
+    if (steps <= 0) return;
+    EpochOptions limited = options;
+    limited.step_limit = steps;
+    for (long step = 0; step < steps;) train_epoch(net, softmax_cross_entropy(), opt, data, limited, rng, step);
 }
 
 LearningSpeed learning_speed(Sequential& net, const Dataset& data, double lr, Index batch, long steps, Rng& rng) {

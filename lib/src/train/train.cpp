@@ -114,7 +114,10 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
     for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(static_cast<Index>(i)))]);
     double total_loss = 0;
     long batches = 0;
-    for (Index first = 0; first < examples; first += options.batch, ++batches, ++step) {
+    if (options.step_limit < 0)
+        throw std::invalid_argument("train_epoch: the step limit must be >= 0 (0: none), got " + std::to_string(options.step_limit));
+    for (Index first = 0; first < examples && (options.step_limit == 0 || step < options.step_limit);
+         first += options.batch, ++batches, ++step) {
         if (options.schedule) options.schedule(step);
         const double loss = train(order, first, std::min(options.batch, examples - first));
         total_loss += loss;

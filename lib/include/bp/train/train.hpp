@@ -58,6 +58,9 @@ public:
 /// What a training step does around the optimizer's step, and what an epoch adds.
 struct EpochOptions {
     Index batch = 128;
+    /// Stop once the run's step count reaches this (0: no limit): an epoch then ends early, for
+    /// the experiments that train for a number of steps rather than of epochs.
+    long step_limit = 0;
     double clip_norm = 0;   ///< clip gradients to this global norm; 0: no clipping
     double clip_value = 0;  ///< then clip each gradient element to [-clip_value, clip_value] (chapter 6); 0: no clipping
     /// Called before each step with the step's index in the whole run; may set opt.lr.
@@ -101,9 +104,10 @@ double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, dou
 
 /// The loop every training epoch shares: an order of the `examples` shuffled by rng
 /// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
-/// smaller): options.schedule(step), train(order, first, count), which trains on the examples
-/// order[first], ..., order[first + count - 1] and returns their loss, options.after_step and
-/// the progress bar. Returns the mean of the batches' losses.
+/// smaller), until the epoch ends or `step` reaches options.step_limit: options.schedule(step),
+/// train(order, first, count), which trains on the examples order[first], ...,
+/// order[first + count - 1] and returns their loss, options.after_step and the progress bar.
+/// Returns the mean of the batches' losses.
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
                       const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train);
 
