@@ -382,8 +382,9 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
         << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
-    EXPECT_MATRIX_NEAR(Matrix(0.9 * Vector::Ones(2) + 0.1 * f.var), Matrix(bn.running_var))
-        << "after one batch, running_var = 0.9 * 1 + 0.1 * the batch's variance (the library does this from bn.var)";
+    EXPECT_MATRIX_NEAR(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var), Matrix(bn.running_var))
+        << "after one batch of m = 4, running_var = 0.9 * 1 + 0.1 * (4/3) * the batch's 1/m variance: the unbiased estimate "
+           "(the library does this from bn.var, which must hold the 1/m variance)";
 }
 
 // ---- 6.7 BatchNorm::backward, training mode ----

@@ -24,8 +24,11 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
         zhat = centred.array().colwise() * inv_std.array();
         y = (zhat.array().colwise() * gamma.array()).colwise() + shift.array();
         // END EXERCISE 6.6
+        // The running variance estimates the variance of the whole data, not of this batch: the
+        // unbiased m/(m - 1) var, as in Ioffe and Szegedy's Algorithm 2 and PyTorch. The batch is
+        // still normalised with its own 1/m variance above.
         running_mean = (1 - momentum) * running_mean + momentum * mean;
-        running_var = (1 - momentum) * running_var + momentum * var;
+        running_var = (1 - momentum) * running_var + momentum * (m / (m - 1)) * var;
     } else {
         // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std and zhat), with running_mean and running_var in place of the batch's; nothing is updated.
         // HINT 6.8 1: What evaluation mode changes: running_mean and running_var in place of the batch's statistics, why, and that nothing is updated.

@@ -27,7 +27,8 @@ public:
     /// z (n x m) -> y (n x m), keeping mean, var, inv_std and zhat for backward (in evaluation
     /// mode mean and var are the running averages it used). In training mode a batch needs
     /// m >= 2 examples (one has no variance): a ShapeError otherwise; after the step,
-    /// running = (1 - momentum) running + momentum batch, for the mean and the variance.
+    /// running = (1 - momentum) running + momentum batch, for the mean, and for the variance
+    /// with the batch's unbiased estimate m/(m - 1) var (what PyTorch keeps too).
     /// Evaluation mode takes any batch and updates nothing.
     const Matrix& forward(const Matrix& z) override;
 
