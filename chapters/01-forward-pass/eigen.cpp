@@ -3,6 +3,7 @@
 // of this file) beside its output (a \snippet of what the program printed), so both are
 // always what the compiler and Eigen really do.
 #include "bp/core/matrix.hpp"
+#include "bp/recurrent/sequence.hpp"
 
 #include <iomanip>
 #include <iostream>
@@ -34,6 +35,12 @@ std::string number(double v) {
 void say(const std::string& name, const std::string& text) {
     std::cout << "//! [" << name << "]\n" << text << "\n//! [" << name << "]\n";
 }
+
+// A function that writes into a view, as the recurrent step functions of chapter 7 do: out is
+// a TimeStep (an Eigen::Ref), so a Matrix or a block of one may be passed and is written in place.
+//! [ref_function]
+void twice(bp::TimeStep out, bp::ConstTimeStep in) { out = 2 * in; }
+//! [ref_function]
 
 }  // namespace
 
@@ -208,4 +215,38 @@ int main() {
     U.transposeInPlace();  // or: Matrix Ut = U.transpose();
     //! [no_alias]
     show("no_alias", U);
+
+    // ---- rows, blocks and views (chapters 6 and 7) ----
+    //! [scale_rows]
+    // row i times v(i), as batch norm scales zhat by gamma
+    Vector v(2);
+    v << 2, -1;
+    Matrix scaled = A.array().colwise() * v.array();
+    //! [scale_rows]
+    show("scale_rows", scaled);
+    //! [scale_rows_shift]
+    // then b added to every column: an array expression, then a Matrix again
+    Matrix shifted_rows = ((A.array().colwise() * v.array()).colwise() + b.array()).matrix();
+    //! [scale_rows_shift]
+    show("scale_rows_shift", shifted_rows);
+    //! [row_blocks]
+    Matrix stacked(6, 2);  // three blocks of 2 rows, as an LSTM stacks its gates
+    stacked << 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12;
+    Matrix top = stacked.topRows(2);           // rows 0-1
+    Matrix middle = stacked.middleRows(2, 2);  // 2 rows from row 2
+    stacked.bottomRows(2).setZero();           // a block can be written in place
+    //! [row_blocks]
+    show("row_blocks", stacked);
+    show("row_blocks_top", top);
+    show("row_blocks_middle", middle);
+    //! [noalias]
+    Matrix AAt = Matrix::Zero(2, 2);
+    AAt.noalias() += A * A.transpose();  // a product into AAt with no temporary: it is not a factor
+    //! [noalias]
+    show("noalias", AAt);
+    //! [ref_call]
+    Matrix steps = Matrix::Zero(2, 6);          // three steps of 2 columns side by side
+    twice(steps.middleCols(2, 2), A.leftCols(2));  // writes step 2 in place
+    //! [ref_call]
+    show("ref_call", steps);
 }
