@@ -8,12 +8,14 @@
 #include "bp/layers/dense.hpp"
 #include "bp/check/gradcheck.hpp"
 #include "bp/autodiff/graph.hpp"
+#include "bp/recurrent/gru.hpp"
 #include "bp/recurrent/gru_graph.hpp"
 #include "bp/recurrent/lstm.hpp"
 #include "bp/recurrent/rnn.hpp"
 #include "sequence_tasks.hpp"
 #include "bp/train/train.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -432,6 +434,37 @@ TEST(Ch07Experiments, AnRnnsGradientVanishesOrExplodesWithRhoAndTheLstmsTravelsF
                                                                      "slowly than that of an RNN with rho = 1";
 }
 
+// The page's claims about experiment_gradient_norms, on the experiment's default options
+// (n_h = 64, T = 50, m = 16, inputs of standard deviation 0.5, seed 7): the program itself
+// only draws and prints, whatever its options.
+TEST(Ch07Experiments, TheGradientNormsFigureOnItsDefaultOptions) {
+    const bp::Index n_h = 64, T = 50, m = 16;
+    const double input_scale = 0.5;
+    const std::uint64_t seed = 7;
+    const std::vector<double> rhos = {0.5, 0.9, 1.0, 1.1, 1.5};
+    std::vector<std::vector<double>> norms;
+    std::vector<double> factors;
+    for (double rho : rhos) {
+        bp::Rng rng(seed);
+        bp::Rnn rnn(8, n_h, rng);
+        rnn.W_h = rho * bp::random_orthogonal(n_h, rng);
+        norms.push_back(bp::gradient_norms_by_distance(rnn, T, m, input_scale, rng));
+        for (std::size_t j = 1; j <= std::size_t(T); ++j)
+            EXPECT_LE(norms.back()[j], std::pow(rho, double(j)) * (1 + 1e-9)) << "each RNN's gradient shrinks at least as fast as rho^j: rho = "
+                                                                              << rho << ", j = " << j;
+        factors.push_back(bp::factor_per_step(norms.back(), 0, T));
+    }
+    for (std::size_t i = 1; i < factors.size(); ++i)
+        EXPECT_LT(factors[i - 1], factors[i]) << "the larger rho, the more slowly the gradient shrinks: rho = " << rhos[i - 1] << " and " << rhos[i];
+    EXPECT_LT(norms.front()[T], 1e-10) << "rho = 0.5 vanishes";
+    EXPECT_GT(norms.back()[T], 1.0) << "rho = 1.5 explodes";
+    bp::Rng rng(seed);
+    bp::Lstm lstm(8, n_h, rng);
+    const std::vector<double> lstm_norms = bp::gradient_norms_by_distance(lstm, T, m, input_scale, rng);
+    EXPECT_GT(bp::factor_per_step(lstm_norms, 10, T), bp::factor_per_step(norms[2], 10, T))
+        << "past its first steps the LSTM's gradient shrinks more slowly than the RNN's with rho = 1";
+}
+
 // First-symbol training of a model of the given layer; its accuracy on fresh examples.
 double first_symbol_accuracy(std::unique_ptr<bp::SequenceLayer> layer, bp::Index T, long steps, bp::Rng& rng) {
     bp::SequenceModel model(std::move(layer), 4, rng);
@@ -471,6 +504,78 @@ TEST(Ch07Experiments, ClippingKeepsAnRnnTraining) {
         << "SGD with lr 0.3 on the first of 20 symbols learns far more with clipping at 1 than without";
     EXPECT_GT(*std::max_element(runs[0].grad_norm.begin(), runs[0].grad_norm.end()), 5.0)
         << "gradient norms five times the usual size or more: cliffs";
+}
+
+// experiment_clipping on its default options (600 steps, lr 0.3, clipping at 1, seed 3): the
+// page's claims.
+TEST(Ch07Experiments, TheClippingFigureOnItsDefaultOptions) {
+    bp::TaskResult runs[2];
+    for (int clipped = 0; clipped < 2; ++clipped) {
+        bp::Rng rng(3);
+        bp::SequenceModel model(std::make_unique<bp::Rnn>(4, 32, rng), 4, rng);
+        bp::Sgd sgd(0.3);
+        bp::TaskTraining how;
+        how.steps = 600;
+        how.clip_norm = clipped ? 1.0 : 0.0;
+        const bp::Task task = [](bp::Index m, bp::Rng& r) { return bp::first_symbol(20, m, 4, r); };
+        runs[clipped] = bp::train_on_task(model, bp::softmax_cross_entropy(), sgd, task, how, 1024, rng);
+    }
+    EXPECT_GT(runs[1].accuracy, 0.95) << "with clipping the RNN learns the first of 20 symbols";
+    EXPECT_LT(runs[0].accuracy, 0.6) << "without clipping it does not";
+    EXPECT_GT(*std::max_element(runs[0].grad_norm.begin(), runs[0].grad_norm.end()), 10.0) << "gradient norms above 10 appear";
+}
+
+// experiment_long_dependency on its default options (at most 600 steps, gate biases 3 and 1,
+// seed 11), its shortest and longest dependencies: the page's claims.
+TEST(Ch07Experiments, TheLongDependencyFigureOnItsDefaultOptions) {
+    const std::vector<std::function<std::unique_ptr<bp::SequenceLayer>(bp::Rng&)>> makers = {
+        [](bp::Rng& r) { return std::make_unique<bp::Rnn>(4, 32, r); },
+        [](bp::Rng& r) { return std::make_unique<bp::Gru>(4, 18, r, 3.0); },
+        [](bp::Rng& r) { return std::make_unique<bp::Lstm>(4, 16, r, 3.0); },
+        [](bp::Rng& r) { return std::make_unique<bp::Lstm>(4, 16, r, 1.0); },
+    };
+    const char* const names[] = {"the RNN", "the GRU (update bias 3)", "the LSTM (forget bias 3)", "the LSTM (forget bias 1)"};
+    double accuracy[4][2];
+    for (std::size_t i = 0; i < makers.size(); ++i)
+        for (int longest = 0; longest < 2; ++longest) {
+            const bp::Index T = longest ? 80 : 5;
+            bp::Rng rng(11);
+            bp::SequenceModel model(makers[i](rng), 4, rng);
+            bp::Adam adam(0.01);
+            bp::TaskTraining how;
+            how.steps = 600;
+            how.clip_norm = 1.0;
+            how.stop_at = 0.99;
+            const bp::Task task = [T](bp::Index m, bp::Rng& r) { return bp::first_symbol(T, m, 4, r); };
+            accuracy[i][longest] = bp::train_on_task(model, bp::softmax_cross_entropy(), adam, task, how, 1024, rng).accuracy;
+        }
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_GT(accuracy[i][0], 0.95) << names[i] << " learns T = 5";
+    EXPECT_LT(accuracy[0][1], 0.5) << "the RNN stays near chance at T = 80";
+    EXPECT_GT(accuracy[1][1], 0.9) << "the GRU with its update gate open learns T = 80";
+    EXPECT_GT(accuracy[2][1], 0.9) << "the LSTM with its forget gate open learns T = 80";
+    EXPECT_LT(accuracy[3][1], 0.5) << "the LSTM with forget bias 1 does not learn T = 80 in 600 steps";
+}
+
+// experiment_truncation on its default options (at most 300 steps, sequences of 24, seed 5):
+// the page's claims for d = 2 and 4, on the windows either side of the jump: a window of
+// k = d steps fails, one of k = d + 2 learns.
+TEST(Ch07Experiments, TheTruncationFigureOnItsDefaultOptions) {
+    const auto accuracy = [](bp::Index d, bp::Index k) {
+        bp::Rng rng(5);
+        bp::SequenceModel model(std::make_unique<bp::Gru>(4, 24, rng), 4, rng);
+        bp::Adam adam(0.01);
+        bp::TaskTraining how;
+        how.steps = 300;
+        how.window = k;
+        how.clip_norm = 1.0;
+        how.stop_at = 0.99;
+        const bp::Task task = [d](bp::Index m, bp::Rng& r) { return bp::delayed_recall(24, d, m, 4, r); };
+        return bp::train_on_task(model, bp::softmax_cross_entropy(), adam, task, how, 1024, rng).accuracy;
+    };
+    for (bp::Index d : {2, 4}) {
+        EXPECT_LT(accuracy(d, d), 0.6) << "chunks of k = d = " << d << " steps do not learn the delay " << d;
+        EXPECT_GT(accuracy(d, d + 2), 0.95) << "chunks of k = d + 2 = " << d + 2 << " steps learn the delay " << d;
+    }
 }
 
 TEST(Ch07Experiments, TruncationLearnsOnlyDependenciesShorterThanTheWindow) {

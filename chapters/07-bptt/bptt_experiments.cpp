@@ -63,8 +63,4 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
     return result;
 }
 
-void require_claim(bool holds, const std::string& experiment, const std::string& claim, const std::string& detail) {
-    if (!holds) throw std::runtime_error(experiment + ": the figure no longer shows that " + claim + ": " + detail);
-}
-
 }  // namespace bp

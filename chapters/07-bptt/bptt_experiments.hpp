@@ -51,9 +51,4 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
 /// The accuracy of `model` on `examples` fresh examples of `task`, in batches of at most 256.
 double task_accuracy(SequenceModel& model, const Task& task, Index examples, Rng& rng);
 
-/// Throws std::runtime_error("<experiment>: <claim>: <detail>") unless `holds`: how the
-/// experiments assert what their figures show, so that a figure that no longer shows it
-/// stops the build of the docs.
-void require_claim(bool holds, const std::string& experiment, const std::string& claim, const std::string& detail);
-
 }  // namespace bp
