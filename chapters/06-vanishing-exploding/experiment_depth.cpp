@@ -80,6 +80,7 @@ int main(int argc, char** argv) try {
         std::cout << std::defaultfloat << "\n";
         figure.curves.push_back(curve);
     }
+    figure.curves.push_back({"chance (1/10)", std::vector<double>(depths.size(), 0.1), "lines lw 2 dt 2 lc rgb '#888888'"});
     bp::save_figure(figure, s.folder);
     std::cout << "wrote depth_accuracy (.png, .svg, .dat) in " << s.folder << "\n";
 } catch (const std::exception& e) {
