@@ -404,6 +404,78 @@ TEST(Ch07Tasks, FirstSymbolParityAndDelayedRecall) {
     EXPECT_ERROR_MENTIONS(bp::first_symbol(5, 2, 1, rng), "symbols must be at least 2");
 }
 
+// ---- overlapping truncation, Williams and Peng's BPTT(h; h') ----
+
+// The model's parameters, each as a matrix, in order.
+std::vector<Matrix> values_of(bp::SequenceModel& model) {
+    std::vector<Matrix> out;
+    for (const bp::Parameter& p : model.parameters()) out.push_back(p.value());
+    return out;
+}
+
+TEST(Ch07Overlapping, AnUpdateEveryWindowStepsIsTruncatedBpttAndTheLossCountsEachTargetOnce) {
+    bp::Rng rng(770);
+    const bp::SequenceBatch batch = bp::delayed_recall(7, 2, 3, 4, rng);
+    const bp::SequenceModel start(std::make_unique<bp::Lstm>(4, 5, rng), 4, rng);
+    // With SGD after every window: h' = h is exercise 7.7's chunks of h, update for update.
+    for (bp::Index h : {1, 3, 7}) {
+        bp::SequenceModel a = start, b = start;
+        bp::Sgd sgd_a(0.5), sgd_b(0.5);
+        const std::vector<bp::Parameter> pa = a.parameters(), pb = b.parameters();
+        int updates_a = 0, updates_b = 0;
+        const double la = bp::truncated_bptt(a, bp::softmax_cross_entropy(), batch, h, [&] {
+            sgd_a.step(pa);
+            ++updates_a;
+        });
+        const double lb = bp::overlapping_bptt(b, bp::softmax_cross_entropy(), batch, h, h, [&] {
+            sgd_b.step(pb);
+            ++updates_b;
+        });
+        EXPECT_EQ(la, lb) << "h = h' = " << h << ": the same loss as truncated_bptt with k = " << h;
+        EXPECT_EQ(updates_a, updates_b) << "h = h' = " << h;
+        const std::vector<Matrix> va = values_of(a), vb = values_of(b);
+        for (std::size_t i = 0; i < va.size(); ++i)
+            EXPECT_HOLDS(matrices_near("h = h' = " + std::to_string(h) + ", parameter " + std::to_string(i), va[i], vb[i], 0.0));
+    }
+    // With an update that changes nothing, every target is scored once: the sequence's loss.
+    bp::SequenceModel model = start;
+    const double whole = bp::sequence_loss(bp::softmax_cross_entropy(), model.forward(batch.x), batch);
+    for (auto [h, every] : {std::pair<bp::Index, bp::Index>{4, 1}, {5, 2}, {3, 2}, {10, 3}}) {
+        int updates = 0;
+        const double total = bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, h, every, [&] { ++updates; });
+        EXPECT_NEAR(whole, total, 1e-12) << "BPTT(" << h << "; " << every << "), T = 7: each target's loss once, the LSTM's h and c carried";
+        EXPECT_EQ(updates, (7 + every - 1) / every) << "BPTT(" << h << "; " << every << "): an update every " << every << " steps";
+    }
+    EXPECT_ERROR_MENTIONS(bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 2, 3, [] {}), "1 <= every <= window");
+    EXPECT_ERROR_MENTIONS(bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 2, 0, [] {}), "1 <= every <= window");
+}
+
+TEST(Ch07Overlapping, EachWindowsGradientIsThatOfItsNewTargetsThroughTheLastHSteps) {
+    // BPTT(3; 1) on T = 5: the last update's gradient is that of step 5's loss alone, back
+    // through steps 3-5 from the state after step 2.
+    bp::Rng rng(771);
+    const bp::SequenceBatch batch = bp::delayed_recall(5, 2, 2, 4, rng);
+    bp::SequenceModel model(std::make_unique<bp::Gru>(4, 5, rng), 4, rng);
+    bp::SequenceModel check = model;
+    std::vector<Matrix> last;
+    bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 3, 1, [&] {
+        last.clear();
+        for (const bp::Parameter& p : model.parameters()) last.push_back(p.grad());
+    });
+    check.forward(batch.x.slice(1, 2));
+    const bp::RecurrentState after2 = check.layer->final_state();
+    bp::SequenceBatch window = batch.chunk(3, 3);
+    window.first_scored = 3;  // step 5 only
+    check.zero_grad();
+    Sequence d_out;
+    bp::sequence_loss(bp::softmax_cross_entropy(), check.forward(window.x, after2), window, &d_out);
+    check.backward(d_out);
+    const std::vector<bp::Parameter> expected = check.parameters();
+    ASSERT_EQ(expected.size(), last.size());
+    for (std::size_t i = 0; i < last.size(); ++i)
+        EXPECT_HOLDS(matrices_near(expected[i].name, expected[i].grad(), last[i], 1e-14));
+}
+
 // ---- what the experiments show, on small sizes ----
 
 TEST(Ch07Experiments, AnRnnsGradientVanishesOrExplodesWithRhoAndTheLstmsTravelsFurther) {
@@ -558,15 +630,17 @@ TEST(Ch07Experiments, TheLongDependencyFigureOnItsDefaultOptions) {
 
 // experiment_truncation on its default options (at most 300 steps, sequences of 24, seed 5):
 // the page's claims for d = 2 and 4, on the windows either side of the jump: a window of
-// k = d steps fails, one of k = d + 2 learns.
+// k = d steps fails, one of k = d + 2 learns; and for d = 6 with k = 7, where chunks learn only
+// partly and BPTT(7; 1) learns.
 TEST(Ch07Experiments, TheTruncationFigureOnItsDefaultOptions) {
-    const auto accuracy = [](bp::Index d, bp::Index k) {
+    const auto accuracy = [](bp::Index d, bp::Index k, bp::Index every = 0) {
         bp::Rng rng(5);
         bp::SequenceModel model(std::make_unique<bp::Gru>(4, 24, rng), 4, rng);
         bp::Adam adam(0.01);
         bp::TaskTraining how;
         how.steps = 300;
         how.window = k;
+        how.every = every;
         how.clip_norm = 1.0;
         how.stop_at = 0.99;
         const bp::Task task = [d](bp::Index m, bp::Rng& r) { return bp::delayed_recall(24, d, m, 4, r); };
@@ -576,6 +650,8 @@ TEST(Ch07Experiments, TheTruncationFigureOnItsDefaultOptions) {
         EXPECT_LT(accuracy(d, d), 0.6) << "chunks of k = d = " << d << " steps do not learn the delay " << d;
         EXPECT_GT(accuracy(d, d + 2), 0.95) << "chunks of k = d + 2 = " << d + 2 << " steps learn the delay " << d;
     }
+    EXPECT_LT(accuracy(6, 7), 0.6) << "chunks of 7 steps learn the delay 6 only partly";
+    EXPECT_GT(accuracy(6, 7, 1), 0.95) << "BPTT(7; 1), a backward pass over the last 7 steps at every step, learns it";
 }
 
 TEST(Ch07Experiments, TruncationLearnsOnlyDependenciesShorterThanTheWindow) {
