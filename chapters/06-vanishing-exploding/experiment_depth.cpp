@@ -55,7 +55,7 @@ int main(int argc, char** argv) try {
     const std::vector<int> depths = {2, 4, 6, 8, 10, 15, 20};
     bp::Figure figure{"depth_accuracy", "Test accuracy after " + std::to_string(s.steps) + " steps of Adam (batch " +
                                             std::to_string(s.batch) + "), hidden layers of " + std::to_string(s.width),
-                      "layers with weights", "test accuracy", {}, {}, {"set yrange [0:1]", "set key bottom left"}};
+                      "layers with weights", "test accuracy", {}, {}, {"set yrange [0:1]", "set key center right"}};
     for (int depth : depths) figure.x.push_back(depth);
     std::cout << "depth:    ";
     for (int depth : depths) std::cout << std::setw(6) << depth;
