@@ -83,7 +83,7 @@ int main(int argc, char** argv) try {
     curves.push_back({"chance (1/4)", std::vector<double>(windows.size(), 0.25), "lines lw 2 dt 3 lc rgb '#888888'"});
     bp::save_figure({"truncation", "Recall the symbol d steps back, trained with truncated BPTT", "window k (steps of each backward pass)",
                      "test accuracy", std::vector<double>(windows.begin(), windows.end()), curves,
-                     {"set yrange [0:1.05]", "set key bottom right", "set xtics 1"}},
+                     {"set yrange [0:1.05]", "set key below maxrows 3", "set xtics 1"}},
                     s.dir);
     std::cout << "wrote truncation (.png, .svg, .dat) in " << s.dir << "\n";
 } catch (const std::exception& e) {
