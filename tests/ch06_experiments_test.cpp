@@ -4,7 +4,9 @@
 #include "check.hpp"
 
 #include "gradient_flow.hpp"
+#include "bp/layers/dense.hpp"
 #include "bp/layers/mlp.hpp"
+#include "bp/layers/residual.hpp"
 
 #include <cmath>
 #include <numeric>
@@ -157,6 +159,36 @@ TEST(Ch06Experiments, DeepNetworksAreBuiltAsDescribed) {
     EXPECT_EQ(names[4], "layer2.inner.layer1.W");
     EXPECT_EQ(spec.label(), "sigmoid, Xavier, residual, batch norm");
     spec.depth = 1;
+    EXPECT_THROW(bp::deep_network(spec, rng), std::invalid_argument);
+}
+
+TEST(Ch06Experiments, TwoLayerBranchesPairTheMiddleLayers) {
+    bp::DeepNet spec;
+    spec.inputs = 5, spec.width = 4, spec.outputs = 3, spec.depth = 7, spec.residual = true, spec.branch_layers = 2;
+    spec.activation = Activation::relu, spec.branch_gain = 0.5;
+    bp::Rng rng(12);
+    bp::Sequential net = bp::deep_network(spec, rng);
+    // layer 1, then layers 2-3 and 4-5 as two-layer branches, layer 6 as a one-layer branch, the output
+    ASSERT_EQ(net.size(), 5u);
+    std::vector<std::string> names;
+    for (const bp::Parameter& p : net.parameters())
+        if (p.name.size() >= 2 && p.name.compare(p.name.size() - 2, 2, ".W") == 0) names.push_back(p.name);
+    EXPECT_EQ(names, (std::vector<std::string>{"layer1.W", "layer2.inner.layer1.W", "layer2.inner.layer2.W", "layer3.inner.layer1.W",
+                                               "layer3.inner.layer2.W", "layer4.inner.W", "layer5.W"}))
+        << "7 layers with weights in all, as with one-layer branches";
+    auto& branch = net.at<bp::Residual>(1).inner_as<bp::Sequential>();
+    EXPECT_EQ(branch.at<bp::Dense>(0).f, Activation::relu) << "W2 relu(W1 a + b1) + b2: the first layer activated";
+    EXPECT_EQ(branch.at<bp::Dense>(1).f, Activation::identity) << "...and the second not";
+    EXPECT_EQ(spec.label(), "ReLU, He, residual (2-layer branches) (branches x 0.5)");
+    // The key figure's claim holds for them too: the first layer's ||dW|| within 10x of the last one's.
+    const Batch b(32, 32, 1);
+    bp::DeepNet deep;
+    deep.inputs = 32, deep.width = 32, deep.depth = 10, deep.activation = Activation::relu;
+    deep.residual = true, deep.branch_layers = 2, deep.branch_gain = 1 / std::sqrt(10.0);
+    const double ratio = first_over_last(deep, b);
+    EXPECT_GT(ratio, 0.1);
+    EXPECT_LT(ratio, 10.0);
+    spec.branch_layers = 3;
     EXPECT_THROW(bp::deep_network(spec, rng), std::invalid_argument);
 }
 

@@ -8,12 +8,14 @@
 #include "bp/layers/dense.hpp"
 #include "bp/check/gradcheck.hpp"
 #include "bp/autodiff/graph.hpp"
+#include "bp/recurrent/gru.hpp"
 #include "bp/recurrent/gru_graph.hpp"
 #include "bp/recurrent/lstm.hpp"
 #include "bp/recurrent/rnn.hpp"
 #include "sequence_tasks.hpp"
 #include "bp/train/train.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <functional>
 
@@ -402,6 +404,78 @@ TEST(Ch07Tasks, FirstSymbolParityAndDelayedRecall) {
     EXPECT_ERROR_MENTIONS(bp::first_symbol(5, 2, 1, rng), "symbols must be at least 2");
 }
 
+// ---- overlapping truncation, Williams and Peng's BPTT(h; h') ----
+
+// The model's parameters, each as a matrix, in order.
+std::vector<Matrix> values_of(bp::SequenceModel& model) {
+    std::vector<Matrix> out;
+    for (const bp::Parameter& p : model.parameters()) out.push_back(p.value());
+    return out;
+}
+
+TEST(Ch07Overlapping, AnUpdateEveryWindowStepsIsTruncatedBpttAndTheLossCountsEachTargetOnce) {
+    bp::Rng rng(770);
+    const bp::SequenceBatch batch = bp::delayed_recall(7, 2, 3, 4, rng);
+    const bp::SequenceModel start(std::make_unique<bp::Lstm>(4, 5, rng), 4, rng);
+    // With SGD after every window: h' = h is exercise 7.7's chunks of h, update for update.
+    for (bp::Index h : {1, 3, 7}) {
+        bp::SequenceModel a = start, b = start;
+        bp::Sgd sgd_a(0.5), sgd_b(0.5);
+        const std::vector<bp::Parameter> pa = a.parameters(), pb = b.parameters();
+        int updates_a = 0, updates_b = 0;
+        const double la = bp::truncated_bptt(a, bp::softmax_cross_entropy(), batch, h, [&] {
+            sgd_a.step(pa);
+            ++updates_a;
+        });
+        const double lb = bp::overlapping_bptt(b, bp::softmax_cross_entropy(), batch, h, h, [&] {
+            sgd_b.step(pb);
+            ++updates_b;
+        });
+        EXPECT_EQ(la, lb) << "h = h' = " << h << ": the same loss as truncated_bptt with k = " << h;
+        EXPECT_EQ(updates_a, updates_b) << "h = h' = " << h;
+        const std::vector<Matrix> va = values_of(a), vb = values_of(b);
+        for (std::size_t i = 0; i < va.size(); ++i)
+            EXPECT_HOLDS(matrices_near("h = h' = " + std::to_string(h) + ", parameter " + std::to_string(i), va[i], vb[i], 0.0));
+    }
+    // With an update that changes nothing, every target is scored once: the sequence's loss.
+    bp::SequenceModel model = start;
+    const double whole = bp::sequence_loss(bp::softmax_cross_entropy(), model.forward(batch.x), batch);
+    for (auto [h, every] : {std::pair<bp::Index, bp::Index>{4, 1}, {5, 2}, {3, 2}, {10, 3}}) {
+        int updates = 0;
+        const double total = bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, h, every, [&] { ++updates; });
+        EXPECT_NEAR(whole, total, 1e-12) << "BPTT(" << h << "; " << every << "), T = 7: each target's loss once, the LSTM's h and c carried";
+        EXPECT_EQ(updates, (7 + every - 1) / every) << "BPTT(" << h << "; " << every << "): an update every " << every << " steps";
+    }
+    EXPECT_ERROR_MENTIONS(bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 2, 3, [] {}), "1 <= every <= window");
+    EXPECT_ERROR_MENTIONS(bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 2, 0, [] {}), "1 <= every <= window");
+}
+
+TEST(Ch07Overlapping, EachWindowsGradientIsThatOfItsNewTargetsThroughTheLastHSteps) {
+    // BPTT(3; 1) on T = 5: the last update's gradient is that of step 5's loss alone, back
+    // through steps 3-5 from the state after step 2.
+    bp::Rng rng(771);
+    const bp::SequenceBatch batch = bp::delayed_recall(5, 2, 2, 4, rng);
+    bp::SequenceModel model(std::make_unique<bp::Gru>(4, 5, rng), 4, rng);
+    bp::SequenceModel check = model;
+    std::vector<Matrix> last;
+    bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 3, 1, [&] {
+        last.clear();
+        for (const bp::Parameter& p : model.parameters()) last.push_back(p.grad());
+    });
+    check.forward(batch.x.slice(1, 2));
+    const bp::RecurrentState after2 = check.layer->final_state();
+    bp::SequenceBatch window = batch.chunk(3, 3);
+    window.first_scored = 3;  // step 5 only
+    check.zero_grad();
+    Sequence d_out;
+    bp::sequence_loss(bp::softmax_cross_entropy(), check.forward(window.x, after2), window, &d_out);
+    check.backward(d_out);
+    const std::vector<bp::Parameter> expected = check.parameters();
+    ASSERT_EQ(expected.size(), last.size());
+    for (std::size_t i = 0; i < last.size(); ++i)
+        EXPECT_HOLDS(matrices_near(expected[i].name, expected[i].grad(), last[i], 1e-14));
+}
+
 // ---- what the experiments show, on small sizes ----
 
 TEST(Ch07Experiments, AnRnnsGradientVanishesOrExplodesWithRhoAndTheLstmsTravelsFurther) {
@@ -430,6 +504,37 @@ TEST(Ch07Experiments, AnRnnsGradientVanishesOrExplodesWithRhoAndTheLstmsTravelsF
     const std::vector<double> lstm_norms = bp::gradient_norms_by_distance(lstm, 20, 4, 0.3, rng);
     EXPECT_GT(bp::factor_per_step(lstm_norms, 5, 20), factors[2]) << "past the first steps, the LSTM's gradient shrinks more "
                                                                      "slowly than that of an RNN with rho = 1";
+}
+
+// The page's claims about experiment_gradient_norms, on the experiment's default options
+// (n_h = 64, T = 50, m = 16, inputs of standard deviation 0.5, seed 7): the program itself
+// only draws and prints, whatever its options.
+TEST(Ch07Experiments, TheGradientNormsFigureOnItsDefaultOptions) {
+    const bp::Index n_h = 64, T = 50, m = 16;
+    const double input_scale = 0.5;
+    const std::uint64_t seed = 7;
+    const std::vector<double> rhos = {0.5, 0.9, 1.0, 1.1, 1.5};
+    std::vector<std::vector<double>> norms;
+    std::vector<double> factors;
+    for (double rho : rhos) {
+        bp::Rng rng(seed);
+        bp::Rnn rnn(8, n_h, rng);
+        rnn.W_h = rho * bp::random_orthogonal(n_h, rng);
+        norms.push_back(bp::gradient_norms_by_distance(rnn, T, m, input_scale, rng));
+        for (std::size_t j = 1; j <= std::size_t(T); ++j)
+            EXPECT_LE(norms.back()[j], std::pow(rho, double(j)) * (1 + 1e-9)) << "each RNN's gradient shrinks at least as fast as rho^j: rho = "
+                                                                              << rho << ", j = " << j;
+        factors.push_back(bp::factor_per_step(norms.back(), 0, T));
+    }
+    for (std::size_t i = 1; i < factors.size(); ++i)
+        EXPECT_LT(factors[i - 1], factors[i]) << "the larger rho, the more slowly the gradient shrinks: rho = " << rhos[i - 1] << " and " << rhos[i];
+    EXPECT_LT(norms.front()[T], 1e-10) << "rho = 0.5 vanishes";
+    EXPECT_GT(norms.back()[T], 1.0) << "rho = 1.5 explodes";
+    bp::Rng rng(seed);
+    bp::Lstm lstm(8, n_h, rng);
+    const std::vector<double> lstm_norms = bp::gradient_norms_by_distance(lstm, T, m, input_scale, rng);
+    EXPECT_GT(bp::factor_per_step(lstm_norms, 10, T), bp::factor_per_step(norms[2], 10, T))
+        << "past its first steps the LSTM's gradient shrinks more slowly than the RNN's with rho = 1";
 }
 
 // First-symbol training of a model of the given layer; its accuracy on fresh examples.
@@ -471,6 +576,82 @@ TEST(Ch07Experiments, ClippingKeepsAnRnnTraining) {
         << "SGD with lr 0.3 on the first of 20 symbols learns far more with clipping at 1 than without";
     EXPECT_GT(*std::max_element(runs[0].grad_norm.begin(), runs[0].grad_norm.end()), 5.0)
         << "gradient norms five times the usual size or more: cliffs";
+}
+
+// experiment_clipping on its default options (600 steps, lr 0.3, clipping at 1, seed 3): the
+// page's claims.
+TEST(Ch07Experiments, TheClippingFigureOnItsDefaultOptions) {
+    bp::TaskResult runs[2];
+    for (int clipped = 0; clipped < 2; ++clipped) {
+        bp::Rng rng(3);
+        bp::SequenceModel model(std::make_unique<bp::Rnn>(4, 32, rng), 4, rng);
+        bp::Sgd sgd(0.3);
+        bp::TaskTraining how;
+        how.steps = 600;
+        how.clip_norm = clipped ? 1.0 : 0.0;
+        const bp::Task task = [](bp::Index m, bp::Rng& r) { return bp::first_symbol(20, m, 4, r); };
+        runs[clipped] = bp::train_on_task(model, bp::softmax_cross_entropy(), sgd, task, how, 1024, rng);
+    }
+    EXPECT_GT(runs[1].accuracy, 0.95) << "with clipping the RNN learns the first of 20 symbols";
+    EXPECT_LT(runs[0].accuracy, 0.6) << "without clipping it does not";
+    EXPECT_GT(*std::max_element(runs[0].grad_norm.begin(), runs[0].grad_norm.end()), 10.0) << "gradient norms above 10 appear";
+}
+
+// experiment_long_dependency on its default options (at most 600 steps, gate biases 3 and 1,
+// seed 11), its shortest and longest dependencies: the page's claims.
+TEST(Ch07Experiments, TheLongDependencyFigureOnItsDefaultOptions) {
+    const std::vector<std::function<std::unique_ptr<bp::SequenceLayer>(bp::Rng&)>> makers = {
+        [](bp::Rng& r) { return std::make_unique<bp::Rnn>(4, 32, r); },
+        [](bp::Rng& r) { return std::make_unique<bp::Gru>(4, 18, r, 3.0); },
+        [](bp::Rng& r) { return std::make_unique<bp::Lstm>(4, 16, r, 3.0); },
+        [](bp::Rng& r) { return std::make_unique<bp::Lstm>(4, 16, r, 1.0); },
+    };
+    const char* const names[] = {"the RNN", "the GRU (update bias 3)", "the LSTM (forget bias 3)", "the LSTM (forget bias 1)"};
+    double accuracy[4][2];
+    for (std::size_t i = 0; i < makers.size(); ++i)
+        for (int longest = 0; longest < 2; ++longest) {
+            const bp::Index T = longest ? 80 : 5;
+            bp::Rng rng(11);
+            bp::SequenceModel model(makers[i](rng), 4, rng);
+            bp::Adam adam(0.01);
+            bp::TaskTraining how;
+            how.steps = 600;
+            how.clip_norm = 1.0;
+            how.stop_at = 0.99;
+            const bp::Task task = [T](bp::Index m, bp::Rng& r) { return bp::first_symbol(T, m, 4, r); };
+            accuracy[i][longest] = bp::train_on_task(model, bp::softmax_cross_entropy(), adam, task, how, 1024, rng).accuracy;
+        }
+    for (std::size_t i = 0; i < 4; ++i) EXPECT_GT(accuracy[i][0], 0.95) << names[i] << " learns T = 5";
+    EXPECT_LT(accuracy[0][1], 0.5) << "the RNN stays near chance at T = 80";
+    EXPECT_GT(accuracy[1][1], 0.9) << "the GRU with its update gate open learns T = 80";
+    EXPECT_GT(accuracy[2][1], 0.9) << "the LSTM with its forget gate open learns T = 80";
+    EXPECT_LT(accuracy[3][1], 0.5) << "the LSTM with forget bias 1 does not learn T = 80 in 600 steps";
+}
+
+// experiment_truncation on its default options (at most 300 steps, sequences of 24, seed 5):
+// the page's claims for d = 2 and 4, on the windows either side of the jump: a window of
+// k = d steps fails, one of k = d + 2 learns; and for d = 6 with k = 7, where chunks learn only
+// partly and BPTT(7; 1) learns.
+TEST(Ch07Experiments, TheTruncationFigureOnItsDefaultOptions) {
+    const auto accuracy = [](bp::Index d, bp::Index k, bp::Index every = 0) {
+        bp::Rng rng(5);
+        bp::SequenceModel model(std::make_unique<bp::Gru>(4, 24, rng), 4, rng);
+        bp::Adam adam(0.01);
+        bp::TaskTraining how;
+        how.steps = 300;
+        how.window = k;
+        how.every = every;
+        how.clip_norm = 1.0;
+        how.stop_at = 0.99;
+        const bp::Task task = [d](bp::Index m, bp::Rng& r) { return bp::delayed_recall(24, d, m, 4, r); };
+        return bp::train_on_task(model, bp::softmax_cross_entropy(), adam, task, how, 1024, rng).accuracy;
+    };
+    for (bp::Index d : {2, 4}) {
+        EXPECT_LT(accuracy(d, d), 0.6) << "chunks of k = d = " << d << " steps do not learn the delay " << d;
+        EXPECT_GT(accuracy(d, d + 2), 0.95) << "chunks of k = d + 2 = " << d + 2 << " steps learn the delay " << d;
+    }
+    EXPECT_LT(accuracy(6, 7), 0.6) << "chunks of 7 steps learn the delay 6 only partly";
+    EXPECT_GT(accuracy(6, 7, 1), 0.95) << "BPTT(7; 1), a backward pass over the last 7 steps at every step, learns it";
 }
 
 TEST(Ch07Experiments, TruncationLearnsOnlyDependenciesShorterThanTheWindow) {

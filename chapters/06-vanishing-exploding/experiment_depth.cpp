@@ -1,6 +1,6 @@
 // Chapter 6 experiment: test accuracy on Fashion-MNIST after a fixed budget of training steps,
 // against the depth of the network, for sigmoid (Xavier), ReLU (He) and ReLU with skip
-// connections. Run it with ./course experiment 6, or on its own with options:
+// connections of one-layer and of two-layer branches. Run it with ./course experiment 6, or on its own with options:
 //
 //   ch06-experiment-depth [FOLDER] [--width N] [--lr LR] [--batch M] [--steps T]
 //                         [--examples E] [--seed S]
@@ -55,31 +55,38 @@ int main(int argc, char** argv) try {
     const std::vector<int> depths = {2, 4, 6, 8, 10, 15, 20};
     bp::Figure figure{"depth_accuracy", "Test accuracy after " + std::to_string(s.steps) + " steps of Adam (batch " +
                                             std::to_string(s.batch) + "), hidden layers of " + std::to_string(s.width),
-                      "layers with weights", "test accuracy", {}, {}, {"set yrange [0:1]", "set key bottom left"}};
+                      "layers with weights", "test accuracy", {}, {}, {"set yrange [0:1]", "set key center right"}};
     for (int depth : depths) figure.x.push_back(depth);
     std::cout << "depth:    ";
     for (int depth : depths) std::cout << std::setw(6) << depth;
     std::cout << "\n";
-    for (int kind = 0; kind < 3; ++kind) {
+    const char* const names[] = {"sigmoid", "relu", "residual", "residual2"};
+    for (int kind = 0; kind < 4; ++kind) {
         bp::Curve curve{"", {}, "linespoints lw 2 pt 7 ps 0.8"};
         for (int depth : depths) {
             //! [experiment]
             bp::DeepNet spec;
             spec.inputs = 784, spec.width = s.width, spec.depth = depth;
             spec.activation = kind == 0 ? bp::Activation::sigmoid : bp::Activation::relu;  // Xavier, He
-            spec.residual = kind == 2;
+            spec.residual = kind >= 2;
+            spec.branch_layers = kind == 3 ? 2 : 1;  // a = a_prev + relu(W a_prev + b), or a_prev + W2 relu(W1 a_prev + b1) + b2
             spec.branch_gain = 1 / std::sqrt(static_cast<double>(depth));
             bp::Rng rng(s.seed);
             bp::Sequential net = bp::deep_network(spec, rng);
             curve.y.push_back(bp::accuracy_after(net, train, test, s.lr, s.batch, s.steps, rng));
             //! [experiment]
-            curve.title = kind == 2 ? "ReLU, He, residual (branches x 1/sqrt(depth))" : spec.label();
+            curve.title = kind == 2   ? "ReLU, He, residual, 1-layer branches (x 1/sqrt(depth))"
+                        : kind == 3 ? "ReLU, He, residual, 2-layer branches (x 1/sqrt(depth))"
+                                    : spec.label();
         }
-        std::cout << std::left << std::setw(10) << (kind == 0 ? "sigmoid" : kind == 1 ? "relu" : "residual") << std::right;
+        std::cout << std::left << std::setw(10) << names[kind] << std::right;
         for (double a : curve.y) std::cout << std::setw(6) << std::fixed << std::setprecision(2) << a;
         std::cout << std::defaultfloat << "\n";
         figure.curves.push_back(curve);
     }
+    std::cout << "(residual: 1-layer branches; residual2: 2-layer branches, He et al. 2016's; with an odd number of middle layers one "
+                 "branch has 1 layer)\n";
+    figure.curves.push_back({"chance (1/10)", std::vector<double>(depths.size(), 0.1), "lines lw 2 dt 2 lc rgb '#888888'"});
     bp::save_figure(figure, s.folder);
     std::cout << "wrote depth_accuracy (.png, .svg, .dat) in " << s.folder << "\n";
 } catch (const std::exception& e) {

@@ -79,6 +79,9 @@ int main(int argc, char** argv) try {
                                                          "set xtics 1"}};
     for (int l = 1; l <= s.depth; ++l) figure.x.push_back(l);
     std::cout << std::left << std::setw(42) << "network" << "||dW|| of layer 1 / of layer " << s.depth << "\n";
+    // Colours that read on white (gnuplot's fifth is a pale yellow).
+    const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
+    std::size_t colour = 0;
     for (bp::DeepNet& net : nets) {
         net.init = net.init.scaled(net.init.gain * s.gain);
         bp::Rng weights(s.seed + 1);  // the same draws for every network
@@ -86,7 +89,7 @@ int main(int argc, char** argv) try {
         //! [measure]
         const bp::NamedValues norms = bp::weight_gradient_norms(model, x, y);
         //! [measure]
-        figure.curves.push_back({net.label(), norms.values, "linespoints lw 2 pt 7 ps 0.6"});
+        figure.curves.push_back({net.label(), norms.values, std::string("linespoints lw 2 pt 7 ps 0.6 lc rgb '") + colours[colour++ % 6] + "'"});
         std::cout << std::left << std::setw(42) << net.label() << std::scientific << std::setprecision(2)
                   << norms.values.front() / norms.values.back() << std::defaultfloat << "\n";
     }

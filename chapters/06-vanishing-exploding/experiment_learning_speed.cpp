@@ -73,7 +73,7 @@ int main(int argc, char** argv) try {
         //! [experiment]
         const std::string name = f == bp::Activation::sigmoid ? "sigmoid" : "relu";
         bp::Figure figure{"learning_speed_" + name, "Speed of learning of each hidden layer: " + spec.label() + ", SGD lr " +
-                                                        std::to_string(s.lr).substr(0, 5),
+                                                        bp::number_text(s.lr),
                           "step", "||db^{[l]}|| (moving average of 20 steps)", {}, {},
                           {"set logscale y", "set format y '10^{%L}'", "set key outside right", "set yrange [1e-5:10]"}};
         for (long t = 0; t < s.steps; ++t) figure.x.push_back(static_cast<double>(t));

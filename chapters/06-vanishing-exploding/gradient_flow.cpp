@@ -40,16 +40,17 @@ std::string activation_name(Activation f) {
     }
 }
 
-// One hidden layer of `spec`: Dense with the activation, or Dense, BatchNorm, ActivationLayer.
-std::unique_ptr<Layer> hidden_layer(const DeepNet& spec, Index n_in, const Init& init, Rng& rng) {
-    if (!spec.batch_norm) return std::make_unique<Dense>(n_in, spec.width, spec.activation, rng, init);
-    // The weights are drawn for the activation that follows the normalization.
-    auto layer = std::make_unique<Sequential>();
+// One hidden layer of `spec`: Dense with the activation, or Dense, BatchNorm, ActivationLayer;
+// without its activation if `activated` is false (a two-layer branch's second layer).
+std::unique_ptr<Layer> hidden_layer(const DeepNet& spec, Index n_in, const Init& init, Rng& rng, bool activated = true) {
+    // The weights are drawn for the activation that follows (the normalization).
     Dense dense(n_in, spec.width, spec.activation, rng, init);
-    dense.f = Activation::identity;
+    if (!activated || spec.batch_norm) dense.f = Activation::identity;
+    if (!spec.batch_norm) return std::make_unique<Dense>(std::move(dense));
+    auto layer = std::make_unique<Sequential>();
     layer->add(std::move(dense));
     layer->add(BatchNorm(spec.width));
-    layer->add(ActivationLayer(spec.activation));
+    if (activated) layer->add(ActivationLayer(spec.activation));
     return layer;
 }
 
@@ -60,6 +61,7 @@ std::string DeepNet::label() const {
     out << activation_name(activation) << ", " << init_name(init, activation);
     if (init.gain != 1) out << " x " << init.gain;
     if (residual) out << ", residual";
+    if (residual && branch_layers == 2) out << " (2-layer branches)";
     if (residual && branch_gain != 1) out << " (branches x " << std::setprecision(2) << branch_gain << ")";
     if (batch_norm) out << ", batch norm";
     return out.str();
@@ -74,9 +76,20 @@ Sequential deep_network(const DeepNet& spec, Rng& rng) {
     Sequential net;
     if (!(std::isfinite(spec.branch_gain) && spec.branch_gain >= 0))
         throw std::invalid_argument("deep_network: branch_gain must be finite and >= 0, got " + std::to_string(spec.branch_gain));
+    if (spec.branch_layers != 1 && spec.branch_layers != 2)
+        throw std::invalid_argument("deep_network: branch_layers must be 1 or 2, got " + std::to_string(spec.branch_layers));
     net.add(hidden_layer(spec, spec.inputs, spec.init, rng));
     const Init branch = spec.residual ? spec.init.scaled(spec.init.gain * spec.branch_gain) : spec.init;
     for (int l = 2; l < spec.depth; ++l) {
+        if (spec.residual && spec.branch_layers == 2 && l + 1 < spec.depth) {  // W2 f(W1 a + b1) + b2, layers l and l + 1
+            auto inner = std::make_unique<Sequential>();
+            inner->add(hidden_layer(spec, spec.width, spec.init, rng));
+            inner->add(hidden_layer(spec, spec.width, branch, rng, false));
+            std::unique_ptr<Layer> block = std::make_unique<Residual>(std::move(inner));
+            net.add(std::move(block));
+            ++l;
+            continue;
+        }
         std::unique_ptr<Layer> layer = hidden_layer(spec, spec.width, branch, rng);
         if (spec.residual) layer = std::make_unique<Residual>(std::move(layer));
         net.add(std::move(layer));

@@ -23,7 +23,12 @@ struct DeepNet {
     Activation activation = Activation::sigmoid;  ///< of the hidden layers (not softmax)
     Init init = Init::automatic();                ///< for every layer, gain included
     bool residual = false;    ///< layers 2 to depth - 1 as skip connections: a = a_prev + f(W a_prev + b)
-    double branch_gain = 1;   ///< a residual branch's weights are drawn times this too (1/sqrt(depth) keeps the sum's variance bounded)
+    double branch_gain = 1;   ///< a residual branch's (last) weights are drawn times this too (1/sqrt(depth) keeps the sum's variance bounded)
+    /// Layers with weights in each residual branch: 1, a = a_prev + f(W a_prev + b); or 2, He et
+    /// al.'s (2016) a = a_prev + W2 f(W1 a_prev + b1) + b2, the branch_gain on W2 (with batch
+    /// norm, each Dense is followed by its BatchNorm, and the first by the activation). With 2,
+    /// layers 2 to depth - 1 pair up in branches; an odd one left over is a one-layer branch.
+    int branch_layers = 1;
     bool batch_norm = false;  ///< every hidden layer as Dense (identity), BatchNorm, ActivationLayer
 
     /// "sigmoid, Xavier", "ReLU, He x 2, residual", ...: for figure legends.

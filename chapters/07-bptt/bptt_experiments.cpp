@@ -2,6 +2,7 @@
 
 #include "bp/train/train.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -27,6 +28,45 @@ double factor_per_step(const std::vector<double>& norms, std::size_t from, std::
     return std::pow(norms[to] / norms[from], 1.0 / static_cast<double>(to - from));
 }
 
+double overlapping_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index window, Index every,
+                        const std::function<void()>& update) {
+    if (window < 1 || every < 1 || every > window)
+        throw std::invalid_argument("overlapping_bptt: needs 1 <= every <= window, got window " + std::to_string(window) +
+                                    " and every " + std::to_string(every));
+    if (batch.x.empty()) throw ShapeError("overlapping_bptt", "the batch has no steps");
+    //! [overlapping_bptt]
+    const Index T = batch.steps();
+    double total = 0;
+    RecurrentState start;  // the state before step `first`, where the window starts; empty: zeros
+    Index first = 1;
+    for (Index scored_from = 1; scored_from <= T;) {
+        const Index last = std::min(scored_from + every - 1, T);  // an update every `every` steps
+        // The next window ends at last + every (or T) and starts window - 1 steps before that
+        // end: carry the state to its start with the weights this window sees (a forward pass
+        // without backward, when the windows overlap).
+        const Index next = std::max<Index>(1, last + every - window + 1);
+        RecurrentState next_start = start;
+        if (last < T && next > first && next <= last) {
+            model.forward(batch.x.slice(first, next - first), start);
+            next_start = model.layer->final_state();
+        }
+        // This window: steps first..last, forward from its start state, scoring steps scored_from..last only.
+        SequenceBatch chunk = batch.chunk(first, last - first + 1);
+        chunk.first_scored = std::max(chunk.first_scored, scored_from - first + 1);
+        model.zero_grad();
+        Sequence d_out;
+        total += sequence_loss(loss, model.forward(chunk.x, start), chunk, &d_out);
+        model.backward(d_out);  // through the window only: what reaches its start state is dropped
+        if (last < T && next == last + 1) next_start = model.layer->final_state();  // no overlap: h' = h
+        update();
+        start = next_start;
+        first = next;
+        scored_from = last + 1;
+    }
+    //! [overlapping_bptt]
+    return total;
+}
+
 double task_accuracy(SequenceModel& model, const Task& task, Index examples, Rng& rng) {
     double right = 0;
     for (Index done = 0; done < examples;) {
@@ -49,8 +89,12 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
     double running_accuracy = 0;
     for (long step = 0; step < how.steps; ++step) {
         const SequenceBatch b = task(how.batch, rng);
-        if (how.window > 0)  // each chunk's loss is known only to the exercise: the checks see a finite 0
-            result.loss.push_back(truncated_bptt(model, loss, b, how.window, [&] { apply_gradients(opt, params, 0.0, options, step); }));
+        const auto update = [&] { apply_gradients(opt, params, 0.0, options, step); };  // each chunk's loss is known only to the
+                                                                                        // loop: the checks see a finite 0
+        if (how.window > 0 && how.every > 0 && how.every < how.window)
+            result.loss.push_back(overlapping_bptt(model, loss, b, how.window, how.every, update));
+        else if (how.window > 0)
+            result.loss.push_back(truncated_bptt(model, loss, b, how.window, update));
         else
             result.loss.push_back(train_sequence_step(model, loss, opt, b, options, step));
         result.grad_norm.push_back(norm);
@@ -61,10 +105,6 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
     }
     if (test_examples > 0) result.accuracy = task_accuracy(model, task, test_examples, rng);
     return result;
-}
-
-void require_claim(bool holds, const std::string& experiment, const std::string& claim, const std::string& detail) {
-    if (!holds) throw std::runtime_error(experiment + ": the figure no longer shows that " + claim + ": " + detail);
 }
 
 }  // namespace bp

@@ -23,6 +23,19 @@ std::vector<double> gradient_norms_by_distance(SequenceLayer& layer, Index T, In
 /// (norms[to] / norms[from])^(1 / (to - from)). Below 1 the gradient vanishes, above 1 it explodes.
 double factor_per_step(const std::vector<double>& norms, std::size_t from, std::size_t to);
 
+/// Truncated BPTT with overlapping windows, Williams and Peng's BPTT(h; h') (Neural
+/// Computation 2(4), 1990): every `every` = h' steps, a backward pass over the last `window` = h
+/// steps, then update(). The targets of the h' steps since the last update are scored; the
+/// forward pass of the window starts from the state the model had h steps back (zeros before
+/// step 1), carried as in truncated_bptt. So each scored target's gradient reaches at least
+/// h - h' steps back, where truncated_bptt (h' = h) gives the first target of a chunk none.
+/// Each update costs a forward and backward pass over h steps, plus h' steps forward to carry
+/// the state: about h / h' times truncated_bptt's work. With every == window it is
+/// truncated_bptt(model, loss, batch, window, update) exactly. Returns the loss summed over
+/// the scored targets (each once): the sequence's loss if update() changes nothing.
+double overlapping_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index window, Index every,
+                        const std::function<void()>& update);
+
 /// A task, as a maker of fresh batches of m examples.
 using Task = std::function<SequenceBatch(Index m, Rng& rng)>;
 
@@ -32,6 +45,7 @@ struct TaskTraining {
     Index batch = 32;      ///< examples per batch
     double clip_norm = 0;  ///< clip gradients to this global norm; 0: no clipping
     Index window = 0;      ///< truncated BPTT with chunks of this many steps; 0: full BPTT
+    Index every = 0;       ///< with a window: an update every this many steps (overlapping_bptt); 0: every window steps
     double stop_at = 2;    ///< stop early once the running training accuracy reaches this (2: never)
 };
 
@@ -50,10 +64,5 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
 
 /// The accuracy of `model` on `examples` fresh examples of `task`, in batches of at most 256.
 double task_accuracy(SequenceModel& model, const Task& task, Index examples, Rng& rng);
-
-/// Throws std::runtime_error("<experiment>: <claim>: <detail>") unless `holds`: how the
-/// experiments assert what their figures show, so that a figure that no longer shows it
-/// stops the build of the docs.
-void require_claim(bool holds, const std::string& experiment, const std::string& claim, const std::string& detail);
 
 }  // namespace bp

@@ -37,7 +37,6 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
-    const char* const name = "ch07-experiment-gradient-norms";
     //! [experiment]
     std::vector<bp::Curve> curves;
     std::vector<std::vector<double>> rnn_norms;
@@ -57,28 +56,17 @@ int main(int argc, char** argv) try {
     curves.push_back({"LSTM, forget bias 1", lstm_norms, "lines lw 3 dt 2 lc rgb 'black'"});
     //! [experiment]
 
-    // What the figure shows, asserted.
+    // The table of what the figure shows. (The tests check the page's claims about it on the
+    // default options: tests/ch07_library_test.cpp.)
     const std::size_t T = static_cast<std::size_t>(s.steps);
-    std::vector<double> factors;
-    std::printf("    layer             ||dL/dh_t|| / ||dL/dh_T|| at distance 10, 25, T    mean factor per step\n");
+    std::printf("    layer             ||dL/dh_t|| / ||dL/dh_T|| at distance %zu, %zu, %zu    mean factor per step\n", std::size_t{10},
+                T / 2, T);
     for (std::size_t i = 0; i < rhos.size(); ++i) {
         const std::vector<double>& n = rnn_norms[i];
-        for (std::size_t j = 1; j <= T; ++j)
-            bp::require_claim(n[j] <= std::pow(rhos[i], double(j)) * (1 + 1e-9), name,
-                              "each RNN's gradient shrinks at least as fast as rho^j",
-                              "rho = " + std::to_string(rhos[i]) + " at distance " + std::to_string(j));
-        factors.push_back(bp::factor_per_step(n, 0, T));
-        std::printf("    RNN, rho = %.1f    %10.3g %10.3g %10.3g    %8.3f\n", rhos[i], n[10], n[T / 2], n[T], factors.back());
+        std::printf("    RNN, rho = %.1f    %10.3g %10.3g %10.3g    %8.3f\n", rhos[i], n[10], n[T / 2], n[T], bp::factor_per_step(n, 0, T));
     }
     std::printf("    LSTM              %10.3g %10.3g %10.3g    %8.3f\n", lstm_norms[10], lstm_norms[T / 2], lstm_norms[T],
                 bp::factor_per_step(lstm_norms, 0, T));
-    for (std::size_t i = 1; i < factors.size(); ++i)
-        bp::require_claim(factors[i - 1] < factors[i], name, "the larger rho, the more slowly the gradient shrinks",
-                          "rho = " + std::to_string(rhos[i - 1]) + " and " + std::to_string(rhos[i]));
-    bp::require_claim(rnn_norms.front()[T] < 1e-10, name, "rho = 0.5 vanishes", std::to_string(rnn_norms.front()[T]));
-    bp::require_claim(rnn_norms.back()[T] > 1, name, "rho = 1.5 explodes", std::to_string(rnn_norms.back()[T]));
-    bp::require_claim(bp::factor_per_step(lstm_norms, 10, T) > bp::factor_per_step(rnn_norms[2], 10, T), name,
-                      "past its first steps the LSTM's gradient shrinks more slowly than the RNN's with rho = 1", "");
 
     std::vector<double> distance;
     for (std::size_t j = 0; j <= T; ++j) distance.push_back(static_cast<double>(j));

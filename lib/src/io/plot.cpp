@@ -2,9 +2,12 @@
 
 #include <gnuplot-iostream.h>
 
+#include <cctype>
 #include <cstdlib>
 #include <fstream>
+#include <iostream>
 #include <iterator>
+#include <sstream>
 #include <stdexcept>
 
 namespace bp {
@@ -69,7 +72,21 @@ void draw(const std::string& name, const std::vector<std::string>& commands, con
     std::ifstream said(errors);
     const std::string message((std::istreambuf_iterator<char>(said)), std::istreambuf_iterator<char>());
     std::filesystem::remove(errors);
-    if (!message.empty()) throw std::runtime_error("gnuplot failed on figure " + name + ":\n" + message);
+    // A warning ("Warning: empty x range [1:1], adjusting to ...", "warning: Skipping data file
+    // with no valid points") still draws the figure: passed on, not fatal. Anything else fails.
+    std::istringstream lines(message);
+    std::string line, warnings, rest;
+    while (std::getline(lines, line)) {
+        std::string lower = line;
+        for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (lower.find("warning:") != std::string::npos) {
+            if (warnings.find(line + "\n") == std::string::npos) warnings += line + "\n";  // once, not per file drawn
+        }
+        else if (line.find_first_not_of(" \t\r") != std::string::npos)
+            rest += line + "\n";
+    }
+    if (!rest.empty()) throw std::runtime_error("gnuplot failed on figure " + name + ":\n" + message);
+    if (!warnings.empty()) std::cerr << "gnuplot, on figure " << name << ":\n" << warnings;
 }
 
 }  // namespace
@@ -89,9 +106,14 @@ void save_figure(const Figure& figure, const std::filesystem::path& dir) {
                                          "set ylabel " + quoted(figure.ylabel), "set grid", "set key top left"};
     commands.insert(commands.end(), figure.settings.begin(), figure.settings.end());
     std::string plot = "plot ";
-    for (std::size_t k = 0; k < figure.curves.size(); ++k)
-        plot += (k ? ", " : "") + quoted(data.string()) + " using 1:" + std::to_string(k + 2) + " with " +
-                figure.curves[k].style + " title " + quoted(figure.curves[k].title);
+    for (std::size_t k = 0; k < figure.curves.size(); ++k) {
+        std::string style = figure.curves[k].style;
+        // A line through one point draws nothing: draw the point.
+        if (figure.x.size() == 1 && style.rfind("lines", 0) == 0 && style.rfind("linespoints", 0) != 0)
+            style = "linespoints pt 7" + style.substr(5);
+        plot += (k ? ", " : "") + quoted(data.string()) + " using 1:" + std::to_string(k + 2) + " with " + style + " title " +
+                quoted(figure.curves[k].title);
+    }
     draw(figure.name, commands, plot, dir);
 }
 
