@@ -8,6 +8,8 @@
 #include "bp/train/training_step.hpp"
 
 #include <cmath>
+#include <iomanip>
+#include <sstream>
 
 namespace {
 
@@ -229,7 +231,8 @@ void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, 
         if (loss_near && weights_near) continue;
         std::string named;
         for (const auto& [key, text] : step_mistakes)
-            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key)))) named = "  This is exactly what " + text + " does.";
+            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key))))
+                named = "  Yours matches, step for step, " + text + ".";
         std::string what = loss_near ? "" : std::string(loss_near.message());
         if (!weights_near) what += "after the step, " + std::string(weights_near.message());
         if (what.back() != '\n') what += "\n";
@@ -290,7 +293,7 @@ TEST(Ex5_11, AnUntrainedClassifierScoresNearLnK) {
     const Matrix before = flat(c.net);
     const bp::SanityCheck check = bp::check_initial_loss(c.net, c.x, c.y, 0.1);
     EXPECT_EQ(check.what, "initial loss");
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("expected", Matrix::Constant(1, 1, std::log(4.0)),
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake("check.expected", Matrix::Constant(1, 1, std::log(4.0)),
                                                    Matrix::Constant(1, 1, check.expected),
                                                    {{"ln of the batch size, y.cols() = 7; K is the number of classes, y.rows()",
                                                      Matrix::Constant(1, 1, std::log(7.0))},
@@ -339,32 +342,142 @@ void twenty_spiral_points(Matrix& x, Matrix& y) {
     spirals.batch(twenty, 0, 20, x, y);
 }
 
+// An optimizer that keeps the global norm of the gradients it is given at each step, then lets
+// `inner` take the step.
+struct NormKeeping : bp::Optimizer {
+    explicit NormKeeping(bp::Optimizer& inner) : bp::Optimizer(inner.lr), inner(inner) {}
+    bp::Optimizer& inner;
+    std::vector<double> norms;
+    void step(std::vector<bp::Parameter> params) override {
+        double squares = 0;
+        for (const bp::Parameter& p : params) squares += p.grad().squaredNorm();
+        norms.push_back(std::sqrt(squares));
+        inner.step(std::move(params));
+    }
+};
+
+// Plain gradient descent, w <- w - lr g, written out here.
+struct PlainSgd : bp::Optimizer {
+    using bp::Optimizer::Optimizer;
+    void step(std::vector<bp::Parameter> params) override {
+        for (const bp::Parameter& p : params) p.value() -= lr * p.grad();
+    }
+};
+
+// The global norm of the gradients of the softmax cross-entropy of `start` on (x, y): what the
+// optimizer's first step must see.
+double first_gradient_norm(const bp::Mlp& start, const Matrix& x, const Matrix& y) {
+    bp::Mlp net = start;
+    net.zero_grad();
+    const Matrix out = net.forward(x);
+    net.backward(bp::softmax_cross_entropy().grad(out, y));
+    double squares = 0;
+    for (const bp::Parameter& p : net.parameters()) squares += p.grad().squaredNorm();
+    return std::sqrt(squares);
+}
+
+// If the optimizer's first step saw smaller gradients than backward gives, the mistake that
+// does it, as a failure's first line; else "".
+std::string clipped(const NormKeeping& opt, double unclipped) {
+    if (opt.norms.empty() || !(opt.norms[0] < unclipped * (1 - 1e-9))) return "";
+    std::ostringstream out;
+    out << "The optimizer's first step saw gradients of global norm " << opt.norms[0] << " where backward gives "
+        << unclipped << ": they were clipped. check_overfits takes plain steps: call basic_train_step(model, loss, opt, "
+        << "x, y) without a clip norm (it defaults to 0, no clipping)\n";
+    return out.str();
+}
+
 TEST(Ex5_12, ASmallNetworkOverfitsTwentyExamples) {
     Matrix x, y;
     twenty_spiral_points(x, y);
     bp::Rng rng(98);
     const bp::Mlp start({2, 32, 32, 3}, bp::Activation::relu, bp::Activation::identity, rng);
     bp::Mlp net = start;
-    bp::Adam adam(0.01);
+    bp::Adam inner(0.01);
+    NormKeeping adam(inner);
     const bp::SanityCheck check = bp::check_overfits(net, bp::softmax_cross_entropy(), adam, x, y, 200, 0.05);
+    const std::string clip = clipped(adam, first_gradient_norm(start, x, y));
     EXPECT_EQ(check.what, "overfit one batch");
     EXPECT_DOUBLE_EQ(0.05, check.expected);
     // The same 200 steps with the library's train_step, then the loss once more.
     bp::Mlp same = start;
     bp::Adam adam2(0.01);
     double last_step = 0;
-    for (long s = 0; s < 200; ++s) last_step = bp::train_step(same, bp::softmax_cross_entropy(), adam2, x, y, {}, s);
+    Matrix after_199;
+    for (long s = 0; s < 200; ++s) {
+        if (s == 199) after_199 = flat(same);
+        last_step = bp::train_step(same, bp::softmax_cross_entropy(), adam2, x, y, {}, s);
+    }
+    const Matrix after_200 = flat(same);
     const double after = bp::softmax_cross_entropy_loss(same.forward(x), y);
     const double one_more = bp::train_step(same, bp::softmax_cross_entropy(), adam2, x, y, {}, 200);
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
-        "measured", Matrix::Constant(1, 1, after), Matrix::Constant(1, 1, check.measured),
-        {{"the loss the last step returned, which basic_train_step measures before its update: measure the model "
-          "once more after the last step",
-          Matrix::Constant(1, 1, last_step)},
-         {"201 steps instead of 200", Matrix::Constant(1, 1, one_more)}},
-        1e-6))
-        << "the loss on the 20 examples after 200 steps of Adam (lr = 0.01) on a 2-32-32-3 network";
+    // The loss the 200th step returned is the loss after 199 steps: which mistake gave it, the
+    // model's weights tell (after 200 steps, or after 199).
+    const Matrix yours = flat(net);
+    const std::string measured_before = "the loss the last step returned, which basic_train_step measures before its update: "
+                                        "measure the model once more after the last step";
+    const std::string too_few = "199 steps instead of 200 (the model's weights are those after 199 steps): the loop runs "
+                                "`steps` times, for (int s = 0; s < steps; ++s)";
+    const std::string either = bp_test::matrices_near("", after_200, yours, 1e-6)   ? measured_before
+                               : bp_test::matrices_near("", after_199, yours, 1e-6) ? too_few
+                                                                                      : "either " + measured_before + ", or " + too_few;
+    // A clipped step is named first: it is the line the progress report shows.
+    const Matrix expected = Matrix::Constant(1, 1, after), got = Matrix::Constant(1, 1, check.measured);
+    const std::vector<bp_test::Mistake> mistakes = {{either, Matrix::Constant(1, 1, last_step)},
+                                                    {"201 steps instead of 200", Matrix::Constant(1, 1, one_more)}};
+    const char* about = "the loss on the 20 examples after 200 steps of Adam (lr = 0.01) on a 2-32-32-3 network";
+    // With clipping, the loss is off by some factor: the clipping is what to name.
+    if (clip.empty()) {
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake("check.measured", expected, got, mistakes, 1e-6)) << about;
+    } else {
+        EXPECT_HOLDS(bp_test::matrices_near(clip + "check.measured", expected, got, 1e-6)) << about;
+    }
     EXPECT_TRUE(check.passed) << check.report();
+}
+
+TEST(Ex5_12, ALossEqualToTheTargetPasses) {
+    // The same check twice from the same start: the first run's measured loss is the second's
+    // target, met exactly.
+    Matrix x, y;
+    twenty_spiral_points(x, y);
+    bp::Rng rng(98);
+    const bp::Mlp start({2, 32, 32, 3}, bp::Activation::relu, bp::Activation::identity, rng);
+    bp::Mlp first = start, second = start;
+    bp::Adam inner(0.01), inner2(0.01);
+    NormKeeping adam(inner), adam2(inner2);
+    const double measured = bp::check_overfits(first, bp::softmax_cross_entropy(), adam, x, y, 20, 1.0).measured;
+    const bp::SanityCheck check = bp::check_overfits(second, bp::softmax_cross_entropy(), adam2, x, y, 20, measured);
+    const double unclipped = first_gradient_norm(start, x, y);
+    ASSERT_EQ(measured, check.measured) << clipped(adam, unclipped) + clipped(adam2, unclipped)
+                                        << "the same 20 steps from the same start must measure the same loss, whatever the target";
+    EXPECT_TRUE(check.passed) << "the target is a bound the loss must not exceed: passed = measured <= target. Here the "
+                                 "loss equals the target exactly ("
+                              << std::setprecision(17) << measured << ") and the check failed"
+                              << (check.expected == measured ? ": that is measured < target; use <=" : "") << "\n"
+                              << check.report();
+}
+
+TEST(Ex5_12, TakesPlainStepsWithoutClipping) {
+    // An output layer drawn 30 times too large: the gradients' norm is far above any clip norm.
+    Matrix x, y;
+    twenty_spiral_points(x, y);
+    bp::Rng rng(96);
+    bp::Mlp start({2, 8, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
+    start.dense(1).W *= 30;
+    bp::Mlp net = start, same = start;
+    PlainSgd sgd(0.001), library(0.001);
+    NormKeeping yours(sgd);
+    const bp::SanityCheck check = bp::check_overfits(net, bp::softmax_cross_entropy(), yours, x, y, 3, 0.05);
+    for (long s = 0; s < 3; ++s) bp::train_step(same, bp::softmax_cross_entropy(), library, x, y, {}, s);
+    ASSERT_EQ(yours.norms.size(), 3u) << "check_overfits with steps = 3 must take 3 steps of the optimizer given";
+    const double unclipped = first_gradient_norm(start, x, y);
+    const std::string why = clipped(yours, unclipped);
+    EXPECT_HOLDS(bp_test::matrices_near(why + "the gradients' global norm at step 1", Matrix::Constant(1, 1, unclipped),
+                                        Matrix::Constant(1, 1, yours.norms[0])))
+        << "a 2-8-3 tanh network with its output layer drawn 30 times too large, on 20 spiral points, plain SGD (lr = 0.001)";
+    EXPECT_HOLDS(bp_test::matrices_near(why + "check.measured", Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(same.forward(x), y)),
+                                        Matrix::Constant(1, 1, check.measured), 1e-9))
+        << "the loss after 3 plain steps of SGD (lr = 0.001)";
 }
 
 TEST(Ex5_12, ANetworkThatCannotLearnFails) {

@@ -12,7 +12,10 @@
 #include "bp/recurrent/rnn.hpp"
 #include "bp/recurrent/sequence_model.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
+#include <sstream>
 #include <tuple>
 
 namespace {
@@ -85,7 +88,7 @@ double own_rnn_loss(const bp::Rnn& rnn, const Sequence& x, const Matrix& h0, con
 
 // The tests' own BPTT after own_rnn_forward, for dL/dh_t = G_t from above (dh_out = G): each
 // step's dz_t and every gradient; or, to name a failure, what one of two known mistakes gives.
-enum class Bptt { right, no_carry, W_h_not_transposed };
+enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time };
 struct OwnRnnBackward {
     std::vector<Matrix> dz;  // dz_t at [t], t = 1, ..., T
     Matrix dW_x, dW_h, db, dh0, dh1;
@@ -94,7 +97,8 @@ struct OwnRnnBackward {
         dz.resize(static_cast<std::size_t>(T + 1));
         dW_x = Matrix::Zero(n, rnn.n_in()), dW_h = Matrix::Zero(n, n), db = Matrix::Zero(n, 1);
         Matrix dh_next = Matrix::Zero(n, m);
-        for (bp::Index t = T; t >= 1; --t) {
+        const bool forwards = way == Bptt::forwards_in_time;  // the mistake of looping t = 1, ..., T
+        for (bp::Index t = forwards ? 1 : T; forwards ? t <= T : t >= 1; t += forwards ? 1 : -1) {
             Matrix d = G.at(t);
             if (way != Bptt::no_carry) d += dh_next;
             if (t == 1) dh1 = d;
@@ -116,6 +120,10 @@ std::string rnn_bptt_mistake(const bp::Rnn& rnn, const Sequence& G) {
     const Matrix& dz1 = right.dz[1];
     const Matrix db = rnn.db;
     if (!near(right.dW_x, rnn.dW_x)) {
+        const OwnRnnBackward forwards(rnn, G, Bptt::forwards_in_time);
+        if (near(forwards.dW_x, rnn.dW_x) && near(forwards.dh0, rnn.start_grad().h))
+            return "The loop runs forwards in time, t = 1 up to T: step t then gets what step t - 1 sent back, and the "
+                   "gradient flows the wrong way. BPTT runs t = T down to 1, so that dh_next is what step t + 1 sent back";
         if (near(OwnRnnBackward(rnn, G, Bptt::no_carry).dW_x, rnn.dW_x))
             return "No gradient is carried from step to step: these are the gradients with dh_t = dh_out_t alone. h_t "
                    "also feeds step t + 1, so dh_t = dh_out_t + dh_next, where dh_next is what step t + 1 sent back";
@@ -303,9 +311,17 @@ TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
     bp::Rnn rnn(Matrix::Zero(2, 1), (Matrix(2, 2) << 1, 2, 0, 1).finished(), Vector::Zero(2), Activation::identity);
     Matrix dx(1, 1), dh_prev(2, 1);
     bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({2, 3}), col({8, 3}), col({1, 0}), dx, dh_prev);
-    EXPECT_MATRIX_NEAR((Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h)
-        << "dW_h = dz h_{t-1}^T with dz = (1, 0) and h_{t-1} = h_prev = (2, 3); with h_t = (8, 3) in its place it "
-           "would be [[8, 3], [0, 0]]";
+    const std::string tanh_prime = "tanh' = 1 - h_t^2 was applied, but this RNN's activation is the identity, whose "
+                                   "derivative is 1: dz = dh_t. Multiply by 1 - h_t^2 only when rnn.f == Activation::tanh";
+    EXPECT_HOLDS(near_or_mistake("dW_h", (Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h,
+                                 {{"dW_h pairs dz with h_t = (8, 3), the state the step made; it read h_{t-1} = h_prev = (2, 3), "
+                                   "so dW_h = dz h_prev^T",
+                                   (Matrix(2, 2) << 8, 3, 0, 0).finished()},
+                                  {tanh_prime + " (here dz = (1, 0) times 1 - 8^2 = -63)", (Matrix(2, 2) << -126, -189, 0, 0).finished()},
+                                  {tanh_prime + "; and dW_h pairs dz with h_t = (8, 3) instead of h_prev = (2, 3)",
+                                   (Matrix(2, 2) << -504, -189, 0, 0).finished()}},
+                                 "dW_h = dz h_{t-1}^T with dz = dh_t = (1, 0) (the identity) and h_{t-1} = h_prev = (2, 3): "
+                                 "[[2, 3], [0, 0]]"));
 }
 
 TEST(Ex7_3, SendsTheGradientBackThroughTheTransposeOfWh) {
@@ -343,7 +359,10 @@ TEST(Ex7_4, ExactLinearCase) {
                                   {"This is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, "
                                    "after the loop",
                                    col({1, 4})},
-                                  {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()}},
+                                  {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()},
+                                  {"The loop runs forwards in time, t = 1 up to 3: steps 1 and 2 ran before step 3's loss came back, so "
+                                   "only W_h^T g = (1, 2), what step 3 sent back, is left. BPTT runs t = T down to 1",
+                                   col({1, 2})}},
                                  "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = "
                                  "(1, 6)"));
     if (!near(col({1, 6}), rnn.start_grad().h)) return;  // dh_1 would show the same mistake again
@@ -460,6 +479,27 @@ TEST(Ex7_5, ChecksTheWeightsTheInputsAndTheStartState) {
         << "check W_x, W_h and b (rnn.parameters()), then the input as \"x\" and the start state as \"h0\"";
 }
 
+TEST(Ex7_5, DrawsGTheShapeOfH) {
+    // The check's loss, L = sum_t sum(G_t ⊙ h_t) at the point checked, tells which G was drawn.
+    bp::Rng rng(729);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);  // T = 3, m = 2, n_h = 3
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    bp::Rng for_check(730), for_test(730), for_mistake(730);
+    const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, h0, for_check);
+    const Sequence G(for_test.uniform_matrix(3, 3 * 2, -1, 1), 2);
+    const Sequence G_transposed(Matrix(for_mistake.uniform_matrix(3 * 2, 3, -1, 1).transpose()), 2);
+    EXPECT_HOLDS(near_or_mistake("check.loss", Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G)), Matrix::Constant(1, 1, check.loss),
+                                 {{"G was drawn as uniform_matrix(T m, n_h, -1, 1).transpose(): the same shape, but other numbers "
+                                   "in each place, so the check runs on another loss than the page's. Draw it the shape of h: "
+                                   "Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m)",
+                                   Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G_transposed))},
+                                  {"this is the loss with the start state h_0 = 0: forward from h0, rnn.forward(inputs, {start, Matrix()})",
+                                   Matrix::Constant(1, 1, own_rnn_loss(rnn, x, Matrix::Zero(3, 2), G))}},
+                                 "the check's loss is L = sum_t sum(G_t ⊙ h_t), with G = Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m) "
+                                 "the first draw from rng, and h_t from h0 (n_h = 3, T = 3, m = 2)"));
+}
+
 // An RNN whose backward gets dL/dh_0 wrong by a factor of 2, or dL/dx: a check must notice.
 struct RnnWithWrongStartGradient : bp::Rnn {
     using bp::Rnn::Rnn;
@@ -525,6 +565,38 @@ TEST(Ex7_6, ExactLinearCase) {
         EXPECT_NEAR(expected[t], norms[static_cast<std::size_t>(t)], 1e-12)
             << "||dh_" << t << "||: dh_t = (W_h^T)^(3 - t) g with W_h = [[1, 2], [0, 1]], g = (1, 0): dh_2 = (1, 2), "
             << "dh_1 = (1, 4), dh_0 = (1, 6). (With W_h instead of W_h^T every norm would be 1.)";
+}
+
+TEST(Ex7_6, TheIdentityHasNoTanhPrime) {
+    // The exact linear case from h_0 = (0, 0.5): h_1 = (1, 0.5), h_2 = (2, 0.5), h_3 = (3, 0.5). The
+    // identity's derivative is 1, so the norms are those of ExactLinearCase, whatever the states.
+    bp::Rnn rnn = exact_linear_rnn();
+    own_rnn_forward(rnn, Sequence(1, 3, 1), col({0, 0.5}));
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, col({1, 0}));
+    ASSERT_EQ(norms.size(), 4u) << "one norm for each t = 0, ..., T (T = 3)";
+    std::vector<double> with_tanh_prime(4);  // what multiplying by 1 - h_t^2 gives
+    Matrix dh = col({1, 0});
+    with_tanh_prime[3] = 1;
+    for (bp::Index t = 3; t >= 1; --t) {
+        dh = rnn.W_h.transpose() * Matrix(dh.array() * (1.0 - rnn.h.at(t).array().square()));
+        with_tanh_prime[static_cast<std::size_t>(t - 1)] = dh.norm();
+    }
+    const std::vector<double> expected = {std::sqrt(37.0), std::sqrt(17.0), std::sqrt(5.0), 1.0};
+    bool tanh_prime = true, right = true;
+    for (std::size_t t = 0; t <= 3; ++t) {
+        tanh_prime = tanh_prime && std::abs(norms[t] - with_tanh_prime[t]) <= 1e-9 * std::max(1.0, with_tanh_prime[t]);
+        right = right && std::abs(norms[t] - expected[t]) <= 1e-12 * expected[t];
+    }
+    if (right) return;
+    std::ostringstream got;
+    for (std::size_t t = 0; t <= 3; ++t) got << (t ? ", " : "") << norms[t];
+    ADD_FAILURE() << (tanh_prime ? "tanh' = 1 - h_t^2 was applied, but this RNN's activation is the identity, whose derivative "
+                                   "is 1: multiply by 1 - h_t^2 only when rnn.f == Activation::tanh. (In ExactLinearCase every h_t "
+                                   "was 0, where 1 - h_t^2 = 1 hides it.)\n"
+                                 : "")
+                  << "The identity RNN with W_h = [[1, 2], [0, 1]], g = (1, 0) at step 3, from h_0 = (0, 0.5): the norms of dh_0, "
+                     "..., dh_3 do not depend on the states, expected 6.08276, 4.12311, 2.23607, 1 (as from h_0 = 0), got "
+                  << got.str();
 }
 
 TEST(Ex7_6, AnRnnWithWhOfNormRhoShrinksTheGradientByAtLeastRhoPerStep) {
@@ -603,14 +675,101 @@ TEST(Ex7_7, AWindowOfTStepsIsFullBptt) {
                            same_gradients("when update() is called", c.gradients(), seen.front())));
 }
 
+// The sum of the chunks' losses (k steps each, of T) with the model as it is, each chunk starting
+// from `start(final state of the chunk before)`: what truncated_bptt returns when update()
+// changes nothing, or, with another start, what a mistake gives.
+double chunks_loss(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k,
+                   const std::function<bp::RecurrentState(const bp::RecurrentState&)>& start) {
+    double total = 0;
+    bp::RecurrentState carried;
+    for (bp::Index first = 1; first <= batch.steps(); first += k) {
+        const bp::SequenceBatch chunk = batch.chunk(first, std::min(k, batch.steps() - first + 1));
+        total += bp::sequence_loss(loss, model.forward(chunk.x, carried), chunk);
+        carried = start(model.layer->final_state());
+    }
+    return total;
+}
+
+// What truncated_bptt returned, against the full forward pass's loss, with the known mistakes
+// that give it named; `about` describes the case.
+void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k,
+                          double L, const std::string& about) {
+    const double full = bp::sequence_loss(loss, model.forward(batch.x), batch);
+    const auto number = [](double v) { return Matrix::Constant(1, 1, v); };
+    const double chunks = static_cast<double>((batch.steps() + k - 1) / k);
+    std::vector<bp_test::Mistake> mistakes = {
+        {"each chunk started from zeros: the forward pass must carry the state across a cut, starting each chunk from "
+         "the state the one before ended in (model.layer->final_state())",
+         number(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState&) { return bp::RecurrentState{}; }))},
+        {"the total divided by the number of chunks: truncated_bptt returns the chunks' losses summed, as the full loss "
+         "sums over the steps",
+         number(full / chunks)},
+        {"the total divided by the number of steps T: truncated_bptt returns the chunks' losses summed, as the full loss "
+         "sums over the steps",
+         number(full / static_cast<double>(batch.steps()))}};
+    if (model.layer->final_state().c.size() > 0)
+        mistakes.insert(mistakes.begin(),
+                        {"only h was carried across a cut, and the cell restarted at 0: an LSTM's state is h and c, carry "
+                         "both, the whole RecurrentState that model.layer->final_state() returns",
+                         number(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState& s) { return bp::RecurrentState{s.h, Matrix()}; }))});
+    EXPECT_HOLDS(near_or_mistake("the loss truncated_bptt returned", number(full), number(L), mistakes,
+                                 about + ": with an update() that changes nothing, the chunks' losses add up to the loss of "
+                                         "the whole sequence, each chunk starting from the state the one before ended in",
+                                 1e-12));
+}
+
 TEST(Ex7_7, TheForwardPassCarriesTheStateAcrossChunks) {
     Truncation c;
     int updates = 0;
     const double L = bp::truncated_bptt(c.model, c.loss, c.batch, 2, [&] { ++updates; });
     EXPECT_EQ(updates, 3) << "T = 5 steps in chunks of k = 2: steps 1-2, 3-4 and 5, one update() after each";
-    const double full = bp::sequence_loss(c.loss, c.model.forward(c.batch.x), c.batch);
-    EXPECT_NEAR(full, L, 1e-12) << "an update() that changes nothing leaves the forward pass as it was: each chunk must "
-                                   "start from the state the one before ended in (final_state()), not from zeros";
+    expect_chunks_add_up(c.model, c.loss, c.batch, 2, L, "An RNN, T = 5 steps in chunks of k = 2");
+}
+
+// An LSTM whose forward pass is the tests' own (so that exercises 7.8 and 7.9 need not be done
+// first), and whose backward leaves every gradient at zero: for tests of the state it carries.
+struct ForwardOnlyLstm : bp::Lstm {
+    using bp::Lstm::Lstm;
+    const Sequence& forward(const Sequence& input, const bp::RecurrentState& start) override {
+        const bp::Index T = input.steps(), m = input.batch(), n = n_out();
+        x = input;
+        h0 = start.h.size() ? start.h : Matrix::Zero(n, m);
+        c0 = start.c.size() ? start.c : Matrix::Zero(n, m);
+        gates.resize(4 * n, T, m), c.resize(n, T, m), h.resize(n, T, m);
+        Matrix h_prev = h0, c_prev = c0;
+        for (bp::Index t = 1; t <= T; ++t) {
+            const Matrix A = (W_x * x.at(t) + W_h * h_prev).colwise() + b;
+            Matrix g(4 * n, m);
+            g << sigmoid_of(A.topRows(3 * n)), tanh_of(A.bottomRows(n));
+            c_prev = (g.middleRows(n, n).array() * c_prev.array() + g.topRows(n).array() * g.bottomRows(n).array()).matrix();
+            h_prev = (g.middleRows(2 * n, n).array() * c_prev.array().tanh()).matrix();
+            gates.at(t) = g, c.at(t) = c_prev, h.at(t) = h_prev;
+        }
+        has_forward = true;
+        return h;
+    }
+    const Sequence& backward(const Sequence& dh_out) override {
+        dh = dh_out;
+        dx = Sequence(n_in(), x.steps(), x.batch());
+        d_start = {Matrix::Zero(n_out(), x.batch()), Matrix::Zero(n_out(), x.batch())};
+        return dx;
+    }
+    std::unique_ptr<bp::SequenceLayer> clone() const override { return std::make_unique<ForwardOnlyLstm>(*this); }
+};
+
+TEST(Ex7_7, AnLstmCarriesItsCellToo) {
+    bp::Rng rng(731);
+    const bp::Index n_h = 3;
+    // Forget gates open (bias 2) and large inputs: the cell holds much of what it took in.
+    Vector b = rng.uniform_matrix(4 * n_h, 1, -0.5, 0.5).col(0);
+    b.segment(n_h, n_h).array() += 2;
+    bp::SequenceModel model(std::make_unique<ForwardOnlyLstm>(rng.uniform_matrix(4 * n_h, 2, -1.5, 1.5),
+                                                              rng.uniform_matrix(4 * n_h, n_h, -0.8, 0.8), b),
+                            2, rng);
+    const bp::SequenceBatch batch{Sequence(rng.uniform_matrix(2, 6 * 2, -1, 1), 2), Sequence(rng.uniform_matrix(2, 6 * 2, -1, 1), 2), 1};
+    const double L = bp::truncated_bptt(model, bp::mean_squared_error(), batch, 2, [] {});
+    expect_chunks_add_up(model, bp::mean_squared_error(), batch, 2, L,
+                         "An LSTM (n_h = 3) with a readout, T = 6 steps in chunks of k = 2");
 }
 
 TEST(Ex7_7, TheGradientStopsAtTheChunksStart) {

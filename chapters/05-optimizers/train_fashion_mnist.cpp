@@ -149,7 +149,7 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
         if (o.monitor > 0 && !monitor.records().empty()) std::cout << bp::format_record(monitor.records().back());
     }
     //! [train]
-    std::cout << "test accuracy after " << o.epochs << " epochs: " << 100 * engine.evaluate(test).accuracy << " %  (model saved to "
+    std::cout << "test accuracy after " << o.epochs << (o.epochs == 1 ? " epoch: " : " epochs: ") << 100 * engine.evaluate(test).accuracy << " %  (model saved to "
               << o.model << ")\n";
 }
 

@@ -8,6 +8,7 @@
 #include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -78,7 +79,14 @@ int main(int argc, char** argv) try {
                       "layer l", "||dW^{[l]}||", {}, {}, {"set logscale y", "set format y '10^{%L}'", "set key bottom right",
                                                          "set xtics 1"}};
     for (int l = 1; l <= s.depth; ++l) figure.x.push_back(l);
-    std::cout << std::left << std::setw(42) << "network" << "||dW|| of layer 1 / of layer " << s.depth << "\n";
+    // The first column as wide as its longest label, and two spaces: a label never runs into its number.
+    std::size_t column = std::string("network").size();
+    for (bp::DeepNet net : nets) {
+        net.init = net.init.scaled(net.init.gain * s.gain);
+        column = std::max(column, net.label().size());
+    }
+    const int width = static_cast<int>(column) + 2;
+    std::cout << std::left << std::setw(width) << "network" << "||dW|| of layer 1 / of layer " << s.depth << "\n";
     // Colours that read on white (gnuplot's fifth is a pale yellow).
     const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
     std::size_t colour = 0;
@@ -90,7 +98,7 @@ int main(int argc, char** argv) try {
         const bp::NamedValues norms = bp::weight_gradient_norms(model, x, y);
         //! [measure]
         figure.curves.push_back({net.label(), norms.values, std::string("linespoints lw 2 pt 7 ps 0.6 lc rgb '") + colours[colour++ % 6] + "'"});
-        std::cout << std::left << std::setw(42) << net.label() << std::scientific << std::setprecision(2)
+        std::cout << std::left << std::setw(width) << net.label() << std::scientific << std::setprecision(2)
                   << norms.values.front() / norms.values.back() << std::defaultfloat << "\n";
     }
     bp::save_figure(figure, s.folder);
