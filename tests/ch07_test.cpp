@@ -772,6 +772,31 @@ TEST(Ex7_7, AnLstmCarriesItsCellToo) {
                          "An LSTM (n_h = 3) with a readout, T = 6 steps in chunks of k = 2");
 }
 
+TEST(Ex7_7, StartsFromTheGivenStateAndListsEachChunksLoss) {
+    Truncation c;
+    bp::RecurrentState start{c.rng.uniform_matrix(3, 2, -0.9, 0.9), Matrix()};  // h_0 of a batch that goes on an earlier one
+    std::vector<double> losses;
+    const double L = bp::truncated_bptt(c.model, c.loss, c.batch, 2, [] {}, start, &losses);
+    // What each chunk scores, from the given start and then from where the chunk before ended.
+    std::vector<double> want;
+    bp::RecurrentState carried = start;
+    for (bp::Index first = 1; first <= 5; first += 2) {
+        const bp::SequenceBatch chunk = c.batch.chunk(first, std::min<bp::Index>(2, 5 - first + 1));
+        want.push_back(bp::sequence_loss(c.loss, c.model.forward(chunk.x, carried), chunk));
+        carried = c.model.layer->final_state();
+    }
+    ASSERT_EQ(losses.size(), 3u) << "chunk_losses gets one loss per chunk (steps 1-2, 3-4 and 5): push each chunk's "
+                                    "sequence_loss into `losses`, which the given code copies out and sums";
+    const double from_zeros = chunks_loss(c.model, c.loss, c.batch, 2, [](const bp::RecurrentState& s) { return s; });
+    if (std::abs(L - from_zeros) < 1e-12 && std::abs(L - (want[0] + want[1] + want[2])) > 1e-9)
+        ADD_FAILURE() << "the first chunk started from zeros, not from the given `start`: start each forward pass from "
+                         "`carried`, which the given code sets to `start`; start.h is\n"
+                      << bp_test::format_matrix(start.h);
+    for (std::size_t i = 0; i < 3; ++i)
+        EXPECT_NEAR(want[i], losses[i], 1e-12) << "chunk " << i + 1 << "'s loss, from h_0 = the given start";
+    EXPECT_NEAR(want[0] + want[1] + want[2], L, 1e-12) << "what truncated_bptt returns: the chunks' losses summed";
+}
+
 TEST(Ex7_7, TheGradientStopsAtTheChunksStart) {
     Truncation c;
     std::vector<Gradients> seen;

@@ -77,10 +77,13 @@ double sequence_accuracy(const Sequence& out, const SequenceBatch& batch);
 
 /// Exercise 7.7 (exercises/ch07/truncated_bptt.cpp), truncated backpropagation through time
 /// with a window of k steps: the T steps in chunks of k (the last may be shorter), and for
-/// each chunk: zero_grad; forward from the state the previous chunk ended in (zeros for the
-/// first); its loss (sequence_loss of batch.chunk(...)); backward through this chunk only;
-/// then update(), which steps the optimizer. Returns the loss summed over all chunks.
+/// each chunk: zero_grad; forward from the state the previous chunk ended in (`start` for the
+/// first: empty for zeros, or the state a previous batch ended in); its loss (sequence_loss of
+/// batch.chunk(...)); backward through this chunk only; then update(), which steps the
+/// optimizer. Returns the loss summed over all chunks, and if chunk_losses is given, sets it to
+/// each chunk's loss, in order. After it, model.layer->final_state() is where the batch ended.
 double truncated_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index k,
-                      const std::function<void()>& update);
+                      const std::function<void()>& update, const RecurrentState& start = {},
+                      std::vector<double>* chunk_losses = nullptr);
 
 }  // namespace bp
