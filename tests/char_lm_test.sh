@@ -29,6 +29,25 @@ cmp -s whole.bin.train parts.bin.train || fail "20 steps in one run and 10 + 10 
 if "$program" --sample-only --model missing.bin "${small[@]}" 2> error.txt; then fail "--sample-only without a model succeeded"; fi
 grep -q "missing.bin: no such file" error.txt || fail "a missing model is not named: $(cat error.txt)"
 printf 'xyz%.0s' $(seq 1 500) > other.txt
-if "$program" --sample-only --model parts.bin --figures . other.txt 2> error.txt; then fail "a model of another text was sampled"; fi
+if "$program" --sample-only --model parts.bin --prime x --figures . other.txt 2> error.txt; then fail "a model of another text was sampled"; fi
 grep -q "give the text it learned from" error.txt || fail "a model of another text is not named: $(cat error.txt)"
-echo "char_lm_test: resumed and whole runs agree; --sample-only writes the same text; bad models refused by name"
+# Inputs that cannot work are refused by name before the first step, with no model written.
+refused() {  # refused WORDS ARGS...: the program exits non-zero at once, saying WORDS
+  local words=$1; shift
+  if "$program" "$@" > out.txt 2> error.txt; then fail "accepted: $*"; fi
+  grep -qe "$words" error.txt || fail "'$*' did not say '$words': $(cat error.txt)"
+  grep -q "training" out.txt && fail "'$*' started training before it refused: $(cat out.txt)"
+  return 0
+}
+refused "the text has no character 'Q'" --steps 5 --prime "Q" --model new.bin --figures . text.txt
+mkfifo pipe
+refused "not a regular file" --steps 5 --model new.bin pipe
+refused "not a regular file" --steps 5 --model new.bin /dev/zero
+touch afile
+refused "that is a file, not a folder" --steps 5 --prime "the " --figures afile --model new.bin text.txt
+refused "does not exist" --steps 5 --prime "the " --model no/such/folder/m.bin --figures . text.txt
+refused "give the path of a file" --steps 5 --prime "the " --model "" --figures . text.txt
+refused "more than the 4 GB" --steps 5 --prime "the " --hidden 4096 --batch 4096 --length 1000 --model new.bin --figures . text.txt
+refused "temperature: 4.9e-324 is out of range" --temperature 4.9e-324 --model new.bin text.txt
+[ ! -e new.bin ] || fail "a refused run wrote a model"
+echo "char_lm_test: resumed and whole runs agree; --sample-only writes the same text; bad models and inputs refused by name before training"

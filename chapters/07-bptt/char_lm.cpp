@@ -22,6 +22,8 @@
 #include "bp/recurrent/sequence_model.hpp"
 #include "bp/train/train.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -54,7 +56,7 @@ Settings parse(int argc, char** argv) {
         .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm", bp::Options::above_min)
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
         .integer("sample", s.sample, bp::Index{0}, bp::Index{1000000}, "characters to write after training")
-        .real("temperature", s.temperature, 0.0, 10.0, "below 1: likelier characters; above 1: more varied ones", bp::Options::above_min)
+        .real("temperature", s.temperature, 0.01, 10.0, "below 1: likelier characters; above 1: more varied ones")
         .text("prime", s.prime, "the text the sample starts from")
         .path("figures", s.figures, "where to write char_lm_loss.png, .svg and .dat")
         .path("model", s.model, "where the model is saved (and Adam's state, in FILE.train), and read by --resume and --sample-only")
@@ -72,10 +74,21 @@ struct Text {
     std::string alphabet;
     std::vector<bp::Index> codes, held_out;
 
+    // The largest text it reads: the model's memory is about 12 bytes per character.
+    static constexpr std::uintmax_t largest = 64u << 20;
+
     static Text read(const std::string& file) {
-        if (!std::filesystem::exists(file)) throw bp::DataError(file + ": no such file: give the path of a text to learn");
+        std::error_code error;
+        const auto status = std::filesystem::status(file, error);
+        if (!std::filesystem::exists(status)) throw bp::DataError(file + ": no such file: give the path of a text to learn");
+        // A pipe or a device (/dev/zero) could hang the program or never end: only a file is read.
+        if (!std::filesystem::is_regular_file(status))
+            throw bp::DataError(file + ": not a regular file (a folder, a pipe or a device): give the path of a text file");
+        if (const auto size = std::filesystem::file_size(file, error); !error && size > largest)
+            throw bp::DataError(file + ": " + std::to_string(size >> 20) + " MB is more than the " + std::to_string(largest >> 20) +
+                                " MB this program reads (it keeps about 12 bytes per character): give a part of it");
         std::ifstream in(file, std::ios::binary);
-        if (!in || std::filesystem::is_directory(file)) throw bp::DataError(file + ": cannot read it as a text file");
+        if (!in) throw bp::DataError(file + ": cannot open it");
         const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
         if (bytes.empty()) throw bp::DataError(file + ": the file is empty: there is no text to learn from");
         Text t;
@@ -179,6 +192,29 @@ int main(int argc, char** argv) try {
         throw bp::DataError(s.file + ": " + std::to_string(n) + " characters are too few: the tenth held out (" +
                             std::to_string(text.held_out.size()) + " characters) must hold a stretch of --length + 1 = " +
                             std::to_string(s.length + 1));
+    // Everything that can be checked is checked before the first step, not after the training.
+    // What forward and backward keep: the LSTM's gates, cell and state (7 n_h numbers) and the
+    // readout's outputs and their gradients (2 K) at each of T steps, for m stretches.
+    const double bytes = 8.0 * double(s.length) * double(s.batch) * (7.0 * double(s.hidden) + 2.0 * double(text.size()));
+    if (!s.sample_only && bytes > 4e9)
+        throw std::invalid_argument("--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) + " and --length " +
+                                    std::to_string(s.length) + " would keep about " + std::to_string(std::lround(bytes / 1e9)) +
+                                    " GB for one step's backward pass, more than the 4 GB this program allows: make one smaller");
+    for (char c : s.prime)
+        if (text.alphabet.find(c) == std::string::npos)
+            throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");
+    if (std::error_code e; std::filesystem::exists(s.figures, e) && !std::filesystem::is_directory(s.figures, e))
+        throw std::invalid_argument("--figures " + s.figures + ": that is a file, not a folder to write the figures into");
+    if (!s.sample_only) {
+        const std::filesystem::path model(s.model);
+        if (s.model.empty() || model.filename().empty() || std::filesystem::is_directory(model))
+            throw std::invalid_argument("--model '" + s.model + "': give the path of a file to save the model to");
+        const std::filesystem::path folder = model.has_parent_path() ? model.parent_path() : std::filesystem::path(".");
+        if (!std::filesystem::is_directory(folder))
+            throw std::invalid_argument("--model " + s.model + ": the folder " + folder.string() + " does not exist");
+        if (::access(folder.c_str(), W_OK) != 0)
+            throw std::invalid_argument("--model " + s.model + ": the folder " + folder.string() + " cannot be written to");
+    }
     if (s.sample_only) {  // no training: the saved model writes text
         bp::SequenceModel model = load_for(text, s);
         std::cout << s.model << ": an " << model.layer->kind() << " of n_h = " << model.layer->n_out() << "\n";
