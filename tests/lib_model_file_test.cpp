@@ -3,6 +3,7 @@
 #include "check.hpp"
 
 #include "bp/layers/activation_layer.hpp"
+#include "bp/layers/batch_norm.hpp"
 #include "bp/layers/mlp.hpp"
 #include "bp/io/model_file.hpp"
 #include "bp/layers/residual.hpp"
@@ -14,6 +15,8 @@
 #include <fstream>
 #include <limits>
 #include <thread>
+
+#include <zlib.h>
 
 namespace {
 
@@ -88,7 +91,15 @@ TEST(LibModelFile, AnMlpKeepsItsActivations) {
     EXPECT_TRUE(back.at<bp::Dense>(1).b == net.dense(1).b);
 }
 
-// The file of an Mlp({3, 4, 2}), and where its parts are.
+// The CRC-32 a model file of version 4 ends with, of `body`, as its 8 bytes.
+std::string checksum_bytes(const std::string& body) {
+    const uLong crc = crc32(crc32(0L, Z_NULL, 0), reinterpret_cast<const Bytef*>(body.data()), static_cast<uInt>(body.size()));
+    return int64_bytes(static_cast<std::int64_t>(crc));
+}
+
+// The file of an Mlp({3, 4, 2}), and where its parts are. `bytes` is the file without its
+// checksum: load_with(changed) signs the changed bytes again, so that what is checked is the
+// change itself, and load_raw(bytes) writes them as they are.
 struct SavedMlp {
     TempDir dir;
     std::filesystem::path file = dir.path / "m.bin";
@@ -97,9 +108,11 @@ struct SavedMlp {
         bp::Rng rng(3);
         bp::save_model(bp::Mlp({3, 4, 2}, Activation::relu, Activation::identity, rng), file);
         bytes = bytes_of(file);
+        bytes.resize(bytes.size() - 8);
     }
-    std::string load_with(const std::string& changed) {
-        write_bytes(file, changed);
+    std::string load_with(const std::string& changed) { return load_raw(changed + checksum_bytes(changed)); }
+    std::string load_raw(const std::string& raw) {
+        write_bytes(file, raw);
         return error_of([&] { bp::load_model(file); });
     }
 };
@@ -107,8 +120,8 @@ struct SavedMlp {
 TEST(LibModelFile, RefusesAnotherVersionKindOrShapeByName) {
     SavedMlp m;
     std::string b = m.bytes;
-    b.replace(8, 8, int64_bytes(4));
-    EXPECT_NE(m.load_with(b).find("a model file of version 4; this course reads versions 2 and 3 (at offset 8)"), std::string::npos)
+    b.replace(8, 8, int64_bytes(5));
+    EXPECT_NE(m.load_with(b).find("a model file of version 5; this course reads versions 2 to 4 (at offset 8)"), std::string::npos)
         << m.load_with(b);
 
     b = m.bytes;
@@ -146,6 +159,52 @@ TEST(LibModelFile, RefusesTruncatedCorruptAndForeignFiles) {
     EXPECT_NE(m.load_with(b).find("layer2.b holds nan at row 1, column 0"), std::string::npos) << m.load_with(b);
 }
 
+TEST(LibModelFile, AChangedByteIsNamedByTheChecksum) {
+    SavedMlp m;
+    EXPECT_EQ(m.load_with(m.bytes), "(nothing was thrown)");
+    std::string b = m.bytes + checksum_bytes(m.bytes);
+    const auto f = b.find("dense") + 5 + 8 + 16;  // the third number of layer1's settings: its activation
+    b[f] = static_cast<char>(b[f] ^ 0x01);  // relu becomes another activation: a different model, unless checked
+    EXPECT_MENTIONS(m.load_raw(b), "corrupt: its checksum does not match its contents");
+}
+
+// Version 3 bytes (no checksum) of a network of two layers, dense n_in1 -> n_out1 and dense
+// n_in2 -> 2, with zero weights.
+std::string two_dense_layers(double n_in1, double n_out1, double n_in2) {
+    const auto number = [](double v) {
+        std::string d(8, '\0');
+        std::memcpy(d.data(), &v, 8);
+        return d;
+    };
+    const auto tensor = [&](const std::string& name, std::int64_t rows, std::int64_t cols) {
+        return int64_bytes(static_cast<std::int64_t>(name.size())) + name + int64_bytes(rows) + int64_bytes(cols) +
+               std::string(static_cast<std::size_t>(8 * rows * cols), '\0');
+    };
+    const auto dense = [&](double n_in, double n_out) {
+        return int64_bytes(5) + "dense" + int64_bytes(3) + number(n_in) + number(n_out) + number(0) + int64_bytes(0);
+    };
+    const auto in1 = static_cast<std::int64_t>(n_in1), out1 = static_cast<std::int64_t>(n_out1), in2 = static_cast<std::int64_t>(n_in2);
+    return std::string("BPMODEL\n") + int64_bytes(3) + int64_bytes(10) + "sequential" + int64_bytes(0) + int64_bytes(2) +
+           dense(n_in1, n_out1) + dense(n_in2, 2) + int64_bytes(4) + tensor("layer1.W", out1, in1) + tensor("layer1.b", out1, 1) +
+           tensor("layer2.W", 2, in2) + tensor("layer2.b", 2, 1);
+}
+
+TEST(LibModelFile, LayersThatDoNotFitAreRefusedWhenLoaded) {
+    SavedMlp m;
+    EXPECT_EQ(m.load_raw(two_dense_layers(3, 4, 4)), "(nothing was thrown)");
+    EXPECT_MENTIONS(m.load_raw(two_dense_layers(3, 4, 5)), "layer2 (dense) takes 5 rows in, but the layers before it give 4");
+}
+
+TEST(LibModelFile, ANegativeRunningVarianceIsRefusedWhenLoaded) {
+    TempDir dir;
+    bp::Sequential net;
+    net.add(bp::BatchNorm(3));
+    net.at<bp::BatchNorm>(0).running_var(1) = -0.5;
+    bp::save_model(net, dir.path / "bn.bin");
+    EXPECT_MENTIONS(error_of([&] { bp::load_model(dir.path / "bn.bin"); }),
+                    "corrupt: layer1: running_var is -0.5 at row 1: a variance is never negative");
+}
+
 TEST(LibModelFile, AHugeClaimedSizeIsAnErrorNotAnAllocation) {
     // A 39-byte-or-so file whose one dense layer claims 2^24 x 2^24 weights.
     SavedMlp m;
@@ -157,13 +216,13 @@ TEST(LibModelFile, AHugeClaimedSizeIsAnErrorNotAnAllocation) {
         b += d;
     }
     b += int64_bytes(0);
-    const std::string e = m.load_with(b);
+    const std::string e = m.load_raw(b);
     EXPECT_NE(e.find("more than the"), std::string::npos) << e;
     EXPECT_EQ(e.find("not the expected kind"), std::string::npos) << e;
     // A count of inner layers no file could hold.
     std::string c = std::string("BPMODEL\n") + int64_bytes(2) + int64_bytes(10) + "sequential" + int64_bytes(0) +
                     int64_bytes(std::int64_t{1} << 40);
-    EXPECT_NE(m.load_with(c).find("more than the"), std::string::npos) << m.load_with(c);
+    EXPECT_NE(m.load_raw(c).find("more than the"), std::string::npos) << m.load_raw(c);
 }
 
 TEST(LibModelFile, ANamedPipeOrAFolderIsRefusedNotWaitedOn) {
@@ -181,7 +240,7 @@ TEST(LibModelFile, ADivergedModelIsNotSavedAndTheOldFileStays) {
     bp::Mlp bad({3, 4, 2}, Activation::relu, Activation::identity, rng);
     bad.dense(1).W(1, 2) = std::numeric_limits<double>::infinity();
     EXPECT_NE(error_of([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at row 1, column 2"), std::string::npos);
-    EXPECT_EQ(bytes_of(m.file), m.bytes);
+    EXPECT_EQ(bytes_of(m.file), m.bytes + checksum_bytes(m.bytes));
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(m.dir.path)) files += entry.is_regular_file();
     EXPECT_EQ(files, 1u) << "no temporary file is left behind";

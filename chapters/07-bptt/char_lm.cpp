@@ -200,7 +200,7 @@ int main(int argc, char** argv) try {
         throw std::invalid_argument("--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) + " and --length " +
                                     std::to_string(s.length) + " would keep about " + std::to_string(std::lround(bytes / 1e9)) +
                                     " GB for one step's backward pass, more than the 4 GB this program allows: make one smaller");
-    for (char c : s.prime)
+    for (char c : s.sample > 0 ? s.prime : std::string())  // the prime is read only to write a sample
         if (text.alphabet.find(c) == std::string::npos)
             throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");
     if (std::error_code e; std::filesystem::exists(s.figures, e) && !std::filesystem::is_directory(s.figures, e))

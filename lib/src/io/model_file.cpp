@@ -21,6 +21,7 @@
 #include <sstream>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <zlib.h>
 
 namespace bp {
 
@@ -86,6 +87,7 @@ const std::map<std::string, Maker>& makers() {
              expect(settings.size(), 0, "sequential network");
              auto net = std::make_unique<Sequential>();
              for (auto& child : children) net->layers.push_back(child_as<Layer>(std::move(child), "sequential network", "layers"));
+             net->require_sizes_fit("the layers do not fit");
              return net;
          }},
         {"dense",  // n_in, n_out, f
@@ -115,7 +117,11 @@ const std::map<std::string, Maker>& makers() {
          [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
              expect(settings.size(), 0, "residual block");
              expect(children.size(), 1, "residual block");
-             return std::make_unique<Residual>(child_as<Layer>(std::move(children.front()), "residual block", "a layer"));
+             auto inner = child_as<Layer>(std::move(children.front()), "residual block", "a layer");
+             if (const auto [n_in, n_out] = inner->sizes(); n_in != 0 && n_out != 0 && n_in != n_out)
+                 throw std::invalid_argument("its inner " + inner->kind() + " layer maps " + std::to_string(n_in) + " rows to " +
+                                             std::to_string(n_out) + ", where a skip connection needs the same number in and out");
+             return std::make_unique<Residual>(std::move(inner));
          }},
         {"rnn",  // n_x, n_h, f
          [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
@@ -206,6 +212,17 @@ std::vector<ConstTensor> tensors_of(const Module& model) {
     return all;
 }
 
+// CRC-32 (zlib's) of the bytes, as the 64-bit integer a model file of version 4 ends with.
+std::uint64_t checksum(const std::string& bytes) {
+    uLong crc = crc32(0L, Z_NULL, 0);
+    for (std::size_t done = 0; done < bytes.size();) {  // crc32 takes at most a uInt of bytes at once
+        const auto n = static_cast<uInt>(std::min<std::size_t>(bytes.size() - done, 1u << 30));
+        crc = crc32(crc, reinterpret_cast<const Bytef*>(bytes.data() + done), n);
+        done += n;
+    }
+    return crc;
+}
+
 std::string system_error(const std::string& what) { return what + " (" + std::strerror(errno) + ")"; }
 
 // Writes `bytes` to `file` through a temporary file of our own in the same folder (so that the
@@ -257,6 +274,7 @@ void save_model(const Module& model, const std::filesystem::path& file) {
         put_int(bytes, values.cols());
         for (Index i = 0; i < values.size(); ++i) put_double(bytes, values.data()[i]);
     }
+    put_u64(bytes, checksum(bytes));
 
     write_atomically(bytes, file);
 }
@@ -338,13 +356,25 @@ std::unique_ptr<Module> read_module(Reader& in, int depth, const std::string& wh
     }
 }
 
-std::string read_file(const std::filesystem::path& file) {
+// The file's bytes, once its first 8 are `header` (a file of another kind is refused before it
+// is read whole, however large).
+std::string read_file(const std::filesystem::path& file, const std::string& header, const std::string& what) {
     std::error_code error;
     const auto status = std::filesystem::status(file, error);
     if (!std::filesystem::exists(status)) throw DataError(file.string() + ": no such file");
-    if (!std::filesystem::is_regular_file(status)) throw DataError(file.string() + ": not a regular file, so not a model file");
+    if (!std::filesystem::is_regular_file(status)) throw DataError(file.string() + ": not a regular file, so not " + what);
     std::ifstream in(file, std::ios::binary);
     if (!in) throw DataError(file.string() + ": cannot open it");
+    std::string head(8, '\0');
+    in.read(head.data(), 8);
+    head.resize(static_cast<std::size_t>(in.gcount()));
+    if (head != header) {
+        if (head.compare(0, 7, old_magic) == 0)
+            throw DataError(file.string() + ": a model file of the course's first format (BPMLP1), which this version no longer "
+                                            "reads; train it again (at offset 0)");
+        throw DataError(file.string() + ": not " + what + " (no " + header.substr(0, 7) + " header) (at offset 0)");
+    }
+    in.seekg(0);
     std::ostringstream bytes;
     bytes << in.rdbuf();
     if (in.bad()) throw DataError(file.string() + ": reading failed");
@@ -355,22 +385,25 @@ std::string read_file(const std::filesystem::path& file) {
 
 std::unique_ptr<Module> load_module(const std::filesystem::path& file) {
     const std::string name = file.string();
-    Reader in(read_file(file), name);
-    in.room = in.left() / 8;
-    if (in.left() >= 7) {
-        const std::string head = in.head(8);
-        if (head.compare(0, 7, old_magic) == 0)
-            in.fail(0, "a model file of the course's first format (BPMLP1), which this version no longer reads; train it again");
-        if (head != std::string(magic, 8)) in.fail(0, "not a model file of this course (no BPMODEL header)");
-    } else {
-        in.fail(0, "not a model file of this course (" + std::to_string(in.left()) + " bytes)");
+    std::string bytes = read_file(file, std::string(magic, 8), "a model file of this course");
+    const std::int64_t version = bytes.size() >= 16 ? static_cast<std::int64_t>(Reader(bytes.substr(8, 8), name).u64("")) : 0;
+    // Version 2 wrote the layers of chapters 1-6 as versions 3 and 4 do; 3 added the recurrent
+    // ones; 4 ends with a checksum of every byte before it, so that a changed byte is named.
+    if (version == 4) {
+        if (bytes.size() < 24) throw DataError(name + ": truncated: " + std::to_string(bytes.size()) + " bytes (at offset 0)");
+        const std::uint64_t stored = Reader(bytes.substr(bytes.size() - 8), name).u64("the checksum");
+        bytes.resize(bytes.size() - 8);
+        if (stored != checksum(bytes))
+            throw DataError(name + ": corrupt: its checksum does not match its contents, so some byte was changed after it was "
+                                   "saved (at offset " + std::to_string(bytes.size()) + ")");
     }
+    Reader in(std::move(bytes), name);
+    in.room = in.left() / 8;
     in.u64("the header");
-    const std::size_t version_at = in.offset();
-    // Version 2 wrote the layers of chapters 1-6 as version 3 does; 3 added the recurrent ones.
-    if (const auto version = static_cast<std::int64_t>(in.u64("the version")); version != 2 && version != model_file_version)
-        in.fail(version_at, "a model file of version " + std::to_string(version) + "; this course reads versions 2 and " +
-                                std::to_string(model_file_version));
+    if (version != 2 && version != 3 && version != model_file_version)
+        in.fail(8, "a model file of version " + std::to_string(version) + "; this course reads versions 2 to " +
+                       std::to_string(model_file_version));
+    in.u64("the version");
     std::unique_ptr<Module> model = read_module(in, 0, "the model");
 
     std::vector<NamedTensor> expected = tensors_of(*model);
@@ -399,6 +432,13 @@ std::unique_ptr<Module> load_module(const std::filesystem::path& file) {
         }
     }
     if (in.left() != 0) in.fail(in.offset(), "corrupt: " + std::to_string(in.left()) + " unexpected bytes after the last tensor");
+    // What no single tensor shows, checked module by module (a negative running variance).
+    std::optional<std::string> invalid;
+    for_each_module(*model, [&](const std::string& where, const Module& m) {
+        if (!invalid)
+            if (const auto problem = m.invalid_values()) invalid = (where.empty() ? "the model" : where) + ": " + *problem;
+    });
+    if (invalid) throw DataError(name + ": corrupt: " + *invalid);
     return model;
 }
 
@@ -449,8 +489,7 @@ void save_training_state(const Adam& adam, long step, const std::filesystem::pat
 }
 
 long load_training_state(Adam& adam, const std::vector<Parameter>& params, const std::filesystem::path& file) {
-    Reader in(read_file(file), file.string());
-    if (in.left() < 8 || in.head(8) != std::string(train_magic, 8)) in.fail(0, "not a training state of this course (no BPTRAIN header)");
+    Reader in(read_file(file, std::string(train_magic, 8), "a training state of this course"), file.string());
     in.u64("the header");
     if (const auto version = static_cast<std::int64_t>(in.u64("the version")); version != train_version)
         in.fail(8, "a training state of version " + std::to_string(version) + "; this course reads version " + std::to_string(train_version));

@@ -26,6 +26,13 @@ std::vector<Parameter> BatchNorm::own_parameters() {
 
 std::vector<Buffer> BatchNorm::own_buffers() { return {{"running_mean", running_mean}, {"running_var", running_var}}; }
 
+std::optional<std::string> BatchNorm::invalid_values() const {
+    for (Index i = 0; i < running_var.size(); ++i)
+        if (running_var(i) < 0)
+            return "running_var is " + number_text(running_var(i)) + " at row " + std::to_string(i) + ": a variance is never negative";
+    return std::nullopt;
+}
+
 std::vector<double> BatchNorm::settings() const { return {static_cast<double>(size()), eps, momentum}; }
 
 }  // namespace bp

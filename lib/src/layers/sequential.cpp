@@ -30,6 +30,27 @@ void Sequential::throw_wrong_kind(std::size_t i, const std::type_info& asked) co
     throw UsageError("Sequential::at", layer_name(i) + " is a " + layers[i]->kind() + " layer, not a " + layer_type_name(asked));
 }
 
+std::pair<Index, Index> Sequential::sizes() const {
+    Index in = 0, out = 0;
+    for (const auto& layer : layers) {
+        const auto [n_in, n_out] = layer->sizes();
+        if (in == 0 && out == 0 && n_in != 0) in = n_in;
+        if (n_out != 0) out = n_out;
+    }
+    return {in, out};
+}
+
+void Sequential::require_sizes_fit(const char* op) const {
+    Index flowing = 0;  // the rows the layers so far give out, where known
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        const auto [n_in, n_out] = layers[i]->sizes();
+        if (n_in != 0 && flowing != 0 && n_in != flowing)
+            throw ShapeError(op, layer_name(i) + " (" + layers[i]->kind() + ") takes " + std::to_string(n_in) +
+                                     " rows in, but the layers before it give " + std::to_string(flowing));
+        if (n_out != 0) flowing = n_out;
+    }
+}
+
 std::vector<Child> Sequential::children() {
     std::vector<Child> all;
     for (std::size_t i = 0; i < layers.size(); ++i) all.push_back({layer_name(i), *layers[i]});

@@ -89,6 +89,10 @@ public:
     /// sizes, its activation, ...): what a model file stores of it besides the tensors.
     virtual std::vector<double> settings() const { return {}; }
 
+    /// What is wrong with the module's values, if anything a loaded model must not have (a
+    /// negative running variance): checked when a model file is read. Nothing by default.
+    virtual std::optional<std::string> invalid_values() const { return std::nullopt; }
+
     /// For chapter 6's monitor: the activation the module applies and its last output, if it
     /// applies one and forward has run.
     virtual std::optional<ActivationOutput> activation_output() const { return std::nullopt; }

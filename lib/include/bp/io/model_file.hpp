@@ -3,13 +3,16 @@
 /// parameters and its buffers (batch normalization's running statistics), for the networks of
 /// chapters 1-6 and the sequence models of chapter 7.
 ///
-/// The format, version 3: the 8 bytes "BPMODEL\n", the version as an integer, the module tree
+/// The format, version 4: the 8 bytes "BPMODEL\n", the version as an integer, the module tree
 /// (each module: its kind as a string, its settings() as numbers, its children), then the
 /// tensors (each: its name as a string, rows, columns, and the values in column order), the
-/// parameters then the buffers, in the order Module::parameters() and buffers() list them.
-/// Integers are 64-bit and numbers IEEE doubles, both little-endian; a string is its length
-/// and its bytes. Version 2 files (chapters 1-6, the same layout) are read; other versions, or
-/// the course's earlier format (BPMLP1), are refused by name.
+/// parameters then the buffers, in the order Module::parameters() and buffers() list them,
+/// then the CRC-32 of every byte before it. Integers are 64-bit and numbers IEEE doubles, both
+/// little-endian; a string is its length and its bytes. Versions 2 (chapters 1-6) and 3 (the
+/// recurrent layers too) are the same without the checksum, and are read; other versions, or the
+/// course's earlier format (BPMLP1), are refused by name. A file of another kind is refused
+/// from its first 8 bytes, before the rest is read; a loaded model's layers must fit one
+/// another, and its values make sense (no negative running variance), or it is refused.
 #pragma once
 
 #include "bp/io/data.hpp"  // DataError
@@ -21,7 +24,7 @@
 
 namespace bp {
 
-inline constexpr std::int64_t model_file_version = 3;
+inline constexpr std::int64_t model_file_version = 4;
 
 /// Writes the model to `file`: through a new temporary file in the same folder, flushed to
 /// disk, then renamed over `file`, so that a crash, a full disk or another program saving to

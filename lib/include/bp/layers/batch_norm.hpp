@@ -44,6 +44,9 @@ public:
     std::vector<Buffer> own_buffers() override;
     std::string kind() const override { return "batch_norm"; }
     std::vector<double> settings() const override;  ///< its size, eps and momentum
+    std::pair<Index, Index> sizes() const override { return {size(), size()}; }
+    /// A negative running variance, named with its row.
+    std::optional<std::string> invalid_values() const override;
     std::unique_ptr<Layer> clone() const override { return std::make_unique<BatchNorm>(*this); }
 
     Vector gamma;   ///< n: the learned scale, 1 at first

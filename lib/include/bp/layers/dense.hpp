@@ -51,6 +51,7 @@ struct Dense : Layer {
     std::string kind() const override { return "dense"; }
     std::vector<double> settings() const override;  ///< n_in, n_out, f
     std::optional<ActivationOutput> activation_output() const override;
+    std::pair<Index, Index> sizes() const override { return {n_in(), n_out()}; }
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Dense>(*this); }
 };
 // [dense]

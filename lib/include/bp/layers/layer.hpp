@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <typeinfo>
+#include <utility>
 #include <vector>
 
 namespace bp {
@@ -28,6 +29,10 @@ public:
 
     /// A copy of the layer, of its own kind (Sequential copies its layers with it).
     virtual std::unique_ptr<Layer> clone() const = 0;
+
+    /// {n_in, n_out}: the rows it takes in and gives out, where they are fixed; 0 where any
+    /// number will do (an activation layer). A loaded model's layers must fit one another.
+    virtual std::pair<Index, Index> sizes() const { return {0, 0}; }
 };
 // [layer]
 

@@ -29,6 +29,7 @@ public:
     /// F, named "inner": its parameters are inner.W, ...
     std::vector<Child> children() override { return {{"inner", *inner_}}; }
     std::string kind() const override { return "residual"; }
+    std::pair<Index, Index> sizes() const override { return inner_->sizes(); }
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Residual>(*this); }
 
     Layer& inner() { return *inner_; }

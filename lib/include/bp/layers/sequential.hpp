@@ -61,6 +61,11 @@ public:
     /// layer1, layer2, ...: so its parameters are layer1.W, layer1.b, layer2.W, ...
     std::vector<Child> children() override;
     std::string kind() const override { return "sequential"; }
+    /// The first fixed n_in of its layers and the last fixed n_out.
+    std::pair<Index, Index> sizes() const override;
+    /// Throws ShapeError naming the first layer whose fixed n_in is not what the layers before
+    /// it give out (a loaded model is checked so, not only at its first forward).
+    void require_sizes_fit(const char* op) const;
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Sequential>(*this); }
 
 private:
