@@ -249,4 +249,20 @@ int main() {
     twice(steps.middleCols(2, 2), A.leftCols(2));  // writes step 2 in place
     //! [ref_call]
     show("ref_call", steps);
+    //! [rsqrt]
+    Eigen::ArrayXd var(2);  // a column of numbers for element-wise work
+    var << 3.99, 0.24;
+    Vector inv_std = (var + 0.01).rsqrt();  // 1 / sqrt(var + eps), element by element
+    //! [rsqrt]
+    show("rsqrt", inv_std);
+    //! [count]
+    const Index big = (A.array().abs() > 3).count();  // how many elements meet the condition
+    const Index all_rows = (A.array() > -5).rowwise().all().count();  // rows where every element does
+    //! [count]
+    say("count", std::to_string(big) + " elements with |a| > 3; " + std::to_string(all_rows) + " row with every element > -5");
+    //! [norm]
+    const double frobenius = A.norm();  // sqrt of the sum of every element squared
+    const Vector row_norms2 = A.rowwise().squaredNorm();  // each row's sum of squares
+    //! [norm]
+    say("norm", number(frobenius) + "; rows: " + number(row_norms2(0)) + ", " + number(row_norms2(1)));
 }
