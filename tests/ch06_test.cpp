@@ -176,22 +176,26 @@ TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
         bp::Init::Scheme scheme;
         const char* name;
         double variance, swapped_variance;
-        Mistake own;  // a mistake of this scheme's own
-    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100, {0, ""}},
+        Mistake own[2];  // mistakes of this scheme's own
+    } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100, {{0, ""}, {0, ""}}},
                  {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400,
-                  {std::sqrt(6.0 / 400), ": that is the limit r = sqrt(6 / (n_in + n_out)) of the uniform distribution the library draws "
-                                         "Xavier's weights from, sqrt(3) times too large; its standard deviation is r / sqrt(3)"}},
+                  {{std::sqrt(6.0 / 400), ": that is the limit r = sqrt(6 / (n_in + n_out)) of the uniform distribution the library draws "
+                                          "Xavier's weights from, sqrt(3) times too large; its standard deviation is r / sqrt(3)"},
+                   {std::sqrt(1.0 / 400), ": that is sqrt(1 / (n_in + n_out)): the 2 is missing; Xavier's variance is 2 / (n_in + n_out), "
+                                          "the harmonic mean of the forward pass's 1 / n_in and the backward pass's 1 / n_out"}}},
                  {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100,
-                  {std::sqrt(1.0 / 300), ": that is sqrt(1 / n_in), LeCun's; He's variance is 2 / n_in, the 2 making up for the half "
-                                         "of the units ReLU sets to 0"}}};
+                  {{std::sqrt(1.0 / 300), ": that is sqrt(1 / n_in), LeCun's; He's variance is 2 / n_in, the 2 making up for the half "
+                                          "of the units ReLU sets to 0"},
+                   {0, ""}}}};
     for (const Case& c : cases) {
         const double got = bp::init_stddev(c.scheme, 300, 100);
         EXPECT_NEAR(std::sqrt(c.variance), got, 1e-12)
             << c.name << " for n_in = 300, n_out = 100"
             << (std::abs(got - c.variance) < 1e-12 ? ": that is the variance; the standard deviation is its square root"
                 : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12 ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
-                : c.own.gives > 0 && std::abs(got - c.own.gives) < 1e-12 ? c.own.what
-                                                                         : "");
+                : c.own[0].gives > 0 && std::abs(got - c.own[0].gives) < 1e-12 ? c.own[0].what
+                : c.own[1].gives > 0 && std::abs(got - c.own[1].gives) < 1e-12 ? c.own[1].what
+                                                                               : "");
     }
 }
 
