@@ -258,7 +258,7 @@ TEST(Ch06Monitor, RecordsNormsRatiosAndSaturationByName) {
     bp::Sgd sgd(0.1);
     bp::GradientMonitor monitor(net, sgd, 2);
     bp::EpochOptions options;
-    options.after_backward = monitor.hook();
+    monitor.hook_into(options);
     for (long step = 0; step < 5; ++step) bp::train_step(net, bp::softmax_cross_entropy(), sgd, x, y, options, step);
     ASSERT_EQ(monitor.records().size(), 3u) << "every 2 steps: steps 0, 2 and 4";
     const auto& r = monitor.records().back();
@@ -298,7 +298,7 @@ TEST(Ch06Monitor, NamesTheFirstStepThatIsNotFiniteAsTrainingDoes) {
     bp::Sgd sgd(0.01);
     bp::GradientMonitor monitor(net, sgd, 100);
     bp::EpochOptions options;
-    options.after_backward = monitor.hook();
+    monitor.hook_into(options);
     std::string said;
     try {
         for (long step = 0; step < 5; ++step) bp::train_step(net, broken, sgd, x, y, options, step);

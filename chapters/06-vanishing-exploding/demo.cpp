@@ -76,7 +76,7 @@ void monitor() {
     bp::GradientMonitor monitor(net, sgd, 5);  // records every 5 steps
     bp::EpochOptions options;
     options.batch = 25;
-    options.after_backward = monitor.hook();
+    monitor.hook_into(options);
     bp::train_for_steps(net, data, sgd, options, 20, rng);
     std::cout << monitor.report();
     //! [monitor]

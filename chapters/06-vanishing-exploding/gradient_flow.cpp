@@ -147,7 +147,7 @@ LearningSpeed learning_speed(Sequential& net, const Dataset& data, double lr, In
     GradientMonitor monitor(net, sgd);
     EpochOptions options;
     options.batch = batch;
-    options.after_backward = monitor.hook();
+    monitor.hook_into(options);
     train_for_steps(net, data, sgd, options, steps, rng);
     LearningSpeed speed;
     for (const Parameter& p : net.parameters())
@@ -168,7 +168,7 @@ ClippingRun clipping_run(const Sequential& net, const Dataset& data, double lr, 
     Sgd sgd(lr);
     GradientMonitor monitor(model, sgd);
     EpochOptions o = options;
-    o.after_backward = monitor.hook();
+    monitor.hook_into(o);
     ClippingRun run;
     const double nan = std::numeric_limits<double>::quiet_NaN();
     run.loss.assign(static_cast<std::size_t>(steps), nan);

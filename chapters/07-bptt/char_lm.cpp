@@ -147,11 +147,7 @@ std::string sample(bp::SequenceModel& model, const Text& text, const Settings& s
         double u = rng.uniform() * p.sum();
         for (next = 0; next + 1 < text.size() && u >= p(next); ++next) u -= p(next);
     };
-    for (char c : s.prime) {
-        const auto at = text.alphabet.find(c);
-        if (at == std::string::npos) throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "'");
-        feed(static_cast<bp::Index>(at));
-    }
+    for (char c : s.prime) feed(static_cast<bp::Index>(text.alphabet.find(c)));  // main checked that each is there
     if (s.prime.empty()) feed(text.codes.front());
     for (bp::Index i = 0; i < s.sample; ++i) {
         out += text.alphabet[std::size_t(next)];
@@ -200,7 +196,7 @@ int main(int argc, char** argv) try {
         throw std::invalid_argument("--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) + " and --length " +
                                     std::to_string(s.length) + " would keep about " + std::to_string(std::lround(bytes / 1e9)) +
                                     " GB for one step's backward pass, more than the 4 GB this program allows: make one smaller");
-    for (char c : s.sample > 0 ? s.prime : std::string())  // the prime is read only to write a sample
+    for (char c : s.sample > 0 || s.sample_only ? s.prime : std::string())  // the prime is read only to write a sample
         if (text.alphabet.find(c) == std::string::npos)
             throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");
     if (std::error_code e; std::filesystem::exists(s.figures, e) && !std::filesystem::is_directory(s.figures, e))

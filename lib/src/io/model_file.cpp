@@ -283,6 +283,13 @@ namespace {
 
 // ---- reading ---------------------------------------------------------------------------------
 
+// The little-endian 64-bit integer at bytes[at], ..., bytes[at + 7].
+std::uint64_t u64_at(const std::string& bytes, std::size_t at) {
+    std::uint64_t v = 0;
+    for (int i = 0; i < 8; ++i) v |= std::uint64_t(static_cast<unsigned char>(bytes[at + i])) << (8 * i);
+    return v;
+}
+
 class Reader {
 public:
     Reader(std::string bytes, std::string file) : bytes_(std::move(bytes)), file_(std::move(file)) {}
@@ -298,8 +305,7 @@ public:
 
     std::uint64_t u64(const std::string& what) {
         if (left() < 8) fail(at_, "truncated: " + std::to_string(left()) + " bytes left where " + what + " should be");
-        std::uint64_t v = 0;
-        for (int i = 0; i < 8; ++i) v |= std::uint64_t(static_cast<unsigned char>(bytes_[at_ + i])) << (8 * i);
+        const std::uint64_t v = u64_at(bytes_, at_);
         at_ += 8;
         return v;
     }
@@ -386,12 +392,12 @@ std::string read_file(const std::filesystem::path& file, const std::string& head
 std::unique_ptr<Module> load_module(const std::filesystem::path& file) {
     const std::string name = file.string();
     std::string bytes = read_file(file, std::string(magic, 8), "a model file of this course");
-    const std::int64_t version = bytes.size() >= 16 ? static_cast<std::int64_t>(Reader(bytes.substr(8, 8), name).u64("")) : 0;
+    // (A file too short to hold a version is named as truncated when the Reader comes to it.)
+    const auto version = bytes.size() >= 16 ? static_cast<std::int64_t>(u64_at(bytes, 8)) : model_file_version;
     // Version 2 wrote the layers of chapters 1-6 as versions 3 and 4 do; 3 added the recurrent
     // ones; 4 ends with a checksum of every byte before it, so that a changed byte is named.
-    if (version == 4) {
-        if (bytes.size() < 24) throw DataError(name + ": truncated: " + std::to_string(bytes.size()) + " bytes (at offset 0)");
-        const std::uint64_t stored = Reader(bytes.substr(bytes.size() - 8), name).u64("the checksum");
+    if (version == 4 && bytes.size() >= 24) {
+        const std::uint64_t stored = u64_at(bytes, bytes.size() - 8);
         bytes.resize(bytes.size() - 8);
         if (stored != checksum(bytes))
             throw DataError(name + ": corrupt: its checksum does not match its contents, so some byte was changed after it was "

@@ -55,12 +55,8 @@ void GradientMonitor::observe(long step, double loss, const std::vector<Paramete
     records_.push_back(std::move(r));
 }
 
-std::function<void(long, double, const std::vector<Parameter>&)> GradientMonitor::hook() {
-    return [this](long step, double loss, const std::vector<Parameter>& params) { observe(step, loss, params); };
-}
-
 void GradientMonitor::hook_into(EpochOptions& options) {
-    options.after_backward = hook();
+    options.after_backward = [this](long step, double loss, const std::vector<Parameter>& params) { observe(step, loss, params); };
     options.after_backward_due = [this](long step) { return due(step); };
 }
 

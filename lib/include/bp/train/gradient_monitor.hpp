@@ -37,7 +37,7 @@ double saturated_fraction(Activation f, const Matrix& a);
 /// A monitor of the gradients, for any training loop through EpochOptions::after_backward:
 ///
 ///     bp::GradientMonitor monitor(net, adam);  // net: the model; adam: its optimizer (for lr)
-///     options.after_backward = monitor.hook();
+///     monitor.hook_into(options);  // options: the loop's EpochOptions
 ///
 /// At every step it checks the loss and every gradient, and keeps the first that is not finite
 /// (train_step then stops with bp::Diverged, which says the same). Every `every` steps (and at
@@ -91,13 +91,11 @@ public:
 
     /// What after_backward calls: checks, and records if the step is due.
     void observe(long step, double loss, const std::vector<Parameter>& params);
-    /// observe, as an EpochOptions::after_backward. The monitor must outlive the training.
-    std::function<void(long, double, const std::vector<Parameter>&)> hook();
     /// Whether it records at `step` (every `every` steps).
     bool due(long step) const { return every_ > 0 && step % every_ == 0; }
-    /// Plugs the monitor into a training loop's options: after_backward = hook(), and
-    /// after_backward_due = due, so that an engine that must copy its gradients to show them
-    /// does so only at the recorded steps.
+    /// Plugs the monitor into a training loop's options: after_backward calls observe, and
+    /// after_backward_due is `due`, so that an engine that must copy its gradients to show them
+    /// does so only at the recorded steps. The monitor must outlive the training.
     void hook_into(EpochOptions& options);
 
     const std::vector<Record>& records() const { return records_; }
