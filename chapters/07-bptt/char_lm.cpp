@@ -201,16 +201,7 @@ int main(int argc, char** argv) try {
             throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");
     if (std::error_code e; std::filesystem::exists(s.figures, e) && !std::filesystem::is_directory(s.figures, e))
         throw std::invalid_argument("--figures " + s.figures + ": that is a file, not a folder to write the figures into");
-    if (!s.sample_only) {
-        const std::filesystem::path model(s.model);
-        if (s.model.empty() || model.filename().empty() || std::filesystem::is_directory(model))
-            throw std::invalid_argument("--model '" + s.model + "': give the path of a file to save the model to");
-        const std::filesystem::path folder = model.has_parent_path() ? model.parent_path() : std::filesystem::path(".");
-        if (!std::filesystem::is_directory(folder))
-            throw std::invalid_argument("--model " + s.model + ": the folder " + folder.string() + " does not exist");
-        if (::access(folder.c_str(), W_OK) != 0)
-            throw std::invalid_argument("--model " + s.model + ": the folder " + folder.string() + " cannot be written to");
-    }
+    if (!s.sample_only) bp::require_model_destination(s.model, "--model");
     if (s.sample_only) {  // no training: the saved model writes text
         bp::SequenceModel model = load_for(text, s);
         std::cout << s.model << ": an " << model.layer->kind() << " of n_h = " << model.layer->n_out() << "\n";
@@ -239,6 +230,7 @@ int main(int argc, char** argv) try {
     const long every = std::max(1L, s.steps / 25);  // how often to measure the loss on the held-out text, and save
     std::vector<double> step, training, unseen;
     double running = 0;
+    bool saved = s.resume;  // whether this run has saved: its first save keeps an earlier run's files
     for (long i = first; i < first + s.steps; ++i) {
         const bp::SequenceBatch b = stretches_of_step(text, s, i);
         double loss = 0;
@@ -256,6 +248,10 @@ int main(int argc, char** argv) try {
             step.push_back(double(i + 1));
             training.push_back(running);
             unseen.push_back(loss_per_character(model, text.held_out, text.size(), s));
+            if (!saved)
+                for (const std::string& f : {s.model, s.model + ".train"})
+                    if (const auto backup = bp::keep_as_backup(f)) std::cout << "\nan earlier run's " << f << " is kept as " << backup->string() << "\n";
+            saved = true;
             bp::save_model(model, s.model);  // a run stopped here resumes from here
             bp::save_training_state(adam, i + 1, s.model + ".train");
         }

@@ -55,6 +55,17 @@ public:
     long step;  ///< the step, counted from 0 over the whole run
 };
 
+/// A loss that stays far above an untrained model's has diverged too, though it is finite:
+/// training stops (Diverged) when the mean loss of `steps` consecutive steps is above `value`.
+struct LossLimit {
+    double value = 0;      ///< 0: no limit
+    long steps = 50;       ///< how many steps in a row the mean is taken over
+    std::string meaning;   ///< what `value` is, for the message: "3 ln 10, three times an untrained classifier's loss"
+    /// Chapter 5's sanity check: an untrained classifier of K classes has a loss near ln K (it
+    /// guesses each class with about 1/K); a mean of 3 ln K over 50 steps is not learning.
+    static LossLimit for_classes(Index classes);
+};
+
 /// What a training step does around the optimizer's step, and what an epoch adds.
 struct EpochOptions {
     Index batch = 128;
@@ -77,6 +88,8 @@ struct EpochOptions {
     std::function<bool(long step)> after_backward_due;
     /// Called after each step with its index and the batch's loss, e.g. to record a curve.
     std::function<void(long step, double loss)> after_step;
+    /// Stop with Diverged when the loss stays above this (no limit unless set).
+    LossLimit loss_limit;
 };
 
 /// One step on a batch x (n_0 x m) with targets y: zero_grad, forward, the loss, backward from
@@ -106,8 +119,9 @@ double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, dou
 /// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
 /// smaller), until the epoch ends or `step` reaches options.step_limit: options.schedule(step),
 /// train(order, first, count), which trains on the examples order[first], ...,
-/// order[first + count - 1] and returns their loss, options.after_step and the progress bar.
-/// Returns the mean of the batches' losses.
+/// order[first + count - 1] and returns their loss, options.after_step, the progress bar, and
+/// the check of options.loss_limit (Diverged once the last loss_limit.steps steps of this
+/// epoch have a mean above it). Returns the mean of the batches' losses.
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
                       const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train);
 
