@@ -45,8 +45,9 @@ void ProgressBar::update(long done, double loss) {
     if (terminal_) {
         const int width = 24, filled = static_cast<int>(width * done / std::max(total_, 1L));
         out_ << "\r" << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << line.str() << "   " << std::flush;
-    } else if (const long tenth = 10 * done / std::max(total_, 1L); tenth > last_tenth_) {
-        last_tenth_ = tenth;
+    } else if (const long tenth = 10 * done / std::max(total_, 1L); tenth > last_tenth_ || elapsed - last_line_ >= 30) {
+        last_tenth_ = tenth;  // a line at every tenth, and at least every 30 s: a slow run never looks stuck
+        last_line_ = elapsed;
         out_ << line.str() << "\n";
     }
 }

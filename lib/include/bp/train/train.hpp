@@ -20,8 +20,8 @@
 
 namespace bp {
 
-/// A progress bar with rate, loss and time left on a terminal; plain lines (at every tenth)
-/// when the output is not a terminal, so that logs stay readable.
+/// A progress bar with rate, loss and time left on a terminal; plain lines (at every tenth, and
+/// at least every 30 seconds) when the output is not a terminal, so that logs stay readable.
 class ProgressBar {
 public:
     ProgressBar(std::string label, long total, std::ostream& out);
@@ -34,6 +34,7 @@ private:
     std::ostream& out_;
     bool terminal_;
     long last_tenth_ = -1;
+    double last_line_ = 0;  ///< seconds from the start to the last plain line
     std::chrono::steady_clock::time_point start_;
 };
 
