@@ -61,7 +61,10 @@ TEST(Ex6_1, GivesTheNormOfEachGradientInOrder) {
                                  << (same(got, {5, 13}) ? ": the order is reversed; keep the order of the parameters given"
                                      : same(got, {169, 25}) ? ": these are squared norms; take the square root"
                                      : same(got, {std::sqrt(24.0), std::sqrt(2.0)}) ? ": these are the norms of the values W and b, not of the gradients dW and db"
-                                                                                     : "")
+                                     : same(got, {19, 5}) ? ": that is the sum of |g|, the L1 norm (3 + 4 + 12 = 19 for dW); the page says "
+                                                            "||dW||_F = sqrt(sum of dW_ij^2), the Frobenius norm: sqrt(9 + 16 + 144) = 13, "
+                                                            "p.grad().norm()"
+                                                          : "")
                                  << "\n  with dW =\n" << format_matrix(dW) << "  and db = (0, 5)";
 }
 
@@ -76,7 +79,12 @@ TEST(Ex6_1, GivesOneNormPerParameter) {
     for (int i = 0; i < 5; ++i) params.emplace_back("p" + std::to_string(i), values[i], grads[i]);
     const std::vector<double> got = bp::gradient_norms(params);
     ASSERT_EQ(got.size(), 5u) << "one norm for each of the 5 parameters";
-    for (int i = 0; i < 5; ++i) EXPECT_NEAR(grads[i].norm(), got[i], 1e-12) << "the norm of p" << i << "'s gradient";
+    for (int i = 0; i < 5; ++i)
+        EXPECT_NEAR(grads[i].norm(), got[i], 1e-12)
+            << "the norm of p" << i << "'s gradient: expected " << grads[i].norm() << ", got " << got[i]
+            << (std::abs(got[i] - grads[i].cwiseAbs().sum()) < 1e-12
+                    ? ": that is the sum of |g|, the L1 norm; the page says the Frobenius norm, sqrt(sum of g_ij^2)"
+                    : "");
 }
 
 TEST(Ex6_1, GivesANormOfZeroForAnEmptyGradient) {
@@ -93,7 +101,9 @@ TEST(Ex6_1, GivesANormOfZeroForAnEmptyGradient) {
                                  << (same(got, {5, 2}) ? ": the parameter with an empty gradient was skipped; its norm is 0, and "
                                                          "every parameter needs its norm in its place (the monitor pairs the "
                                                          "i-th norm with the i-th name, so b's norm would be reported as E's)"
-                                                       : "")
+                                     : same(got, {7, 0, 2}) ? ": that is the sum of |g|, the L1 norm (3 + 4 = 7 for dW); the page says "
+                                                              "the Frobenius norm, sqrt(sum of g_ij^2): sqrt(9 + 16) = 5"
+                                                            : "")
                                  << "\n  with dW = [3 0; 0 4], dE 0x3 (no elements) and db = (0, 2)";
 }
 
