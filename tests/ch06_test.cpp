@@ -143,10 +143,19 @@ TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
         0, 1.5, 0, 2,  //
         0.1, 0.3, 0, 0.7;
     const double got = bp::saturated_fraction(Activation::relu, a);
-    EXPECT_NEAR(1.0 / 3, got, 1e-12) << "1 of the 3 units is dead (0 for every example of the batch)"
-                                     << (std::abs(got - 7.0 / 12) < 1e-12 ? ": you counted zero elements; a unit that is 0 for some examples still learns from the others"
+    const char* the_page = "; the page says a ReLU unit is dead when it outputs 0 for every example of the batch, and one "
+                           "that is 0 for some examples is alive (it learns from the others): count the rows of a that are "
+                           "all 0, out of a.rows()";
+    const bool elements_of_elements = std::abs(got - 7.0 / 12) < 1e-12, elements_of_units = std::abs(got - 7.0 / 3) < 1e-12,
+               any_zero = std::abs(got - 1.0) < 1e-12;
+    EXPECT_NEAR(1.0 / 3, got, 1e-12) << "expected 1/3 (1 of the 3 units, the rows, is dead: 0 for every example of the batch), got " << got
+                                     << (elements_of_elements ? ": that is 7/12, the zero elements (7 of the 12 entries) counted instead of dead units"
+                                         : elements_of_units  ? ": that is 7/3, the 7 zero elements (entries) counted instead of dead units, "
+                                                                "divided by the 3 units"
+                                         : any_zero ? ": that is 3/3, every unit with a zero for some example counted as dead"
                                          : std::abs(got - 0.25) < 1e-12 ? ": you counted columns; units are the rows, examples the columns"
                                                                         : "")
+                                     << (elements_of_elements || elements_of_units || any_zero ? the_page : "")
                                      << "\n  a =\n" << format_matrix(a);
 }
 
