@@ -384,6 +384,22 @@ Vector row_variances(const Matrix& y) {
     return centred.rowwise().squaredNorm() / static_cast<double>(y.cols());
 }
 
+// The mistake of computing the variance uncentred, var = (1/m) sum_k z_ik^2 (the mean of z^2
+// instead of the mean of (z - mean)^2), and what forward then gives.
+bp_test::BatchNormForward with_uncentred_variance(const Matrix& z, const bp::BatchNorm& bn) {
+    bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
+    f.var = z.array().square().rowwise().mean().matrix();
+    f.inv_std = (f.var.array() + bn.eps).rsqrt().matrix();
+    f.zhat = ((z.colwise() - f.mean).array().colwise() * f.inv_std.array()).matrix();
+    f.y = ((f.zhat.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()).matrix();
+    return f;
+}
+
+const char* const uncentred_variance =
+    "that is the variance computed uncentred, the mean of z^2 instead of the mean of (z - mean)^2 (larger by mean^2); "
+    "the page says sigma_i^2 = (1/m) sum_k (z_ik - mu_i)^2, the mean of the squared deviations from the row's mean: "
+    "(z.colwise() - mean).rowwise().squaredNorm() / m";
+
 TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     bp::Rng rng(606);
     bp::BatchNorm bn = bp_test::some_batch_norm(1e-5);
@@ -402,7 +418,23 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
         << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
             : bp_test::matrices_near("", Matrix(eps_outside), Matrix(got), 1e-12)
                 ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
-                : "");
+            : bp_test::matrices_near("", Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9)
+                ? std::string(": ") + uncentred_variance
+                : std::string())
+        << "\n  z =\n" << format_matrix(z);
+}
+
+TEST(Ex6_6, TheVarianceIsOfTheDeviationsFromTheMean) {
+    // One feature, a batch of two: z = (1, 3) has mean 2, deviations -1 and 1, variance 1.
+    bp::BatchNorm bn(1, 1e-5);
+    bn.forward(bp_test::row({1, 3}));
+    ASSERT_EQ(bn.var.size(), 1) << "bn.var has one entry per feature (row of z), here 1";
+    const double got = bn.var(0);
+    EXPECT_NEAR(1.0, got, 1e-12) << "expected bn.var = 1 for the row z = (1, 3) (mean 2, deviations -1 and 1), got " << got
+                                 << (std::abs(got - 5) < 1e-12 ? std::string(", which is (1^2 + 3^2) / 2: ") + uncentred_variance
+                                     : std::abs(got - 2) < 1e-12 ? std::string(": that is ((-1)^2 + 1^2) / (m - 1), the sample variance; the batch's "
+                                                                               "variance uses 1/m")
+                                                                 : std::string());
 }
 
 TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
@@ -416,7 +448,8 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
     EXPECT_HOLDS(bp_test::matrices_near("y", want.y, y))
         << (bp_test::matrices_near("", Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
                 ? "eps goes inside the root: zhat = (z - mean) / sqrt(var + eps)\n"
-                : "")
+            : bp_test::matrices_near("", with_uncentred_variance(z, bn).y, y) ? std::string("y: ") + uncentred_variance + "\n"
+                                                                             : std::string())
         << "  with eps = 0.1, gamma = (1.5, -0.7, 2), shift = (0.3, -1.2, 0.5) and z =\n"
         << format_matrix(z);
 }
@@ -428,7 +461,10 @@ TEST(Ex6_6, KeepsWhatBackwardNeeds) {
     bn.forward(z);
     const bp_test::BatchNormForward want = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(want.mean), Matrix(bn.mean)) << "bn.mean: each row's mean over the batch";
-    EXPECT_MATRIX_NEAR(Matrix(want.var), Matrix(bn.var)) << "bn.var: each row's variance over the batch, with 1/m";
+    EXPECT_MATRIX_NEAR(Matrix(want.var), Matrix(bn.var))
+        << "bn.var: each row's variance over the batch, with 1/m"
+        << (bp_test::matrices_near("", Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var)) ? std::string(": ") + uncentred_variance
+                                                                                                 : std::string());
     EXPECT_MATRIX_NEAR(Matrix(want.inv_std), Matrix(bn.inv_std)) << "bn.inv_std: 1 / sqrt(var + eps)";
     EXPECT_MATRIX_NEAR(want.zhat, bn.zhat) << "bn.zhat: (z - mean) * inv_std, row by row";
 }
@@ -441,9 +477,13 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
         << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
+    const Vector uncentred = with_uncentred_variance(z, bn).var;
     EXPECT_MATRIX_NEAR(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var), Matrix(bn.running_var))
         << "after one batch of m = 4, running_var = 0.9 * 1 + 0.1 * (4/3) * the batch's 1/m variance: the unbiased estimate "
-           "(the library does this from bn.var, which must hold the 1/m variance)";
+           "(the library does this from bn.var, which must hold the 1/m variance)"
+        << (bp_test::matrices_near("", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * uncentred), Matrix(bn.running_var))
+                ? std::string("; bn.var held the mean of z^2: ") + uncentred_variance
+                : std::string());
 }
 
 // ---- 6.7 BatchNorm::backward, training mode ----
