@@ -88,7 +88,7 @@ double own_rnn_loss(const bp::Rnn& rnn, const Sequence& x, const Matrix& h0, con
 
 // The tests' own BPTT after own_rnn_forward, for dL/dh_t = G_t from above (dh_out = G): each
 // step's dz_t and every gradient; or, to name a failure, what one of two known mistakes gives.
-enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time };
+enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time, tanh_prime_of_h_prev };
 struct OwnRnnBackward {
     std::vector<Matrix> dz;  // dz_t at [t], t = 1, ..., T
     Matrix dW_x, dW_h, db, dh0, dh1;
@@ -102,7 +102,9 @@ struct OwnRnnBackward {
             Matrix d = G.at(t);
             if (way != Bptt::no_carry) d += dh_next;
             if (t == 1) dh1 = d;
-            if (rnn.f == Activation::tanh) d.array() *= 1.0 - rnn.h.at(t).array().square();
+            // tanh'(z_t) = 1 - h_t^2; the mistake of reading it from h_{t-1}, the state the step read
+            const Matrix tanh_of_z = way == Bptt::tanh_prime_of_h_prev ? Matrix(rnn.hidden(t - 1)) : Matrix(rnn.h.at(t));
+            if (rnn.f == Activation::tanh) d.array() *= 1.0 - tanh_of_z.array().square();
             dW_x += d * rnn.x.at(t).transpose();
             dW_h += d * rnn.hidden(t - 1).transpose();
             db += d.rowwise().sum();
@@ -112,6 +114,13 @@ struct OwnRnnBackward {
         dh0 = dh_next;
     }
 };
+
+// Exercise 7.3's mistake of reading tanh' from the state the step read instead of the one it made.
+const char* const tanh_prime_of_h_prev =
+    "expected the gradients of dz = dh_t ⊙ (1 - h_t^2), got those of dz = dh_t ⊙ (1 - h_{t-1}^2): that is tanh' "
+    "computed from h_prev, the state the step read; the page says dz_t = dh_t ⊙ (1 - h_t ⊙ h_t), tanh' read from h_t, "
+    "the state the step made (h_t = tanh(z_t), so tanh'(z_t) = 1 - h_t^2). In rnn_step_backward (exercise 7.3): "
+    "1.0 - h_t.array().square()";
 
 // The known mistake of exercises 7.3-7.4 that the layer's gradients show after rnn.backward(G),
 // said so that it can be a failure's first line; "" if they show none of them.
@@ -130,6 +139,8 @@ std::string rnn_bptt_mistake(const bp::Rnn& rnn, const Sequence& G) {
         if (near(OwnRnnBackward(rnn, G, Bptt::W_h_not_transposed).dW_x, rnn.dW_x))
             return "The gradient goes back through W_h instead of W_h^T: dh_prev = W_h^T dz (W_h is square, so W_h dz "
                    "fits the shapes too)";
+        if (rnn.f == Activation::tanh && near(OwnRnnBackward(rnn, G, Bptt::tanh_prime_of_h_prev).dW_x, rnn.dW_x))
+            return tanh_prime_of_h_prev;
         if (near(dz1 * rnn.x.at(1).transpose(), rnn.dW_x))
             return "dW_x is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the "
                    "others' shares";
@@ -284,11 +295,17 @@ TEST(Ex7_3, MatchesFiniteDifferences) {
     Matrix dx(2, 3), dh_prev(3, 3);
     bp::rnn_step_backward(rnn, x, h_prev, step(), G, dx, dh_prev);
     const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db;
-    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7));
-    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7));
-    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7));
-    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7));
-    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7));
+    // tanh' read from h_prev instead of h_t gives these gradients: named in each failure it explains.
+    const Matrix dz_of_h_prev = G.cwiseProduct((1.0 - h_prev.array().square()).matrix());
+    const bool of_h_prev = near(dz_of_h_prev * x.transpose(), dW_x) && near(dz_of_h_prev * h_prev.transpose(), dW_h);
+    const auto why = [&](const ::testing::AssertionResult& result) {
+        return of_h_prev ? explained(tanh_prime_of_h_prev, result) : result;
+    };
+    EXPECT_HOLDS(why(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("db", slopes(L, rnn.b), db, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("dx_t", slopes(L, x), dx, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)));
 }
 
 TEST(Ex7_3, AddsIntoTheGradients) {
@@ -408,7 +425,9 @@ TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
     rnn.zero_grad();
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
-    EXPECT_HOLDS(near_or_mistake("dW_h", dz1() * h0.transpose(), rnn.dW_h, {{with_h_t, dz1() * rnn.h.at(1).transpose()}},
+    const Matrix dz1_of_h0 = G.at(1).cwiseProduct((1.0 - h0.array().square()).matrix());  // tanh' read from h_0
+    EXPECT_HOLDS(near_or_mistake("dW_h", dz1() * h0.transpose(), rnn.dW_h,
+                                 {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
                                  "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
 }
 
@@ -417,11 +436,14 @@ TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
     bp::Rnn rnn = small_rnn(rng);
     own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 3 * 2, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));
     rnn.backward(Sequence(rng.uniform_matrix(3, 3 * 2, -1, 1), 2));
-    Vector expected = Vector::Zero(3);
-    for (bp::Index t = 1; t <= 3; ++t)
+    Vector expected = Vector::Zero(3), of_h_prev = Vector::Zero(3);
+    for (bp::Index t = 1; t <= 3; ++t) {
         expected += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array().square()).matrix()).rowwise().sum();
-    EXPECT_MATRIX_NEAR(Matrix(expected), Matrix(rnn.db)) << "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), "
-                                                            "with your dh_t: each step adds it once";
+        of_h_prev += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.hidden(t - 1).array().square()).matrix()).rowwise().sum();
+    }
+    EXPECT_HOLDS(near_or_mistake("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
+                                 "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
+                                 "it once"));
 }
 
 TEST(Ex7_4, TwoBackwardPassesAddUp) {
