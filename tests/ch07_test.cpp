@@ -261,6 +261,15 @@ TEST(Ex7_2, EachStateComesFromTheStepBefore) {
     Matrix expected = h0;
     for (bp::Index t = 1; t <= 4; ++t) {
         expected = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * expected).colwise() + rnn.b);
+        const Matrix from_h0 = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * h0).colwise() + rnn.b);
+        if (t >= 2 && !near(expected, h.at(t)) && near(from_h0, h.at(t))) {
+            // Every later state is wrong the same way: name it once.
+            ADD_FAILURE() << "expected h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b), got tanh(W_x x_" << t
+                          << " + W_h h_0 + b): that is every step reading h_0 as h_prev, the state never advancing; the page "
+                             "says step t makes h_t from x_t and h_{t-1}, which is hidden(t - 1), the state the step before made\n"
+                          << matrices_near("h_" + std::to_string(t), expected, h.at(t)).message();
+            break;
+        }
         EXPECT_MATRIX_NEAR(expected, Matrix(h.at(t))) << "h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b)";
     }
     EXPECT_MATRIX_NEAR(h0, Matrix(rnn.hidden(0))) << "hidden(0) is h_0, as given";
