@@ -326,10 +326,22 @@ TEST(Ex7_3, AddsIntoTheGradients) {
     bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
     const Matrix once_x = rnn.dW_x, once_h = rnn.dW_h, once_b = rnn.db;
     bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_x), rnn.dW_x) << "the same step twice must add twice: W_x is shared by every step, "
-                                                        "so each step adds its share (+=, not =)";
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), rnn.dW_h);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_b), Matrix(rnn.db));
+    // With = instead of +=, the second call leaves one step's share, as the last step of a sequence would.
+    const auto overwritten = [](const std::string& dW, const std::string& share) {
+        return "expected " + dW + " after the same step twice to be twice one step's share, got one share: that is " + dW + " = " +
+               share + " with = instead of +=, each step overwriting what the steps before it added (over a sequence only one "
+               "step's share would remain); the page says each step adds its share, " + dW + " += " + share +
+               ": W_x, W_h and b are shared by every step, so their gradients are sums over the steps";
+    };
+    EXPECT_HOLDS(near_or_mistake("dW_x", Matrix(2 * once_x), rnn.dW_x, {{overwritten("dW_x", "dz x_t^T"), once_x}},
+                                 "the same step twice must add twice: W_x is shared by every step, so each step adds its share "
+                                 "(+=, not =)"));
+    EXPECT_HOLDS(near_or_mistake("dW_h", Matrix(2 * once_h), rnn.dW_h, {{overwritten("dW_h", "dz h_{t-1}^T"), once_h}},
+                                 "the same step twice must add twice: W_h is shared by every step, so each step adds its share "
+                                 "(+=, not =)"));
+    EXPECT_HOLDS(near_or_mistake("db", Matrix(2 * once_b), Matrix(rnn.db), {{overwritten("db", "the row sums of dz"), Matrix(once_b)}},
+                                 "the same step twice must add twice: b is shared by every step, so each step adds its share "
+                                 "(+=, not =)"));
 }
 
 TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
@@ -464,8 +476,14 @@ TEST(Ex7_4, TwoBackwardPassesAddUp) {
     const Matrix once = rnn.dW_h;
     const Matrix dh0_once = rnn.start_grad().h;
     rnn.backward(G);
-    EXPECT_HOLDS(explained("Two backward passes must give twice one pass's dW_h: backward adds into it (+=) over every step "
-                           "and every call, and only zero_grad() clears it",
+    // One pass's dW_h again, and that one pass's wrong: steps that overwrite (a backward that clears first gives the right one).
+    EXPECT_HOLDS(explained(near(once, rnn.dW_h) && !near(OwnRnnBackward(rnn, G).dW_h, once)
+                               ? "expected twice one pass's dW_h after two backward passes, got one pass's: that is dW_h "
+                                 "written with = instead of +=, each step overwriting what came before (in rnn_step_backward, "
+                                 "exercise 7.3, or in the loop); the page says each step adds its share, dW_h += dz_t h_{t-1}^T, "
+                                 "over every step and every call, and only zero_grad() clears it"
+                               : "Two backward passes must give twice one pass's dW_h: backward adds into it (+=) over every step "
+                                 "and every call, and only zero_grad() clears it",
                            matrices_near("dW_h", 2 * once, rnn.dW_h)));
     EXPECT_HOLDS(explained("dL/dh_0 is the same on a second call: it starts again from dh_next = 0, nothing is left over "
                            "from the first call",
