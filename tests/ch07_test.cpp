@@ -1041,6 +1041,15 @@ struct OwnGruStep {
     }
 };
 
+// The update gate used the other way round, h_t = (1 - u) ⊙ h_prev + u ⊙ h~, and its name.
+Matrix with_update_gate_swapped(const OwnGruStep& s, const Matrix& h_prev) {
+    return ((1.0 - s.u.array()) * h_prev.array() + s.u.array() * s.candidate.array()).matrix();
+}
+const char* const update_gate_swapped =
+    "expected h_t = u ⊙ h_prev + (1 - u) ⊙ h~, got (1 - u) ⊙ h_prev + u ⊙ h~: that is the update gate u used the other "
+    "way round (some texts write the GRU so, with their z); the page says h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~, so that where "
+    "u = 1 the state is kept as it is (and bp::Gru starts b_u at 1 for that)";
+
 bp::Gru small_gru(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
     bp::Gru g(n_x, n_h, rng);
     for (const bp::Parameter& p : g.parameters()) p.value() = rng.uniform_matrix(p.rows(), p.cols(), -0.8, 0.8);
@@ -1053,9 +1062,10 @@ TEST(Ex7_10, ComputesTheGruStep) {
     const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1);
     bp::Graph g;
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
-    EXPECT_MATRIX_NEAR(OwnGruStep(gru, x, h_prev).h, g.value(h))
-        << "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
-           "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~";
+    const OwnGruStep want(gru, x, h_prev);
+    EXPECT_HOLDS(near_or_mistake("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
+                                 "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+                                 "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
 }
 
 TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
@@ -1067,6 +1077,14 @@ TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
     const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), xv, hv);
     g.backward(g.sum(g.mul(h, g.input(G, "G"))));  // L = sum(G ⊙ h_t)
+    const OwnGruStep want(gru, x, h_prev);
+    if (!near(want.h, g.value(h)) && near(with_update_gate_swapped(want, h_prev), g.value(h))) {
+        // The graph differentiates the step it was given: every gradient is that other step's.
+        ADD_FAILURE() << update_gate_swapped << ". The graph's gradients are those of that other step, so none can match "
+                      << "the finite differences of the page's\n"
+                      << matrices_near("h_t", want.h, g.value(h)).message();
+        return;
+    }
     const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
     const char* why = "the graph's parameter leaves add their gradients into the layer's";
     for (auto [name, W, dW] : {std::tuple<const char*, Matrix*, Matrix*>{"W_xu", &gru.W_xu, &gru.dW_xu}, {"W_hu", &gru.W_hu, &gru.dW_hu},
@@ -1117,7 +1135,17 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
     bp::Graph g;
     const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
-    g.backward(g.sum(g.mul(bp::gru_step(g, bp::gru_graph_parameters(g, by_graph), xv, hv), g.input(G, "G"))));
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, by_graph), xv, hv);
+    g.backward(g.sum(g.mul(h, g.input(G, "G"))));
+    if (!near(s.h, g.value(h))) {
+        // The graph is built by exercise 7.10's gru_step: a wrong step there is no mistake of this exercise's.
+        ADD_FAILURE() << "the graph this test compares with is built by your gru_step (exercise 7.10), and its h_t is not the "
+                         "page's step"
+                      << (near(with_update_gate_swapped(s, h_prev), g.value(h)) ? std::string(": ") + update_gate_swapped : std::string())
+                      << ". Fix exercise 7.10 first\n"
+                      << matrices_near("h_t", s.h, g.value(h)).message();
+        return;
+    }
     const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
     for (std::size_t i = 0; i < mine.size(); ++i)
         EXPECT_HOLDS(matrices_near("d" + mine[i].name, graphs[i].grad(), mine[i].grad(), 1e-12)) << "against chapter 3's graph";
