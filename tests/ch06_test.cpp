@@ -395,6 +395,13 @@ bp_test::BatchNormForward with_uncentred_variance(const Matrix& z, const bp::Bat
     return f;
 }
 
+// A failed assertion with `why` first, the line the progress report shows for a failure after the
+// first; the assertion's own message (expected against got) follows. An empty `why` changes nothing.
+::testing::AssertionResult named_first(const std::string& why, const ::testing::AssertionResult& result) {
+    if (result || why.empty()) return result;
+    return ::testing::AssertionFailure() << why << "\n" << result.message();
+}
+
 const char* const uncentred_variance =
     "that is the variance computed uncentred, the mean of z^2 instead of the mean of (z - mean)^2 (larger by mean^2); "
     "the page says sigma_i^2 = (1/m) sum_k (z_ik - mu_i)^2, the mean of the squared deviations from the row's mean: "
@@ -413,14 +420,16 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
     const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
     const Vector got = row_variances(y);
-    EXPECT_HOLDS(bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9))
+    const bool uncentred = bp_test::matrices_near("", Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9);
+    EXPECT_HOLDS(named_first(uncentred ? std::string("the variance of each row of y: expected gamma_i^2 var_i / (var_i + eps), got "
+                                                     "gamma_i^2 var_i / (mean_i(z^2) + eps): ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9)))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
         << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
             : bp_test::matrices_near("", Matrix(eps_outside), Matrix(got), 1e-12)
                 ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
-            : bp_test::matrices_near("", Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9)
-                ? std::string(": ") + uncentred_variance
-                : std::string())
+                : "")
         << "\n  z =\n" << format_matrix(z);
 }
 
@@ -445,11 +454,14 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
     const Matrix y = bn.forward(z);
     const Matrix centred = z.colwise() - want.mean;
     const Matrix eps_outside = (centred.array().colwise() / (want.var.array().sqrt() + bn.eps)).matrix();
-    EXPECT_HOLDS(bp_test::matrices_near("y", want.y, y))
+    const bool uncentred = bp_test::matrices_near("", with_uncentred_variance(z, bn).y, y);
+    EXPECT_HOLDS(named_first(uncentred ? std::string("y: expected gamma (z - mean) / sqrt(var + eps) + shift, got it with var = the "
+                                                     "mean of z^2: ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("y", want.y, y)))
         << (bp_test::matrices_near("", Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
                 ? "eps goes inside the root: zhat = (z - mean) / sqrt(var + eps)\n"
-            : bp_test::matrices_near("", with_uncentred_variance(z, bn).y, y) ? std::string("y: ") + uncentred_variance + "\n"
-                                                                             : std::string())
+                : "")
         << "  with eps = 0.1, gamma = (1.5, -0.7, 2), shift = (0.3, -1.2, 0.5) and z =\n"
         << format_matrix(z);
 }
@@ -461,10 +473,12 @@ TEST(Ex6_6, KeepsWhatBackwardNeeds) {
     bn.forward(z);
     const bp_test::BatchNormForward want = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(want.mean), Matrix(bn.mean)) << "bn.mean: each row's mean over the batch";
-    EXPECT_MATRIX_NEAR(Matrix(want.var), Matrix(bn.var))
-        << "bn.var: each row's variance over the batch, with 1/m"
-        << (bp_test::matrices_near("", Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var)) ? std::string(": ") + uncentred_variance
-                                                                                                 : std::string());
+    const bool uncentred = bp_test::matrices_near("", Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var));
+    EXPECT_HOLDS(named_first(uncentred ? std::string("bn.var: expected each row's variance about its mean, got each row's mean of "
+                                                     "z^2: ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("Matrix(bn.var)", Matrix(want.var), Matrix(bn.var))))
+        << "bn.var: each row's variance over the batch, with 1/m";
     EXPECT_MATRIX_NEAR(Matrix(want.inv_std), Matrix(bn.inv_std)) << "bn.inv_std: 1 / sqrt(var + eps)";
     EXPECT_MATRIX_NEAR(want.zhat, bn.zhat) << "bn.zhat: (z - mean) * inv_std, row by row";
 }
@@ -477,13 +491,15 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
         << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
-    const Vector uncentred = with_uncentred_variance(z, bn).var;
-    EXPECT_MATRIX_NEAR(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var), Matrix(bn.running_var))
+    const bool uncentred = bp_test::matrices_near(
+        "", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * with_uncentred_variance(z, bn).var), Matrix(bn.running_var));
+    EXPECT_HOLDS(named_first(uncentred ? std::string("bn.running_var: expected it from each row's variance about its mean, got it "
+                                                     "from each row's mean of z^2, which bn.var held: ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("Matrix(bn.running_var)", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var),
+                                                    Matrix(bn.running_var))))
         << "after one batch of m = 4, running_var = 0.9 * 1 + 0.1 * (4/3) * the batch's 1/m variance: the unbiased estimate "
-           "(the library does this from bn.var, which must hold the 1/m variance)"
-        << (bp_test::matrices_near("", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * uncentred), Matrix(bn.running_var))
-                ? std::string("; bn.var held the mean of z^2: ") + uncentred_variance
-                : std::string());
+           "(the library does this from bn.var, which must hold the 1/m variance)";
 }
 
 // ---- 6.7 BatchNorm::backward, training mode ----
