@@ -3,7 +3,7 @@
 # dpkg-query and the test program are stand-ins that record how they were called: it works
 # through a symlink and from another folder, reads chapter numbers as decimal (08, 09, 01),
 # says so and exits 2 for an unknown command, exits 0 for --help, and warns when the student
-# edition leaves uncommitted work out.
+# edition leaves uncommitted work out. Backups (exgen generate --force) are not git-ignored.
 #
 #   course_tool_test.sh PATH/TO/course
 set -euo pipefail
@@ -83,6 +83,11 @@ grep -q "^ch09-demo " "$log" || fail "demo 09 did not run chapter 9's demo: $(ca
 status=0
 ./course-link check 1.x > /dev/null 2>&1 || status=$?
 [ "$status" -eq 2 ] || fail "check 1.x exited $status, not 2"
+
+# Backups (exgen generate --force) are where git sees them: not ignored.
+if git -C "$(dirname "$course")" rev-parse --git-dir > /dev/null 2>&1; then
+  git -C "$(dirname "$course")" check-ignore -q backups/exercises/ch01/dense.cpp.1 && fail "backups/ is git-ignored"
+fi
 
 # The student edition is made from the last commit; uncommitted work left out is named.
 if command -v git > /dev/null; then
