@@ -25,7 +25,8 @@
 //       refuses to overwrite a file that changed since, which is a student's work, unless
 //       --force is given; then the old file is kept as backups/DIR/<file>.N beside DIR (for
 //       exercises/ch01/dense.cpp: backups/exercises/ch01/dense.cpp.1, 2, ...), where git sees
-//       it: a backup is never overwritten, not even by a later --force.
+//       it: a backup is never overwritten, not even by a later --force. A missing file (deleted
+//       or renamed) overwrites nothing, so it is written even when changed files stop the rest.
 //   exgen check --solutions DIR --exercises DIR --chapters DIR
 //       Exits 1 if the exercises differ from what generate would write.
 //   exgen stub --file FILE --chapters DIR [--lines N,M,...]
@@ -350,9 +351,18 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         if (current != content && !untouched) edited.push_back(file);
     }
     if (!edited.empty() && !force) {
+        // A missing file (deleted, or renamed) replaces nothing: it is written all the same.
+        int restored = 0;
+        for (const auto& [file, content] : expected)
+            if (!fs::exists(exercises / file)) {
+                write_text(exercises / file, content);
+                std::cout << "exgen: wrote " << (exercises / file).string() << ", which was missing\n";
+                ++restored;
+            }
         std::cerr << "exgen: these exercise files changed since they were generated (a student's work?):\n";
         for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
-        std::cerr << "Nothing was written. Run again with --force to replace them; each old file is then kept\n"
+        std::cerr << (restored ? "Nothing else was written" : "Nothing was written")
+                  << ". Run again with --force to replace them; each old file is then kept\n"
                      "as " << (backups / "<file>.N").string() << " (never overwriting an earlier backup).\n";
         return 1;
     }
