@@ -5,7 +5,8 @@
 # says so and exits 2 for an unknown command, exits 0 for --help, and warns when the student
 # edition leaves uncommitted work out. A missing exercise file stops the build (CMake, with the
 # real cmake on a small project) naming the file and the ways back, the tool shows that whole,
-# and watch checks when a file is deleted; backups are not git-ignored.
+# and watch checks when a file is deleted; backups are not git-ignored; train checks its
+# options with the program's options alone before the long build.
 #
 #   course_tool_test.sh PATH/TO/course
 set -euo pipefail
@@ -137,6 +138,32 @@ grep -q "^course_tests .*--progress" "$log" || fail "watch did not check after a
 if git -C "$(dirname "$course")" rev-parse --git-dir > /dev/null 2>&1; then
   git -C "$(dirname "$course")" check-ignore -q backups/exercises/ch01/dense.cpp.1 && fail "backups/ is git-ignored"
 fi
+
+# train checks its options with ch05-train-options (the options alone, built in seconds)
+# before building ch05-train: a mistake is named at once, --help answered at once.
+mkdir -p "$repo/build/fast/chapters/05-optimizers"
+touch "$repo/build/fast/build.ninja"
+stand_in "$repo/build/fast/chapters/05-optimizers/ch05-train-options" \
+  'case " $* " in *" --bogus "*) echo "ch05-train: unknown option --bogus" >&2; exit 2 ;; *" --help "*) echo "usage: ch05-train" ;; esac'
+stand_in "$repo/build/fast/chapters/05-optimizers/ch05-train"
+: > "$log"
+status=0
+./course-link train --mine --bogus > out 2> err || status=$?
+[ "$status" -eq 2 ] || fail "train --mine --bogus exited $status, not 2"
+grep -q "unknown option --bogus" err || fail "train --mine --bogus did not name the option: $(cat err)"
+grep -q -- "--target ch05-train-options" "$log" || fail "train did not build the options check: $(cat "$log")"
+grep -q -- "--build --preset fast" "$log" && fail "train built ch05-train before reporting a bad option: $(cat "$log")"
+grep -q "^ch05-train " "$log" && fail "train ran ch05-train with a bad option"
+: > "$log"
+./course-link train --help > out 2> err || fail "train --help failed: $(cat err)"
+grep -q "usage: ch05-train" out || fail "train --help did not print the program's help: $(cat out)"
+grep -q -- "--build --preset fast" "$log" && fail "train --help built ch05-train: $(cat "$log")"
+: > "$log"
+./course-link train --mine --epochs 1 > out 2> err || fail "train --mine --epochs 1 failed: $(cat err)"
+grep -q "^ch05-train-options .* --engine course --epochs 1$" "$log" || fail "the options check did not get the command line: $(cat "$log")"
+grep -q "^ch05-train .* --engine course --epochs 1$" "$log" || fail "train did not run ch05-train with the command line: $(cat "$log")"
+awk '/^ch05-train-options /{a=NR} /--build --preset fast/{b=NR} /^ch05-train /{c=NR} END{exit !(a && a < b && b < c)}' "$log" ||
+  fail "train did not check the options, then build, then run: $(cat "$log")"
 
 # The student edition is made from the last commit; uncommitted work left out is named.
 if command -v git > /dev/null; then
