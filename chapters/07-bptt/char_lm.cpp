@@ -17,10 +17,10 @@
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/recurrent/lstm.hpp"
 #include "bp/io/model_file.hpp"
-#include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 #include "bp/recurrent/sequence_model.hpp"
 #include "bp/train/train.hpp"
+#include "char_lm_options.hpp"
 
 #include <unistd.h>
 
@@ -35,38 +35,9 @@
 
 namespace {
 
-struct Settings {
-    long steps = 2000;
-    bp::Index hidden = 128, length = 64, batch = 32, sample = 600;
-    double lr = 3e-3, clip = 5.0, temperature = 0.7;
-    std::uint64_t seed = 1;
-    std::string prime = "The ", figures = ".", file = "/usr/share/common-licenses/GPL-3", model = "char_lm.bin";
-    bool resume = false, sample_only = false;
-    long monitor = 0;
-};
-
-Settings parse(int argc, char** argv) {
-    Settings s;
-    bp::Options options("ch07-char-lm", "Trains an LSTM to predict the next character of a text, then samples text from it.");
-    options.integer("steps", s.steps, 1L, 10000000L, "training steps (Adam), each on a batch of random stretches of the text")
-        .integer("hidden", s.hidden, bp::Index{1}, bp::Index{4096}, "n_h, the LSTM's state")
-        .integer("length", s.length, bp::Index{1}, bp::Index{10000}, "T, the characters in each stretch (the BPTT window)")
-        .integer("batch", s.batch, bp::Index{1}, bp::Index{4096}, "m, stretches per batch")
-        .real("lr", s.lr, 0.0, 1.0, "Adam's learning rate", bp::Options::above_min)
-        .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm", bp::Options::above_min)
-        .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
-        .integer("sample", s.sample, bp::Index{0}, bp::Index{1000000}, "characters to write after training")
-        .real("temperature", s.temperature, 0.01, 10.0, "below 1: likelier characters; above 1: more varied ones")
-        .text("prime", s.prime, "the text the sample starts from")
-        .path("figures", s.figures, "where to write char_lm_loss.png, .svg and .dat")
-        .path("model", s.model, "where the model is saved (and Adam's state, in FILE.train), and read by --resume and --sample-only")
-        .flag("resume", s.resume, "continue training the saved model (--model) for --steps more steps")
-        .flag("sample-only", s.sample_only, "write --sample characters from the saved model (--model) and train nothing")
-        .integer("monitor", s.monitor, 0L, 1000000L, "chapter 6's gradient monitor: record every N steps and show the last record (0: never)")
-        .positional("TEXT", s.file, "the text to learn");
-    options.parse_or_exit(argc, argv);
-    return s;
-}
+// The command line (char_lm_options.cpp).
+using Settings = ch07::CharLmOptions;
+Settings parse(int argc, char** argv) { return ch07::parse_char_lm_options(argc, argv); }
 
 // A text as indices into its alphabet, the distinct bytes it holds, in order: the part to
 // train on, and the part held out (pieces 10, 20, 30 and 40 of 40).
