@@ -23,6 +23,8 @@ echo "bp_chapter_program(ch09 ch09-demo demo.cpp demo.out)" > "$repo/chapters/09
 mkdir -p "$repo/chapters/09-deep" && mv "$repo/chapters/09-deep.cmake" "$repo/chapters/09-deep/CMakeLists.txt"
 cp "$course" "$repo/course"
 touch "$repo/build/student/build.ninja"
+# The chapters' programs, as CMake lists them for the course tool.
+printf '9\tdemo\tdemo\tch09-demo\t%s\n' "$repo/build/student/chapters/09-deep/ch09-demo" > "$repo/build/student/programs.tsv"
 log=$work/calls
 stand_in() {  # stand_in FILE: a program that appends "<its name> <folder> <arguments>" to the log
   printf '#!/usr/bin/env bash\necho "${0##*/} $PWD $*" >> "%s"\n%s\n' "$log" "${2:-exit 0}" > "$1"
