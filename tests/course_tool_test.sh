@@ -22,6 +22,7 @@ mkdir -p "$repo/bin" "$repo/build/student/tests" "$repo/build/student/chapters/0
 echo "bp_chapter_program(ch09 ch09-demo demo.cpp demo.out)" > "$repo/chapters/09-deep.cmake"
 mkdir -p "$repo/chapters/09-deep" && mv "$repo/chapters/09-deep.cmake" "$repo/chapters/09-deep/CMakeLists.txt"
 cp "$course" "$repo/course"
+mkdir -p "$repo/tools" && cp "$(dirname "$course")/tools/edition.sh" "$repo/tools/"  # ./course edition's
 touch "$repo/build/student/build.ninja"
 # The chapters' programs, as CMake lists them for the course tool.
 printf '9\tdemo\tdemo\tch09-demo\t%s\n' "$repo/build/student/chapters/09-deep/ch09-demo" > "$repo/build/student/programs.tsv"
