@@ -93,7 +93,7 @@ std::string read_text(const fs::path& path) {
 }
 
 void write_text(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
+    if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary);
     out << text;
     if (!out) throw Failure{"cannot write " + path.string()};
