@@ -8,9 +8,13 @@
 # and watch checks when a file is deleted; backups are not git-ignored; train checks its
 # options with the program's options alone before the long build.
 #
-#   course_tool_test.sh PATH/TO/course
+# The student's side (tools/student.cpp, course_student) is the real program, given here, on a
+# small exercise list.
+#
+#   course_tool_test.sh PATH/TO/course PATH/TO/course_student
 set -euo pipefail
 course=$(realpath "$1")
+student=$(realpath "$2")
 real_cmake=$(command -v cmake)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -35,6 +39,15 @@ stand_in "$repo/bin/cmake"
 stand_in "$repo/bin/ctest"
 stand_in "$repo/bin/dpkg-query" 'for p in "${@:3}"; do echo "$p install ok installed"; done' 
 stand_in "$repo/build/student/tests/course_tests"
+cp "$student" "$repo/build/student/course_student"
+manifest() {  # manifest ID FILE [ID FILE...]: the student build's exercise list
+  : > "$repo/build/student/exercises.tsv"
+  while [ $# -gt 0 ]; do
+    printf '%s\t%s\tChapter\t%s\t1\tanchor\tread\thint\t3\t1\tch%02d\n' "$1" "${1%%.*}" "$2" "${1%%.*}" >> "$repo/build/student/exercises.tsv"
+    shift 2
+  done
+}
+manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
 stand_in "$repo/build/student/chapters/09-deep/ch09-demo"
 export PATH="$repo/bin:$PATH"
 
@@ -76,12 +89,38 @@ grep -q "^course_tests .*--only=1\$" "$log" || fail "check 01 asked for chapter 
 grep -q "^course_tests .*--only=1.3\$" "$log" || fail "check 01.03 asked for another exercise than 1.3: $(cat "$log")"
 grep -q "^ctest .*-L ^ex(1\\\\.3)[$]$" "$log" || fail "check 01.03 ran other tests than exercise 1.3's: $(cat "$log")"
 # An exercise is checked with the others of its file, which the same edit may have changed.
-mkdir -p "$repo/exercises/ch01"
-printf '// BEGIN EXERCISE 1.2\n// END EXERCISE 1.2\n// BEGIN EXERCISE 1.3\n// END EXERCISE 1.3\n' > "$repo/exercises/ch01/two.cpp"
+manifest 1.2 exercises/ch01/two.cpp 1.3 exercises/ch01/two.cpp
 : > "$log"
 ./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
 grep -q "^ctest .*-L ^ex(1\\\\.2|1\\\\.3)[$]$" "$log" || fail "check 1.3 did not run exercise 1.2's tests too (same file): $(cat "$log")"
-rm -f "$repo/exercises/ch01/two.cpp"
+# The exit code says whether what was asked for is done (course_tests --progress: 4, not done).
+stand_in "$repo/build/student/tests/course_tests" 'exit 4'
+status=0
+./course-link check 1.3 > /dev/null 2> err || status=$?
+[ "$status" -eq 1 ] || fail "check 1.3 on an exercise not done exited $status, not 1"
+./course-link check > /dev/null 2> err || fail "check (everything) exited non-zero while only exercises are not done: $(cat err)"
+stand_in "$repo/build/student/tests/course_tests" 'exit 8'
+status=0
+./course-link check > /dev/null 2> err || status=$?
+[ "$status" -eq 1 ] || fail "check with a library check failing exited $status, not 1"
+stand_in "$repo/build/student/tests/course_tests"
+# An exercise whose file changed since its report is run again with the one asked for.
+mkdir -p "$repo/exercises/ch01" "$repo/build/student/test-reports"
+manifest 1.2 exercises/ch01/two.cpp 1.3 exercises/ch01/three.cpp
+echo "// one" > "$repo/exercises/ch01/two.cpp"
+echo "// three" > "$repo/exercises/ch01/three.cpp"
+stand_in "$repo/bin/ctest" 'touch build/student/test-reports/ex1.2.tsv build/student/test-reports/ex1.3.tsv'
+./course-link check > /dev/null 2> err || fail "check failed: $(cat err)"
+: > "$log"
+./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
+grep -q "^ctest .*-L ^ex(1\\\\.3)[$]$" "$log" || fail "check 1.3 ran more than 1.3 with no other file changed: $(cat "$log")"
+echo "// one, edited" > "$repo/exercises/ch01/two.cpp"
+: > "$log"
+./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
+grep -q "^ctest .*-L ^ex(1\\\\.2|1\\\\.3)[$]$" "$log" || fail "check 1.3 did not re-run 1.2, whose file changed since its report: $(cat "$log")"
+stand_in "$repo/bin/ctest"
+rm -rf "$repo/exercises/ch01" "$repo/build/student/test-reports" "$repo/build/student/report-stamps.tsv"
+manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
 
 : > "$log"
 ./course-link demo 09 > /dev/null 2> err || fail "demo 09 failed: $(cat err)"

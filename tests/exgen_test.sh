@@ -23,6 +23,15 @@ printf 'int sub(int a, int b) {\n    // BEGIN EXERCISE 1.2 (ch01-add): sub: retu
 fail() { echo "exgen_test: $*" >&2; exit 1; }
 run() { "$exgen" "$1" --solutions solutions --exercises exercises --chapters chapters "${@:2}"; }
 
+# The exercise list: each exercise's file, BEGIN and END lines, points and chapter label.
+printf 'default 1\n1.2 2.5  # harder\n' > points.txt
+"$exgen" manifest --sources solutions --chapters chapters --out list.tsv --points points.txt || fail "manifest failed"
+[ "$(cut -f1,4,5,9,10,11 list.tsv | tr '\t' ' ')" = "1.1 solutions/ch01/add.cpp 2 4 1 ch01
+1.2 solutions/ch01/sub.cpp 2 4 2.5 ch01" ] || fail "the exercise list is not as expected: $(cat list.tsv)"
+echo "9.9 3" >> points.txt
+"$exgen" manifest --sources solutions --chapters chapters --out list.tsv --points points.txt 2>/dev/null &&
+  fail "manifest accepted points for an exercise that does not exist"
+
 run generate >/dev/null
 grep -q 'throw bp::NotImplemented("1.1", "exercises/ch01/add.cpp"' exercises/ch01/add.cpp || fail "no stub"
 grep -q "return a + b" exercises/ch01/add.cpp && fail "the solution leaked into the stub"

@@ -372,7 +372,7 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
         std::cout << "There is no exercise or chapter '" << only << "'. Exercises are named like 1.3; chapters like 1.\n";
         return 2;
     }
-    int shown = 0, done = 0;
+    int shown = 0, done = 0, status = progress_ok;
     std::string chapter;
     for (const Exercise& e : exercises) {
         if (!selected(e, only)) continue;
@@ -401,6 +401,8 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
                       << " of " << library.size() << " pass" << (waiting ? ", " + std::to_string(waiting) + " wait for exercises" : "");
         std::cout << ".\n";
         for (const TestOutcome& t : library)
+            if (t.status == "fail" || t.status == "crashed") status |= progress_library_fails;
+        for (const TestOutcome& t : library)
             if (t.status == "fail" || t.status == "crashed")
                 std::cout << "  library check " << t.suite << "." << t.name << " fails:\n" << indent(t.message, "      ") << "\n";
         const auto next = std::find_if(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only) && e.state() != "done"; });
@@ -417,7 +419,8 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
             std::cout << "\nEverything here is done. Well done!\n";
         }
     }
-    return 0;
+    if (done < shown) status |= progress_not_done;
+    return status;
 }
 
 int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem::path& reports) {

@@ -34,9 +34,13 @@
 //       every exercise region that holds one of the lines (all regions without --lines) by
 //       the stub's throw, and prints the ids of those exercises. Exits 3 if a line lies
 //       outside every region (the given code around the exercises was changed).
-//   exgen manifest --sources DIR --chapters DIR --out FILE
+//   exgen manifest --sources DIR --chapters DIR --out FILE [--points FILE]
 //       Lists the exercises found in DIR (solutions or exercises), one per line, tab
-//       separated: id, chapter, chapter title, file, line, section anchor, where to read, hint.
+//       separated: id, chapter, chapter title, file, line (the BEGIN marker), section anchor,
+//       where to read, hint, end line (the END marker), points (from the points file's
+//       "N.M POINTS" and "default POINTS" lines, '#' a comment; 1 without one), and the
+//       chapter's ctest label (ch01). This file is the one list of the exercises: the course
+//       tool, the tests' locator and the grader read it; none of them reads the markers.
 
 #include <algorithm>
 #include <cstdint>
@@ -89,7 +93,7 @@ std::string read_text(const fs::path& path) {
 }
 
 void write_text(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
+    if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary);
     out << text;
     if (!out) throw Failure{"cannot write " + path.string()};
@@ -450,8 +454,32 @@ int stub(const fs::path& file, const fs::path& chapters, const std::string& line
     return outside ? 3 : 0;
 }
 
-int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& out) {
+// Points per exercise: "N.M POINTS" and "default POINTS" lines; '#' starts a comment.
+std::map<std::string, std::string> read_points(const fs::path& file, std::string& fallback) {
+    std::map<std::string, std::string> points;
+    fallback = "1";
+    if (file.empty()) return points;
+    std::istringstream in(read_text(file));
+    int line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        line = line.substr(0, line.find('#'));
+        std::istringstream fields(line);
+        std::string key, value;
+        if (!(fields >> key)) continue;
+        char* end = nullptr;
+        const double number = (fields >> value) ? std::strtod(value.c_str(), &end) : -1;
+        if (value.empty() || *end != '\0' || !(number >= 0) || number > 1e9)
+            throw Failure{file.string() + ":" + std::to_string(line_no) + ": expected 'N.M POINTS' or 'default POINTS'"};
+        (key == "default" ? fallback : points[key]) = value;
+    }
+    return points;
+}
+
+int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& out, const fs::path& points_file) {
     const auto sections = read_sections(chapters);
+    std::string fallback_points;
+    auto points = read_points(points_file, fallback_points);
     const std::string edition = sources.filename().string();
     std::vector<std::pair<Region, std::string>> all;
     for (const std::string& file : files_under(sources)) {
@@ -463,10 +491,16 @@ int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& 
     std::string text;
     for (const auto& [r, file] : all) {
         const Section& s = sections.at(r.anchor);
+        const auto p = points.find(r.id);
+        const std::string label = std::string(s.chapter < 10 ? "ch0" : "ch") + std::to_string(s.chapter);
         text += r.id + "\t" + std::to_string(s.chapter) + "\t" + tsv_field(s.chapter_title) + "\t" + file + "\t" +
                 std::to_string(r.begin_line) + "\t" +
-                r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\n";
+                r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\t" +
+                std::to_string(r.end_line) + "\t" + (p == points.end() ? fallback_points : p->second) + "\t" + label + "\n";
+        if (p != points.end()) points.erase(p);
     }
+    if (!points.empty())
+        throw Failure{points_file.string() + " gives points to exercise " + points.begin()->first + ", which does not exist"};
     write_text(out, text);
     return 0;
 }
@@ -486,13 +520,16 @@ int main(int argc, char** argv) {
         if (command == "generate")
             return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);
         if (command == "check") return check(option("--solutions"), option("--exercises"), option("--chapters"));
-        if (command == "manifest") return manifest(option("--sources"), option("--chapters"), option("--out"));
+        if (command == "manifest") {
+            const bool has_points = std::find(args.begin(), args.end(), "--points") != args.end();
+            return manifest(option("--sources"), option("--chapters"), option("--out"), has_points ? option("--points") : fs::path());
+        }
         if (command == "stub") {
             const bool has_lines = std::find(args.begin(), args.end(), "--lines") != args.end();
             return stub(option("--file"), option("--chapters"), has_lines ? option("--lines").string() : "");
         }
         std::cerr << "usage: exgen generate|check --solutions DIR --exercises DIR --chapters DIR [--force]\n"
-                     "       exgen manifest --sources DIR --chapters DIR --out FILE\n"
+                     "       exgen manifest --sources DIR --chapters DIR --out FILE [--points FILE]\n"
                      "       exgen stub --file FILE --chapters DIR [--lines N,M,...]\n";
         return 2;
     } catch (const Failure& f) {
