@@ -125,8 +125,8 @@ void Graph::propagate(Node& n) {
         case Op::tanh:  // n = tanh(z): dz = dn ⊙ (1 - n^2)
             input(n.left).grad += n.grad.cwiseProduct((1.0 - n.value.array().square()).matrix());
             break;
-        case Op::relu:  // n = relu(z): dz = dn where z > 0
-            input(n.left).grad += n.grad.cwiseProduct(relu_prime(input(n.left).value));
+        case Op::relu:  // n = relu(z): dz = dn where z > 0 (NaN where z is NaN)
+            input(n.left).grad += n.grad.cwiseProduct(keep_nan(input(n.left).value, relu_prime(input(n.left).value)));
             break;
         case Op::sum:  // n = sum of x: every element of x counts once
             input(n.left).grad.array() += n.grad(0, 0);
