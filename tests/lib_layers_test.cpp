@@ -170,6 +170,44 @@ TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
     EXPECT_ERROR_MENTIONS(bp::cosine_schedule(inf, 1, 10), "cosine_schedule: lr0 must be finite");
 }
 
+// The settings are public: one set after construction is checked where the step reads it, by
+// name, before any weight moves (Adam with beta1 = 1 divides by 1 - beta1^t = 0: NaN weights).
+TEST(LibOptimizers, ASettingChangedAfterConstructionIsRefusedByTheStep) {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    Matrix w = Matrix::Ones(2, 1), g = Matrix::Constant(2, 1, 0.5);
+    const auto refused = [&](bp::Optimizer& opt, const char* words) {
+        EXPECT_ERROR_MENTIONS(opt.step({bp::Parameter("w", w, g)}), words);
+        EXPECT_TRUE(w == Matrix::Ones(2, 1)) << "refused before the step: w is\n" << bp_test::format_matrix(w);
+    };
+    bp::Adam adam(1e-3);
+    adam.beta1 = 1;
+    refused(adam, "Adam::step: beta1 must be in [0, 1), got 1");
+    adam.beta1 = 0.9, adam.beta2 = nan;
+    refused(adam, "Adam::step: beta2 must be in [0, 1), got nan");
+    adam.beta2 = 0.999, adam.eps = 0;
+    refused(adam, "Adam::step: eps must be");
+    adam.eps = 1e-8, adam.t = -3;
+    refused(adam, "Adam::step: t, the steps taken, must be >= 0, got -3");
+    bp::AdamW adamw(1e-3);
+    adamw.weight_decay = -0.1;
+    refused(adamw, "AdamW::step: the weight decay must be finite and at least 0, got -0.1");
+    adamw.weight_decay = 0.01, adamw.beta2 = 1;
+    refused(adamw, "AdamW::step: beta2 must be in [0, 1), got 1");
+    bp::Momentum momentum(0.1);
+    momentum.beta = 1;
+    refused(momentum, "Momentum::step: beta must be in [0, 1), got 1");
+    bp::Nesterov nesterov(0.1);
+    nesterov.beta = -0.5;
+    refused(nesterov, "Nesterov::step: beta must be in [0, 1), got -0.5");
+    bp::RmsProp rmsprop(0.1);
+    rmsprop.rho = inf;
+    refused(rmsprop, "RmsProp::step: rho must be in [0, 1), got inf");
+    rmsprop.rho = 0.9, rmsprop.eps = -1e-8;
+    refused(rmsprop, "RmsProp::step: eps must be");
+    rmsprop.eps = 1e-8, rmsprop.lr = -1;
+    refused(rmsprop, "RmsProp::step: the learning rate must be finite and at least 0, got -1");
+}
+
 TEST(LibOptimizers, ClippingAnInfiniteGradientSaysSo) {
     Matrix w = Matrix::Ones(2, 2), g = Matrix::Ones(2, 2);
     g(1, 0) = std::numeric_limits<double>::infinity();
@@ -241,6 +279,25 @@ TEST(LibTraining, EvaluateRestoresTheModelsMode) {
     t.net.set_training(false);
     bp::evaluate(t.net, t.data);
     EXPECT_FALSE(t.net.training());
+}
+
+// A NaN clip norm fails the test clip_norm > 0, which meant no clipping, silently.
+TEST(LibTraining, AClipNormOrValueThatIsNaNOrNegativeIsRefusedByName) {
+    SmallTraining t;
+    bp::Sgd sgd(0.1);
+    const Matrix W = t.net.dense(0).W;
+    bp::EpochOptions options;
+    options.clip_norm = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_ERROR_MENTIONS(bp::train_step(t.net, bp::softmax_cross_entropy(), sgd, t.x, t.y, options, 0),
+                          "apply_gradients: options.clip_norm must be finite and >= 0 (0: no clipping), got nan");
+    options.clip_norm = 0, options.clip_value = -1;
+    EXPECT_ERROR_MENTIONS(bp::train_step(t.net, bp::softmax_cross_entropy(), sgd, t.x, t.y, options, 0),
+                          "apply_gradients: options.clip_value must be finite and >= 0 (0: no clipping), got -1");
+    options.clip_value = std::numeric_limits<double>::infinity();
+    long step = 0;
+    EXPECT_ERROR_MENTIONS(bp::train_epoch(t.net, bp::softmax_cross_entropy(), sgd, t.data, options, t.rng, step),
+                          "options.clip_value must be finite and >= 0 (0: no clipping), got inf");
+    EXPECT_TRUE(t.net.dense(0).W == W) << "no step was taken";
 }
 
 TEST(LibGraph, AParameterLeafAddsItsGradientIntoTheParameter) {
