@@ -358,6 +358,23 @@ TEST(LibGraph, SubScaleAndOneMinusHaveTheirGradients) {
     EXPECT_HOLDS(bp_test::matrices_near("dy", bp_test::slopes(L, y), g.grad(vy), 1e-7));
 }
 
+// A Var holds the id of its graph's node: another graph's node of the same id would be read
+// silently. Each graph refuses the Vars of another (a copy is another graph; a move keeps them).
+TEST(LibGraph, AVarOfAnotherGraphIsRefusedByName) {
+    bp::Graph g, h;
+    const bp::Var x = g.input(Matrix::Ones(2, 2), "x");
+    h.input(Matrix::Zero(2, 2), "y");  // node 0 of h, as x is node 0 of g
+    EXPECT_ERROR_MENTIONS(h.tanh(x), "Graph::tanh: Var 0 is a node of another Graph; a Var works only with the graph that made it");
+    EXPECT_ERROR_MENTIONS(h.value(x), "Graph::value: Var 0 is a node of another Graph");
+    EXPECT_ERROR_MENTIONS(h.add(h.input(Matrix::Ones(2, 2), "z"), x), "Graph::add: Var 0 is a node of another Graph");
+    EXPECT_ERROR_MENTIONS(h.backward(g.sum(x)), "Graph::backward: Var 1 is a node of another Graph");
+    EXPECT_ERROR_MENTIONS(g.value(bp::Var{}), "not made by any graph");
+    const bp::Graph copy = g;
+    EXPECT_ERROR_MENTIONS(copy.value(x), "Graph::value: Var 0 is a node of another Graph");
+    bp::Graph moved = std::move(g);
+    EXPECT_TRUE(moved.value(x) == Matrix::Ones(2, 2)) << "a move keeps the graph's Vars";
+}
+
 TEST(LibInit, DenseTakesAnInitialisationChoice) {
     bp::Rng a(9), b(9), c(9);
     const bp::Dense automatic(50, 40, Activation::relu, a);
