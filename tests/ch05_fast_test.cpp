@@ -219,6 +219,9 @@ TEST(Ch05Fast, ASettingChangedAfterConstructionIsRefusedByTheStep) {
     data.classes = 3;
     long step = 0;
     EXPECT_ERROR_MENTIONS(bp::train_epoch(fast, data, options, rng, step), "train_epoch: options.clip_norm must be finite and >= 0 (0: no clipping), got -1");
+    bp::Sequential with_null = s.net;
+    with_null.layers.emplace_back();
+    EXPECT_ERROR_MENTIONS(bp::FastMlp<float>(with_null, 0.01), "FastMlp: layer4 is null");
 }
 
 }  // namespace

@@ -74,6 +74,27 @@ TEST(LibLayers, SequentialNamesItsLayersAndRefusesTheWrongKind) {
     EXPECT_ERROR_MENTIONS(copy.at(3), "there is no layer4");
 }
 
+// add() refuses a null layer; one put into the public `layers` directly is named by whatever
+// walks the layers, instead of crashing it.
+TEST(LibLayers, ANullLayerIsRefusedByNameNotFollowed) {
+    bp::Rng rng(1);
+    bp::Sequential net;
+    EXPECT_ERROR_MENTIONS(net.add(std::unique_ptr<bp::Layer>()), "Sequential::add: the layer is null");
+    EXPECT_EQ(net.size(), 0u);
+    net.add(bp::Dense(3, 4, Activation::relu, rng));
+    net.layers.emplace_back();  // layer2: an empty pointer
+    net.add(bp::Dense(4, 2, Activation::identity, rng));
+    const Matrix x = Matrix::Ones(3, 2);
+    EXPECT_ERROR_MENTIONS(net.forward(x), "Sequential::forward: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 2)), "Sequential::backward: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.parameters(), "Sequential::children: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.zero_grad(), "layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.at(1), "Sequential::at: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.sizes(), "Sequential::sizes: layer2 is null");
+    EXPECT_ERROR_MENTIONS(bp::Sequential(net), "layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.require_sizes_fit("load_model"), "load_model: layer2 is null");
+}
+
 TEST(LibLayers, AnMlpWithASoftmaxOutputRunsForwardButRefusesBackward) {
     bp::Rng rng(3);
     bp::Mlp net({3, 4, 2}, Activation::tanh, Activation::softmax, rng);  // chapter 1's demo builds one to show probabilities

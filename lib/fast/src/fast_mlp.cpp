@@ -68,7 +68,7 @@ template <class Scalar>
 FastMlp<Scalar>::FastMlp(const Sequential& net, double lr_, double beta1_, double beta2_, double eps_)
     : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_) {
     check_settings("FastMlp");
-    if (net.size() == 0) throw UsageError("FastMlp", "the network has no layers");
+    net.require_layers("FastMlp");
     for (std::size_t l = 0; l < net.size(); ++l) {
         const auto* d = dynamic_cast<const Dense*>(net.layers[l].get());
         if (!d) throw UsageError("FastMlp", layer_name(l) + " is a " + net.layers[l]->kind() + " layer; FastMlp needs Dense layers");
