@@ -282,6 +282,35 @@ TEST(Ch06Monitor, RecordsNormsRatiosAndSaturationByName) {
     EXPECT_FALSE(monitor.divergence());
 }
 
+TEST(Ch06Monitor, WarnsOfTheFailuresChapter6Teaches) {
+    using Record = bp::GradientMonitor::Record;
+    Record healthy;
+    healthy.parameters = {{"layer1.W", 0.5, 10, 1e-3, true}, {"layer1.b", 0.1, 1, 1e-3, false}, {"layer2.W", 1.0, 10, 1e-3, true}};
+    healthy.activations = {{"layer1", Activation::relu, 0.3}};
+    EXPECT_TRUE(bp::record_warnings(healthy).empty());
+    EXPECT_EQ(bp::format_record(healthy).find("warning"), std::string::npos) << bp::format_record(healthy);
+
+    Record dead = healthy;  // what --lr 3 left: a dead layer, and no gradient but the output bias's
+    dead.parameters[0].grad_norm = dead.parameters[1].grad_norm = dead.parameters[2].grad_norm = 0;
+    dead.activations[0].saturated = 1;
+    const std::string text = bp::format_record(dead);
+    EXPECT_MENTIONS(text, "warning: the gradient of layer1.W, layer1.b, layer2.W is 0: they no longer learn");
+    EXPECT_MENTIONS(text, "warning: layer1: every unit is dead on this batch");
+
+    Record vanishing = healthy;
+    vanishing.parameters[0].grad_norm = 1e-9;
+    EXPECT_MENTIONS(bp::format_record(vanishing), "||grad|| of layer1.W / ||grad|| of layer2.W = 1.00e-09: the gradient vanishes");
+    Record exploding = healthy;
+    exploding.parameters[0].grad_norm = 1e5;
+    exploding.parameters[0].update_ratio = 2;
+    EXPECT_MENTIONS(bp::format_record(exploding), "= 1.00e+05: the gradient explodes");
+    EXPECT_MENTIONS(bp::format_record(exploding), "layer1.W: lr ||grad|| / ||value|| = 2.00e+00: an SGD step would be larger than the weights");
+
+    Record through_time;
+    through_time.hidden = {{"rnn", {1e-7, 1e-3, 1.0}}};
+    EXPECT_MENTIONS(bp::format_record(through_time), "rnn: ||dL/dh_1|| / ||dL/dh_T|| = 1.00e-07: the gradient vanishes on its way back through time");
+}
+
 TEST(Ch06Monitor, NamesTheFirstStepThatIsNotFiniteAsTrainingDoes) {
     bp::Rng rng(642);
     const bp::Dataset data = bp::spiral(3, 10, 0.1, rng);

@@ -61,7 +61,10 @@ TEST(Ex6_1, GivesTheNormOfEachGradientInOrder) {
                                  << (same(got, {5, 13}) ? ": the order is reversed; keep the order of the parameters given"
                                      : same(got, {169, 25}) ? ": these are squared norms; take the square root"
                                      : same(got, {std::sqrt(24.0), std::sqrt(2.0)}) ? ": these are the norms of the values W and b, not of the gradients dW and db"
-                                                                                     : "")
+                                     : same(got, {19, 5}) ? ": that is the sum of |g|, the L1 norm (3 + 4 + 12 = 19 for dW); the page says "
+                                                            "||dW||_F = sqrt(sum of dW_ij^2), the Frobenius norm: sqrt(9 + 16 + 144) = 13, "
+                                                            "p.grad().norm()"
+                                                          : "")
                                  << "\n  with dW =\n" << format_matrix(dW) << "  and db = (0, 5)";
 }
 
@@ -76,7 +79,12 @@ TEST(Ex6_1, GivesOneNormPerParameter) {
     for (int i = 0; i < 5; ++i) params.emplace_back("p" + std::to_string(i), values[i], grads[i]);
     const std::vector<double> got = bp::gradient_norms(params);
     ASSERT_EQ(got.size(), 5u) << "one norm for each of the 5 parameters";
-    for (int i = 0; i < 5; ++i) EXPECT_NEAR(grads[i].norm(), got[i], 1e-12) << "the norm of p" << i << "'s gradient";
+    for (int i = 0; i < 5; ++i)
+        EXPECT_NEAR(grads[i].norm(), got[i], 1e-12)
+            << "the norm of p" << i << "'s gradient: expected " << grads[i].norm() << ", got " << got[i]
+            << (std::abs(got[i] - grads[i].cwiseAbs().sum()) < 1e-12
+                    ? ": that is the sum of |g|, the L1 norm; the page says the Frobenius norm, sqrt(sum of g_ij^2)"
+                    : "");
 }
 
 TEST(Ex6_1, GivesANormOfZeroForAnEmptyGradient) {
@@ -93,7 +101,9 @@ TEST(Ex6_1, GivesANormOfZeroForAnEmptyGradient) {
                                  << (same(got, {5, 2}) ? ": the parameter with an empty gradient was skipped; its norm is 0, and "
                                                          "every parameter needs its norm in its place (the monitor pairs the "
                                                          "i-th norm with the i-th name, so b's norm would be reported as E's)"
-                                                       : "")
+                                     : same(got, {7, 0, 2}) ? ": that is the sum of |g|, the L1 norm (3 + 4 = 7 for dW); the page says "
+                                                              "the Frobenius norm, sqrt(sum of g_ij^2): sqrt(9 + 16) = 5"
+                                                            : "")
                                  << "\n  with dW = [3 0; 0 4], dE 0x3 (no elements) and db = (0, 2)";
 }
 
@@ -133,10 +143,19 @@ TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
         0, 1.5, 0, 2,  //
         0.1, 0.3, 0, 0.7;
     const double got = bp::saturated_fraction(Activation::relu, a);
-    EXPECT_NEAR(1.0 / 3, got, 1e-12) << "1 of the 3 units is dead (0 for every example of the batch)"
-                                     << (std::abs(got - 7.0 / 12) < 1e-12 ? ": you counted zero elements; a unit that is 0 for some examples still learns from the others"
+    const char* the_page = "; the page says a ReLU unit is dead when it outputs 0 for every example of the batch, and one "
+                           "that is 0 for some examples is alive (it learns from the others): count the rows of a that are "
+                           "all 0, out of a.rows()";
+    const bool elements_of_elements = std::abs(got - 7.0 / 12) < 1e-12, elements_of_units = std::abs(got - 7.0 / 3) < 1e-12,
+               any_zero = std::abs(got - 1.0) < 1e-12;
+    EXPECT_NEAR(1.0 / 3, got, 1e-12) << "expected 1/3 (1 of the 3 units, the rows, is dead: 0 for every example of the batch), got " << got
+                                     << (elements_of_elements ? ": that is 7/12, the zero elements (7 of the 12 entries) counted instead of dead units"
+                                         : elements_of_units  ? ": that is 7/3, the 7 zero elements (entries) counted instead of dead units, "
+                                                                "divided by the 3 units"
+                                         : any_zero ? ": that is 3/3, every unit with a zero for some example counted as dead"
                                          : std::abs(got - 0.25) < 1e-12 ? ": you counted columns; units are the rows, examples the columns"
                                                                         : "")
+                                     << (elements_of_elements || elements_of_units || any_zero ? the_page : "")
                                      << "\n  a =\n" << format_matrix(a);
 }
 
@@ -365,6 +384,29 @@ Vector row_variances(const Matrix& y) {
     return centred.rowwise().squaredNorm() / static_cast<double>(y.cols());
 }
 
+// The mistake of computing the variance uncentred, var = (1/m) sum_k z_ik^2 (the mean of z^2
+// instead of the mean of (z - mean)^2), and what forward then gives.
+bp_test::BatchNormForward with_uncentred_variance(const Matrix& z, const bp::BatchNorm& bn) {
+    bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
+    f.var = z.array().square().rowwise().mean().matrix();
+    f.inv_std = (f.var.array() + bn.eps).rsqrt().matrix();
+    f.zhat = ((z.colwise() - f.mean).array().colwise() * f.inv_std.array()).matrix();
+    f.y = ((f.zhat.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()).matrix();
+    return f;
+}
+
+// A failed assertion with `why` first, the line the progress report shows for a failure after the
+// first; the assertion's own message (expected against got) follows. An empty `why` changes nothing.
+::testing::AssertionResult named_first(const std::string& why, const ::testing::AssertionResult& result) {
+    if (result || why.empty()) return result;
+    return ::testing::AssertionFailure() << why << "\n" << result.message();
+}
+
+const char* const uncentred_variance =
+    "that is the variance computed uncentred, the mean of z^2 instead of the mean of (z - mean)^2 (larger by mean^2); "
+    "the page says sigma_i^2 = (1/m) sum_k (z_ik - mu_i)^2, the mean of the squared deviations from the row's mean: "
+    "(z.colwise() - mean).rowwise().squaredNorm() / m";
+
 TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     bp::Rng rng(606);
     bp::BatchNorm bn = bp_test::some_batch_norm(1e-5);
@@ -378,12 +420,30 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
     const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
     const Vector got = row_variances(y);
-    EXPECT_HOLDS(bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9))
+    const bool uncentred = bp_test::matrices_near("", Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9);
+    EXPECT_HOLDS(named_first(uncentred ? std::string("the variance of each row of y: expected gamma_i^2 var_i / (var_i + eps), got "
+                                                     "gamma_i^2 var_i / (mean_i(z^2) + eps): ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9)))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
         << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
             : bp_test::matrices_near("", Matrix(eps_outside), Matrix(got), 1e-12)
                 ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
-                : "");
+                : "")
+        << "\n  z =\n" << format_matrix(z);
+}
+
+TEST(Ex6_6, TheVarianceIsOfTheDeviationsFromTheMean) {
+    // One feature, a batch of two: z = (1, 3) has mean 2, deviations -1 and 1, variance 1.
+    bp::BatchNorm bn(1, 1e-5);
+    bn.forward(bp_test::row({1, 3}));
+    ASSERT_EQ(bn.var.size(), 1) << "bn.var has one entry per feature (row of z), here 1";
+    const double got = bn.var(0);
+    EXPECT_NEAR(1.0, got, 1e-12) << "expected bn.var = 1 for the row z = (1, 3) (mean 2, deviations -1 and 1), got " << got
+                                 << (std::abs(got - 5) < 1e-12 ? std::string(", which is (1^2 + 3^2) / 2: ") + uncentred_variance
+                                     : std::abs(got - 2) < 1e-12 ? std::string(": that is ((-1)^2 + 1^2) / (m - 1), the sample variance; the batch's "
+                                                                               "variance uses 1/m")
+                                                                 : std::string());
 }
 
 TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
@@ -394,7 +454,11 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
     const Matrix y = bn.forward(z);
     const Matrix centred = z.colwise() - want.mean;
     const Matrix eps_outside = (centred.array().colwise() / (want.var.array().sqrt() + bn.eps)).matrix();
-    EXPECT_HOLDS(bp_test::matrices_near("y", want.y, y))
+    const bool uncentred = bp_test::matrices_near("", with_uncentred_variance(z, bn).y, y);
+    EXPECT_HOLDS(named_first(uncentred ? std::string("y: expected gamma (z - mean) / sqrt(var + eps) + shift, got it with var = the "
+                                                     "mean of z^2: ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("y", want.y, y)))
         << (bp_test::matrices_near("", Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
                 ? "eps goes inside the root: zhat = (z - mean) / sqrt(var + eps)\n"
                 : "")
@@ -409,7 +473,12 @@ TEST(Ex6_6, KeepsWhatBackwardNeeds) {
     bn.forward(z);
     const bp_test::BatchNormForward want = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(want.mean), Matrix(bn.mean)) << "bn.mean: each row's mean over the batch";
-    EXPECT_MATRIX_NEAR(Matrix(want.var), Matrix(bn.var)) << "bn.var: each row's variance over the batch, with 1/m";
+    const bool uncentred = bp_test::matrices_near("", Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var));
+    EXPECT_HOLDS(named_first(uncentred ? std::string("bn.var: expected each row's variance about its mean, got each row's mean of "
+                                                     "z^2: ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("Matrix(bn.var)", Matrix(want.var), Matrix(bn.var))))
+        << "bn.var: each row's variance over the batch, with 1/m";
     EXPECT_MATRIX_NEAR(Matrix(want.inv_std), Matrix(bn.inv_std)) << "bn.inv_std: 1 / sqrt(var + eps)";
     EXPECT_MATRIX_NEAR(want.zhat, bn.zhat) << "bn.zhat: (z - mean) * inv_std, row by row";
 }
@@ -422,7 +491,13 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
         << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
-    EXPECT_MATRIX_NEAR(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var), Matrix(bn.running_var))
+    const bool uncentred = bp_test::matrices_near(
+        "", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * with_uncentred_variance(z, bn).var), Matrix(bn.running_var));
+    EXPECT_HOLDS(named_first(uncentred ? std::string("bn.running_var: expected it from each row's variance about its mean, got it "
+                                                     "from each row's mean of z^2, which bn.var held: ") + uncentred_variance
+                                       : std::string(),
+                             bp_test::matrices_near("Matrix(bn.running_var)", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var),
+                                                    Matrix(bn.running_var))))
         << "after one batch of m = 4, running_var = 0.9 * 1 + 0.1 * (4/3) * the batch's 1/m variance: the unbiased estimate "
            "(the library does this from bn.var, which must hold the 1/m variance)";
 }

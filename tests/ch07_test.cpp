@@ -88,7 +88,7 @@ double own_rnn_loss(const bp::Rnn& rnn, const Sequence& x, const Matrix& h0, con
 
 // The tests' own BPTT after own_rnn_forward, for dL/dh_t = G_t from above (dh_out = G): each
 // step's dz_t and every gradient; or, to name a failure, what one of two known mistakes gives.
-enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time };
+enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time, tanh_prime_of_h_prev };
 struct OwnRnnBackward {
     std::vector<Matrix> dz;  // dz_t at [t], t = 1, ..., T
     Matrix dW_x, dW_h, db, dh0, dh1;
@@ -102,7 +102,9 @@ struct OwnRnnBackward {
             Matrix d = G.at(t);
             if (way != Bptt::no_carry) d += dh_next;
             if (t == 1) dh1 = d;
-            if (rnn.f == Activation::tanh) d.array() *= 1.0 - rnn.h.at(t).array().square();
+            // tanh'(z_t) = 1 - h_t^2; the mistake of reading it from h_{t-1}, the state the step read
+            const Matrix tanh_of_z = way == Bptt::tanh_prime_of_h_prev ? Matrix(rnn.hidden(t - 1)) : Matrix(rnn.h.at(t));
+            if (rnn.f == Activation::tanh) d.array() *= 1.0 - tanh_of_z.array().square();
             dW_x += d * rnn.x.at(t).transpose();
             dW_h += d * rnn.hidden(t - 1).transpose();
             db += d.rowwise().sum();
@@ -112,6 +114,13 @@ struct OwnRnnBackward {
         dh0 = dh_next;
     }
 };
+
+// Exercise 7.3's mistake of reading tanh' from the state the step read instead of the one it made.
+const char* const tanh_prime_of_h_prev =
+    "expected the gradients of dz = dh_t ⊙ (1 - h_t^2), got those of dz = dh_t ⊙ (1 - h_{t-1}^2): that is tanh' "
+    "computed from h_prev, the state the step read; the page says dz_t = dh_t ⊙ (1 - h_t ⊙ h_t), tanh' read from h_t, "
+    "the state the step made (h_t = tanh(z_t), so tanh'(z_t) = 1 - h_t^2). In rnn_step_backward (exercise 7.3): "
+    "1.0 - h_t.array().square()";
 
 // The known mistake of exercises 7.3-7.4 that the layer's gradients show after rnn.backward(G),
 // said so that it can be a failure's first line; "" if they show none of them.
@@ -130,6 +139,8 @@ std::string rnn_bptt_mistake(const bp::Rnn& rnn, const Sequence& G) {
         if (near(OwnRnnBackward(rnn, G, Bptt::W_h_not_transposed).dW_x, rnn.dW_x))
             return "The gradient goes back through W_h instead of W_h^T: dh_prev = W_h^T dz (W_h is square, so W_h dz "
                    "fits the shapes too)";
+        if (rnn.f == Activation::tanh && near(OwnRnnBackward(rnn, G, Bptt::tanh_prime_of_h_prev).dW_x, rnn.dW_x))
+            return tanh_prime_of_h_prev;
         if (near(dz1 * rnn.x.at(1).transpose(), rnn.dW_x))
             return "dW_x is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the "
                    "others' shares";
@@ -250,6 +261,15 @@ TEST(Ex7_2, EachStateComesFromTheStepBefore) {
     Matrix expected = h0;
     for (bp::Index t = 1; t <= 4; ++t) {
         expected = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * expected).colwise() + rnn.b);
+        const Matrix from_h0 = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * h0).colwise() + rnn.b);
+        if (t >= 2 && !near(expected, h.at(t)) && near(from_h0, h.at(t))) {
+            // Every later state is wrong the same way: name it once.
+            ADD_FAILURE() << "expected h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b), got tanh(W_x x_" << t
+                          << " + W_h h_0 + b): that is every step reading h_0 as h_prev, the state never advancing; the page "
+                             "says step t makes h_t from x_t and h_{t-1}, which is hidden(t - 1), the state the step before made\n"
+                          << matrices_near("h_" + std::to_string(t), expected, h.at(t)).message();
+            break;
+        }
         EXPECT_MATRIX_NEAR(expected, Matrix(h.at(t))) << "h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b)";
     }
     EXPECT_MATRIX_NEAR(h0, Matrix(rnn.hidden(0))) << "hidden(0) is h_0, as given";
@@ -284,11 +304,17 @@ TEST(Ex7_3, MatchesFiniteDifferences) {
     Matrix dx(2, 3), dh_prev(3, 3);
     bp::rnn_step_backward(rnn, x, h_prev, step(), G, dx, dh_prev);
     const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db;
-    EXPECT_HOLDS(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7));
-    EXPECT_HOLDS(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7));
-    EXPECT_HOLDS(matrices_near("db", slopes(L, rnn.b), db, 1e-7));
-    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7));
-    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7));
+    // tanh' read from h_prev instead of h_t gives these gradients: named in each failure it explains.
+    const Matrix dz_of_h_prev = G.cwiseProduct((1.0 - h_prev.array().square()).matrix());
+    const bool of_h_prev = near(dz_of_h_prev * x.transpose(), dW_x) && near(dz_of_h_prev * h_prev.transpose(), dW_h);
+    const auto why = [&](const ::testing::AssertionResult& result) {
+        return of_h_prev ? explained(tanh_prime_of_h_prev, result) : result;
+    };
+    EXPECT_HOLDS(why(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("db", slopes(L, rnn.b), db, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("dx_t", slopes(L, x), dx, 1e-7)));
+    EXPECT_HOLDS(why(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)));
 }
 
 TEST(Ex7_3, AddsIntoTheGradients) {
@@ -300,10 +326,22 @@ TEST(Ex7_3, AddsIntoTheGradients) {
     bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
     const Matrix once_x = rnn.dW_x, once_h = rnn.dW_h, once_b = rnn.db;
     bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_x), rnn.dW_x) << "the same step twice must add twice: W_x is shared by every step, "
-                                                        "so each step adds its share (+=, not =)";
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), rnn.dW_h);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_b), Matrix(rnn.db));
+    // With = instead of +=, the second call leaves one step's share, as the last step of a sequence would.
+    const auto overwritten = [](const std::string& dW, const std::string& share) {
+        return "expected " + dW + " after the same step twice to be twice one step's share, got one share: that is " + dW + " = " +
+               share + " with = instead of +=, each step overwriting what the steps before it added (over a sequence only one "
+               "step's share would remain); the page says each step adds its share, " + dW + " += " + share +
+               ": W_x, W_h and b are shared by every step, so their gradients are sums over the steps";
+    };
+    EXPECT_HOLDS(near_or_mistake("dW_x", Matrix(2 * once_x), rnn.dW_x, {{overwritten("dW_x", "dz x_t^T"), once_x}},
+                                 "the same step twice must add twice: W_x is shared by every step, so each step adds its share "
+                                 "(+=, not =)"));
+    EXPECT_HOLDS(near_or_mistake("dW_h", Matrix(2 * once_h), rnn.dW_h, {{overwritten("dW_h", "dz h_{t-1}^T"), once_h}},
+                                 "the same step twice must add twice: W_h is shared by every step, so each step adds its share "
+                                 "(+=, not =)"));
+    EXPECT_HOLDS(near_or_mistake("db", Matrix(2 * once_b), Matrix(rnn.db), {{overwritten("db", "the row sums of dz"), Matrix(once_b)}},
+                                 "the same step twice must add twice: b is shared by every step, so each step adds its share "
+                                 "(+=, not =)"));
 }
 
 TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
@@ -408,7 +446,9 @@ TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
     rnn.zero_grad();
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
-    EXPECT_HOLDS(near_or_mistake("dW_h", dz1() * h0.transpose(), rnn.dW_h, {{with_h_t, dz1() * rnn.h.at(1).transpose()}},
+    const Matrix dz1_of_h0 = G.at(1).cwiseProduct((1.0 - h0.array().square()).matrix());  // tanh' read from h_0
+    EXPECT_HOLDS(near_or_mistake("dW_h", dz1() * h0.transpose(), rnn.dW_h,
+                                 {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
                                  "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
 }
 
@@ -417,11 +457,14 @@ TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
     bp::Rnn rnn = small_rnn(rng);
     own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 3 * 2, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));
     rnn.backward(Sequence(rng.uniform_matrix(3, 3 * 2, -1, 1), 2));
-    Vector expected = Vector::Zero(3);
-    for (bp::Index t = 1; t <= 3; ++t)
+    Vector expected = Vector::Zero(3), of_h_prev = Vector::Zero(3);
+    for (bp::Index t = 1; t <= 3; ++t) {
         expected += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array().square()).matrix()).rowwise().sum();
-    EXPECT_MATRIX_NEAR(Matrix(expected), Matrix(rnn.db)) << "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), "
-                                                            "with your dh_t: each step adds it once";
+        of_h_prev += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.hidden(t - 1).array().square()).matrix()).rowwise().sum();
+    }
+    EXPECT_HOLDS(near_or_mistake("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
+                                 "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
+                                 "it once"));
 }
 
 TEST(Ex7_4, TwoBackwardPassesAddUp) {
@@ -433,8 +476,14 @@ TEST(Ex7_4, TwoBackwardPassesAddUp) {
     const Matrix once = rnn.dW_h;
     const Matrix dh0_once = rnn.start_grad().h;
     rnn.backward(G);
-    EXPECT_HOLDS(explained("Two backward passes must give twice one pass's dW_h: backward adds into it (+=) over every step "
-                           "and every call, and only zero_grad() clears it",
+    // One pass's dW_h again, and that one pass's wrong: steps that overwrite (a backward that clears first gives the right one).
+    EXPECT_HOLDS(explained(near(once, rnn.dW_h) && !near(OwnRnnBackward(rnn, G).dW_h, once)
+                               ? "expected twice one pass's dW_h after two backward passes, got one pass's: that is dW_h "
+                                 "written with = instead of +=, each step overwriting what came before (in rnn_step_backward, "
+                                 "exercise 7.3, or in the loop); the page says each step adds its share, dW_h += dz_t h_{t-1}^T, "
+                                 "over every step and every call, and only zero_grad() clears it"
+                               : "Two backward passes must give twice one pass's dW_h: backward adds into it (+=) over every step "
+                                 "and every call, and only zero_grad() clears it",
                            matrices_near("dW_h", 2 * once, rnn.dW_h)));
     EXPECT_HOLDS(explained("dL/dh_0 is the same on a second call: it starts again from dh_next = 0, nothing is left over "
                            "from the first call",
@@ -992,6 +1041,15 @@ struct OwnGruStep {
     }
 };
 
+// The update gate used the other way round, h_t = (1 - u) ⊙ h_prev + u ⊙ h~, and its name.
+Matrix with_update_gate_swapped(const OwnGruStep& s, const Matrix& h_prev) {
+    return ((1.0 - s.u.array()) * h_prev.array() + s.u.array() * s.candidate.array()).matrix();
+}
+const char* const update_gate_swapped =
+    "expected h_t = u ⊙ h_prev + (1 - u) ⊙ h~, got (1 - u) ⊙ h_prev + u ⊙ h~: that is the update gate u used the other "
+    "way round (some texts write the GRU so, with their z); the page says h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~, so that where "
+    "u = 1 the state is kept as it is (and bp::Gru starts b_u at 1 for that)";
+
 bp::Gru small_gru(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
     bp::Gru g(n_x, n_h, rng);
     for (const bp::Parameter& p : g.parameters()) p.value() = rng.uniform_matrix(p.rows(), p.cols(), -0.8, 0.8);
@@ -1004,9 +1062,10 @@ TEST(Ex7_10, ComputesTheGruStep) {
     const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1);
     bp::Graph g;
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
-    EXPECT_MATRIX_NEAR(OwnGruStep(gru, x, h_prev).h, g.value(h))
-        << "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
-           "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~";
+    const OwnGruStep want(gru, x, h_prev);
+    EXPECT_HOLDS(near_or_mistake("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
+                                 "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+                                 "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
 }
 
 TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
@@ -1018,6 +1077,14 @@ TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
     const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), xv, hv);
     g.backward(g.sum(g.mul(h, g.input(G, "G"))));  // L = sum(G ⊙ h_t)
+    const OwnGruStep want(gru, x, h_prev);
+    if (!near(want.h, g.value(h)) && near(with_update_gate_swapped(want, h_prev), g.value(h))) {
+        // The graph differentiates the step it was given: every gradient is that other step's.
+        ADD_FAILURE() << update_gate_swapped << ". The graph's gradients are those of that other step, so none can match "
+                      << "the finite differences of the page's\n"
+                      << matrices_near("h_t", want.h, g.value(h)).message();
+        return;
+    }
     const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
     const char* why = "the graph's parameter leaves add their gradients into the layer's";
     for (auto [name, W, dW] : {std::tuple<const char*, Matrix*, Matrix*>{"W_xu", &gru.W_xu, &gru.dW_xu}, {"W_hu", &gru.W_hu, &gru.dW_hu},
@@ -1068,7 +1135,17 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
     bp::Graph g;
     const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
-    g.backward(g.sum(g.mul(bp::gru_step(g, bp::gru_graph_parameters(g, by_graph), xv, hv), g.input(G, "G"))));
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, by_graph), xv, hv);
+    g.backward(g.sum(g.mul(h, g.input(G, "G"))));
+    if (!near(s.h, g.value(h))) {
+        // The graph is built by exercise 7.10's gru_step: a wrong step there is no mistake of this exercise's.
+        ADD_FAILURE() << "the graph this test compares with is built by your gru_step (exercise 7.10), and its h_t is not the "
+                         "page's step"
+                      << (near(with_update_gate_swapped(s, h_prev), g.value(h)) ? std::string(": ") + update_gate_swapped : std::string())
+                      << ". Fix exercise 7.10 first\n"
+                      << matrices_near("h_t", s.h, g.value(h)).message();
+        return;
+    }
     const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
     for (std::size_t i = 0; i < mine.size(); ++i)
         EXPECT_HOLDS(matrices_near("d" + mine[i].name, graphs[i].grad(), mine[i].grad(), 1e-12)) << "against chapter 3's graph";

@@ -3,11 +3,19 @@
 # dpkg-query and the test program are stand-ins that record how they were called: it works
 # through a symlink and from another folder, reads chapter numbers as decimal (08, 09, 01),
 # says so and exits 2 for an unknown command, exits 0 for --help, and warns when the student
-# edition leaves uncommitted work out.
+# edition leaves uncommitted work out. A missing exercise file stops the build (CMake, with the
+# real cmake on a small project) naming the file and the ways back, the tool shows that whole,
+# and watch checks when a file is deleted; backups are not git-ignored; train checks its
+# options with the program's options alone before the long build.
 #
-#   course_tool_test.sh PATH/TO/course
+# The student's side (tools/student.cpp, course_student) is the real program, given here, on a
+# small exercise list.
+#
+#   course_tool_test.sh PATH/TO/course PATH/TO/course_student
 set -euo pipefail
 course=$(realpath "$1")
+student=$(realpath "$2")
+real_cmake=$(command -v cmake)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "course_tool_test: $*" >&2; exit 1; }
@@ -18,7 +26,10 @@ mkdir -p "$repo/bin" "$repo/build/student/tests" "$repo/build/student/chapters/0
 echo "bp_chapter_program(ch09 ch09-demo demo.cpp demo.out)" > "$repo/chapters/09-deep.cmake"
 mkdir -p "$repo/chapters/09-deep" && mv "$repo/chapters/09-deep.cmake" "$repo/chapters/09-deep/CMakeLists.txt"
 cp "$course" "$repo/course"
+mkdir -p "$repo/tools" && cp "$(dirname "$course")/tools/edition.sh" "$repo/tools/"  # ./course edition's
 touch "$repo/build/student/build.ninja"
+# The chapters' programs, as CMake lists them for the course tool.
+printf '9\tdemo\tdemo\tch09-demo\t%s\n' "$repo/build/student/chapters/09-deep/ch09-demo" > "$repo/build/student/programs.tsv"
 log=$work/calls
 stand_in() {  # stand_in FILE: a program that appends "<its name> <folder> <arguments>" to the log
   printf '#!/usr/bin/env bash\necho "${0##*/} $PWD $*" >> "%s"\n%s\n' "$log" "${2:-exit 0}" > "$1"
@@ -28,6 +39,15 @@ stand_in "$repo/bin/cmake"
 stand_in "$repo/bin/ctest"
 stand_in "$repo/bin/dpkg-query" 'for p in "${@:3}"; do echo "$p install ok installed"; done' 
 stand_in "$repo/build/student/tests/course_tests"
+cp "$student" "$repo/build/student/course_student"
+manifest() {  # manifest ID FILE [ID FILE...]: the student build's exercise list
+  : > "$repo/build/student/exercises.tsv"
+  while [ $# -gt 0 ]; do
+    printf '%s\t%s\tChapter\t%s\t1\tanchor\tread\thint\t3\t1\tch%02d\n' "$1" "${1%%.*}" "$2" "${1%%.*}" >> "$repo/build/student/exercises.tsv"
+    shift 2
+  done
+}
+manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
 stand_in "$repo/build/student/chapters/09-deep/ch09-demo"
 export PATH="$repo/bin:$PATH"
 
@@ -69,12 +89,38 @@ grep -q "^course_tests .*--only=1\$" "$log" || fail "check 01 asked for chapter 
 grep -q "^course_tests .*--only=1.3\$" "$log" || fail "check 01.03 asked for another exercise than 1.3: $(cat "$log")"
 grep -q "^ctest .*-L ^ex(1\\\\.3)[$]$" "$log" || fail "check 01.03 ran other tests than exercise 1.3's: $(cat "$log")"
 # An exercise is checked with the others of its file, which the same edit may have changed.
-mkdir -p "$repo/exercises/ch01"
-printf '// BEGIN EXERCISE 1.2\n// END EXERCISE 1.2\n// BEGIN EXERCISE 1.3\n// END EXERCISE 1.3\n' > "$repo/exercises/ch01/two.cpp"
+manifest 1.2 exercises/ch01/two.cpp 1.3 exercises/ch01/two.cpp
 : > "$log"
 ./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
 grep -q "^ctest .*-L ^ex(1\\\\.2|1\\\\.3)[$]$" "$log" || fail "check 1.3 did not run exercise 1.2's tests too (same file): $(cat "$log")"
-rm -f "$repo/exercises/ch01/two.cpp"
+# The exit code says whether what was asked for is done (course_tests --progress: 4, not done).
+stand_in "$repo/build/student/tests/course_tests" 'exit 4'
+status=0
+./course-link check 1.3 > /dev/null 2> err || status=$?
+[ "$status" -eq 1 ] || fail "check 1.3 on an exercise not done exited $status, not 1"
+./course-link check > /dev/null 2> err || fail "check (everything) exited non-zero while only exercises are not done: $(cat err)"
+stand_in "$repo/build/student/tests/course_tests" 'exit 8'
+status=0
+./course-link check > /dev/null 2> err || status=$?
+[ "$status" -eq 1 ] || fail "check with a library check failing exited $status, not 1"
+stand_in "$repo/build/student/tests/course_tests"
+# An exercise whose file changed since its report is run again with the one asked for.
+mkdir -p "$repo/exercises/ch01" "$repo/build/student/test-reports"
+manifest 1.2 exercises/ch01/two.cpp 1.3 exercises/ch01/three.cpp
+echo "// one" > "$repo/exercises/ch01/two.cpp"
+echo "// three" > "$repo/exercises/ch01/three.cpp"
+stand_in "$repo/bin/ctest" 'touch build/student/test-reports/ex1.2.tsv build/student/test-reports/ex1.3.tsv'
+./course-link check > /dev/null 2> err || fail "check failed: $(cat err)"
+: > "$log"
+./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
+grep -q "^ctest .*-L ^ex(1\\\\.3)[$]$" "$log" || fail "check 1.3 ran more than 1.3 with no other file changed: $(cat "$log")"
+echo "// one, edited" > "$repo/exercises/ch01/two.cpp"
+: > "$log"
+./course-link check 1.3 > /dev/null 2> err || fail "check 1.3 failed: $(cat err)"
+grep -q "^ctest .*-L ^ex(1\\\\.2|1\\\\.3)[$]$" "$log" || fail "check 1.3 did not re-run 1.2, whose file changed since its report: $(cat "$log")"
+stand_in "$repo/bin/ctest"
+rm -rf "$repo/exercises/ch01" "$repo/build/student/test-reports" "$repo/build/student/report-stamps.tsv"
+manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
 
 : > "$log"
 ./course-link demo 09 > /dev/null 2> err || fail "demo 09 failed: $(cat err)"
@@ -83,6 +129,83 @@ grep -q "^ch09-demo " "$log" || fail "demo 09 did not run chapter 9's demo: $(ca
 status=0
 ./course-link check 1.x > /dev/null 2>&1 || status=$?
 [ "$status" -eq 2 ] || fail "check 1.x exited $status, not 2"
+
+# A missing exercise file (deleted, renamed) stops the configure step, named with the ways to
+# get it back: the newest backup, a file beside it that may be it renamed, ./course generate.
+project=$work/project
+mkdir -p "$project/exercises/ch01" "$project/backups/exercises/ch01" "$project/solutions" "$project/build"
+printf 'cmake_minimum_required(VERSION 3.20)\nproject(t NONE)\ninclude("%s")\nbp_check_exercise_files("${PROJECT_SOURCE_DIR}/exercises")\n' \
+  "$(dirname "$course")/tools/exercise_files.cmake" > "$project/CMakeLists.txt"
+printf '# hashes\n1 .hints\n2 ch01/a.cpp\n3 ch01/b.cpp\n' > "$project/exercises/.exgen-hashes"
+printf '1.2\t1\tChapter 1\texercises/ch01/b.cpp\t3\tch01-b\tread\thint\n' > "$project/build/exercises.tsv"
+touch "$project/exercises/ch01/a.cpp" "$project/exercises/ch01/b-old.cpp"
+for n in 1 2 10; do echo "// backup $n" > "$project/backups/exercises/ch01/b.cpp.$n"; done
+"$real_cmake" -S "$project" -B "$project/build" > out 2>&1 && fail "the configure step went on without exercises/ch01/b.cpp"
+grep -q "exercises/ch01/b.cpp is missing" out || fail "the missing file is not named: $(cat out)"
+grep -q "exercises/ch01/a.cpp is missing" out && fail "a file that is there was named missing: $(cat out)"
+grep -q "exercise 1.2" out || fail "the exercise the missing file held is not named: $(cat out)"
+grep -q "cp backups/exercises/ch01/b.cpp.10 exercises/ch01/b.cpp" out || fail "the newest backup is not offered: $(cat out)"
+grep -q "mv exercises/ch01/b-old.cpp exercises/ch01/b.cpp" out || fail "the file that may be it renamed is not offered: $(cat out)"
+grep -q "./course generate" out || fail "./course generate is not offered where solutions/ is: $(cat out)"
+rm -r "$project/solutions" "$project/backups"
+"$real_cmake" -S "$project" -B "$project/build" > out 2>&1 && fail "the configure step went on without exercises/ch01/b.cpp"
+grep -q "./course generate" out && fail "./course generate is offered without solutions/: $(cat out)"
+grep -q "from a fresh copy of the course" out || fail "without solutions/, the stub's way back is not named: $(cat out)"
+mv "$project/exercises/ch01/b-old.cpp" "$project/exercises/ch01/b.cpp"
+"$real_cmake" -S "$project" -B "$project/build" > out 2>&1 || fail "the configure step failed with every file there: $(cat out)"
+
+# The tool shows a configure step's message whole (not only its lines that say "error").
+stand_in "$repo/bin/cmake" '[ "$1" = --build ] || exit 0
+printf "CMake Error at tools/exercise_files.cmake:87 (message):\n  exercises/ch01/b.cpp is missing (deleted, or renamed?)\n\n    the untouched stub:  ./course generate\n\nCall Stack (most recent call first):\n  CMakeLists.txt:78 (bp_check_exercise_files)\n\n-- Configuring incomplete, errors occurred!\nFAILED: build.ninja\n"; exit 1'
+status=0
+./course-link check > out 2> err || status=$?
+[ "$status" -eq 1 ] || fail "check with a failed configure step exited $status, not 1"
+grep -q "exercises/ch01/b.cpp is missing" err && grep -q "the untouched stub:  ./course generate" err ||
+  fail "check does not show the configure step's message: $(cat err)"
+grep -q "Call Stack" err && fail "check shows CMake's call stack: $(cat err)"
+stand_in "$repo/bin/cmake"
+
+# watch checks when a file is deleted: the build names it.
+mkdir -p "$repo/exercises/ch01" && echo "// BEGIN EXERCISE 1.2" > "$repo/exercises/ch01/gone.cpp"
+: > "$log"
+(timeout 8 ./course-link watch > out 2>&1 || true) &
+watcher=$!
+sleep 3
+rm "$repo/exercises/ch01/gone.cpp"
+wait "$watcher"
+grep -q "exercises/ch01/gone.cpp is gone" out || fail "watch said nothing of a deleted file: $(cat out)"
+grep -q "^course_tests .*--progress" "$log" || fail "watch did not check after a file was deleted: $(cat "$log")"
+
+# Backups (exgen generate --force) are where git sees them: not ignored.
+if git -C "$(dirname "$course")" rev-parse --git-dir > /dev/null 2>&1; then
+  git -C "$(dirname "$course")" check-ignore -q backups/exercises/ch01/dense.cpp.1 && fail "backups/ is git-ignored"
+fi
+
+# train checks its options with ch05-train-options (the options alone, built in seconds)
+# before building ch05-train: a mistake is named at once, --help answered at once.
+mkdir -p "$repo/build/fast/chapters/05-optimizers"
+touch "$repo/build/fast/build.ninja"
+stand_in "$repo/build/fast/chapters/05-optimizers/ch05-train-options" \
+  'case " $* " in *" --bogus "*) echo "ch05-train: unknown option --bogus" >&2; exit 2 ;; *" --help "*) echo "usage: ch05-train" ;; esac'
+stand_in "$repo/build/fast/chapters/05-optimizers/ch05-train"
+: > "$log"
+status=0
+./course-link train --mine --bogus > out 2> err || status=$?
+[ "$status" -eq 2 ] || fail "train --mine --bogus exited $status, not 2"
+grep -q "unknown option --bogus" err || fail "train --mine --bogus did not name the option: $(cat err)"
+grep -q -- "--target ch05-train-options" "$log" || fail "train did not build the options check: $(cat "$log")"
+grep -q -- "--build --preset fast" "$log" && fail "train built ch05-train before reporting a bad option: $(cat "$log")"
+grep -q "^ch05-train " "$log" && fail "train ran ch05-train with a bad option"
+: > "$log"
+./course-link train --help > out 2> err || fail "train --help failed: $(cat err)"
+grep -q "usage: ch05-train" out || fail "train --help did not print the program's help: $(cat out)"
+grep -q -- "--build --preset fast" "$log" && fail "train --help built ch05-train: $(cat "$log")"
+: > "$log"
+./course-link train --mine --epochs 1 > out 2> err || fail "train --mine --epochs 1 failed: $(cat err)"
+grep -q "^ch05-train-options .* --engine course --epochs 1$" "$log" || fail "the options check did not get the command line: $(cat "$log")"
+grep -q "^ch05-train .* --engine course --epochs 1$" "$log" || fail "train did not run ch05-train with the command line: $(cat "$log")"
+awk '/^ch05-train-options /{a=NR} /--build --preset fast/{b=NR} /^ch05-train /{c=NR} END{exit !(a && a < b && b < c)}' "$log" ||
+  fail "train did not check the options, then build, then run: $(cat "$log")"
 
 # The student edition is made from the last commit; uncommitted work left out is named.
 if command -v git > /dev/null; then

@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # exgen's promises, tried on a throwaway course: stubs keep the markers and throw; a
 # student's edited file is never overwritten without --force, and with it the old file is
-# kept, in a numbered backup that no later --force overwrites, at the place the message
-# names; check notices drift; a marker pointing at a missing section is an error.
+# kept, in a numbered backup under backups/ (not beside it, where the build would see it)
+# that no later --force overwrites, at the place the message names; a missing file is
+# written back without touching the edited ones; check notices drift; a marker pointing at a
+# missing section is an error.
 set -euo pipefail
 exgen=$(realpath "$1")
 work=$(mktemp -d)
@@ -17,8 +19,18 @@ int add(int a, int b) {
     // END EXERCISE 1.1
 }
 CPP
+printf 'int sub(int a, int b) {\n    // BEGIN EXERCISE 1.2 (ch01-add): sub: return the difference.\n    return a - b;\n    // END EXERCISE 1.2\n}\n' > solutions/ch01/sub.cpp
 fail() { echo "exgen_test: $*" >&2; exit 1; }
 run() { "$exgen" "$1" --solutions solutions --exercises exercises --chapters chapters "${@:2}"; }
+
+# The exercise list: each exercise's file, BEGIN and END lines, points and chapter label.
+printf 'default 1\n1.2 2.5  # harder\n' > points.txt
+"$exgen" manifest --sources solutions --chapters chapters --out list.tsv --points points.txt || fail "manifest failed"
+[ "$(cut -f1,4,5,9,10,11 list.tsv | tr '\t' ' ')" = "1.1 solutions/ch01/add.cpp 2 4 1 ch01
+1.2 solutions/ch01/sub.cpp 2 4 2.5 ch01" ] || fail "the exercise list is not as expected: $(cat list.tsv)"
+echo "9.9 3" >> points.txt
+"$exgen" manifest --sources solutions --chapters chapters --out list.tsv --points points.txt 2>/dev/null &&
+  fail "manifest accepted points for an exercise that does not exist"
 
 run generate >/dev/null
 grep -q 'throw bp::NotImplemented("1.1", "exercises/ch01/add.cpp"' exercises/ch01/add.cpp || fail "no stub"
@@ -33,19 +45,27 @@ run check >/dev/null 2>&1 && fail "check did not notice the edited file"
 sed -i 's/return the sum/return a + b/' solutions/ch01/add.cpp  # the solution changes too
 run generate >/dev/null 2>&1 && fail "generate overwrote a student's edited file"
 cmp -s mine exercises/ch01/add.cpp || fail "the student's file changed although generate refused"
+# A deleted file is written back by generate without --force, and the edited one is left as it is.
+rm exercises/ch01/sub.cpp
+run generate >out 2>err && fail "generate did not refuse with an edited file"
+grep -q "exercises/ch01/sub.cpp, which was missing" out || fail "the missing file was not written back: $(cat out err)"
+grep -q 'throw bp::NotImplemented("1.2"' exercises/ch01/sub.cpp || fail "the missing file is not the stub"
+cmp -s mine exercises/ch01/add.cpp || fail "writing the missing file changed the student's edited one"
+grep -q "Nothing else was written" err || fail "the refusal does not say that only the missing file was written: $(cat err)"
 run generate --force >out || fail "generate --force failed"
-cmp -s mine exercises/ch01/add.cpp.student-backup-1 || fail "--force did not keep the student's file"
-grep -q "exercises/ch01/add.cpp.student-backup-1" out || fail "the message does not say where the backup is: $(cat out)"
+cmp -s mine backups/exercises/ch01/add.cpp.1 || fail "--force did not keep the student's file in backups/exercises/ch01/add.cpp.1"
+grep -q "as backups/exercises/ch01/add.cpp.1" out || fail "the message does not say where the backup is: $(cat out)"
+[ -z "$(find exercises/ch01 -type f ! -name add.cpp ! -name sub.cpp)" ] || fail "a backup was left among the exercises"
 
 # A second edit, a second --force: both edits survive, each in its own backup.
 echo "// my second attempt" >> exercises/ch01/add.cpp
 cp exercises/ch01/add.cpp mine2
 sed -i 's/return a + b/return b + a/' solutions/ch01/add.cpp
 run generate --force >out || fail "the second generate --force failed"
-cmp -s mine exercises/ch01/add.cpp.student-backup-1 || fail "the second --force overwrote the first backup"
-cmp -s mine2 exercises/ch01/add.cpp.student-backup-2 || fail "the second --force did not keep the second edit"
-grep -q "as exercises/ch01/add.cpp.student-backup-2" out || fail "the message does not say where the new backup is: $(cat out)"
-grep -q "exercises/ch01/add.cpp.student-backup-1" out || fail "the message does not mention the earlier backup: $(cat out)"
+cmp -s mine backups/exercises/ch01/add.cpp.1 || fail "the second --force overwrote the first backup"
+cmp -s mine2 backups/exercises/ch01/add.cpp.2 || fail "the second --force did not keep the second edit"
+grep -q "as backups/exercises/ch01/add.cpp.2" out || fail "the message does not say where the new backup is: $(cat out)"
+grep -q "backups/exercises/ch01/add.cpp.1" out || fail "the message does not mention the earlier backup: $(cat out)"
 run check >/dev/null || fail "check counts the backups as stray files"
 
 # Hints: kept out of the stub, written to exercises/.hints one line each, level 1 led by the

@@ -12,6 +12,7 @@
 #include "bp/core/loss.hpp"
 #include "bp/layers/mlp.hpp"
 #include "bp/layers/residual.hpp"
+#include "bp/train/gradient_monitor.hpp"
 #include "bp/train/train.hpp"
 
 #include <cmath>
@@ -291,6 +292,49 @@ TEST(LibTraining, DivergenceStopsTrainingAndNamesTheStepAndTheParameter) {
         for (long step = 0; step < 10; ++step) bp::train_step(v.net, bp::softmax_cross_entropy(), huge, v.x, v.y, {}, step);
     });
     EXPECT_NE(e.find("training diverged at step"), std::string::npos) << e;
+}
+
+TEST(LibTraining, ALossThatStaysFarAboveTheLimitIsADivergenceThoughFinite) {
+    bp::EpochOptions options;
+    options.batch = 1;
+    options.loss_limit = bp::LossLimit::for_classes(10);
+    options.loss_limit.steps = 4;
+    const double limit = 3 * std::log(10.0);
+    EXPECT_NEAR(options.loss_limit.value, limit, 1e-15);
+    bp::Rng rng(1);
+    long step = 0;
+    // Steps 0-3 average 6 (below 6.91), steps 1-4 average 7.25: training stops at step 4.
+    const std::vector<double> losses = {2, 3, 9, 10, 7, 1, 1, 1};
+    std::vector<long> trained;
+    const std::string e = error_of([&] {
+        bp::for_each_batch(8, options, rng, step, nullptr, [&](const std::vector<bp::Index>&, bp::Index, bp::Index) {
+            trained.push_back(step);
+            return losses[static_cast<std::size_t>(step)];
+        });
+    });
+    EXPECT_MENTIONS(e, "training diverged at step 4: the mean loss of steps 1 to 4 is 7.25, above 6.90776 = 3 ln 10");
+    EXPECT_EQ(trained.size(), 5u) << "no step after the one that crossed the limit";
+
+    options.loss_limit.value = 0;  // no limit
+    step = 0;
+    EXPECT_NO_THROW(bp::for_each_batch(8, options, rng, step, nullptr, [&](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 1e9; }));
+    options.loss_limit.value = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_ERROR_MENTIONS(bp::for_each_batch(8, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 1.0; }),
+                          "the loss limit must be >= 0");
+    EXPECT_ERROR_MENTIONS(bp::LossLimit::for_classes(1), "at least 2 classes");
+}
+
+TEST(LibTraining, ALayerWhoseUnitsAreAllDeadIsFound) {
+    bp::Rng rng(2);
+    bp::Mlp net({3, 4, 4, 2}, Activation::relu, Activation::identity, rng);
+    const Matrix x = rng.uniform_matrix(3, 5, -1, 1);
+    EXPECT_FALSE(bp::dead_layer(net)) << "before forward, nothing is known";
+    net.forward(x);
+    EXPECT_FALSE(bp::dead_layer(net)) << "a network just initialised has live units";
+    net.dense(1).b.setConstant(-1e3);  // every unit of layer2 below 0 for every input
+    net.forward(x);
+    ASSERT_TRUE(bp::dead_layer(net));
+    EXPECT_EQ(*bp::dead_layer(net), "layer2");
 }
 
 TEST(LibTraining, EvaluateRestoresTheModelsMode) {

@@ -257,6 +257,31 @@ TEST(LibModelFile, SavingWhereItCannotNamesTheFile) {
               std::string::npos);
 }
 
+TEST(LibModelFile, AnEarlierModelIsKeptAsANumberedBackup) {
+    TempDir dir;
+    const auto file = dir.path / "m.bin";
+    EXPECT_FALSE(bp::keep_as_backup(file)) << "no file: nothing to keep";
+    std::ofstream(file) << "first";
+    EXPECT_EQ(bp::keep_as_backup(file), dir.path / "m.bin.~1~");
+    std::ofstream(file) << "second";
+    EXPECT_EQ(bp::keep_as_backup(file), dir.path / "m.bin.~2~");
+    EXPECT_FALSE(std::filesystem::exists(file));
+    std::ifstream one(dir.path / "m.bin.~1~"), two(dir.path / "m.bin.~2~");
+    std::string a, b;
+    one >> a;
+    two >> b;
+    EXPECT_EQ(a, "first");
+    EXPECT_EQ(b, "second");
+}
+
+TEST(LibModelFile, ADestinationThatCannotTakeAModelIsNamedBeforeAnyWork) {
+    TempDir dir;
+    EXPECT_NO_THROW(bp::require_model_destination(dir.path / "m.bin", "--model"));
+    EXPECT_ERROR_MENTIONS(bp::require_model_destination("", "--model"), "--model '': give the path of a file");
+    EXPECT_ERROR_MENTIONS(bp::require_model_destination(dir.path, "--model"), "give the path of a file");
+    EXPECT_ERROR_MENTIONS(bp::require_model_destination(dir.path / "none" / "m.bin", "--model"), "/none does not exist");
+}
+
 TEST(LibModelFile, TwoSavesToOnePathLeaveAWholeModel) {
     TempDir dir;
     bp::Rng rng(6);

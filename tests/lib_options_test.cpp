@@ -97,9 +97,52 @@ TEST(LibOptions, RefusesUnknownOptionsAndMissingValues) {
     EXPECT_REFUSED(({"--epoch", "3"}), "unknown option --epoch");
     EXPECT_REFUSED(({"--epochs"}), "--epochs needs a value");
     EXPECT_REFUSED(({"--engine", "slow"}), "--engine", "'slow' is not one of fast, course");
-    EXPECT_REFUSED(({"--verbose=yes"}), "--verbose takes no value");
+    EXPECT_REFUSED(({"--verbose=yes"}), "--verbose: takes no value", "'yes'");
+    EXPECT_REFUSED(({"--verbose=false"}), "--verbose: takes no value", "'false'");
     EXPECT_REFUSED(({"a", "b"}), "unexpected argument 'b'");
     EXPECT_REFUSED(({"-e"}), "unknown option -e", "options start with --");
+    EXPECT_REFUSED(({"-5"}), "folder: '-5' looks like an option", "./-5");
+}
+
+// What CLI11, which reads the command line, would take otherwise: strtoull/strtoll in base 0
+// (010 is octal 8, 0x10 is 16), a value that starts with - taken as an option, the first of
+// two values refused.
+TEST(LibOptions, ReadsNumbersAsWrittenAndTheLastOfTwoValues) {
+    Settings s;
+    bp::Options options = declare(s);
+    const char* args[] = {"trainer", "--seed", "010", "--epochs", "3", "--epochs=+5", "--lr", "0.1", "--engine", "course", "--engine", "fast"};
+    EXPECT_TRUE(options.parse(12, args));
+    EXPECT_EQ(s.seed, 10u);
+    EXPECT_EQ(s.epochs, 5);
+    EXPECT_EQ(s.lr, 0.1);
+    EXPECT_EQ(s.engine, "fast");
+    EXPECT_REFUSED(({"--seed", "0x10"}), "--seed", "'0x10' is not a whole number");
+    EXPECT_REFUSED(({"--seed", "-0x1"}), "--seed", "'-0x1' is not a whole number");
+    EXPECT_REFUSED(({"--epochs", "3", "--epochs", "0"}), "--epochs", "0 is out of range");
+    EXPECT_REFUSED(({"--epochs", "0", "--epochs", "3"}), "--epochs", "0 is out of range");
+    EXPECT_REFUSED(({"--lr", "-.5"}), "--lr", "-.5 is out of range");
+    EXPECT_REFUSED(({"--epochs", "--lr"}), "--epochs", "'--lr' is not a whole number");
+}
+
+// A mistake in the program, not on its command line.
+TEST(LibOptions, RefusesANameDeclaredTwiceOrNotValid) {
+    Settings s;
+    bp::Options options = declare(s);
+    int n = 0;
+    EXPECT_THROW(options.integer("epochs", n, 0, 1, "again"), std::invalid_argument);
+    EXPECT_THROW(options.integer("help", n, 0, 1, "the help's name"), std::invalid_argument);
+    EXPECT_THROW(options.integer("a=b", n, 0, 1, "an = in the name"), std::invalid_argument);
+    EXPECT_THROW(options.integer("n", n, 1, 0, "an empty range"), std::invalid_argument);
+}
+
+TEST(LibOptions, HelpWinsOverWhatCameBeforeIt) {
+    for (std::vector<const char*> args : {std::vector<const char*>{"trainer", "--epochs", "0", "--help"},
+                                          std::vector<const char*>{"trainer", "--help", "--epochs", "0"},
+                                          std::vector<const char*>{"trainer", "--epoch", "-h"}}) {
+        Settings s;
+        bp::Options options = declare(s);
+        EXPECT_FALSE(options.parse(static_cast<int>(args.size()), args.data())) << args[1] << " " << args[2];
+    }
 }
 
 TEST(LibOptions, HelpListsEveryOptionWithItsDefaultAndRange) {

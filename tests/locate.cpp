@@ -74,16 +74,21 @@ std::string output_of(const std::string& command) {
     return out;
 }
 
-// The exercise whose region in `file` holds `line`, from its markers.
+// The exercise whose region in `file` holds `line`, from the exercise list that exgen writes
+// (exercises.tsv: id, ..., file, BEGIN line, ..., END line), the one reader of the markers.
+// Its files are named edition/path ("exercises/ch01/linear.cpp"); `file` is a full path.
 std::string exercise_at(const std::string& file, int line) {
-    std::ifstream in(file);
-    static const std::regex begin(R"(// BEGIN EXERCISE ([0-9]+\.[0-9]+) )"), end(R"(// END EXERCISE)");
-    std::string text, open;
-    for (int n = 1; std::getline(in, text); ++n) {
-        std::smatch m;
-        if (std::regex_search(text, m, begin)) open = m[1];
-        else if (std::regex_search(text, end)) open.clear();
-        if (n == line) return open;
+    std::ifstream in(BP_MANIFEST);
+    for (std::string text; std::getline(in, text);) {
+        std::vector<std::string> f;
+        std::istringstream fields(text);
+        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
+        if (f.size() < 9) continue;
+        const std::string& listed = f[3];
+        const bool same = file == listed ||
+                          (file.size() > listed.size() && file.compare(file.size() - listed.size(), listed.size(), listed) == 0 &&
+                           file[file.size() - listed.size() - 1] == '/');
+        if (same && line > std::stoi(f[4]) && line < std::stoi(f[8])) return f[0];
     }
     return "";
 }

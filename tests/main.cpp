@@ -1,7 +1,8 @@
 // The course's test program.
 //
 //   course_tests [gtest flags] [--report=FILE]   run the tests (ctest runs one exercise at a time)
-//   course_tests --progress=DIR [--only=ID]      print the student's progress from the reports in DIR
+//   course_tests --progress=DIR [--only=ID]      print the student's progress from the reports in DIR; exits
+//                                                with report.hpp's progress flags (2: no such exercise)
 //   course_tests --gate=DIR                      judge the stub gate from the reports in DIR
 //   course_tests --grade=DIR --points=FILE --json=FILE --junit=FILE [--compile-failures=FILE]
 //                                                score the reports in DIR (./course grade)

@@ -27,7 +27,11 @@ private:
 };
 
 // The student's progress over every exercise; with `only` (an id like "1.3" or a chapter
-// like "1"), just those, with every failure in full. Returns 2 if `only` names nothing.
+// like "1"), just those, with every failure in full. Returns 2 if `only` names nothing, else
+// the flags below: what the course tool decides by (its exit code), never the text.
+constexpr int progress_ok = 0;
+constexpr int progress_not_done = 4;       // an exercise shown is not done (todo, fail, waiting, not run)
+constexpr int progress_library_fails = 8;  // a library check shown fails or crashed
 int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports, const std::string& only);
 
 // The stub gate, on reports from a build of untouched stubs: every exercise has tests, every

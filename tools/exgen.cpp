@@ -23,8 +23,10 @@
 //   exgen generate --solutions DIR --exercises DIR --chapters DIR [--force]
 //       Writes the stubs. It records a hash of every file it writes (DIR/.exgen-hashes) and
 //       refuses to overwrite a file that changed since, which is a student's work, unless
-//       --force is given; then the old file is kept beside it as <file>.student-backup-N,
-//       N = 1, 2, ...: a backup is never overwritten, not even by a later --force.
+//       --force is given; then the old file is kept as backups/DIR/<file>.N beside DIR (for
+//       exercises/ch01/dense.cpp: backups/exercises/ch01/dense.cpp.1, 2, ...), where git sees
+//       it: a backup is never overwritten, not even by a later --force. A missing file (deleted
+//       or renamed) overwrites nothing, so it is written even when changed files stop the rest.
 //   exgen check --solutions DIR --exercises DIR --chapters DIR
 //       Exits 1 if the exercises differ from what generate would write.
 //   exgen stub --file FILE --chapters DIR [--lines N,M,...]
@@ -32,9 +34,13 @@
 //       every exercise region that holds one of the lines (all regions without --lines) by
 //       the stub's throw, and prints the ids of those exercises. Exits 3 if a line lies
 //       outside every region (the given code around the exercises was changed).
-//   exgen manifest --sources DIR --chapters DIR --out FILE
+//   exgen manifest --sources DIR --chapters DIR --out FILE [--points FILE]
 //       Lists the exercises found in DIR (solutions or exercises), one per line, tab
-//       separated: id, chapter, chapter title, file, line, section anchor, where to read, hint.
+//       separated: id, chapter, chapter title, file, line (the BEGIN marker), section anchor,
+//       where to read, hint, end line (the END marker), points (from the points file's
+//       "N.M POINTS" and "default POINTS" lines, '#' a comment; 1 without one), and the
+//       chapter's ctest label (ch01). This file is the one list of the exercises: the course
+//       tool, the tests' locator and the grader read it; none of them reads the markers.
 
 #include <algorithm>
 #include <cstdint>
@@ -87,7 +93,7 @@ std::string read_text(const fs::path& path) {
 }
 
 void write_text(const fs::path& path, const std::string& text) {
-    fs::create_directories(path.parent_path());
+    if (!path.parent_path().empty()) fs::create_directories(path.parent_path());
     std::ofstream out(path, std::ios::binary);
     out << text;
     if (!out) throw Failure{"cannot write " + path.string()};
@@ -292,17 +298,25 @@ std::string hashes_text(const std::map<std::string, std::string>& files) {
     return text;
 }
 
-// The backups of `path` that exist: <path>.student-backup (as older versions named it) and
-// <path>.student-backup-N, in order.
-std::vector<fs::path> backups_of(const fs::path& path) {
+// Where the backups of the files in `exercises` go: backups/<its name> beside it, a folder
+// that git shows (git status lists it; git clean -X, which removes ignored files, leaves it).
+fs::path backup_folder(const fs::path& exercises) {
+    fs::path dir = exercises.lexically_normal();
+    if (dir.filename().empty()) dir = dir.parent_path();  // "exercises/"
+    return dir.parent_path() / "backups" / dir.filename();
+}
+
+// The backups of `file` (a path under exercises/) that exist, <backups>/<file>.N, in order.
+std::vector<fs::path> backups_of(const fs::path& backups, const std::string& file) {
     std::vector<std::pair<int, fs::path>> found;
-    const std::string prefix = path.filename().string() + ".student-backup";
-    for (const auto& entry : fs::directory_iterator(path.parent_path())) {
+    const fs::path folder = (backups / file).parent_path();
+    const std::string prefix = fs::path(file).filename().string() + ".";
+    if (!fs::is_directory(folder)) return {};
+    for (const auto& entry : fs::directory_iterator(folder)) {
         const std::string name = entry.path().filename().string();
-        if (name == prefix) found.emplace_back(0, entry.path());
-        else if (name.rfind(prefix + "-", 0) == 0 && name.size() > prefix.size() + 1 && name.size() <= prefix.size() + 10 &&
-                 name.find_first_not_of("0123456789", prefix.size() + 1) == std::string::npos)
-            found.emplace_back(std::stoi(name.substr(prefix.size() + 1)), entry.path());
+        if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() && name.size() <= prefix.size() + 9 &&
+            name.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
+            found.emplace_back(std::stoi(name.substr(prefix.size())), entry.path());
     }
     std::sort(found.begin(), found.end());
     std::vector<fs::path> paths;
@@ -310,12 +324,14 @@ std::vector<fs::path> backups_of(const fs::path& path) {
     return paths;
 }
 
-// Copies `path` to the first free <path>.student-backup-N (N = 1, 2, ...) and returns that
-// name. An existing backup is never overwritten: copy_file without overwrite_existing
-// refuses if the name was taken in the meantime, and then the next number is tried.
-fs::path keep_backup(const fs::path& path) {
+// Copies `path` (exercises/<file>) to the first free <backups>/<file>.N (N = 1, 2, ...) and
+// returns that name. An existing backup is never overwritten: copy_file without
+// overwrite_existing refuses if the name was taken in the meantime, and then the next number
+// is tried.
+fs::path keep_backup(const fs::path& path, const fs::path& backups, const std::string& file) {
+    fs::create_directories((backups / file).parent_path());
     for (int n = 1;; ++n) {
-        const fs::path backup = path.string() + ".student-backup-" + std::to_string(n);
+        const fs::path backup = (backups / file).string() + "." + std::to_string(n);
         if (fs::exists(fs::symlink_status(backup))) continue;
         std::error_code error;
         if (fs::copy_file(path, backup, fs::copy_options::none, error)) return backup;
@@ -328,6 +344,7 @@ fs::path keep_backup(const fs::path& path) {
 int generate(const fs::path& solutions, const fs::path& exercises, const fs::path& chapters, bool force) {
     const auto expected = expected_exercises(solutions, chapters);
     const auto recorded = read_hashes(exercises);
+    const fs::path backups = backup_folder(exercises);
     std::vector<std::string> edited;
     for (const auto& [file, content] : expected) {
         const fs::path path = exercises / file;
@@ -338,10 +355,19 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         if (current != content && !untouched) edited.push_back(file);
     }
     if (!edited.empty() && !force) {
+        // A missing file (deleted, or renamed) replaces nothing: it is written all the same.
+        int restored = 0;
+        for (const auto& [file, content] : expected)
+            if (!fs::exists(exercises / file)) {
+                write_text(exercises / file, content);
+                std::cout << "exgen: wrote " << (exercises / file).string() << ", which was missing\n";
+                ++restored;
+            }
         std::cerr << "exgen: these exercise files changed since they were generated (a student's work?):\n";
         for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
-        std::cerr << "Nothing was written. Run again with --force to replace them; each old file is then kept\n"
-                     "beside the new one as <file>.student-backup-N (never overwriting an earlier backup).\n";
+        std::cerr << (restored ? "Nothing else was written" : "Nothing was written")
+                  << ". Run again with --force to replace them; each old file is then kept\n"
+                     "as " << (backups / "<file>.N").string() << " (never overwriting an earlier backup).\n";
         return 1;
     }
     int written = 0;
@@ -349,9 +375,9 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         const fs::path path = exercises / file;
         if (fs::exists(path) && read_text(path) == content) continue;
         if (std::find(edited.begin(), edited.end(), file) != edited.end()) {
-            const fs::path backup = keep_backup(path);
+            const fs::path backup = keep_backup(path, backups, file);
             std::cout << "kept your old " << path.string() << " as " << backup.string() << "\n";
-            for (const fs::path& earlier : backups_of(path))
+            for (const fs::path& earlier : backups_of(backups, file))
                 if (earlier != backup) std::cout << "    an earlier backup, untouched: " << earlier.string() << "\n";
         }
         write_text(path, content);
@@ -381,6 +407,7 @@ int check(const fs::path& solutions, const fs::path& exercises, const fs::path& 
             ++differ;
         }
     }
+    // (A <file>.student-backup-N is a backup that an older exgen kept beside the file.)
     for (const std::string& file : files_under(exercises))
         if (!expected.count(file) && file.find(".student-backup") == std::string::npos) {
             std::cerr << "exgen check: " << (exercises / file).string() << " has no counterpart in solutions/\n";
@@ -427,8 +454,32 @@ int stub(const fs::path& file, const fs::path& chapters, const std::string& line
     return outside ? 3 : 0;
 }
 
-int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& out) {
+// Points per exercise: "N.M POINTS" and "default POINTS" lines; '#' starts a comment.
+std::map<std::string, std::string> read_points(const fs::path& file, std::string& fallback) {
+    std::map<std::string, std::string> points;
+    fallback = "1";
+    if (file.empty()) return points;
+    std::istringstream in(read_text(file));
+    int line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        line = line.substr(0, line.find('#'));
+        std::istringstream fields(line);
+        std::string key, value;
+        if (!(fields >> key)) continue;
+        char* end = nullptr;
+        const double number = (fields >> value) ? std::strtod(value.c_str(), &end) : -1;
+        if (value.empty() || *end != '\0' || !(number >= 0) || number > 1e9)
+            throw Failure{file.string() + ":" + std::to_string(line_no) + ": expected 'N.M POINTS' or 'default POINTS'"};
+        (key == "default" ? fallback : points[key]) = value;
+    }
+    return points;
+}
+
+int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& out, const fs::path& points_file) {
     const auto sections = read_sections(chapters);
+    std::string fallback_points;
+    auto points = read_points(points_file, fallback_points);
     const std::string edition = sources.filename().string();
     std::vector<std::pair<Region, std::string>> all;
     for (const std::string& file : files_under(sources)) {
@@ -440,10 +491,16 @@ int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& 
     std::string text;
     for (const auto& [r, file] : all) {
         const Section& s = sections.at(r.anchor);
+        const auto p = points.find(r.id);
+        const std::string label = std::string(s.chapter < 10 ? "ch0" : "ch") + std::to_string(s.chapter);
         text += r.id + "\t" + std::to_string(s.chapter) + "\t" + tsv_field(s.chapter_title) + "\t" + file + "\t" +
                 std::to_string(r.begin_line) + "\t" +
-                r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\n";
+                r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\t" +
+                std::to_string(r.end_line) + "\t" + (p == points.end() ? fallback_points : p->second) + "\t" + label + "\n";
+        if (p != points.end()) points.erase(p);
     }
+    if (!points.empty())
+        throw Failure{points_file.string() + " gives points to exercise " + points.begin()->first + ", which does not exist"};
     write_text(out, text);
     return 0;
 }
@@ -463,13 +520,16 @@ int main(int argc, char** argv) {
         if (command == "generate")
             return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);
         if (command == "check") return check(option("--solutions"), option("--exercises"), option("--chapters"));
-        if (command == "manifest") return manifest(option("--sources"), option("--chapters"), option("--out"));
+        if (command == "manifest") {
+            const bool has_points = std::find(args.begin(), args.end(), "--points") != args.end();
+            return manifest(option("--sources"), option("--chapters"), option("--out"), has_points ? option("--points") : fs::path());
+        }
         if (command == "stub") {
             const bool has_lines = std::find(args.begin(), args.end(), "--lines") != args.end();
             return stub(option("--file"), option("--chapters"), has_lines ? option("--lines").string() : "");
         }
         std::cerr << "usage: exgen generate|check --solutions DIR --exercises DIR --chapters DIR [--force]\n"
-                     "       exgen manifest --sources DIR --chapters DIR --out FILE\n"
+                     "       exgen manifest --sources DIR --chapters DIR --out FILE [--points FILE]\n"
                      "       exgen stub --file FILE --chapters DIR [--lines N,M,...]\n";
         return 2;
     } catch (const Failure& f) {

@@ -15,21 +15,24 @@
 // --monitor N records the gradients every N steps with bp::GradientMonitor and prints the
 // last record after each epoch. The model is saved to FILE after every epoch (default
 // fashion_mnist_mlp.bin in the current folder; ./course train passes
-// build/models/fashion_mnist_mlp.bin), and the accuracy shown is the saved model's. If
-// training diverges (a loss, gradient or weight that is not finite), it stops with exit code
-// 3, naming the step and the parameter (as the gradient monitor, which watches the course
-// engine's steps, names them), and the last saved model is left as it was.
+// build/models/fashion_mnist_mlp.bin), and the accuracy shown is the saved model's; a FILE an
+// earlier run wrote is kept as FILE.~N~ at the first save. If training diverges, it stops with
+// exit code 3 and the last saved model is left as it was: a loss, gradient or weight that is
+// not finite (named with its step and parameter, as the gradient monitor names them), a mean
+// loss over 50 steps above 3 ln 10 (three times an untrained model's), or a layer whose units
+// are all dead after an epoch.
 #include "bp/layers/activation_layer.hpp"
 #include "bp/layers/batch_norm.hpp"
 #include "bp/fast_mlp.hpp"
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/layers/mlp.hpp"
 #include "bp/io/model_file.hpp"
-#include "bp/io/options.hpp"
 #include "bp/layers/residual.hpp"
+#include "train_options.hpp"
 
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <iomanip>
 #include <iostream>
 #include <limits>
@@ -38,50 +41,9 @@
 
 namespace {
 
-struct Options {
-    int epochs = 10;
-    bp::Index batch = 128;
-    double lr = 1e-3;
-    std::uint64_t seed = 1;
-    std::string model = "fashion_mnist_mlp.bin";
-    std::string engine;     // fast, unless chapter 6's layers need the course's
-    std::string precision;  // float32 for the fast engine, float64 (its only one) for the course's
-    int threads = 1;
-    bool batch_norm = false;
-    int residual_blocks = 0;
-    long monitor = 0;  // record the gradients every N steps; 0: only watch for divergence
-};
-
-// The command line, read with bp::Options: a value out of range, not a number or not
-// finite is refused by name (exit code 2); --help lists every option (exit code 0).
-Options parse(int argc, char** argv) {
-    Options o;
-    bp::Options options("ch05-train", "Trains chapter 5's 784-256-128-10 classifier on Fashion-MNIST and reports its test accuracy.");
-    options.integer("epochs", o.epochs, 1, 10000, "passes over the training set")
-        .integer("batch", o.batch, bp::Index{1}, bp::Index{60000}, "examples per step")
-        .real("lr", o.lr, 0, 10, "Adam's learning rate at the start of the cosine schedule", bp::Options::above_min)
-        .integer("seed", o.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "seeds the initial weights and the shuffling")
-        .path("model", o.model, "the file the model is saved to after every epoch")
-        .text("engine", o.engine, "fast: bp::FastMlp (the default); course: the chapters' own layers and Adam, in float64 "
-                                  "(the default with chapter 6's layers)", {"fast", "course"})
-        .text("precision", o.precision, "the fast engine's (default float32); the course engine's is float64", {"float32", "float64"})
-        .integer("threads", o.threads, 1, 256, "threads for the matrix products")
-        .flag("batch-norm", o.batch_norm, "chapter 6: batch normalization before each hidden ReLU (the course engine)")
-        .integer("residual-blocks", o.residual_blocks, 0, 100, "chapter 6: skip connections of width 128 before the output layer (the course engine)")
-        .integer("monitor", o.monitor, 0L, 1000000L, "chapter 6: record the gradients every N steps and show them after each epoch (0: never)")
-        .epilogue("./course train [OPTIONS] runs this program with --model build/models/fashion_mnist_mlp.bin and the\n"
-                  "options given. ./course train --mine [OPTIONS] adds --engine course, so that your exercises train the\n"
-                  "network: --mine is the course tool's option, not this program's.");
-    options.parse_or_exit(argc, argv);
-    const bool chapter6_layers = o.batch_norm || o.residual_blocks > 0;
-    if (o.engine.empty()) o.engine = chapter6_layers ? "course" : "fast";
-    if (o.engine == "fast" && chapter6_layers)
-        options.fail("--batch-norm and --residual-blocks need --engine course: FastMlp trains plain ReLU MLPs only");
-    if (o.precision.empty()) o.precision = o.engine == "fast" ? "float32" : "float64";
-    if (o.engine == "course" && o.precision != "float64")
-        options.fail("--engine course trains in float64 only: the chapters' code is written in double");
-    return o;
-}
+// The command line (train_options.cpp).
+using Options = ch05::TrainOptions;
+Options parse(int argc, char** argv) { return ch05::parse_train_options(argc, argv); }
 
 // The chapters' own code, in double: the layers, Adam and train_epoch.
 struct CourseEngine {
@@ -93,7 +55,7 @@ struct CourseEngine {
         return bp::train_epoch(net, bp::softmax_cross_entropy(), adam, data, options, rng, step, bar);
     }
     bp::Metrics evaluate(const bp::Dataset& data) { return bp::evaluate(net, data); }
-    const bp::Sequential& model() { return net; }
+    bp::Sequential& model() { return net; }
 };
 
 // bp::FastMlp in float or double; it calls none of the exercises.
@@ -108,11 +70,24 @@ struct FastEngine {
         return bp::train_epoch(fast, data, options, rng, step, bar, &shown);
     }
     bp::Metrics evaluate(const bp::Dataset& data) { return fast.evaluate(data); }
-    const bp::Sequential& model() { return network = fast.to_network(); }
+    bp::Sequential& model() { return network = fast.to_network(); }
 };
 
 // How many epochs finished (and were saved), for the message if training diverges.
 int epochs_saved = 0;
+std::string model_file;
+
+// A layer whose units are all dead gives the same output for every input: the network has
+// diverged though every number is finite, and no gradient reaches the layers before it.
+void require_alive(bp::Sequential& net, const bp::Matrix& x, long step) {
+    const bool was_training = net.training();
+    net.set_training(false);
+    net.forward(x);
+    net.set_training(was_training);
+    if (const auto layer = bp::dead_layer(net))
+        throw bp::Diverged(step, "every unit of " + *layer + " is dead (its ReLU gives 0) on the first " + std::to_string(x.cols()) +
+                                     " training examples, so the network's output no longer depends on its input");
+}
 
 template <class Engine>
 void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
@@ -120,6 +95,7 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
     const long steps_per_epoch = (train.size() + o.batch - 1) / o.batch, total = steps_per_epoch * o.epochs;
     bp::EpochOptions options;
     options.batch = o.batch;
+    options.loss_limit = bp::LossLimit::for_classes(10);  // far above the untrained model's ln 10: diverged, though finite
     options.schedule = [&](long step) {  // FastMlp's own copy of exercise 5.8: ./course train needs no exercise
         engine.set_lr(o.engine == "course" ? bp::cosine_schedule(o.lr, step, total) : bp::fast_cosine_schedule(o.lr, step, total));
     };
@@ -129,7 +105,11 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
     if (o.engine == "course" || o.monitor > 0) monitor.hook_into(options);  // FastMlp copies its gradients only at the recorded steps
 
     const bp::FlushDenormals flush;  // denormal floats are slow, and too small to matter
+    bp::Matrix x, y;  // the first examples, to see that no layer has died
+    train.batch({}, 0, std::min<bp::Index>(1000, train.size()), x, y);
     long step = 0;
+    int best_epoch = 0;
+    double best_accuracy = -1;
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
         bp::ProgressBar bar("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs), steps_per_epoch, std::cout);
         double train_loss = 0;
@@ -139,9 +119,15 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
             if (!monitor.records().empty()) std::cerr << "\nThe gradient monitor:\n" << monitor.report();
             throw;
         }
-        bp::save_model(engine.model(), o.model);  // a finished epoch is never lost
+        bp::Sequential& model = engine.model();
+        require_alive(model, x, step - 1);
+        if (epoch == 1)
+            if (const auto backup = bp::keep_as_backup(o.model))
+                std::cout << "the earlier " << o.model << " is kept as " << backup->string() << "\n";
+        bp::save_model(model, o.model);  // a finished epoch is never lost
         epochs_saved = epoch;
         const bp::Metrics m = engine.evaluate(test);
+        if (m.accuracy > best_accuracy) best_accuracy = m.accuracy, best_epoch = epoch;
         std::ostringstream summary;
         summary << std::fixed << std::setprecision(4) << "train loss " << train_loss << "  test loss " << m.loss
                 << std::setprecision(2) << "  test accuracy " << 100 * m.accuracy << " %";
@@ -151,6 +137,8 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
     //! [train]
     std::cout << "test accuracy after " << o.epochs << (o.epochs == 1 ? " epoch: " : " epochs: ") << 100 * engine.evaluate(test).accuracy << " %  (model saved to "
               << o.model << ")\n";
+    if (best_epoch != o.epochs)  // said, not acted on: choosing the epoch by the test set would flatter its accuracy
+        std::cout << "(it was highest after epoch " << best_epoch << ": " << 100 * best_accuracy << " %)\n";
 }
 
 // Chapter 5's network, 784-256-128-10 with ReLU, or with chapter 6's layers: a BatchNorm
@@ -177,6 +165,8 @@ bp::Sequential network(const Options& o, bp::Rng& rng) {
 
 int main(int argc, char** argv) try {
     const Options o = parse(argc, argv);
+    bp::require_model_destination(o.model, "--model");  // before the work, not after it
+    model_file = o.model;
     //! [data]
     bp::Dataset train = bp::load_fashion_mnist("train"), test = bp::load_fashion_mnist("test");
     // Standardize the pixels with the training set's mean and deviation: inputs of mean 0
@@ -192,13 +182,27 @@ int main(int argc, char** argv) try {
               << o.threads << " thread" << (o.threads > 1 ? "s" : "") << (o.batch_norm ? ", with batch normalization" : "")
               << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "") : std::string())
               << "\n";
+    if (std::filesystem::exists(o.model)) {  // an earlier run's: say what it holds, and that it is kept
+        std::string what;
+        try {
+            bp::Sequential earlier = bp::load_model(o.model);
+            std::ostringstream accuracy;
+            accuracy << std::fixed << std::setprecision(2) << 100 * bp::evaluate(earlier, test).accuracy;
+            what = "a model of test accuracy " + accuracy.str() + " %";
+        } catch (const std::exception&) {
+            what = "a file that is not a model of this network";
+        }
+        std::cout << o.model << " holds " << what << ", from an earlier run: it is kept as a numbered backup (" << o.model
+                  << ".~N~) when this run first saves\n";
+    }
     if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, net, train, test, rng, o);
     else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), net, {}}, net, train, test, rng, o);
     else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), net, {}}, net, train, test, rng, o);
 } catch (const bp::Diverged& e) {
     std::cerr << "\nch05-train: " << e.what() << "\n"
               << (epochs_saved ? "The model saved after epoch " + std::to_string(epochs_saved) + " is left as it was.\n"
-                               : std::string("No model was saved.\n"));
+                               : std::string("No model was saved") +
+                                     (std::filesystem::exists(model_file) ? "; " + model_file + " is left as it was.\n" : ".\n"));
     return 3;
 } catch (const std::exception& e) {
     std::cerr << "ch05-train: " << e.what() << "\n";

@@ -19,10 +19,10 @@
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/recurrent/lstm.hpp"
 #include "bp/io/model_file.hpp"
-#include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 #include "bp/recurrent/sequence_model.hpp"
 #include "bp/train/train.hpp"
+#include "char_lm_options.hpp"
 
 #include <unistd.h>
 
@@ -35,38 +35,9 @@
 
 namespace {
 
-struct Settings {
-    long steps = 2000;
-    bp::Index hidden = 128, length = 64, batch = 32, sample = 600;
-    double lr = 3e-3, clip = 5.0, temperature = 0.7;
-    std::uint64_t seed = 1;
-    std::string prime = "The ", figures = ".", file = "/usr/share/common-licenses/GPL-3", model = "char_lm.bin";
-    bool resume = false, sample_only = false;
-    long monitor = 0;
-};
-
-Settings parse(int argc, char** argv) {
-    Settings s;
-    bp::Options options("ch07-char-lm", "Trains an LSTM to predict the next character of a text, then samples text from it.");
-    options.integer("steps", s.steps, 1L, 10000000L, "training steps (Adam), each on a batch of random stretches of the text")
-        .integer("hidden", s.hidden, bp::Index{1}, bp::Index{4096}, "n_h, the LSTM's state")
-        .integer("length", s.length, bp::Index{1}, bp::Index{10000}, "T, the characters in each stretch (the BPTT window)")
-        .integer("batch", s.batch, bp::Index{1}, bp::Index{4096}, "m, stretches per batch")
-        .real("lr", s.lr, 0.0, 1.0, "Adam's learning rate", bp::Options::above_min)
-        .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm", bp::Options::above_min)
-        .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
-        .integer("sample", s.sample, bp::Index{0}, bp::Index{1000000}, "characters to write after training")
-        .real("temperature", s.temperature, 0.01, 10.0, "below 1: likelier characters; above 1: more varied ones")
-        .text("prime", s.prime, "the text the sample starts from")
-        .path("figures", s.figures, "where to write char_lm_loss.png, .svg and .dat")
-        .path("model", s.model, "where the model is saved (and Adam's state, in FILE.train), and read by --resume and --sample-only")
-        .flag("resume", s.resume, "continue training the saved model (--model) for --steps more steps")
-        .flag("sample-only", s.sample_only, "write --sample characters from the saved model (--model) and train nothing")
-        .integer("monitor", s.monitor, 0L, 1000000L, "chapter 6's gradient monitor: record every N steps and show the last record (0: never)")
-        .positional("TEXT", s.file, "the text to learn");
-    options.parse_or_exit(argc, argv);
-    return s;
-}
+// The command line (char_lm_options.cpp).
+using Settings = ch07::CharLmOptions;
+Settings parse(int argc, char** argv) { return ch07::parse_char_lm_options(argc, argv); }
 
 using Text = bp::CharText;  // the text, as indices into its alphabet (char_text.hpp)
 
@@ -168,16 +139,7 @@ int main(int argc, char** argv) try {
             throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");
     if (std::error_code e; std::filesystem::exists(s.figures, e) && !std::filesystem::is_directory(s.figures, e))
         throw std::invalid_argument("--figures " + s.figures + ": that is a file, not a folder to write the figures into");
-    if (!s.sample_only) {
-        const std::filesystem::path model(s.model);
-        if (s.model.empty() || model.filename().empty() || std::filesystem::is_directory(model))
-            throw std::invalid_argument("--model '" + s.model + "': give the path of a file to save the model to");
-        const std::filesystem::path folder = model.has_parent_path() ? model.parent_path() : std::filesystem::path(".");
-        if (!std::filesystem::is_directory(folder))
-            throw std::invalid_argument("--model " + s.model + ": the folder " + folder.string() + " does not exist");
-        if (::access(folder.c_str(), W_OK) != 0)
-            throw std::invalid_argument("--model " + s.model + ": the folder " + folder.string() + " cannot be written to");
-    }
+    if (!s.sample_only) bp::require_model_destination(s.model, "--model");
     if (s.sample_only) {  // no training: the saved model writes text
         bp::SequenceModel model = load_for(text, s);
         std::cout << s.model << ": an " << model.layer->kind() << " of n_h = " << model.layer->n_out() << "\n";
@@ -206,6 +168,7 @@ int main(int argc, char** argv) try {
     const long every = std::max(1L, s.steps / 25);  // how often to measure the loss on the held-out text, and save
     std::vector<double> step, training, unseen;
     double running = 0;
+    bool saved = s.resume;  // whether this run has saved: its first save keeps an earlier run's files
     for (long i = first; i < first + s.steps; ++i) {
         const bp::SequenceBatch b = stretches_of_step(text, s, i);
         double loss = 0;
@@ -223,6 +186,10 @@ int main(int argc, char** argv) try {
             step.push_back(double(i + 1));
             training.push_back(running);
             unseen.push_back(loss_per_character(model, text.held_out, text.size(), s));
+            if (!saved)
+                for (const std::string& f : {s.model, s.model + ".train"})
+                    if (const auto backup = bp::keep_as_backup(f)) std::cout << "\nan earlier run's " << f << " is kept as " << backup->string() << "\n";
+            saved = true;
             bp::save_model(model, s.model);  // a run stopped here resumes from here
             bp::save_training_state(adam, i + 1, s.model + ".train");
         }

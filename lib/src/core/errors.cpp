@@ -1,7 +1,10 @@
 #include "bp/core/errors.hpp"
 
+#include <algorithm>
 #include <cstring>
 #include <execinfo.h>
+#include <mutex>
+#include <utility>
 
 namespace bp {
 
@@ -29,6 +32,11 @@ std::string kind_of_mistake(const char* condition) {
 
 void set_assertion_locator(AssertionLocator locator) { assertion_locator = locator; }
 
+namespace {
+std::mutex stubs_mutex;  // a stub may throw on any thread
+std::vector<std::string> stubs_reached;
+}  // namespace
+
 ShapeError::ShapeError(const std::string& op, const std::string& detail)
     : std::invalid_argument(op + ": shape mismatch: " + detail) {}
 
@@ -39,7 +47,15 @@ NotImplemented::NotImplemented(const std::string& exercise, const std::string& w
     : std::logic_error("exercise " + exercise + " is not implemented yet: write it in " + where +
                        ", between the BEGIN and END EXERCISE " + exercise + " lines. Read " + read +
                        "."),
-      exercise_(exercise) {}
+      exercise_(exercise) {
+    const std::lock_guard<std::mutex> lock(stubs_mutex);
+    if (std::find(stubs_reached.begin(), stubs_reached.end(), exercise) == stubs_reached.end()) stubs_reached.push_back(exercise);
+}
+
+std::vector<std::string> take_stubs_reached() {
+    const std::lock_guard<std::mutex> lock(stubs_mutex);
+    return std::exchange(stubs_reached, {});
+}
 
 UsageError::UsageError(const std::string& op, const std::string& detail)
     : std::logic_error(op + ": " + detail) {}

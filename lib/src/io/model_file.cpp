@@ -582,4 +582,34 @@ long load_training_state(Adam& adam, const std::vector<Parameter>& params, const
     return static_cast<long>(step);
 }
 
+void require_model_destination(const std::filesystem::path& file, const std::string& option) {
+    std::error_code e;
+    if (file.empty() || file.filename().empty() || std::filesystem::is_directory(file, e))
+        throw std::invalid_argument(option + " '" + file.string() + "': give the path of a file to save the model to");
+    const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
+    if (!std::filesystem::is_directory(folder, e))
+        throw std::invalid_argument(option + " " + file.string() + ": the folder " + folder.string() + " does not exist");
+    if (::access(folder.c_str(), W_OK) != 0)
+        throw std::invalid_argument(option + " " + file.string() + ": the folder " + folder.string() + " cannot be written to");
+}
+
+std::optional<std::filesystem::path> keep_as_backup(const std::filesystem::path& file) {
+    std::error_code e;
+    if (!std::filesystem::exists(std::filesystem::symlink_status(file, e))) return std::nullopt;
+    for (long n = 1;; ++n) {
+        std::filesystem::path backup = file;
+        backup += ".~" + std::to_string(n) + "~";
+        if (std::filesystem::exists(std::filesystem::symlink_status(backup, e))) continue;
+        // link then unlink, not rename: rename would replace a backup made meanwhile by another run
+        if (::link(file.c_str(), backup.c_str()) != 0) {
+            if (errno == EEXIST) continue;
+            if ((errno == EPERM || errno == EOPNOTSUPP) && ::rename(file.c_str(), backup.c_str()) == 0) return backup;  // no hard links here
+            throw DataError(file.string() + ": cannot keep it as " + backup.string() + ": " + std::strerror(errno));
+        }
+        if (::unlink(file.c_str()) != 0)
+            throw DataError(file.string() + ": kept as " + backup.string() + ", but cannot be removed: " + std::strerror(errno));
+        return backup;
+    }
+}
+
 }  // namespace bp

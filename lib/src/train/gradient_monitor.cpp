@@ -10,6 +10,12 @@
 
 namespace bp {
 
+std::optional<std::string> dead_layer(const Module& model) {
+    for (const LayerOutput& out : layer_outputs(model))
+        if (out.f == Activation::relu && out.a->size() > 0 && (out.a->array() == 0).all()) return out.name;
+    return std::nullopt;
+}
+
 std::vector<LayerOutput> layer_outputs(const Module& model) {
     std::vector<LayerOutput> out;
     for_each_module(model, [&](const std::string& name, const Module& m) {
@@ -39,7 +45,8 @@ void GradientMonitor::observe(long step, double loss, const std::vector<Paramete
     const std::vector<double> norms = gradient_norms(params);  // exercise 6.1
     for (std::size_t i = 0; i < params.size(); ++i) {
         const double value_norm = params[i].value().norm();
-        r.parameters.push_back({params[i].name, norms[i], value_norm, value_norm > 0 ? r.lr * norms[i] / value_norm : 0.0});
+        r.parameters.push_back({params[i].name, norms[i], value_norm, value_norm > 0 ? r.lr * norms[i] / value_norm : 0.0,
+                                params[i].value().cols() > 1});
     }
     r.global_norm = global_grad_norm(params);
     for (const LayerOutput& out : layer_outputs(*model_))
@@ -117,7 +124,48 @@ std::string format_record(const GradientMonitor::Record& r) {
         }
         out << "\n";
     }
+    for (const std::string& warning : record_warnings(r)) out << "  warning: " << warning << "\n";
     return out.str();
+}
+
+std::vector<std::string> record_warnings(const GradientMonitor::Record& r) {
+    constexpr double far = 1e4;  // a factor no healthy network shows between its first and last layer
+    std::vector<std::string> out;
+    std::string zero;
+    for (const auto& p : r.parameters)
+        if (p.grad_norm == 0) zero += (zero.empty() ? "" : ", ") + p.name;
+    if (!zero.empty())
+        out.push_back("the gradient of " + zero + " is 0: " + (zero.find(',') == std::string::npos ? "it no longer learns" : "they no longer learn") +
+                      " (dead or saturated units pass no gradient back)");
+    for (const auto& a : r.activations)
+        if (a.saturated == 1)
+            out.push_back(a.layer + ": every unit is " + (a.f == Activation::relu ? "dead" : "saturated") +
+                          " on this batch, so the layers before it learn nothing through it");
+    const GradientMonitor::ParameterStats* first = nullptr;  // the first and the last layer's weights
+    const GradientMonitor::ParameterStats* last = nullptr;
+    for (const auto& p : r.parameters)
+        if (p.weights) {
+            if (!first) first = &p;
+            else last = &p;
+        }
+    if (r.hidden.empty() && first && last && last->grad_norm > 0 && first->grad_norm > 0) {
+        const double ratio = first->grad_norm / last->grad_norm;
+        if (ratio < 1 / far || ratio > far)
+            out.push_back("||grad|| of " + first->name + " / ||grad|| of " + last->name + " = " + number(ratio) + ": the gradient " +
+                          (ratio < 1 ? "vanishes" : "explodes") + " on its way back to the first layer");
+    }
+    for (const auto& h : r.hidden)
+        if (h.norms.size() > 1 && h.norms.front() > 0 && h.norms.back() > 0) {
+            const double ratio = h.norms.front() / h.norms.back();
+            if (ratio < 1 / far || ratio > far)
+                out.push_back(h.layer + ": ||dL/dh_1|| / ||dL/dh_T|| = " + number(ratio) + ": the gradient " +
+                              (ratio < 1 ? "vanishes" : "explodes") + " on its way back through time");
+        }
+    for (const auto& p : r.parameters)
+        if (p.update_ratio > 1)
+            out.push_back(p.name + ": lr ||grad|| / ||value|| = " + number(p.update_ratio) +
+                          ": an SGD step would be larger than the weights; a smaller learning rate may help");
+    return out;
 }
 
 std::string GradientMonitor::report() const {

@@ -45,8 +45,9 @@ void ProgressBar::update(long done, double loss) {
     if (terminal_) {
         const int width = 24, filled = static_cast<int>(width * done / std::max(total_, 1L));
         out_ << "\r" << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << line.str() << "   " << std::flush;
-    } else if (const long tenth = 10 * done / std::max(total_, 1L); tenth > last_tenth_) {
-        last_tenth_ = tenth;
+    } else if (const long tenth = 10 * done / std::max(total_, 1L); tenth > last_tenth_ || elapsed - last_line_ >= 30) {
+        last_tenth_ = tenth;  // a line at every tenth, and at least every 30 s: a slow run never looks stuck
+        last_line_ = elapsed;
         out_ << line.str() << "\n";
     }
 }
@@ -92,6 +93,13 @@ Diverged Diverged::of_loss(long step, double loss) {
     return Diverged(step, "the loss is " + number_text(loss));
 }
 
+LossLimit LossLimit::for_classes(Index classes) {
+    if (classes < 2) throw std::invalid_argument("LossLimit::for_classes: a classifier needs at least 2 classes, got " + std::to_string(classes));
+    const double chance = std::log(static_cast<double>(classes));
+    return {3 * chance, 50, "3 ln " + std::to_string(classes) + ", three times an untrained classifier's loss ln " + std::to_string(classes) +
+                                " = " + number_text(chance)};
+}
+
 std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, Checked what) {
     if (!std::isfinite(loss)) return NotFinite{"", "the loss is " + number_text(loss)};
     const bool gradients = what == Checked::gradients;
@@ -116,6 +124,11 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
     long batches = 0;
     if (options.step_limit < 0)
         throw std::invalid_argument("train_epoch: the step limit must be >= 0 (0: none), got " + std::to_string(options.step_limit));
+    const LossLimit& limit = options.loss_limit;
+    if (!(limit.value >= 0) || limit.steps < 1)
+        throw std::invalid_argument("train_epoch: the loss limit must be >= 0 (0: none) over at least 1 step, got " +
+                                    number_text(limit.value) + " over " + std::to_string(limit.steps));
+    std::vector<double> recent(limit.value > 0 ? static_cast<std::size_t>(limit.steps) : 0);  // the last losses, a ring
     for (Index first = 0; first < examples && (options.step_limit == 0 || step < options.step_limit);
          first += options.batch, ++batches, ++step) {
         if (options.schedule) options.schedule(step);
@@ -123,6 +136,16 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
         total_loss += loss;
         if (options.after_step) options.after_step(step, loss);
         if (bar) bar->update(batches + 1, total_loss / static_cast<double>(batches + 1));
+        if (!recent.empty()) {
+            recent[static_cast<std::size_t>(batches % limit.steps)] = loss;
+            if (batches + 1 >= limit.steps) {
+                const double mean = std::accumulate(recent.begin(), recent.end(), 0.0) / static_cast<double>(limit.steps);
+                if (mean > limit.value)
+                    throw Diverged(step, "the mean loss of steps " + std::to_string(step - limit.steps + 1) + " to " +
+                                             std::to_string(step) + " is " + number_text(mean) + ", above " +
+                                             number_text(limit.value) + (limit.meaning.empty() ? "" : " = " + limit.meaning));
+            }
+        }
     }
     return total_loss / static_cast<double>(std::max(batches, 1L));
 }

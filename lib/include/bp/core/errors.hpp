@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <vector>
 
 namespace bp {
 
@@ -23,7 +24,8 @@ public:
 };
 
 /// Thrown by an exercise stub. what() says which exercise, where to write it, and which
-/// section of the chapter explains it. The test runner recognises it by that text.
+/// section of the chapter explains it. Each one made is recorded (stubs_reached), which is how
+/// the test runner tells a test stopped by a stub from one that failed, whatever the message.
 class NotImplemented : public std::logic_error {
 public:
     NotImplemented(const std::string& exercise, const std::string& where, const std::string& read);
@@ -32,6 +34,10 @@ public:
 private:
     std::string exercise_;
 };
+
+/// The exercises whose stubs have thrown NotImplemented since the last call, each once, in the
+/// order first reached; the record is then emptied.
+std::vector<std::string> take_stubs_reached();
 
 /// A call in the wrong order, e.g. backward before forward.
 class UsageError : public std::logic_error {

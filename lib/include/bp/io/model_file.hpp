@@ -21,6 +21,8 @@
 #include "bp/layers/sequential.hpp"
 
 #include <filesystem>
+#include <optional>
+#include <string>
 
 namespace bp {
 
@@ -63,5 +65,16 @@ void save_training_state(const Adam& adam, long step, const std::filesystem::pat
 /// format, a moment of no parameter of the model or of another shape, a value that is not
 /// finite); `adam` is left as it was then.
 long load_training_state(Adam& adam, const std::vector<Parameter>& params, const std::filesystem::path& file);
+
+/// What a program checks before it trains, so that a bad destination is found before the work,
+/// not after it: `file` is a non-empty path of a file (not a folder), in a folder that exists and
+/// can be written to. Throws std::invalid_argument naming `option` (e.g. "--model") and the path.
+void require_model_destination(const std::filesystem::path& file, const std::string& option);
+
+/// Keeps the file at `file`, if there is one, as `file.~N~` (N the smallest number not taken,
+/// as `cp --backup=numbered` does) and returns that name: what a run calls before it first saves
+/// over a file an earlier run wrote, so that no earlier model is lost. Nothing if there is no
+/// file; a DataError naming both paths if it cannot be renamed.
+std::optional<std::filesystem::path> keep_as_backup(const std::filesystem::path& file);
 
 }  // namespace bp

@@ -12,10 +12,16 @@
 /// `--help` prints every option with its default and range, and the program exits with 0. An
 /// unknown option, a missing value, or a value that is not a number, not finite or out of
 /// range is an error naming the option and the value, and the program exits with 2.
+///
+/// The command line is read by CLI11 (a CLI::App, kept out of this header); what CLI11 would
+/// let through is checked before it converts a value: its integers are strtoll/strtoull, which
+/// wrap -1 around to 2^64 - 1, read 010 as octal and saturate 2^64 silently, and its ranges let
+/// NaN through.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -34,6 +40,9 @@ public:
 class Options {
 public:
     Options(std::string program, std::string summary);
+    Options(Options&&) noexcept;
+    Options& operator=(Options&&) noexcept;
+    ~Options();
 
     /// Whether a real option's lower bound is allowed itself (0 <= x) or not (0 < x).
     enum Bound { min_included, above_min };
@@ -65,9 +74,10 @@ public:
     /// program. Each call adds one; the text is printed as given, lines and all.
     Options& epilogue(const std::string& text);
 
-    /// Reads argv[1..argc): "--name value" or "--name=value". Returns false if --help (or -h)
-    /// was given, without reading further; true when every argument was taken. Throws
-    /// OptionError for anything it does not accept.
+    /// Reads argv[1..argc): "--name value" or "--name=value"; given twice, an option takes the
+    /// last value. Returns false as soon as --help (or -h) is read, without checking the values
+    /// before it or reading further; true when every argument was taken. Throws OptionError for
+    /// anything it does not accept.
     bool parse(int argc, const char* const* argv);
 
     /// parse(), for main(): on --help prints help() to stdout and exits with 0; on an
@@ -84,40 +94,26 @@ public:
     std::string help() const;
 
 private:
-    struct Option {
-        std::string name, help, value_name, default_text, range_text;
-        bool takes_value = true;
-        std::function<void(const std::string& text)> set;  // throws OptionError
-    };
-    Options& add(Option option);
-    Option* find(const std::string& name);
+    struct Impl;  // the CLI::App and its help layout (options.cpp)
+    // integer()'s two halves in options.cpp, for every signed and every unsigned type.
+    Options& whole_signed(const std::string& name, const std::string& help, const std::string& default_text,
+                          long long min, long long max, std::function<void(long long)> set);
+    Options& whole_unsigned(const std::string& name, const std::string& help, const std::string& default_text,
+                            unsigned long long min, unsigned long long max, std::function<void(unsigned long long)> set);
 
-    std::string program_, summary_;
-    std::vector<Option> options_, positionals_;
-    std::vector<std::string> epilogues_;
+    std::unique_ptr<Impl> impl_;
 };
-
-// The parsers behind integer(): `text` as a whole number in [min, max], or an OptionError
-// naming the option.
-long long parse_signed(const std::string& option, const std::string& text, long long min, long long max);
-unsigned long long parse_unsigned(const std::string& option, const std::string& text, unsigned long long min,
-                                  unsigned long long max);
 
 template <class Int>
 Options& Options::integer(const std::string& name, Int& value, Int min, Int max, const std::string& help) {
     static_assert(std::is_integral_v<Int> && !std::is_same_v<Int, bool>, "integer() takes an integer variable");
     if (min > max) throw std::invalid_argument("Options::integer: --" + name + " has an empty range");
-    Option o;
-    o.name = name;
-    o.help = help;
-    o.value_name = "N";
-    o.default_text = std::to_string(value);
-    o.range_text = std::to_string(min) + " to " + std::to_string(max);
+    // Checked in [min, max] before the cast, so the value cannot wrap around.
     if constexpr (std::is_signed_v<Int>)
-        o.set = [&value, name, min, max](const std::string& text) { value = static_cast<Int>(parse_signed("--" + name, text, min, max)); };
+        return whole_signed(name, help, std::to_string(value), min, max, [&value](long long x) { value = static_cast<Int>(x); });
     else
-        o.set = [&value, name, min, max](const std::string& text) { value = static_cast<Int>(parse_unsigned("--" + name, text, min, max)); };
-    return add(std::move(o));
+        return whole_unsigned(name, help, std::to_string(value), min, max,
+                              [&value](unsigned long long x) { value = static_cast<Int>(x); });
 }
 
 }  // namespace bp

@@ -23,6 +23,7 @@ using ConstTimeStep = Eigen::Ref<const Matrix>;
 /// can take every step at once (a readout does: V times all the states).
 class Sequence {
 public:
+    // [sequence_constructors]
     Sequence() = default;
     /// T steps of zeros, each n x m.
     Sequence(Index n, Index T, Index m);
@@ -30,6 +31,7 @@ public:
     explicit Sequence(const std::vector<Matrix>& steps);
     /// From every step side by side: `all` is n x (T m), in steps of m columns.
     Sequence(Matrix all, Index m);
+    // [sequence_constructors]
 
     Index features() const { return all_.rows(); }  ///< n
     Index steps() const { return steps_; }         ///< T

@@ -55,6 +55,7 @@ public:
         double grad_norm = 0;     ///< ||dW||_F
         double value_norm = 0;    ///< ||W||_F
         double update_ratio = 0;  ///< lr ||dW|| / ||W||: the size of an SGD step relative to the weights (0 if W = 0)
+        bool weights = false;     ///< a matrix of more than one column (a layer's W), not a bias
     };
     /// One layer's activation at one recorded step.
     struct ActivationStats {
@@ -115,8 +116,17 @@ private:
     std::optional<Divergence> divergence_;
 };
 
-/// The monitor's text for one record: a line per parameter and per activation.
+/// The monitor's text for one record: a line per parameter and per activation, then a warning
+/// for each failure chapter 6 teaches that the record shows (record_warnings).
 std::string format_record(const GradientMonitor::Record& record);
+
+/// What in a record is a failure chapter 6 teaches, one sentence each: parameters whose gradient
+/// is exactly 0 (they no longer learn); a layer whose units are all dead (ReLU) or all
+/// saturated (sigmoid, tanh) on the batch; a first weight's gradient more than 1e4 times smaller
+/// (vanishing) or larger (exploding) than the last weight's, the weights being the parameters
+/// with more than one column; an update ratio above 1 (an SGD step larger than the weights).
+/// Empty for a healthy record.
+std::vector<std::string> record_warnings(const GradientMonitor::Record& record);
 
 /// Each module inside `model` whose output passes through an activation (Dense,
 /// ActivationLayer, Rnn, at any depth) with its name as in parameter names, its activation and
@@ -127,5 +137,11 @@ struct LayerOutput {
     const Matrix* a;
 };
 std::vector<LayerOutput> layer_outputs(const Module& model);
+
+/// The first layer of `model` with a ReLU whose last output is 0 for every unit and every
+/// example of the batch: all its units are dead, so the network's output no longer depends on
+/// its input and no layer before it gets a gradient. Empty if there is none. Calls no exercise;
+/// run the model forward on a batch first.
+std::optional<std::string> dead_layer(const Module& model);
 
 }  // namespace bp

@@ -20,8 +20,8 @@
 
 namespace bp {
 
-/// A progress bar with rate, loss and time left on a terminal; plain lines (at every tenth)
-/// when the output is not a terminal, so that logs stay readable.
+/// A progress bar with rate, loss and time left on a terminal; plain lines (at every tenth, and
+/// at least every 30 seconds) when the output is not a terminal, so that logs stay readable.
 class ProgressBar {
 public:
     ProgressBar(std::string label, long total, std::ostream& out);
@@ -34,6 +34,7 @@ private:
     std::ostream& out_;
     bool terminal_;
     long last_tenth_ = -1;
+    double last_line_ = 0;  ///< seconds from the start to the last plain line
     std::chrono::steady_clock::time_point start_;
 };
 
@@ -53,6 +54,17 @@ public:
     Diverged(long step, const std::string& detail);
     static Diverged of_loss(long step, double loss);  ///< "... at step 3: the loss is nan"
     long step;  ///< the step, counted from 0 over the whole run
+};
+
+/// A loss that stays far above an untrained model's has diverged too, though it is finite:
+/// training stops (Diverged) when the mean loss of `steps` consecutive steps is above `value`.
+struct LossLimit {
+    double value = 0;      ///< 0: no limit
+    long steps = 50;       ///< how many steps in a row the mean is taken over
+    std::string meaning;   ///< what `value` is, for the message: "3 ln 10, three times an untrained classifier's loss"
+    /// Chapter 5's sanity check: an untrained classifier of K classes has a loss near ln K (it
+    /// guesses each class with about 1/K); a mean of 3 ln K over 50 steps is not learning.
+    static LossLimit for_classes(Index classes);
 };
 
 /// What a training step does around the optimizer's step, and what an epoch adds.
@@ -77,6 +89,8 @@ struct EpochOptions {
     std::function<bool(long step)> after_backward_due;
     /// Called after each step with its index and the batch's loss, e.g. to record a curve.
     std::function<void(long step, double loss)> after_step;
+    /// Stop with Diverged when the loss stays above this (no limit unless set).
+    LossLimit loss_limit;
 
     /// Throws std::invalid_argument naming `op` and the setting unless clip_norm and
     /// clip_value are finite and >= 0: a NaN or a negative one would mean no clipping, silently.
@@ -111,8 +125,9 @@ double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, dou
 /// (Fisher-Yates), then for each mini-batch of options.batch examples (the last may be
 /// smaller), until the epoch ends or `step` reaches options.step_limit: options.schedule(step),
 /// train(order, first, count), which trains on the examples order[first], ...,
-/// order[first + count - 1] and returns their loss, options.after_step and the progress bar.
-/// Returns the mean of the batches' losses.
+/// order[first + count - 1] and returns their loss, options.after_step, the progress bar, and
+/// the check of options.loss_limit (Diverged once the last loss_limit.steps steps of this
+/// epoch have a mean above it). Returns the mean of the batches' losses.
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
                       const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train);
 

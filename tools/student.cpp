@@ -1,0 +1,556 @@
+// course_student: the student's side of the course tool (./course check, watch, hint, and the
+// locator). `course` builds it with the student build and runs it; it reads the exercise list
+// that exgen writes (build/<preset>/exercises.tsv), never the exercise markers themselves.
+//
+//   course_student check [N | N.M] --course PATH [--preset P] [--started T] [--built T]
+//       Runs the tests of everything, a chapter or one exercise (with the others of its file,
+//       which the same edit may have changed, and any exercise whose file changed since its
+//       last report, so that no result shown is stale), then prints the progress, the
+//       compiler's warnings in those exercises' lines, and the time it took. Exits 1 when an
+//       exercise or chapter asked for is not done, or a library check fails; 2 for an
+//       exercise or chapter that does not exist; else 0.
+//   course_student selftest [--preset P]
+//       The student edition's ./course test: every test, then the progress; exits 1 when a
+//       check of the course's own code fails (the tools' tests, a library check), else 0.
+//   course_student watch --course PATH
+//       Polls exercises/ every second; for each saved file, finds the exercise holding the
+//       first line that changed against its snapshot and runs PATH check on it.
+//   course_student hint N.M [LEVEL]
+//       Exercise N.M's hints from exercises/.hints, one level more each time (state in
+//       build/hints/N.M).
+//   course_student locate FILE LINE [--preset P]
+//       The exercise whose region in FILE holds LINE (nothing if none).
+//
+// It runs in the repository's root (course changes there first).
+#include <nlohmann/json.hpp>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <csignal>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// The progress flags of course_tests --progress (tests/report.hpp).
+constexpr int progress_no_such = 2, progress_not_done = 4, progress_library_fails = 8;
+
+struct Usage {
+    std::string message;  // exit 2
+};
+struct Failure {
+    std::string message;  // exit 1
+};
+
+struct Exercise {
+    std::string id, chapter, chapter_title, file, anchor, read, hint, points, label;
+    int begin = 0, end = 0;  // the BEGIN and END marker lines
+};
+
+std::vector<std::string> split(const std::string& line, char by) {
+    std::vector<std::string> fields;
+    std::istringstream in(line);
+    for (std::string f; std::getline(in, f, by);) fields.push_back(f);
+    return fields;
+}
+
+std::string read_text(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    return text.str();
+}
+
+std::vector<Exercise> read_manifest(const fs::path& file) {
+    std::ifstream in(file);
+    if (!in) throw Failure{"cannot read the exercise list " + file.string() + "; build first (./course check)"};
+    std::vector<Exercise> all;
+    for (std::string line; std::getline(in, line);) {
+        const auto f = split(line, '\t');
+        if (f.size() < 11) throw Failure{file.string() + " is from an older exgen; build again (./course check)"};
+        all.push_back({f[0], f[1], f[2], f[3], f[5], f[6], f[7], f[9], f[10], std::stoi(f[4]), std::stoi(f[8])});
+    }
+    return all;
+}
+
+// A number as written by the user ("08", "8") in decimal; "" if it is not one.
+std::string decimal(const std::string& s) {
+    if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) return "";
+    return std::to_string(std::stoi(s));
+}
+
+// An exercise (1.3, 01.03) or a chapter (1, 01) in its canonical form, 1.3 or 1; "" if neither.
+std::string canonical_id(const std::string& s) {
+    const auto dot = s.find('.');
+    if (dot == std::string::npos) return decimal(s);
+    const std::string chapter = decimal(s.substr(0, dot)), number = decimal(s.substr(dot + 1));
+    return chapter.empty() || number.empty() ? "" : chapter + "." + number;
+}
+
+// "1.3" -> "1\.3", for a ctest label regex.
+std::string escaped(const std::string& id) {
+    std::string out;
+    for (char c : id) out += c == '.' ? std::string("\\.") : std::string(1, c);
+    return out;
+}
+
+// FNV-1a of a file's bytes: enough to notice that it changed.
+std::string hash_of_file(const fs::path& path) {
+    std::uint64_t h = 14695981039346656037ULL;
+    for (unsigned char c : read_text(path)) h = (h ^ c) * 1099511628211ULL;
+    std::ostringstream out;
+    out << std::hex << h;
+    return out.str();
+}
+
+// Runs a program (argv[0] found on PATH), its output to `log` if given; returns its exit status.
+int run(const std::vector<std::string>& args, const std::string& log = "") {
+    std::cout.flush();
+    const pid_t pid = fork();
+    if (pid < 0) throw Failure{"cannot start " + args[0] + ": " + std::strerror(errno)};
+    if (pid == 0) {
+        if (!log.empty()) {
+            if (!std::freopen(log.c_str(), "w", stdout)) _exit(127);
+            dup2(fileno(stdout), STDERR_FILENO);
+        }
+        std::vector<char*> argv;
+        for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+        argv.push_back(nullptr);
+        execvp(argv[0], argv.data());
+        std::fprintf(stderr, "course: cannot run %s: %s\n", args[0].c_str(), std::strerror(errno));
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (WIFEXITED(status)) return WEXITSTATUS(status);
+    return 128 + (WIFSIGNALED(status) ? WTERMSIG(status) : 0);
+}
+
+double seconds_since(const std::string& epoch) {
+    if (epoch.empty()) return -1;
+    const double now = std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+    return now - std::strtod(epoch.c_str(), nullptr);
+}
+
+std::string one_decimal(double s) {
+    std::ostringstream out;
+    out << std::fixed << std::setprecision(1) << s;
+    return out.str();
+}
+
+// ---- the record of which file each report was made from -------------------------------------
+
+// build/<preset>/report-stamps.tsv: "ID<TAB>hash of its file when its tests last ran".
+std::map<std::string, std::string> read_stamps(const fs::path& file) {
+    std::map<std::string, std::string> stamps;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        const auto f = split(line, '\t');
+        if (f.size() == 2) stamps[f[0]] = f[1];
+    }
+    return stamps;
+}
+
+void write_stamps(const fs::path& file, const std::map<std::string, std::string>& stamps) {
+    std::ofstream out(file.string() + ".new");
+    for (const auto& [id, hash] : stamps) out << id << "\t" << hash << "\n";
+    out.close();
+    fs::rename(file.string() + ".new", file);
+}
+
+// ---- the compiler's warnings in the student's lines ---------------------------------------
+
+// The warnings the compiler gave in the lines of these exercises, from the diagnostics that
+// tools/diagnostics_launcher.sh saved as JSON (build/<preset>/diagnostics/<file>.json) when
+// it last compiled each exercise file.
+std::vector<std::string> warnings_in(const std::vector<const Exercise*>& exercises, const fs::path& build) {
+    std::vector<std::string> out;
+    std::map<std::string, nlohmann::json> by_file;
+    for (const Exercise* e : exercises) {
+        const auto slash = e->file.find('/');
+        const fs::path json = build / "diagnostics" / (e->file.substr(slash + 1) + ".json");
+        if (!by_file.count(e->file)) {
+            std::ifstream in(json);
+            by_file[e->file] = in ? nlohmann::json::parse(in, nullptr, false) : nlohmann::json::array();
+        }
+        const nlohmann::json& list = by_file[e->file];
+        if (!list.is_array()) continue;
+        for (const auto& d : list) {
+            if (d.value("kind", "") != "warning" || !d.contains("locations") || d["locations"].empty()) continue;
+            const auto& caret = d["locations"][0]["caret"];
+            const int line = caret.value("line", 0);
+            if (line <= e->begin || line >= e->end) continue;
+            std::string option = d.value("option", "");
+            std::string text = "  " + e->file + ":" + std::to_string(line) + ":" + std::to_string(caret.value("column", 0)) +
+                               ": warning: " + d.value("message", "") + (option.empty() ? "" : " [" + option + "]") +
+                               "  (exercise " + e->id + ")";
+            std::ifstream source(e->file);
+            std::string code;
+            for (int n = 1; std::getline(source, code) && n < line; ++n) {
+            }
+            code.erase(0, std::min(code.find_first_not_of(" \t"), code.size()));
+            out.push_back(text + "\n      " + code);
+        }
+    }
+    return out;
+}
+
+// ---- check -------------------------------------------------------------------------------
+
+struct Options {
+    std::vector<std::string> words;            // the arguments that are not --name=VALUE or --name VALUE
+    std::map<std::string, std::string> named;  // --name VALUE
+};
+
+Options parse(int argc, char** argv, const std::set<std::string>& with_value) {
+    Options o;
+    for (int i = 2; i < argc; ++i) {
+        const std::string a = argv[i];
+        if (with_value.count(a)) {
+            if (i + 1 == argc) throw Usage{a + " needs a value"};
+            o.named[a] = argv[++i];
+        } else {
+            o.words.push_back(a);
+        }
+    }
+    return o;
+}
+
+int check(const Options& o) {
+    if (o.words.size() > 1) throw Usage{"check takes one exercise (like 1.3), one chapter (like 1), or nothing"};
+    const std::string asked = o.words.empty() ? "" : o.words[0];
+    const std::string only = asked.empty() ? "" : canonical_id(asked);
+    if (!asked.empty() && only.empty()) throw Usage{"'" + asked + "' is not an exercise (like 1.3) or a chapter (like 1)"};
+    const std::string preset = o.named.count("--preset") ? o.named.at("--preset") : "student";
+    const fs::path build = "build/" + preset, reports = build / "test-reports", stamps_file = build / "report-stamps.tsv";
+    const std::vector<Exercise> all = read_manifest(build / "exercises.tsv");
+
+    const bool is_exercise = only.find('.') != std::string::npos;
+    std::vector<const Exercise*> asked_exercises;
+    for (const Exercise& e : all)
+        if (only.empty() || e.id == only || (!is_exercise && e.chapter == only)) asked_exercises.push_back(&e);
+
+    // What to run: the exercises asked for; with one exercise, the others of its file too; and
+    // every exercise whose file changed since its report was made, so that none shown is stale.
+    std::map<std::string, std::string> stamps = read_stamps(stamps_file);
+    std::set<std::string> ids;  // exercises to run, besides the chapter's label
+    std::map<std::string, std::string> hash_of;  // file -> its hash now
+    const auto file_hash = [&](const std::string& file) -> const std::string& {
+        if (!hash_of.count(file)) hash_of[file] = fs::exists(file) ? hash_of_file(file) : "";
+        return hash_of[file];
+    };
+    if (is_exercise)
+        for (const Exercise* e : asked_exercises)
+            for (const Exercise& x : all)
+                if (x.file == e->file) ids.insert(x.id);
+    if (!only.empty())
+        for (const Exercise& x : all) {
+            const auto s = stamps.find(x.id);
+            if (s != stamps.end() && s->second != file_hash(x.file) && fs::exists(reports / ("ex" + x.id + ".tsv")))
+                ids.insert(x.id);
+        }
+
+    // The ctest labels: ^ex(1\.2|1\.3)$ for exercises, ^(ch01|ex(2\.3))$ for a chapter and
+    // exercises elsewhere whose files changed; none for everything. Their old reports go first.
+    std::string label;
+    std::error_code ignore;
+    const auto remove_reports = [&](const std::string& prefix) {
+        if (!fs::is_directory(reports)) return;
+        for (const auto& entry : fs::directory_iterator(reports)) {
+            const std::string name = entry.path().filename().string();
+            if (entry.path().extension() == ".tsv" && name.rfind(prefix, 0) == 0) fs::remove(entry.path(), ignore);
+        }
+    };
+    std::string exercises_label;
+    for (const std::string& id : ids) {
+        fs::remove(reports / ("ex" + id + ".tsv"), ignore);
+        exercises_label += (exercises_label.empty() ? "" : "|") + escaped(id);
+    }
+    if (!exercises_label.empty()) exercises_label = "ex(" + exercises_label + ")";
+    if (only.empty()) {
+        remove_reports("");
+    } else if (!is_exercise) {
+        const std::string chapter = (only.size() == 1 ? "ch0" : "ch") + only;
+        remove_reports("ex" + only + ".");
+        remove_reports(chapter + ".");
+        label = exercises_label.empty() ? "^" + chapter + "$" : "^(" + chapter + "|" + exercises_label + ")$";
+    } else {
+        label = "^" + exercises_label + "$";
+    }
+    std::vector<std::string> ctest = {"ctest", "--preset", preset, "-j", "2"};
+    if (!label.empty()) ctest.insert(ctest.end(), {"-L", label});
+    const auto tests_started = std::chrono::steady_clock::now();
+    // An exercise that does not exist runs nothing: the progress says so (and exits 2).
+    if (!(is_exercise && asked_exercises.empty()))
+        run(ctest, "build/" + preset + ".ctest.log");  // failing exercises are expected; the reports say which
+    const double test_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - tests_started).count();
+
+    // Each exercise whose tests just ran was run on its file as it is now.
+    for (const Exercise& x : all)
+        if (fs::exists(reports / ("ex" + x.id + ".tsv")) && (only.empty() || ids.count(x.id) || x.chapter == only || x.id == only))
+            stamps[x.id] = file_hash(x.file);
+    write_stamps(stamps_file, stamps);
+
+    const int progress = run({(build / "tests/course_tests").string(), "--progress=" + reports.string(), "--only=" + only});
+    if (progress == progress_no_such) return 2;
+    if (progress >= 16 || progress == 1) throw Failure{"the progress could not be read (course_tests exited " + std::to_string(progress) + ")"};
+
+    // The compiler's warnings in the exercises shown: the verdict's other half.
+    const std::vector<std::string> warnings = warnings_in(asked_exercises, build);
+    if (!warnings.empty()) {
+        std::cout << "\nThe compiler warns about " << (warnings.size() == 1 ? "this line" : "these lines") << " of your code:\n";
+        for (const std::string& w : warnings) std::cout << w << "\n";
+    }
+    const double total = seconds_since(o.named.count("--started") ? o.named.at("--started") : "");
+    const double built = o.named.count("--built") && o.named.count("--started")
+                             ? std::strtod(o.named.at("--built").c_str(), nullptr) - std::strtod(o.named.at("--started").c_str(), nullptr)
+                             : -1;
+    std::cout << "\ncourse: checked in " << (total >= 0 ? one_decimal(total) + " s (" : "")
+              << (built >= 0 ? "building " + one_decimal(built) + " s, " : "") << "tests " << one_decimal(test_seconds) << " s"
+              << (total >= 0 ? ")" : "") << "\n";
+    if (progress & progress_library_fails) return 1;
+    if (!only.empty() && (progress & progress_not_done)) return 1;
+    return 0;
+}
+
+// ---- selftest (the student edition's ./course test) -----------------------------------------
+
+int selftest(const Options& o) {
+    const std::string preset = o.named.count("--preset") ? o.named.at("--preset") : "student";
+    const fs::path build = "build/" + preset, reports = build / "test-reports";
+    std::error_code ignore;
+    if (fs::is_directory(reports))
+        for (const auto& entry : fs::directory_iterator(reports))
+            if (entry.path().extension() == ".tsv") fs::remove(entry.path(), ignore);
+    // The tools' own tests (exgen, the course tool) by ctest's exit code; the rest (the
+    // exercises, which may well fail, and the library checks) leave reports.
+    run({"ctest", "--preset", preset, "-j", "2", "-LE", "^tools$"}, "build/" + preset + ".ctest.log");
+    const int tools = run({"ctest", "--preset", preset, "-j", "2", "-L", "^tools$"}, "build/" + preset + ".tools.log");
+    const int progress = run({(build / "tests/course_tests").string(), "--progress=" + reports.string()});
+    std::cout << "\n";
+    if (tools != 0) std::cout << "The course's tools' own tests fail: their log is build/" << preset << ".tools.log\n";
+    if (tools == 0 && !(progress & progress_library_fails) && progress < 16 && progress != 1) {
+        std::cout << "course test: the course's own checks pass on this machine (the library, the tools); your exercises are above\n";
+        return 0;
+    }
+    std::cout << "course test: FAILED: a check of the course's own code failed (above), not one of your exercises: tell your instructor\n";
+    return 1;
+}
+
+// ---- locate -------------------------------------------------------------------------------
+
+// The exercise whose region in `file` (a path from the repository's root, or any path ending
+// in one) holds `line`.
+const Exercise* exercise_at(const std::vector<Exercise>& all, const std::string& file, int line) {
+    for (const Exercise& e : all) {
+        const bool same = file == e.file || (file.size() > e.file.size() && file.compare(file.size() - e.file.size(), e.file.size(), e.file) == 0 &&
+                                             file[file.size() - e.file.size() - 1] == '/');
+        if (same && line > e.begin && line < e.end) return &e;
+    }
+    return nullptr;
+}
+
+int locate(const Options& o) {
+    if (o.words.size() != 2 || decimal(o.words[1]).empty()) throw Usage{"usage: course_student locate FILE LINE"};
+    const std::string preset = o.named.count("--preset") ? o.named.at("--preset") : "student";
+    const std::vector<Exercise> all = read_manifest("build/" + preset + "/exercises.tsv");
+    if (const Exercise* e = exercise_at(all, o.words[0], std::stoi(o.words[1]))) std::cout << e->id << "\n";
+    return 0;
+}
+
+// ---- hint ---------------------------------------------------------------------------------
+
+int hint(const Options& o) {
+    if (o.words.empty() || o.words.size() > 2) throw Usage{"usage: ./course hint N.M [LEVEL] (like ./course hint 3.1)"};
+    const std::string id = canonical_id(o.words[0]);
+    if (id.find('.') == std::string::npos) throw Usage{"'" + o.words[0] + "' is not an exercise (like 3.1)"};
+    const fs::path hints_file = "exercises/.hints";
+    if (!fs::exists(hints_file)) throw Failure{"exercises/.hints is missing (instructors: ./course generate writes it)"};
+    std::map<int, std::vector<std::string>> hints;  // level -> lines
+    std::ifstream in(hints_file);
+    for (std::string line; std::getline(in, line);) {
+        const auto f = split(line, '\t');
+        if (f.size() >= 3 && f[0] == id && !decimal(f[1]).empty()) hints[std::stoi(f[1])].push_back(f[2]);
+    }
+    if (hints.empty()) throw Usage{"there is no exercise " + id + " (exercises are named like 3.1; ./course check lists them)"};
+    const int levels = hints.rbegin()->first;
+    const fs::path seen_file = "build/hints/" + id;
+    fs::create_directories(seen_file.parent_path());
+    int seen = 0;
+    if (std::ifstream s(seen_file); s) s >> seen;
+    int level = 0;
+    if (o.words.size() == 2) {
+        const std::string l = decimal(o.words[1]);
+        if (l.empty() || std::stoi(l) < 1 || std::stoi(l) > levels)
+            throw Usage{"exercise " + id + " has hint levels 1 to " + std::to_string(levels)};
+        level = std::stoi(l);
+    } else {
+        level = std::min(seen + 1, levels);
+    }
+    if (level > seen) std::ofstream(seen_file) << level << "\n";
+    static const std::vector<std::string> titles = {"", "Where to read", "The shapes", "The Eigen operations that help", "A worked example"};
+    const auto title = [&](int l) { return l < static_cast<int>(titles.size()) ? titles[l] : std::string("More"); };
+    std::cout << "Exercise " << id << ", hint " << level << " of " << levels << ": " << title(level) << "\n";
+    for (const std::string& line : hints[level]) std::cout << "  " << line << "\n";
+    std::cout << "\n";
+    if (level < levels) {
+        std::string next = level + 1 < static_cast<int>(titles.size()) ? titles[level + 1] : "more";
+        next[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(next[0])));
+        std::cout << "(./course hint " << id << " again for the next level: " << next << ".)\n";
+    } else {
+        std::cout << "(That was the last level; ./course hint " << id << " N shows level N again.)\n";
+    }
+    return 0;
+}
+
+// ---- watch --------------------------------------------------------------------------------
+
+volatile std::sig_atomic_t stop = 0;
+
+struct Seen {
+    std::string text;
+    std::int64_t mtime_ns = 0;
+    std::int64_t size = 0;
+};
+
+// Every .cpp file under exercises/, with its time and size (the text is read when it changed).
+std::map<std::string, Seen> look(const std::map<std::string, Seen>& before) {
+    std::map<std::string, Seen> now;
+    std::error_code error;
+    for (fs::recursive_directory_iterator it("exercises", error), end; !error && it != end; it.increment(error)) {
+        if (!it->is_regular_file(error) || it->path().extension() != ".cpp") continue;
+        const std::string name = it->path().generic_string();
+        struct stat st {};
+        if (stat(name.c_str(), &st) != 0) continue;
+        Seen s{"", static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, st.st_size};
+        const auto old = before.find(name);
+        s.text = old != before.end() && old->second.mtime_ns == s.mtime_ns && old->second.size == s.size ? old->second.text : read_text(name);
+        now[name] = s;
+    }
+    return now;
+}
+
+// The first line (1-based) at which two texts differ; 0 if they are the same.
+int first_changed_line(const std::string& a, const std::string& b) {
+    if (a == b) return 0;
+    int line = 1;
+    for (std::size_t i = 0; i < a.size() && i < b.size() && a[i] == b[i]; ++i)
+        if (a[i] == '\n') ++line;
+    return line;
+}
+
+// The exercise an edit of `file` touched: the region holding the first changed line; if the
+// change is outside every region, the file's first exercise.
+std::string edited_exercise(const std::vector<Exercise>& all, const std::string& file, int line) {
+    if (const Exercise* e = exercise_at(all, file, line)) return e->id;
+    const Exercise* first = nullptr;
+    for (const Exercise& e : all)
+        if (e.file == file && (!first || e.begin < first->begin)) first = &e;
+    return first ? first->id : "";
+}
+
+std::string clock_time() {
+    const std::time_t t = std::time(nullptr);
+    char text[16];
+    std::strftime(text, sizeof text, "%H:%M:%S", std::localtime(&t));
+    return text;
+}
+
+int watch(const Options& o) {
+    if (!o.words.empty() || !o.named.count("--course"))
+        throw Usage{"usage: ./course watch (then save a file under exercises/; Ctrl-C stops)"};
+    const std::string course = o.named.at("--course");
+    struct sigaction action {};
+    action.sa_handler = [](int) { stop = 1; };
+    sigaction(SIGINT, &action, nullptr);
+    sigaction(SIGTERM, &action, nullptr);
+    std::cout << "course: watching exercises/ (Ctrl-C stops). Save an exercise file to check it." << std::endl;
+    std::map<std::string, Seen> seen = look({});
+    while (!stop) {
+        std::this_thread::sleep_for(std::chrono::seconds(1));
+        if (stop) break;
+        const std::map<std::string, Seen> now = look(seen);
+        std::vector<std::string> gone, changed;
+        for (const auto& [file, s] : seen)
+            if (!now.count(file)) gone.push_back(file);
+        for (const auto& [file, s] : now) {
+            const auto old = seen.find(file);
+            if (old == seen.end() || old->second.mtime_ns != s.mtime_ns || old->second.size != s.size) changed.push_back(file);
+        }
+        const std::map<std::string, Seen> before = seen;
+        seen = now;
+        // A file gone (deleted, renamed) comes first: the build names it and the ways back,
+        // and that is all for this look.
+        if (!gone.empty()) {
+            std::cout << "\ncourse: " << gone.front() << " is gone: checking" << std::endl;
+            run({course, "check"});
+            std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << std::endl;
+            continue;
+        }
+        std::vector<Exercise> all;
+        try {
+            all = read_manifest("build/student/exercises.tsv");
+        } catch (const Failure&) {  // never built: the whole check builds it
+        }
+        for (const std::string& file : changed) {
+            if (stop) break;
+            const auto old = before.find(file);
+            const int line = old == before.end() ? 1 : first_changed_line(old->second.text, now.at(file).text);
+            if (line == 0) continue;  // saved unchanged
+            const std::string id = all.empty() ? "" : edited_exercise(all, file, line);
+            if (id.empty() && !all.empty()) continue;  // a file without exercises
+            std::cout << "\ncourse: " << clock_time() << " " << file << " saved: checking "
+                      << (id.empty() ? std::string("everything") : "exercise " + id) << std::endl;
+            if (id.empty()) run({course, "check"});
+            else run({course, "check", id});
+            std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << std::endl;
+        }
+    }
+    std::cout << "\ncourse: stopped watching" << std::endl;
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    const std::string command = argc > 1 ? argv[1] : "";
+    try {
+        const Options o = parse(argc, argv, {"--course", "--preset", "--started", "--built"});
+        if (command == "check") return check(o);
+        if (command == "selftest") return selftest(o);
+        if (command == "watch") return watch(o);
+        if (command == "hint") return hint(o);
+        if (command == "locate") return locate(o);
+        throw Usage{"usage: course_student check|selftest|watch|hint|locate ... (see tools/student.cpp)"};
+    } catch (const Usage& u) {
+        std::cerr << "course: " << u.message << "\n";
+        return 2;
+    } catch (const Failure& f) {
+        std::cerr << "course: " << f.message << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "course: " << e.what() << "\n";
+        return 1;
+    }
+}
