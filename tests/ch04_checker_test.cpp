@@ -7,7 +7,9 @@
 #include "bp/core/loss.hpp"
 #include "bp/layers/mlp.hpp"
 
+#include <cmath>
 #include <functional>
+#include <stdexcept>
 
 namespace {
 
@@ -110,6 +112,54 @@ TEST(Ch04Checker, RestoresTheParametersWhenTheLossThrows) {
     };
     EXPECT_THROW(bp::check_gradients({bp::Parameter("p", p, dp)}, loss, [&] { dp.setOnes(); }), std::domain_error);
     EXPECT_TRUE(p == before) << "after the exception, p is\n" << bp_test::format_matrix(p);
+}
+
+TEST(Ch04Checker, RefusesABadStepAndSaysWhenNothingCanBeCompared) {
+    Matrix p = Matrix::Ones(1, 2), dp = Matrix::Zero(1, 2);
+    const auto loss = [&] { return p.sum(); };
+    const auto backward = [&] { dp.setOnes(); };
+    EXPECT_ERROR_MENTIONS(bp::check_gradients({bp::Parameter("p", p, dp)}, loss, backward, HUGE_VAL),
+                          "check_gradients: the step h must be positive and finite, got inf");
+    EXPECT_ERROR_MENTIONS(bp::gradcheck_absolute_tolerance(1.0, 0.0), "gradcheck_absolute_tolerance: the step h must be positive and finite, got 0");
+    // A threshold so small that the floor (absolute tolerance / threshold) overflows: nothing
+    // can be compared, and the report says so rather than passing everything.
+    const bp::GradientCheck tiny = bp::check_gradients({bp::Parameter("p", p, dp)}, loss, backward, 1e-5, 1e-320);
+    EXPECT_FALSE(tiny.passed);
+    EXPECT_MENTIONS(tiny.report(), "the floor below which the test is absolute is inf, so nothing can be compared");
+}
+
+// numerical_gradient's given lines (around exercise 4.1): a bad step is refused, and x is put
+// back when f throws. On the stub, the first holds and the second waits for exercise 4.1.
+TEST(Ch04NumericalGradient, RefusesAStepThatIsNotPositiveAndFinite) {
+    Matrix x = Matrix::Ones(2, 2);
+    const auto f = [&x] { return x.sum(); };
+    for (const double h : {HUGE_VAL, -HUGE_VAL, std::nan(""), 0.0, -1e-5})
+        EXPECT_ERROR_MENTIONS(bp::numerical_gradient(f, bp::view(x), h), "numerical_gradient: the step h must be positive and finite, got");
+    EXPECT_ERROR_MENTIONS(bp::numerical_gradient(f, bp::view(x), HUGE_VAL), "got inf");
+    EXPECT_ERROR_MENTIONS(bp::numerical_gradient(f, bp::view(x), std::nan("")), "got nan");
+    EXPECT_TRUE(x == Matrix::Ones(2, 2));
+}
+
+TEST(Ch04NumericalGradient, PutsXBackWhenFThrowsMidway) {
+    Matrix x = (Matrix(2, 2) << 0.1, 0.2, 0.3, 0.4).finished();
+    const Matrix before = x;
+    // f refuses a value that only a perturbation of x(1, 0) gives: after x(0, 0) was measured.
+    const auto f = [&] {
+        if (x(1, 0) > 0.3) throw std::domain_error("f is not defined there");
+        return x.squaredNorm();
+    };
+    EXPECT_ERROR_MENTIONS(bp::numerical_gradient(f, bp::view(x), 1e-3), "f is not defined there");
+    EXPECT_TRUE(x == before) << "after the exception, x is\n" << bp_test::format_matrix_exactly(x);
+}
+
+// relative_error's given lines (around exercise 4.2): two zeros agree whatever the floor, and a
+// floor that is not a finite number >= 0 is refused.
+TEST(Ch04RelativeError, TwoZerosAgreeAndABadFloorIsRefused) {
+    EXPECT_EQ(0.0, bp::relative_error(0.0, 0.0, 0.0)) << "0 / 0 with a floor of 0: two zeros agree";
+    EXPECT_EQ(0.0, bp::relative_error(-0.0, 0.0, 0.0));
+    EXPECT_ERROR_MENTIONS(bp::relative_error(1.0, 2.0, std::nan("")), "relative_error: the floor must be finite and >= 0, got nan");
+    EXPECT_ERROR_MENTIONS(bp::relative_error(1.0, 2.0, -1e-8), "relative_error: the floor must be finite and >= 0, got -1e-08");
+    EXPECT_ERROR_MENTIONS(bp::relative_error(1.0, 2.0, HUGE_VAL), "relative_error: the floor must be finite and >= 0, got inf");
 }
 
 }  // namespace

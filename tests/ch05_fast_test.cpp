@@ -193,6 +193,37 @@ TEST(Ch05Fast, RefusesWhatItCannotTrainByName) {
     bp_test::expect_shape_error([&] { fast.copy_to(other); }, {"FastMlp::copy_to", "2 layers", "3"});
 }
 
+// Its settings are public, as bp::Adam's: one changed after construction is refused by the
+// step, by name, before any weight moves; and a NaN clip norm is not "no clipping".
+TEST(Ch05Fast, ASettingChangedAfterConstructionIsRefusedByTheStep) {
+    SmallNet s;
+    bp::FastMlp<double> fast(s.net, 0.01);
+    const Matrix W = fast.to_network().at<bp::Dense>(0).W;
+    const auto refused = [&](const char* words) {
+        EXPECT_ERROR_MENTIONS(fast.train_step(s.x, s.labels), words);
+        EXPECT_TRUE(fast.to_network().at<bp::Dense>(0).W == W) << "no step was taken";
+    };
+    fast.beta1 = 1;
+    refused("FastMlp::update: beta1 must be in [0, 1), got 1");
+    fast.beta1 = 0.9, fast.eps = std::nan("");
+    refused("FastMlp::update: eps must be");
+    fast.eps = 1e-8, fast.clip_norm = std::nan("");
+    refused("FastMlp::update: clip_norm must be finite and at least 0, got nan");
+    fast.clip_norm = 0;
+    bp::EpochOptions options;
+    options.clip_norm = -1;
+    bp::Rng rng(3);
+    bp::Dataset data;
+    data.x = s.x;
+    data.labels = s.labels;
+    data.classes = 3;
+    long step = 0;
+    EXPECT_ERROR_MENTIONS(bp::train_epoch(fast, data, options, rng, step), "train_epoch: options.clip_norm must be finite and >= 0 (0: no clipping), got -1");
+    bp::Sequential with_null = s.net;
+    with_null.layers.emplace_back();
+    EXPECT_ERROR_MENTIONS(bp::FastMlp<float>(with_null, 0.01), "FastMlp: layer4 is null");
+}
+
 }  // namespace
 
 // ./course train uses this copy of exercise 5.8, so that it needs no exercise done.

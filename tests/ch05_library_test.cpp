@@ -4,10 +4,12 @@
 
 #include "bp/layers/mlp.hpp"
 #include "bp/train/train.hpp"
+#include "bp/train/training_step.hpp"
 
 #include <zlib.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <unistd.h>
 
@@ -105,6 +107,20 @@ TEST(Ch05Optimizers, AdamWWithBetasIsAdamWithThemOnTheDecayedWeights) {
     adamw.step({bp::Parameter("w", w, g)});
     adam.step({bp::Parameter("w", w_adam, g)});
     EXPECT_MATRIX_NEAR(w_adam, w) << "the second step";
+}
+
+// basic_train_step's given first line (around exercise 5.10): clip_norm > 0 is false for a NaN,
+// which meant no clipping, silently.
+TEST(Ch05Training, TheBasicStepRefusesAClipNormThatIsNaNOrNegative) {
+    bp::Rng rng(4);
+    bp::Mlp net({2, 3, 2}, bp::Activation::relu, bp::Activation::identity, rng);
+    const Matrix x = rng.uniform_matrix(2, 4, -1, 1), y = bp_test::one_hot(rng, 2, 4), W = net.dense(0).W;
+    bp::Sgd sgd(0.1);
+    EXPECT_ERROR_MENTIONS(bp::basic_train_step(net, bp::softmax_cross_entropy(), sgd, x, y, std::nan("")),
+                          "basic_train_step: clip_norm must be finite and at least 0, got nan");
+    EXPECT_ERROR_MENTIONS(bp::basic_train_step(net, bp::softmax_cross_entropy(), sgd, x, y, -1.0),
+                          "basic_train_step: clip_norm must be finite and at least 0, got -1");
+    EXPECT_TRUE(net.dense(0).W == W);
 }
 
 TEST(Ch05Training, LearnsTheSpiral) {

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include <chrono>
+#include <cmath>
 #include <fstream>
 #include <future>
 #include <iterator>
@@ -241,6 +242,24 @@ TEST(LibDataset, AnEmptySetIsANamedError) {
     bp::Dataset other;
     other.x = Matrix::Ones(5, 2);
     EXPECT_MENTIONS(error_of<bp::ShapeError>([&] { bp::standardize(train, {&other}); }), "standardize", "2 features", "5");
+}
+
+// A NaN made the mean and deviation NaN, and standardize said every input was the same value.
+TEST(LibDataset, StandardizeNamesTheImageAndPixelThatIsNotFinite) {
+    bp::Dataset train = three_examples(), test = three_examples();
+    train.x(1, 2) = std::nan("");
+    EXPECT_MENTIONS(error_of<bp::DataError>([&] { bp::standardize(train, {&test}); }),
+                    "standardize: the training set holds nan at input (pixel) 1 of example (image) 2, x(1, 2)");
+    train = three_examples();
+    test.x(0, 1) = -HUGE_VAL;
+    EXPECT_MENTIONS(error_of<bp::DataError>([&] { bp::standardize(train, {&test}); }),
+                    "standardize: data set 1 of the others holds -inf at input (pixel) 0 of example (image) 1");
+    EXPECT_TRUE(train.x == three_examples().x) << "nothing is standardized when a set is refused";
+    test = three_examples();
+    train.x.setConstant(0.5);
+    EXPECT_MENTIONS(error_of<bp::DataError>([&] { bp::standardize(train, {&test}); }), "every input of the training set is the same value");
+    train.x << 1e308, -1e308, 1e308, -1e308, 1e308, -1e308;
+    EXPECT_MENTIONS(error_of<bp::DataError>([&] { bp::standardize(train); }), "standardize: the inputs of the training set are too large");
 }
 
 }  // namespace

@@ -75,6 +75,27 @@ TEST(LibLayers, SequentialNamesItsLayersAndRefusesTheWrongKind) {
     EXPECT_ERROR_MENTIONS(copy.at(3), "there is no layer4");
 }
 
+// add() refuses a null layer; one put into the public `layers` directly is named by whatever
+// walks the layers, instead of crashing it.
+TEST(LibLayers, ANullLayerIsRefusedByNameNotFollowed) {
+    bp::Rng rng(1);
+    bp::Sequential net;
+    EXPECT_ERROR_MENTIONS(net.add(std::unique_ptr<bp::Layer>()), "Sequential::add: the layer is null");
+    EXPECT_EQ(net.size(), 0u);
+    net.add(bp::Dense(3, 4, Activation::relu, rng));
+    net.layers.emplace_back();  // layer2: an empty pointer
+    net.add(bp::Dense(4, 2, Activation::identity, rng));
+    const Matrix x = Matrix::Ones(3, 2);
+    EXPECT_ERROR_MENTIONS(net.forward(x), "Sequential::forward: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.backward(Matrix::Ones(2, 2)), "Sequential::backward: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.parameters(), "Sequential::children: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.zero_grad(), "layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.at(1), "Sequential::at: layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.sizes(), "Sequential::sizes: layer2 is null");
+    EXPECT_ERROR_MENTIONS(bp::Sequential(net), "layer2 is null");
+    EXPECT_ERROR_MENTIONS(net.require_sizes_fit("load_model"), "load_model: layer2 is null");
+}
+
 TEST(LibLayers, AnMlpWithASoftmaxOutputRunsForwardButRefusesBackward) {
     bp::Rng rng(3);
     bp::Mlp net({3, 4, 2}, Activation::tanh, Activation::softmax, rng);  // chapter 1's demo builds one to show probabilities
@@ -169,6 +190,44 @@ TEST(LibOptimizers, RefuseSettingsOutOfRangeByName) {
     EXPECT_ERROR_MENTIONS(bp::cosine_schedule(0.1, -1, 10), "cosine_schedule: step must be >= 0");
     EXPECT_ERROR_MENTIONS(bp::step_schedule(0.1, -1, 2, 0.5), "step_schedule: epoch must be >= 0");
     EXPECT_ERROR_MENTIONS(bp::cosine_schedule(inf, 1, 10), "cosine_schedule: lr0 must be finite");
+}
+
+// The settings are public: one set after construction is checked where the step reads it, by
+// name, before any weight moves (Adam with beta1 = 1 divides by 1 - beta1^t = 0: NaN weights).
+TEST(LibOptimizers, ASettingChangedAfterConstructionIsRefusedByTheStep) {
+    const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();
+    Matrix w = Matrix::Ones(2, 1), g = Matrix::Constant(2, 1, 0.5);
+    const auto refused = [&](bp::Optimizer& opt, const char* words) {
+        EXPECT_ERROR_MENTIONS(opt.step({bp::Parameter("w", w, g)}), words);
+        EXPECT_TRUE(w == Matrix::Ones(2, 1)) << "refused before the step: w is\n" << bp_test::format_matrix(w);
+    };
+    bp::Adam adam(1e-3);
+    adam.beta1 = 1;
+    refused(adam, "Adam::step: beta1 must be in [0, 1), got 1");
+    adam.beta1 = 0.9, adam.beta2 = nan;
+    refused(adam, "Adam::step: beta2 must be in [0, 1), got nan");
+    adam.beta2 = 0.999, adam.eps = 0;
+    refused(adam, "Adam::step: eps must be");
+    adam.eps = 1e-8, adam.t = -3;
+    refused(adam, "Adam::step: t, the steps taken, must be >= 0, got -3");
+    bp::AdamW adamw(1e-3);
+    adamw.weight_decay = -0.1;
+    refused(adamw, "AdamW::step: the weight decay must be finite and at least 0, got -0.1");
+    adamw.weight_decay = 0.01, adamw.beta2 = 1;
+    refused(adamw, "AdamW::step: beta2 must be in [0, 1), got 1");
+    bp::Momentum momentum(0.1);
+    momentum.beta = 1;
+    refused(momentum, "Momentum::step: beta must be in [0, 1), got 1");
+    bp::Nesterov nesterov(0.1);
+    nesterov.beta = -0.5;
+    refused(nesterov, "Nesterov::step: beta must be in [0, 1), got -0.5");
+    bp::RmsProp rmsprop(0.1);
+    rmsprop.rho = inf;
+    refused(rmsprop, "RmsProp::step: rho must be in [0, 1), got inf");
+    rmsprop.rho = 0.9, rmsprop.eps = -1e-8;
+    refused(rmsprop, "RmsProp::step: eps must be");
+    rmsprop.eps = 1e-8, rmsprop.lr = -1;
+    refused(rmsprop, "RmsProp::step: the learning rate must be finite and at least 0, got -1");
 }
 
 TEST(LibOptimizers, ClippingAnInfiniteGradientSaysSo) {
@@ -287,6 +346,25 @@ TEST(LibTraining, EvaluateRestoresTheModelsMode) {
     EXPECT_FALSE(t.net.training());
 }
 
+// A NaN clip norm fails the test clip_norm > 0, which meant no clipping, silently.
+TEST(LibTraining, AClipNormOrValueThatIsNaNOrNegativeIsRefusedByName) {
+    SmallTraining t;
+    bp::Sgd sgd(0.1);
+    const Matrix W = t.net.dense(0).W;
+    bp::EpochOptions options;
+    options.clip_norm = std::numeric_limits<double>::quiet_NaN();
+    EXPECT_ERROR_MENTIONS(bp::train_step(t.net, bp::softmax_cross_entropy(), sgd, t.x, t.y, options, 0),
+                          "apply_gradients: options.clip_norm must be finite and >= 0 (0: no clipping), got nan");
+    options.clip_norm = 0, options.clip_value = -1;
+    EXPECT_ERROR_MENTIONS(bp::train_step(t.net, bp::softmax_cross_entropy(), sgd, t.x, t.y, options, 0),
+                          "apply_gradients: options.clip_value must be finite and >= 0 (0: no clipping), got -1");
+    options.clip_value = std::numeric_limits<double>::infinity();
+    long step = 0;
+    EXPECT_ERROR_MENTIONS(bp::train_epoch(t.net, bp::softmax_cross_entropy(), sgd, t.data, options, t.rng, step),
+                          "options.clip_value must be finite and >= 0 (0: no clipping), got inf");
+    EXPECT_TRUE(t.net.dense(0).W == W) << "no step was taken";
+}
+
 TEST(LibGraph, AParameterLeafAddsItsGradientIntoTheParameter) {
     bp::Rng rng(7);
     bp::Dense layer(3, 2, Activation::tanh, rng);
@@ -343,6 +421,23 @@ TEST(LibGraph, SubScaleAndOneMinusHaveTheirGradients) {
     g.backward(build(g, vx, vy));
     EXPECT_HOLDS(bp_test::matrices_near("dx", bp_test::slopes(L, x), g.grad(vx), 1e-7));
     EXPECT_HOLDS(bp_test::matrices_near("dy", bp_test::slopes(L, y), g.grad(vy), 1e-7));
+}
+
+// A Var holds the id of its graph's node: another graph's node of the same id would be read
+// silently. Each graph refuses the Vars of another (a copy is another graph; a move keeps them).
+TEST(LibGraph, AVarOfAnotherGraphIsRefusedByName) {
+    bp::Graph g, h;
+    const bp::Var x = g.input(Matrix::Ones(2, 2), "x");
+    h.input(Matrix::Zero(2, 2), "y");  // node 0 of h, as x is node 0 of g
+    EXPECT_ERROR_MENTIONS(h.tanh(x), "Graph::tanh: Var 0 is a node of another Graph; a Var works only with the graph that made it");
+    EXPECT_ERROR_MENTIONS(h.value(x), "Graph::value: Var 0 is a node of another Graph");
+    EXPECT_ERROR_MENTIONS(h.add(h.input(Matrix::Ones(2, 2), "z"), x), "Graph::add: Var 0 is a node of another Graph");
+    EXPECT_ERROR_MENTIONS(h.backward(g.sum(x)), "Graph::backward: Var 1 is a node of another Graph");
+    EXPECT_ERROR_MENTIONS(g.value(bp::Var{}), "not made by any graph");
+    const bp::Graph copy = g;
+    EXPECT_ERROR_MENTIONS(copy.value(x), "Graph::value: Var 0 is a node of another Graph");
+    bp::Graph moved = std::move(g);
+    EXPECT_TRUE(moved.value(x) == Matrix::Ones(2, 2)) << "a move keeps the graph's Vars";
 }
 
 TEST(LibInit, DenseTakesAnInitialisationChoice) {

@@ -1,11 +1,14 @@
 // Library checks of the edges of chapters 1 and 2: infinite logits give the limit, not NaN,
 // in softmax, log-sum-exp and both cross-entropies; targets that are not what a loss assumes
 // (distributions, values in [0, 1]) are refused by name; require_finite names the first
-// value that is not finite. NaN logits give NaN (they are not refused).
+// value that is not finite. NaN logits give NaN (they are not refused), and so does a ReLU's
+// backward pass at a NaN.
 #include "check.hpp"
 
+#include "bp/autodiff/graph.hpp"
 #include "bp/core/activations.hpp"
 #include "bp/core/loss.hpp"
+#include "bp/layers/activation_layer.hpp"
 
 #include <cmath>
 #include <limits>
@@ -137,6 +140,28 @@ TEST(LibMatrix, RequireFiniteNamesTheFirstValueThatIsNot) {
     g(1, 0) = 0;
     const Eigen::Map<Matrix> view(g.data(), 3, 2);  // a Parameter's view works too
     EXPECT_CONTAINS(value_error([&] { bp::require_finite("step", "b", view); }), "step: b is not finite: inf at row 2, column 1");
+}
+
+// relu_prime and leaky_relu_prime (exercises 1.7 and 1.9) give 0 and alpha at a NaN (NaN > 0 is
+// false); the library's backward passes put the NaN back, so that it is not hidden there.
+TEST(Ch03NaN, AReLUsBackwardPassGivesNaNWhereZIsNaN) {
+    const double nan = std::nan("");
+    const Matrix z = (Matrix(1, 3) << -1.0, nan, 2.0).finished(), da = Matrix::Ones(1, 3);
+    for (const bp::Activation f : {bp::Activation::relu, bp::Activation::leaky_relu}) {
+        SCOPED_TRACE(bp::to_string(f));
+        const Matrix d = bp::activate_prime(f, z);
+        EXPECT_TRUE(std::isnan(d(1))) << "f'(nan) is " << d(1);
+        EXPECT_EQ(d(2), 1.0);
+        EXPECT_TRUE(std::isnan(bp::activation_backward(f, da, z)(1)));
+    }
+    bp::ActivationLayer leaky(bp::Activation::leaky_relu, 0.2);
+    leaky.forward(z);
+    const Matrix dz = leaky.backward(da);
+    EXPECT_TRUE(std::isnan(dz(1)) && dz(0) == 0.2 && dz(2) == 1.0) << bp_test::format_matrix(dz);
+    bp::Graph g;
+    const bp::Var x = g.input(z, "z");
+    g.backward(g.sum(g.relu(x)));
+    EXPECT_TRUE(std::isnan(g.grad(x)(1)) && g.grad(x)(0) == 0.0 && g.grad(x)(2) == 1.0) << bp_test::format_matrix(g.grad(x));
 }
 
 }  // namespace

@@ -9,8 +9,11 @@
 #include "bp/layers/residual.hpp"
 
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <limits>
@@ -294,6 +297,46 @@ TEST(LibModelFile, TwoSavesToOnePathLeaveAWholeModel) {
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(dir.path)) files += entry.is_regular_file();
     EXPECT_EQ(files, 1u) << "no temporary file is left behind";
+}
+
+// A save killed before its rename (SIGKILL) leaves its hidden temporary; the next save to the
+// same file removes it, and only it: not another file's, nor one of another name, nor one that
+// may be in use (its process runs, or it was written to recently).
+TEST(LibModelFile, ASaveRemovesTheTemporariesKilledSavesOfTheSameFileLeft) {
+    TempDir dir;
+    bp::Rng rng(7);
+    const bp::Mlp net({2, 3, 2}, Activation::relu, Activation::identity, rng);
+    const auto file = dir.path / "net.bin";
+    // The pid of a process killed by SIGKILL, as a killed save's was.
+    const pid_t child = ::fork();
+    ASSERT_GE(child, 0);
+    if (child == 0) ::raise(SIGKILL);
+    int status = 0;
+    ASSERT_EQ(::waitpid(child, &status, 0), child);
+    ASSERT_TRUE(WIFSIGNALED(status));
+    const std::string dead = std::to_string(child), alive = std::to_string(::getpid());
+    const auto old = std::filesystem::file_time_type::clock::now() - std::chrono::hours(1);
+    const auto temporary = [&](const std::string& name, bool written_long_ago) {
+        write_bytes(dir.path / name, "half a model");
+        if (written_long_ago) std::filesystem::last_write_time(dir.path / name, old);
+        return name;
+    };
+    const std::string stale = temporary(".net.bin.saving." + dead + ".Ab3xYz", true);
+    const std::vector<std::string> kept = {
+        temporary(".net.bin.saving." + dead + ".Cd4wVu", false),   // written recently: another machine's save, maybe
+        temporary(".net.bin.saving." + alive + ".Ef5tSr", true),   // its process runs: a save in progress
+        temporary(".other.bin.saving." + dead + ".Ab3xYz", true),  // another file's
+        temporary(".net.bin.saving." + dead + ".Ab3xYz.mine", true),
+        temporary(".net.bin.saving.x" + dead + ".Ab3xYz", true),
+        temporary(".net.bin." + dead + ".Ab3xYz", true),
+    };
+    bp::save_model(net, file);
+    EXPECT_FALSE(std::filesystem::exists(dir.path / stale)) << "the killed save's temporary is removed";
+    for (const std::string& name : kept) EXPECT_TRUE(std::filesystem::exists(dir.path / name)) << name << " is kept";
+    std::size_t files = 0;
+    for (const auto& entry : std::filesystem::directory_iterator(dir.path)) files += entry.is_regular_file();
+    EXPECT_EQ(files, kept.size() + 1) << "the model, the kept files, and no temporary of this save";
+    EXPECT_NO_THROW(bp::load_model(file));
 }
 
 }  // namespace

@@ -118,6 +118,7 @@ double stddev(const Matrix& m) {
 }
 
 Spread spread_per_layer(Sequential& net, const Matrix& x, const Matrix& G) {
+    net.require_layers("spread_per_layer");
     Spread s;
     const Matrix* a = &x;
     for (auto& layer : net.layers) {

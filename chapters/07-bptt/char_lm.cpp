@@ -13,6 +13,8 @@
 // curve: --resume continues from them, taking the same steps as a run that never stopped
 // (each step's stretches are drawn from the seed and the step alone); --sample-only writes text
 // from the saved model and trains nothing.
+#include "char_text.hpp"
+
 #include "bp/io/data.hpp"
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/recurrent/lstm.hpp"
@@ -27,10 +29,8 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <iomanip>
 #include <iostream>
-#include <iterator>
 #include <sstream>
 
 namespace {
@@ -39,40 +39,7 @@ namespace {
 using Settings = ch07::CharLmOptions;
 Settings parse(int argc, char** argv) { return ch07::parse_char_lm_options(argc, argv); }
 
-// A text as indices into its alphabet, the distinct bytes it holds, in order: the part to
-// train on, and the part held out (pieces 10, 20, 30 and 40 of 40).
-struct Text {
-    std::string alphabet;
-    std::vector<bp::Index> codes, held_out;
-
-    // The largest text it reads: the model's memory is about 12 bytes per character.
-    static constexpr std::uintmax_t largest = 64u << 20;
-
-    static Text read(const std::string& file) {
-        std::error_code error;
-        const auto status = std::filesystem::status(file, error);
-        if (!std::filesystem::exists(status)) throw bp::DataError(file + ": no such file: give the path of a text to learn");
-        // A pipe or a device (/dev/zero) could hang the program or never end: only a file is read.
-        if (!std::filesystem::is_regular_file(status))
-            throw bp::DataError(file + ": not a regular file (a folder, a pipe or a device): give the path of a text file");
-        if (const auto size = std::filesystem::file_size(file, error); !error && size > largest)
-            throw bp::DataError(file + ": " + std::to_string(size >> 20) + " MB is more than the " + std::to_string(largest >> 20) +
-                                " MB this program reads (it keeps about 12 bytes per character): give a part of it");
-        std::ifstream in(file, std::ios::binary);
-        if (!in) throw bp::DataError(file + ": cannot open it");
-        const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-        if (bytes.empty()) throw bp::DataError(file + ": the file is empty: there is no text to learn from");
-        Text t;
-        for (char c : bytes)
-            if (t.alphabet.find(c) == std::string::npos) t.alphabet += c;
-        std::sort(t.alphabet.begin(), t.alphabet.end());
-        const std::size_t pieces = 40;
-        for (std::size_t i = 0; i < bytes.size(); ++i)
-            (i * pieces / bytes.size() % 10 == 9 ? t.held_out : t.codes).push_back(static_cast<bp::Index>(t.alphabet.find(bytes[i])));
-        return t;
-    }
-    bp::Index size() const { return static_cast<bp::Index>(alphabet.size()); }
-};
+using Text = bp::CharText;  // the text, as indices into its alphabet (char_text.hpp)
 
 // m stretches of T + 1 characters from random places of `codes`: x_t is character t of a
 // stretch, one-hot, and y_t the one after it, the target at every step.
@@ -153,7 +120,7 @@ bp::SequenceModel load_for(const Text& text, const Settings& s) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
-    const Text text = Text::read(s.file);
+    const Text text = bp::read_text(s.file);
     const std::size_t n = text.codes.size() + text.held_out.size();
     if (text.held_out.size() <= std::size_t(s.length))
         throw bp::DataError(s.file + ": " + std::to_string(n) + " characters are too few: the tenth held out (" +

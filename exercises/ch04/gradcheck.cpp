@@ -8,7 +8,8 @@ namespace bp {
 
 //! [numerical_gradient]
 Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x, double h) {
-    if (!(h > 0)) throw std::invalid_argument("numerical_gradient: the step h must be positive, got " + std::to_string(h));
+    require_step("numerical_gradient", h);
+    const RestoreOnThrow restore(x);  // if f throws midway, x is put back: the caller's matrix stays as it was
     // BEGIN EXERCISE 4.1 (ch04-central-differences): numerical_gradient: for each x_i, (f(x_i + h) - f(x_i - h)) / 2h; restore x_i.
     throw bp::NotImplemented("4.1", "exercises/ch04/gradcheck.cpp",
                              "Chapter 4, section 'Central differences' (chapters/04-gradient-check/chapter.md)");
@@ -18,6 +19,9 @@ Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x
 
 //! [relative_error]
 double relative_error(double analytic, double numeric, double floor) {
+    if (!(floor >= 0) || !std::isfinite(floor))
+        throw std::invalid_argument("relative_error: the floor must be finite and >= 0, got " + number_text(floor));
+    if (analytic == 0 && numeric == 0) return 0;  // two zeros agree, also with a floor of 0 (not 0 / 0)
     // BEGIN EXERCISE 4.2 (ch04-relative-error): relative_error: |a - n| / max(|a|, |n|, floor).
     throw bp::NotImplemented("4.2", "exercises/ch04/gradcheck.cpp",
                              "Chapter 4, section 'The relative error' (chapters/04-gradient-check/chapter.md)");

@@ -7,7 +7,7 @@ namespace bp {
 
 //! [sgd]
 void Sgd::step(std::vector<Parameter> params) {
-    check_lr("Sgd::step");
+    check_settings("Sgd::step");
     for (Parameter& p : params) {
         // BEGIN EXERCISE 5.1 (ch05-sgd): Sgd::step: w <- w - lr g, for this parameter p.
         throw bp::NotImplemented("5.1", "exercises/ch05/optimizers.cpp",
@@ -19,7 +19,7 @@ void Sgd::step(std::vector<Parameter> params) {
 
 //! [momentum]
 void Momentum::step(std::vector<Parameter> params) {
-    check_lr("Momentum::step");
+    check_settings("Momentum::step");
     ensure_memory("Momentum::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
@@ -33,7 +33,7 @@ void Momentum::step(std::vector<Parameter> params) {
 
 //! [nesterov]
 void Nesterov::step(std::vector<Parameter> params) {
-    check_lr("Nesterov::step");
+    check_settings("Nesterov::step");
     ensure_memory("Nesterov::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
@@ -47,7 +47,7 @@ void Nesterov::step(std::vector<Parameter> params) {
 
 //! [rmsprop]
 void RmsProp::step(std::vector<Parameter> params) {
-    check_lr("RmsProp::step");
+    check_settings("RmsProp::step");
     ensure_memory("RmsProp::step", mean_square, params);
     for (Parameter& p : params) {
         Matrix& s = mean_square.at(p.name);
@@ -61,7 +61,7 @@ void RmsProp::step(std::vector<Parameter> params) {
 
 //! [adam]
 void Adam::step(std::vector<Parameter> params) {
-    check_lr("Adam::step");
+    check_settings("Adam::step");
     ensure_memory("Adam::step", m, params);
     ensure_memory("Adam::step", v, params);
     // BEGIN EXERCISE 5.5 (ch05-adam): Adam::step: count the step, update m and v, correct their bias, step every parameter.
@@ -73,7 +73,7 @@ void Adam::step(std::vector<Parameter> params) {
 
 //! [adamw]
 void AdamW::step(std::vector<Parameter> params) {
-    check_lr("AdamW::step");
+    check_settings("AdamW::step");
     // BEGIN EXERCISE 5.6 (ch05-adamw): AdamW::step: shrink every w by lr weight_decay w, then take Adam's step.
     throw bp::NotImplemented("5.6", "exercises/ch05/optimizers.cpp",
                              "Chapter 5, section 'AdamW' (chapters/05-optimizers/chapter.md)");

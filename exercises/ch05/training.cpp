@@ -10,6 +10,8 @@ namespace bp {
 //! [basic_train_step]
 double basic_train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y,
                         double clip_norm) {
+    // A NaN or a negative clip_norm would fail the test clip_norm > 0: no clipping, silently.
+    require_setting("basic_train_step", "clip_norm", clip_norm, 0, HUGE_VAL);
     // BEGIN EXERCISE 5.10 (ch05-training-step): basic_train_step: forward, the loss, zero_grad, backward from loss.grad, clip if clip_norm > 0, opt.step; return the loss.
     throw bp::NotImplemented("5.10", "exercises/ch05/training.cpp",
                              "Chapter 5, section 'One training step, by hand' (chapters/05-optimizers/chapter.md)");

@@ -5,7 +5,7 @@ namespace bp {
 
 //! [network_forward]
 const Matrix& Sequential::forward(const Matrix& x) {
-    if (layers.empty()) throw UsageError("Sequential::forward", "the network has no layers");
+    require_layers("Sequential::forward");  // some layers, none of them null
     // BEGIN EXERCISE 1.12 (ch01-network): Sequential::forward: run the layers in order, each one's output the next one's input; return the last output.
     // HINT 1.12 1: A network as a chain of layers: each one's output is the next one's input.
     // HINT 1.12 2: x is n_0 x m; after layer l the batch is n_l x m; the result is the last layer's output.

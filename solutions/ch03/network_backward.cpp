@@ -5,7 +5,7 @@ namespace bp {
 
 //! [network_backward]
 Matrix Sequential::backward(const Matrix& dy) {
-    if (layers.empty()) throw UsageError("Sequential::backward", "the network has no layers");
+    require_layers("Sequential::backward");  // some layers, none of them null
     // BEGIN EXERCISE 3.4 (ch03-network-backward): Sequential::backward: the layers in reverse, each one's returned gradient the da of the layer before it.
     // HINT 3.4 1: The network's backward pass: the layers in reverse order.
     // HINT 3.4 2: dy is the gradient of the last layer's output (n_L x m); the return value is dL/dx, n_0 x m.

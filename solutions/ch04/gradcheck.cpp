@@ -8,7 +8,8 @@ namespace bp {
 
 //! [numerical_gradient]
 Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x, double h) {
-    if (!(h > 0)) throw std::invalid_argument("numerical_gradient: the step h must be positive, got " + std::to_string(h));
+    require_step("numerical_gradient", h);
+    const RestoreOnThrow restore(x);  // if f throws midway, x is put back: the caller's matrix stays as it was
     // BEGIN EXERCISE 4.1 (ch04-central-differences): numerical_gradient: for each x_i, (f(x_i + h) - f(x_i - h)) / 2h; restore x_i.
     // HINT 4.1 1: Central differences, and why each element must be restored before the next.
     // HINT 4.1 2: x is a view of some matrix (any shape); the result has x's shape, one slope per element.
@@ -32,6 +33,9 @@ Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x
 
 //! [relative_error]
 double relative_error(double analytic, double numeric, double floor) {
+    if (!(floor >= 0) || !std::isfinite(floor))
+        throw std::invalid_argument("relative_error: the floor must be finite and >= 0, got " + number_text(floor));
+    if (analytic == 0 && numeric == 0) return 0;  // two zeros agree, also with a floor of 0 (not 0 / 0)
     // BEGIN EXERCISE 4.2 (ch04-relative-error): relative_error: |a - n| / max(|a|, |n|, floor).
     // HINT 4.2 1: The relative error, and the floor that keeps two tiny numbers from looking far apart.
     // HINT 4.2 2: Three doubles in, one double out.

@@ -7,7 +7,7 @@ namespace bp {
 
 //! [sgd]
 void Sgd::step(std::vector<Parameter> params) {
-    check_lr("Sgd::step");
+    check_settings("Sgd::step");
     for (Parameter& p : params) {
         // BEGIN EXERCISE 5.1 (ch05-sgd): Sgd::step: w <- w - lr g, for this parameter p.
         // HINT 5.1 1: Plain stochastic gradient descent.
@@ -22,7 +22,7 @@ void Sgd::step(std::vector<Parameter> params) {
 
 //! [momentum]
 void Momentum::step(std::vector<Parameter> params) {
-    check_lr("Momentum::step");
+    check_settings("Momentum::step");
     ensure_memory("Momentum::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
@@ -40,7 +40,7 @@ void Momentum::step(std::vector<Parameter> params) {
 
 //! [nesterov]
 void Nesterov::step(std::vector<Parameter> params) {
-    check_lr("Nesterov::step");
+    check_settings("Nesterov::step");
     ensure_memory("Nesterov::step", velocity, params);
     for (Parameter& p : params) {
         Matrix& v = velocity.at(p.name);
@@ -58,7 +58,7 @@ void Nesterov::step(std::vector<Parameter> params) {
 
 //! [rmsprop]
 void RmsProp::step(std::vector<Parameter> params) {
-    check_lr("RmsProp::step");
+    check_settings("RmsProp::step");
     ensure_memory("RmsProp::step", mean_square, params);
     for (Parameter& p : params) {
         Matrix& s = mean_square.at(p.name);
@@ -76,7 +76,7 @@ void RmsProp::step(std::vector<Parameter> params) {
 
 //! [adam]
 void Adam::step(std::vector<Parameter> params) {
-    check_lr("Adam::step");
+    check_settings("Adam::step");
     ensure_memory("Adam::step", m, params);
     ensure_memory("Adam::step", v, params);
     // BEGIN EXERCISE 5.5 (ch05-adam): Adam::step: count the step, update m and v, correct their bias, step every parameter.
@@ -101,7 +101,7 @@ void Adam::step(std::vector<Parameter> params) {
 
 //! [adamw]
 void AdamW::step(std::vector<Parameter> params) {
-    check_lr("AdamW::step");
+    check_settings("AdamW::step");
     // BEGIN EXERCISE 5.6 (ch05-adamw): AdamW::step: shrink every w by lr weight_decay w, then take Adam's step.
     // HINT 5.6 1: AdamW: decoupled weight decay, then Adam.
     // HINT 5.6 2: Each p.value() is scaled as a whole, before Adam's step.

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <optional>
 #include <string>
 #include <type_traits>
@@ -66,8 +67,8 @@ void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A
 template <class Scalar>
 FastMlp<Scalar>::FastMlp(const Sequential& net, double lr_, double beta1_, double beta2_, double eps_)
     : lr(lr_), beta1(beta1_), beta2(beta2_), eps(eps_) {
-    Adam(lr, beta1, beta2, eps);  // the same checks of the settings as the chapters' Adam
-    if (net.size() == 0) throw UsageError("FastMlp", "the network has no layers");
+    check_settings("FastMlp");
+    net.require_layers("FastMlp");
     for (std::size_t l = 0; l < net.size(); ++l) {
         const auto* d = dynamic_cast<const Dense*>(net.layers[l].get());
         if (!d) throw UsageError("FastMlp", layer_name(l) + " is a " + net.layers[l]->kind() + " layer; FastMlp needs Dense layers");
@@ -82,6 +83,17 @@ FastMlp<Scalar>::FastMlp(const Sequential& net, double lr_, double beta1_, doubl
         L.db = L.mb = L.vb = Vec::Zero(L.b.size());
         layers_.push_back(std::move(L));
     }
+}
+
+// The ranges of the chapters' Adam (bp::Adam), and clip_norm's.
+template <class Scalar>
+void FastMlp<Scalar>::check_settings(const char* op) const {
+    require_setting(op, "the learning rate", lr, 0, HUGE_VAL);
+    require_setting(op, "beta1", beta1, 0, 1);
+    require_setting(op, "beta2", beta2, 0, 1);
+    require_setting(op, "eps", eps, std::numeric_limits<double>::min(), HUGE_VAL);
+    require_setting(op, "clip_norm", clip_norm, 0, HUGE_VAL);
+    if (t < 0) throw std::invalid_argument(std::string(op) + ": t, the steps taken, must be >= 0, got " + std::to_string(t));
 }
 
 template <class Scalar>
@@ -219,6 +231,7 @@ bool FastMlp<Scalar>::gradients_finite() const {
 
 template <class Scalar>
 bool FastMlp<Scalar>::update() {
+    check_settings("FastMlp::update");
     if (clip_norm > 0) {  // clip_grad_norm's rule: scale every gradient by clip_norm / n if n > clip_norm
         double squares = 0;
         for (const Layer& L : layers_) squares += L.dW.template cast<double>().squaredNorm() + L.db.template cast<double>().squaredNorm();
@@ -313,6 +326,7 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
     if (data.x.rows() != net.input_size())
         throw ShapeError("train_epoch", "the data have " + std::to_string(data.x.rows()) + " features, the network " +
                                             std::to_string(net.input_size()) + " inputs");
+    options.check_clipping("train_epoch");
     if (options.clip_value > 0)
         throw UsageError("train_epoch", "FastMlp clips by global norm only (clip_norm); clipping by value (clip_value) "
                                         "needs the course's train_epoch");

@@ -3,11 +3,22 @@
 #include "bp/core/activations.hpp"
 #include "bp/core/loss.hpp"
 
+#include <atomic>
 #include <sstream>
 
 namespace bp {
 
+std::uint64_t Graph::next_serial() {
+    static std::atomic<std::uint64_t> last{0};
+    return ++last;
+}
+
 const Graph::Node& Graph::node(Var v, const char* op) const {
+    if (v.graph != serial_)
+        throw UsageError(op, "Var " + std::to_string(v.id) + " is " +
+                                 (v.graph == 0 ? std::string("not made by any graph (a Var{} of its own)")
+                                               : "a node of another Graph") +
+                                 "; a Var works only with the graph that made it");
     if (v.id < 0 || static_cast<std::size_t>(v.id) >= nodes_.size())
         throw UsageError(op, "Var " + std::to_string(v.id) + " is not a node of this graph (it has " +
                                  std::to_string(nodes_.size()) + " nodes)");
@@ -17,7 +28,7 @@ const Graph::Node& Graph::node(Var v, const char* op) const {
 Var Graph::add_node(Op op, std::string name, Matrix value, int left, int right, Matrix target) {
     Matrix grad = Matrix::Zero(value.rows(), value.cols());
     nodes_.push_back({op, std::move(name), std::move(value), std::move(grad), left, right, std::move(target), 0.0, std::nullopt});
-    return {static_cast<int>(nodes_.size()) - 1};
+    return {static_cast<int>(nodes_.size()) - 1, serial_};
 }
 
 // A Ref, so that a Vector (a bias) is read where it is, with no Matrix made of it first.
@@ -125,8 +136,8 @@ void Graph::propagate(Node& n) {
         case Op::tanh:  // n = tanh(z): dz = dn ⊙ (1 - n^2)
             input(n.left).grad += n.grad.cwiseProduct((1.0 - n.value.array().square()).matrix());
             break;
-        case Op::relu:  // n = relu(z): dz = dn where z > 0
-            input(n.left).grad += n.grad.cwiseProduct(relu_prime(input(n.left).value));
+        case Op::relu:  // n = relu(z): dz = dn where z > 0 (NaN where z is NaN)
+            input(n.left).grad += n.grad.cwiseProduct(keep_nan(input(n.left).value, relu_prime(input(n.left).value)));
             break;
         case Op::sum:  // n = sum of x: every element of x counts once
             input(n.left).grad.array() += n.grad(0, 0);

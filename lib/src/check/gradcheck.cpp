@@ -6,7 +6,13 @@
 
 namespace bp {
 
+void require_step(const char* op, double h) {
+    if (!(h > 0) || !std::isfinite(h))
+        throw std::invalid_argument(std::string(op) + ": the step h must be positive and finite, got " + number_text(h));
+}
+
 double gradcheck_absolute_tolerance(double loss, double h) {
+    require_step("gradcheck_absolute_tolerance", h);
     // f(x + h) and f(x - h) each carry a round-off of about eps |L| (eps for a loss of order 1
     // or less, whose terms are of order 1), and (f(x + h) - f(x - h)) / 2h divides it by h.
     const double eps = std::numeric_limits<double>::epsilon();
@@ -17,6 +23,7 @@ GradientCheck check_gradients(const std::vector<Parameter>& params, const std::f
                               const std::function<void()>& backward, double h, double threshold) {
     if (!(threshold > 0) || !std::isfinite(threshold))
         throw std::invalid_argument("check_gradients: the threshold must be a positive number, got " + std::to_string(threshold));
+    require_step("check_gradients", h);
     backward();
     GradientCheck result;
     result.threshold = threshold;
@@ -26,6 +33,12 @@ GradientCheck check_gradients(const std::vector<Parameter>& params, const std::f
     // relative_error with this floor is at most the threshold exactly when
     // |a - n| <= max(absolute_tolerance, threshold max(|a|, |n|)).
     result.floor = result.absolute_tolerance / threshold;
+    // A loss that is not finite (or so large that the floor overflows) leaves nothing to
+    // compare: the check fails before perturbing anything, and the report says why.
+    if (!std::isfinite(result.floor)) {
+        result.passed = false;
+        return result;
+    }
     for (const Parameter& p : params) {
         const Matrix analytic = p.grad();  // copied: evaluating the loss may not touch it, but be safe
         const Matrix saved = p.value();    // restored whatever happens while the loss is evaluated
@@ -63,13 +76,18 @@ std::string GradientCheck::report() const {
     std::ostringstream out;
     out.precision(3);
     out << "gradient check " << (passed ? "passed" : "FAILED");
+    if (!std::isfinite(loss)) {
+        out << ": the loss is " << loss << " where the check starts; a gradient check needs a finite loss\n";
+        return out.str();
+    }
+    if (!std::isfinite(floor)) {
+        out << ": with the loss " << loss << " and the threshold " << threshold << ", the floor below which the test is "
+            << "absolute is " << floor << ", so nothing can be compared; a gradient check needs a smaller loss\n";
+        return out.str();
+    }
     if (checked == 0) {
         out << ": nothing was checked (" << (worst_by_parameter.empty() ? "no parameters" : "every parameter is empty")
             << "); give check_gradients the parameters to perturb\n";
-        return out.str();
-    }
-    if (!std::isfinite(loss)) {
-        out << ": the loss is " << loss << " where the check starts; a gradient check needs a finite loss\n";
         return out.str();
     }
     out << ": " << checked << " elements, worst relative error " << error << " (threshold " << threshold << ") at "

@@ -39,6 +39,14 @@ Matrix finite_logits(const Matrix& z, Eigen::RowVectorXd* shift) {
     return finite;
 }
 
+Matrix keep_nan(const Matrix& z, Matrix d) {
+    if (d.rows() != z.rows() || d.cols() != z.cols())
+        throw ShapeError("keep_nan", "z is " + shape(z) + " but its derivative is " + shape(d) + "; they must match");
+    for (Index i = 0; i < z.size(); ++i)
+        if (std::isnan(z(i))) d(i) = z(i);
+    return d;
+}
+
 Matrix activate(Activation f, const Matrix& z) {
     switch (f) {
         case Activation::identity: return z;
@@ -56,8 +64,8 @@ Matrix activate_prime(Activation f, const Matrix& z) {
         case Activation::identity: return Matrix::Ones(z.rows(), z.cols());
         case Activation::sigmoid: return sigmoid_prime(z);
         case Activation::tanh: return tanh_prime(z);
-        case Activation::relu: return relu_prime(z);
-        case Activation::leaky_relu: return leaky_relu_prime(z);
+        case Activation::relu: return keep_nan(z, relu_prime(z));
+        case Activation::leaky_relu: return keep_nan(z, leaky_relu_prime(z));
         case Activation::softmax:
             throw UsageError("activate_prime",
                              "softmax has no element-wise derivative; pair it with the softmax "

@@ -340,7 +340,19 @@ void standardize(Dataset& train, std::initializer_list<Dataset*> others) {
             throw ShapeError("standardize", "the training set has " + std::to_string(train.x.rows()) +
                                                 " features per example (x is " + shape(train.x) + ") but another set has " +
                                                 std::to_string(d->x.rows()) + " (x is " + shape(d->x) + ")");
+    // A NaN or an inf would make the mean and deviation NaN, and the message below a lie.
+    const auto require_finite_inputs = [](const Dataset& d, const std::string& which) {
+        if (const auto bad = first_non_finite(d.x))
+            throw DataError("standardize: " + which + " holds " + number_text(bad->value) + " at input (pixel) " +
+                            std::to_string(bad->row) + " of example (image) " + std::to_string(bad->col) + ", x(" +
+                            std::to_string(bad->row) + ", " + std::to_string(bad->col) + ")");
+    };
+    require_finite_inputs(train, "the training set");
+    int other = 0;
+    for (const Dataset* d : others) require_finite_inputs(*d, "data set " + std::to_string(++other) + " of the others");
     const double mean = train.x.mean(), deviation = std::sqrt((train.x.array() - mean).square().mean());
+    if (!std::isfinite(mean) || !std::isfinite(deviation))
+        throw DataError("standardize: the inputs of the training set are too large: their mean or deviation overflows");
     if (!(deviation > 0)) throw DataError("standardize: every input of the training set is the same value");
     for (Dataset* d : others) d->x = ((d->x.array() - mean) / deviation).matrix();
     train.x = ((train.x.array() - mean) / deviation).matrix();

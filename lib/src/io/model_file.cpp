@@ -10,9 +10,12 @@
 #include "bp/recurrent/rnn.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstring>
+#include <ctime>
 #include <fcntl.h>
 #include <fstream>
 #include <functional>
@@ -225,12 +228,53 @@ std::uint64_t checksum(const std::string& bytes) {
 
 std::string system_error(const std::string& what) { return what + " (" + std::strerror(errno) + ")"; }
 
+// The hidden temporaries of saves to `file` are named ".NAME.saving.PID.XXXXXX": NAME the file's
+// name, PID the saving process, XXXXXX mkstemp's six letters and digits.
+std::string temporary_prefix(const std::filesystem::path& file) { return "." + file.filename().string() + ".saving."; }
+
+// Whether `rest` (a name after the prefix) is "PID.XXXXXX", and if so its PID.
+std::optional<pid_t> saving_pid(const std::string& rest) {
+    const std::size_t dot = rest.find('.');
+    if (dot == 0 || dot == std::string::npos || dot > 9 || rest.size() != dot + 7) return std::nullopt;
+    pid_t pid = 0;
+    for (std::size_t i = 0; i < dot; ++i) {
+        if (rest[i] < '0' || rest[i] > '9') return std::nullopt;
+        pid = pid * 10 + (rest[i] - '0');
+    }
+    for (std::size_t i = dot + 1; i < rest.size(); ++i)
+        if (!std::isalnum(static_cast<unsigned char>(rest[i]))) return std::nullopt;
+    return pid > 0 ? std::optional<pid_t>(pid) : std::nullopt;
+}
+
+// Removes the temporaries that saves to `file` left behind when they were killed (by SIGKILL, or
+// a crash: nothing else would ever remove them). Only a regular file of this user whose name is
+// this target's pattern exactly, whose process is not running on this machine, and that nothing
+// has written to for stale_temporary_age: a save in progress here has a running process, and one
+// from another machine sharing the folder is writing its file. Best effort: what cannot be
+// removed stays, and the save goes on.
+void remove_stale_temporaries(const std::filesystem::path& folder, const std::filesystem::path& file) {
+    const std::string prefix = temporary_prefix(file);
+    std::error_code error;
+    for (std::filesystem::directory_iterator it(folder, error), end; !error && it != end; it.increment(error)) {
+        const std::string name = it->path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::optional<pid_t> pid = saving_pid(name.substr(prefix.size()));
+        struct stat info {};
+        if (!pid || ::lstat(it->path().c_str(), &info) != 0 || !S_ISREG(info.st_mode) || info.st_uid != ::geteuid()) continue;
+        if (std::difftime(std::time(nullptr), info.st_mtime) < stale_temporary_age_seconds) continue;
+        if (::kill(*pid, 0) == 0 || errno != ESRCH) continue;  // running (EPERM: someone else's), or cannot tell
+        ::unlink(it->path().c_str());
+    }
+}
+
 // Writes `bytes` to `file` through a temporary file of our own in the same folder (so that the
-// rename is atomic), flushed to disk before it takes the file's name.
+// rename is atomic), flushed to disk before it takes the file's name. Temporaries that killed
+// saves to the same file left are removed first.
 void write_atomically(const std::string& bytes, const std::filesystem::path& file) {
     const std::string name = file.string();
     const std::filesystem::path folder = file.has_parent_path() ? file.parent_path() : std::filesystem::path(".");
-    std::string temporary = (folder / ("." + file.filename().string() + ".XXXXXX")).string();
+    remove_stale_temporaries(folder, file);
+    std::string temporary = (folder / (temporary_prefix(file) + std::to_string(::getpid()) + ".XXXXXX")).string();
     const int fd = mkstemp(temporary.data());
     if (fd < 0) throw DataError(name + ": cannot save here: " + system_error("cannot create a temporary file in " + folder.string()));
     bool ok = true;

@@ -25,7 +25,7 @@ Matrix ActivationLayer::backward(const Matrix& da) {
     if (f == Activation::leaky_relu) {
         if (da.rows() != z.rows() || da.cols() != z.cols())
             throw ShapeError("ActivationLayer::backward", "da is " + shape(da) + " but z is " + shape(z) + "; they must match");
-        return da.cwiseProduct(leaky_relu_prime(z, alpha));  // dz = da ⊙ f'(z), with this layer's alpha
+        return da.cwiseProduct(keep_nan(z, leaky_relu_prime(z, alpha)));  // dz = da ⊙ f'(z), with this layer's alpha
     }
     return activation_backward(f, da, z);  // dz = da ⊙ f'(z)
 }

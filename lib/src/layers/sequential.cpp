@@ -3,6 +3,7 @@
 namespace bp {
 
 Sequential::Sequential(const Sequential& other) : Layer(other) {
+    other.require_layers("Sequential (a copy)", false);
     for (const auto& layer : other.layers) layers.push_back(layer->clone());
 }
 
@@ -19,10 +20,19 @@ Layer& Sequential::add(std::unique_ptr<Layer> layer) {
 
 std::string layer_name(std::size_t i) { return "layer" + std::to_string(i + 1); }
 
+void Sequential::require_layers(const char* op, bool nonempty) const {
+    if (nonempty && layers.empty()) throw UsageError(op, "the network has no layers");
+    for (std::size_t i = 0; i < layers.size(); ++i)
+        if (!layers[i])
+            throw UsageError(op, layer_name(i) + " is null (an empty pointer in layers, of " + std::to_string(layers.size()) +
+                                     "); add layers with add(), which refuses one");
+}
+
 Layer& Sequential::checked(std::size_t i) const {
     if (i >= layers.size())
         throw UsageError("Sequential::at", "there is no " + layer_name(i) + ": the network has " + std::to_string(layers.size()) +
                                                " layers (at(0) is layer1)");
+    if (!layers[i]) require_layers("Sequential::at", false);
     return *layers[i];
 }
 
@@ -31,6 +41,7 @@ void Sequential::throw_wrong_kind(std::size_t i, const std::type_info& asked) co
 }
 
 std::pair<Index, Index> Sequential::sizes() const {
+    require_layers("Sequential::sizes", false);
     Index in = 0, out = 0;
     for (const auto& layer : layers) {
         const auto [n_in, n_out] = layer->sizes();
@@ -41,6 +52,7 @@ std::pair<Index, Index> Sequential::sizes() const {
 }
 
 void Sequential::require_sizes_fit(const char* op) const {
+    require_layers(op, false);
     Index flowing = 0;  // the rows the layers so far give out, where known
     for (std::size_t i = 0; i < layers.size(); ++i) {
         const auto [n_in, n_out] = layers[i]->sizes();
@@ -52,6 +64,7 @@ void Sequential::require_sizes_fit(const char* op) const {
 }
 
 std::vector<Child> Sequential::children() {
+    require_layers("Sequential::children", false);
     std::vector<Child> all;
     for (std::size_t i = 0; i < layers.size(); ++i) all.push_back({layer_name(i), *layers[i]});
     return all;

@@ -26,9 +26,9 @@ namespace {
 constexpr double infinity = std::numeric_limits<double>::infinity();
 }  // namespace
 
-Optimizer::Optimizer(double learning_rate) : lr(learning_rate) { check_lr("Optimizer"); }
+Optimizer::Optimizer(double learning_rate) : lr(learning_rate) { Optimizer::check_settings("Optimizer"); }
 
-void Optimizer::check_lr(const char* op) const { require_setting(op, "the learning rate", lr, 0, infinity); }
+void Optimizer::check_settings(const char* op) const { require_setting(op, "the learning rate", lr, 0, infinity); }
 
 void Optimizer::ensure_memory(const char* op, OptimizerMemory& memory, const std::vector<Parameter>& params) {
     if (memory.empty()) {
@@ -54,31 +54,59 @@ void Optimizer::ensure_memory(const char* op, OptimizerMemory& memory, const std
         }
 }
 
+// The constructors call their own class's check (not the virtual one, which would reach no
+// further than the class being built); step() calls the virtual one, which checks them all.
 Momentum::Momentum(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
-    require_setting("Momentum", "beta", beta, 0, 1);
+    Momentum::check_settings("Momentum");
+}
+
+void Momentum::check_settings(const char* op) const {
+    Optimizer::check_settings(op);
+    require_setting(op, "beta", beta, 0, 1);
 }
 
 Nesterov::Nesterov(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
-    require_setting("Nesterov", "beta", beta, 0, 1);
+    Nesterov::check_settings("Nesterov");
+}
+
+void Nesterov::check_settings(const char* op) const {
+    Optimizer::check_settings(op);
+    require_setting(op, "beta", beta, 0, 1);
 }
 
 RmsProp::RmsProp(double learning_rate, double rho_, double eps_) : Optimizer(learning_rate), rho(rho_), eps(eps_) {
-    require_setting("RmsProp", "rho", rho, 0, 1);
-    require_setting("RmsProp", "eps", eps, std::numeric_limits<double>::min(), infinity);
+    RmsProp::check_settings("RmsProp");
+}
+
+void RmsProp::check_settings(const char* op) const {
+    Optimizer::check_settings(op);
+    require_setting(op, "rho", rho, 0, 1);
+    require_setting(op, "eps", eps, std::numeric_limits<double>::min(), infinity);
 }
 
 Adam::Adam(double learning_rate, double beta1_, double beta2_, double eps_) : Adam("Adam", learning_rate, beta1_, beta2_, eps_) {}
 
 Adam::Adam(const char* op, double learning_rate, double beta1_, double beta2_, double eps_)
     : Optimizer(learning_rate), beta1(beta1_), beta2(beta2_), eps(eps_) {
+    Adam::check_settings(op);
+}
+
+void Adam::check_settings(const char* op) const {
+    Optimizer::check_settings(op);
     require_setting(op, "beta1", beta1, 0, 1);
     require_setting(op, "beta2", beta2, 0, 1);
     require_setting(op, "eps", eps, std::numeric_limits<double>::min(), infinity);
+    if (t < 0) throw std::invalid_argument(std::string(op) + ": t, the steps taken, must be >= 0, got " + std::to_string(t));
 }
 
 AdamW::AdamW(double learning_rate, double weight_decay_, double beta1_, double beta2_, double eps_)
     : Adam("AdamW", learning_rate, beta1_, beta2_, eps_), weight_decay(weight_decay_) {
-    require_setting("AdamW", "the weight decay", weight_decay, 0, infinity);
+    AdamW::check_settings("AdamW");
+}
+
+void AdamW::check_settings(const char* op) const {
+    Adam::check_settings(op);
+    require_setting(op, "the weight decay", weight_decay, 0, infinity);
 }
 
 }  // namespace bp

@@ -172,9 +172,17 @@ double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& op
     return apply_gradients(opt, params, L, options, step);
 }
 
+void EpochOptions::check_clipping(const char* op) const {
+    for (const auto& [name, value] : {std::pair{"clip_norm", clip_norm}, std::pair{"clip_value", clip_value}})
+        if (!(value >= 0) || !std::isfinite(value))
+            throw std::invalid_argument(std::string(op) + ": options." + name + " must be finite and >= 0 (0: no clipping), got " +
+                                        number_text(value));
+}
+
 //! [apply_gradients]
 double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
                        long step) {
+    options.check_clipping("apply_gradients");
     if (options.after_backward) options.after_backward(step, loss, params);
     require_not_diverged(step, loss, params, Checked::gradients);  // before the step: the model stays as it was
     if (options.clip_norm > 0) clip_grad_norm(params, options.clip_norm);

@@ -55,7 +55,9 @@ public:
     double compute_gradients(const Mat& x, const std::vector<int>& labels);
 
     /// Clipping (to clip_norm, if > 0) and one Adam step; the gradients are cleared as they are
-    /// read. Returns false if a weight is then not finite (training has diverged).
+    /// read. Returns false if a weight is then not finite (training has diverged). Throws
+    /// std::invalid_argument naming a setting (lr, beta1, beta2, eps, clip_norm) out of its
+    /// range, as bp::Adam's step does: they are public and may have changed since construction.
     bool update();
     /// Whether every gradient compute_gradients left is finite.
     bool gradients_finite() const;
@@ -91,6 +93,7 @@ private:
     std::vector<Layer> layers_;
 
     void check_batch(const char* op, const Mat& x, const std::vector<int>& labels) const;
+    void check_settings(const char* op) const;
     void forward(const Mat& x);
     double loss_and_dz(const std::vector<int>& labels);
     void backward(const Mat& x);

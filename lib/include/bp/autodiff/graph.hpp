@@ -11,21 +11,34 @@
 #include "bp/core/matrix.hpp"
 #include "bp/core/parameter.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace bp {
 
-/// A handle to a node of a Graph.
+/// A handle to a node of a Graph: only that graph (or the one it was moved into) takes it.
 struct Var {
     int id = -1;
+    std::uint64_t graph = 0;  ///< which graph made it (its serial number; 0: none)
 };
 
 class Graph {
 public:
     /// What made a node; backward() applies the chain rule of its op.
     enum class Op { input, matmul, add_bias, add, sub, mul, scale, one_minus, sigmoid, tanh, relu, sum, mse, softmax_cross_entropy };
+
+    Graph() = default;
+    /// A copy is another graph: the Vars of the original are not its own (their nodes there
+    /// could grow apart). A move keeps them valid in the graph moved into.
+    Graph(const Graph& other) : nodes_(other.nodes_), differentiated_(other.differentiated_) {}
+    Graph& operator=(const Graph& other) {
+        if (this != &other) nodes_ = other.nodes_, differentiated_ = other.differentiated_, serial_ = next_serial();
+        return *this;
+    }
+    Graph(Graph&&) = default;
+    Graph& operator=(Graph&&) = default;
 
     /// A leaf: data or a parameter, whose gradient you read after backward(). value is a Matrix,
     /// or a Vector such as a layer's bias (Dense::b), taken as it is: it becomes an n x 1 leaf,
@@ -78,6 +91,10 @@ private:
     std::vector<Node> nodes_;  // in creation order: every node after its inputs
     // [node]
     bool differentiated_ = false;  // backward() has run: grad() may be read
+    // A number no other graph has, so that a Var of another graph is refused by name instead
+    // of read as whichever node has its id here.
+    std::uint64_t serial_ = next_serial();
+    static std::uint64_t next_serial();
 
     Var add_node(Op op, std::string name, Matrix value, int left, int right = -1, Matrix target = Matrix());
     const Node& node(Var v, const char* op) const;

@@ -6,6 +6,7 @@
 #include "bp/layers/dense.hpp"
 #include "bp/core/parameter.hpp"
 
+#include <exception>
 #include <functional>
 #include <string>
 #include <vector>
@@ -25,18 +26,42 @@ inline constexpr double gradcheck_roundoff_margin = 100;
 /// The absolute tolerance of a gradient check for a loss L and step h: gradcheck_roundoff_margin
 /// times eps max(|L|, 1) / h, about 2e-9 for a loss of order 1 and h = 1e-5. Central
 /// differences cannot resolve a difference smaller than this, however correct the gradient.
+/// Throws std::invalid_argument unless h is positive and finite.
 double gradcheck_absolute_tolerance(double loss, double h = gradcheck_step);
+
+/// Throws std::invalid_argument("OP: the step h must be positive and finite, got inf") unless it
+/// is: a step of 0, a negative one, inf or NaN gives slopes of NaN or 0 that look like answers.
+void require_step(const char* op, double h);
+
+/// Keeps a copy of x's values and writes them back if its scope is left by an exception, so
+/// that a function that perturbs x (numerical_gradient) leaves it as it was even when the
+/// function it evaluates throws midway.
+class RestoreOnThrow {
+public:
+    explicit RestoreOnThrow(Eigen::Map<Matrix> x) : x_(x), saved_(x), exceptions_(std::uncaught_exceptions()) {}
+    ~RestoreOnThrow() {
+        if (std::uncaught_exceptions() > exceptions_) x_ = saved_;
+    }
+    RestoreOnThrow(const RestoreOnThrow&) = delete;
+    RestoreOnThrow& operator=(const RestoreOnThrow&) = delete;
+
+private:
+    Eigen::Map<Matrix> x_;
+    Matrix saved_;
+    int exceptions_;
+};
 
 /// A view of a matrix's or vector's elements, as numerical_gradient takes.
 inline Eigen::Map<Matrix> view(Matrix& m) { return {m.data(), m.rows(), m.cols()}; }
 inline Eigen::Map<Matrix> view(Vector& v) { return {v.data(), v.size(), 1}; }
 
 /// Exercise 4.1 (exercises/ch04/gradcheck.cpp): for each element x_i, the central difference
-/// (f() with x_i + h  -  f() with x_i - h) / 2h, where f reads x. x is left as it was.
-/// Returns a matrix of x's shape.
+/// (f() with x_i + h  -  f() with x_i - h) / 2h, where f reads x. x is left as it was, also
+/// when f throws. h must be positive and finite. Returns a matrix of x's shape.
 Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x, double h = gradcheck_step);
 
-/// Exercise 4.2: |a - n| / max(|a|, |n|, floor).
+/// Exercise 4.2: |a - n| / max(|a|, |n|, floor); 0 for two zeros, whatever the floor (they
+/// agree). The floor must be finite and >= 0.
 double relative_error(double analytic, double numeric, double floor = gradcheck_floor);
 
 /// What a gradient check found: the worst element, and the worst error of each parameter.
@@ -64,7 +89,8 @@ struct GradientCheck {
 /// from the parameters' current values. Every element of every parameter is perturbed (put
 /// the input in `params` too, with its gradient, to check that), and restored, even when
 /// `loss` throws. A check of nothing (no parameters, or only empty ones) fails, and so does
-/// a loss that is not finite where the check starts.
+/// a loss that is not finite where the check starts (nothing is perturbed then). h must be
+/// positive and finite.
 GradientCheck check_gradients(const std::vector<Parameter>& params, const std::function<double()>& loss,
                               const std::function<void()>& backward, double h = gradcheck_step,
                               double threshold = gradcheck_threshold);

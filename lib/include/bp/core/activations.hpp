@@ -41,10 +41,16 @@ bool has_infinite_logits(const Matrix& z);
 /// that log_sum_exp(z) = log_sum_exp(finite_logits(z)) + shift. Columns with NaN stay as they are.
 Matrix finite_logits(const Matrix& z, Eigen::RowVectorXd* shift = nullptr);
 
+/// d with NaN wherever z holds a NaN. relu_prime and leaky_relu_prime (the exercises) give 0 and
+/// alpha there, since NaN > 0 is false, which would hide the NaN from a backward pass: every
+/// caller of theirs in the library (activate_prime, ActivationLayer, Graph::relu) passes its
+/// result through this.
+Matrix keep_nan(const Matrix& z, Matrix d);
+
 /// a = f(z) for any activation.
 Matrix activate(Activation f, const Matrix& z);
 
-/// f'(z) for the element-wise activations. Softmax has no element-wise derivative (each
+/// f'(z) for the element-wise activations; NaN where z is NaN. Softmax has no element-wise derivative (each
 /// output depends on the whole column): it throws, and chapter 2 pairs softmax with the
 /// cross-entropy loss, whose combined gradient is dz = y_hat - y.
 Matrix activate_prime(Activation f, const Matrix& z);

@@ -65,6 +65,7 @@ Dataset load_fashion_mnist(const std::string& split, const std::filesystem::path
 /// Standardizes the inputs of `train` and of every data set in `others` with train's mean and
 /// deviation (one of each over all pixels), so that the inputs have mean 0 and variance 1.
 /// Throws ShapeError if train is empty or another set has a different number of features,
+/// DataError naming the set, the example and the input if one holds an inf or a NaN, and
 /// DataError if every input of train is the same.
 void standardize(Dataset& train, std::initializer_list<Dataset*> others = {});
 

@@ -28,10 +28,19 @@ namespace bp {
 
 inline constexpr std::int64_t model_file_version = 4;
 
+/// How long (in seconds) nothing must have written to the hidden temporary of a save that was
+/// killed before save_model removes it: see save_model.
+inline constexpr double stale_temporary_age_seconds = 600;
+
 /// Writes the model to `file`: through a new temporary file in the same folder, flushed to
 /// disk, then renamed over `file`, so that a crash, a full disk or another program saving to
 /// the same path never leaves a half-written model. Throws DataError naming the file (and
 /// leaves an existing one as it was) if it cannot, or if a value of the model is not finite.
+/// The temporary is hidden, ".NAME.saving.PID.XXXXXX" (the file's name, the saving process,
+/// six random characters). A save killed before its rename (SIGKILL) cannot remove it; the next
+/// save to the same file does: a temporary of this file's pattern, of this user, whose process
+/// no longer runs on this machine and that nothing has written to for
+/// stale_temporary_age_seconds. Files of other names, and temporaries that may be in use, stay.
 void save_model(const Module& model, const std::filesystem::path& file);
 
 /// Reads a model written by save_model, whatever its kind. Throws DataError naming the file,

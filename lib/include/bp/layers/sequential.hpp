@@ -19,7 +19,8 @@ public:
     std::vector<std::unique_ptr<Layer>> layers;
 
     Sequential() = default;
-    Sequential(const Sequential& other);  ///< copies every layer
+    /// Copies every layer; a UsageError naming a null one.
+    Sequential(const Sequential& other);
     Sequential& operator=(const Sequential& other);
     Sequential(Sequential&&) = default;
     Sequential& operator=(Sequential&&) = default;
@@ -31,7 +32,13 @@ public:
         layers.push_back(std::make_unique<L>(std::move(layer)));
         return static_cast<L&>(*layers.back());
     }
+    /// The same for a layer made elsewhere; a UsageError if it is null.
     Layer& add(std::unique_ptr<Layer> layer);
+
+    /// Throws UsageError naming `op` and the layer if some layers[i] is null (an empty pointer
+    /// put into `layers` directly: add() refuses one), and, if `nonempty`, if there are no layers.
+    /// Everything that walks the layers checks this first, so a null layer is an error, not a crash.
+    void require_layers(const char* op, bool nonempty = true) const;
 
     std::size_t size() const { return layers.size(); }
 

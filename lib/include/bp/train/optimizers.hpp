@@ -29,9 +29,11 @@ public:
     double lr;  ///< the learning rate; a schedule may change it between steps
 
 protected:
-    /// Throws std::invalid_argument naming `op` unless lr is finite and >= 0 (a schedule may
-    /// have set it).
-    void check_lr(const char* op) const;
+    /// Throws std::invalid_argument naming `op` and the setting unless every setting is in its
+    /// range: lr finite and >= 0 here, and each optimizer's own (its betas, eps, ...) in the
+    /// overrides. Every step calls it first: the settings are public, and a schedule or a user
+    /// may have changed them since the constructor checked them.
+    virtual void check_settings(const char* op) const;
 
     /// On the first call, a zero matrix of each parameter's shape under its name; afterwards,
     /// a ShapeError naming `op` and the parameter that appeared, disappeared or changed shape.
@@ -52,6 +54,9 @@ public:
     void step(std::vector<Parameter> params) override;
     double beta;
     OptimizerMemory velocity;
+
+protected:
+    void check_settings(const char* op) const override;
 };
 
 /// Exercise 5.3, Nesterov momentum: v <- beta v + g;  w <- w - lr (g + beta v).  beta in [0, 1).
@@ -61,6 +66,9 @@ public:
     void step(std::vector<Parameter> params) override;
     double beta;
     OptimizerMemory velocity;
+
+protected:
+    void check_settings(const char* op) const override;
 };
 
 /// Exercise 5.4: s <- rho s + (1 - rho) g^2;  w <- w - lr g / (sqrt(s) + eps).  rho in [0, 1),
@@ -73,6 +81,9 @@ public:
     void step(std::vector<Parameter> params) override;
     double rho, eps;
     OptimizerMemory mean_square;
+
+protected:
+    void check_settings(const char* op) const override;
 };
 
 /// Exercise 5.5: t <- t + 1;  m <- beta1 m + (1 - beta1) g;  v <- beta2 v + (1 - beta2) g^2;
@@ -89,6 +100,7 @@ public:
 protected:
     /// For AdamW: the same checks, with errors naming `op`.
     Adam(const char* op, double learning_rate, double beta1, double beta2, double eps);
+    void check_settings(const char* op) const override;
 };
 
 /// Exercise 5.6, Adam with decoupled weight decay: w <- w - lr lambda w, then Adam's step.
@@ -101,6 +113,9 @@ public:
                    double eps = 1e-8);
     void step(std::vector<Parameter> params) override;
     double weight_decay;
+
+protected:
+    void check_settings(const char* op) const override;
 };
 
 /// Exercise 5.7, the step schedule: lr0 gamma^floor(epoch / every). epoch >= 0, every > 0.

@@ -91,6 +91,11 @@ struct EpochOptions {
     std::function<void(long step, double loss)> after_step;
     /// Stop with Diverged when the loss stays above this (no limit unless set).
     LossLimit loss_limit;
+
+    /// Throws std::invalid_argument naming `op` and the setting unless clip_norm and
+    /// clip_value are finite and >= 0: a NaN or a negative one would mean no clipping, silently.
+    /// apply_gradients checks them at every step (they are public, and may change between steps).
+    void check_clipping(const char* op) const;
 };
 
 /// One step on a batch x (n_0 x m) with targets y: zero_grad, forward, the loss, backward from
