@@ -31,4 +31,18 @@ for flags in "-march=native" "-march=x86-64-v3" ""; do
   if [ "$flags" = "-march=x86-64-v3" ] && ! grep -q avx2 /proc/cpuinfo; then continue; fi
   "$work/example/xor" >"$work/run.log" 2>&1 || { cat "$work/run.log"; fail "the example, compiled with '$flags' against the library, failed"; }
 done
+# A program that does not plot needs neither Boost nor GoogleTest: the package asks for Boost
+# only with COMPONENTS plot.
+rm -rf "$work/example"
+cmake -S "$root/docs/example" -B "$work/example" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" \
+  -DCMAKE_DISABLE_FIND_PACKAGE_Boost=ON -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON >"$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log"; fail "find_package(backprop_course) needs Boost or GoogleTest although the program does not plot"; }
+# And one that plots gets backprop_course::plot.
+mkdir -p "$work/plots"
+printf '%s\n' 'cmake_minimum_required(VERSION 3.20)' 'project(plots LANGUAGES CXX)' \
+  'find_package(backprop_course 1.0 REQUIRED COMPONENTS plot)' \
+  'if(NOT TARGET backprop_course::plot)' '  message(FATAL_ERROR "COMPONENTS plot gave no backprop_course::plot")' 'endif()' \
+  >"$work/plots/CMakeLists.txt"
+cmake -S "$work/plots" -B "$work/plots/build" -G Ninja -DCMAKE_PREFIX_PATH="$work/prefix" >"$work/configure.log" 2>&1 ||
+  { cat "$work/configure.log"; fail "find_package(backprop_course COMPONENTS plot) failed"; }
 echo "package_test: ok (the example found the installed library and ran, built with -march=native, -march=x86-64-v3 and no flags)"
