@@ -16,6 +16,7 @@ using bp::Activation;
 using bp::Matrix;
 using bp::Vector;
 using bp_test::row;
+using bp_test::scalar_sigmoid;
 
 // Applies a scalar function to every element: the tests' own, independent formulas.
 template <class F>
@@ -28,8 +29,6 @@ template <class F>
 Matrix numeric_derivative(const Matrix& z, F f, double h = 1e-5) {
     return each(z, [&](double x) { return (f(x + h) - f(x - h)) / (2 * h); });
 }
-
-double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 const Matrix extremes = row({-1000.0, -40.0, 40.0, 1000.0});
 

@@ -9,8 +9,6 @@ namespace bp_test {
 
 namespace {
 
-Matrix scalar(double x) { return Matrix::Constant(1, 1, x); }
-
 // Targets 0 or 1 for binary cross-entropy.
 Matrix bits(bp::Rng& rng, bp::Index rows, bp::Index m) {
     Matrix y(rows, m);

@@ -11,8 +11,7 @@ namespace {
 
 using bp::Matrix;
 using bp_test::col;
-
-double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+using bp_test::scalar_sigmoid;
 
 // ---- 2.3 log_sum_exp ----
 

@@ -14,9 +14,7 @@ namespace {
 using bp::Activation;
 using bp::Matrix;
 using bp::Vector;
-
-// A scalar loss with a known gradient: L = sum(G ⊙ out), so dL/d(out) = G.
-double weighted_sum(const Matrix& G, const Matrix& out) { return G.cwiseProduct(out).sum(); }
+using bp_test::weighted_sum;
 
 // A square W that is not symmetric: a transposed formula fits every shape and only the
 // values can tell. W^T differs from W in every off-diagonal element.

@@ -17,17 +17,9 @@ namespace {
 
 using bp::Matrix;
 
+using bp_test::gzip;
 using bp_test::TempDir;
-
-void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
-    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-void write_gzip(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
-    gzFile out = gzopen(file.c_str(), "wb");
-    gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size()));
-    gzclose(out);
-}
+using bp_test::write_bytes;
 
 // An IDX file of 2 rows x 3 bytes.
 const std::vector<std::uint8_t> small_idx = {0, 0, 8, 2, 0, 0, 0, 2, 0, 0, 0, 3, 1, 2, 3, 4, 5, 6};
@@ -36,7 +28,7 @@ using bp_test::error_of;
 
 TEST(Ch05Data, ReadsAGzippedIdxFile) {
     TempDir dir;
-    write_gzip(dir.path / "a.gz", small_idx);
+    write_bytes(dir.path / "a.gz", gzip(small_idx));
     const bp::IdxArray a = bp::read_idx(dir.path / "a.gz");
     EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2, 3}));
     EXPECT_EQ(a.data, (std::vector<std::uint8_t>{1, 2, 3, 4, 5, 6}));
@@ -45,7 +37,7 @@ TEST(Ch05Data, ReadsAGzippedIdxFile) {
 TEST(Ch05Data, NamesTheFileAndWhatIsWrong) {
     TempDir dir;
     std::vector<std::uint8_t> truncated(small_idx.begin(), small_idx.end() - 2);
-    write_gzip(dir.path / "truncated.gz", truncated);
+    write_bytes(dir.path / "truncated.gz", gzip(truncated));
     std::string e = error_of([&] { bp::read_idx(dir.path / "truncated.gz"); });
     EXPECT_NE(e.find("truncated.gz"), std::string::npos) << e;
     EXPECT_NE(e.find("truncated"), std::string::npos) << e;
@@ -58,10 +50,8 @@ TEST(Ch05Data, NamesTheFileAndWhatIsWrong) {
     EXPECT_NE(e.find("magic.idx: not an IDX file"), std::string::npos) << e;
 
     // A gzip stream cut in the middle.
-    write_gzip(dir.path / "whole.gz", std::vector<std::uint8_t>(100000, 7));
-    std::ifstream in(dir.path / "whole.gz", std::ios::binary);
-    std::vector<char> gz((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    std::ofstream(dir.path / "cut.gz", std::ios::binary).write(gz.data(), static_cast<std::streamsize>(gz.size() / 2));
+    const std::vector<std::uint8_t> gz = gzip(std::vector<std::uint8_t>(100000, 7));
+    write_bytes(dir.path / "cut.gz", std::vector<std::uint8_t>(gz.begin(), gz.begin() + static_cast<std::ptrdiff_t>(gz.size() / 2)));
     e = error_of([&] { bp::read_idx(dir.path / "cut.gz"); });
     EXPECT_NE(e.find("cut.gz"), std::string::npos) << e;
 

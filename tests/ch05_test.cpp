@@ -106,8 +106,8 @@ TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
     Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 3, 0).finished(), v = Matrix::Zero(1, 1), h = Matrix::Constant(1, 1, 4);
     const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.0);
     // Each gradient clipped to norm 1 on its own gives (1, 0) and (1).
-    const bool one_by_one = bp_test::matrices_near("", (Matrix(1, 2) << 1, 0).finished(), g) &&
-                            bp_test::matrices_near("", Matrix::Constant(1, 1, 1), h);
+    const bool one_by_one = bp_test::near((Matrix(1, 2) << 1, 0).finished(), g) &&
+                            bp_test::near(Matrix::Constant(1, 1, 1), h);
     const char* why = one_by_one ? ": each gradient was clipped by its own norm; the norm is one over all of them, and one factor scales all" : "";
     EXPECT_DOUBLE_EQ(5.0, norm) << "the global norm of (3, 0) and (4) is 5" << why;
     EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.6, 0).finished(), g) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
@@ -120,7 +120,7 @@ TEST(Ex5_9, LeavesSmallGradientsAlone) {
     const Matrix scaled = (Matrix(1, 2) << 0.6, 0.8).finished();  // (0.3, 0.4) times max_norm / n = 1 / 0.5
     EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.3, 0.4).finished(), g)
         << "the gradient (0.3, 0.4) has norm 0.5, below max_norm = 1, so it stays as it is"
-        << (bp_test::matrices_near("", scaled, g) ? ": it was scaled although the norm is below the threshold; scale only when n > max_norm" : "");
+        << (bp_test::near(scaled, g) ? ": it was scaled although the norm is below the threshold; scale only when n > max_norm" : "");
     EXPECT_DOUBLE_EQ(0.5, norm) << "clip_grad_norm returns the global norm, 0.5 here, whether it clips or not";
 }
 
@@ -180,7 +180,7 @@ Run four_steps(const bp::Mlp& start, const bp::Loss& loss, const Step& step) {
 
 bool same_run(const Run& a, const Run& b) {
     for (std::size_t s = 0; s < a.losses.size(); ++s)
-        if (!bp_test::matrices_near("", Matrix::Constant(1, 1, a.losses[s]), Matrix::Constant(1, 1, b.losses[s])) ||
+        if (!bp_test::near(Matrix::Constant(1, 1, a.losses[s]), Matrix::Constant(1, 1, b.losses[s])) ||
             !same_weights(a.weights[s], b.weights[s]))
             return false;
     return true;
@@ -418,8 +418,8 @@ TEST(Ex5_12, ASmallNetworkOverfitsTwentyExamples) {
                                         "measure the model once more after the last step";
     const std::string too_few = "199 steps instead of 200 (the model's weights are those after 199 steps): the loop runs "
                                 "`steps` times, for (int s = 0; s < steps; ++s)";
-    const std::string either = bp_test::matrices_near("", after_200, yours, 1e-6)   ? measured_before
-                               : bp_test::matrices_near("", after_199, yours, 1e-6) ? too_few
+    const std::string either = bp_test::near(after_200, yours, 1e-6)   ? measured_before
+                               : bp_test::near(after_199, yours, 1e-6) ? too_few
                                                                                       : "either " + measured_before + ", or " + too_few;
     // A clipped step is named first: it is the line the progress report shows.
     const Matrix expected = Matrix::Constant(1, 1, after), got = Matrix::Constant(1, 1, check.measured);

@@ -1,6 +1,7 @@
 // Chapter 6 reference cases: gradient norms, saturation, initialisation scales, clipping by
 // value, the skip connection's backward and batch normalization.
 #include "ch06_batch_norm.hpp"
+#include "check.hpp"
 #include "reference_cases.hpp"
 
 #include "bp/layers/dense.hpp"
@@ -10,12 +11,6 @@
 #include "bp/layers/residual.hpp"
 
 namespace bp_test {
-
-namespace {
-
-Matrix scalar(double v) { return Matrix::Constant(1, 1, v); }
-
-}  // namespace
 
 BP_REFERENCE_CASES(ch06) {
     std::vector<ReferenceCase> cases;

@@ -38,7 +38,7 @@ bp::GradientCheck check_layer(bp::Layer& layer, Matrix x, const Matrix& G) {
     Matrix dx = Matrix::Zero(x.rows(), x.cols());
     std::vector<bp::Parameter> params = layer.parameters();
     params.emplace_back("x", x, dx);
-    const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
+    const auto loss = [&] { return bp_test::weighted_sum(G, layer.forward(x)); };
     const auto backward = [&] {
         layer.zero_grad();
         layer.forward(x);

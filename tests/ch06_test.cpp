@@ -19,11 +19,9 @@ namespace {
 using bp::Activation;
 using bp::Matrix;
 using bp::Vector;
+using bp_test::explained;
 using bp_test::format_matrix;
-
-// A scalar loss with a known gradient: L = sum(G ⊙ out), so dL/d(out) = G. G is random, never
-// all ones: with L = sum(out), batch normalization's dz is 0 and hides every mistake.
-double weighted_sum(const Matrix& G, const Matrix& out) { return G.cwiseProduct(out).sum(); }
+using bp_test::weighted_sum;
 
 bool same(const std::vector<double>& a, const std::vector<double>& b, double tolerance = 1e-12) {
     if (a.size() != b.size()) return false;
@@ -333,8 +331,8 @@ TEST(Ex6_5, AddsTheIdentityPathToWhatTheBranchPassesBack) {
     const Matrix dx = block.backward(dy);
     EXPECT_HOLDS(bp_test::matrices_near("dx", Matrix(1.5 * dy), dx))
         << "with F(x) = 0.5 x: dx = dy (the identity path) + 0.5 dy (F's backward of dy)"
-        << (bp_test::matrices_near("", dy, dx) ? "; you returned dy alone, without F's part" : "")
-        << (bp_test::matrices_near("", Matrix(0.5 * dy), dx) ? "; you returned F's part alone, without the identity path" : "");
+        << (bp_test::near(dy, dx) ? "; you returned dy alone, without F's part" : "")
+        << (bp_test::near(Matrix(0.5 * dy), dx) ? "; you returned F's part alone, without the identity path" : "");
     EXPECT_EQ(calls, 1) << "backward calls F's backward once (each call adds into F's gradients again)";
 }
 
@@ -353,8 +351,8 @@ TEST(Ex6_5, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     const Matrix dx = block.backward(G);
     const Matrix want_dx = bp_test::slopes(L, x);
     EXPECT_HOLDS(bp_test::matrices_near("dx", want_dx, dx, 1e-7))
-        << (bp_test::matrices_near("", Matrix(want_dx - G), dx, 1e-7) ? "dx lacks dy: y = x + F(x), so x reaches y directly too\n" : "")
-        << (bp_test::matrices_near("", G, dx, 1e-7) ? "dx lacks F's part: x also reaches y through F\n" : "");
+        << (bp_test::near(Matrix(want_dx - G), dx, 1e-7) ? "dx lacks dy: y = x + F(x), so x reaches y directly too\n" : "")
+        << (bp_test::near(G, dx, 1e-7) ? "dx lacks F's part: x also reaches y through F\n" : "");
     EXPECT_HOLDS(bp_test::matrices_near("the inner layer's dW", bp_test::slopes(L, F.W), F.dW, 1e-7));
     EXPECT_HOLDS(bp_test::matrices_near("the inner layer's db", bp_test::slopes(L, F.b), Matrix(F.db), 1e-7));
 }
@@ -395,13 +393,6 @@ bp_test::BatchNormForward with_uncentred_variance(const Matrix& z, const bp::Bat
     return f;
 }
 
-// A failed assertion with `why` first, the line the progress report shows for a failure after the
-// first; the assertion's own message (expected against got) follows. An empty `why` changes nothing.
-::testing::AssertionResult named_first(const std::string& why, const ::testing::AssertionResult& result) {
-    if (result || why.empty()) return result;
-    return ::testing::AssertionFailure() << why << "\n" << result.message();
-}
-
 const char* const uncentred_variance =
     "that is the variance computed uncentred, the mean of z^2 instead of the mean of (z - mean)^2 (larger by mean^2); "
     "the page says sigma_i^2 = (1/m) sum_k (z_ik - mu_i)^2, the mean of the squared deviations from the row's mean: "
@@ -420,14 +411,14 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
     const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
     const Vector got = row_variances(y);
-    const bool uncentred = bp_test::matrices_near("", Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9);
-    EXPECT_HOLDS(named_first(uncentred ? std::string("the variance of each row of y: expected gamma_i^2 var_i / (var_i + eps), got "
-                                                     "gamma_i^2 var_i / (mean_i(z^2) + eps): ") + uncentred_variance
-                                       : std::string(),
-                             bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9)))
+    const bool uncentred = bp_test::near(Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9);
+    EXPECT_HOLDS(explained(uncentred ? std::string("the variance of each row of y: expected gamma_i^2 var_i / (var_i + eps), got "
+                                                   "gamma_i^2 var_i / (mean_i(z^2) + eps): ") + uncentred_variance
+                                     : std::string(),
+                           bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9)))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
-        << (bp_test::matrices_near("", Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
-            : bp_test::matrices_near("", Matrix(eps_outside), Matrix(got), 1e-12)
+        << (bp_test::near(Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
+            : bp_test::near(Matrix(eps_outside), Matrix(got), 1e-12)
                 ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
                 : "")
         << "\n  z =\n" << format_matrix(z);
@@ -454,12 +445,12 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
     const Matrix y = bn.forward(z);
     const Matrix centred = z.colwise() - want.mean;
     const Matrix eps_outside = (centred.array().colwise() / (want.var.array().sqrt() + bn.eps)).matrix();
-    const bool uncentred = bp_test::matrices_near("", with_uncentred_variance(z, bn).y, y);
-    EXPECT_HOLDS(named_first(uncentred ? std::string("y: expected gamma (z - mean) / sqrt(var + eps) + shift, got it with var = the "
-                                                     "mean of z^2: ") + uncentred_variance
-                                       : std::string(),
-                             bp_test::matrices_near("y", want.y, y)))
-        << (bp_test::matrices_near("", Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
+    const bool uncentred = bp_test::near(with_uncentred_variance(z, bn).y, y);
+    EXPECT_HOLDS(explained(uncentred ? std::string("y: expected gamma (z - mean) / sqrt(var + eps) + shift, got it with var = the "
+                                                   "mean of z^2: ") + uncentred_variance
+                                     : std::string(),
+                           bp_test::matrices_near("y", want.y, y)))
+        << (bp_test::near(Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
                 ? "eps goes inside the root: zhat = (z - mean) / sqrt(var + eps)\n"
                 : "")
         << "  with eps = 0.1, gamma = (1.5, -0.7, 2), shift = (0.3, -1.2, 0.5) and z =\n"
@@ -473,11 +464,11 @@ TEST(Ex6_6, KeepsWhatBackwardNeeds) {
     bn.forward(z);
     const bp_test::BatchNormForward want = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(want.mean), Matrix(bn.mean)) << "bn.mean: each row's mean over the batch";
-    const bool uncentred = bp_test::matrices_near("", Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var));
-    EXPECT_HOLDS(named_first(uncentred ? std::string("bn.var: expected each row's variance about its mean, got each row's mean of "
-                                                     "z^2: ") + uncentred_variance
-                                       : std::string(),
-                             bp_test::matrices_near("Matrix(bn.var)", Matrix(want.var), Matrix(bn.var))))
+    const bool uncentred = bp_test::near(Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var));
+    EXPECT_HOLDS(explained(uncentred ? std::string("bn.var: expected each row's variance about its mean, got each row's mean of "
+                                                   "z^2: ") + uncentred_variance
+                                     : std::string(),
+                           bp_test::matrices_near("Matrix(bn.var)", Matrix(want.var), Matrix(bn.var))))
         << "bn.var: each row's variance over the batch, with 1/m";
     EXPECT_MATRIX_NEAR(Matrix(want.inv_std), Matrix(bn.inv_std)) << "bn.inv_std: 1 / sqrt(var + eps)";
     EXPECT_MATRIX_NEAR(want.zhat, bn.zhat) << "bn.zhat: (z - mean) * inv_std, row by row";
@@ -491,13 +482,13 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
         << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
-    const bool uncentred = bp_test::matrices_near(
-        "", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * with_uncentred_variance(z, bn).var), Matrix(bn.running_var));
-    EXPECT_HOLDS(named_first(uncentred ? std::string("bn.running_var: expected it from each row's variance about its mean, got it "
-                                                     "from each row's mean of z^2, which bn.var held: ") + uncentred_variance
-                                       : std::string(),
-                             bp_test::matrices_near("Matrix(bn.running_var)", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var),
-                                                    Matrix(bn.running_var))))
+    const bool uncentred =
+        bp_test::near(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * with_uncentred_variance(z, bn).var), Matrix(bn.running_var));
+    EXPECT_HOLDS(explained(uncentred ? std::string("bn.running_var: expected it from each row's variance about its mean, got it "
+                                                   "from each row's mean of z^2, which bn.var held: ") + uncentred_variance
+                                     : std::string(),
+                           bp_test::matrices_near("Matrix(bn.running_var)", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var),
+                                                  Matrix(bn.running_var))))
         << "after one batch of m = 4, running_var = 0.9 * 1 + 0.1 * (4/3) * the batch's 1/m variance: the unbiased estimate "
            "(the library does this from bn.var, which must hold the 1/m variance)";
 }
@@ -524,10 +515,10 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     const Matrix naive = (G.array().colwise() * (bn.gamma.array() * bn.inv_std.array())).matrix();
     const Matrix without_gamma = (want.array().colwise() / bn.gamma.array()).matrix();  // dz is linear in dzhat = dy ⊙ gamma
     std::string why;
-    if (bp_test::matrices_near("", naive, dz, 1e-7))
+    if (bp_test::near(naive, dz, 1e-7))
         why = "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
               "its row, and those paths add to dz\n";
-    else if (bp_test::matrices_near("", without_gamma, dz, 1e-7))
+    else if (bp_test::near(without_gamma, dz, 1e-7))
         why = "this is dz without gamma: y = gamma zhat + shift, so dzhat = dy ⊙ gamma, row i times gamma_i\n";
     else if (dz.rows() == 3 && dz.cols() == 5)
         for (bp::Index i = 0; i < 3; ++i)
@@ -608,7 +599,7 @@ TEST(Ex6_8, UsesTheRunningAveragesNotTheBatch) {
     const Matrix z = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix y = bn.forward(z);
     EXPECT_HOLDS(bp_test::matrices_near("y", evaluation_forward(bn, z, mean_before, var_before), y))
-        << (bp_test::matrices_near("", bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y, y)
+        << (bp_test::near(bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y, y)
                 ? "these are the batch's own statistics; evaluation mode uses running_mean and running_var\n"
                 : "")
         << running_averages_moved(bn, mean_before, var_before)

@@ -1,6 +1,7 @@
 // Chapter 7 reference cases: the RNN's step and sequence, forward and backward, its gradient
 // check and hidden-state norms, truncated BPTT, the LSTM's step, and the GRU through the graph
 // and by hand. Sequences are given with their steps side by side (n x T m).
+#include "check.hpp"
 #include "reference_cases.hpp"
 
 #include "bp/autodiff/graph.hpp"
@@ -16,9 +17,6 @@ namespace bp_test {
 namespace {
 
 using bp::Sequence;
-
-Matrix tanh_of(const Matrix& z) { return z.array().tanh().matrix(); }
-Matrix sigmoid_of(const Matrix& z) { return (1.0 / (1.0 + (-z.array()).exp())).matrix(); }
 
 // An RNN from the case's inputs W_x, W_h, b (the first three).
 bp::Rnn rnn_from(const NamedList& in, bp::Activation f = bp::Activation::tanh) {

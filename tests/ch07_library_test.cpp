@@ -81,7 +81,7 @@ bp::GradientCheck check_layer(bp::SequenceLayer& layer, bp::Rng& rng, bp::Index 
     bp::RecurrentState start{rng.uniform_matrix(layer.n_out(), m, -1, 1), Matrix()};
     if (layer.kind() == "lstm") start.c = rng.uniform_matrix(layer.n_out(), m, -1, 1);
     Matrix dx, dh0, dc0;
-    const auto loss = [&] { return G.all().cwiseProduct(layer.forward(x, start).all()).sum(); };
+    const auto loss = [&] { return bp_test::weighted_sum(G.all(), layer.forward(x, start).all()); };
     const auto backward = [&] {
         layer.zero_grad();
         layer.forward(x, start);

@@ -25,39 +25,16 @@ using bp::Matrix;
 using bp::Sequence;
 using bp::Vector;
 using bp_test::col;
+using bp_test::explained;
 using bp_test::format_matrix;
+using bp_test::matches_or_names_mistake_first;
 using bp_test::matrices_near;
+using bp_test::near;
+using bp_test::scalar;
+using bp_test::sigmoid_of;
 using bp_test::slopes;
-
-Matrix tanh_of(const Matrix& z) { return z.array().tanh().matrix(); }
-Matrix sigmoid_of(const Matrix& z) { return (1.0 / (1.0 + (-z.array()).exp())).matrix(); }
-
-// L = sum(G ⊙ out): dL/d(out) = G.
-double weighted_sum(const Matrix& G, const Matrix& out) { return G.cwiseProduct(out).sum(); }
-
-// A failed assertion with `why` as its first line, the line the progress report shows (for every
-// failure after the first, the only one); the assertion's own message, expected against got, follows.
-::testing::AssertionResult explained(const std::string& why, const ::testing::AssertionResult& result) {
-    if (result) return result;
-    return ::testing::AssertionFailure() << why << "\n" << result.message();
-}
-
-bool near(const Matrix& expected, const Matrix& got, double tolerance = 1e-9) {
-    return static_cast<bool>(matrices_near("", expected, got, tolerance));
-}
-
-// matrices_near, and on a failure, first the known mistake that gives `got` (an empty `gives`
-// stands for an empty result), or else `otherwise`.
-::testing::AssertionResult near_or_mistake(const std::string& what, const Matrix& expected, const Matrix& got,
-                                           const std::vector<bp_test::Mistake>& mistakes, const std::string& otherwise = "",
-                                           double tolerance = bp_test::reference_tolerance) {
-    const ::testing::AssertionResult result = matrices_near(what, expected, got, tolerance);
-    if (result) return result;
-    for (const bp_test::Mistake& m : mistakes)
-        if ((m.gives.size() == 0 && got.size() == 0) || (m.gives.size() > 0 && near(m.gives, got)))
-            return explained(m.what, result);
-    return otherwise.empty() ? result : explained(otherwise, result);
-}
+using bp_test::tanh_of;
+using bp_test::weighted_sum;
 
 // The tests' own forward pass of an RNN, h_t = f(W_x x_t + W_h h_{t-1} + b), stored into the
 // layer as its forward would store it: then its backward can run without exercises 7.1-7.2.
@@ -333,15 +310,15 @@ TEST(Ex7_3, AddsIntoTheGradients) {
                "step's share would remain); the page says each step adds its share, " + dW + " += " + share +
                ": W_x, W_h and b are shared by every step, so their gradients are sums over the steps";
     };
-    EXPECT_HOLDS(near_or_mistake("dW_x", Matrix(2 * once_x), rnn.dW_x, {{overwritten("dW_x", "dz x_t^T"), once_x}},
-                                 "the same step twice must add twice: W_x is shared by every step, so each step adds its share "
-                                 "(+=, not =)"));
-    EXPECT_HOLDS(near_or_mistake("dW_h", Matrix(2 * once_h), rnn.dW_h, {{overwritten("dW_h", "dz h_{t-1}^T"), once_h}},
-                                 "the same step twice must add twice: W_h is shared by every step, so each step adds its share "
-                                 "(+=, not =)"));
-    EXPECT_HOLDS(near_or_mistake("db", Matrix(2 * once_b), Matrix(rnn.db), {{overwritten("db", "the row sums of dz"), Matrix(once_b)}},
-                                 "the same step twice must add twice: b is shared by every step, so each step adds its share "
-                                 "(+=, not =)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_x", Matrix(2 * once_x), rnn.dW_x, {{overwritten("dW_x", "dz x_t^T"), once_x}},
+                                                "the same step twice must add twice: W_x is shared by every step, so each step adds its share "
+                                                "(+=, not =)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", Matrix(2 * once_h), rnn.dW_h, {{overwritten("dW_h", "dz h_{t-1}^T"), once_h}},
+                                                "the same step twice must add twice: W_h is shared by every step, so each step adds its share "
+                                                "(+=, not =)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("db", Matrix(2 * once_b), Matrix(rnn.db), {{overwritten("db", "the row sums of dz"), Matrix(once_b)}},
+                                                "the same step twice must add twice: b is shared by every step, so each step adds its share "
+                                                "(+=, not =)"));
 }
 
 TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
@@ -351,15 +328,15 @@ TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
     bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({2, 3}), col({8, 3}), col({1, 0}), dx, dh_prev);
     const std::string tanh_prime = "tanh' = 1 - h_t^2 was applied, but this RNN's activation is the identity, whose "
                                    "derivative is 1: dz = dh_t. Multiply by 1 - h_t^2 only when rnn.f == Activation::tanh";
-    EXPECT_HOLDS(near_or_mistake("dW_h", (Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h,
-                                 {{"dW_h pairs dz with h_t = (8, 3), the state the step made; it read h_{t-1} = h_prev = (2, 3), "
-                                   "so dW_h = dz h_prev^T",
-                                   (Matrix(2, 2) << 8, 3, 0, 0).finished()},
-                                  {tanh_prime + " (here dz = (1, 0) times 1 - 8^2 = -63)", (Matrix(2, 2) << -126, -189, 0, 0).finished()},
-                                  {tanh_prime + "; and dW_h pairs dz with h_t = (8, 3) instead of h_prev = (2, 3)",
-                                   (Matrix(2, 2) << -504, -189, 0, 0).finished()}},
-                                 "dW_h = dz h_{t-1}^T with dz = dh_t = (1, 0) (the identity) and h_{t-1} = h_prev = (2, 3): "
-                                 "[[2, 3], [0, 0]]"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", (Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h,
+                                                {{"dW_h pairs dz with h_t = (8, 3), the state the step made; it read h_{t-1} = h_prev = (2, 3), "
+                                                  "so dW_h = dz h_prev^T",
+                                                  (Matrix(2, 2) << 8, 3, 0, 0).finished()},
+                                                 {tanh_prime + " (here dz = (1, 0) times 1 - 8^2 = -63)", (Matrix(2, 2) << -126, -189, 0, 0).finished()},
+                                                 {tanh_prime + "; and dW_h pairs dz with h_t = (8, 3) instead of h_prev = (2, 3)",
+                                                  (Matrix(2, 2) << -504, -189, 0, 0).finished()}},
+                                                "dW_h = dz h_{t-1}^T with dz = dh_t = (1, 0) (the identity) and h_{t-1} = h_prev = (2, 3): "
+                                                "[[2, 3], [0, 0]]"));
 }
 
 TEST(Ex7_3, SendsTheGradientBackThroughTheTransposeOfWh) {
@@ -391,18 +368,18 @@ TEST(Ex7_4, ExactLinearCase) {
                                  "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next";
     const std::string W_h_not_transposed = "W_h dz instead of W_h^T dz in dh_prev: W_h^j g = (1, 0) for every j, where "
                                            "(W_h^T)^j g = (1, 2j)";
-    EXPECT_HOLDS(near_or_mistake("start_grad().h", col({1, 6}), rnn.start_grad().h,
-                                 {{W_h_not_transposed, col({1, 0})},
-                                  {no_carry, col({0, 0})},
-                                  {"This is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, "
-                                   "after the loop",
-                                   col({1, 4})},
-                                  {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()},
-                                  {"The loop runs forwards in time, t = 1 up to 3: steps 1 and 2 ran before step 3's loss came back, so "
-                                   "only W_h^T g = (1, 2), what step 3 sent back, is left. BPTT runs t = T down to 1",
-                                   col({1, 2})}},
-                                 "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = "
-                                 "(1, 6)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("start_grad().h", col({1, 6}), rnn.start_grad().h,
+                                                {{W_h_not_transposed, col({1, 0})},
+                                                 {no_carry, col({0, 0})},
+                                                 {"This is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, "
+                                                  "after the loop",
+                                                  col({1, 4})},
+                                                 {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()},
+                                                 {"The loop runs forwards in time, t = 1 up to 3: steps 1 and 2 ran before step 3's loss came back, so "
+                                                  "only W_h^T g = (1, 2), what step 3 sent back, is left. BPTT runs t = T down to 1",
+                                                  col({1, 2})}},
+                                                "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = "
+                                                "(1, 6)"));
     if (!near(col({1, 6}), rnn.start_grad().h)) return;  // dh_1 would show the same mistake again
     EXPECT_HOLDS(explained("dh_0 is right, so the pass is, but dh_1 = (W_h^T)^2 g is not: keep each step's dh_t = "
                            "dh_out_t + dh_next in dh.at(t), which hidden_grads() returns",
@@ -439,17 +416,17 @@ TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
     rnn.backward(G);
     const std::string with_h_t = "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1}, so dW_h += "
                                  "dz_t h_{t-1}^T";
-    EXPECT_HOLDS(near_or_mistake("dW_h", Matrix::Zero(3, 3), rnn.dW_h, {{with_h_t + ": here dz_1 h_1^T instead of dz_1 h_0^T = 0",
-                                                                         dz1() * rnn.h.at(1).transpose()}},
-                                 "A loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", Matrix::Zero(3, 3), rnn.dW_h, {{with_h_t + ": here dz_1 h_1^T instead of dz_1 h_0^T = 0",
+                                                                                        dz1() * rnn.h.at(1).transpose()}},
+                                                "A loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly"));
     const Matrix h0 = rng.uniform_matrix(3, 1, -1, 1);
     rnn.zero_grad();
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
     const Matrix dz1_of_h0 = G.at(1).cwiseProduct((1.0 - h0.array().square()).matrix());  // tanh' read from h_0
-    EXPECT_HOLDS(near_or_mistake("dW_h", dz1() * h0.transpose(), rnn.dW_h,
-                                 {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
-                                 "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", dz1() * h0.transpose(), rnn.dW_h,
+                                                {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
+                                                "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
 }
 
 TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
@@ -462,9 +439,9 @@ TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
         expected += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array().square()).matrix()).rowwise().sum();
         of_h_prev += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.hidden(t - 1).array().square()).matrix()).rowwise().sum();
     }
-    EXPECT_HOLDS(near_or_mistake("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
-                                 "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
-                                 "it once"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
+                                                "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
+                                                "it once"));
 }
 
 TEST(Ex7_4, TwoBackwardPassesAddUp) {
@@ -538,15 +515,15 @@ TEST(Ex7_5, DrawsGTheShapeOfH) {
     const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, h0, for_check);
     const Sequence G(for_test.uniform_matrix(3, 3 * 2, -1, 1), 2);
     const Sequence G_transposed(Matrix(for_mistake.uniform_matrix(3 * 2, 3, -1, 1).transpose()), 2);
-    EXPECT_HOLDS(near_or_mistake("check.loss", Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G)), Matrix::Constant(1, 1, check.loss),
-                                 {{"G was drawn as uniform_matrix(T m, n_h, -1, 1).transpose(): the same shape, but other numbers "
-                                   "in each place, so the check runs on another loss than the page's. Draw it the shape of h: "
-                                   "Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m)",
-                                   Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G_transposed))},
-                                  {"this is the loss with the start state h_0 = 0: forward from h0, rnn.forward(inputs, {start, Matrix()})",
-                                   Matrix::Constant(1, 1, own_rnn_loss(rnn, x, Matrix::Zero(3, 2), G))}},
-                                 "the check's loss is L = sum_t sum(G_t ⊙ h_t), with G = Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m) "
-                                 "the first draw from rng, and h_t from h0 (n_h = 3, T = 3, m = 2)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("check.loss", Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G)), Matrix::Constant(1, 1, check.loss),
+                                                {{"G was drawn as uniform_matrix(T m, n_h, -1, 1).transpose(): the same shape, but other numbers "
+                                                  "in each place, so the check runs on another loss than the page's. Draw it the shape of h: "
+                                                  "Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m)",
+                                                  Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G_transposed))},
+                                                 {"this is the loss with the start state h_0 = 0: forward from h0, rnn.forward(inputs, {start, Matrix()})",
+                                                  Matrix::Constant(1, 1, own_rnn_loss(rnn, x, Matrix::Zero(3, 2), G))}},
+                                                "the check's loss is L = sum_t sum(G_t ⊙ h_t), with G = Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m) "
+                                                "the first draw from rng, and h_t from h0 (n_h = 3, T = 3, m = 2)"));
 }
 
 // An RNN whose backward gets dL/dh_0 wrong by a factor of 2, or dL/dx: a check must notice.
@@ -744,27 +721,26 @@ double chunks_loss(bp::SequenceModel& model, const bp::Loss& loss, const bp::Seq
 void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k,
                           double L, const std::string& about) {
     const double full = bp::sequence_loss(loss, model.forward(batch.x), batch);
-    const auto number = [](double v) { return Matrix::Constant(1, 1, v); };
     const double chunks = static_cast<double>((batch.steps() + k - 1) / k);
     std::vector<bp_test::Mistake> mistakes = {
         {"each chunk started from zeros: the forward pass must carry the state across a cut, starting each chunk from "
          "the state the one before ended in (model.layer->final_state())",
-         number(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState&) { return bp::RecurrentState{}; }))},
+         scalar(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState&) { return bp::RecurrentState{}; }))},
         {"the total divided by the number of chunks: truncated_bptt returns the chunks' losses summed, as the full loss "
          "sums over the steps",
-         number(full / chunks)},
+         scalar(full / chunks)},
         {"the total divided by the number of steps T: truncated_bptt returns the chunks' losses summed, as the full loss "
          "sums over the steps",
-         number(full / static_cast<double>(batch.steps()))}};
+         scalar(full / static_cast<double>(batch.steps()))}};
     if (model.layer->final_state().c.size() > 0)
         mistakes.insert(mistakes.begin(),
                         {"only h was carried across a cut, and the cell restarted at 0: an LSTM's state is h and c, carry "
                          "both, the whole RecurrentState that model.layer->final_state() returns",
-                         number(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState& s) { return bp::RecurrentState{s.h, Matrix()}; }))});
-    EXPECT_HOLDS(near_or_mistake("the loss truncated_bptt returned", number(full), number(L), mistakes,
-                                 about + ": with an update() that changes nothing, the chunks' losses add up to the loss of "
-                                         "the whole sequence, each chunk starting from the state the one before ended in",
-                                 1e-12));
+                         scalar(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState& s) { return bp::RecurrentState{s.h, Matrix()}; }))});
+    EXPECT_HOLDS(matches_or_names_mistake_first("the loss truncated_bptt returned", scalar(full), scalar(L), mistakes,
+                                                about + ": with an update() that changes nothing, the chunks' losses add up to the loss of "
+                                                        "the whole sequence, each chunk starting from the state the one before ended in",
+                                                1e-12));
 }
 
 TEST(Ex7_7, TheForwardPassCarriesTheStateAcrossChunks) {
@@ -970,9 +946,9 @@ TEST(Ex7_9, MatchesFiniteDifferencesGateByGate) {
     EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7)) << "dx_t = W_x^T dA";
     EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "dh_prev = W_h^T dA";
     const Matrix o = s.gates.middleRows(6, 3), dc = G_c + G_h.cwiseProduct(o).cwiseProduct((1.0 - s.c.array().tanh().square()).matrix());
-    EXPECT_HOLDS(near_or_mistake("dc_prev", slopes(L, c_prev), dc_prev,
-                                 {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f", dc}},
-                                 "dc_prev = dc ⊙ f", 1e-7));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dc_prev", slopes(L, c_prev), dc_prev,
+                                                {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f", dc}},
+                                                "dc_prev = dc ⊙ f", 1e-7));
 }
 
 TEST(Ex7_9, TheCarouselPassesDcStraightBack) {
@@ -1008,11 +984,11 @@ TEST(Ex7_9, TheCellsGradientGoesBackThroughTheForgetGate) {
     const OwnLstmStep s(lstm, one, one, c_prev);
     Matrix dx(1, 1), dh_prev(1, 1), dc_prev(1, 1);
     bp::lstm_step_backward(lstm, one, one, c_prev, s.gates, s.c, Matrix::Zero(1, 1), one, dx, dh_prev, dc_prev);
-    EXPECT_HOLDS(near_or_mistake("dc_prev", Matrix::Constant(1, 1, 0.5), dc_prev,
-                                 {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f "
-                                   "(here f = 1/2, dc = 1)",
-                                   one}},
-                                 "dh_t = 0 and dc_next = 1, so dc = 1, and f = 1/2: dc_prev = dc ⊙ f = 0.5"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dc_prev", Matrix::Constant(1, 1, 0.5), dc_prev,
+                                                {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f "
+                                                  "(here f = 1/2, dc = 1)",
+                                                  one}},
+                                                "dh_t = 0 and dc_next = 1, so dc = 1, and f = 1/2: dc_prev = dc ⊙ f = 0.5"));
 }
 
 TEST(Ex7_9, AddsIntoTheGradients) {
@@ -1063,9 +1039,9 @@ TEST(Ex7_10, ComputesTheGruStep) {
     bp::Graph g;
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
     const OwnGruStep want(gru, x, h_prev);
-    EXPECT_HOLDS(near_or_mistake("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
-                                 "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
-                                 "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
+                                                "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+                                                "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
 }
 
 TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {

@@ -8,7 +8,6 @@
 
 #include <sys/stat.h>
 
-#include <fstream>
 #include <string>
 
 namespace {
@@ -16,8 +15,9 @@ namespace {
 using bp_test::error_of;
 using bp_test::TempDir;
 
+// The bytes written to `file`, whose path it gives as read_text takes it.
 std::string write_text(const std::filesystem::path& file, const std::string& bytes) {
-    std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    bp_test::write_bytes(file, bytes);
     return file.string();
 }
 

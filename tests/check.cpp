@@ -1,6 +1,10 @@
 #include "check.hpp"
 
+#include <zlib.h>
+
 #include <cmath>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <unistd.h>
 
@@ -80,6 +84,13 @@ std::string relation(const bp::Matrix& expected, const bp::Matrix& got, double t
     return "";
 }
 
+// The first of `mistakes` that gives `got` (NaN matching NaN), or null.
+const Mistake* mistake_giving(const bp::Matrix& got, const std::vector<Mistake>& mistakes, double tolerance) {
+    for (const Mistake& m : mistakes)
+        if (same_within(m.gives, got, std::max(tolerance, 1e-9))) return &m;
+    return nullptr;
+}
+
 }  // namespace
 
 ::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
@@ -89,12 +100,29 @@ std::string relation(const bp::Matrix& expected, const bp::Matrix& got, double t
     if (near) return near;
     std::string message = near.message();
     if (!message.empty() && message.back() != '\n') message += "\n";
-    for (const Mistake& m : mistakes)
-        if (same_within(m.gives, got, std::max(tolerance, 1e-9)))
-            return ::testing::AssertionFailure() << message << "  This is exactly what a known mistake gives: " << m.what
-                                                 << ".\n";
+    if (const Mistake* m = mistake_giving(got, mistakes, tolerance))
+        return ::testing::AssertionFailure() << message << "  This is exactly what a known mistake gives: " << m->what
+                                             << ".\n";
     const std::string how = relation(expected, got, std::max(tolerance, 1e-9));
     return how.empty() ? near : ::testing::AssertionFailure() << message << "  " << how << "\n";
+}
+
+::testing::AssertionResult matches_or_names_mistake_first(const std::string& what, const bp::Matrix& expected,
+                                                          const bp::Matrix& got, const std::vector<Mistake>& mistakes,
+                                                          const std::string& otherwise, double tolerance) {
+    const ::testing::AssertionResult near = matrices_near(what, expected, got, tolerance);
+    if (near) return near;
+    const Mistake* m = mistake_giving(got, mistakes, tolerance);
+    return explained(m ? m->what : otherwise, near);
+}
+
+::testing::AssertionResult explained(const std::string& why, const ::testing::AssertionResult& result) {
+    if (result || why.empty()) return result;
+    return ::testing::AssertionFailure() << why << "\n" << result.message();
+}
+
+bool near(const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
+    return static_cast<bool>(matrices_near("", expected, got, tolerance));
 }
 
 std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent) {
@@ -131,11 +159,48 @@ TempDir::~TempDir() {
     std::filesystem::remove_all(path, ignored);
 }
 
+void write_bytes(const std::filesystem::path& file, std::string_view bytes) {
+    std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes) {
+    write_bytes(file, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+}
+
+std::string bytes_of(const std::filesystem::path& file) {
+    std::ifstream in(file, std::ios::binary);
+    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& bytes, int level) {
+    z_stream z{};
+    EXPECT_EQ(Z_OK, deflateInit2(&z, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY));
+    std::vector<std::uint8_t> out(deflateBound(&z, static_cast<uLong>(bytes.size())));
+    z.next_in = const_cast<std::uint8_t*>(bytes.data());
+    z.avail_in = static_cast<uInt>(bytes.size());
+    z.next_out = out.data();
+    z.avail_out = static_cast<uInt>(out.size());
+    EXPECT_EQ(Z_STREAM_END, deflate(&z, Z_FINISH));
+    out.resize(z.total_out);
+    deflateEnd(&z);
+    return out;
+}
+
 bp::Matrix row(std::initializer_list<double> values) {
     return bp::Matrix(Eigen::RowVectorXd::Map(values.begin(), static_cast<bp::Index>(values.size())));
 }
 
 bp::Matrix col(std::initializer_list<double> values) { return row(values).transpose(); }
+
+bp::Matrix scalar(double value) { return bp::Matrix::Constant(1, 1, value); }
+
+double scalar_sigmoid(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+
+bp::Matrix tanh_of(const bp::Matrix& z) { return z.array().tanh().matrix(); }
+
+bp::Matrix sigmoid_of(const bp::Matrix& z) { return (1.0 / (1.0 + (-z.array()).exp())).matrix(); }
+
+double weighted_sum(const bp::Matrix& G, const bp::Matrix& out) { return G.cwiseProduct(out).sum(); }
 
 bp::Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m) {
     bp::Matrix y = bp::Matrix::Zero(classes, m);

@@ -1,4 +1,6 @@
-// Comparisons whose failure messages teach: both matrices, and where they first differ.
+// The tests' helper kit, one definition each (tests/README.md lists them): comparisons whose
+// failure messages teach (both matrices, where they first differ, the mistake named), small
+// inputs, the tests' own formulas, errors and crafted files.
 #pragma once
 
 #include "bp/core/matrix.hpp"
@@ -6,10 +8,12 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <initializer_list>
 #include <string>
+#include <string_view>
 #include <type_traits>
 #include <vector>
 
@@ -35,10 +39,28 @@ struct Mistake {
 };
 
 // matrices_near, and on a failure, what the result is: the result of one of the `mistakes`
-// (NaN matching NaN), or else the expected matrix transposed, negated or times a constant.
+// (NaN matching NaN), or else the expected matrix transposed, negated or times a constant,
+// said after the comparison ("This is exactly what a known mistake gives: <what>.": a
+// mistake said as a formula).
 ::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
                                                     const bp::Matrix& got, const std::vector<Mistake>& mistakes,
                                                     double tolerance = reference_tolerance);
+
+// The same comparison and the same mistakes, said first: on a failure, the first line is the
+// mistake that gives `got` (a mistake said as a sentence), or else `otherwise` (what is right),
+// then the comparison (see explained).
+::testing::AssertionResult matches_or_names_mistake_first(const std::string& what, const bp::Matrix& expected,
+                                                          const bp::Matrix& got, const std::vector<Mistake>& mistakes,
+                                                          const std::string& otherwise = "",
+                                                          double tolerance = reference_tolerance);
+
+// A failed assertion with `why` as its first line, the line the progress report shows for every
+// failure after the first; the assertion's own message (expected against got) follows. An empty
+// `why`, or an assertion that holds, changes nothing.
+::testing::AssertionResult explained(const std::string& why, const ::testing::AssertionResult& result);
+
+// Whether matrices_near holds, for tests that tell one wrong answer from another.
+bool near(const bp::Matrix& expected, const bp::Matrix& got, double tolerance = reference_tolerance);
 
 // A matrix written with every digit a double holds (17 significant), for a failure that
 // turns on the last ones.
@@ -63,9 +85,22 @@ bool call_or_explain(const std::string& call, F f, const std::string& hint) {
 // Passes when every element is a finite number (no inf, no NaN).
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m);
 
-// Small matrices written out: row({1, 2}) is 1x2, col({1, 2}) is 2x1.
+// Small matrices written out: row({1, 2}) is 1x2, col({1, 2}) is 2x1, scalar(2) is 1x1 (a
+// number where a matrix is asked for).
 bp::Matrix row(std::initializer_list<double> values);
 bp::Matrix col(std::initializer_list<double> values);
+bp::Matrix scalar(double value);
+
+// The tests' own activations, written out apart from the library's (which exercises write):
+// sigmoid of one number; tanh and sigmoid element by element.
+double scalar_sigmoid(double x);
+bp::Matrix tanh_of(const bp::Matrix& z);
+bp::Matrix sigmoid_of(const bp::Matrix& z);
+
+// A scalar loss with a known gradient: L = sum(G ⊙ out), so dL/d(out) = G. Backward passes are
+// tested with it and a random G, never all ones: with L = sum(out), batch normalization's dz is
+// 0 and hides every mistake.
+double weighted_sum(const bp::Matrix& G, const bp::Matrix& out);
 
 // m one-hot columns for `classes` classes, each class drawn from rng.
 bp::Matrix one_hot(bp::Rng& rng, bp::Index classes, bp::Index m);
@@ -103,6 +138,14 @@ struct TempDir {
     TempDir& operator=(const TempDir&) = delete;
     std::filesystem::path path;
 };
+
+// Files of crafted bytes: write_bytes replaces `file` with exactly `bytes`; bytes_of reads a
+// whole file back ("" if it cannot be read); gzip gives `bytes` as one gzip stream, in memory
+// (level 0 stores them uncompressed).
+void write_bytes(const std::filesystem::path& file, std::string_view bytes);
+void write_bytes(const std::filesystem::path& file, const std::vector<std::uint8_t>& bytes);
+std::string bytes_of(const std::filesystem::path& file);
+std::vector<std::uint8_t> gzip(const std::vector<std::uint8_t>& bytes, int level = 9);
 
 // Runs f, expects a bp::ShapeError, and checks that its message mentions every word given.
 template <class F>

@@ -22,27 +22,10 @@ namespace {
 
 using bp::Matrix;
 using bp_test::error_of;
+using bp_test::gzip;
 using bp_test::TempDir;
+using bp_test::write_bytes;
 using Bytes = std::vector<std::uint8_t>;
-
-void write_bytes(const std::filesystem::path& file, const Bytes& bytes) {
-    std::ofstream(file, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-}
-
-// bytes as one gzip stream, in memory; level 0 stores them uncompressed.
-Bytes gzip(const Bytes& bytes, int level = 9) {
-    z_stream z{};
-    EXPECT_EQ(Z_OK, deflateInit2(&z, level, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY));
-    Bytes out(deflateBound(&z, static_cast<uLong>(bytes.size())));
-    z.next_in = const_cast<Bytes::value_type*>(bytes.data());
-    z.avail_in = static_cast<uInt>(bytes.size());
-    z.next_out = out.data();
-    z.avail_out = static_cast<uInt>(out.size());
-    EXPECT_EQ(Z_STREAM_END, deflate(&z, Z_FINISH));
-    out.resize(z.total_out);
-    deflateEnd(&z);
-    return out;
-}
 
 Bytes concat(Bytes a, const Bytes& b) {
     a.insert(a.end(), b.begin(), b.end());
@@ -152,7 +135,7 @@ TEST(LibData, RefusesHeadersThatPromiseTooMuch) {
     EXPECT_MENTIONS(error_reading(dir.path / "long.idx"), "long.idx: too long", "= 6 bytes", "7 bytes follow");
     write_bytes(dir.path / "short.idx", Bytes(small_idx.begin(), small_idx.end() - 2));
     EXPECT_MENTIONS(error_reading(dir.path / "short.idx"), "short.idx: truncated", "offset 4", "4 bytes follow");
-    write_bytes(dir.path / "empty.idx", {});
+    write_bytes(dir.path / "empty.idx", Bytes{});
     EXPECT_MENTIONS(error_reading(dir.path / "empty.idx"), "empty.idx: truncated", "IDX header", "offset 0");
     write_bytes(dir.path / "rank.idx", {0, 0, 8, 3, 0, 0});
     EXPECT_MENTIONS(error_reading(dir.path / "rank.idx"), "rank.idx: truncated", "3 dimensions", "ends at 6");

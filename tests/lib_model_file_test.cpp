@@ -26,21 +26,10 @@ namespace {
 using bp::Activation;
 using bp::Matrix;
 
+using bp_test::bytes_of;
+using bp_test::error_of;
 using bp_test::TempDir;
-
-template <class F>
-std::string error_of(F f) {
-    return bp_test::error_of<bp::DataError>(f);
-}
-
-std::string bytes_of(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-void write_bytes(const std::filesystem::path& file, const std::string& bytes) {
-    std::ofstream(file, std::ios::binary).write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-}
+using bp_test::write_bytes;
 
 std::string int64_bytes(std::int64_t v) {
     std::string out;
@@ -116,7 +105,7 @@ struct SavedMlp {
     std::string load_with(const std::string& changed) { return load_raw(changed + checksum_bytes(changed)); }
     std::string load_raw(const std::string& raw) {
         write_bytes(file, raw);
-        return error_of([&] { bp::load_model(file); });
+        return error_of<bp::DataError>([&] { bp::load_model(file); });
     }
 };
 
@@ -204,7 +193,7 @@ TEST(LibModelFile, ANegativeRunningVarianceIsRefusedWhenLoaded) {
     net.add(bp::BatchNorm(3));
     net.at<bp::BatchNorm>(0).running_var(1) = -0.5;
     bp::save_model(net, dir.path / "bn.bin");
-    EXPECT_MENTIONS(error_of([&] { bp::load_model(dir.path / "bn.bin"); }),
+    EXPECT_MENTIONS(error_of<bp::DataError>([&] { bp::load_model(dir.path / "bn.bin"); }),
                     "corrupt: layer1: running_var is -0.5 at row 1: a variance is never negative");
 }
 
@@ -232,9 +221,9 @@ TEST(LibModelFile, ANamedPipeOrAFolderIsRefusedNotWaitedOn) {
     TempDir dir;
     const auto pipe = dir.path / "pipe";
     ASSERT_EQ(::mkfifo(pipe.c_str(), 0600), 0);
-    EXPECT_NE(error_of([&] { bp::load_model(pipe); }).find("not a regular file"), std::string::npos);
-    EXPECT_NE(error_of([&] { bp::load_model(dir.path); }).find("not a regular file"), std::string::npos);
-    EXPECT_NE(error_of([&] { bp::load_model(dir.path / "nothing.bin"); }).find("no such file"), std::string::npos);
+    EXPECT_NE(error_of<bp::DataError>([&] { bp::load_model(pipe); }).find("not a regular file"), std::string::npos);
+    EXPECT_NE(error_of<bp::DataError>([&] { bp::load_model(dir.path); }).find("not a regular file"), std::string::npos);
+    EXPECT_NE(error_of<bp::DataError>([&] { bp::load_model(dir.path / "nothing.bin"); }).find("no such file"), std::string::npos);
 }
 
 TEST(LibModelFile, ADivergedModelIsNotSavedAndTheOldFileStays) {
@@ -242,7 +231,7 @@ TEST(LibModelFile, ADivergedModelIsNotSavedAndTheOldFileStays) {
     bp::Rng rng(4);
     bp::Mlp bad({3, 4, 2}, Activation::relu, Activation::identity, rng);
     bad.dense(1).W(1, 2) = std::numeric_limits<double>::infinity();
-    EXPECT_NE(error_of([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at row 1, column 2"), std::string::npos);
+    EXPECT_NE(error_of<bp::DataError>([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at row 1, column 2"), std::string::npos);
     EXPECT_EQ(bytes_of(m.file), m.bytes + checksum_bytes(m.bytes));
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(m.dir.path)) files += entry.is_regular_file();
@@ -253,7 +242,7 @@ TEST(LibModelFile, SavingWhereItCannotNamesTheFile) {
     TempDir dir;
     bp::Rng rng(5);
     const bp::Mlp net({2, 2}, Activation::relu, Activation::identity, rng);
-    EXPECT_NE(error_of([&] { bp::save_model(net, dir.path / "no-such-folder" / "m.bin"); }).find("m.bin: cannot save here"),
+    EXPECT_NE(error_of<bp::DataError>([&] { bp::save_model(net, dir.path / "no-such-folder" / "m.bin"); }).find("m.bin: cannot save here"),
               std::string::npos);
 }
 

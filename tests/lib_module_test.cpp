@@ -20,6 +20,7 @@ namespace {
 using bp::Activation;
 using bp::Matrix;
 using bp::Sequence;
+using bp_test::bytes_of;
 
 std::vector<std::string> names_of(const std::vector<bp::Parameter>& params) {
     std::vector<std::string> out;
@@ -30,11 +31,6 @@ std::vector<std::string> names_of(const std::vector<bp::Parameter>& params) {
 // Every parameter drawn anew, so that a round trip that loses one shows.
 void randomise(bp::Module& m, bp::Rng& rng) {
     for (bp::Parameter& p : m.parameters()) p.value() = rng.uniform_matrix(p.rows(), p.cols(), -1, 1);
-}
-
-std::string bytes_of(const std::filesystem::path& file) {
-    std::ifstream in(file, std::ios::binary);
-    return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
 TEST(LibModule, OneWalkNamesEveryParameterBufferAndMode) {
