@@ -1,6 +1,7 @@
 // Chapter 7 reference cases: the RNN's step and sequence, forward and backward, its gradient
 // check and hidden-state norms, truncated BPTT, the LSTM's step, and the GRU through the graph
 // and by hand. Sequences are given with their steps side by side (n x T m).
+#include "ch07_recurrent.hpp"
 #include "check.hpp"
 #include "reference_cases.hpp"
 
@@ -23,37 +24,12 @@ bp::Rnn rnn_from(const NamedList& in, bp::Activation f = bp::Activation::tanh) {
     return bp::Rnn(in[0].value, in[1].value, in[2].value.col(0), f);
 }
 
-// What Rnn::forward would store, computed here without exercises 7.1 and 7.2, so that the
-// backward cases test the backward pass alone.
-void store_rnn_forward(bp::Rnn& rnn, const Sequence& x, const Matrix& h0) {
-    rnn.x = x;
-    rnn.h0 = h0;
-    rnn.h = Sequence(rnn.n_out(), x.steps(), x.batch());
-    Matrix h = h0;
-    for (bp::Index t = 1; t <= x.steps(); ++t) {
-        h = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * h).colwise() + rnn.b);
-        rnn.h.at(t) = h;
-    }
-    rnn.has_forward = true;
-}
-
 // The weights of a small tanh RNN (n_x = 2, n_h = 3), then x (T = 3 steps of m = 2) and h_0.
 NamedList rnn_inputs(std::uint64_t seed) {
     bp::Rng rng(seed);
     return {{"W_x", rng.uniform_matrix(3, 2, -0.8, 0.8)}, {"W_h", rng.uniform_matrix(3, 3, -0.8, 0.8)},
             {"b", rng.uniform_matrix(3, 1, -0.3, 0.3)},   {"x (3 steps of 2 columns)", rng.uniform_matrix(2, 6, -1, 1)},
             {"h0", rng.uniform_matrix(3, 2, -1, 1)}};
-}
-
-// Gates, c_t and h_t of one LSTM step, by the equations (i, f, o, g).
-NamedList lstm_step(const bp::Lstm& l, const Matrix& x, const Matrix& h_prev, const Matrix& c_prev) {
-    const bp::Index n = l.n_out();
-    const Matrix A = (l.W_x * x + l.W_h * h_prev).colwise() + l.b;
-    Matrix gates(4 * n, x.cols());
-    gates << sigmoid_of(A.topRows(3 * n)), tanh_of(A.bottomRows(n));
-    const Matrix c = (gates.middleRows(n, n).array() * c_prev.array() + gates.topRows(n).array() * gates.bottomRows(n).array()).matrix();
-    const Matrix h = (gates.middleRows(2 * n, n).array() * c.array().tanh()).matrix();
-    return {{"gates", gates}, {"c_t", c}, {"h_t", h}};
 }
 
 bp::Gru gru_from(const NamedList& in) {
@@ -138,7 +114,7 @@ BP_REFERENCE_CASES(ch07) {
         in.push_back({"dh_out (3 steps of 2 columns)", rng.uniform_matrix(3, 6, -1, 1)});
         cases.push_back({"7.4", "three_steps", "rnn.backward(dh_out) after rnn.forward(x, {h0}), T = 3, m = 2", in, [](const NamedList& in) {
                              bp::Rnn rnn = rnn_from(in);
-                             store_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
+                             own_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
                              const Matrix dx = rnn.backward(Sequence(in[5].value, 2)).all();
                              return NamedList{{"dW_x", rnn.dW_x},
                                               {"dW_h", rnn.dW_h},
@@ -162,7 +138,7 @@ BP_REFERENCE_CASES(ch07) {
         cases.push_back({"7.6", "three_steps", "hidden_state_gradient_norms(rnn, g) after rnn.forward(x, {h0}), T = 3", in,
                          [](const NamedList& in) {
                              bp::Rnn rnn = rnn_from(in);
-                             store_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
+                             own_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
                              const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, in[5].value);
                              return NamedList{{"norms", Eigen::Map<const Matrix>(norms.data(), 1, Eigen::Index(norms.size()))}};
                          }});
@@ -209,9 +185,9 @@ BP_REFERENCE_CASES(ch07) {
                          "and c_t of the step's forward",
                          back, [](const NamedList& in) {
                              bp::Lstm lstm(in[0].value, in[1].value, in[2].value.col(0));
-                             const NamedList fwd = lstm_step(lstm, in[3].value, in[4].value, in[5].value);
+                             const OwnLstmStep fwd(lstm, in[3].value, in[4].value, in[5].value);
                              Matrix dx(2, 3), dh_prev(3, 3), dc_prev(3, 3);
-                             bp::lstm_step_backward(lstm, in[3].value, in[4].value, in[5].value, fwd[0].value, fwd[1].value, in[6].value,
+                             bp::lstm_step_backward(lstm, in[3].value, in[4].value, in[5].value, fwd.gates, fwd.c, in[6].value,
                                                     in[7].value, dx, dh_prev, dc_prev);
                              return NamedList{{"dW_x", lstm.dW_x},     {"dW_h", lstm.dW_h},       {"db", lstm.db},
                                               {"dx_t", dx},            {"dh_prev", dh_prev},      {"dc_prev", dc_prev}};

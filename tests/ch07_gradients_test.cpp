@@ -1,0 +1,189 @@
+// Chapter 7's RNN gradients checked and measured (exercises 7.5 and 7.6): the gradient check of
+// an RNN, with its input and start state, and the norms of dL/dh_t back through time, on the
+// tests' own forward pass (ch07_recurrent.hpp).
+#include "ch07_recurrent.hpp"
+#include "check.hpp"
+
+#include "bp/check/gradcheck.hpp"
+#include "bp/recurrent/rnn.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+using bp::Activation;
+using bp::Matrix;
+using bp::Sequence;
+using bp_test::col;
+using bp_test::exact_linear_rnn;
+using bp_test::loss_at_step;
+using bp_test::matches_or_names_mistake_first;
+using bp_test::own_rnn_forward;
+using bp_test::own_rnn_loss;
+using bp_test::small_rnn;
+
+// ---- 7.5 check_rnn_gradients ----
+
+TEST(Ex7_5, ChecksTheWeightsTheInputsAndTheStartState) {
+    bp::Rng rng(714);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, rng.uniform_matrix(3, 2, -1, 1), rng);
+    EXPECT_TRUE(check.passed) << check.report();
+    std::vector<std::string> names;
+    for (const auto& [name, worst] : check.worst_by_parameter) names.push_back(name);
+    EXPECT_EQ(names, (std::vector<std::string>{"W_x", "W_h", "b", "x", "h0"}))
+        << "check W_x, W_h and b (rnn.parameters()), then the input as \"x\" and the start state as \"h0\"";
+}
+
+TEST(Ex7_5, DrawsGTheShapeOfH) {
+    // The check's loss, L = sum_t sum(G_t ⊙ h_t) at the point checked, tells which G was drawn.
+    bp::Rng rng(729);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);  // T = 3, m = 2, n_h = 3
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    bp::Rng for_check(730), for_test(730), for_mistake(730);
+    const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, h0, for_check);
+    const Sequence G(for_test.uniform_matrix(3, 3 * 2, -1, 1), 2);
+    const Sequence G_transposed(Matrix(for_mistake.uniform_matrix(3 * 2, 3, -1, 1).transpose()), 2);
+    EXPECT_HOLDS(matches_or_names_mistake_first("check.loss", Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G)), Matrix::Constant(1, 1, check.loss),
+                                                {{"G was drawn as uniform_matrix(T m, n_h, -1, 1).transpose(): the same shape, but other numbers "
+                                                  "in each place, so the check runs on another loss than the page's. Draw it the shape of h: "
+                                                  "Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m)",
+                                                  Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G_transposed))},
+                                                 {"this is the loss with the start state h_0 = 0: forward from h0, rnn.forward(inputs, {start, Matrix()})",
+                                                  Matrix::Constant(1, 1, own_rnn_loss(rnn, x, Matrix::Zero(3, 2), G))}},
+                                                "the check's loss is L = sum_t sum(G_t ⊙ h_t), with G = Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m) "
+                                                "the first draw from rng, and h_t from h0 (n_h = 3, T = 3, m = 2)"));
+}
+
+// An RNN whose backward gets dL/dh_0 wrong by a factor of 2, or dL/dx: a check must notice.
+struct RnnWithWrongStartGradient : bp::Rnn {
+    using bp::Rnn::Rnn;
+    bool wrong_x = false;
+    const Sequence& backward(const Sequence& dh_out) override {
+        bp::Rnn::backward(dh_out);
+        if (wrong_x) dx.all() *= 2;
+        else d_start.h *= 2;
+        return dx;
+    }
+};
+
+TEST(Ex7_5, NoticesAWrongGradientOfTheStartStateOrOfTheInput) {
+    bp::Rng rng(715);
+    const bp::Rnn base = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    RnnWithWrongStartGradient rnn(base.W_x, base.W_h, base.b);
+    const bp::GradientCheck start = bp::check_rnn_gradients(rnn, x, h0, rng);
+    EXPECT_FALSE(start.passed) << "with dL/dh_0 doubled, the check must fail: " << start.report();
+    EXPECT_EQ(start.parameter, "h0") << "with dL/dh_0 doubled, the worst element must be in h0";
+    RnnWithWrongStartGradient other(base.W_x, base.W_h, base.b);  // a layer of its own: gradients at zero
+    other.wrong_x = true;
+    const bp::GradientCheck input = bp::check_rnn_gradients(other, x, h0, rng);
+    EXPECT_FALSE(input.passed) << "with dL/dx doubled, the check must fail: " << input.report();
+    EXPECT_EQ(input.parameter, "x") << "with dL/dx doubled, the worst element must be in x";
+}
+
+TEST(Ex7_5, ClearsTheGradientsBeforeBackward) {
+    bp::Rng rng(727);
+    bp::Rnn rnn = small_rnn(rng);
+    const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
+    const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
+    // The gradients as a backward pass before the check left them.
+    rnn.dW_x = rng.uniform_matrix(3, 2, -1, 1);
+    rnn.dW_h = rng.uniform_matrix(3, 3, -1, 1);
+    rnn.db = rng.uniform_matrix(3, 1, -1, 1).col(0);
+    bp::Rnn cleared = rnn;
+    cleared.zero_grad();
+    bp::Rng same(728);
+    const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, h0, same);
+    if (check.passed) return;
+    bp::Rng again(728);
+    if (bp::check_rnn_gradients(cleared, x, h0, again).passed)
+        ADD_FAILURE() << "backward adds into the gradients: call rnn.zero_grad() in your closure, before rnn.backward "
+                         "(this layer's gradients held an earlier pass's, and the check failed; with them cleared, it passes)\n"
+                      << check.report();
+    else
+        ADD_FAILURE() << "the check fails on this layer, with its gradients set to zero too (see the test "
+                         "ChecksTheWeightsTheInputsAndTheStartState):\n"
+                      << check.report();
+}
+
+// ---- 7.6 hidden_state_gradient_norms ----
+
+TEST(Ex7_6, ExactLinearCase) {
+    bp::Rnn rnn = exact_linear_rnn();
+    own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, col({1, 0}));
+    ASSERT_EQ(norms.size(), 4u) << "one norm for each t = 0, ..., T (T = 3)";
+    const double expected[] = {std::sqrt(37.0), std::sqrt(17.0), std::sqrt(5.0), 1.0};
+    for (int t = 0; t <= 3; ++t)
+        EXPECT_NEAR(expected[t], norms[static_cast<std::size_t>(t)], 1e-12)
+            << "||dh_" << t << "||: dh_t = (W_h^T)^(3 - t) g with W_h = [[1, 2], [0, 1]], g = (1, 0): dh_2 = (1, 2), "
+            << "dh_1 = (1, 4), dh_0 = (1, 6). (With W_h instead of W_h^T every norm would be 1.)";
+}
+
+TEST(Ex7_6, TheIdentityHasNoTanhPrime) {
+    // The exact linear case from h_0 = (0, 0.5): h_1 = (1, 0.5), h_2 = (2, 0.5), h_3 = (3, 0.5). The
+    // identity's derivative is 1, so the norms are those of ExactLinearCase, whatever the states.
+    bp::Rnn rnn = exact_linear_rnn();
+    own_rnn_forward(rnn, Sequence(1, 3, 1), col({0, 0.5}));
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, col({1, 0}));
+    ASSERT_EQ(norms.size(), 4u) << "one norm for each t = 0, ..., T (T = 3)";
+    std::vector<double> with_tanh_prime(4);  // what multiplying by 1 - h_t^2 gives
+    Matrix dh = col({1, 0});
+    with_tanh_prime[3] = 1;
+    for (bp::Index t = 3; t >= 1; --t) {
+        dh = rnn.W_h.transpose() * Matrix(dh.array() * (1.0 - rnn.h.at(t).array().square()));
+        with_tanh_prime[static_cast<std::size_t>(t - 1)] = dh.norm();
+    }
+    const std::vector<double> expected = {std::sqrt(37.0), std::sqrt(17.0), std::sqrt(5.0), 1.0};
+    bool tanh_prime = true, right = true;
+    for (std::size_t t = 0; t <= 3; ++t) {
+        tanh_prime = tanh_prime && std::abs(norms[t] - with_tanh_prime[t]) <= 1e-9 * std::max(1.0, with_tanh_prime[t]);
+        right = right && std::abs(norms[t] - expected[t]) <= 1e-12 * expected[t];
+    }
+    if (right) return;
+    std::ostringstream got;
+    for (std::size_t t = 0; t <= 3; ++t) got << (t ? ", " : "") << norms[t];
+    ADD_FAILURE() << (tanh_prime ? "tanh' = 1 - h_t^2 was applied, but this RNN's activation is the identity, whose derivative "
+                                   "is 1: multiply by 1 - h_t^2 only when rnn.f == Activation::tanh. (In ExactLinearCase every h_t "
+                                   "was 0, where 1 - h_t^2 = 1 hides it.)\n"
+                                 : "")
+                  << "The identity RNN with W_h = [[1, 2], [0, 1]], g = (1, 0) at step 3, from h_0 = (0, 0.5): the norms of dh_0, "
+                     "..., dh_3 do not depend on the states, expected 6.08276, 4.12311, 2.23607, 1 (as from h_0 = 0), got "
+                  << got.str();
+}
+
+TEST(Ex7_6, AnRnnWithWhOfNormRhoShrinksTheGradientByAtLeastRhoPerStep) {
+    bp::Rng rng(716);
+    bp::Rnn rnn(4, 6, rng);
+    rnn.W_h = 0.5 * bp::random_orthogonal(6, rng);
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(4, 10 * 2, -1, 1), 2), Matrix::Zero(6, 2));
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, rng.uniform_matrix(6, 2, -1, 1));
+    ASSERT_EQ(norms.size(), 11u);
+    for (std::size_t t = 1; t <= 10; ++t)
+        EXPECT_LE(norms[t - 1], 0.5 * norms[t] * (1 + 1e-12))
+            << "||dh_" << t - 1 << "|| <= ||W_h|| max tanh' ||dh_" << t << "|| = 0.5 ||dh_" << t << "|| for W_h = 0.5 Q";
+}
+
+TEST(Ex7_6, AgreesWithTheLayersBackward) {
+    bp::Rng rng(717);
+    bp::Rnn rnn = small_rnn(rng, 2, 4);
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), rng.uniform_matrix(4, 2, -1, 1));
+    const Matrix g = rng.uniform_matrix(4, 2, -1, 1);
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, g);
+    rnn.backward(loss_at_step(5, g, 5));
+    ASSERT_EQ(norms.size(), 6u);
+    EXPECT_NEAR(rnn.start_grad().h.norm(), norms[0], 1e-12) << "t = 0";
+    for (bp::Index t = 1; t <= 5; ++t)
+        EXPECT_NEAR(rnn.hidden_grads().at(t).norm(), norms[static_cast<std::size_t>(t)], 1e-12)
+            << "||dL/dh_" << t << "|| as Rnn::backward computes it for a loss at step 5 only";
+}
+
+}  // namespace

@@ -1,0 +1,162 @@
+// Chapter 7's GRU step (exercises 7.10 and 7.11): built through chapter 3's graph, then its
+// backward pass by hand, against the tests' own step and the graph's gradients.
+#include "check.hpp"
+
+#include "bp/autodiff/graph.hpp"
+#include "bp/recurrent/gru_graph.hpp"
+
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace {
+
+using bp::Matrix;
+using bp::Vector;
+using bp_test::matches_or_names_mistake_first;
+using bp_test::matrices_near;
+using bp_test::near;
+using bp_test::sigmoid_of;
+using bp_test::slopes;
+using bp_test::tanh_of;
+using bp_test::weighted_sum;
+
+// ---- 7.10 gru_step, through the graph ----
+
+// The tests' own GRU step: u, r, the candidate and h_t.
+struct OwnGruStep {
+    Matrix u, r, candidate, h;
+    OwnGruStep(const bp::Gru& g, const Matrix& x, const Matrix& h_prev) {
+        u = sigmoid_of((g.W_xu * x + g.W_hu * h_prev).colwise() + g.b_u);
+        r = sigmoid_of((g.W_xr * x + g.W_hr * h_prev).colwise() + g.b_r);
+        candidate = tanh_of((g.W_xh * x + g.W_hh * r.cwiseProduct(h_prev)).colwise() + g.b_h);
+        h = (u.array() * h_prev.array() + (1.0 - u.array()) * candidate.array()).matrix();
+    }
+};
+
+// The update gate used the other way round, h_t = (1 - u) ⊙ h_prev + u ⊙ h~, and its name.
+Matrix with_update_gate_swapped(const OwnGruStep& s, const Matrix& h_prev) {
+    return ((1.0 - s.u.array()) * h_prev.array() + s.u.array() * s.candidate.array()).matrix();
+}
+const char* const update_gate_swapped =
+    "expected h_t = u ⊙ h_prev + (1 - u) ⊙ h~, got (1 - u) ⊙ h_prev + u ⊙ h~: that is the update gate u used the other "
+    "way round (some texts write the GRU so, with their z); the page says h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~, so that where "
+    "u = 1 the state is kept as it is (and bp::Gru starts b_u at 1 for that)";
+
+bp::Gru small_gru(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
+    bp::Gru g(n_x, n_h, rng);
+    for (const bp::Parameter& p : g.parameters()) p.value() = rng.uniform_matrix(p.rows(), p.cols(), -0.8, 0.8);
+    return g;
+}
+
+TEST(Ex7_10, ComputesTheGruStep) {
+    bp::Rng rng(722);
+    bp::Gru gru = small_gru(rng);
+    const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1);
+    bp::Graph g;
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
+    const OwnGruStep want(gru, x, h_prev);
+    EXPECT_HOLDS(matches_or_names_mistake_first("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
+                                                "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+                                                "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
+}
+
+TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
+    bp::Rng rng(723);
+    bp::Gru gru = small_gru(rng);
+    Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 3, -1, 1);
+    bp::Graph g;
+    const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), xv, hv);
+    g.backward(g.sum(g.mul(h, g.input(G, "G"))));  // L = sum(G ⊙ h_t)
+    const OwnGruStep want(gru, x, h_prev);
+    if (!near(want.h, g.value(h)) && near(with_update_gate_swapped(want, h_prev), g.value(h))) {
+        // The graph differentiates the step it was given: every gradient is that other step's.
+        ADD_FAILURE() << update_gate_swapped << ". The graph's gradients are those of that other step, so none can match "
+                      << "the finite differences of the page's\n"
+                      << matrices_near("h_t", want.h, g.value(h)).message();
+        return;
+    }
+    const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
+    const char* why = "the graph's parameter leaves add their gradients into the layer's";
+    for (auto [name, W, dW] : {std::tuple<const char*, Matrix*, Matrix*>{"W_xu", &gru.W_xu, &gru.dW_xu}, {"W_hu", &gru.W_hu, &gru.dW_hu},
+                               {"W_xr", &gru.W_xr, &gru.dW_xr}, {"W_hr", &gru.W_hr, &gru.dW_hr},
+                               {"W_xh", &gru.W_xh, &gru.dW_xh}, {"W_hh", &gru.W_hh, &gru.dW_hh}})
+        EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *W), *dW, 1e-7)) << why;
+    for (auto [name, b, db] : {std::tuple<const char*, Vector*, Vector*>{"b_u", &gru.b_u, &gru.db_u}, {"b_r", &gru.b_r, &gru.db_r},
+                               {"b_h", &gru.b_h, &gru.db_h}})
+        EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *b), *db, 1e-7)) << why;
+    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), g.grad(xv), 1e-7));
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), g.grad(hv), 1e-7)) << "h_prev is used four times (in u ⊙ h_prev, "
+                                                                                   "r ⊙ h_prev and the products with W_hu and W_hr)";
+}
+
+// ---- 7.11 gru_step_backward, by hand ----
+
+// dh_prev by hand and by finite differences, for a GRU, with dh_t = G.
+void expect_dh_prev_matches(bp::Gru& gru, bp::Rng& rng, const std::string& paths) {
+    Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1);
+    const Matrix G = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx(2, 2), dh_prev(3, 2);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "with only " << paths;
+}
+
+TEST(Ex7_11, EachPathIntoHPrev) {
+    bp::Rng rng(724);
+    bp::Gru gru = small_gru(rng);
+    gru.W_hu.setZero(), gru.W_hr.setZero(), gru.W_hh.setZero();
+    expect_dh_prev_matches(gru, rng, "the direct path: h_t = u ⊙ h_prev + ..., so dh_prev = dh ⊙ u");
+    gru.W_hu = rng.uniform_matrix(3, 3, -0.8, 0.8);
+    expect_dh_prev_matches(gru, rng, "the direct path and the update gate's: + W_hu^T dA_u");
+    gru.W_hu.setZero();
+    gru.W_hh = rng.uniform_matrix(3, 3, -0.8, 0.8);
+    expect_dh_prev_matches(gru, rng, "the direct path and the candidate's: + (W_hh^T dA_h) ⊙ r");
+    gru.W_hr = rng.uniform_matrix(3, 3, -0.8, 0.8);
+    expect_dh_prev_matches(gru, rng, "the direct path, the candidate's and the reset gate's: + W_hr^T dA_r");
+}
+
+TEST(Ex7_11, MatchesTheGraphTo1e12) {
+    bp::Rng rng(725);
+    bp::Gru gru = small_gru(rng), by_graph = gru;
+    const Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1), G = rng.uniform_matrix(3, 3, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx(2, 3), dh_prev(3, 3);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    bp::Graph g;
+    const bp::Var xv = g.input(x, "x_t"), hv = g.input(h_prev, "h_prev");
+    const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, by_graph), xv, hv);
+    g.backward(g.sum(g.mul(h, g.input(G, "G"))));
+    if (!near(s.h, g.value(h))) {
+        // The graph is built by exercise 7.10's gru_step: a wrong step there is no mistake of this exercise's.
+        ADD_FAILURE() << "the graph this test compares with is built by your gru_step (exercise 7.10), and its h_t is not the "
+                         "page's step"
+                      << (near(with_update_gate_swapped(s, h_prev), g.value(h)) ? std::string(": ") + update_gate_swapped : std::string())
+                      << ". Fix exercise 7.10 first\n"
+                      << matrices_near("h_t", s.h, g.value(h)).message();
+        return;
+    }
+    const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
+    for (std::size_t i = 0; i < mine.size(); ++i)
+        EXPECT_HOLDS(matrices_near("d" + mine[i].name, graphs[i].grad(), mine[i].grad(), 1e-12)) << "against chapter 3's graph";
+    EXPECT_HOLDS(matrices_near("dx_t", g.grad(xv), dx, 1e-12));
+    EXPECT_HOLDS(matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12));
+}
+
+TEST(Ex7_11, AddsIntoTheGradients) {
+    bp::Rng rng(726);
+    bp::Gru gru = small_gru(rng);
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), G = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx(2, 2), dh_prev(3, 2);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    const Matrix once_u = gru.dW_hu, once_h = gru.dW_hh;
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_u), gru.dW_hu) << "+=, not =";
+    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), gru.dW_hh);
+}
+
+}  // namespace

@@ -1,0 +1,153 @@
+// Chapter 7's LSTM step (exercises 7.8 and 7.9): the gates in their order and the cell, forward;
+// gate by gate and through the cell, backward, against the tests' own step (ch07_recurrent.hpp).
+#include "ch07_recurrent.hpp"
+#include "check.hpp"
+
+#include "bp/recurrent/lstm.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace {
+
+using bp::Matrix;
+using bp::Vector;
+using bp_test::matches_or_names_mistake_first;
+using bp_test::matrices_near;
+using bp_test::OwnLstmStep;
+using bp_test::slopes;
+using bp_test::weighted_sum;
+
+// ---- 7.8 lstm_step_forward ----
+
+bp::Lstm small_lstm(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
+    return bp::Lstm(rng.uniform_matrix(4 * n_h, n_x, -0.8, 0.8), rng.uniform_matrix(4 * n_h, n_h, -0.8, 0.8),
+                    rng.uniform_matrix(4 * n_h, 1, -0.5, 0.5).col(0));
+}
+
+TEST(Ex7_8, MatchesTheEquations) {
+    bp::Rng rng(719);
+    const bp::Lstm lstm = small_lstm(rng);
+    const Matrix x = rng.uniform_matrix(2, 4, -1, 1), h_prev = rng.uniform_matrix(3, 4, -1, 1), c_prev = rng.uniform_matrix(3, 4, -2, 2);
+    Matrix gates(12, 4), c(3, 4), h(3, 4);
+    bp::lstm_step_forward(lstm, x, h_prev, c_prev, gates, c, h);
+    const OwnLstmStep expected(lstm, x, h_prev, c_prev);
+    EXPECT_MATRIX_NEAR(expected.gates, gates) << "the gates i, f, o (sigmoid) and g (tanh) of A = W_x x_t + W_h h_prev + b";
+    EXPECT_MATRIX_NEAR(expected.c, c) << "c_t = f ⊙ c_prev + i ⊙ g";
+    EXPECT_MATRIX_NEAR(expected.h, h) << "h_t = o ⊙ tanh(c_t)";
+}
+
+TEST(Ex7_8, TheGatesComeInTheOrderIFOG) {
+    // W = 0, so A = b: i = 1, f = 0, o = 1 (biases of +-40) and g = tanh(0.5).
+    const Vector b = (Vector(4) << 40, -40, 40, 0.5).finished();
+    const bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), b);
+    Matrix gates(4, 1), c(1, 1), h(1, 1);
+    bp::lstm_step_forward(lstm, Matrix::Ones(1, 1), Matrix::Ones(1, 1), Matrix::Constant(1, 1, 3.0), gates, c, h);
+    EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, std::tanh(0.5)), c)
+        << "with i = 1, f = 0 (the 2nd block of b) and g = tanh(0.5) (the 4th), c_t = 0 c_prev + 1 g = tanh(0.5); "
+           "the blocks of A are i, f, o, g in that order";
+    if (std::abs(h(0, 0) - c(0, 0)) < 1e-12 && std::abs(c(0, 0) - std::tanh(0.5)) < 1e-12)
+        ADD_FAILURE() << "h_t = c_t = " << c(0, 0) << " with o = 1: the tanh is missing, h_t = o ⊙ tanh(c_t) (tanh_in_place on a copy "
+                         "of c_t, then times o)";
+    else
+        EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, std::tanh(std::tanh(0.5))), h) << "h_t = o tanh(c_t) with o = 1";
+}
+
+TEST(Ex7_8, AnOpenForgetGateAndAClosedInputGateKeepTheCell) {
+    const Vector b = (Vector(4) << -40, 40, 0, 0.3).finished();  // i = 0, f = 1
+    const bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), b);
+    Matrix gates(4, 2), c(1, 2), h(1, 2);
+    const Matrix c_prev = (Matrix(1, 2) << 1.5, -0.25).finished();
+    bp::lstm_step_forward(lstm, Matrix::Ones(1, 2), Matrix::Ones(1, 2), c_prev, gates, c, h);
+    EXPECT_HOLDS(matrices_near("c_t", c_prev, c, 1e-15)) << "f = 1 and i = 0: c_t = c_prev, the memory kept as it is";
+}
+
+// ---- 7.9 lstm_step_backward ----
+
+TEST(Ex7_9, MatchesFiniteDifferencesGateByGate) {
+    bp::Rng rng(720);
+    bp::Lstm lstm = small_lstm(rng);
+    Matrix x = rng.uniform_matrix(2, 3, -1, 1), h_prev = rng.uniform_matrix(3, 3, -1, 1), c_prev = rng.uniform_matrix(3, 3, -2, 2);
+    const Matrix G_h = rng.uniform_matrix(3, 3, -1, 1), G_c = rng.uniform_matrix(3, 3, -1, 1);
+    // L = sum(G_h ⊙ h_t) + sum(G_c ⊙ c_t): dh_t = G_h, and dc_next = G_c, as step t + 1 would send it.
+    const auto L = [&] {
+        const OwnLstmStep s(lstm, x, h_prev, c_prev);
+        return weighted_sum(G_h, s.h) + weighted_sum(G_c, s.c);
+    };
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    Matrix dx(2, 3), dh_prev(3, 3), dc_prev(3, 3);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, G_h, G_c, dx, dh_prev, dc_prev);
+    const Matrix dW_x = lstm.dW_x, dW_h = lstm.dW_h, db = lstm.db;
+    const Matrix num_W_x = slopes(L, lstm.W_x), num_W_h = slopes(L, lstm.W_h), num_b = slopes(L, lstm.b);
+    const char* hints[] = {"di = dc ⊙ g, then ⊙ i (1 - i)", "df = dc ⊙ c_{t-1}, then ⊙ f (1 - f)",
+                           "do = dh_t ⊙ tanh(c_t), then ⊙ o (1 - o)", "dg = dc ⊙ i, then ⊙ (1 - g^2)"};
+    for (int gate = 0; gate < 4; ++gate) {
+        const std::string name = std::string("gate ") + bp::lstm_gate_name(gate) + " (rows " + std::to_string(3 * gate) + "-" +
+                                 std::to_string(3 * gate + 2) + ")";
+        EXPECT_HOLDS(matrices_near("dW_x, " + name, num_W_x.middleRows(3 * gate, 3), dW_x.middleRows(3 * gate, 3), 1e-7))
+            << hints[gate] << ", with dc = dc_next + dh_t ⊙ o ⊙ (1 - tanh^2(c_t))";
+        EXPECT_HOLDS(matrices_near("dW_h, " + name, num_W_h.middleRows(3 * gate, 3), dW_h.middleRows(3 * gate, 3), 1e-7)) << hints[gate];
+        EXPECT_HOLDS(matrices_near("db, " + name, num_b.middleRows(3 * gate, 3), db.middleRows(3 * gate, 3), 1e-7)) << hints[gate];
+    }
+    EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7)) << "dx_t = W_x^T dA";
+    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "dh_prev = W_h^T dA";
+    const Matrix o = s.gates.middleRows(6, 3), dc = G_c + G_h.cwiseProduct(o).cwiseProduct((1.0 - s.c.array().tanh().square()).matrix());
+    EXPECT_HOLDS(matches_or_names_mistake_first("dc_prev", slopes(L, c_prev), dc_prev,
+                                                {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f", dc}},
+                                                "dc_prev = dc ⊙ f", 1e-7));
+}
+
+TEST(Ex7_9, TheCarouselPassesDcStraightBack) {
+    // i = 0, f = 1, o = 0: the cell keeps itself and shows nothing.
+    const Vector b = (Vector(4) << -40, 40, -40, 0.2).finished();
+    bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), b);
+    const Matrix x = Matrix::Ones(1, 2), h_prev = Matrix::Ones(1, 2), c_prev = (Matrix(1, 2) << 0.7, -1.1).finished();
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    const Matrix dc_next = (Matrix(1, 2) << 0.3, -2.0).finished();
+    Matrix dx(1, 2), dh_prev(1, 2), dc_prev(1, 2);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, Matrix::Ones(1, 2), dc_next, dx, dh_prev, dc_prev);
+    EXPECT_HOLDS(matrices_near("dc_prev", dc_next, dc_prev, 1e-12))
+        << "i = 0, f = 1, o = 0: dc = dc_next + dh ⊙ o ⊙ ... = dc_next, and dc_prev = dc ⊙ f = dc_next, unchanged: "
+           "the gradient travels along the cell as far as f stays 1";
+}
+
+TEST(Ex7_9, TheForgetGatesGradientUsesTheOldCell) {
+    // W = 0 and b = 0: i = f = o = 1/2, g = 0; c_prev = 2, so c_t = 1.
+    bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), Vector::Zero(4));
+    const Matrix one = Matrix::Ones(1, 1), c_prev = Matrix::Constant(1, 1, 2.0);
+    const OwnLstmStep s(lstm, one, one, c_prev);
+    Matrix dx(1, 1), dh_prev(1, 1), dc_prev(1, 1);
+    bp::lstm_step_backward(lstm, one, one, c_prev, s.gates, s.c, Matrix::Zero(1, 1), one, dx, dh_prev, dc_prev);
+    EXPECT_NEAR(0.5, lstm.db(1), 1e-12) << "the forget gate's bias: dh_t = 0 and dc_next = 1, so dc = 1; df = dc c_{t-1} "
+                                           "= 2 and dA_f = df f (1 - f) = 2 / 4 = 0.5. (With c_t = 1 in place of "
+                                           "c_{t-1}: 0.25)";
+}
+
+TEST(Ex7_9, TheCellsGradientGoesBackThroughTheForgetGate) {
+    // W = 0 and b = 0: i = f = o = 1/2, g = 0; c_prev = 2, so c_t = 1.
+    bp::Lstm lstm(Matrix::Zero(4, 1), Matrix::Zero(4, 1), Vector::Zero(4));
+    const Matrix one = Matrix::Ones(1, 1), c_prev = Matrix::Constant(1, 1, 2.0);
+    const OwnLstmStep s(lstm, one, one, c_prev);
+    Matrix dx(1, 1), dh_prev(1, 1), dc_prev(1, 1);
+    bp::lstm_step_backward(lstm, one, one, c_prev, s.gates, s.c, Matrix::Zero(1, 1), one, dx, dh_prev, dc_prev);
+    EXPECT_HOLDS(matches_or_names_mistake_first("dc_prev", Matrix::Constant(1, 1, 0.5), dc_prev,
+                                                {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f "
+                                                  "(here f = 1/2, dc = 1)",
+                                                  one}},
+                                                "dh_t = 0 and dc_next = 1, so dc = 1, and f = 1/2: dc_prev = dc ⊙ f = 0.5"));
+}
+
+TEST(Ex7_9, AddsIntoTheGradients) {
+    bp::Rng rng(721);
+    bp::Lstm lstm = small_lstm(rng);
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), c_prev = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    const Matrix dh = rng.uniform_matrix(3, 2, -1, 1), dc = rng.uniform_matrix(3, 2, -1, 1);
+    Matrix dx(2, 2), dh_prev(3, 2), dc_prev(3, 2);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
+    const Matrix once = lstm.dW_h;
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
+    EXPECT_MATRIX_NEAR(Matrix(2 * once), lstm.dW_h) << "each step adds its share into the shared W_h (+=, not =)";
+}
+
+}  // namespace
