@@ -1,9 +1,11 @@
 // What a run of the course tests leaves behind, and what the course tool makes of it.
 //
-// Each test process (ctest runs one per exercise) writes a report file as it goes. From
-// those files and the exercise list (exercises.tsv, made by exgen), the student's progress
-// is printed and the stub gate is judged. Writing as it goes means a crash still leaves a
-// report that says which test was running.
+// Each test process (ctest runs one per exercise) writes a report file as it goes
+// (report_writer.cpp). From those files and the exercise list (exercises.tsv, made by exgen),
+// read back in one place (report_files.hpp), the student's progress is printed
+// (report_progress.cpp), the stub gate is judged (report_gate.cpp) and a submission is graded
+// (report_grade.cpp). Writing as it goes means a crash still leaves a report that says which
+// test was running.
 #pragma once
 
 #include <gtest/gtest.h>

@@ -1,0 +1,176 @@
+// Grading (course_tests --grade, which ./course grade runs): each exercise's score from the
+// reports, written as Gradescope's results.json and as a JUnit XML report.
+#include "report.hpp"
+#include "report_files.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+namespace bp_test {
+
+using namespace report;
+
+namespace {
+
+std::string json_string(const std::string& s) {
+    std::ostringstream out;
+    out << '"';
+    for (unsigned char c : s) {
+        if (c == '"') out << "\\\"";
+        else if (c == '\\') out << "\\\\";
+        else if (c == '\n') out << "\\n";
+        else if (c == '\t') out << "\\t";
+        else if (c == '\r') out << "\\r";
+        else if (c < 0x20) out << "\\u" << std::hex << std::setw(4) << std::setfill('0') << int(c) << std::dec;
+        else out << c;
+    }
+    out << '"';
+    return out.str();
+}
+
+std::string xml_text(const std::string& s) {
+    std::string out;
+    for (unsigned char c : s) {
+        if (c == '&') out += "&amp;";
+        else if (c == '<') out += "&lt;";
+        else if (c == '>') out += "&gt;";
+        else if (c == '"') out += "&quot;";
+        else if (c < 0x20 && c != '\n' && c != '\t') out += ' ';  // not allowed in XML 1.0
+        else out += static_cast<char>(c);
+    }
+    return out;
+}
+
+std::string number(double x) {
+    std::ostringstream out;
+    out << std::round(x * 100) / 100;
+    return out.str();
+}
+
+// Points per exercise from FILE: "default P" and "N.M P" lines; '#' starts a comment.
+std::map<std::string, double> read_points(const std::filesystem::path& file, double& fallback) {
+    std::ifstream in(file);
+    if (!in) throw std::runtime_error("cannot read the points file " + file.string());
+    std::map<std::string, double> points;
+    fallback = 1;
+    int line_no = 0;
+    for (std::string line; std::getline(in, line);) {
+        ++line_no;
+        line = line.substr(0, line.find('#'));
+        std::istringstream fields(line);
+        std::string key;
+        double value = 0;
+        if (!(fields >> key)) continue;
+        if (!(fields >> value) || value < 0 || !std::isfinite(value))
+            throw std::runtime_error(file.string() + ":" + std::to_string(line_no) + ": expected 'N.M POINTS' or 'default POINTS'");
+        (key == "default" ? fallback : points[key]) = value;
+    }
+    return points;
+}
+
+// "ID<TAB>message" lines: the exercises whose code did not compile (replaced by their stubs).
+std::map<std::string, std::string> read_compile_failures(const std::filesystem::path& file) {
+    std::map<std::string, std::string> failures;
+    if (file.empty()) return failures;
+    std::ifstream in(file);
+    for (std::string line; std::getline(in, line);) {
+        const auto tab = line.find('\t');
+        if (tab != std::string::npos) failures[line.substr(0, tab)] = unescape(line.substr(tab + 1));
+    }
+    return failures;
+}
+
+}  // namespace
+
+int write_grade(const std::filesystem::path& manifest, const std::filesystem::path& reports, const GradeFiles& files) {
+    const std::vector<Exercise> exercises = load(manifest, reports, nullptr);
+    double fallback = 1;
+    const std::map<std::string, double> points = read_points(files.points, fallback);
+    const std::map<std::string, std::string> failures = read_compile_failures(files.compile_failures);
+    for (const auto& [id, p] : points)
+        if (!find_exercise(exercises, id)) throw std::runtime_error(files.points.string() + " gives points to exercise " + id + ", which does not exist");
+
+    double score = 0, max_score = 0;
+    int tests = 0, failed_tests = 0;
+    std::string json_tests, junit_suites, summary;
+    for (const Exercise& e : exercises) {
+        const auto it = points.find(e.id);
+        const double max = it != points.end() ? it->second : fallback;
+        const int total = static_cast<int>(e.tests.size()), passed = e.count("pass");
+        std::string output, status = "failed";
+        double got = 0;
+        std::string junit_cases;
+        int junit_failures = 0;
+        if (const auto f = failures.find(e.id); f != failures.end()) {
+            output = "Did not compile, so it was graded as not done (its code was replaced by the stub; the other "
+                     "exercises of the file were graded as written). The compiler said:\n" + f->second;
+            junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"compiles\"><failure message=\"" +
+                           xml_text(first_line(f->second)) + "\">" + xml_text(f->second) + "</failure></testcase>\n";
+            ++junit_failures;
+        } else if (total == 0) {
+            output = "No test ran for this exercise (the test program did not start, or crashed before).";
+        } else {
+            got = max * passed / total;
+            if (passed == total) status = "passed";
+            output = std::to_string(passed) + " of " + std::to_string(total) + " tests pass" +
+                     (passed < total ? " (points in proportion)" : "") + ".\n";
+            for (const TestOutcome& t : e.tests) {
+                const std::string name = t.suite + "." + t.name;
+                const bool ok = t.status == "pass";
+                std::string message = t.status == "todo" || t.status == "waiting" ? first_line(t.message) : t.message;
+                message = cut_lines(message, max_failure_lines);
+                if (t.status == "waiting")
+                    output += "\nWAIT  " + name + ": it calls exercise " + t.blocker + ", which is not done\n";
+                else if (t.status == "todo")
+                    output += "\nTODO  " + name + ": not implemented\n";
+                else if (!ok)
+                    output += "\n" + std::string(t.status == "crashed" ? "CRASH " : "FAIL  ") + name + "\n" + indent(message, "    ") + "\n";
+                junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"" + xml_text(name) + "\"";
+                if (ok) {
+                    junit_cases += "/>\n";
+                } else {
+                    ++junit_failures;
+                    junit_cases += "><failure message=\"" + xml_text(telling_line(message)) + "\">" + xml_text(message) + "</failure></testcase>\n";
+                }
+            }
+        }
+        tests += std::max(total, 1);
+        failed_tests += junit_failures;
+        score += got;
+        max_score += max;
+        if (!json_tests.empty()) json_tests += ",\n";
+        json_tests += "    {\"name\": " + json_string("Exercise " + e.id + ": " + e.hint) + ", \"number\": " + json_string(e.id) +
+                      ", \"score\": " + number(got) + ", \"max_score\": " + number(max) + ", \"status\": " + json_string(status) +
+                      ", \"output\": " + json_string(output) + ", \"visibility\": \"visible\"}";
+        junit_suites += "  <testsuite name=\"exercise " + e.id + "\" tests=\"" + std::to_string(std::max(total, 1)) +
+                        "\" failures=\"" + std::to_string(junit_failures) + "\">\n" + junit_cases + "  </testsuite>\n";
+        std::ostringstream row;
+        row << "  " << pad(e.id, 6) << std::setw(6) << number(got) << " / " << std::left << std::setw(5) << number(max) << std::right
+            << (failures.count(e.id) ? "did not compile" : total == 0 ? "no test ran" : std::to_string(passed) + " of " + std::to_string(total) + " tests pass")
+            << "\n";
+        summary += row.str();
+    }
+    summary += "Score: " + number(score) + " of " + number(max_score) + "\n";
+    std::cout << summary;
+
+    std::filesystem::create_directories(files.json.parent_path().empty() ? "." : files.json.parent_path());
+    std::ofstream json(files.json);
+    json << "{\n  \"score\": " << number(score) << ",\n  \"max_score\": " << number(max_score)
+         << ",\n  \"output\": " << json_string(summary) << ",\n  \"visibility\": \"visible\",\n  \"stdout_visibility\": \"hidden\",\n"
+         << "  \"tests\": [\n" << json_tests << "\n  ]\n}\n";
+    std::filesystem::create_directories(files.junit.parent_path().empty() ? "." : files.junit.parent_path());
+    std::ofstream junit(files.junit);
+    junit << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backprop course\" tests=\"" << tests
+          << "\" failures=\"" << failed_tests << "\">\n" << junit_suites << "</testsuites>\n";
+    if (!json || !junit) throw std::runtime_error("cannot write " + files.json.string() + " or " + files.junit.string());
+    return 0;
+}
+
+}  // namespace bp_test
