@@ -452,4 +452,13 @@ TEST(LibInit, DenseTakesAnInitialisationChoice) {
     EXPECT_THROW(bp::Dense(Matrix::Zero(2, 3), Vector::Zero(3), Activation::tanh), bp::ShapeError);
 }
 
+TEST(LibInit, XavierAndHeHaveTheirScales) {
+    bp::Rng rng(2);
+    const Matrix x = bp::xavier_uniform(200, 100, rng);
+    EXPECT_EQ(bp::shape(x), "200x100");
+    EXPECT_LE(x.cwiseAbs().maxCoeff(), std::sqrt(6.0 / 300));
+    const Matrix h = bp::he_normal(200, 100, rng);
+    EXPECT_NEAR(2.0 / 100, h.array().square().mean(), 0.002);
+}
+
 }  // namespace

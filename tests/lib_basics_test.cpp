@@ -1,4 +1,6 @@
-// Library checks: the parts of lib/ that no exercise covers.
+// Library checks of the basics no exercise covers: the random numbers, Dense and Mlp as built,
+// and the matrices' checks (an Eigen assertion becomes an exception; require_finite names the
+// first value that is not finite).
 #include "check.hpp"
 
 #include "bp/layers/dense.hpp"
@@ -7,10 +9,13 @@
 #include "bp/core/random.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace {
 
 using bp::Matrix;
+using bp_test::error_of;
+constexpr double inf = std::numeric_limits<double>::infinity();
 
 // Pinned so that a change of algorithm, or a compiler that computes differently, shows up
 // (the integers were checked against an independent Python version). xoshiro256** is integer arithmetic, and uniform() scales 53 of its bits exactly, so these
@@ -85,15 +90,6 @@ TEST(LibRandom, DrawsFromTheStatedRanges) {
     EXPECT_THROW(rng.below(0), std::invalid_argument);
 }
 
-TEST(LibInit, XavierAndHeHaveTheirScales) {
-    bp::Rng rng(2);
-    const Matrix x = bp::xavier_uniform(200, 100, rng);
-    EXPECT_EQ(bp::shape(x), "200x100");
-    EXPECT_LE(x.cwiseAbs().maxCoeff(), std::sqrt(6.0 / 300));
-    const Matrix h = bp::he_normal(200, 100, rng);
-    EXPECT_NEAR(2.0 / 100, h.array().square().mean(), 0.002);
-}
-
 TEST(LibDense, StartsWithZeroBiasAndZeroGradients) {
     bp::Rng rng(3);
     bp::Dense layer(4, 3, bp::Activation::tanh, rng);
@@ -139,6 +135,18 @@ TEST(LibMatrix, EigenAssertionsBecomeExceptions) {
     Matrix m = Matrix::Zero(2, 2);
     EXPECT_THROW(m(5, 0) = 1.0, std::logic_error);
     EXPECT_THROW(Matrix(m * Matrix::Zero(3, 3)), std::logic_error);
+}
+
+TEST(LibMatrix, RequireFiniteNamesTheFirstValueThatIsNot) {
+    Matrix g = Matrix::Ones(3, 2);
+    EXPECT_NO_THROW(bp::require_finite("clip_grad_norm", "layer1.W's gradient", g));
+    g(1, 0) = std::nan("");
+    g(2, 1) = inf;
+    EXPECT_MENTIONS(error_of<bp::ValueError>([&] { bp::require_finite("clip_grad_norm", "layer1.W's gradient", g); }),
+                    "clip_grad_norm: layer1.W's gradient is not finite: nan at row 1, column 0");
+    g(1, 0) = 0;
+    const Eigen::Map<Matrix> view(g.data(), 3, 2);  // a Parameter's view works too
+    EXPECT_MENTIONS(error_of<bp::ValueError>([&] { bp::require_finite("step", "b", view); }), "step: b is not finite: inf at row 2, column 1");
 }
 
 }  // namespace
