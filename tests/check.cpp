@@ -10,13 +10,20 @@
 
 namespace bp_test {
 
-std::string format_matrix(const bp::Matrix& m, const std::string& indent) {
+namespace {
+
+// m a row a line, each element with `digits` significant digits.
+std::string format_with_digits(const bp::Matrix& m, const std::string& indent, int digits) {
     if (m.size() == 0) return indent + "(empty)\n";
     std::ostringstream out;
-    const Eigen::IOFormat format(6, 0, "  ", "\n", indent + "[ ", " ]");
+    const Eigen::IOFormat format(digits, 0, "  ", "\n", indent + "[ ", " ]");
     out << m.format(format) << "\n";
     return out.str();
 }
+
+}  // namespace
+
+std::string format_matrix(const bp::Matrix& m, const std::string& indent) { return format_with_digits(m, indent, 6); }
 
 ::testing::AssertionResult matrices_near(const std::string& label, const bp::Matrix& expected, const bp::Matrix& got,
                                          double tolerance) {
@@ -126,11 +133,7 @@ bool near(const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
 }
 
 std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent) {
-    if (m.size() == 0) return indent + "(empty)\n";
-    std::ostringstream out;
-    const Eigen::IOFormat format(17, 0, "  ", "\n", indent + "[ ", " ]");
-    out << m.format(format) << "\n";
-    return out.str();
+    return format_with_digits(m, indent, 17);
 }
 
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m) {
