@@ -6,11 +6,8 @@
 #include "bp/train/train.hpp"
 #include "bp/train/training_step.hpp"
 
-#include <zlib.h>
-
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <unistd.h>
 
 namespace {

@@ -10,13 +10,10 @@
 #include <sys/stat.h>
 #include <fcntl.h>
 #include <unistd.h>
-#include <zlib.h>
 
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <future>
-#include <iterator>
 
 namespace {
 

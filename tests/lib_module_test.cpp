@@ -13,7 +13,6 @@
 #include "bp/recurrent/sequence_model.hpp"
 #include "bp/train/train.hpp"
 
-#include <fstream>
 
 namespace {
 
