@@ -3,6 +3,8 @@
 #include "report.hpp"
 #include "report_files.hpp"
 
+#include <nlohmann/json.hpp>
+
 #include <algorithm>
 #include <cmath>
 #include <fstream>
@@ -19,22 +21,6 @@ using namespace report;
 
 namespace {
 
-std::string json_string(const std::string& s) {
-    std::ostringstream out;
-    out << '"';
-    for (unsigned char c : s) {
-        if (c == '"') out << "\\\"";
-        else if (c == '\\') out << "\\\\";
-        else if (c == '\n') out << "\\n";
-        else if (c == '\t') out << "\\t";
-        else if (c == '\r') out << "\\r";
-        else if (c < 0x20) out << "\\u" << std::hex << std::setw(4) << std::setfill('0') << int(c) << std::dec;
-        else out << c;
-    }
-    out << '"';
-    return out.str();
-}
-
 std::string xml_text(const std::string& s) {
     std::string out;
     for (unsigned char c : s) {
@@ -48,9 +34,11 @@ std::string xml_text(const std::string& s) {
     return out;
 }
 
+double cents(double x) { return std::round(x * 100) / 100; }
+
 std::string number(double x) {
     std::ostringstream out;
-    out << std::round(x * 100) / 100;
+    out << cents(x);
     return out.str();
 }
 
@@ -99,7 +87,8 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
 
     double score = 0, max_score = 0;
     int tests = 0, failed_tests = 0;
-    std::string json_tests, junit_suites, summary;
+    nlohmann::json json_tests = nlohmann::json::array();
+    std::string junit_suites, summary;
     for (const Exercise& e : exercises) {
         const auto it = points.find(e.id);
         const double max = it != points.end() ? it->second : fallback;
@@ -145,10 +134,8 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
         failed_tests += junit_failures;
         score += got;
         max_score += max;
-        if (!json_tests.empty()) json_tests += ",\n";
-        json_tests += "    {\"name\": " + json_string("Exercise " + e.id + ": " + e.hint) + ", \"number\": " + json_string(e.id) +
-                      ", \"score\": " + number(got) + ", \"max_score\": " + number(max) + ", \"status\": " + json_string(status) +
-                      ", \"output\": " + json_string(output) + ", \"visibility\": \"visible\"}";
+        json_tests.push_back({{"name", "Exercise " + e.id + ": " + e.hint}, {"number", e.id}, {"score", cents(got)}, {"max_score", cents(max)},
+                              {"status", status}, {"output", output}, {"visibility", "visible"}});
         junit_suites += "  <testsuite name=\"exercise " + e.id + "\" tests=\"" + std::to_string(std::max(total, 1)) +
                         "\" failures=\"" + std::to_string(junit_failures) + "\">\n" + junit_cases + "  </testsuite>\n";
         std::ostringstream row;
@@ -162,9 +149,11 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
 
     std::filesystem::create_directories(files.json.parent_path().empty() ? "." : files.json.parent_path());
     std::ofstream json(files.json);
-    json << "{\n  \"score\": " << number(score) << ",\n  \"max_score\": " << number(max_score)
-         << ",\n  \"output\": " << json_string(summary) << ",\n  \"visibility\": \"visible\",\n  \"stdout_visibility\": \"hidden\",\n"
-         << "  \"tests\": [\n" << json_tests << "\n  ]\n}\n";
+    // Gradescope's fields; a test's text is any bytes a student's code printed, so invalid UTF-8
+    // is replaced rather than refused.
+    const nlohmann::json results = {{"score", cents(score)}, {"max_score", cents(max_score)}, {"output", summary},
+                                    {"visibility", "visible"}, {"stdout_visibility", "hidden"}, {"tests", json_tests}};
+    json << results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     std::filesystem::create_directories(files.junit.parent_path().empty() ? "." : files.junit.parent_path());
     std::ofstream junit(files.junit);
     junit << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backprop course\" tests=\"" << tests
