@@ -179,7 +179,7 @@ cat > "$repo/build/student/diagnostics/ch01/one.cpp.json" <<EOF
  {"kind": "warning", "message": "unused variable 'k'", "locations": [{"caret": {"file": "$repo/exercises/ch01/one.cpp", "line": 1, "column": 5}}]}]
 EOF
 stand_in "$repo/bin/cmake" '[ "$1" = --build ] || exit 0
-printf "[1/2] Building CXX object one.cpp.o\nFAILED: one.cpp.o\ng++ -c one.cpp\nIn instantiation of something:\n%s/exercises/ch01/one.cpp:2:9:   required from here\nan error in the text\nninja: build stopped: subcommand failed.\n" "$PWD"; exit 1'
+printf "[1/2] Building CXX object one.cpp.o\nFAILED: one.cpp.o\ng++ -c one.cpp\n%s/exercises/ch01/one.cpp:2:5:   required from here\nan error in the text\n%s/exercises/ch01/one.cpp:2:9:   required from here\n/usr/include/eigen3/Eigen/src/Core/util/StaticAssert.h:143:29: error: static assertion failed: YOU_CANNOT_MIX_ARRAYS_AND_MATRICES\nninja: build stopped: subcommand failed.\n" "$PWD" "$PWD"; exit 1'
 status=0
 ./course-link check 1.2 > out 2> err || status=$?
 [ "$status" -eq 1 ] || fail "check with a compile error exited $status, not 1"

@@ -427,8 +427,8 @@ std::vector<std::string> eigen_hints(const std::string& messages) {
                     "has no member named '(exp|log|log1p|sqrt|square|cube|abs2|tanh|inverse|max|min|pow)'"),
          "Hint: exp, log, sqrt, tanh, square and the like work element by element on ARRAYS. A Matrix has no\n"
          "        such method (or means the matrix exponential): write z.array().exp(), and .matrix() to come back."},
-        {std::regex("no match for 'operator[-+]' \\(operand types are '(const )?double' and|"
-                    "no match for 'operator[-+]' \\(operand types are '[^']*Matrix[^']*' and '(const )?double'"),
+        {std::regex("no match for 'operator[-+]' \\(operand types are '(const )?(double|float|int)' and|"
+                    "no match for 'operator[-+]' \\(operand types are '[^']*Matrix[^']*' and '(const )?(double|float|int)'"),
          "Hint: a number plus or minus a Matrix does not compile: Matrix arithmetic is linear algebra. To add\n"
          "        a number to every element, use an array: 1.0 + z.array() (then .matrix() if you need a Matrix)."},
         {std::regex("YOU_CANNOT_MIX_ARRAYS_AND_MATRICES|operand types are '[^']*(Array|ArrayWrapper)[^']*' and '[^']*Matrix|"
@@ -452,22 +452,27 @@ std::vector<std::string> eigen_hints(const std::string& messages) {
     return out;
 }
 
-// Where the build log's "FILE:LINE:COL:   required from here" lines put the instantiations in
-// `file` (a path from the repository's root) that failed, in order: GCC 12's JSON diagnostics
-// leave that chain out, so an error inside Eigen's code is placed in the student's file from it.
-std::vector<std::pair<int, int>> required_from_here(const std::string& log, const std::string& file) {
-    std::vector<std::pair<int, int>> places;
+// Where the build log's "FILE:LINE:COL:   required from here" lines put, in `file` (a path from
+// the repository's root), the `nth` (0-based) error whose message is `message`: the last such
+// line for that file before the error's own line. GCC 12's JSON diagnostics leave that chain
+// out, so an error inside Eigen's code is placed in the student's file from the log.
+std::pair<int, int> required_from_here(const std::string& log, const std::string& file, const std::string& message, int nth) {
+    std::pair<int, int> place{0, 0}, first{0, 0};
     std::istringstream in(log);
-    const std::string tail = "   required from here";
+    const std::string tail = "   required from here", error = ": error: " + message;
     for (std::string line; std::getline(in, line);) {
         const auto at = line.find(file + ":");
-        if (at == std::string::npos || line.size() < tail.size() || line.compare(line.size() - tail.size(), tail.size(), tail) != 0) continue;
-        if (at > 0 && line[at - 1] != '/') continue;
-        int number = 0, column = 0;
-        if (std::sscanf(line.c_str() + at + file.size() + 1, "%d:%d", &number, &column) != 2) continue;
-        if (std::find(places.begin(), places.end(), std::make_pair(number, column)) == places.end()) places.emplace_back(number, column);
+        if (at != std::string::npos && (at == 0 || line[at - 1] == '/') && line.size() >= tail.size() &&
+            line.compare(line.size() - tail.size(), tail.size(), tail) == 0) {
+            std::pair<int, int> here{0, 0};
+            if (std::sscanf(line.c_str() + at + file.size() + 1, "%d:%d", &here.first, &here.second) == 2) place = here;
+            if (first.first == 0) first = place;
+        } else if (line.find(error) != std::string::npos && line.compare(line.size() - std::min(line.size(), message.size()), message.size(), message) == 0 &&
+                   nth-- == 0) {
+            return place.first ? place : first;
+        }
     }
-    return places;
+    return first;
 }
 
 // All the messages of a diagnostic and its children, one a line, for the hints.
@@ -500,14 +505,13 @@ bool explain_exercise_errors(const fs::path& build, const std::string& log) {
     }
     std::sort(files.begin(), files.end());
     std::vector<std::string> shown;
-    std::string messages, first_file;
-    int first_line = 0;
+    std::string messages;
+    std::vector<std::string> ids;  // the exercises the errors shown are in, in order
     for (const auto& [source, json_file] : files) {
         std::ifstream in(json_file);
         const nlohmann::json list = nlohmann::json::parse(in, nullptr, false);
         if (!list.is_array()) continue;
-        const std::vector<std::pair<int, int>> places = required_from_here(log, source);
-        std::size_t elsewhere = 0;  // the errors so far inside other files (Eigen's)
+        std::map<std::string, int> elsewhere;  // message -> how many errors with it so far inside other files (Eigen's)
         for (const auto& d : list) {
             const std::string kind = d.value("kind", "");
             if (kind.find("error") == std::string::npos) continue;
@@ -523,24 +527,28 @@ bool explain_exercise_errors(const fs::path& build, const std::string& log) {
                 if (file != source && (file.size() < source.size() + 1 || file.compare(file.size() - source.size() - 1, source.size() + 1, "/" + source) != 0)) {
                     // Inside another file (Eigen's): where the student's line made it fail.
                     inside = " (in " + (file.find("eigen3") != std::string::npos ? std::string("Eigen's code") : fs::path(file).filename().string()) + ")";
-                    line = column = 0;
-                    if (!places.empty()) std::tie(line, column) = places[std::min(elsewhere, places.size() - 1)];
-                    ++elsewhere;
+                    const std::string message = plain_quotes(d.value("message", ""));
+                    std::tie(line, column) = required_from_here(log, source, message, elsewhere[message]++);
                 }
             }
             if (line > 0) where += ":" + std::to_string(line) + ":" + std::to_string(column);
             std::string text = "  " + shorten_types(where + ": " + kind + inside + ": " + plain_quotes(d.value("message", "")));
             if (line > 0) text += "\n      " + source_line(source, line);
             if (std::find(shown.begin(), shown.end(), text) != shown.end()) continue;
-            if (first_file.empty()) first_file = source, first_line = line;
-            if (shown.size() < 8) shown.push_back(text);
+            if (shown.size() == 8) continue;
+            shown.push_back(text);
+            const Exercise* e = exercise_at(all, source, line);
+            if (e && std::find(ids.begin(), ids.end(), e->id) == ids.end()) ids.push_back(e->id);
         }
     }
     if (shown.empty()) return false;
     std::cout << "Your code does not compile. The compiler's first complaints, in your files:\n";
     for (const std::string& s : shown) std::cout << s << "\n";
-    if (const Exercise* e = exercise_at(all, first_file, first_line))
-        std::cout << "  (that is in exercise " << e->id << ": ./course hint " << e->id << " helps)\n";
+    if (!ids.empty()) {
+        std::cout << "  (that is in exercise" << (ids.size() > 1 ? "s " : " ");
+        for (std::size_t i = 0; i < ids.size(); ++i) std::cout << (i == 0 ? "" : i + 1 == ids.size() ? " and " : ", ") << ids[i];
+        std::cout << ": ./course hint " << ids[0] << " helps)\n";
+    }
     for (const std::string& h : eigen_hints(messages)) std::cout << "  " << h << "\n";
     return true;
 }
