@@ -5,7 +5,8 @@
 # says so and exits 2 for an unknown command, exits 0 for --help, and warns when the student
 # edition leaves uncommitted work out. A missing exercise file stops the build (CMake, with the
 # real cmake on a small project) naming the file and the ways back, the tool shows that whole,
-# and watch checks when a file is deleted; backups are not git-ignored; train checks its
+# and watch checks when a file is deleted; a compile error in an exercise file is named from
+# the compiler's JSON diagnostics with its line, exercise and Eigen hint; backups are not git-ignored; train checks its
 # options with the program's options alone before the long build.
 #
 # The student's side (tools/student.cpp, course_student) is the real program, given here, on a
@@ -164,6 +165,54 @@ grep -q "exercises/ch01/b.cpp is missing" err && grep -q "the untouched stub:  .
   fail "check does not show the configure step's message: $(cat err)"
 grep -q "Call Stack" err && fail "check shows CMake's call stack: $(cat err)"
 stand_in "$repo/bin/cmake"
+
+# A compile error in an exercise file: the tool names it from the JSON diagnostics the compiler
+# launcher saved (file:line, its source line), the exercise, and a hint for the Eigen mistake; an
+# error inside Eigen's code is placed where the log's "required from here" puts it in the file.
+mkdir -p "$repo/exercises/ch01" "$repo/build/student/diagnostics/ch01"
+printf 'Matrix sigmoid(const Matrix& z) {\n    return z.exp();\n}\n' > "$repo/exercises/ch01/one.cpp"
+cat > "$repo/build/student/diagnostics/ch01/one.cpp.json" <<EOF
+[{"kind": "error", "message": "invalid use of incomplete type 'const struct Eigen::MatrixExponentialReturnValue<Eigen::Matrix<double, -1, -1> >'",
+  "locations": [{"caret": {"file": "$repo/exercises/ch01/one.cpp", "line": 2, "column": 13}}], "children": []},
+ {"kind": "error", "message": "static assertion failed: YOU_CANNOT_MIX_ARRAYS_AND_MATRICES",
+  "locations": [{"caret": {"file": "/usr/include/eigen3/Eigen/src/Core/CwiseBinaryOp.h", "line": 116, "column": 3}}], "children": []},
+ {"kind": "warning", "message": "unused variable 'k'", "locations": [{"caret": {"file": "$repo/exercises/ch01/one.cpp", "line": 1, "column": 5}}]}]
+EOF
+stand_in "$repo/bin/cmake" '[ "$1" = --build ] || exit 0
+printf "[1/2] Building CXX object one.cpp.o\nFAILED: one.cpp.o\ng++ -c one.cpp\n%s/exercises/ch01/one.cpp:2:5:   required from here\nan error in the text\n%s/exercises/ch01/one.cpp:2:9:   required from here\n/usr/include/eigen3/Eigen/src/Core/util/StaticAssert.h:143:29: error: static assertion failed: YOU_CANNOT_MIX_ARRAYS_AND_MATRICES\nninja: build stopped: subcommand failed.\n" "$PWD" "$PWD"; exit 1'
+status=0
+./course-link check 1.2 > out 2> err || status=$?
+[ "$status" -eq 1 ] || fail "check with a compile error exited $status, not 1"
+grep -q "exercises/ch01/one.cpp:2:13: error: invalid use of incomplete type" err || fail "the error is not named with its file:line: $(cat err)"
+grep -q "^      return z.exp();" err || fail "the error's source line is not shown: $(cat err)"
+grep -q "exercises/ch01/one.cpp:2:9: error (in Eigen's code): static assertion failed: YOU_CANNOT_MIX_ARRAYS_AND_MATRICES" err ||
+  fail "an error in Eigen's code is not placed in the student's line: $(cat err)"
+grep -q "that is in exercise 1.2: ./course hint 1.2" err || fail "the exercise is not named: $(cat err)"
+grep -q "Hint: exp, log, sqrt" err && grep -q "Hint: this mixes a Matrix and an Array" err || fail "the Eigen hints are missing: $(cat err)"
+grep -q "unused variable" err && fail "a warning is shown as a complaint: $(cat err)"
+grep -q "the student build failed: fix the first error above (full log: build/student.log)" err || fail "the build's failure is not said: $(cat err)"
+grep -q "Eigen::Matrix<double" err && fail "the types are not shortened: $(cat err)"
+# Diagnostics older than their file (edited since) are not shown: the log's first failure is.
+touch -d 2000-01-01 "$repo/build/student/diagnostics/ch01/one.cpp.json"
+./course-link check 1.2 > out 2> err && fail "check with a failed build exited 0"
+grep -q "Your code does not compile" err && fail "stale diagnostics were shown: $(cat err)"
+grep -q "an error in the text" err || fail "without diagnostics, the log's failure is not shown: $(cat err)"
+grep -qE "^\[1/2\]|^g\+\+ -c" err && fail "the log's progress lines or command were shown: $(cat err)"
+# A compiler that was killed is not the student's mistake.
+stand_in "$repo/bin/cmake" '[ "$1" = --build ] || exit 0
+printf "FAILED: one.cpp.o\ng++: fatal error: Killed signal terminated program cc1plus\n"; exit 1'
+./course-link check > out 2> err && fail "check with a killed compiler exited 0"
+grep -q "the compiler itself was killed or crashed" err || fail "a killed compiler is not said: $(cat err)"
+# Before course_student is built (a first build), the tool builds it to explain the failure;
+# when that fails too, the log's tail.
+mv "$repo/build/student/course_student" "$work/course_student"
+: > "$log"
+./course-link check > out 2> err && fail "check with a failed build exited 0"
+grep -q "^cmake .* --build build/student --target course_student exercise_manifest$" "$log" || fail "course_student was not built to explain the failure: $(cat "$log")"
+grep -q "Killed signal" err && grep -q "the student build failed (full log: build/student.log)" err || fail "without course_student, the log's tail is not shown: $(cat err)"
+mv "$work/course_student" "$repo/build/student/course_student"
+stand_in "$repo/bin/cmake"
+rm -rf "$repo/exercises/ch01" "$repo/build/student/diagnostics"
 
 # watch checks when a file is deleted: the build names it.
 mkdir -p "$repo/exercises/ch01" && echo "// BEGIN EXERCISE 1.2" > "$repo/exercises/ch01/gone.cpp"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # A compiler launcher (CMAKE_CXX_COMPILER_LAUNCHER) for the builds of exercises/: it saves the
 # compiler's diagnostics of each exercise file as JSON (GCC's -fdiagnostics-format=json), where
-# ./course check reads the warnings in the student's lines (tools/student.cpp). A compile that
-# fails is run again without the flag, so that the build log shows its errors as text.
+# ./course check reads the warnings in the student's lines and, when the build fails, the errors
+# (course_student explain-build, tools/student.cpp). A compile that fails keeps its JSON and is
+# run again without the flag, so that the build log shows its errors as text too.
 #
 #   diagnostics_launcher.sh EDITION_DIR DIAGNOSTICS_DIR COMPILER ARGUMENTS...
 #   (EDITION_DIR/ch01/linear.cpp's diagnostics go to DIAGNOSTICS_DIR/ch01/linear.cpp.json)
@@ -23,5 +24,5 @@ if "$@" -fdiagnostics-format=json 2>"$json.new"; then
   mv "$json.new" "$json"
   exit 0
 fi
-rm -f "$json.new" "$json"
+mv "$json.new" "$json"
 exec "$@"

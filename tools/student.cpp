@@ -20,6 +20,11 @@
 //       build/hints/N.M).
 //   course_student locate FILE LINE [--preset P]
 //       The exercise whose region in FILE holds LINE (nothing if none).
+//   course_student explain-build LOG [--preset P] [--step configure]
+//       Why the build (or configure step) of build/P failed, short, on stderr; exits 1. The
+//       errors in exercise files come from the JSON diagnostics tools/diagnostics_launcher.sh
+//       saved (with their source lines, the exercise, hints for the usual Eigen mistakes);
+//       anything else from the log: a configure step's message whole, else its first failure.
 //
 // It runs in the repository's root (course changes there first).
 #include <nlohmann/json.hpp>
@@ -42,10 +47,12 @@
 #include <iomanip>
 #include <iostream>
 #include <map>
+#include <regex>
 #include <set>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -379,6 +386,230 @@ int locate(const Options& o) {
     return 0;
 }
 
+// ---- explain-build: why a build failed, short -------------------------------------------------
+
+// Eigen's type names, which fill a screen, written short: Matrix, Array, an Eigen expression.
+std::string shorten_types(std::string text) {
+    static const std::vector<std::pair<std::regex, std::string>> rules = {
+        {std::regex(" \\{aka [^}]*\\}"), ""},
+        {std::regex("Eigen::Matrix<double, -1, -1>"), "Matrix"},
+        {std::regex("Eigen::Matrix<double, -1, 1>"), "Vector"},
+        {std::regex("Eigen::Array<double, -1, -1>"), "Array"},
+        {std::regex("const Eigen::ArrayWrapper<[^']*>"), "an Array expression (.array())"},
+        {std::regex("(const )?Eigen::(CwiseBinaryOp|CwiseUnaryOp|Product|Transpose|CwiseNullaryOp)<[^']*>"), "an Eigen expression"},
+    };
+    for (const auto& [pattern, by] : rules) text = std::regex_replace(text, pattern, by);
+    return text.size() > 220 ? text.substr(0, 220) : text;
+}
+
+// GCC's quotes in plain ASCII, whatever the locale it ran in.
+std::string plain_quotes(std::string text) {
+    for (const char* q : {"\xe2\x80\x98", "\xe2\x80\x99"})
+        for (std::size_t at; (at = text.find(q)) != std::string::npos;) text.replace(at, 3, "'");
+    return text;
+}
+
+// Line `line` (1-based) of `file`, without its indentation.
+std::string source_line(const std::string& file, int line) {
+    std::ifstream source(file);
+    std::string code;
+    for (int n = 1; std::getline(source, code) && n < line; ++n) {
+    }
+    code.erase(0, std::min(code.find_first_not_of(" \t"), code.size()));
+    return code;
+}
+
+// A hint for each Eigen mistake newcomers make that the compiler's messages show (Eigen's
+// static-assertion names, the types and operators of the usual mistakes).
+std::vector<std::string> eigen_hints(const std::string& messages) {
+    static const std::vector<std::pair<std::regex, std::string>> hints = {
+        {std::regex("MatrixExponentialReturnValue|MatrixLogarithmReturnValue|MatrixSquareRootReturnValue|MatrixFunctionReturnValue|"
+                    "has no member named '(exp|log|log1p|sqrt|square|cube|abs2|tanh|inverse|max|min|pow)'"),
+         "Hint: exp, log, sqrt, tanh, square and the like work element by element on ARRAYS. A Matrix has no\n"
+         "        such method (or means the matrix exponential): write z.array().exp(), and .matrix() to come back."},
+        {std::regex("no match for 'operator[-+]' \\(operand types are '(const )?(double|float|int)' and|"
+                    "no match for 'operator[-+]' \\(operand types are '[^']*Matrix[^']*' and '(const )?(double|float|int)'"),
+         "Hint: a number plus or minus a Matrix does not compile: Matrix arithmetic is linear algebra. To add\n"
+         "        a number to every element, use an array: 1.0 + z.array() (then .matrix() if you need a Matrix)."},
+        {std::regex("YOU_CANNOT_MIX_ARRAYS_AND_MATRICES|operand types are '[^']*(Array|ArrayWrapper)[^']*' and '[^']*Matrix|"
+                    "operand types are '[^']*Matrix[^']*' and '[^']*(Array|ArrayWrapper)"),
+         "Hint: this mixes a Matrix and an Array in one operation. Make both the same kind: x.array() or\n"
+         "        a.matrix(). Between matrices * is the matrix product; between arrays, element by element."},
+        {std::regex("YOU_TRIED_CALLING_A_VECTOR_METHOD_ON_A_MATRIX"),
+         "Hint: that method (dot, norm of a vector, head, tail, segment, a single index v(i)) is for vectors,\n"
+         "        one row or one column. For matrices: a.cwiseProduct(b).sum(), or take a column with m.col(j)."},
+        {std::regex("cannot convert '[^']*Eigen::Product<[^']*' to 'double'|conversion from '[^']*Eigen::Product<[^']*' to non-scalar type 'double'"),
+         "Hint: a product of matrices is a matrix, even a 1x1 one. For a number use (a.transpose() * b).value(),\n"
+         "        or a.dot(b) for two vectors."},
+        {std::regex("could not convert '[^']*' from '[^']*(Array|ArrayWrapper|CwiseBinaryOp<[^']*Array)[^']*' to '[^']*Matrix"),
+         "Hint: an array expression is returned where a Matrix is expected: end it with .matrix()."},
+    };
+    static const std::regex aka(" \\{aka '[^']*'\\}");
+    const std::string text = std::regex_replace(messages, aka, "");
+    std::vector<std::string> out;
+    for (const auto& [pattern, hint] : hints)
+        if (std::regex_search(text, pattern)) out.push_back(hint);
+    return out;
+}
+
+// Where the build log's "FILE:LINE:COL:   required from here" lines put, in `file` (a path from
+// the repository's root), the `nth` (0-based) error whose message is `message`: the last such
+// line for that file before the error's own line. GCC 12's JSON diagnostics leave that chain
+// out, so an error inside Eigen's code is placed in the student's file from the log.
+std::pair<int, int> required_from_here(const std::string& log, const std::string& file, const std::string& message, int nth) {
+    std::pair<int, int> place{0, 0}, first{0, 0};
+    std::istringstream in(log);
+    const std::string tail = "   required from here", error = ": error: " + message;
+    for (std::string line; std::getline(in, line);) {
+        const auto at = line.find(file + ":");
+        if (at != std::string::npos && (at == 0 || line[at - 1] == '/') && line.size() >= tail.size() &&
+            line.compare(line.size() - tail.size(), tail.size(), tail) == 0) {
+            std::pair<int, int> here{0, 0};
+            if (std::sscanf(line.c_str() + at + file.size() + 1, "%d:%d", &here.first, &here.second) == 2) place = here;
+            if (first.first == 0) first = place;
+        } else if (line.find(error) != std::string::npos && line.compare(line.size() - std::min(line.size(), message.size()), message.size(), message) == 0 &&
+                   nth-- == 0) {
+            return place.first ? place : first;
+        }
+    }
+    return first;
+}
+
+// All the messages of a diagnostic and its children, one a line, for the hints.
+void collect_messages(const nlohmann::json& d, std::string& into) {
+    into += plain_quotes(d.value("message", "")) + "\n";
+    if (d.contains("children") && d["children"].is_array())
+        for (const auto& c : d["children"]) collect_messages(c, into);
+}
+
+// The errors in the exercise files, from the diagnostics that tools/diagnostics_launcher.sh
+// saved when each last failed to compile (only those saved since the file last changed). Each
+// with its source line; the exercise of the first; the Eigen hints. False if there are none.
+bool explain_exercise_errors(const fs::path& build, const std::string& log) {
+    const fs::path diagnostics = build / "diagnostics";
+    if (!fs::is_directory(diagnostics)) return false;
+    std::vector<Exercise> all;
+    try {
+        all = read_manifest(build / "exercises.tsv");
+    } catch (const Failure&) {  // not listed yet (a first build): no exercise named
+    }
+    std::vector<std::pair<std::string, fs::path>> files;  // exercises/chNN/x.cpp, its diagnostics
+    std::error_code error;
+    for (fs::recursive_directory_iterator it(diagnostics, error), end; !error && it != end; it.increment(error)) {
+        if (it->path().extension() != ".json") continue;
+        std::string relative = fs::relative(it->path(), diagnostics).generic_string();
+        const std::string source = "exercises/" + relative.substr(0, relative.size() - 5);
+        std::error_code e1, e2;
+        const auto saved = fs::last_write_time(it->path(), e1), changed = fs::last_write_time(source, e2);
+        if (!e1 && !e2 && saved >= changed) files.emplace_back(source, it->path());
+    }
+    std::sort(files.begin(), files.end());
+    std::vector<std::string> shown;
+    std::string messages;
+    std::vector<std::string> ids;  // the exercises the errors shown are in, in order
+    for (const auto& [source, json_file] : files) {
+        std::ifstream in(json_file);
+        const nlohmann::json list = nlohmann::json::parse(in, nullptr, false);
+        if (!list.is_array()) continue;
+        std::map<std::string, int> elsewhere;  // message -> how many errors with it so far inside other files (Eigen's)
+        for (const auto& d : list) {
+            const std::string kind = d.value("kind", "");
+            if (kind.find("error") == std::string::npos) continue;
+            collect_messages(d, messages);
+            std::string where = source;
+            int line = 0, column = 0;
+            std::string inside;
+            if (d.contains("locations") && !d["locations"].empty()) {
+                const auto& caret = d["locations"][0]["caret"];
+                const std::string file = caret.value("file", "");
+                line = caret.value("line", 0);
+                column = caret.value("column", 0);
+                if (file != source && (file.size() < source.size() + 1 || file.compare(file.size() - source.size() - 1, source.size() + 1, "/" + source) != 0)) {
+                    // Inside another file (Eigen's): where the student's line made it fail.
+                    inside = " (in " + (file.find("eigen3") != std::string::npos ? std::string("Eigen's code") : fs::path(file).filename().string()) + ")";
+                    const std::string message = plain_quotes(d.value("message", ""));
+                    std::tie(line, column) = required_from_here(log, source, message, elsewhere[message]++);
+                }
+            }
+            if (line > 0) where += ":" + std::to_string(line) + ":" + std::to_string(column);
+            std::string text = "  " + shorten_types(where + ": " + kind + inside + ": " + plain_quotes(d.value("message", "")));
+            if (line > 0) text += "\n      " + source_line(source, line);
+            if (std::find(shown.begin(), shown.end(), text) != shown.end()) continue;
+            if (shown.size() == 8) continue;
+            shown.push_back(text);
+            const Exercise* e = exercise_at(all, source, line);
+            if (e && std::find(ids.begin(), ids.end(), e->id) == ids.end()) ids.push_back(e->id);
+        }
+    }
+    if (shown.empty()) return false;
+    std::cout << "Your code does not compile. The compiler's first complaints, in your files:\n";
+    for (const std::string& s : shown) std::cout << s << "\n";
+    if (!ids.empty()) {
+        std::cout << "  (that is in exercise" << (ids.size() > 1 ? "s " : " ");
+        for (std::size_t i = 0; i < ids.size(); ++i) std::cout << (i == 0 ? "" : i + 1 == ids.size() ? " and " : ", ") << ids[i];
+        std::cout << ": ./course hint " << ids[0] << " helps)\n";
+    }
+    for (const std::string& h : eigen_hints(messages)) std::cout << "  " << h << "\n";
+    return true;
+}
+
+// course_student explain-build LOG [--preset P] [--step configure]: what the failed build (or
+// configure step) of build/P says, short, then the line that ends the command. Exits 1.
+int explain_build(const Options& o) {
+    if (o.words.size() != 1) throw Usage{"usage: course_student explain-build LOG [--preset P] [--step configure]"};
+    const std::string log_file = o.words[0];
+    const std::string preset = o.named.count("--preset") ? o.named.at("--preset") : "student";
+    const bool configuring = o.named.count("--step") && o.named.at("--step") == "configure";
+    const std::string log = read_text(log_file);
+    std::vector<std::string> lines = split(log, '\n');
+    std::cout.flush();
+    // A compiler that was killed (out of memory) or crashed is not the student's mistake.
+    int killed = 0;
+    for (const std::string& line : lines)
+        for (const char* sign : {"internal compiler error", "Killed signal terminated program", "terminated signal", "fatal error: Killed"})
+            if (line.find(sign) != std::string::npos && killed < 3) {
+                std::cerr << line << "\n";
+                ++killed;
+                break;
+            }
+    if (killed) {
+        std::cerr << "course: the " << preset << " build failed because the compiler itself was killed or crashed (often: out of memory, or another\n"
+                  << "    build at the same time), not because of your code: run the same command again (full log: " << log_file << ")\n";
+        return 1;
+    }
+    std::ostringstream out;
+    std::streambuf* const saved = std::cout.rdbuf(out.rdbuf());
+    const bool ours = !configuring && explain_exercise_errors("build/" + preset, log);
+    std::cout.rdbuf(saved);
+    std::cerr << out.str();
+    if (!ours) {
+        const auto cmake_error = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("CMake Error", 0) == 0; });
+        if (cmake_error != lines.end()) {
+            // The configure step stopped (a missing exercise file): its message, whole.
+            bool blank = false;
+            for (auto it = cmake_error; it != lines.end() && it->rfind("Call Stack", 0) != 0 && it->rfind("-- ", 0) != 0; ++it) {
+                const bool empty = it->find_first_not_of(' ') == std::string::npos;
+                if (!(empty && blank)) std::cerr << (empty ? "" : *it) << "\n";
+                blank = empty;
+            }
+        } else {
+            // Anything else: the build log from its first failure on, briefly.
+            auto from = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("FAILED:", 0) == 0; });
+            if (from == lines.end()) from = lines.size() > 25 ? lines.end() - 25 : lines.begin();
+            int shown = 0;
+            for (auto it = from; it != lines.end() && shown < 25; ++it) {
+                if (it->empty() || (*it)[0] == '[' || (it != from && (it - 1)->rfind("FAILED:", 0) == 0)) continue;  // progress, the command
+                std::cerr << shorten_types(*it) << "\n";
+                ++shown;
+            }
+        }
+    }
+    std::cerr << "\ncourse: " << (configuring ? "configuring the " + preset + " build failed (log: " + log_file + ")"
+                                             : "the " + preset + " build failed: fix the first error above (full log: " + log_file + ")")
+              << "\n";
+    return 1;
+}
+
 // ---- hint ---------------------------------------------------------------------------------
 
 int hint(const Options& o) {
@@ -536,13 +767,14 @@ int watch(const Options& o) {
 int main(int argc, char** argv) {
     const std::string command = argc > 1 ? argv[1] : "";
     try {
-        const Options o = parse(argc, argv, {"--course", "--preset", "--started", "--built"});
+        const Options o = parse(argc, argv, {"--course", "--preset", "--started", "--built", "--step"});
         if (command == "check") return check(o);
         if (command == "selftest") return selftest(o);
         if (command == "watch") return watch(o);
         if (command == "hint") return hint(o);
         if (command == "locate") return locate(o);
-        throw Usage{"usage: course_student check|selftest|watch|hint|locate ... (see tools/student.cpp)"};
+        if (command == "explain-build") return explain_build(o);
+        throw Usage{"usage: course_student check|selftest|watch|hint|locate|explain-build ... (see tools/student.cpp)"};
     } catch (const Usage& u) {
         std::cerr << "course: " << u.message << "\n";
         return 2;
