@@ -109,6 +109,20 @@ TEST(Ch05Fast, TheHookSeesTheSameGradientsAsWithTheCourseCode) {
         EXPECT_HOLDS(bp_test::matrices_near(names[i % 4] + " at step " + std::to_string(i / 4), seen[0][i], seen[1][i], 1e-12));
 }
 
+TEST(Ch05Fast, FindsALayerWhoseUnitsAreAllDeadWithoutTheExercises) {
+    bp::Sequential net;  // made from given weights: no exercise runs here or in FastMlp
+    net.add(bp::Dense(bp::Matrix::Ones(4, 3), bp::Vector::Zero(4), bp::Activation::relu));
+    net.add(bp::Dense(bp::Matrix::Ones(4, 4), bp::Vector::Constant(4, -1e3), bp::Activation::relu));  // below 0 for these inputs
+    net.add(bp::Dense(bp::Matrix::Ones(2, 4), bp::Vector::Zero(2), bp::Activation::identity));
+    bp::FastMlp<double> fast(net, 0.01);
+    const bp::Matrix x = bp::Matrix::Constant(3, 5, 0.5);
+    ASSERT_TRUE(fast.dead_layer(x));
+    EXPECT_EQ(*fast.dead_layer(x), "layer2");
+    net.at<bp::Dense>(1).b.setZero();
+    EXPECT_FALSE(bp::FastMlp<double>(net, 0.01).dead_layer(x));
+    EXPECT_ERROR_MENTIONS(fast.dead_layer(bp::Matrix::Zero(2, 5)), "x has 2 rows, the network 3 inputs");
+}
+
 TEST(Ch05Fast, DivergenceIsNamedNotTrainedThrough) {
     SmallNet s;
     const typename bp::FastMlp<float>::Mat x = s.x.cast<float>();

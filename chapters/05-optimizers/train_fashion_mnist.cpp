@@ -36,6 +36,7 @@
 #include <iomanip>
 #include <iostream>
 #include <limits>
+#include <optional>
 #include <sstream>
 #include <string>
 
@@ -56,6 +57,13 @@ struct CourseEngine {
     }
     bp::Metrics evaluate(const bp::Dataset& data) { return bp::evaluate(net, data); }
     bp::Sequential& model() { return net; }
+    std::optional<std::string> dead_layer(const bp::Matrix& x) {  // through the chapters' forward passes
+        const bool was_training = net.training();
+        net.set_training(false);
+        net.forward(x);
+        net.set_training(was_training);
+        return bp::dead_layer(net);
+    }
 };
 
 // bp::FastMlp in float or double; it calls none of the exercises.
@@ -71,23 +79,12 @@ struct FastEngine {
     }
     bp::Metrics evaluate(const bp::Dataset& data) { return fast.evaluate(data); }
     bp::Sequential& model() { return network = fast.to_network(); }
+    std::optional<std::string> dead_layer(const bp::Matrix& x) { return fast.dead_layer(x.cast<Scalar>()); }  // calls no exercise
 };
 
 // How many epochs finished (and were saved), for the message if training diverges.
 int epochs_saved = 0;
 std::string model_file;
-
-// A layer whose units are all dead gives the same output for every input: the network has
-// diverged though every number is finite, and no gradient reaches the layers before it.
-void require_alive(bp::Sequential& net, const bp::Matrix& x, long step) {
-    const bool was_training = net.training();
-    net.set_training(false);
-    net.forward(x);
-    net.set_training(was_training);
-    if (const auto layer = bp::dead_layer(net))
-        throw bp::Diverged(step, "every unit of " + *layer + " is dead (its ReLU gives 0) on the first " + std::to_string(x.cols()) +
-                                     " training examples, so the network's output no longer depends on its input");
-}
 
 template <class Engine>
 void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
@@ -119,8 +116,12 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
             if (!monitor.records().empty()) std::cerr << "\nThe gradient monitor:\n" << monitor.report();
             throw;
         }
+        // A layer whose units are all dead gives the same output for every input: the network
+        // has diverged though every number is finite, and no gradient reaches the layers before it.
+        if (const auto layer = engine.dead_layer(x))
+            throw bp::Diverged(step - 1, "every unit of " + *layer + " is dead (its ReLU gives 0) on the first " + std::to_string(x.cols()) +
+                                             " training examples, so the network's output no longer depends on its input");
         bp::Sequential& model = engine.model();
-        require_alive(model, x, step - 1);
         if (epoch == 1)
             if (const auto backup = bp::keep_as_backup(o.model))
                 std::cout << "the earlier " << o.model << " is kept as " << backup->string() << "\n";
@@ -184,13 +185,11 @@ int main(int argc, char** argv) try {
               << "\n";
     if (std::filesystem::exists(o.model)) {  // an earlier run's: say what it holds, and that it is kept
         std::string what;
-        try {
-            bp::Sequential earlier = bp::load_model(o.model);
-            std::ostringstream accuracy;
-            accuracy << std::fixed << std::setprecision(2) << 100 * bp::evaluate(earlier, test).accuracy;
-            what = "a model of test accuracy " + accuracy.str() + " %";
-        } catch (const std::exception&) {
-            what = "a file that is not a model of this network";
+        try {  // read, not run: running it would call the exercises, which FastMlp's training needs none of
+            const bp::Sequential earlier = bp::load_model(o.model);
+            what = "a network of " + std::to_string(earlier.size()) + " layers";
+        } catch (const std::exception& e) {
+            what = std::string("a file that is not a network this program reads (") + e.what() + ")";
         }
         std::cout << o.model << " holds " << what << ", from an earlier run: it is kept as a numbered backup (" << o.model
                   << ".~N~) when this run first saves\n";

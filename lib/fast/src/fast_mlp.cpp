@@ -286,6 +286,17 @@ Metrics FastMlp<Scalar>::evaluate(const Dataset& data, Index batch) {
 }
 
 template <class Scalar>
+std::optional<std::string> FastMlp<Scalar>::dead_layer(const Mat& x) {
+    if (x.rows() != input_size())
+        throw ShapeError("FastMlp::dead_layer", "x has " + std::to_string(x.rows()) + " rows, the network " +
+                                                    std::to_string(input_size()) + " inputs");
+    forward(x);
+    for (std::size_t l = 0; l + 1 < layers_.size(); ++l)
+        if ((layers_[l].a.array() == Scalar(0)).all()) return "layer" + std::to_string(l + 1);
+    return std::nullopt;
+}
+
+template <class Scalar>
 Sequential FastMlp<Scalar>::to_network() const {
     Sequential net;
     for (std::size_t l = 0; l < layers_.size(); ++l)

@@ -12,6 +12,8 @@
 #include "bp/layers/sequential.hpp"
 #include "bp/train/train.hpp"
 
+#include <optional>
+#include <string>
 #include <vector>
 
 namespace bp {
@@ -68,6 +70,11 @@ public:
 
     /// Loss and accuracy on a data set, as bp::evaluate gives them for the chapters' network.
     Metrics evaluate(const Dataset& data, Index batch = 1000);
+
+    /// The first hidden layer whose ReLU gives 0 for every unit on every column of x (all its
+    /// units dead), named as the chapters' network names it ("layer2"); nothing if there is
+    /// none. Runs the forward pass on x; calls no exercise.
+    std::optional<std::string> dead_layer(const Mat& x);
 
     /// The weights as the chapters' network: Dense layers, ReLU, logits out (to save it).
     Sequential to_network() const;
