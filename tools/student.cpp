@@ -18,8 +18,6 @@
 //   course_student hint N.M [LEVEL]
 //       Exercise N.M's hints from exercises/.hints, one level more each time (state in
 //       build/hints/N.M).
-//   course_student locate FILE LINE [--preset P]
-//       The exercise whose region in FILE holds LINE (nothing if none).
 //   course_student explain-build LOG [--preset P] [--step configure]
 //       Why the build (or configure step) of build/P failed, short, on stderr; exits 1. The
 //       errors in exercise files come from the JSON diagnostics tools/diagnostics_launcher.sh
@@ -365,8 +363,6 @@ int selftest(const Options& o) {
     return 1;
 }
 
-// ---- locate -------------------------------------------------------------------------------
-
 // The exercise whose region in `file` (a path from the repository's root, or any path ending
 // in one) holds `line`.
 const Exercise* exercise_at(const std::vector<Exercise>& all, const std::string& file, int line) {
@@ -376,14 +372,6 @@ const Exercise* exercise_at(const std::vector<Exercise>& all, const std::string&
         if (same && line > e.begin && line < e.end) return &e;
     }
     return nullptr;
-}
-
-int locate(const Options& o) {
-    if (o.words.size() != 2 || decimal(o.words[1]).empty()) throw Usage{"usage: course_student locate FILE LINE"};
-    const std::string preset = o.named.count("--preset") ? o.named.at("--preset") : "student";
-    const std::vector<Exercise> all = read_manifest("build/" + preset + "/exercises.tsv");
-    if (const Exercise* e = exercise_at(all, o.words[0], std::stoi(o.words[1]))) std::cout << e->id << "\n";
-    return 0;
 }
 
 // ---- explain-build: why a build failed, short -------------------------------------------------
@@ -772,9 +760,8 @@ int main(int argc, char** argv) {
         if (command == "selftest") return selftest(o);
         if (command == "watch") return watch(o);
         if (command == "hint") return hint(o);
-        if (command == "locate") return locate(o);
         if (command == "explain-build") return explain_build(o);
-        throw Usage{"usage: course_student check|selftest|watch|hint|locate|explain-build ... (see tools/student.cpp)"};
+        throw Usage{"usage: course_student check|selftest|watch|hint|explain-build ... (see tools/student.cpp)"};
     } catch (const Usage& u) {
         std::cerr << "course: " << u.message << "\n";
         return 2;
