@@ -114,6 +114,8 @@ printf '\n## Exercise 1.1\n\n1. again\n' >> solutions/ch01/hints.md
 bad_hints "a second heading for one exercise" "solutions/ch01/hints.md:13: a second heading for exercise 1.1 (the first is line 3)"
 sed -i 's/^   (a second/(a second/' solutions/ch01/hints.md
 bad_hints "an unindented stray line" "solutions/ch01/hints.md:7: expected a level"
+sed -i 's/^1\. the minus sign/1. the minus\tsign/' solutions/ch01/hints.md
+bad_hints "a tab, which would split its line of exercises/.hints" "solutions/ch01/hints.md:11: a tab"
 # The hints' former place, a HINT comment in the region, is refused with their new place named.
 cp solutions/ch01/add.cpp add.good
 sed -i 's|^    return b + a;|    // HINT 1.1 1: the plus sign\n    return b + a;|' solutions/ch01/add.cpp

@@ -256,17 +256,18 @@ std::map<std::string, Hints> read_hints(const std::string& text, const std::stri
         const std::string& line = lines[i];
         std::smatch m;
         if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (!id.empty() && line.find('\t') != std::string::npos)  // exercises/.hints is tab separated
+            throw Failure{at + "a tab; write spaces"};
         if (std::regex_match(line, m, heading_re)) {
             if (!id.empty() && hints[id].empty())
                 throw Failure{file + ":" + std::to_string(heading_line[id]) + ": exercise " + id + " has a heading but no levels under it"};
             id = m[1];
             if (std::none_of(here.begin(), here.end(), [&](const Region& r) { return r.id == id; })) {
                 const auto elsewhere = marked_in.find(id);
-                throw Failure{at + "hints for exercise " + id + ", which " +
-                              (elsewhere == marked_in.end() ? "no BEGIN EXERCISE marker defines"
-                                                            : "is marked in solutions/" + elsewhere->second + ": its hints go in " +
-                                                                  "solutions/" + fs::path(elsewhere->second).parent_path().generic_string() +
-                                                                  "/" + hints_source)};
+                if (elsewhere == marked_in.end()) throw Failure{at + "hints for exercise " + id + ", which no BEGIN EXERCISE marker defines"};
+                const std::string folder = fs::path(elsewhere->second).parent_path().generic_string();
+                throw Failure{at + "hints for exercise " + id + ", which is marked in solutions/" + elsewhere->second +
+                              ": its hints go in solutions/" + folder + "/" + hints_source};
             }
             if (heading_line.count(id))
                 throw Failure{at + "a second heading for exercise " + id + " (the first is line " + std::to_string(heading_line[id]) + ")"};
