@@ -131,6 +131,12 @@ status=0
 ./course-link check 1.x > /dev/null 2>&1 || status=$?
 [ "$status" -eq 2 ] || fail "check 1.x exited $status, not 2"
 
+# An exercise list not in exgen's format (an older exgen's) is named with its line, not misread.
+printf '1.4\t1\tChapter\texercises/ch01/four.cpp\t1\tanchor\tread\thint\n' >> "$repo/build/student/exercises.tsv"
+./course-link check 1.2 > /dev/null 2> err && fail "check read an exercise list with a short line"
+grep -q "build/student/exercises.tsv:3: 8 fields, not exgen's 11" err || fail "the short line of the exercise list is not named: $(cat err)"
+manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
+
 # A missing exercise file (deleted, renamed) stops the configure step, named with the ways to
 # get it back: the newest backup, a file beside it that may be it renamed, ./course generate.
 project=$work/project

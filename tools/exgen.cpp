@@ -46,7 +46,8 @@
 //       where to read, hint, end line (the END marker), points (from the points file's
 //       "N.M POINTS" and "default POINTS" lines, '#' a comment; 1 without one), and the
 //       chapter's ctest label (ch01). This file is the one list of the exercises: the course
-//       tool, the tests' locator and the grader read it; none of them reads the markers.
+//       tool, the tests' locator and the reports read it through tools/manifest.hpp, its one
+//       reader; none of them reads the markers.
 
 #include <algorithm>
 #include <cstdint>
