@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # exgen's promises, tried on a throwaway course: stubs keep the markers and throw; a
 # student's edited file is never overwritten without --force, and with it the old file is
-# kept, in a numbered backup under backups/ (not beside it, where the build would see it)
-# that no later --force overwrites, at the place the message names; a missing file is
+# kept, in a numbered backup under backups/ (not beside it, where the build would see it),
+# named FILE.~N~ with the smallest free N as the library names its backups, that no later
+# --force overwrites, at the place the message names; a missing file is
 # written back without touching the edited ones; check notices drift; a marker pointing at a
 # missing section is an error; the hints (solutions/chNN/hints.md) reach exercises/.hints and
 # nothing else, and a hints file that does not fit the exercises is an error naming its line.
@@ -67,8 +68,8 @@ grep -q 'throw bp::NotImplemented("1.2"' exercises/ch01/sub.cpp || fail "the mis
 cmp -s mine exercises/ch01/add.cpp || fail "writing the missing file changed the student's edited one"
 grep -q "Nothing else was written" err || fail "the refusal does not say that only the missing file was written: $(cat err)"
 run generate --force >out || fail "generate --force failed"
-cmp -s mine backups/exercises/ch01/add.cpp.1 || fail "--force did not keep the student's file in backups/exercises/ch01/add.cpp.1"
-grep -q "as backups/exercises/ch01/add.cpp.1" out || fail "the message does not say where the backup is: $(cat out)"
+cmp -s mine backups/exercises/ch01/add.cpp.~1~ || fail "--force did not keep the student's file in backups/exercises/ch01/add.cpp.~1~"
+grep -q "as backups/exercises/ch01/add.cpp.~1~" out || fail "the message does not say where the backup is: $(cat out)"
 [ -z "$(find exercises/ch01 -type f ! -name add.cpp ! -name sub.cpp)" ] || fail "a backup was left among the exercises"
 
 # A second edit, a second --force: both edits survive, each in its own backup.
@@ -76,11 +77,21 @@ echo "// my second attempt" >> exercises/ch01/add.cpp
 cp exercises/ch01/add.cpp mine2
 sed -i 's/return a + b/return b + a/' solutions/ch01/add.cpp
 run generate --force >out || fail "the second generate --force failed"
-cmp -s mine backups/exercises/ch01/add.cpp.1 || fail "the second --force overwrote the first backup"
-cmp -s mine2 backups/exercises/ch01/add.cpp.2 || fail "the second --force did not keep the second edit"
-grep -q "as backups/exercises/ch01/add.cpp.2" out || fail "the message does not say where the new backup is: $(cat out)"
-grep -q "backups/exercises/ch01/add.cpp.1" out || fail "the message does not mention the earlier backup: $(cat out)"
+cmp -s mine backups/exercises/ch01/add.cpp.~1~ || fail "the second --force overwrote the first backup"
+cmp -s mine2 backups/exercises/ch01/add.cpp.~2~ || fail "the second --force did not keep the second edit"
+grep -q "as backups/exercises/ch01/add.cpp.~2~" out || fail "the message does not say where the new backup is: $(cat out)"
+grep -q "an earlier backup, untouched: backups/exercises/ch01/add.cpp.~1~" out || fail "the message does not mention the earlier backup: $(cat out)"
 run check >/dev/null || fail "check counts the backups as stray files"
+# The smallest free number, as bp::keep_as_backup: a third edit fills the gap left by a
+# removed backup; an older exgen's add.cpp.N is left as it is and named.
+rm backups/exercises/ch01/add.cpp.~1~
+echo "// an older exgen's backup" > backups/exercises/ch01/add.cpp.7
+echo "// my third attempt" >> exercises/ch01/add.cpp
+cp exercises/ch01/add.cpp mine3
+run generate --force >out || fail "the third generate --force failed"
+cmp -s mine3 backups/exercises/ch01/add.cpp.~1~ || fail "the third edit is not in the smallest free backup, add.cpp.~1~: $(ls backups/exercises/ch01)"
+cmp -s mine2 backups/exercises/ch01/add.cpp.~2~ || fail "the third --force overwrote the second backup"
+grep -q "an earlier backup, untouched: backups/exercises/ch01/add.cpp.7" out || fail "an older exgen's backup is not named: $(cat out)"
 
 # Hints: from hints.md into exercises/.hints one line each, level 1 led by the section to
 # read; the stubs and exercises/ get no other trace of them.

@@ -29,10 +29,12 @@
 //   exgen generate --solutions DIR --exercises DIR --chapters DIR [--force]
 //       Writes the stubs. It records a hash of every file it writes (DIR/.exgen-hashes) and
 //       refuses to overwrite a file that changed since, which is a student's work, unless
-//       --force is given; then the old file is kept as backups/DIR/<file>.N beside DIR (for
-//       exercises/ch01/dense.cpp: backups/exercises/ch01/dense.cpp.1, 2, ...), where git sees
-//       it: a backup is never overwritten, not even by a later --force. A missing file (deleted
-//       or renamed) overwrites nothing, so it is written even when changed files stop the rest.
+//       --force is given; then the old file is kept as backups/DIR/<file>.~N~ beside DIR (for
+//       exercises/ch01/dense.cpp: backups/exercises/ch01/dense.cpp.~1~, ~2~, ...: the smallest
+//       free N, as the library's bp::keep_as_backup names a model file's backups), where git
+//       sees it: a backup is never overwritten, not even by a later --force. A missing file
+//       (deleted or renamed) overwrites nothing, so it is written even when changed files stop
+//       the rest.
 //   exgen check --solutions DIR --exercises DIR --chapters DIR
 //       Exits 1 if the exercises differ from what generate would write.
 //   exgen stub --file FILE --chapters DIR [--lines N,M,...]
@@ -387,17 +389,19 @@ fs::path backup_folder(const fs::path& exercises) {
     return dir.parent_path() / "backups" / dir.filename();
 }
 
-// The backups of `file` (a path under exercises/) that exist, <backups>/<file>.N, in order.
+// The backups of `file` (a path under exercises/) that exist, <backups>/<file>.~N~ (and
+// <file>.N, which an older exgen kept), in order of N.
 std::vector<fs::path> backups_of(const fs::path& backups, const std::string& file) {
+    static const std::regex numbered_re(R"(^\.(?:~([0-9]{1,9})~|([0-9]{1,9}))$)");
     std::vector<std::pair<int, fs::path>> found;
     const fs::path folder = (backups / file).parent_path();
-    const std::string prefix = fs::path(file).filename().string() + ".";
+    const std::string base = fs::path(file).filename().string();
     if (!fs::is_directory(folder)) return {};
     for (const auto& entry : fs::directory_iterator(folder)) {
         const std::string name = entry.path().filename().string();
-        if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() && name.size() <= prefix.size() + 9 &&
-            name.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
-            found.emplace_back(std::stoi(name.substr(prefix.size())), entry.path());
+        std::smatch m;
+        const std::string rest = name.rfind(base, 0) == 0 ? name.substr(base.size()) : "";
+        if (std::regex_match(rest, m, numbered_re)) found.emplace_back(std::stoi(m[1].matched ? m[1] : m[2]), entry.path());
     }
     std::sort(found.begin(), found.end());
     std::vector<fs::path> paths;
@@ -405,14 +409,14 @@ std::vector<fs::path> backups_of(const fs::path& backups, const std::string& fil
     return paths;
 }
 
-// Copies `path` (exercises/<file>) to the first free <backups>/<file>.N (N = 1, 2, ...) and
+// Copies `path` (exercises/<file>) to the first free <backups>/<file>.~N~ (N = 1, 2, ...) and
 // returns that name. An existing backup is never overwritten: copy_file without
 // overwrite_existing refuses if the name was taken in the meantime, and then the next number
 // is tried.
 fs::path keep_backup(const fs::path& path, const fs::path& backups, const std::string& file) {
     fs::create_directories((backups / file).parent_path());
     for (int n = 1;; ++n) {
-        const fs::path backup = (backups / file).string() + "." + std::to_string(n);
+        const fs::path backup = (backups / file).string() + ".~" + std::to_string(n) + "~";
         if (fs::exists(fs::symlink_status(backup))) continue;
         std::error_code error;
         if (fs::copy_file(path, backup, fs::copy_options::none, error)) return backup;
@@ -448,7 +452,7 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
         std::cerr << (restored ? "Nothing else was written" : "Nothing was written")
                   << ". Run again with --force to replace them; each old file is then kept\n"
-                     "as " << (backups / "<file>.N").string() << " (never overwriting an earlier backup).\n";
+                     "as " << (backups / "<file>.~N~").string() << " (never overwriting an earlier backup).\n";
         return 1;
     }
     int written = 0;
