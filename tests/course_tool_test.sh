@@ -170,6 +170,19 @@ expect 2 "usage: ./course demo N (a chapter number)" demo x
 expect 2 "--reference is for experiments: ./course experiment N --reference" demo 9 --reference
 expect 1 "--reference runs the experiments on solutions/, which the student edition does not have; ./course experiment 9 runs them on your code" \
   experiment 9 --reference
+# With solutions/, --reference runs them from the reference build, its course_student too.
+mkdir -p "$repo/solutions" "$repo/build/reference/chapters/09-deep"
+touch "$repo/build/reference/build.ninja"
+cp "$student" "$repo/build/reference/course_student"
+printf '9\texperiment\tspread\tch09-experiment-spread\t%s\n' "$repo/build/reference/chapters/09-deep/ch09-experiment-spread" > "$repo/build/reference/programs.tsv"
+stand_in "$repo/build/reference/chapters/09-deep/ch09-experiment-spread"
+: > "$log"
+./course-link experiment 9 --reference --help > out 2> err || fail "experiment 9 --reference failed: $(cat err)"
+grep -q "^cmake .* --build build/reference --target course_student$" "$log" && grep -q "^cmake .* --build build/reference --target ch09-experiment-spread$" "$log" ||
+  fail "experiment 9 --reference did not build in the reference build: $(cat "$log")"
+grep -q "^ch09-experiment-spread $repo $repo/build/reference/experiments/ch09 --help$" "$log" || fail "experiment 9 --reference did not run the reference program: $(cat "$log")"
+grep -q "^./course experiment 9 --reference spread \[OPTIONS\].*writes into build/reference/experiments/ch09):$" out || fail "experiment 9 --reference --help's header: $(cat out)"
+rm -r "$repo/solutions" "$repo/build/reference"
 
 status=0
 ./course-link check 1.x > /dev/null 2>&1 || status=$?
