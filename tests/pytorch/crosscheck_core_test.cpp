@@ -198,3 +198,25 @@ TEST(TorchLosses, TheLossObjectsAgreeWithTheFunctions) {
         }, torch_loss(l, zt, "z"));
     }
 }
+
+TEST(TorchCrossCheck, TheComparisonFailsOnEachKindOfDifferenceAndSaysWhere) {
+    // The comparison itself, on made-up quantities: what it must refuse, and what it says.
+    const Matrix a = (Matrix(2, 2) << 1, 2, 3, 4).finished();
+    Matrix off = a;
+    off(1, 0) += 1e-8;
+    const testing::AssertionResult moved = agree("piece", {{"q", off}}, {{"q", a}});
+    EXPECT_FALSE(moved);
+    EXPECT_NE(std::string(moved.message()).find("piece: q at (1, 0): course 3.0000000099999999, torch 3 (difference 1e-08"), std::string::npos) << moved.message();
+    Matrix within = a;
+    within(1, 1) *= 1 + 1e-12;  // rounding, not a difference
+    EXPECT_TRUE(agree("piece", {{"q", within}}, {{"q", a}}));
+    Matrix nan = a;
+    nan(0, 1) = std::nan("");
+    EXPECT_FALSE(agree("piece", {{"q", nan}}, {{"q", a}}));
+    EXPECT_FALSE(agree("piece", {{"q", nan}}, {{"q", nan}}));  // NaN is never agreement
+    EXPECT_FALSE(agree("piece", {{"q", a}}, {{"q", Matrix(a.transpose().leftCols(1))}}));  // shapes
+    EXPECT_FALSE(agree("piece", {{"q", a}}, {{"p", a}}));                                  // names
+    EXPECT_FALSE(agree("piece", {{"q", a}}, {{"q", a}, {"r", a}}));                        // counts
+    EXPECT_FALSE(agree("piece", {}, {}));                                                  // nothing
+    EXPECT_FALSE(agree("piece", {{"q", Matrix(0, 0)}}, {{"q", Matrix(0, 0)}}));            // no element
+}

@@ -244,6 +244,32 @@ TEST(TorchGru, AGruAgreesWithTorchWrittenWithTheCoursesEquations) {
         perturb("W_hh", gru.W_hh);
         return course_gru(gru, x, h0, G);
     }, torch_side);
+
+    // The same GRU recorded step by step in chapter 3's graph (gru_step, exercise 7.10), its
+    // parameters bound to the layer's: L = sum_t sum(G_t ⊙ h_t), differentiated by Graph::backward.
+    check_piece("Gru through the Graph (gru_step)", [&](const Perturb& perturb) {
+        bp::Gru gru = w.layer();
+        perturb("W_hh", gru.W_hh);
+        bp::Graph g;
+        const bp::GruVars vars = bp::gru_graph_parameters(g, gru);
+        const bp::Var start = g.input(h0, "h_0");
+        bp::Var h_t = start, L{};
+        std::vector<bp::Var> xs, hs;
+        for (bp::Index t = 1; t <= T; ++t) {
+            xs.push_back(g.input(x.at(t), "x_" + std::to_string(t)));
+            h_t = bp::gru_step(g, vars, xs.back(), h_t);
+            hs.push_back(h_t);
+            const bp::Var term = g.sum(g.mul(h_t, g.input(G.at(t), "G_" + std::to_string(t))));
+            L = t == 1 ? term : g.add(L, term);
+        }
+        g.backward(L);
+        Matrix h_all(n_h, T * m), dx_all(n_x, T * m);
+        for (bp::Index t = 0; t < T; ++t) {
+            h_all.middleCols(t * m, m) = g.value(hs[t]);
+            dx_all.middleCols(t * m, m) = g.grad(xs[t]);
+        }
+        return Quantities{{"h_1..h_T", h_all}, {"dL/dx_1..dL/dx_T", dx_all}, {"dL/dh_0", g.grad(start)}} + gradients(gru);
+    }, torch_side);
 }
 
 TEST(TorchGru, TorchGruIsTheCoursesGruWhenWhhIsZeroButItsResetGateComesAfterTheProduct) {
