@@ -129,11 +129,19 @@ TEST(TorchLosses, MeanSquaredErrorAgreesOnceItsHalfAndItsMeanAreConverted) {
     // 1/2; the course's mse_loss is (1/m) sum_k 1/2 ||y_hat_k - y_k||^2 = torch's * n / 2.
     torch::Tensor yt = leaf(y_hat.transpose());
     const torch::Tensor loss = F::mse_loss(yt, as_rows(y)) * (n / 2);
-    check_piece("mse_loss/mse_grad", [&](const Perturb& perturb) {
+    auto course_side = [&](const Perturb& perturb) {
         Matrix yc = y_hat;
         perturb("y_hat", yc);
         return Quantities{{"loss", Matrix::Constant(1, 1, bp::mse_loss(yc, y))}, {"dL/dy_hat", bp::mse_grad(yc, y)}};
-    }, torch_loss(loss, yt, "y_hat"));
+    };
+    check_piece("mse_loss/mse_grad", course_side, torch_loss(loss, yt, "y_hat"));
+
+    // The difference is real: torch's MSELoss unconverted is another number.
+    torch::Tensor y2 = leaf(y_hat.transpose());
+    const testing::AssertionResult same = agree("mse_loss against torch's MSELoss unconverted", course_side(Perturb(false)),
+                                                torch_loss(F::mse_loss(y2, as_rows(y)), y2, "y_hat"));
+    EXPECT_FALSE(same) << same.message();
+    std::cout << "[ differ   ] as expected: " << same.message() << "\n";
 }
 
 TEST(TorchLosses, BinaryCrossEntropyFromLogitsAgreesOnceItsMeanIsConverted) {

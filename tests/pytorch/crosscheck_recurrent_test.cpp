@@ -363,14 +363,24 @@ TEST(TorchCharModel, ATrainingStepOfTheCharacterModelAgrees) {
                                       leaf(initial.readout->W), leaf(initial.readout->b)};
     torch::optim::Adam adam(params, torch::optim::AdamOptions(lr));
     Quantities torch_side;
+    int clipped = 0;  // steps whose gradient norm was above clip
     for (int s = 1; s <= steps; ++s) {
         const bp::SequenceBatch b = batch_at(s);
         adam.zero_grad();
         const auto [h, state] = lstm->forward(sequence_tensor(b.x));
         const torch::Tensor loss = torch_sequence_loss(F::linear(h, params[3], params[4]), sequence_tensor(b.y));
         loss.backward();
+        // The gradients before clipping too: Adam's step hardly changes when every gradient is
+        // scaled, so the weights alone would not show a gradient off by a constant factor.
+        const std::string at = " at step " + std::to_string(s);
+        torch_side = torch_side + Quantities{{"dL/dlstm.W_x" + at, swap_og(grad_of(params[0]))},
+                                             {"dL/dlstm.W_h" + at, swap_og(grad_of(params[1]))},
+                                             {"dL/dlstm.b" + at, swap_og(grad_of(params[2]))},
+                                             {"dL/dreadout.W" + at, grad_of(params[3])},
+                                             {"dL/dreadout.b" + at, grad_of(params[4])}};
         const double n = torch::nn::utils::clip_grad_norm_(params, std::numeric_limits<double>::infinity());
         torch::nn::utils::clip_grad_norm_(params, clip * (n + 1e-6) / n);
+        clipped += n > clip;
         adam.step();
         const std::string after = " after step " + std::to_string(s);
         torch_side = torch_side + Quantities{{"loss at step " + std::to_string(s), matrix(loss)},
@@ -380,6 +390,7 @@ TEST(TorchCharModel, ATrainingStepOfTheCharacterModelAgrees) {
                                              {"readout.W" + after, matrix(params[3])},
                                              {"readout.b" + after, matrix(params[4])}};
     }
+    EXPECT_GT(clipped, 0) << "no step's gradient norm was above " << clip << ": clipping was not compared";
     check_piece("the character model's training step", [&](const Perturb& perturb) {
         bp::SequenceModel model = initial;
         perturb("lstm.W_x", dynamic_cast<bp::Lstm&>(*model.layer).W_x);
@@ -387,6 +398,11 @@ TEST(TorchCharModel, ATrainingStepOfTheCharacterModelAgrees) {
         bp::EpochOptions options;
         options.clip_norm = clip;
         Quantities q;
+        // The gradients before clipping, where the training step shows them (a monitor's hook).
+        options.after_backward = [&](long step, double, const std::vector<bp::Parameter>& params) {
+            for (const bp::Parameter& p : params)
+                q.push_back({"dL/d" + p.name + " at step " + std::to_string(step + 1), p.grad()});
+        };
         for (int s = 1; s <= steps; ++s) {
             const double loss = bp::train_sequence_step(model, bp::softmax_cross_entropy(), opt, batch_at(s), options, s - 1);
             q = q + Quantities{{"loss at step " + std::to_string(s), scalar(loss)}} + values(model, " after step " + std::to_string(s));
