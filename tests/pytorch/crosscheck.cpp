@@ -87,7 +87,9 @@ testing::AssertionResult agree(const std::string& piece, const Quantities& cours
                                        << " of the tolerance)";
 }
 
-void check_piece(const std::string& piece, const std::function<Quantities(const Perturb&)>& course, const Quantities& torch) {
+void check_piece(const std::string& piece, const std::function<Quantities(const Perturb&)>& course, const Quantities& torch,
+                 const char* file, int line) {
+    const testing::ScopedTrace trace(file, line, "the comparison of " + piece);
     const Perturb off(false);
     const testing::AssertionResult same = agree(piece, course(off), torch);
     EXPECT_TRUE(same);

@@ -61,7 +61,9 @@ testing::AssertionResult agree(const std::string& piece, const Quantities& cours
 /// The comparison every piece goes through: `course(Perturb(false))` must agree with `torch`,
 /// and `course(Perturb(true))`, with one weight changed by 1e-6 relative, must NOT agree (the
 /// negative control), so that a comparison that compares nothing, or too loosely, fails.
-void check_piece(const std::string& piece, const std::function<Quantities(const Perturb&)>& course, const Quantities& torch);
+/// A failure also names the test's line that called it (GCC's and clang's __builtin_LINE).
+void check_piece(const std::string& piece, const std::function<Quantities(const Perturb&)>& course, const Quantities& torch,
+                 const char* file = __builtin_FILE(), int line = __builtin_LINE());
 
 // Conversions. Every tensor is double.
 torch::Tensor tensor(const bp::Matrix& m);  ///< the same matrix: rows x cols
