@@ -204,3 +204,64 @@ TEST(TorchGraph, AnExpressionWithEveryOpAgreesWithAutograd) {
                           {"dL/db2", gr.grad(b2v)}};
     }, torch_side);
 }
+
+TEST(TorchBatchNorm, ANetworkWithBatchNormTrainsAsInTorchThenEvaluates) {
+    // Dense (identity) -> BatchNorm -> ReLU -> Dense, three steps of basic_train_step with
+    // Momentum (the running statistics and the weights move together), then a forward in
+    // evaluation mode on another batch. torch: F::batch_norm with the same running tensors.
+    bp::Rng rng(62);
+    const Matrix W1 = random(rng, 4, 3), W2 = random(rng, 2, 4), x = random(rng, 3, 6, 2.0), x_eval = random(rng, 3, 4, 2.0);
+    const Vector b1 = random_vector(rng, 4), b2 = random_vector(rng, 2);
+    const Vector gamma = rng.uniform_matrix(4, 1, 0.5, 2.0), shift = random_vector(rng, 4);
+    const Matrix y = one_hot_columns(rng, 2, 6);
+    const int steps = 3;
+    const double lr = 0.2, beta = 0.9;
+
+    const Named leaves{{"layer1.W", leaf(W1)},    {"layer1.b", leaf(b1)},    {"layer2.gamma", leaf(gamma)},
+                       {"layer2.shift", leaf(shift)}, {"layer4.W", leaf(W2)}, {"layer4.b", leaf(b2)}};
+    std::vector<torch::Tensor> p;
+    for (const auto& [name, t] : leaves) p.push_back(t);
+    torch::Tensor running_mean = torch::zeros({4}, torch::kDouble), running_var = torch::ones({4}, torch::kDouble);
+    auto forward = [&](const torch::Tensor& input, bool training) {
+        const torch::Tensor z = F::linear(input, p[0], p[1]);
+        const torch::Tensor bn = F::batch_norm(z, running_mean, running_var,
+                                               F::BatchNormFuncOptions().weight(p[2]).bias(p[3]).training(training).momentum(0.1).eps(1e-5));
+        return F::linear(torch::relu(bn), p[4], p[5]);
+    };
+    torch::optim::SGD opt(p, torch::optim::SGDOptions(lr).momentum(beta));
+    Quantities torch_side;
+    for (int s = 1; s <= steps; ++s) {
+        const torch::Tensor loss = F::cross_entropy(forward(as_rows(x), true), as_rows(y));
+        opt.zero_grad();
+        loss.backward();
+        opt.step();
+        const std::string after = " after step " + std::to_string(s);
+        torch_side = torch_side + Quantities{{"loss at step " + std::to_string(s), matrix(loss)}} + values(leaves, after) +
+                     Quantities{{"layer2.running_mean" + after, matrix(running_mean)}, {"layer2.running_var" + after, matrix(running_var)}};
+    }
+    {
+        torch::NoGradGuard no_grad;
+        torch_side.push_back({"output in evaluation mode", from_rows(forward(as_rows(x_eval), false))});
+    }
+    check_piece("Sequential with BatchNorm, trained then evaluated", [&](const Perturb& perturb) {
+        bp::Sequential net;
+        net.add(bp::Dense(W1, b1, bp::Activation::identity));
+        bp::BatchNorm& bn = net.add(bp::BatchNorm(4));
+        bn.gamma = gamma;
+        bn.shift = shift;
+        perturb("layer2.gamma", bn.gamma);
+        net.add(bp::ActivationLayer(bp::Activation::relu));
+        net.add(bp::Dense(W2, b2, bp::Activation::identity));
+        bp::Momentum opt_c(lr, beta);
+        Quantities q;
+        for (int s = 1; s <= steps; ++s) {
+            const double loss = bp::basic_train_step(net, bp::softmax_cross_entropy(), opt_c, x, y);
+            const std::string after = " after step " + std::to_string(s);
+            q = q + Quantities{{"loss at step " + std::to_string(s), scalar(loss)}} + values(net, after) +
+                Quantities{{"layer2.running_mean" + after, bn.running_mean}, {"layer2.running_var" + after, bn.running_var}};
+        }
+        net.set_training(false);
+        q.push_back({"output in evaluation mode", net.forward(x_eval)});
+        return q;
+    }, torch_side);
+}
