@@ -22,10 +22,10 @@ namespace crosscheck {
 
 /// The tolerance of every comparison: |course - torch| <= rtol |torch| + atol, element by
 /// element. Both sides compute in double, in a different order of operations: they agree to a
-/// few ulps (the issue measured 1.1e-13 relative at worst; here every difference is below 2e-4 of
-/// the tolerance), so 1e-10 leaves room for
-/// the rounding of long sums and many steps, and is still 10^4 times finer than the negative
-/// control's change. atol is for elements that are 0 up to rounding (a cancelled sum).
+/// few ulps (the issue measured 1.1e-13 relative at worst; here every difference is below 2e-4
+/// of the tolerance), so 1e-10 leaves room for the rounding of long sums and many steps, and is
+/// still 10^4 times finer than the negative control's change. atol is for elements that are 0
+/// up to rounding (a cancelled sum).
 constexpr double rtol = 1e-10;
 constexpr double atol = 1e-12;
 /// The negative control's change of one weight: w -> w (1 + control_step) (or control_step if w = 0).
