@@ -71,7 +71,8 @@ constexpr double default_test_seconds = 10;     // a test's limit when there is 
 constexpr double slack_seconds = 2, reference_factor = 10;  // limit = 2 s + 10 x the reference's time
 constexpr int timeouts_per_exercise = 3;        // then the exercise's other tests are not tried
 constexpr rlim_t memory_bytes = rlim_t{2} << 30;   // address space
-constexpr rlim_t output_bytes = rlim_t{8} << 20;   // what a test process may print
+constexpr std::size_t output_bytes = std::size_t{8} << 20;  // what a test process may print
+constexpr rlim_t file_bytes = rlim_t{64} << 20;     // a file it may write (in its own /tmp)
 constexpr std::size_t max_report_line = 64 * 1024;  // a longer report line is cut
 constexpr uid_t nobody_uid = 65534;
 constexpr gid_t nobody_gid = 65534;
@@ -151,6 +152,11 @@ void set_limit(int resource, rlim_t value) {
 // Only async-signal-safe calls: this runs between fork and exec.
 [[noreturn]] void become_test_process(const ChildSetup& s) {
     setsid();  // its own process group and session: no terminal, killed as a group
+    // Signals as a new program expects them (an ignored SIGXFSZ or SIGPIPE would be inherited).
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
     if (s.sandbox->isolated) {
         // A private /tmp (and /dev/shm, /var/tmp): empty, writable, gone when the namespace is.
         mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
@@ -164,7 +170,7 @@ void set_limit(int resource, rlim_t value) {
     dup2(s.report_fd, 3);
     for (int fd = 4; fd < 1024; ++fd) close(fd);
     set_limit(RLIMIT_AS, memory_bytes);
-    set_limit(RLIMIT_FSIZE, output_bytes);
+    set_limit(RLIMIT_FSIZE, file_bytes);
     set_limit(RLIMIT_CPU, s.cpu_seconds);
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_NOFILE, 256);
@@ -231,7 +237,7 @@ std::string signal_reason(int signal) {
         case SIGBUS: return "crashed (bus error: a bad memory access)";
         case SIGFPE: return "crashed (an arithmetic error, such as an integer division by zero)";
         case SIGABRT: return "aborted (std::abort, a failed assert, or an exception thrown where it cannot be caught)";
-        case SIGXFSZ: return "printed more than " + std::to_string(output_bytes >> 20) + " MB and was stopped (flooding the output)";
+        case SIGXFSZ: return "wrote a file of more than " + std::to_string(file_bytes >> 20) + " MB and was stopped";
         case SIGXCPU: return "used up its processor time and was stopped (a loop that does not end?)";
         case SIGKILL: return "was killed (it may have run out of memory)";
         default: return std::string("ended by signal ") + std::to_string(signal) + " (" + strsignal(signal) + ")";
@@ -241,9 +247,10 @@ std::string signal_reason(int signal) {
 // One run of the test program on some of an exercise's tests, as it goes.
 struct Process {
     pid_t pid = -1;
-    int report_fd = -1;
+    int report_fd = -1, output_fd = -1;
     std::string buffer;
-    bool report_closed = false, timed_out = false;
+    std::size_t printed = 0;  // bytes of output, read and dropped
+    bool report_closed = false, output_closed = false, timed_out = false, flooded = false;
     std::string running;  // the test that started and has not ended
     Clock::time_point since;
     double limit = startup_seconds;
@@ -261,7 +268,11 @@ public:
     bool running() const { return process_.pid > 0; }
     const std::map<std::string, Outcome>& outcomes() const { return outcomes_; }
     const std::map<std::string, double>& durations() const { return durations_; }
-    int report_fd() const { return process_.report_closed ? -1 : process_.report_fd; }
+    // What to wait on: the pipes still open.
+    void add_fds(std::vector<pollfd>& fds) const {
+        if (process_.report_fd >= 0 && !process_.report_closed) fds.push_back({process_.report_fd, POLLIN, 0});
+        if (process_.output_fd >= 0 && !process_.output_closed) fds.push_back({process_.output_fd, POLLIN, 0});
+    }
 
     void start() {
         if (left_.empty()) {
@@ -273,9 +284,10 @@ public:
         for (std::string t : left_) filter += (filter.empty() ? "" : ":") + (std::replace(t.begin(), t.end(), '-', '?'), t);
         int pipe_fds[2];
         if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw Failure(std::string("cannot make a pipe: ") + std::strerror(errno));
-        output_ = sandbox_.private_dir / ("output-" + tests_.id + "-" + std::to_string(runs_++) + ".txt");
-        const int out = ::open(output_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (out < 0) throw Failure("cannot write " + output_.string());
+        // Its output comes through a pipe too: counted as it comes, so a flood is stopped at once.
+        int output_fds[2];
+        if (pipe2(output_fds, O_CLOEXEC) != 0) throw Failure(std::string("cannot make a pipe: ") + std::strerror(errno));
+        const int out = output_fds[1];
         double cpu = startup_seconds;
         for (const std::string& t : left_) cpu += timing_.limit(t);
         setup_ = ChildSetup{&sandbox_, {sandbox_.program.string(), "--gtest_filter=" + filter, "--report-fd=3", "--gtest_color=no"},
@@ -286,40 +298,52 @@ public:
         close(out);
         if (process_.pid < 0) {
             close(pipe_fds[0]);
+            close(output_fds[0]);
             throw Failure(std::string("cannot start the test program: ") + std::strerror(errno));
         }
         process_.report_fd = pipe_fds[0];
+        process_.output_fd = output_fds[0];
         fcntl(process_.report_fd, F_SETFL, O_NONBLOCK);
+        fcntl(process_.output_fd, F_SETFL, O_NONBLOCK);
         process_.since = Clock::now();
     }
 
     // Reads what the report pipe holds; checks the time; notices the end of the process.
     void step() {
         if (!running()) return;
-        char chunk[65536];
-        for (;;) {
-            const ssize_t n = read(process_.report_fd, chunk, sizeof chunk);
-            if (n > 0) {
-                take(std::string(chunk, static_cast<std::size_t>(n)));
-                continue;
-            }
-            if (n == 0) process_.report_closed = true;
-            break;
-        }
-        if (!process_.timed_out && seconds_since(process_.since) > process_.limit) {
+        drain();
+        const bool killed = process_.timed_out || process_.flooded;
+        if (!killed && process_.printed > output_bytes) {
+            process_.flooded = true;
+            kill_test_process(sandbox_, process_.pid);
+        } else if (!killed && seconds_since(process_.since) > process_.limit) {
             process_.timed_out = true;
             kill_test_process(sandbox_, process_.pid);
         }
         int status = 0;
-        // Blocks only once it was killed: a process that closed its report pipe may still loop.
-        const pid_t r = waitpid(process_.pid, &status, process_.timed_out ? 0 : WNOHANG);
+        // Blocks only once it was killed: a process that closed its pipes may still loop.
+        const pid_t r = waitpid(process_.pid, &status, process_.timed_out || process_.flooded ? 0 : WNOHANG);
         if (r == process_.pid) {
             process_.status = status;
+            drain();  // what it wrote just before it ended
             ended();
         }
     }
 
 private:
+    // Reads what the pipes hold, without waiting: the report's lines, the output's size.
+    void drain() {
+        char chunk[65536];
+        for (ssize_t n; !process_.report_closed && (n = read(process_.report_fd, chunk, sizeof chunk)) != -1;) {
+            if (n == 0) process_.report_closed = true;
+            else take(std::string(chunk, static_cast<std::size_t>(n)));
+        }
+        for (ssize_t n; !process_.output_closed && (n = read(process_.output_fd, chunk, sizeof chunk)) != -1;) {
+            if (n == 0) process_.output_closed = true;
+            process_.printed += static_cast<std::size_t>(n);
+        }
+    }
+
     // Report lines, as they come; a line longer than the limit is cut (its rest dropped).
     void take(const std::string& data) {
         for (char c : data) {
@@ -361,11 +385,14 @@ private:
 
     void ended() {
         close(process_.report_fd);
-        process_.report_fd = -1;
+        close(process_.output_fd);
+        process_.report_fd = process_.output_fd = -1;
         kill_test_process(sandbox_, process_.pid);  // what is left of its process group
         const int status = process_.status;
         std::string how;
-        if (process_.timed_out)
+        if (process_.flooded)
+            how = "printed more than " + std::to_string(output_bytes >> 20) + " MB and was stopped (flooding the output)";
+        else if (process_.timed_out)
             how = "ran past its time limit of " + seconds_text(process_.limit) +
                   " (ten times the reference solution's time, plus 2 s) and was stopped: a loop that does not end?";
         else if (WIFSIGNALED(status))
@@ -373,9 +400,6 @@ private:
         else
             how = "made the test program exit (status " + std::to_string(WEXITSTATUS(status)) +
                   ") before the test ended: exit() or quick_exit() called in an exercise function?";
-        const bool output_flooded = fs::exists(output_) && fs::file_size(output_) >= output_bytes;
-        if (output_flooded && !WIFSIGNALED(status)) how += " (it printed more than 8 MB)";
-        fs::remove(output_);
         process_.pid = -1;
         if (!process_.running.empty()) {
             count(process_.running, {"fail", "", "This test " + how});
@@ -402,7 +426,6 @@ private:
     std::map<std::string, double> durations_;
     Process process_;
     ChildSetup setup_{};
-    fs::path output_;
     int runs_ = 0, timeouts_ = 0;
     bool finished_ = false;
 };
@@ -425,8 +448,7 @@ std::map<std::string, Outcome> run_all(const Sandbox& sandbox, const std::vector
         }
         if (active.empty()) break;
         std::vector<pollfd> fds;
-        for (ExerciseRun* r : active)
-            if (r->report_fd() >= 0) fds.push_back({r->report_fd(), POLLIN, 0});
+        for (ExerciseRun* r : active) r->add_fds(fds);
         poll(fds.data(), fds.size(), 100);
         for (ExerciseRun* r : active) r->step();
     }
