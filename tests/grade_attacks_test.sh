@@ -6,7 +6,8 @@
 # and the other students are graded as usual; that no process of the graded code outlives the
 # grading; that nothing it wrote replaced a result; and that no submission is modified.
 #
-#   grade_attacks_test.sh PATH/TO/course   (a repository with solutions/, run as root)
+#   grade_attacks_test.sh PATH/TO/course   (a repository with solutions/, run as root;
+#                                           GRADE_ATTACKS_KEEP=DIR keeps the results there)
 set -euo pipefail
 course=$(realpath "$1")
 root=$(dirname "$course")
@@ -143,8 +144,10 @@ expect() {  # expect NAME ID SCORE
 max=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['max_score'])" "$out/full/results.json")
 expect full total "$max"
 for name in full forge detached crash loop exit0 flood; do
-  [ -f "$out/$name/results.json" ] && [ -f "$out/$name/junit.xml" ] || fail "no results for '$name'"
+  [ -f "$out/$name/results.json" ] && [ -f "$out/$name/junit.xml" ] && [ -f "$out/$name/feedback.md" ] || fail "no results for '$name'"
 done
+grep -q "segmentation fault" "$out/crash/feedback.md" || fail "'crash': feedback.md does not name the crash"
+grep -q "^| 1.1 | 1 |" "$out/class-summary.md" || fail "the class summary does not count 1.1 as not passed by one submission"
 # Exercises that do not call the attacking one are graded as usual.
 for name in forge detached crash loop exit0 flood; do
   for id in 5.1 6.1; do expect "$name" "$id" "$(points "$id")"; done
@@ -176,4 +179,5 @@ expect flood 1.6 0
 expect flood 1.2 "$(points 1.2)"
 [ "$(stat -c %s "$out/flood/results.json")" -lt 2000000 ] || fail "'flood': results.json carries the 50 MB message"
 
+[ -z "${GRADE_ATTACKS_KEEP:-}" ] || cp -r "$out" "$GRADE_ATTACKS_KEEP"  # the results, to read
 echo "grade_attacks_test: ok (full: $max; forge: $(score forge total); detached: $(score detached total); crash: $(score crash total); loop: $(score loop total); exit0: $(score exit0 total); flood: $(score flood total))"

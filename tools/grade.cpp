@@ -5,9 +5,11 @@
 // A submission is a student edition folder (or any folder holding exercises/), a .tar.gz, .tgz,
 // .tar or .zip of one, or a git repository or bundle. A folder that is none of these is a class:
 // each of its entries is a submission, named by the entry. One submission writes
-// OUT/results.json (Gradescope) and OUT/junit.xml; a class writes them in OUT/NAME/ for each.
-// Both write OUT/grades.csv, the gradebook: one row per submission, one column per exercise,
-// the total.
+// OUT/results.json (Gradescope), OUT/junit.xml and OUT/feedback.md (for the student: per
+// exercise, passed or the first failing test's message, the section to read, the points); a
+// class writes them in OUT/NAME/ for each, and OUT/class-summary.md (the exercises most often
+// not passed, with their most common first failure). Both write OUT/grades.csv, the gradebook:
+// one row per submission, one column per exercise, the total.
 //
 // The library and the tests are built once (build/grade); per submission, only its exercise
 // files are compiled (tools/grade_compile.sh, which replaces what does not compile by its stub)
@@ -36,6 +38,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -675,11 +678,80 @@ struct Graded {
     std::map<std::string, double> scores;  // exercise -> score
     double total = 0;
     std::string note;
+    std::map<std::string, std::string> first_failures;  // exercise not passed -> its first failure, one line
 };
+
+std::string number(double x) {
+    std::ostringstream out;
+    out << std::round(x * 100) / 100;
+    return out.str();
+}
+
+// A table cell of Markdown: one line, no '|'.
+std::string cell(std::string s) {
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    std::string out;
+    for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    return out;
+}
+
+// feedback.md, for the student: per exercise, passed or what to look at first (the first failing
+// test's message), the section to read, and the points. Fills `first_failures` for the class summary.
+std::string feedback(const std::string& name, const std::vector<bp_test::report::Exercise>& exercises, const nlohmann::json& results,
+                     const fs::path& compile_failures, std::map<std::string, std::string>& first_failures) {
+    using namespace bp_test::report;
+    std::map<std::string, std::string> not_compiled;
+    std::istringstream failures(read_file(compile_failures));
+    for (std::string line; std::getline(failures, line);)
+        if (const auto tab = line.find('\t'); tab != std::string::npos) not_compiled[line.substr(0, tab)] = unescape(line.substr(tab + 1));
+    std::map<std::string, std::pair<double, double>> points;  // id -> score, max
+    for (const auto& t : results["tests"]) points[t["number"].get<std::string>()] = {t["score"].get<double>(), t["max_score"].get<double>()};
+
+    std::string table, details;
+    int passed = 0;
+    for (const Exercise& e : exercises) {
+        const auto [got, max] = points[e.id];
+        const std::string title = e.hint.substr(0, e.hint.find(':'));
+        const int total = static_cast<int>(e.tests.size()), ok = e.count("pass");
+        std::string result, first, message;
+        if (const auto f = not_compiled.find(e.id); f != not_compiled.end()) {
+            result = "did not compile";
+            first = "did not compile: " + first_line(f->second);
+            message = "It did not compile, so it was graded as not done. The compiler said:\n" + f->second;
+        } else if (total > 0 && ok == total) {
+            result = "passed";
+            ++passed;
+        } else {
+            result = std::to_string(ok) + " of " + std::to_string(total) + " tests pass";
+            const auto t = std::find_if(e.tests.begin(), e.tests.end(), [](const TestOutcome& o) { return o.status != "pass"; });
+            if (t == e.tests.end()) {
+                first = message = "no test ran";
+            } else if (t->status == "todo") {
+                first = "not done (the stub is still there)";
+                message = "Not done yet: its stub is still there.";
+            } else if (t->status == "waiting") {
+                first = "waits for exercise " + t->blocker;
+                message = "Its tests call exercise " + t->blocker + ", which is not done: do that one first.";
+            } else {
+                first = telling_line(t->message).substr(0, 200);
+                message = "The first failing test, " + t->suite + "." + t->name + ", says:\n\n" + indent(cut_lines(t->message, 12), "    ");
+            }
+        }
+        table += "| " + e.id + " | " + cell(title) + " | " + number(got) + " / " + number(max) + " | " + cell(result) + " |\n";
+        if (result == "passed") continue;
+        first_failures[e.id] = first;
+        details += "\n### Exercise " + e.id + ": " + title + " (" + number(got) + " of " + number(max) + " points)\n\n" + message +
+                   "\n\nRead: " + e.read + ". What it does: " + e.hint + "\n";
+    }
+    return "# Feedback for " + name + "\n\nScore: **" + number(results["score"].get<double>()) + " of " +
+           number(results["max_score"].get<double>()) + "**; " + std::to_string(passed) + " of " + std::to_string(exercises.size()) +
+           " exercises pass all their tests.\n\n| Exercise | What | Points | Result |\n|---|---|---|---|\n" + table +
+           (details.empty() ? "" : "\n## What to look at\n" + details);
+}
 
 Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, const fs::path& submission, const std::string& name,
                  const fs::path& out, int jobs) {
-    Graded g{name, {}, 0, ""};
+    Graded g{name, {}, 0, "", {}};
     const fs::path scratch = sandbox.private_dir / ("submission-" + name);
     const fs::path dir = unpack(submission, scratch, p.log);
     const std::vector<std::string> notes = sync(p, dir / "exercises");
@@ -719,8 +791,9 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     }
     fs::create_directories(out);
     bp_test::write_grade(setup.manifest, reports, {p.root / "tests" / "points.txt", failures, out / "results.json", out / "junit.xml"});
-    fs::remove_all(reports);
     const nlohmann::json results = nlohmann::json::parse(read_file(out / "results.json"));
+    write_file(out / "feedback.md", feedback(name, bp_test::report::load(setup.manifest, reports, nullptr), results, failures, g.first_failures));
+    fs::remove_all(reports);
     for (const auto& t : results["tests"]) g.scores[t["number"].get<std::string>()] = t["score"].get<double>();
     g.total = results["score"].get<double>();
     for (const std::string& n : notes) g.note += (g.note.empty() ? "" : "; ") + n;
@@ -734,10 +807,32 @@ std::string csv_field(const std::string& s) {
     return out + "\"";
 }
 
-std::string number(double x) {
-    std::ostringstream out;
-    out << std::round(x * 100) / 100;
-    return out.str();
+// The class summary, for the instructor: the exercises most often not passed, each with the
+// first failure most often seen.
+std::string class_summary(const std::vector<Graded>& gradebook, const std::vector<std::string>& exercises) {
+    std::vector<std::pair<int, std::string>> rows;
+    std::string text;
+    double total = 0;
+    for (const Graded& g : gradebook) total += g.total;
+    for (const std::string& id : exercises) {
+        std::map<std::string, int> messages;
+        int count = 0;
+        for (const Graded& g : gradebook)
+            if (const auto it = g.first_failures.find(id); it != g.first_failures.end()) {
+                ++count;
+                ++messages[it->second];
+            }
+        if (count == 0) continue;
+        const auto common = std::max_element(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+        rows.emplace_back(count, "| " + id + " | " + std::to_string(count) + " | " + cell(common->first) + " (" + std::to_string(common->second) + ") |\n");
+    }
+    std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+    text = "# Class summary\n\n" + std::to_string(gradebook.size()) + " submissions; mean score " +
+           number(gradebook.empty() ? 0 : total / static_cast<double>(gradebook.size())) +
+           ".\n\nThe exercises most often not passed, with the most common first failure (and how many had it):\n\n"
+           "| Exercise | not passed by | most common first failure |\n|---|---|---|\n";
+    for (const auto& [count, row] : rows) text += row;
+    return text;
 }
 
 // The submissions: one (a folder with exercises/, an archive, a repository) or a class (a
@@ -789,6 +884,13 @@ int main(int argc, char** argv) {
         if (!fs::is_directory(p.root / "exercises") || !fs::is_directory(p.build))
             throw Failure(p.root.string() + " is not a course repository with a configured grade build (run ./course grade)");
 
+        // One grading of this build at a time (the same lock as ./course's builds): a second waits.
+        const int lock = ::open((p.root / "build" / ".grade.lock").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+        if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0) {
+            std::cout << "course grade: another grading (or build) of build/grade is running; waiting for it to finish..." << std::endl;
+            flock(lock, LOCK_EX);
+        }
+
         Sandbox sandbox;
         sandbox.program = p.build / "tests" / "course_tests";
         char private_template[] = "/tmp/course-grade.XXXXXX";
@@ -816,7 +918,7 @@ int main(int argc, char** argv) {
                 gradebook.push_back(grade_one(p, setup, sandbox, path, name, is_class ? out / name : out, jobs));
             } catch (const Failure& e) {
                 std::cerr << "course grade: " << name << " not graded: " << e.what() << "\n";
-                gradebook.push_back({name, {}, 0, std::string("not graded: ") + e.what()});
+                gradebook.push_back({name, {}, 0, std::string("not graded: ") + e.what(), {}});
             }
             std::cout << "course grade: " << name << " took " << seconds_text(seconds_since(t)) << "\n";
         }
@@ -834,8 +936,11 @@ int main(int argc, char** argv) {
         }
         fs::create_directories(out);
         write_file(out / "grades.csv", csv);
-        std::cout << "course grade: wrote " << (is_class ? (out / "NAME").string() + "/results.json and junit.xml for each, and "
-                                                         : (out / "results.json").string() + " (Gradescope), " + (out / "junit.xml").string() + " and ")
+        if (is_class) write_file(out / "class-summary.md", class_summary(gradebook, setup.exercises));
+        std::cout << "course grade: wrote "
+                  << (is_class ? (out / "NAME").string() + "/results.json, junit.xml and feedback.md for each, " + (out / "class-summary.md").string() + " and "
+                               : (out / "results.json").string() + " (Gradescope), " + (out / "junit.xml").string() + ", " +
+                                     (out / "feedback.md").string() + " and ")
                   << (out / "grades.csv").string() << " in " << seconds_text(seconds_since(started)) << "\n";
         return 0;
     } catch (const std::exception& e) {
