@@ -1,6 +1,6 @@
 // course_grade: grades one submission or a whole class (./course grade).
 //
-//   course_grade [--out DIR] [--jobs N] SUBMISSION...
+//   course_grade [--out DIR] [--jobs N] [--root DIR] [SUBMISSION]
 //
 // A submission is a student edition folder (or any folder holding exercises/), a .tar.gz, .tgz,
 // .tar or .zip of one, or a git repository or bundle. A folder that is none of these is a class:
@@ -69,6 +69,8 @@ namespace {
 
 // ---- limits --------------------------------------------------------------------------------------
 
+constexpr double compile_seconds = 900;         // compiling one submission, all its files
+constexpr double unpack_seconds = 120;          // unpacking one
 constexpr double startup_seconds = 15;          // the test program loads the reference data first
 constexpr double default_test_seconds = 10;     // a test's limit when there is no reference time
 constexpr double slack_seconds = 2, reference_factor = 10;  // limit = 2 s + 10 x the reference's time
@@ -109,11 +111,13 @@ std::string seconds_text(double s) {
 // ---- trusted commands (the build, tar, unzip, git) -------------------------------------------------
 
 // Runs a command of ours (not the student's code) with its output in `log`; returns its exit
-// status, or -1 if it could not start or was killed.
-int run(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd = {}) {
+// status, or -1 if it could not start or was killed. With `seconds`, it and what it started are
+// killed after that long (a compiler fed an endless #include, an archive that never ends): -2.
+int run(const std::vector<std::string>& argv, const fs::path& log, const fs::path& cwd = {}, double seconds = 0) {
     const pid_t pid = fork();
     if (pid < 0) throw Failure("cannot start " + argv[0] + ": " + std::strerror(errno));
     if (pid == 0) {
+        setsid();  // killed as a group
         const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
         if (fd >= 0) {
             dup2(fd, 1);
@@ -127,7 +131,17 @@ int run(const std::vector<std::string>& argv, const fs::path& log, const fs::pat
         _exit(127);
     }
     int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {}
+    const auto start = Clock::now();
+    for (pid_t r; (r = waitpid(pid, &status, seconds > 0 ? WNOHANG : 0)) != pid;) {
+        if (r < 0 && errno != EINTR) return -1;
+        if (seconds > 0 && seconds_since(start) > seconds) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return -2;
+        }
+        if (r == 0) usleep(50000);
+    }
+    kill(-pid, SIGKILL);  // anything it left behind
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
@@ -651,11 +665,11 @@ fs::path unpack(const fs::path& submission, const fs::path& scratch, const fs::p
     if (fs::is_directory(submission) && fs::is_directory(submission / "exercises")) return submission;
     int status = 0;
     if (fs::is_directory(submission / ".git") || ends(".git") || ends(".bundle"))
-        status = run({"git", "-c", "safe.directory=*", "clone", "-q", "--no-hardlinks", submission.string(), (scratch / "repo").string()}, log);
+        status = run({"git", "-c", "safe.directory=*", "clone", "-q", "--no-hardlinks", submission.string(), (scratch / "repo").string()}, log, {}, unpack_seconds);
     else if (ends(".tar.gz") || ends(".tgz") || ends(".tar"))
-        status = run({"tar", "-xf", submission.string(), "-C", scratch.string(), "--no-same-owner", "--no-same-permissions"}, log);
+        status = run({"tar", "-xf", submission.string(), "-C", scratch.string(), "--no-same-owner", "--no-same-permissions"}, log, {}, unpack_seconds);
     else if (ends(".zip"))
-        status = run({"unzip", "-q", "-o", submission.string(), "-d", scratch.string()}, log);
+        status = run({"unzip", "-q", "-o", submission.string(), "-d", scratch.string()}, log, {}, unpack_seconds);
     else
         throw Failure(submission.string() + " is not a student edition folder (it has no exercises/), a .tar.gz, .tgz, .tar or .zip, or a git repository or bundle");
     if (status != 0) throw Failure("cannot unpack " + submission.string() + " (see " + log.string() + ")");
@@ -734,7 +748,9 @@ std::string feedback(const std::string& name, const std::vector<bp_test::report:
                 message = "Its tests call exercise " + t->blocker + ", which is not done: do that one first.";
             } else {
                 first = telling_line(t->message).substr(0, 200);
-                message = "The first failing test, " + t->suite + "." + t->name + ", says:\n\n" + indent(cut_lines(t->message, 12), "    ");
+                std::string said = cut_lines(t->message, 12);
+                if (said.size() > 2000) said = said.substr(0, 2000) + " [...]";  // a message of one endless line
+                message = "The first failing test, " + t->suite + "." + t->name + ", says:\n\n" + indent(said, "    ");
             }
         }
         table += "| " + e.id + " | " + cell(title) + " | " + number(got) + " / " + number(max) + " | " + cell(result) + " |\n";
@@ -758,8 +774,9 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     for (const std::string& n : notes) std::cout << "course grade: " << n << "\n";
     // Each exercise file compiled alone; what does not compile becomes its stub.
     const fs::path failures = p.build / "compile-failures.tsv";
-    if (run({(p.root / "tools" / "grade_compile.sh").string(), failures.string()}, p.log, p.root) != 0)
-        throw Failure("the compile step failed (its log: " + p.log.string() + ")");
+    const int compiled = run({(p.root / "tools" / "grade_compile.sh").string(), failures.string()}, p.log, p.root, compile_seconds);
+    if (compiled == -2) throw Failure("compiling it took longer than " + seconds_text(compile_seconds) + " (an #include of a device or an endless template?)");
+    if (compiled != 0) throw Failure("the compile step failed (its log: " + p.log.string() + ")");
     build(p, {"course_tests"}, jobs);  // relinks the library with this submission's code
     fs::remove_all(scratch);
 
