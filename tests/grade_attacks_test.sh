@@ -6,10 +6,11 @@
 # and the other students are graded as usual; that no process of the graded code outlives the
 # grading; that nothing it wrote replaced a result; and that no submission is modified.
 #
-#   grade_attacks_test.sh PATH/TO/course   (a repository with solutions/, run as root;
-#                                           GRADE_ATTACKS_KEEP=DIR keeps the results there)
+#   grade_attacks_test.sh PATH/TO/course [GRADE OPTION...]   (a repository with solutions/, run
+#       as root; the options go to ./course grade; GRADE_ATTACKS_KEEP=DIR keeps the results there)
 set -euo pipefail
 course=$(realpath "$1")
+shift
 root=$(dirname "$course")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
@@ -115,7 +116,7 @@ mv "$work/flood" "$class/flood"
 fingerprint() { (cd "$1" && find . -printf '%p %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 fingerprint "$class" >"$work/before"
 others=$(pgrep -u nobody | wc -l || true)
-"$course" grade "$class" --out "$out" >"$work/log" 2>&1 || { cat "$work/log"; fail "grading the class failed"; }
+"$course" grade "$class" --out "$out" "$@" >"$work/log" 2>&1 || { cat "$work/log"; fail "grading the class failed"; }
 sleep 4  # longer than the detached process waits before writing
 fingerprint "$class" >"$work/after"
 cmp -s "$work/before" "$work/after" || fail "grading modified a submission"

@@ -25,8 +25,9 @@
 //   - a test that runs longer than ten times the reference solution's time (plus 2 s) is
 //     stopped: a loop costs seconds.
 //   - the results are written by this program, as root, where the graded code cannot write.
-// Without root (a student grading their own work) there are no namespaces and no change of
-// user: the process group is killed instead, and the limits still hold.
+// Without root (a student grading their own work), or where a container forbids namespaces,
+// the tests run without them (as the user, or as nobody when root): the process group is
+// killed instead, and the limits still hold.
 #include "report.hpp"
 #include "report_files.hpp"
 
@@ -148,9 +149,11 @@ int run(const std::vector<std::string>& argv, const fs::path& log, const fs::pat
 // ---- the sandbox ---------------------------------------------------------------------------------
 
 struct Sandbox {
-    bool isolated = geteuid() == 0;  // namespaces and user nobody need root
+    bool namespaces = false;         // new PID, network, mount and IPC namespaces (root, where allowed)
+    bool as_nobody = geteuid() == 0; // the tests run as user nobody (the grader is root)
     fs::path program;                // course_tests
-    fs::path private_dir;            // ours alone (0700): the test processes' output files
+    fs::path private_dir;            // ours alone (0700): listings, unpacked submissions, reports
+    fs::path work_dir;               // without namespaces: the tests' current folder
 };
 
 struct ChildSetup {
@@ -174,7 +177,7 @@ void set_limit(int resource, rlim_t value) {
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, nullptr);
     for (int sig = 1; sig < NSIG; ++sig) signal(sig, SIG_DFL);
-    if (s.sandbox->isolated) {
+    if (s.sandbox->namespaces) {
         // A private /tmp (and /dev/shm, /var/tmp): empty, writable, gone when the namespace is.
         mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
         for (const char* dir : {"/tmp", "/dev/shm", "/var/tmp"})
@@ -191,12 +194,10 @@ void set_limit(int resource, rlim_t value) {
     set_limit(RLIMIT_CPU, s.cpu_seconds);
     set_limit(RLIMIT_CORE, 0);
     set_limit(RLIMIT_NOFILE, 256);
-    if (s.sandbox->isolated) {
+    if (chdir(s.sandbox->namespaces ? "/tmp" : s.sandbox->work_dir.c_str()) != 0) _exit(126);
+    if (s.sandbox->as_nobody) {
         set_limit(RLIMIT_NPROC, 64);  // a fork bomb stops here (counted for user nobody)
-        if (chdir("/tmp") != 0) _exit(126);
         if (setgroups(0, nullptr) != 0 || setgid(nobody_gid) != 0 || setuid(nobody_uid) != 0) _exit(126);
-    } else if (chdir(s.sandbox->private_dir.c_str()) != 0) {
-        _exit(126);
     }
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     std::vector<char*> args;
@@ -213,7 +214,7 @@ int clone_entry(void* setup) { become_test_process(*static_cast<ChildSetup*>(set
 // Starts the test program. Isolated, it is the first process (init) of new PID, network, mount
 // and IPC namespaces: when it ends, the kernel ends every process it started, detached or not.
 pid_t start_test_process(ChildSetup& setup) {
-    if (!setup.sandbox->isolated) {
+    if (!setup.sandbox->namespaces) {
         const pid_t pid = fork();
         if (pid == 0) become_test_process(setup);
         return pid;
@@ -224,8 +225,23 @@ pid_t start_test_process(ChildSetup& setup) {
 }
 
 void kill_test_process(const Sandbox& sandbox, pid_t pid) {
-    kill(pid, SIGKILL);                            // isolated: the namespace's init, so all of it
-    if (!sandbox.isolated) kill(-pid, SIGKILL);    // otherwise its process group
+    kill(pid, SIGKILL);                              // with namespaces: their init, so all of them
+    if (!sandbox.namespaces) kill(-pid, SIGKILL);    // otherwise its process group
+}
+
+// Whether this machine lets us make the namespaces (a container may not): a child tries.
+int try_namespaces(void*) {
+    mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
+    _exit(mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=1m") == 0 ? 0 : 1);
+}
+bool namespaces_work() {
+    if (geteuid() != 0) return false;
+    static std::vector<char> stack(1 << 16);
+    const pid_t pid = clone(try_namespaces, stack.data() + stack.size(), CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, nullptr);
+    if (pid < 0) return false;
+    int status = 0;
+    waitpid(pid, &status, 0);
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
 // ---- running one exercise's tests ------------------------------------------------------------------
@@ -884,6 +900,8 @@ int main(int argc, char** argv) {
     app.add_option("--out", out_dir, "where to write the results (default: build/grade-results)");
     app.add_option("--jobs", jobs, "test processes (and compiler jobs) at a time")->check(CLI::Range(1, 64));
     app.add_option("--root", root_dir, "the course repository (default: the current folder)");
+    bool no_namespaces = false;
+    app.add_flag("--no-namespaces", no_namespaces, "run the tests without namespaces (where a container forbids them; found by itself)");
     CLI11_PARSE(app, argc, argv);
 
     const auto started = Clock::now();
@@ -920,8 +938,24 @@ int main(int argc, char** argv) {
                 fs::remove_all(dir, ec);
             }
         } cleanup{sandbox.private_dir};
-        if (!sandbox.isolated)
-            std::cout << "course grade: not root, so the tests run as you, without namespaces (limits and process groups still hold)\n";
+        sandbox.namespaces = !no_namespaces && namespaces_work();
+        if (!sandbox.namespaces) {
+            // The tests' folder: theirs (nobody's), emptied with ours at the end.
+            char work_template[] = "/tmp/course-grade-tests.XXXXXX";
+            if (!mkdtemp(work_template)) throw Failure("cannot make a folder in /tmp");
+            sandbox.work_dir = work_template;
+            if (sandbox.as_nobody && chown(work_template, nobody_uid, nobody_gid) != 0) throw Failure("cannot give a folder to user nobody");
+            std::cout << "course grade: " << (geteuid() != 0 ? "not root, so the tests run as you, " : "the tests run as user nobody, ")
+                      << "without namespaces (no private /tmp, network allowed; a process that leaves its process group outlives "
+                         "its test); the limits still hold\n";
+        }
+        struct Cleanup2 {
+            fs::path dir;
+            ~Cleanup2() {
+                std::error_code ec;
+                if (!dir.empty()) fs::remove_all(dir, ec);
+            }
+        } cleanup_work{sandbox.work_dir};
 
         bool is_class = false;
         const auto submissions = submissions_in(submission, is_class);
