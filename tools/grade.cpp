@@ -580,15 +580,18 @@ std::vector<fs::path> exercise_files(const fs::path& dir) {
 
 // Puts the files of `from` (the untouched stubs' layout) into the graded folder, writing only
 // those that differ, so that the build recompiles only them. A file the submission lacks, or
-// that is not a plain file (a symbolic link), gets its stub; files it adds are ignored.
+// that is not a plain file inside it, gets its stub; files it adds are ignored.
 std::vector<std::string> sync(const Paths& p, const fs::path& from) {
     std::vector<std::string> notes;
     for (const fs::path& rel : exercise_files(p.stubs)) {
         fs::path source = from / rel;
+        // Inside the submission only: a symbolic link (of the file or of a folder on the way)
+        // could lead to a file of this machine, which the compiler's messages would show.
         std::error_code ec;
-        const auto st = fs::symlink_status(source, ec);
-        if (ec || !fs::is_regular_file(st) || fs::file_size(source) > (1 << 20)) {
-            notes.push_back("exercises/" + rel.string() + " is missing (or not a plain file under 1 MB): graded as its stub");
+        const fs::path real = fs::canonical(source, ec);
+        const bool inside = !ec && real.string().rfind(fs::canonical(from).string() + "/", 0) == 0;
+        if (!inside || !fs::is_regular_file(real) || fs::file_size(real) > (1 << 20)) {
+            notes.push_back("exercises/" + rel.string() + " is missing (or not a plain file under 1 MB inside the submission): graded as its stub");
             source = p.stubs / rel;
         }
         const std::string text = read_file(source), target = (p.graded / rel).string();
