@@ -145,7 +145,7 @@ expect() {  # expect NAME ID SCORE
 max=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['max_score'])" "$out/full/results.json")
 expect full total "$max"
 for name in full forge detached crash loop exit0 flood; do
-  [ -f "$out/$name/results.json" ] && [ -f "$out/$name/junit.xml" ] && [ -f "$out/$name/feedback.md" ] || fail "no results for '$name'"
+  [ -f "$out/$name/results.json" ] && [ -f "$out/$name/junit.xml" ] && [ -f "$out/$name/feedback.md" ] && [ -f "$out/$name/feedback.html" ] || fail "no results for '$name'"
 done
 grep -q "segmentation fault" "$out/crash/feedback.md" || fail "'crash': feedback.md does not name the crash"
 grep -q "^| 1.1 | 1 |" "$out/class-summary.md" || fail "the class summary does not count 1.1 as not passed by one submission"

@@ -5,8 +5,8 @@
 // A submission is a student edition folder (or any folder holding exercises/), a .tar.gz, .tgz,
 // .tar or .zip of one, or a git repository or bundle. A folder that is none of these is a class:
 // each of its entries is a submission, named by the entry. One submission writes
-// OUT/results.json (Gradescope), OUT/junit.xml and OUT/feedback.md (for the student: per
-// exercise, passed or the first failing test's message, the section to read, the points); a
+// OUT/results.json (Gradescope), OUT/junit.xml and OUT/feedback.md and .html (for the student:
+// per exercise, passed or the first failing test's message, the section to read, the points); a
 // class writes them in OUT/NAME/ for each, and OUT/class-summary.md (the exercises most often
 // not passed, with their most common first failure). Both write OUT/grades.csv, the gradebook:
 // one row per submission, one column per exercise, the total.
@@ -720,12 +720,59 @@ std::string number(double x) {
     return out.str();
 }
 
-// A table cell of Markdown: one line, no '|'.
+// A table cell of Markdown: one line, no '|' (which would end the cell).
 std::string cell(std::string s) {
     std::replace(s.begin(), s.end(), '\n', ' ');
+    std::replace(s.begin(), s.end(), '|', '/');
+    return s;
+}
+
+std::string html_text(const std::string& s) {
     std::string out;
-    for (char c : s) out += c == '|' ? std::string("\\|") : std::string(1, c);
+    for (char c : s) out += c == '&' ? "&amp;" : c == '<' ? "&lt;" : c == '>' ? "&gt;" : c == '"' ? "&quot;" : std::string(1, c);
     return out;
+}
+
+// feedback.md as a web page: the few kinds of lines it has (headings, a table, indented
+// messages, paragraphs, **bold**) rendered, so that it reads the same in a browser.
+std::string feedback_html(const std::string& markdown) {
+    std::string body, title;
+    bool in_table = false, in_code = false;
+    const auto bold = [](std::string text) {
+        for (std::size_t at; (at = text.find("**")) != std::string::npos;) {
+            const std::size_t end = text.find("**", at + 2);
+            if (end == std::string::npos) break;
+            text = text.substr(0, at) + "<b>" + text.substr(at + 2, end - at - 2) + "</b>" + text.substr(end + 2);
+        }
+        return text;
+    };
+    std::istringstream in(markdown);
+    for (std::string line; std::getline(in, line);) {
+        const std::string text = html_text(line);
+        if (in_table && line.rfind("|", 0) != 0) body += "</table>\n", in_table = false;
+        if (in_code && line.rfind("    ", 0) != 0) body += "</pre>\n", in_code = false;
+        if (line.rfind("### ", 0) == 0) body += "<h3>" + text.substr(4) + "</h3>\n";
+        else if (line.rfind("## ", 0) == 0) body += "<h2>" + text.substr(3) + "</h2>\n";
+        else if (line.rfind("# ", 0) == 0) body += "<h1>" + (title = text.substr(2)) + "</h1>\n";
+        else if (line.rfind("|---", 0) == 0) continue;
+        else if (line.rfind("|", 0) == 0) {
+            if (!in_table) body += "<table>\n", in_table = true;
+            std::string row = "<tr>";
+            std::size_t start = 1;
+            for (std::size_t bar; (bar = line.find(" |", start)) != std::string::npos; start = bar + 2)
+                row += "<td>" + html_text(line.substr(start + 1, bar - start - 1)) + "</td>";
+            body += row + "</tr>\n";
+        } else if (line.rfind("    ", 0) == 0) {
+            if (!in_code) body += "<pre>", in_code = true;
+            body += text.substr(4) + "\n";
+        } else if (!line.empty()) body += "<p>" + bold(text) + "</p>\n";
+    }
+    if (in_table) body += "</table>\n";
+    if (in_code) body += "</pre>\n";
+    return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
+           "</title>\n<style>body { font-family: sans-serif; max-width: 60em; margin: 2em auto; } "
+           "td { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; } pre { background: #f4f4f4; padding: 0.5em; "
+           "white-space: pre-wrap; }</style></head>\n<body>\n" + body + "</body></html>\n";
 }
 
 // feedback.md, for the student: per exercise, passed or what to look at first (the first failing
@@ -828,7 +875,9 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     fs::create_directories(out);
     bp_test::write_grade(setup.manifest, reports, {p.root / "tests" / "points.txt", failures, out / "results.json", out / "junit.xml"});
     const nlohmann::json results = nlohmann::json::parse(read_file(out / "results.json"));
-    write_file(out / "feedback.md", feedback(name, bp_test::report::load(setup.manifest, reports, nullptr), results, failures, g.first_failures));
+    const std::string text = feedback(name, bp_test::report::load(setup.manifest, reports, nullptr), results, failures, g.first_failures);
+    write_file(out / "feedback.md", text);
+    write_file(out / "feedback.html", feedback_html(text));
     fs::remove_all(reports);
     for (const auto& t : results["tests"]) g.scores[t["number"].get<std::string>()] = t["score"].get<double>();
     g.total = results["score"].get<double>();
@@ -992,9 +1041,9 @@ int main(int argc, char** argv) {
         write_file(out / "grades.csv", csv);
         if (is_class) write_file(out / "class-summary.md", class_summary(gradebook, setup.exercises));
         std::cout << "course grade: wrote "
-                  << (is_class ? (out / "NAME").string() + "/results.json, junit.xml and feedback.md for each, " + (out / "class-summary.md").string() + " and "
+                  << (is_class ? (out / "NAME").string() + "/results.json, junit.xml, feedback.md and .html for each, " + (out / "class-summary.md").string() + " and "
                                : (out / "results.json").string() + " (Gradescope), " + (out / "junit.xml").string() + ", " +
-                                     (out / "feedback.md").string() + " and ")
+                                     (out / "feedback.md").string() + " (and .html) and ")
                   << (out / "grades.csv").string() << " in " << seconds_text(seconds_since(started)) << "\n";
         return 0;
     } catch (const std::exception& e) {
