@@ -229,6 +229,13 @@ void kill_test_process(const Sandbox& sandbox, pid_t pid) {
     if (!sandbox.namespaces) kill(-pid, SIGKILL);    // otherwise its process group
 }
 
+// Once the test process has ended (and been waited for, so its id may be another process's
+// now): without namespaces, what is left of its process group, whose id is not reused while
+// any of it lives. With them, the kernel has already ended the rest.
+void end_what_is_left(const Sandbox& sandbox, pid_t pid) {
+    if (!sandbox.namespaces) kill(-pid, SIGKILL);
+}
+
 // Whether this machine lets us make the namespaces (a container may not): a child tries.
 int try_namespaces(void*) {
     mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
@@ -420,7 +427,7 @@ private:
         close(process_.report_fd);
         close(process_.output_fd);
         process_.report_fd = process_.output_fd = -1;
-        kill_test_process(sandbox_, process_.pid);  // what is left of its process group
+        end_what_is_left(sandbox_, process_.pid);
         const int status = process_.status;
         std::string how;
         if (process_.flooded)
@@ -507,7 +514,7 @@ std::optional<int> wait_at_most(const Sandbox& sandbox, pid_t pid, double second
         }
         usleep(20000);
     }
-    kill_test_process(sandbox, pid);
+    end_what_is_left(sandbox, pid);
     return status;
 }
 
