@@ -1,6 +1,8 @@
 // The course's test program.
 //
 //   course_tests [gtest flags] [--report=FILE]   run the tests (ctest runs one exercise at a time)
+//   course_tests [gtest flags] --report-fd=N     the same, the report written to open descriptor N
+//                                                (course_grade's pipe: no report file to forge)
 //   course_tests --progress=DIR [--only=ID]      print the student's progress from the reports in DIR; exits
 //                                                with report.hpp's progress flags (2: no such exercise)
 //   course_tests --gate=DIR                      judge the stub gate from the reports in DIR
@@ -55,6 +57,8 @@ int main(int argc, char** argv) {
     }
     if (const std::string report = flag(argc, argv, "report"); !report.empty())
         ::testing::UnitTest::GetInstance()->listeners().Append(new bp_test::ReportWriter(report));
+    else if (const std::string fd = flag(argc, argv, "report-fd"); !fd.empty())
+        ::testing::UnitTest::GetInstance()->listeners().Append(new bp_test::ReportWriter(std::stoi(fd)));
 
     const int status = RUN_ALL_TESTS();
     if (::testing::UnitTest::GetInstance()->test_to_run_count() == 0) {
