@@ -8,6 +8,7 @@ namespace bp {
 //! [gradient_norms]
 std::vector<double> gradient_norms(const std::vector<Parameter>& params) {
     std::vector<double> norms;
+    norms.reserve(params.size());
     // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not of its value, not squared), in the order given.
     // HINT 6.1 1: The first of the three numbers per layer: the gradient's Frobenius norm, and the three slips the section warns of (order, value, square root).
     // HINT 6.1 2: Each p.grad() is a Map of its parameter's shape (W a matrix, b a column); the result holds one double per parameter, in the order of params.
