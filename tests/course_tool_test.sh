@@ -131,6 +131,12 @@ status=0
 ./course-link check 1.x > /dev/null 2>&1 || status=$?
 [ "$status" -eq 2 ] || fail "check 1.x exited $status, not 2"
 
+# An exercise list not in exgen's format (an older exgen's) is named with its line, not misread.
+printf '1.4\t1\tChapter\texercises/ch01/four.cpp\t1\tanchor\tread\thint\n' >> "$repo/build/student/exercises.tsv"
+./course-link check 1.2 > /dev/null 2> err && fail "check read an exercise list with a short line"
+grep -q "build/student/exercises.tsv:3: 8 fields, not exgen's 11" err || fail "the short line of the exercise list is not named: $(cat err)"
+manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
+
 # A missing exercise file (deleted, renamed) stops the configure step, named with the ways to
 # get it back: the newest backup, a file beside it that may be it renamed, ./course generate.
 project=$work/project
@@ -140,12 +146,13 @@ printf 'cmake_minimum_required(VERSION 3.20)\nproject(t NONE)\ninclude("%s")\nbp
 printf '# hashes\n1 .hints\n2 ch01/a.cpp\n3 ch01/b.cpp\n' > "$project/exercises/.exgen-hashes"
 printf '1.2\t1\tChapter 1\texercises/ch01/b.cpp\t3\tch01-b\tread\thint\n' > "$project/build/exercises.tsv"
 touch "$project/exercises/ch01/a.cpp" "$project/exercises/ch01/b-old.cpp"
-for n in 1 2 10; do echo "// backup $n" > "$project/backups/exercises/ch01/b.cpp.$n"; done
+echo "// an older exgen's backup" > "$project/backups/exercises/ch01/b.cpp.11"
+for n in 1 2 10; do echo "// backup $n" > "$project/backups/exercises/ch01/b.cpp.~$n~"; done
 "$real_cmake" -S "$project" -B "$project/build" > out 2>&1 && fail "the configure step went on without exercises/ch01/b.cpp"
 grep -q "exercises/ch01/b.cpp is missing" out || fail "the missing file is not named: $(cat out)"
 grep -q "exercises/ch01/a.cpp is missing" out && fail "a file that is there was named missing: $(cat out)"
 grep -q "exercise 1.2" out || fail "the exercise the missing file held is not named: $(cat out)"
-grep -q "cp backups/exercises/ch01/b.cpp.10 exercises/ch01/b.cpp" out || fail "the newest backup is not offered: $(cat out)"
+grep -q "cp backups/exercises/ch01/b.cpp.~10~ exercises/ch01/b.cpp" out || fail "the newest backup is not offered: $(cat out)"
 grep -q "mv exercises/ch01/b-old.cpp exercises/ch01/b.cpp" out || fail "the file that may be it renamed is not offered: $(cat out)"
 grep -q "./course generate" out || fail "./course generate is not offered where solutions/ is: $(cat out)"
 rm -r "$project/solutions" "$project/backups"
@@ -227,7 +234,7 @@ grep -q "^course_tests .*--progress" "$log" || fail "watch did not check after a
 
 # Backups (exgen generate --force) are where git sees them: not ignored.
 if git -C "$(dirname "$course")" rev-parse --git-dir > /dev/null 2>&1; then
-  git -C "$(dirname "$course")" check-ignore -q backups/exercises/ch01/dense.cpp.1 && fail "backups/ is git-ignored"
+  git -C "$(dirname "$course")" check-ignore -q backups/exercises/ch01/dense.cpp.~1~ && fail "backups/ is git-ignored"
 fi
 
 # train checks its options with ch05-train-options (the options alone, built in seconds)

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # exgen's promises, tried on a throwaway course: stubs keep the markers and throw; a
 # student's edited file is never overwritten without --force, and with it the old file is
-# kept, in a numbered backup under backups/ (not beside it, where the build would see it)
-# that no later --force overwrites, at the place the message names; a missing file is
+# kept, in a numbered backup under backups/ (not beside it, where the build would see it),
+# named FILE.~N~ with the smallest free N as the library names its backups, that no later
+# --force overwrites, at the place the message names; a missing file is
 # written back without touching the edited ones; check notices drift; a marker pointing at a
-# missing section is an error.
+# missing section is an error; the hints (solutions/chNN/hints.md) reach exercises/.hints and
+# nothing else, and a hints file that does not fit the exercises is an error naming its line.
 set -euo pipefail
 exgen=$(realpath "$1")
 work=$(mktemp -d)
@@ -20,6 +22,19 @@ int add(int a, int b) {
 }
 CPP
 printf 'int sub(int a, int b) {\n    // BEGIN EXERCISE 1.2 (ch01-add): sub: return the difference.\n    return a - b;\n    // END EXERCISE 1.2\n}\n' > solutions/ch01/sub.cpp
+cat > solutions/ch01/hints.md <<'MD'
+# Hints for chapter 1
+
+## Exercise 1.1
+
+1. the plus sign
+2. two ints in, one out
+   (a second line of level 2)
+
+## Exercise 1.2
+
+1. the minus sign
+MD
 fail() { echo "exgen_test: $*" >&2; exit 1; }
 run() { "$exgen" "$1" --solutions solutions --exercises exercises --chapters chapters "${@:2}"; }
 
@@ -53,8 +68,8 @@ grep -q 'throw bp::NotImplemented("1.2"' exercises/ch01/sub.cpp || fail "the mis
 cmp -s mine exercises/ch01/add.cpp || fail "writing the missing file changed the student's edited one"
 grep -q "Nothing else was written" err || fail "the refusal does not say that only the missing file was written: $(cat err)"
 run generate --force >out || fail "generate --force failed"
-cmp -s mine backups/exercises/ch01/add.cpp.1 || fail "--force did not keep the student's file in backups/exercises/ch01/add.cpp.1"
-grep -q "as backups/exercises/ch01/add.cpp.1" out || fail "the message does not say where the backup is: $(cat out)"
+cmp -s mine backups/exercises/ch01/add.cpp.~1~ || fail "--force did not keep the student's file in backups/exercises/ch01/add.cpp.~1~"
+grep -q "as backups/exercises/ch01/add.cpp.~1~" out || fail "the message does not say where the backup is: $(cat out)"
 [ -z "$(find exercises/ch01 -type f ! -name add.cpp ! -name sub.cpp)" ] || fail "a backup was left among the exercises"
 
 # A second edit, a second --force: both edits survive, each in its own backup.
@@ -62,33 +77,67 @@ echo "// my second attempt" >> exercises/ch01/add.cpp
 cp exercises/ch01/add.cpp mine2
 sed -i 's/return a + b/return b + a/' solutions/ch01/add.cpp
 run generate --force >out || fail "the second generate --force failed"
-cmp -s mine backups/exercises/ch01/add.cpp.1 || fail "the second --force overwrote the first backup"
-cmp -s mine2 backups/exercises/ch01/add.cpp.2 || fail "the second --force did not keep the second edit"
-grep -q "as backups/exercises/ch01/add.cpp.2" out || fail "the message does not say where the new backup is: $(cat out)"
-grep -q "backups/exercises/ch01/add.cpp.1" out || fail "the message does not mention the earlier backup: $(cat out)"
+cmp -s mine backups/exercises/ch01/add.cpp.~1~ || fail "the second --force overwrote the first backup"
+cmp -s mine2 backups/exercises/ch01/add.cpp.~2~ || fail "the second --force did not keep the second edit"
+grep -q "as backups/exercises/ch01/add.cpp.~2~" out || fail "the message does not say where the new backup is: $(cat out)"
+grep -q "an earlier backup, untouched: backups/exercises/ch01/add.cpp.~1~" out || fail "the message does not mention the earlier backup: $(cat out)"
 run check >/dev/null || fail "check counts the backups as stray files"
+# The smallest free number, as bp::keep_as_backup: a third edit fills the gap left by a
+# removed backup; an older exgen's add.cpp.N is left as it is and named.
+rm backups/exercises/ch01/add.cpp.~1~
+echo "// an older exgen's backup" > backups/exercises/ch01/add.cpp.7
+echo "// my third attempt" >> exercises/ch01/add.cpp
+cp exercises/ch01/add.cpp mine3
+run generate --force >out || fail "the third generate --force failed"
+cmp -s mine3 backups/exercises/ch01/add.cpp.~1~ || fail "the third edit is not in the smallest free backup, add.cpp.~1~: $(ls backups/exercises/ch01)"
+cmp -s mine2 backups/exercises/ch01/add.cpp.~2~ || fail "the third --force overwrote the second backup"
+grep -q "an earlier backup, untouched: backups/exercises/ch01/add.cpp.7" out || fail "an older exgen's backup is not named: $(cat out)"
 
-# Hints: kept out of the stub, written to exercises/.hints one line each, level 1 led by the
-# section to read; a hint outside a region, or a level skipped, is an error.
-sed -i 's|^    return b + a;|    // HINT 1.1 1: the plus sign\n    // HINT 1.1 2: two ints in, one out\n    // HINT 1.1 2: (a second line of level 2)\n    return b + a;|' solutions/ch01/add.cpp
-run generate --force >/dev/null || fail "generate with hints failed"
-grep -q "HINT" exercises/ch01/add.cpp && fail "a hint leaked into the stub"
+# Hints: from hints.md into exercises/.hints one line each, level 1 led by the section to
+# read; the stubs and exercises/ get no other trace of them.
 grep -qP "^1\.1\t1\tRead Chapter 1, section 'Adding'" exercises/.hints || fail "level 1 does not start with the section: $(cat exercises/.hints)"
-[ "$(grep -cP '^1\.1\t2\t' exercises/.hints)" -eq 2 ] || fail "level 2's two lines are not both in .hints: $(cat exercises/.hints)"
-run check >/dev/null || fail "check fails right after generate with hints"
-cp solutions/ch01/add.cpp hinted.cpp
-sed -i 's|// HINT 1.1 2: two ints|// HINT 1.1 3: two ints|' solutions/ch01/add.cpp
-run check >/dev/null 2>err && fail "a skipped hint level was accepted"
-grep -q "levels count up from 1" err || fail "the error does not explain hint levels: $(cat err)"
-cp hinted.cpp solutions/ch01/add.cpp
-printf '// HINT 1.1 1: outside\n' >> solutions/ch01/add.cpp
-run check >/dev/null 2>err && fail "a hint outside a region was accepted"
-grep -q "outside an exercise region" err || fail "the error does not say the hint is outside: $(cat err)"
-cp hinted.cpp solutions/ch01/add.cpp
+[ "$(grep -P '^1\.1\t2\t' exercises/.hints | cut -f3)" = "two ints in, one out
+(a second line of level 2)" ] || fail "level 2's two lines are not both in .hints: $(cat exercises/.hints)"
+grep -qP "^1\.2\t1\tthe minus sign$" exercises/.hints || fail "exercise 1.2's hint is not in .hints: $(cat exercises/.hints)"
+[ -e exercises/ch01/hints.md ] && fail "hints.md was copied into exercises/"
+grep -rq "plus sign" exercises/ch01 && fail "a hint leaked into a stub"
+# A hints file that does not fit the exercises stops generate and check, naming file and line.
+cp solutions/ch01/hints.md hints.good
+bad_hints() {  # what, the error's words; the hints file is as the caller just changed it
+  run check >/dev/null 2>err && fail "check accepted $1: $(cat solutions/ch01/hints.md)"
+  run generate --force >/dev/null 2>>err && fail "generate accepted $1"
+  grep -qF -- "$2" err || fail "the error for $1 does not say '$2': $(cat err)"
+  cp hints.good solutions/ch01/hints.md
+}
+printf '\n## Exercise 1.9\n\n1. nowhere\n' >> solutions/ch01/hints.md
+bad_hints "hints for an exercise that does not exist" "solutions/ch01/hints.md:13: hints for exercise 1.9, which no BEGIN EXERCISE marker defines"
+sed -i '/^## Exercise 1.2/,$d' solutions/ch01/hints.md
+bad_hints "an exercise without hints" "solutions/ch01/sub.cpp:2: exercise 1.2 has no hints in solutions/ch01/hints.md"
+sed -i 's/^2\. two ints/3. two ints/' solutions/ch01/hints.md
+bad_hints "a skipped level" "solutions/ch01/hints.md:6: level 3 of exercise 1.1 comes after level 1: levels count up from 1"
+sed -i 's/^1\. the plus/2. the plus/' solutions/ch01/hints.md
+bad_hints "a level before level 1" "solutions/ch01/hints.md:5: level 2 of exercise 1.1 comes after level 0"
+sed -i 's/^2\. two ints/1. two ints/' solutions/ch01/hints.md
+bad_hints "a level given twice" "solutions/ch01/hints.md:6: level 1 of exercise 1.1 comes after level 1"
+sed -i '/^1\. the minus sign/d' solutions/ch01/hints.md
+bad_hints "a heading without levels" "solutions/ch01/hints.md:9: exercise 1.2 has a heading but no levels"
+printf '\n## Exercise 1.1\n\n1. again\n' >> solutions/ch01/hints.md
+bad_hints "a second heading for one exercise" "solutions/ch01/hints.md:13: a second heading for exercise 1.1 (the first is line 3)"
+sed -i 's/^   (a second/(a second/' solutions/ch01/hints.md
+bad_hints "an unindented stray line" "solutions/ch01/hints.md:7: expected a level"
+sed -i 's/^1\. the minus sign/1. the minus\tsign/' solutions/ch01/hints.md
+bad_hints "a tab, which would split its line of exercises/.hints" "solutions/ch01/hints.md:11: a tab"
+# The hints' former place, a HINT comment in the region, is refused with their new place named.
+cp solutions/ch01/add.cpp add.good
+sed -i 's|^    return b + a;|    // HINT 1.1 1: the plus sign\n    return b + a;|' solutions/ch01/add.cpp
+run check >/dev/null 2>err && fail "a HINT line in a solution was accepted"
+grep -qF "solutions/ch01/add.cpp:3: a HINT line; hints now go in solutions/ch01/hints.md" err || fail "the HINT line's error: $(cat err)"
+cp add.good solutions/ch01/add.cpp
+run check >/dev/null || fail "check fails once the hints are right again"
 
 # exgen stub (grading): the region holding a line is replaced by the stub's throw.
 mkdir -p graded/exercises/ch01 && cp solutions/ch01/add.cpp graded/exercises/ch01/add.cpp
-[ "$("$exgen" stub --file graded/exercises/ch01/add.cpp --chapters chapters --lines 5)" = 1.1 ] || fail "stub did not name exercise 1.1"
+[ "$("$exgen" stub --file graded/exercises/ch01/add.cpp --chapters chapters --lines 3)" = 1.1 ] || fail "stub did not name exercise 1.1"
 grep -q 'throw bp::NotImplemented("1.1", "exercises/ch01/add.cpp"' graded/exercises/ch01/add.cpp || fail "stub did not replace the region"
 status=0; "$exgen" stub --file graded/exercises/ch01/add.cpp --chapters chapters --lines 1 >/dev/null || status=$?
 [ $status -eq 3 ] || fail "a line outside every region did not exit 3 (got $status)"

@@ -2,6 +2,7 @@
 // source line, found from the call stack with addr2line (the builds keep line tables, -g1),
 // and the shapes of the test's inputs (BP_INPUTS). Only runs when an assertion fails.
 #include "check.hpp"
+#include "manifest.hpp"
 
 #include <dlfcn.h>
 
@@ -74,23 +75,17 @@ std::string output_of(const std::string& command) {
     return out;
 }
 
-// The exercise whose region in `file` holds `line`, from the exercise list that exgen writes
-// (exercises.tsv: id, ..., file, BEGIN line, ..., END line), the one reader of the markers.
-// Its files are named edition/path ("exercises/ch01/linear.cpp"); `file` is a full path.
+// The exercise whose region in `file` (a full path) holds `line`, from the exercise list that
+// exgen writes, the one reader of the markers; "" if none, or if the list cannot be read (an
+// assertion's message is no place for a second error).
 std::string exercise_at(const std::string& file, int line) {
-    std::ifstream in(BP_MANIFEST);
-    for (std::string text; std::getline(in, text);) {
-        std::vector<std::string> f;
-        std::istringstream fields(text);
-        for (std::string field; std::getline(fields, field, '\t');) f.push_back(field);
-        if (f.size() < 9) continue;
-        const std::string& listed = f[3];
-        const bool same = file == listed ||
-                          (file.size() > listed.size() && file.compare(file.size() - listed.size(), listed.size(), listed) == 0 &&
-                           file[file.size() - listed.size() - 1] == '/');
-        if (same && line > std::stoi(f[4]) && line < std::stoi(f[8])) return f[0];
+    try {
+        const auto all = bp_manifest::read(BP_MANIFEST);
+        const bp_manifest::Exercise* e = bp_manifest::exercise_at(all, file, line);
+        return e ? e->id : "";
+    } catch (const bp_manifest::Error&) {
+        return "";
     }
-    return "";
 }
 
 std::string source_line(const std::string& file, int line) {

@@ -41,11 +41,11 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
 // least one with the exercise's own. Returns 0 when all hold.
 int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem::path& reports);
 
-// Grading: the score of every exercise from the reports in `reports` (points in proportion to
-// its tests that pass; 0 for one in `compile_failures`, whose code did not compile), written
-// as Gradescope's results.json and as a JUnit XML report. Prints the scores.
+// Grading: the score of every exercise from the reports in `reports` (its points, from the
+// exercise list, in proportion to its tests that pass; 0 for one in `compile_failures`, whose
+// code did not compile), written as Gradescope's results.json and as a JUnit XML report.
+// Prints the scores.
 struct GradeFiles {
-    std::filesystem::path points;            // "N.M POINTS" and "default POINTS" lines
     std::filesystem::path compile_failures;  // "N.M<TAB>compiler message" lines, or empty
     std::filesystem::path json, junit;       // what to write
 };

@@ -47,18 +47,6 @@ std::string exercise_of_suite(const std::string& suite) {
 
 namespace {
 
-std::vector<Exercise> read_manifest(const std::filesystem::path& manifest) {
-    std::ifstream in(manifest);
-    if (!in) throw std::runtime_error("cannot read the exercise list " + manifest.string() + "; build first");
-    std::vector<Exercise> exercises;
-    for (std::string line; std::getline(in, line);) {
-        const auto f = split_tabs(line);
-        if (f.size() < 8) continue;
-        exercises.push_back({f[0], f[1], f[2], f[3], f[4], f[5], f[6], f[7], {}, false});
-    }
-    return exercises;
-}
-
 // Every test outcome in the report folder; the library checks go under id "".
 std::map<std::string, std::vector<TestOutcome>> read_reports(const std::filesystem::path& dir) {
     std::map<std::string, std::vector<TestOutcome>> by_exercise;
@@ -90,7 +78,8 @@ std::map<std::string, std::vector<TestOutcome>> read_reports(const std::filesyst
 
 std::vector<Exercise> load(const std::filesystem::path& manifest, const std::filesystem::path& reports,
                            std::vector<TestOutcome>* library_checks) {
-    std::vector<Exercise> exercises = read_manifest(manifest);
+    std::vector<Exercise> exercises;
+    for (const bp_manifest::Exercise& listed : bp_manifest::read(manifest)) exercises.push_back({listed, {}, false});
     auto outcomes = read_reports(reports);
     for (Exercise& e : exercises) {
         const auto it = outcomes.find(e.id);

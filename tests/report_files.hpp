@@ -8,6 +8,8 @@
 // message are written \t, \n and \\.
 #pragma once
 
+#include "manifest.hpp"
+
 #include <algorithm>
 #include <cstddef>
 #include <filesystem>
@@ -32,8 +34,8 @@ struct TestOutcome {
     std::string suite, name, status, blocker, message;  // status "crashed" if it never ended
 };
 
-struct Exercise {
-    std::string id, chapter, chapter_title, file, line, anchor, read, hint;
+// An exercise of the list (manifest.hpp), with its tests' outcomes.
+struct Exercise : bp_manifest::Exercise {
     std::vector<TestOutcome> tests;
     bool ran = false;  // a report mentioned it
 

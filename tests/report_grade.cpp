@@ -42,27 +42,6 @@ std::string number(double x) {
     return out.str();
 }
 
-// Points per exercise from FILE: "default P" and "N.M P" lines; '#' starts a comment.
-std::map<std::string, double> read_points(const std::filesystem::path& file, double& fallback) {
-    std::ifstream in(file);
-    if (!in) throw std::runtime_error("cannot read the points file " + file.string());
-    std::map<std::string, double> points;
-    fallback = 1;
-    int line_no = 0;
-    for (std::string line; std::getline(in, line);) {
-        ++line_no;
-        line = line.substr(0, line.find('#'));
-        std::istringstream fields(line);
-        std::string key;
-        double value = 0;
-        if (!(fields >> key)) continue;
-        if (!(fields >> value) || value < 0 || !std::isfinite(value))
-            throw std::runtime_error(file.string() + ":" + std::to_string(line_no) + ": expected 'N.M POINTS' or 'default POINTS'");
-        (key == "default" ? fallback : points[key]) = value;
-    }
-    return points;
-}
-
 // "ID<TAB>message" lines: the exercises whose code did not compile (replaced by their stubs).
 std::map<std::string, std::string> read_compile_failures(const std::filesystem::path& file) {
     std::map<std::string, std::string> failures;
@@ -79,19 +58,14 @@ std::map<std::string, std::string> read_compile_failures(const std::filesystem::
 
 int write_grade(const std::filesystem::path& manifest, const std::filesystem::path& reports, const GradeFiles& files) {
     const std::vector<Exercise> exercises = load(manifest, reports, nullptr);
-    double fallback = 1;
-    const std::map<std::string, double> points = read_points(files.points, fallback);
     const std::map<std::string, std::string> failures = read_compile_failures(files.compile_failures);
-    for (const auto& [id, p] : points)
-        if (!find_exercise(exercises, id)) throw std::runtime_error(files.points.string() + " gives points to exercise " + id + ", which does not exist");
 
     double score = 0, max_score = 0;
     int tests = 0, failed_tests = 0;
     nlohmann::json json_tests = nlohmann::json::array();
     std::string junit_suites, summary;
     for (const Exercise& e : exercises) {
-        const auto it = points.find(e.id);
-        const double max = it != points.end() ? it->second : fallback;
+        const double max = e.points;  // from tests/points.txt, by way of the exercise list
         const int total = static_cast<int>(e.tests.size()), passed = e.count("pass");
         std::string output, status = "failed";
         double got = 0;

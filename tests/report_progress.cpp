@@ -51,7 +51,7 @@ std::string detail(const Exercise& e) {
 
 void print_where(const Exercise& e) {
     std::cout << "  Read   " << e.read << "\n"
-              << "  Write  " << e.file << ", line " << e.line << ", between BEGIN and END EXERCISE " << e.id << "\n"
+              << "  Write  " << e.file << ", line " << e.begin << ", between BEGIN and END EXERCISE " << e.id << "\n"
               << "  Check  ./course check " << e.id << "\n";
 }
 

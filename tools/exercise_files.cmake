@@ -7,9 +7,10 @@
 # not checked.
 #
 # For each missing file the message offers the ways back that exist here: the newest backup
-# that exgen generate --force kept (backups/exercises/<file>.N, or <file>.student-backup-N
-# beside it from older versions), a file in its folder that may be it renamed, git's last
-# committed version, and ./course generate (the untouched stub; only where solutions/ is).
+# that exgen generate --force kept (backups/exercises/<file>.~N~; from older versions
+# backups/exercises/<file>.N, or <file>.student-backup-N beside it), a file in its folder that
+# may be it renamed, git's last committed version, and ./course generate (the untouched stub;
+# only where solutions/ is).
 function(bp_check_exercise_files dir)
   if(NOT EXISTS "${dir}/.exgen-hashes")
     return()
@@ -47,9 +48,9 @@ function(bp_check_exercise_files dir)
     endif()
     string(APPEND text "${shown} is missing (deleted, or renamed?): the library is built from the "
                        "exercise files, and without this one it lacks ${held}.  Get it back with one of:\n")
-    # The newest backup: the highest number.
+    # The newest backup: the highest number (a <file>.~N~ sorts after an older exgen's <file>.N).
     file(GLOB backups "${parent}/backups/${name}/${file}.*")
-    list(FILTER backups INCLUDE REGEX "\\.[0-9]+$")
+    list(FILTER backups INCLUDE REGEX "\\.(~[0-9]+~|[0-9]+)$")
     if(NOT backups)
       file(GLOB backups "${dir}/${file}.student-backup*")
     endif()

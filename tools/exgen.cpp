@@ -10,23 +10,31 @@
 // marker lines and replaces what lies between them with a throw of bp::NotImplemented that
 // names the exercise, the file and the section. Every other line is copied unchanged.
 //
-// Inside the region, hint lines give the student help one level at a time (./course hint):
+// The hints that ./course hint shows one level at a time live apart from the code, one file per
+// solutions folder (solutions/ch01/hints.md), so that the solution bodies the instructor's site
+// shows stay code:
 //
-//     // HINT 1.1 1: what to look for in the section (the section itself is named for you)
-//     // HINT 1.1 2: the shapes
-//     // HINT 1.1 3: the Eigen operations that help
-//     // HINT 1.1 4: a worked example
+//     ## Exercise 1.1
 //
-// Levels count up from 1; several lines of one level make one hint. They go with the region
-// (the stubs never show them) into exercises/.hints, which generate writes and check checks.
+//     1. what to look for in the section (the section itself is named for you)
+//     2. the shapes
+//     3. the Eigen operations that help
+//        (an indented line continues the level above: one more line of it)
+//     4. a worked example
+//
+// Text before the first heading is the file's own prose. Every exercise of the folder has a
+// heading, with levels 1, 2, ... in order; generate writes them into exercises/.hints (the
+// student edition, which has no solutions/, reads that), and check checks it.
 //
 //   exgen generate --solutions DIR --exercises DIR --chapters DIR [--force]
 //       Writes the stubs. It records a hash of every file it writes (DIR/.exgen-hashes) and
 //       refuses to overwrite a file that changed since, which is a student's work, unless
-//       --force is given; then the old file is kept as backups/DIR/<file>.N beside DIR (for
-//       exercises/ch01/dense.cpp: backups/exercises/ch01/dense.cpp.1, 2, ...), where git sees
-//       it: a backup is never overwritten, not even by a later --force. A missing file (deleted
-//       or renamed) overwrites nothing, so it is written even when changed files stop the rest.
+//       --force is given; then the old file is kept as backups/DIR/<file>.~N~ beside DIR (for
+//       exercises/ch01/dense.cpp: backups/exercises/ch01/dense.cpp.~1~, ~2~, ...: the smallest
+//       free N, as the library's bp::keep_as_backup names a model file's backups), where git
+//       sees it: a backup is never overwritten, not even by a later --force. A missing file
+//       (deleted or renamed) overwrites nothing, so it is written even when changed files stop
+//       the rest.
 //   exgen check --solutions DIR --exercises DIR --chapters DIR
 //       Exits 1 if the exercises differ from what generate would write.
 //   exgen stub --file FILE --chapters DIR [--lines N,M,...]
@@ -40,7 +48,8 @@
 //       where to read, hint, end line (the END marker), points (from the points file's
 //       "N.M POINTS" and "default POINTS" lines, '#' a comment; 1 without one), and the
 //       chapter's ctest label (ch01). This file is the one list of the exercises: the course
-//       tool, the tests' locator and the grader read it; none of them reads the markers.
+//       tool, the tests' locator and the reports read it through tools/manifest.hpp, its one
+//       reader; none of them reads the markers.
 
 #include <algorithm>
 #include <cstdint>
@@ -75,14 +84,15 @@ struct Region {
     std::string hint;
     std::size_t begin_line = 0;  // 1-based, the BEGIN marker
     std::size_t end_line = 0;    // the END marker
-    std::vector<std::vector<std::string>> hints;  // hints[level - 1]: that level's lines
 };
+
+// One exercise's hints: levels[level - 1] holds that level's lines.
+using Hints = std::vector<std::vector<std::string>>;
 
 const std::regex begin_re(R"(^(\s*)// BEGIN EXERCISE ([0-9]+)\.([0-9]+) \(([A-Za-z0-9_-]+)\): (.+)$)");
 const std::regex end_re(R"(^\s*// END EXERCISE ([0-9]+\.[0-9]+)\s*$)");
 const std::regex any_marker_re(R"(// (BEGIN|END) EXERCISE)");
-const std::regex hint_re(R"(^\s*// HINT ([0-9]+\.[0-9]+) ([0-9]+): (.+)$)");
-const std::regex any_hint_re(R"(^\s*// HINT\b)");
+const std::regex old_hint_re(R"(^\s*// HINT\b)");  // the hints' former place, inside the region
 
 std::string read_text(const fs::path& path) {
     std::ifstream in(path, std::ios::binary);
@@ -150,7 +160,7 @@ std::vector<Region> find_regions(const std::string& text, const std::string& fil
         std::smatch m;
         if (std::regex_match(lines[i], m, begin_re)) {
             if (open) throw Failure{at + "BEGIN EXERCISE inside exercise " + open->id + ", which has no END yet"};
-            Region r{std::string(m[2]) + "." + std::string(m[3]), m[4], m[5], i + 1, 0, {}};
+            Region r{std::string(m[2]) + "." + std::string(m[3]), m[4], m[5], i + 1, 0};
             const auto section = sections.find(r.anchor);
             if (section == sections.end())
                 throw Failure{at + "exercise " + r.id + " points at section {#" + r.anchor +
@@ -165,17 +175,6 @@ std::vector<Region> find_regions(const std::string& text, const std::string& fil
             open->end_line = i + 1;
             regions.push_back(*open);
             open.reset();
-        } else if (std::regex_match(lines[i], m, hint_re)) {
-            if (!open) throw Failure{at + "a HINT line outside an exercise region: hints go between its BEGIN and END lines"};
-            if (m[1] != open->id) throw Failure{at + "HINT " + std::string(m[1]) + " inside exercise " + open->id};
-            const std::size_t level = std::stoul(m[2]);
-            if (level < 1 || level > open->hints.size() + 1 || (level < open->hints.size()))
-                throw Failure{at + "HINT " + open->id + " " + std::string(m[2]) + " comes after level " +
-                              std::to_string(open->hints.size()) + ": levels count up from 1, one at a time"};
-            if (level > open->hints.size()) open->hints.emplace_back();
-            open->hints[level - 1].push_back(m[3]);
-        } else if (std::regex_search(lines[i], any_hint_re)) {
-            throw Failure{at + "malformed hint; the form is\n    // HINT 1.1 1: the first level's text"};
         } else if (std::regex_search(lines[i], any_marker_re)) {
             throw Failure{at + "malformed exercise marker; the form is\n"
                                "    // BEGIN EXERCISE 1.1 (section-anchor): hint\n"
@@ -241,16 +240,80 @@ bool id_less(const std::string& a, const std::string& b) {
 }
 
 const char* const hints_file = ".hints";
+const char* const hints_source = "hints.md";  // in each solutions folder
+
+// The hints in one folder's hints.md (`file`, named as in messages), for the exercises marked
+// in that folder's sources (`here`); `marked_in` names every exercise's file, for the message
+// about hints filed in the wrong folder.
+std::map<std::string, Hints> read_hints(const std::string& text, const std::string& file, const std::vector<Region>& here,
+                                        const std::map<std::string, std::string>& marked_in) {
+    static const std::regex heading_re(R"(^## Exercise ([0-9]+\.[0-9]+)\s*$)");
+    static const std::regex level_re(R"(^([0-9]+)\. (.*\S)\s*$)");
+    static const std::regex more_re(R"(^\s+(\S.*?)\s*$)");
+    std::map<std::string, Hints> hints;
+    std::map<std::string, std::size_t> heading_line;
+    std::string id;  // the exercise whose heading came last
+    const std::vector<std::string> lines = split_lines(text);
+    for (std::size_t i = 0; i < lines.size(); ++i) {
+        const std::string at = file + ":" + std::to_string(i + 1) + ": ";
+        const std::string& line = lines[i];
+        std::smatch m;
+        if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
+        if (!id.empty() && line.find('\t') != std::string::npos)  // exercises/.hints is tab separated
+            throw Failure{at + "a tab; write spaces"};
+        if (std::regex_match(line, m, heading_re)) {
+            if (!id.empty() && hints[id].empty())
+                throw Failure{file + ":" + std::to_string(heading_line[id]) + ": exercise " + id + " has a heading but no levels under it"};
+            id = m[1];
+            if (std::none_of(here.begin(), here.end(), [&](const Region& r) { return r.id == id; })) {
+                const auto elsewhere = marked_in.find(id);
+                if (elsewhere == marked_in.end()) throw Failure{at + "hints for exercise " + id + ", which no BEGIN EXERCISE marker defines"};
+                const std::string folder = fs::path(elsewhere->second).parent_path().generic_string();
+                throw Failure{at + "hints for exercise " + id + ", which is marked in solutions/" + elsewhere->second +
+                              ": its hints go in solutions/" + folder + "/" + hints_source};
+            }
+            if (heading_line.count(id))
+                throw Failure{at + "a second heading for exercise " + id + " (the first is line " + std::to_string(heading_line[id]) + ")"};
+            heading_line[id] = i + 1;
+            hints[id];
+        } else if (line.rfind("## ", 0) == 0 || (!id.empty() && line.rfind("#", 0) == 0)) {
+            throw Failure{at + "a heading that names no exercise; the form is\n    ## Exercise 1.1"};
+        } else if (std::regex_match(line, m, level_re)) {
+            if (id.empty()) throw Failure{at + "a hint level before any '## Exercise N.M' heading"};
+            Hints& levels = hints[id];
+            const std::size_t level = std::stoul(m[1].str().substr(0, 9));
+            if (level != levels.size() + 1)
+                throw Failure{at + "level " + m[1].str() + " of exercise " + id + " comes after level " + std::to_string(levels.size()) +
+                              ": levels count up from 1, one at a time"};
+            levels.push_back({m[2]});
+        } else if (!id.empty() && std::regex_match(line, m, more_re)) {
+            if (hints[id].empty()) throw Failure{at + "an indented line before exercise " + id + "'s level 1"};
+            hints[id].back().push_back(m[1]);
+        } else if (!id.empty()) {
+            throw Failure{at + "expected a level ('1. text'), an indented further line of the level above, or a heading "
+                               "('## Exercise 1.1')"};
+        }
+    }
+    if (!id.empty() && hints[id].empty())
+        throw Failure{file + ":" + std::to_string(heading_line[id]) + ": exercise " + id + " has a heading but no levels under it"};
+    for (const Region& r : here)
+        if (!hints.count(r.id))
+            throw Failure{"solutions/" + marked_in.at(r.id) + ":" + std::to_string(r.begin_line) + ": exercise " + r.id +
+                          " has no hints in " + file + " (a '## Exercise " + r.id + "' heading, then its levels '1. ...')"};
+    return hints;
+}
 
 // exercises/.hints: one line per hint line, "ID<TAB>LEVEL<TAB>TEXT", in exercise order. Level
 // 1 starts with the section to read, which the marker names.
-std::string hints_text(std::vector<Region> regions, const std::map<std::string, Section>& sections) {
+std::string hints_text(std::vector<Region> regions, const std::map<std::string, Hints>& hints,
+                       const std::map<std::string, Section>& sections) {
     std::sort(regions.begin(), regions.end(), [](const Region& a, const Region& b) { return id_less(a.id, b.id); });
-    std::string text = "# Written by exgen from the HINT lines in the solutions: ./course hint N.M shows them one level at a time.\n";
+    std::string text = "# Written by exgen from solutions/*/hints.md: ./course hint N.M shows them one level at a time.\n";
     for (const Region& r : regions) {
         text += r.id + "\t1\tRead " + where_to_read(sections.at(r.anchor)) + ".\n";
-        for (std::size_t level = 0; level < r.hints.size(); ++level)
-            for (const std::string& line : r.hints[level]) text += r.id + "\t" + std::to_string(level + 1) + "\t" + line + "\n";
+        const Hints& levels = hints.at(r.id);
+        for (std::size_t level = 0; level < levels.size(); ++level)
+            for (const std::string& line : levels[level]) text += r.id + "\t" + std::to_string(level + 1) + "\t" + line + "\n";
     }
     return text;
 }
@@ -260,22 +323,42 @@ std::map<std::string, std::string> expected_exercises(const fs::path& solutions,
     const auto sections = read_sections(chapters);
     std::map<std::string, std::string> out;
     std::map<std::string, std::string> seen;  // exercise id -> file
+    std::map<std::string, std::vector<Region>> by_folder;
     std::vector<Region> all;
     for (const std::string& file : files_under(solutions)) {
+        const std::string folder = fs::path(file).parent_path().generic_string();
+        if (fs::path(file).filename() == hints_source) {
+            by_folder[folder];  // read below, once every exercise is known
+            continue;
+        }
         const std::string text = read_text(solutions / file);
         if (!is_source(file)) {
             out[file] = text;
             continue;
         }
+        const std::vector<std::string> lines = split_lines(text);
+        for (std::size_t i = 0; i < lines.size(); ++i)
+            if (std::regex_search(lines[i], old_hint_re))
+                throw Failure{"solutions/" + file + ":" + std::to_string(i + 1) + ": a HINT line; hints now go in solutions/" +
+                              folder + "/" + hints_source + ", under '## Exercise N.M', as '1. text'"};
         const std::vector<Region> regions = find_regions(text, "solutions/" + file, sections);
         for (const Region& r : regions) {
             if (seen.count(r.id)) throw Failure{"exercise " + r.id + " is marked in both " + seen[r.id] + " and " + file};
             seen[r.id] = file;
         }
+        auto& here = by_folder[folder];
+        here.insert(here.end(), regions.begin(), regions.end());
         all.insert(all.end(), regions.begin(), regions.end());
         out[file] = make_stub(text, regions, "exercises/" + file, sections);
     }
-    out[hints_file] = hints_text(all, sections);
+    std::map<std::string, Hints> hints;
+    for (const auto& [folder, regions] : by_folder) {
+        const std::string name = (folder.empty() ? "" : folder + "/") + hints_source;
+        const bool exists = fs::exists(solutions / name);
+        if (!exists && regions.empty()) continue;
+        hints.merge(read_hints(exists ? read_text(solutions / name) : "", "solutions/" + name, regions, seen));
+    }
+    out[hints_file] = hints_text(all, hints, sections);
     return out;
 }
 
@@ -306,17 +389,19 @@ fs::path backup_folder(const fs::path& exercises) {
     return dir.parent_path() / "backups" / dir.filename();
 }
 
-// The backups of `file` (a path under exercises/) that exist, <backups>/<file>.N, in order.
+// The backups of `file` (a path under exercises/) that exist, <backups>/<file>.~N~ (and
+// <file>.N, which an older exgen kept), in order of N.
 std::vector<fs::path> backups_of(const fs::path& backups, const std::string& file) {
+    static const std::regex numbered_re(R"(^\.(?:~([0-9]{1,9})~|([0-9]{1,9}))$)");
     std::vector<std::pair<int, fs::path>> found;
     const fs::path folder = (backups / file).parent_path();
-    const std::string prefix = fs::path(file).filename().string() + ".";
+    const std::string base = fs::path(file).filename().string();
     if (!fs::is_directory(folder)) return {};
     for (const auto& entry : fs::directory_iterator(folder)) {
         const std::string name = entry.path().filename().string();
-        if (name.rfind(prefix, 0) == 0 && name.size() > prefix.size() && name.size() <= prefix.size() + 9 &&
-            name.find_first_not_of("0123456789", prefix.size()) == std::string::npos)
-            found.emplace_back(std::stoi(name.substr(prefix.size())), entry.path());
+        std::smatch m;
+        const std::string rest = name.rfind(base, 0) == 0 ? name.substr(base.size()) : "";
+        if (std::regex_match(rest, m, numbered_re)) found.emplace_back(std::stoi(m[1].matched ? m[1] : m[2]), entry.path());
     }
     std::sort(found.begin(), found.end());
     std::vector<fs::path> paths;
@@ -324,14 +409,14 @@ std::vector<fs::path> backups_of(const fs::path& backups, const std::string& fil
     return paths;
 }
 
-// Copies `path` (exercises/<file>) to the first free <backups>/<file>.N (N = 1, 2, ...) and
+// Copies `path` (exercises/<file>) to the first free <backups>/<file>.~N~ (N = 1, 2, ...) and
 // returns that name. An existing backup is never overwritten: copy_file without
 // overwrite_existing refuses if the name was taken in the meantime, and then the next number
 // is tried.
 fs::path keep_backup(const fs::path& path, const fs::path& backups, const std::string& file) {
     fs::create_directories((backups / file).parent_path());
     for (int n = 1;; ++n) {
-        const fs::path backup = (backups / file).string() + "." + std::to_string(n);
+        const fs::path backup = (backups / file).string() + ".~" + std::to_string(n) + "~";
         if (fs::exists(fs::symlink_status(backup))) continue;
         std::error_code error;
         if (fs::copy_file(path, backup, fs::copy_options::none, error)) return backup;
@@ -367,7 +452,7 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
         std::cerr << (restored ? "Nothing else was written" : "Nothing was written")
                   << ". Run again with --force to replace them; each old file is then kept\n"
-                     "as " << (backups / "<file>.N").string() << " (never overwriting an earlier backup).\n";
+                     "as " << (backups / "<file>.~N~").string() << " (never overwriting an earlier backup).\n";
         return 1;
     }
     int written = 0;

@@ -25,6 +25,8 @@
 //       anything else from the log: a configure step's message whole, else its first failure.
 //
 // It runs in the repository's root (course changes there first).
+#include "manifest.hpp"
+
 #include <nlohmann/json.hpp>
 
 #include <sys/stat.h>
@@ -67,10 +69,8 @@ struct Failure {
     std::string message;  // exit 1
 };
 
-struct Exercise {
-    std::string id, chapter, chapter_title, file, anchor, read, hint, points, label;
-    int begin = 0, end = 0;  // the BEGIN and END marker lines
-};
+using bp_manifest::Exercise;
+using bp_manifest::exercise_at;
 
 std::vector<std::string> split(const std::string& line, char by) {
     std::vector<std::string> fields;
@@ -87,15 +87,12 @@ std::string read_text(const fs::path& path) {
 }
 
 std::vector<Exercise> read_manifest(const fs::path& file) {
-    std::ifstream in(file);
-    if (!in) throw Failure{"cannot read the exercise list " + file.string() + "; build first (./course check)"};
-    std::vector<Exercise> all;
-    for (std::string line; std::getline(in, line);) {
-        const auto f = split(line, '\t');
-        if (f.size() < 11) throw Failure{file.string() + " is from an older exgen; build again (./course check)"};
-        all.push_back({f[0], f[1], f[2], f[3], f[5], f[6], f[7], f[9], f[10], std::stoi(f[4]), std::stoi(f[8])});
+    if (!fs::exists(file)) throw Failure{"cannot read the exercise list " + file.string() + "; build first (./course check)"};
+    try {
+        return bp_manifest::read(file);
+    } catch (const bp_manifest::Error& e) {
+        throw Failure{std::string(e.what()) + "; build again (./course check)"};
     }
-    return all;
 }
 
 // A number as written by the user ("08", "8") in decimal; "" if it is not one.
@@ -361,17 +358,6 @@ int selftest(const Options& o) {
     }
     std::cout << "course test: FAILED: a check of the course's own code failed (above), not one of your exercises: tell your instructor\n";
     return 1;
-}
-
-// The exercise whose region in `file` (a path from the repository's root, or any path ending
-// in one) holds `line`.
-const Exercise* exercise_at(const std::vector<Exercise>& all, const std::string& file, int line) {
-    for (const Exercise& e : all) {
-        const bool same = file == e.file || (file.size() > e.file.size() && file.compare(file.size() - e.file.size(), e.file.size(), e.file) == 0 &&
-                                             file[file.size() - e.file.size() - 1] == '/');
-        if (same && line > e.begin && line < e.end) return &e;
-    }
-    return nullptr;
 }
 
 // ---- explain-build: why a build failed, short -------------------------------------------------

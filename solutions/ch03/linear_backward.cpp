@@ -11,10 +11,6 @@ Matrix linear_backward(const Matrix& dz, const Matrix& W, const Matrix& a_prev, 
                                                 ", dW is " + shape(dW) + " and db is " + shape(db) +
                                                 "; need dz n_out x m, W and dW n_out x n_in, a_prev n_in x m, db n_out");
     // BEGIN EXERCISE 3.1 (ch03-linear-backward): linear_backward: dW += dz a_prev^T, db += row sums of dz, return W^T dz.
-    // HINT 3.1 1: The three rules of the linear layer's backward pass, and why dW and db are ADDED to.
-    // HINT 3.1 2: dz is n_out x m, W and dW are n_out x n_in, a_prev is n_in x m, db has n_out entries; the return value is n_in x m.
-    // HINT 3.1 3: dz * a_prev.transpose() for dW (use +=), dz.rowwise().sum() for db (+=), W.transpose() * dz to return.
-    // HINT 3.1 4: W = [1 2], a_prev = (3, 4) as one column, dz = [1]: dW += [3 4], db += (1), return (1, 2).
     // z_ik = sum_j W_ij a_prev_jk + b_i, so dL/dW_ij = sum_k dz_ik a_prev_jk: dz a_prev^T.
     dW += dz * a_prev.transpose();
     // b_i reaches every column k of z_ik: dL/db_i = sum_k dz_ik.

@@ -12,10 +12,6 @@ Matrix SwishDense::backward(const Matrix& da) {
     if (da.rows() != z.rows() || da.cols() != z.cols())
         throw ShapeError("SwishDense::backward", "da is " + shape(da) + " but this layer's a is " + shape(a));
     // BEGIN EXERCISE 4.4 (ch04-find-the-bug): SwishDense::backward: BuggySwishDense::backward with its mistake, found by check_dense_layer, fixed.
-    // HINT 4.4 1: The find-the-bug story: run ./course demo 4 and read which gradients the checker says are wrong.
-    // HINT 4.4 2: Like Dense::backward: da is n_out x m, the return value n_in x m.
-    // HINT 4.4 3: sigmoid(z) (exercise 1.2); cwiseProduct for element-by-element products; then linear_backward as in exercise 3.3.
-    // HINT 4.4 4: swish(z) = z s with s = sigmoid(z): f'(z) = s + z s (1 - s). At z = 0: 0.5. The given code used 1 - s for s'.
     // a = z ⊙ s with s = sigmoid(z). The product rule: f'(z) = s + z ⊙ s', and s' = s (1 - s)
     // (chapter 1): the given code had s' = 1 - s.
     const Matrix s = sigmoid(z);

@@ -11,11 +11,6 @@ Matrix numerical_gradient(const std::function<double()>& f, Eigen::Map<Matrix> x
     require_step("numerical_gradient", h);
     const RestoreOnThrow restore(x);  // if f throws midway, x is put back: the caller's matrix stays as it was
     // BEGIN EXERCISE 4.1 (ch04-central-differences): numerical_gradient: for each x_i, (f(x_i + h) - f(x_i - h)) / 2h; restore x_i.
-    // HINT 4.1 1: Central differences, and why each element must be restored before the next.
-    // HINT 4.1 2: x is a view of some matrix (any shape); the result has x's shape, one slope per element.
-    // HINT 4.1 3: x(i) reads and writes element i (0 to x.size() - 1, column by column); Matrix slopes(x.rows(), x.cols()).
-    // HINT 4.1 4: For each i: save x(i); x(i) = saved + h, call f(); x(i) = saved - h, call f(); x(i) = saved; slope = (plus - minus) / (2 h).
-    // HINT 4.1 4: f = x0^2 + 3 x1 at x = (1, 2): the slopes are (2, 3).
     Matrix slopes(x.rows(), x.cols());
     for (Index i = 0; i < x.size(); ++i) {
         const double saved = x(i);
@@ -37,10 +32,6 @@ double relative_error(double analytic, double numeric, double floor) {
         throw std::invalid_argument("relative_error: the floor must be finite and >= 0, got " + number_text(floor));
     if (analytic == 0 && numeric == 0) return 0;  // two zeros agree, also with a floor of 0 (not 0 / 0)
     // BEGIN EXERCISE 4.2 (ch04-relative-error): relative_error: |a - n| / max(|a|, |n|, floor).
-    // HINT 4.2 1: The relative error, and the floor that keeps two tiny numbers from looking far apart.
-    // HINT 4.2 2: Three doubles in, one double out.
-    // HINT 4.2 3: std::abs, and std::max({a, b, c}) for the largest of three.
-    // HINT 4.2 4: analytic 1.0, numeric 1.001, floor 1e-8: 0.001 / 1.001 = 0.000999. Both 1e-12: the floor divides, so the error stays small.
     return std::abs(analytic - numeric) / std::max({std::abs(analytic), std::abs(numeric), floor});
     // END EXERCISE 4.2
 }
@@ -56,10 +47,6 @@ GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
     Matrix x = a_prev, dx = Matrix::Zero(x.rows(), x.cols());
     const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
     // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: the backward closure (zero_grad, forward(x), dx = backward(G)), the parameters W, b and a_prev, then check_gradients.
-    // HINT 4.3 1: Checking a whole layer: what the backward closure must redo every time the checker calls it.
-    // HINT 4.3 2: x is n_in x m; G is n_out x m (dL/da for the given loss); dx, the gradient of x, is n_in x m.
-    // HINT 4.3 3: A lambda [&] { ... }; layer.parameters() gives W and b; params.emplace_back("a_prev", x, dx) adds the input.
-    // HINT 4.3 4: backward = [&] { layer.zero_grad(); layer.forward(x); dx = layer.backward(G); }; then return check_gradients(params, loss, backward).
     const auto backward = [&] {
         layer.zero_grad();       // backward ADDS: start from 0, whatever the layer held before
         layer.forward(x);        // the checker moved x and W since the last forward: store them again

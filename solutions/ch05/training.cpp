@@ -13,11 +13,6 @@ double basic_train_step(Layer& model, const Loss& loss, Optimizer& opt, const Ma
     // A NaN or a negative clip_norm would fail the test clip_norm > 0: no clipping, silently.
     require_setting("basic_train_step", "clip_norm", clip_norm, 0, HUGE_VAL);
     // BEGIN EXERCISE 5.10 (ch05-training-step): basic_train_step: forward, the loss, zero_grad, backward from loss.grad, clip if clip_norm > 0, opt.step; return the loss.
-    // HINT 5.10 1: The training step by hand: the order of forward, loss, zero_grad, backward, clip, step.
-    // HINT 5.10 2: x is n_0 x m, y like the model's output; loss.value gives a double, loss.grad a matrix like the output.
-    // HINT 5.10 3: model.forward(x) returns a reference; loss.value(out, y), loss.grad(out, y); model.parameters(); clip_grad_norm; opt.step(params).
-    // HINT 5.10 4: out = model.forward(x); L = loss.value(out, y); model.zero_grad(); model.backward(loss.grad(out, y));
-    // HINT 5.10 4: if (clip_norm > 0) clip_grad_norm(params, clip_norm); opt.step(params); return L (the loss before the step).
     const Matrix& output = model.forward(x);  // stored in the model: valid until the next forward
     const double L = loss.value(output, y);
     model.zero_grad();  // backward adds into the gradients: start them at 0
@@ -37,10 +32,6 @@ SanityCheck check_initial_loss(Layer& model, const Matrix& x, const Matrix& y, d
     check.what = "initial loss";
     check.tolerance = tolerance;
     // BEGIN EXERCISE 5.11 (ch05-sanity-checks): check_initial_loss: measured = the loss of model.forward(x), expected = ln K with K = y.rows(), passed if within tolerance.
-    // HINT 5.11 1: The first sanity check: what the loss of an untrained classifier should be.
-    // HINT 5.11 2: y is K x m; K = y.rows() classes; the check's fields are doubles and a bool.
-    // HINT 5.11 3: softmax_cross_entropy_loss(model.forward(x), y); std::log(static_cast<double>(K)); std::abs.
-    // HINT 5.11 4: With 10 classes the expected loss is ln 10 = 2.3026; a measured 2.31 is within a tolerance of 0.1.
     check.measured = softmax_cross_entropy_loss(model.forward(x), y);
     check.expected = std::log(static_cast<double>(y.rows()));  // every class 1/K: -ln(1/K)
     check.passed = std::abs(check.measured - check.expected) <= tolerance;
@@ -56,10 +47,6 @@ SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const
     check.what = "overfit one batch";
     check.expected = target;
     // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: steps of basic_train_step on (x, y), then measured = the loss after the last step, passed if <= target.
-    // HINT 5.12 1: The second sanity check: a network must be able to learn a few examples by heart.
-    // HINT 5.12 2: x and y are a small batch; measured is one double.
-    // HINT 5.12 3: Call basic_train_step (exercise 5.10) steps times; then loss.value(model.forward(x), y) once more.
-    // HINT 5.12 4: Each step returns the loss before its update: after the loop, measure again; passed = measured <= target.
     for (int s = 0; s < steps; ++s) basic_train_step(model, loss, opt, x, y);
     // Each step returns the loss before its own update: measure once more, after the last.
     check.measured = loss.value(model.forward(x), y);

@@ -15,10 +15,6 @@ double clip_grad_value(std::vector<Parameter> params, double max_value) {
     if (max_value == 0) throw std::invalid_argument("clip_grad_value: max_value must be positive, got 0");
     require_finite_gradients("clip_grad_value", params);
     // BEGIN EXERCISE 6.4 (ch06-clipping): clip_grad_value: limit every gradient element to [-max_value, max_value]; return the largest |g| before clipping (0 if there is no element).
-    // HINT 6.4 1: Clipping by value: each element limited to [-c, c] on its own, how that differs from clipping by norm, and what the function returns.
-    // HINT 6.4 2: Each p.grad() is a Map of its parameter's shape, clipped in place; the result is one double, the largest |g_i| over every parameter, before clipping.
-    // HINT 6.4 3: Eigen::Map<Matrix> g = p.grad(); g.cwiseAbs().maxCoeff(); g = g.cwiseMax(-max_value).cwiseMin(max_value); std::max to keep the largest so far.
-    // HINT 6.4 4: c = 0.5, g = (-3, -0.2, 0.5, 2) becomes (-0.5, -0.2, 0.5, 0.5); return 3 (0 with no element at all). Take the maximum before clipping (after, it is 0.5), and clip every parameter, not the first.
     double largest = 0;  // what no element at all gives
     for (Parameter& p : params) {
         Eigen::Map<Matrix> g = p.grad();

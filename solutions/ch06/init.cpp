@@ -16,10 +16,6 @@ double init_stddev(Init::Scheme scheme, Index n_in, Index n_out) {
         throw std::invalid_argument("init_stddev: only the lecun, xavier and he schemes have a standard deviation of their own");
     const double fan_in = static_cast<double>(n_in), fan_out = static_cast<double>(n_out);
     // BEGIN EXERCISE 6.3 (ch06-initialisation): init_stddev: the standard deviation (not the variance) each scheme gives W, from n_in and n_out.
-    // HINT 6.3 1: The table of the three schemes' variances, and which fan is n_in (W's columns); the function returns the standard deviation.
-    // HINT 6.3 2: Numbers only: n_in and n_out are already the doubles fan_in and fan_out; the result is one double, the square root of the table's Var(W).
-    // HINT 6.3 3: switch (scheme) with case Init::Scheme::lecun, case Init::Scheme::xavier and the rest for He; std::sqrt of a quotient of doubles.
-    // HINT 6.3 4: n_in = 300, n_out = 100: LeCun 0.0577, Xavier sqrt(2 / 400) = 0.0707, He 0.0816. 2 / 300 = 0.0067 is He's variance; sqrt(2 / 100) = 0.1414 swaps the fans.
     switch (scheme) {
         case Init::Scheme::lecun: return std::sqrt(1 / fan_in);              // Var(z) = Var(a_prev)
         case Init::Scheme::xavier: return std::sqrt(2 / (fan_in + fan_out));  // a compromise between forward and backward

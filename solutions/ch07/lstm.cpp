@@ -15,10 +15,6 @@ void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev
     require_shape("lstm_step_forward", "c_t", c_t, n, m);
     require_shape("lstm_step_forward", "h_t", h_t, n, m);
     // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b, sigmoid on i, f, o, tanh on g; c_t = f ⊙ c_prev + i ⊙ g; h_t = o ⊙ tanh(c_t).
-    // HINT 7.8 1: The LSTM's equations, the order i, f, o, g of the four stacked blocks, and why the three sigmoid gates come first.
-    // HINT 7.8 2: gates is 4 n_h x m: rows 0 to n_h - 1 are i, then f, o and g; W_x is 4 n_h x n_x, W_h 4 n_h x n_h, b has 4 n_h entries; x_t n_x x m; h_prev, c_prev, c_t, h_t n_h x m.
-    // HINT 7.8 3: gates.noalias() = W_x x_t, += W_h h_prev, .colwise() += b; sigmoid_in_place(gates.topRows(3 * n)); tanh_in_place(gates.bottomRows(n)); middleRows(n, n) is f; .array() for ⊙.
-    // HINT 7.8 4: n_h = 1, W = 0, b = (40, -40, 40, 0.5): i = 1, f = 0, o = 1, g = tanh(0.5) = 0.4621, so c_t = 0.4621 whatever c_prev, and h_t = tanh(0.4621) = 0.4318.
     // A = W_x x_t + W_h h_{t-1} + b, all four gates in one block, squashed in place.
     gates.noalias() = lstm.W_x * x_t;
     gates.noalias() += lstm.W_h * h_prev;
@@ -46,10 +42,6 @@ void lstm_step_backward(Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, Con
                                                         {"dc_next", dc_next}, {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
     for (const auto& [name, s] : states) require_shape("lstm_step_backward", name, s, n, m);
     // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); each gate's dA through its activation; add into dW_x, dW_h, db; write dx_t, dh_prev, dc_prev = dc ⊙ f.
-    // HINT 7.9 1: The backward lines: dc with its two shares, then di, dg, df, do and dc_prev, each gate back through its activation, and the linear part as in the RNN.
-    // HINT 7.9 2: gates (after their activations) and dA are 4 n_h x m, blocks i, f, o, g; dh_t, dc_next, c_prev, c_t, dh_prev and dc_prev are n_h x m; dx_t is n_x x m.
-    // HINT 7.9 3: topRows(n), middleRows(n, n), middleRows(2 * n, n), bottomRows(n); tanh(c_t) via tanh_in_place on a copy; .array() products; dA * x_t.transpose(), dA.rowwise().sum().
-    // HINT 7.9 4: W = 0, b = 0: i = f = o = 0.5, g = 0; c_prev = 2, so c_t = 1. dh_t = 0, dc_next = 1: dc = 1, df = dc c_prev = 2, dA_f = 2 * 0.25 = 0.5 (c_t would give 0.25), dc_prev = 0.5.
     const auto i = gates.topRows(n).array(), f = gates.middleRows(n, n).array(), o = gates.middleRows(2 * n, n).array(),
                g = gates.bottomRows(n).array();
     Matrix tanh_c = c_t;

@@ -12,10 +12,6 @@ void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstT
     require_shape("rnn_step_backward", "dh_t", dh_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_prev", dh_prev, rnn.n_out(), m);
     // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z) (1 - h_t^2 for tanh); add into dW_x, dW_h (with h_prev) and db; write dx_t and dh_prev = W_h^T dz.
-    // HINT 7.3 1: The lines of one step from dz_t on: tanh' read from h_t, the three += with h_{t-1}, dx_t and W_h^T dz_t sent back; then the five mistakes listed below them.
-    // HINT 7.3 2: dh_t, h_t, h_prev, dz and dh_prev are n_h x m; x_t and dx_t are n_x x m; dW_x is n_h x n_x, dW_h n_h x n_h, db has n_h entries.
-    // HINT 7.3 3: Matrix dz = dh_t; dz.array() *= 1.0 - h_t.array().square() (tanh only); += dz * x_t.transpose(), dz * h_prev.transpose(), dz.rowwise().sum(); W.transpose() * dz.
-    // HINT 7.3 4: Identity, W_h = [1 2; 0 1], h_prev = (2, 3), h_t = (8, 3), dh_t = (1, 0): dW_h += [2 3; 0 0] (h_t would give [8 3; 0 0]), dh_prev = (1, 2) (W_h dz gives (1, 0)).
     // h_t = f(z): dz = dh_t ⊙ f'(z), and tanh'(z) = 1 - h_t^2 is read from the stored h_t.
     Matrix dz = dh_t;
     if (rnn.f == Activation::tanh) dz.array() *= 1.0 - h_t.array().square();
@@ -37,10 +33,6 @@ const Sequence& Rnn::backward(const Sequence& dh_out) {
     dx.resize(n_in(), T, m);
     Matrix dh_next = Matrix::Zero(n_out(), m);  // what step t + 1 sends back to h_t; nothing comes after step T
     // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: for t = T down to 1, dh.at(t) = dh_out.at(t) + dh_next, then the step's backward, which writes dh_next; at the end, d_start.h = dh_next.
-    // HINT 7.4 1: The loop from t = T down to 1: dh_t = dh_out_t + dh_next, the carry that starts at 0 after step T, and dh_0 = dh_next at the end.
-    // HINT 7.4 2: dh_out and dh are n_h x m at each of the T steps, dx n_x x m; dh_next is one n_h x m Matrix, given as zeros; d_start.h takes dL/dh_0, n_h x m.
-    // HINT 7.4 3: for (Index t = T; t >= 1; --t); dh.at(t) = dh_out.at(t) + dh_next; rnn_step_backward (exercise 7.3) with hidden(t - 1) as h_prev and dh_next as its dh_prev.
-    // HINT 7.4 4: The chapter's linear case, g = (1, 0) at step 3 of 3: dh_3 = (1, 0), dh_2 = (1, 2), dh_1 = (1, 4), d_start.h = (1, 6). Without the carry only step 3 would learn.
     for (Index t = T; t >= 1; --t) {
         dh.at(t) = dh_out.at(t) + dh_next;  // h_t feeds the layer above and step t + 1: both shares
         rnn_step_backward(*this, x.at(t), hidden(t - 1), h.at(t), dh.at(t), dx.at(t), dh_next);

@@ -10,11 +10,6 @@ GradientCheck check_rnn_gradients(Rnn& rnn, const Sequence& x, const Matrix& h0,
     require_shape("check_rnn_gradients", "each step x_t", x.at(1), rnn.n_in(), x.batch());
     require_shape("check_rnn_gradients", "h0", h0, rnn.n_out(), x.batch());
     // BEGIN EXERCISE 7.5 (ch07-checking): check_rnn_gradients: L = sum_t sum(G_t ⊙ h_t) with G from rng; backward(G); check W_x, W_h, b, "x" and "h0".
-    // HINT 7.5 1: The loss L = sum_t sum(G_t ⊙ h_t) with a random G, so that backward(G) gives the exact gradients, and why x and h0 are checked too.
-    // HINT 7.5 2: G is a Sequence like h, n_h x (T m) in all(); the checked input is x.all(), n_x x (T m), and h0 is n_h x m; each checked matrix needs a gradient of its shape.
-    // HINT 7.5 3: Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m); rnn.forward(x, {h0, Matrix()}); rnn.backward(G).all(); rnn.start_grad().h; params.emplace_back(name, value, grad); check_gradients.
-    // HINT 7.5 4: n_h = 3, n_x = 2, T = 3, m = 2: G is 3 x 6, x.all() 2 x 6, h0 3 x 2; W_x, W_h, b, x, h0 in that order, 6 + 9 + 3 + 12 + 6 = 36 elements, as in exercise 4.3.
-    // HINT 7.5 4: The trap: x and h0 are const; copy them (Sequence inputs = x; Matrix start = h0) and let the loss and the backward (zero_grad, forward, backward) read the copies.
     // dL/dh_t = G_t at every step, so backward(G) must produce the exact gradients.
     const Sequence G(rng.uniform_matrix(rnn.n_out(), x.steps() * x.batch(), -1, 1), x.batch());
     Sequence inputs = x;
@@ -42,10 +37,6 @@ std::vector<double> hidden_state_gradient_norms(const Rnn& rnn, const Matrix& g)
     const Index T = rnn.x.steps();
     std::vector<double> norms(static_cast<std::size_t>(T + 1));
     // BEGIN EXERCISE 7.6 (ch07-vanishing): hidden_state_gradient_norms: dh = g at t = T; then dh_{t-1} = W_h^T (dh_t ⊙ f'(z_t)) down to t = 0, keeping each ||dh_t||.
-    // HINT 7.6 1: The Jacobian of one step, D_t W_h with D_t = diag(1 - h_t^2), and the product that carries a loss at step T back j steps: BPTT with only the carry.
-    // HINT 7.6 2: g and every dh are n_h x m; norms has T + 1 entries, norms[t] = ||dh_t|| (Frobenius) and norms[T] = ||g||; rnn.hidden(t) is h_t, n_h x m.
-    // HINT 7.6 3: Matrix dh = g; dh.norm(); dh.array() *= 1.0 - rnn.hidden(t).array().square() (tanh only); dh = rnn.W_h.transpose() * dh; for t = T down to 1, into norms[t - 1].
-    // HINT 7.6 4: Linear, W_h = [1 2; 0 1], g = (1, 0), T = 3: dh_t = (1, 0), (1, 2), (1, 4), (1, 6), so norms = {6.083, 4.123, 2.236, 1}. tanh' at step t uses h_t, not h_{t-1}.
     Matrix dh = g;  // dL/dh_T: the loss is at step T only
     norms[static_cast<std::size_t>(T)] = dh.norm();
     for (Index t = T; t >= 1; --t) {
