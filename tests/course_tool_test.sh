@@ -7,7 +7,8 @@
 # real cmake on a small project) naming the file and the ways back, the tool shows that whole,
 # and watch checks when a file is deleted; a compile error in an exercise file is named from
 # the compiler's JSON diagnostics with its line, exercise and Eigen hint; backups are not git-ignored; train checks its
-# options with the program's options alone before the long build.
+# options with the program's options alone before the long build; demo and experiment build and
+# run the chapter's programs asked for, and name a chapter or experiment that has none.
 #
 # The student's side (tools/student.cpp, course_student) is the real program, given here, on a
 # small exercise list.
@@ -124,8 +125,64 @@ rm -rf "$repo/exercises/ch01" "$repo/build/student/test-reports" "$repo/build/st
 manifest 1.2 exercises/ch01/one.cpp 1.3 exercises/ch01/three.cpp
 
 : > "$log"
-./course-link demo 09 > /dev/null 2> err || fail "demo 09 failed: $(cat err)"
-grep -q "^ch09-demo " "$log" || fail "demo 09 did not run chapter 9's demo: $(cat err)"
+./course-link demo 09 --graph g.dot > /dev/null 2> err || fail "demo 09 failed: $(cat err)"
+grep -q "^cmake .* --build build/student --target ch09-demo$" "$log" || fail "demo 09 did not build chapter 9's demo alone: $(cat "$log")"
+grep -q "^ch09-demo $work/elsewhere --graph g.dot$" "$log" || fail "demo 09 did not run chapter 9's demo, with its options, where it was called: $(cat "$log")"
+
+# Experiments: one (NAME) or all, each into the chapter's figures folder; all run even when one
+# fails, whose status is the command's. The mistakes are named before anything is built.
+figures=$repo/build/student/figures/ch09
+for name in spread depth; do
+  printf '9\texperiment\t%s\tch09-experiment-%s\t%s\n' "$name" "$name" "$repo/build/student/chapters/09-deep/ch09-experiment-$name" >> "$repo/build/student/programs.tsv"
+  stand_in "$repo/build/student/chapters/09-deep/ch09-experiment-$name"
+done
+: > "$log"
+./course-link experiment 9 spread --seed 3 > out 2> err || fail "experiment 9 spread failed: $(cat err)"
+grep -q "^cmake .* --build build/student --target ch09-experiment-spread$" "$log" || fail "experiment 9 spread did not build it alone: $(cat "$log")"
+grep -q "^ch09-experiment-spread $repo $figures --seed 3$" "$log" || fail "experiment 9 spread did not run it into $figures: $(cat "$log")"
+grep -q "^ch09-experiment-depth" "$log" && fail "experiment 9 spread ran another experiment: $(cat "$log")"
+grep -q "^course: the figures and their data are in $figures$" out || fail "experiment 9 spread did not say where its figures are: $(cat out)"
+stand_in "$repo/build/student/chapters/09-deep/ch09-experiment-depth" 'exit 3'
+: > "$log"
+status=0
+./course-link experiment 9 > out 2> err || status=$?
+[ "$status" -eq 3 ] || fail "experiment 9 with one failing exited $status, not 3"
+grep -q "^ch09-experiment-spread " "$log" || fail "experiment 9 stopped at a failing experiment: $(cat "$log")"
+grep -q "figures and their data" out && fail "experiment 9 pointed at the figures after a failure: $(cat out)"
+stand_in "$repo/build/student/chapters/09-deep/ch09-experiment-depth"
+./course-link experiment 9 --help > out 2> err || fail "experiment 9 --help failed: $(cat err)"
+grep -q "^./course experiment 9 depth \[OPTIONS\], with the options below (not \[folder\]: this tool writes into build/student/figures/ch09):$" out &&
+  grep -q "^./course experiment 9 spread \[OPTIONS\]" out || fail "experiment 9 --help did not head each one's options: $(cat out)"
+expect() {  # expect STATUS MESSAGE ARGUMENTS...: ./course ARGUMENTS fails so, building nothing but course_student
+  local want=$1 message=$2 status=0
+  shift 2
+  : > "$log"
+  ./course-link "$@" > out 2> err || status=$?
+  [ "$status" -eq "$want" ] || fail "$* exited $status, not $want: $(cat err)"
+  grep -qF "course: $message" err || fail "$* did not say '$message': $(cat err)"
+  grep -q -- "--target ch" "$log" && fail "$* built a program: $(cat "$log")"
+  return 0
+}
+expect 1 "chapter 9 has no experiment 'nonexistent'; it has: depth spread" experiment 9 nonexistent
+expect 1 "chapter 3 has no experiments" experiment 03
+expect 1 "chapter 3 has no demos" demo 3
+expect 2 "usage: ./course demo N (a chapter number)" demo x
+expect 2 "--reference is for experiments: ./course experiment N --reference" demo 9 --reference
+expect 1 "--reference runs the experiments on solutions/, which the student edition does not have; ./course experiment 9 runs them on your code" \
+  experiment 9 --reference
+# With solutions/, --reference runs them from the reference build, its course_student too.
+mkdir -p "$repo/solutions" "$repo/build/reference/chapters/09-deep"
+touch "$repo/build/reference/build.ninja"
+cp "$student" "$repo/build/reference/course_student"
+printf '9\texperiment\tspread\tch09-experiment-spread\t%s\n' "$repo/build/reference/chapters/09-deep/ch09-experiment-spread" > "$repo/build/reference/programs.tsv"
+stand_in "$repo/build/reference/chapters/09-deep/ch09-experiment-spread"
+: > "$log"
+./course-link experiment 9 --reference --help > out 2> err || fail "experiment 9 --reference failed: $(cat err)"
+grep -q "^cmake .* --build build/reference --target course_student$" "$log" && grep -q "^cmake .* --build build/reference --target ch09-experiment-spread$" "$log" ||
+  fail "experiment 9 --reference did not build in the reference build: $(cat "$log")"
+grep -q "^ch09-experiment-spread $repo $repo/build/reference/experiments/ch09 --help$" "$log" || fail "experiment 9 --reference did not run the reference program: $(cat "$log")"
+grep -q "^./course experiment 9 --reference spread \[OPTIONS\].*writes into build/reference/experiments/ch09):$" out || fail "experiment 9 --reference --help's header: $(cat out)"
+rm -r "$repo/solutions" "$repo/build/reference"
 
 status=0
 ./course-link check 1.x > /dev/null 2>&1 || status=$?
@@ -250,18 +307,29 @@ status=0
 [ "$status" -eq 2 ] || fail "train --mine --bogus exited $status, not 2"
 grep -q "unknown option --bogus" err || fail "train --mine --bogus did not name the option: $(cat err)"
 grep -q -- "--target ch05-train-options" "$log" || fail "train did not build the options check: $(cat "$log")"
-grep -q -- "--build --preset fast" "$log" && fail "train built ch05-train before reporting a bad option: $(cat "$log")"
+grep -q -- "--target ch05-train$" "$log" && fail "train built ch05-train before reporting a bad option: $(cat "$log")"
 grep -q "^ch05-train " "$log" && fail "train ran ch05-train with a bad option"
 : > "$log"
 ./course-link train --help > out 2> err || fail "train --help failed: $(cat err)"
 grep -q "usage: ch05-train" out || fail "train --help did not print the program's help: $(cat out)"
-grep -q -- "--build --preset fast" "$log" && fail "train --help built ch05-train: $(cat "$log")"
+grep -q -- "--target ch05-train$" "$log" && fail "train --help built ch05-train: $(cat "$log")"
 : > "$log"
 ./course-link train --mine --epochs 1 > out 2> err || fail "train --mine --epochs 1 failed: $(cat err)"
 grep -q "^ch05-train-options .* --engine course --epochs 1$" "$log" || fail "the options check did not get the command line: $(cat "$log")"
 grep -q "^ch05-train .* --engine course --epochs 1$" "$log" || fail "train did not run ch05-train with the command line: $(cat "$log")"
-awk '/^ch05-train-options /{a=NR} /--build --preset fast/{b=NR} /^ch05-train /{c=NR} END{exit !(a && a < b && b < c)}' "$log" ||
+awk '/^ch05-train-options /{a=NR} /--target ch05-train$/{b=NR} /^ch05-train /{c=NR} END{exit !(a && a < b && b < c)}' "$log" ||
   fail "train did not check the options, then build, then run: $(cat "$log")"
+# train --text: chapter 7's model, --mine from the fast build; without --mine it needs solutions/.
+mkdir -p "$repo/build/fast/chapters/07-bptt"
+stand_in "$repo/build/fast/chapters/07-bptt/ch07-char-lm-options"
+stand_in "$repo/build/fast/chapters/07-bptt/ch07-char-lm"
+: > "$log"
+./course-link train --text --mine text.txt --steps 1 > out 2> err || fail "train --text --mine failed: $(cat err)"
+grep -q "^ch07-char-lm $work/elsewhere --figures $repo/build/fast/figures/ch07 --model $repo/build/models/char_lm.bin text.txt --steps 1$" "$log" ||
+  fail "train --text --mine did not run ch07-char-lm where it was called, with the command line: $(cat "$log")"
+status=0
+./course-link train --text > out 2> err || status=$?
+[ "$status" -eq 1 ] && grep -q "the character model runs on your LSTM" err || fail "train --text without solutions/ exited $status: $(cat err)"
 
 # The student edition is made from the last commit; uncommitted work left out is named.
 if command -v git > /dev/null; then

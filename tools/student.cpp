@@ -1,6 +1,7 @@
-// course_student: the student's side of the course tool (./course check, watch, hint, and the
-// locator). `course` builds it with the student build and runs it; it reads the exercise list
-// that exgen writes (build/<preset>/exercises.tsv), never the exercise markers themselves.
+// course_student: the student's side of the course tool (./course check, watch, hint, demo,
+// experiment, and the explanation of a failed build). `course` builds it with the student build
+// (the reference build for experiment --reference) and runs it; it reads the lists the build
+// writes (build/<preset>/exercises.tsv, programs.tsv), never the exercise markers themselves.
 //
 //   course_student check [N | N.M] --course PATH [--preset P] [--started T] [--built T]
 //       Runs the tests of everything, a chapter or one exercise (with the others of its file,
@@ -18,6 +19,14 @@
 //   course_student hint N.M [LEVEL]
 //       Exercise N.M's hints from exercises/.hints, one level more each time (state in
 //       build/hints/N.M).
+//   course_student targets demo|experiment N [--reference] [NAME] [OPTIONS...]
+//       The build targets of chapter N's demos or experiments (all, or the experiment NAME),
+//       one a line, from build/<preset>/programs.tsv (student; reference with --reference),
+//       for course to build; or why there are none (exit 2: not a chapter, 1: no such program).
+//   course_student run CALLER demo|experiment N [--reference] [NAME] [OPTIONS...]
+//       Runs them with OPTIONS: demos in the folder CALLER, one after the other, stopping at a
+//       failure; experiments each into the chapter's figures folder, every one, with a header
+//       per experiment for --help; exits with the status of the last one that failed.
 //   course_student explain-build LOG [--preset P] [--step configure]
 //       Why the build (or configure step) of build/P failed, short, on stderr; exits 1. The
 //       errors in exercise files come from the JSON diagnostics tools/diagnostics_launcher.sh
@@ -125,8 +134,9 @@ std::string hash_of_file(const fs::path& path) {
     return out.str();
 }
 
-// Runs a program (argv[0] found on PATH), its output to `log` if given; returns its exit status.
-int run(const std::vector<std::string>& args, const std::string& log = "") {
+// Runs a program (argv[0] found on PATH), its output to `log` if given, in the folder `dir` if
+// given; returns its exit status.
+int run(const std::vector<std::string>& args, const std::string& log = "", const std::string& dir = "") {
     std::cout.flush();
     const pid_t pid = fork();
     if (pid < 0) throw Failure{"cannot start " + args[0] + ": " + std::strerror(errno)};
@@ -134,6 +144,10 @@ int run(const std::vector<std::string>& args, const std::string& log = "") {
         if (!log.empty()) {
             if (!std::freopen(log.c_str(), "w", stdout)) _exit(127);
             dup2(fileno(stdout), STDERR_FILENO);
+        }
+        if (!dir.empty() && chdir(dir.c_str()) != 0) {
+            std::fprintf(stderr, "course: cannot go to %s: %s\n", dir.c_str(), std::strerror(errno));
+            _exit(127);
         }
         std::vector<char*> argv;
         argv.reserve(args.size() + 1);
@@ -630,6 +644,90 @@ int hint(const Options& o) {
     return 0;
 }
 
+// ---- demo and experiment: chapter N's programs -----------------------------------------------
+
+struct ChapterPrograms {
+    std::string kind, chapter, preset;                // chapter: 7, not 07
+    std::vector<std::vector<std::string>> programs;   // name, target, path
+    std::vector<std::string> options;                 // for every program
+};
+
+// demo N | experiment N [--reference] [NAME] [OPTIONS...], as ./course was given it.
+ChapterPrograms chapter_programs(const std::vector<std::string>& args) {
+    ChapterPrograms c;
+    c.kind = args.empty() ? "" : args[0];
+    if (c.kind != "demo" && c.kind != "experiment") throw Usage{"usage: course_student targets|run [CALLER] demo|experiment N ..."};
+    c.chapter = args.size() > 1 ? decimal(args[1]) : "";
+    if (c.chapter.empty()) throw Usage{"usage: ./course " + c.kind + " N (a chapter number)"};
+    std::size_t i = 2;
+    c.preset = "student";
+    if (i < args.size() && args[i] == "--reference") {
+        if (c.kind != "experiment") throw Usage{"--reference is for experiments: ./course experiment N --reference"};
+        if (!fs::is_directory("solutions"))
+            throw Failure{"--reference runs the experiments on solutions/, which the student edition does not have; ./course experiment " +
+                          c.chapter + " runs them on your code"};
+        c.preset = "reference";
+        ++i;
+    }
+    const std::string only = i < args.size() && args[i].rfind('-', 0) != 0 ? args[i++] : "";
+    c.options.assign(args.begin() + static_cast<std::ptrdiff_t>(i), args.end());
+    // The list the build writes: chapter, kind, name, target, path (chapters/CMakeLists.txt).
+    const fs::path list = "build/" + c.preset + "/programs.tsv";
+    std::ifstream in(list);
+    if (!in) throw Failure{"cannot read " + list.string() + "; configure first (cmake --preset " + c.preset + ")"};
+    std::vector<std::vector<std::string>> all;
+    for (std::string line; std::getline(in, line);) {
+        const auto f = split(line, '\t');
+        if (f.size() == 5 && f[0] == c.chapter && f[1] == c.kind) all.push_back({f[2], f[3], f[4]});
+    }
+    // By target: chNN-demo before chNN-demo-NAME (chapter 4's find-the-bug).
+    std::sort(all.begin(), all.end(), [](const auto& a, const auto& b) { return a[1] < b[1]; });
+    if (all.empty()) throw Failure{"chapter " + c.chapter + " has no " + c.kind + "s"};
+    for (const auto& p : all)
+        if (only.empty() || p[0] == only) c.programs.push_back(p);
+    if (c.programs.empty()) {
+        std::string names;
+        for (const auto& p : all) names += (names.empty() ? "" : " ") + p[0];
+        throw Failure{"chapter " + c.chapter + " has no " + c.kind + " '" + only + "'; it has: " + names};
+    }
+    return c;
+}
+
+int print_targets(const std::vector<std::string>& args) {
+    for (const auto& p : chapter_programs(args).programs) std::cout << p[1] << "\n";
+    return 0;
+}
+
+int run_programs(const std::string& caller, const std::vector<std::string>& args) {
+    const ChapterPrograms c = chapter_programs(args);
+    if (c.kind == "demo") {
+        for (std::size_t i = 0; i < c.programs.size(); ++i) {
+            if (i > 0) std::cout << "\n";
+            std::vector<std::string> command = {c.programs[i][2]};
+            command.insert(command.end(), c.options.begin(), c.options.end());
+            // In the caller's folder: a file named in the options (--graph FILE) is where the user is.
+            if (const int status = run(command, "", caller); status != 0) return status;
+        }
+        return 0;
+    }
+    const bool help = std::find(c.options.begin(), c.options.end(), "--help") != c.options.end();
+    const std::string nn = (c.chapter.size() == 1 ? "ch0" : "ch") + c.chapter;
+    const fs::path relative = fs::path("build") / c.preset / (c.preset == "reference" ? "experiments" : "figures") / nn;
+    const fs::path figures = fs::absolute(relative);
+    fs::create_directories(figures);
+    int status = 0;
+    for (const auto& p : c.programs) {
+        if (help)
+            std::cout << "\n./course experiment " << c.chapter << (c.preset == "reference" ? " --reference " : " ") << p[0]
+                      << " [OPTIONS], with the options below (not [folder]: this tool writes into " << relative.string() << "):\n";
+        std::vector<std::string> command = {p[2], figures.string()};
+        command.insert(command.end(), c.options.begin(), c.options.end());
+        if (const int s = run(command); s != 0) status = s;
+    }
+    if (status == 0 && !help) std::cout << "course: the figures and their data are in " << figures.string() << "\n";
+    return status;
+}
+
 // ---- watch --------------------------------------------------------------------------------
 
 volatile std::sig_atomic_t stop = 0;
@@ -742,13 +840,20 @@ int watch(const Options& o) {
 int main(int argc, char** argv) {
     const std::string command = argc > 1 ? argv[1] : "";
     try {
+        // These pass the experiments' options on untouched, so they read their own arguments.
+        const std::vector<std::string> rest(argv + std::min(argc, 2), argv + argc);
+        if (command == "targets") return print_targets(rest);
+        if (command == "run") {
+            if (rest.empty()) throw Usage{"usage: course_student run CALLER demo|experiment N ..."};
+            return run_programs(rest[0], {rest.begin() + 1, rest.end()});
+        }
         const Options o = parse(argc, argv, {"--course", "--preset", "--started", "--built", "--step"});
         if (command == "check") return check(o);
         if (command == "selftest") return selftest(o);
         if (command == "watch") return watch(o);
         if (command == "hint") return hint(o);
         if (command == "explain-build") return explain_build(o);
-        throw Usage{"usage: course_student check|selftest|watch|hint|explain-build ... (see tools/student.cpp)"};
+        throw Usage{"usage: course_student check|selftest|watch|hint|targets|run|explain-build ... (see tools/student.cpp)"};
     } catch (const Usage& u) {
         std::cerr << "course: " << u.message << "\n";
         return 2;
