@@ -28,9 +28,9 @@ BP_REFERENCE_CASES(ch04) {
         // Every slope of this f depends on every element: an element not put back shows.
         cases.push_back({"4.1", "coupled", "numerical_gradient(f, x, 1e-3) for f = sum(x sin x) + (sum x)^3 / 3",
                          {{"x", x}}, [](const NamedList& in) {
-                             Matrix x = in[0].value;
-                             const auto f = [&x] { return (x.array().sin() * x.array()).sum() + std::pow(x.sum(), 3) / 3; };
-                             return NamedList{{"slopes", bp::numerical_gradient(f, bp::view(x), 1e-3)}};
+                             Matrix point = in[0].value;
+                             const auto f = [&point] { return (point.array().sin() * point.array()).sum() + std::pow(point.sum(), 3) / 3; };
+                             return NamedList{{"slopes", bp::numerical_gradient(f, bp::view(point), 1e-3)}};
                          }});
     }
     {

@@ -26,12 +26,12 @@ NamedList three_steps(bp::Optimizer& opt, const NamedList& in) {
 
 NamedList starting_point() {
     bp::Rng rng(101);
-    NamedList in = {{"W", rng.uniform_matrix(2, 3, -1, 1)}, {"b", rng.uniform_matrix(2, 1, -1, 1)}};
+    NamedList inputs = {{"W", rng.uniform_matrix(2, 3, -1, 1)}, {"b", rng.uniform_matrix(2, 1, -1, 1)}};
     for (int s = 1; s <= 3; ++s) {
-        in.push_back({"dW_step" + std::to_string(s), rng.uniform_matrix(2, 3, -1, 1)});
-        in.push_back({"db_step" + std::to_string(s), rng.uniform_matrix(2, 1, -1, 1)});
+        inputs.push_back({"dW_step" + std::to_string(s), rng.uniform_matrix(2, 3, -1, 1)});
+        inputs.push_back({"db_step" + std::to_string(s), rng.uniform_matrix(2, 1, -1, 1)});
     }
-    return in;
+    return inputs;
 }
 
 }  // namespace
@@ -74,16 +74,16 @@ BP_REFERENCE_CASES(ch05) {
     {
         // A 2-3-2 classifier given by its weights, and two batches of 4.
         bp::Rng rng(103);
-        NamedList in = {{"W1", rng.uniform_matrix(3, 2, -1, 1)}, {"b1", rng.uniform_matrix(3, 1, -1, 1)},
+        NamedList inputs = {{"W1", rng.uniform_matrix(3, 2, -1, 1)}, {"b1", rng.uniform_matrix(3, 1, -1, 1)},
                         {"W2", rng.uniform_matrix(2, 3, -1, 1)}, {"b2", rng.uniform_matrix(2, 1, -1, 1)}};
         for (int s = 1; s <= 2; ++s) {
-            in.push_back({"x_step" + std::to_string(s), rng.uniform_matrix(2, 4, -1, 1)});
-            in.push_back({"y_step" + std::to_string(s), one_hot(rng, 2, 4)});
+            inputs.push_back({"x_step" + std::to_string(s), rng.uniform_matrix(2, 4, -1, 1)});
+            inputs.push_back({"y_step" + std::to_string(s), one_hot(rng, 2, 4)});
         }
         cases.push_back({"5.10", "two_steps_clipped",
                          "Mlp net({2, 3, 2}, tanh, identity); Sgd opt(0.5); two basic_train_step(net, "
                          "softmax_cross_entropy(), opt, x, y, 0.1) calls",
-                         in, [](const NamedList& in) {
+                         inputs, [](const NamedList& in) {
                              bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
                              bp::Sgd opt(0.5);
                              Matrix losses(1, 2);
@@ -99,7 +99,7 @@ BP_REFERENCE_CASES(ch05) {
                              {"passed", Matrix::Constant(1, 1, c.passed ? 1.0 : 0.0)}};
         };
         cases.push_back({"5.11", "network_2_3_2", "check_initial_loss(net, x, y, 0.2) with net = Mlp({2, 3, 2}, tanh, identity)",
-                         {in[0], in[1], in[2], in[3], {"x", in[4].value}, {"y", in[5].value}},
+                         {inputs[0], inputs[1], inputs[2], inputs[3], {"x", inputs[4].value}, {"y", inputs[5].value}},
                          [check_values](const NamedList& in) {
                              bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
                              return check_values(bp::check_initial_loss(net, in[4].value, in[5].value, 0.2));
@@ -107,7 +107,7 @@ BP_REFERENCE_CASES(ch05) {
         cases.push_back({"5.12", "network_2_3_2",
                          "check_overfits(net, softmax_cross_entropy(), opt, x, y, 20, 0.5) with net = Mlp({2, 3, 2}, tanh, "
                          "identity) and Adam opt(0.05)",
-                         {in[0], in[1], in[2], in[3], {"x", in[4].value}, {"y", in[5].value}},
+                         {inputs[0], inputs[1], inputs[2], inputs[3], {"x", inputs[4].value}, {"y", inputs[5].value}},
                          [check_values](const NamedList& in) {
                              bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
                              bp::Adam opt(0.05);

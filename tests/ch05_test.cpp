@@ -23,13 +23,13 @@ struct OneParameter {
 };
 
 // The inputs, for failure messages.
-const char* const start = "starting from w = (1, -2, 0.5) with the gradient g = (0.5, -1, 2)";
+const char* const starting_point = "starting from w = (1, -2, 0.5) with the gradient g = (0.5, -1, 2)";
 
 TEST(Ex5_1, StepsAgainstTheGradient) {
     OneParameter p;
     const Matrix w0 = p.w;
     bp::Sgd(0.1).step(p.params());
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * p.g), p.w) << "w - lr g with lr = 0.1, " << start;
+    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * p.g), p.w) << "w - lr g with lr = 0.1, " << starting_point;
 }
 
 TEST(Ex5_2, ConstantGradientsBuildUpVelocity) {
@@ -39,7 +39,7 @@ TEST(Ex5_2, ConstantGradientsBuildUpVelocity) {
     opt.step(p.params());
     opt.step(p.params());
     // v1 = g, v2 = 0.9 g + g: the second step is 1.9 times the first
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * (1 + 1.9) * p.g), p.w) << "two steps with the same g, lr = 0.1, beta = 0.9, " << start;
+    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * (1 + 1.9) * p.g), p.w) << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
 TEST(Ex5_3, LooksAheadByOneMomentumStep) {
@@ -47,7 +47,7 @@ TEST(Ex5_3, LooksAheadByOneMomentumStep) {
     const Matrix w0 = p.w;
     bp::Nesterov(0.1, 0.9).step(p.params());
     // v1 = g; the step is lr (g + 0.9 v1) = 1.9 lr g
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * 1.9 * p.g), p.w) << "the first step from v = 0, lr = 0.1, beta = 0.9, " << start;
+    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * 1.9 * p.g), p.w) << "the first step from v = 0, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
 TEST(Ex5_4, DividesByTheRootMeanSquare) {
@@ -56,7 +56,7 @@ TEST(Ex5_4, DividesByTheRootMeanSquare) {
     bp::RmsProp(0.01, 0.9, 1e-8).step(p.params());
     // s = 0.1 g^2, so the step is lr g / (sqrt(0.1) |g| + eps): about lr sign(g) / sqrt(0.1)
     const Matrix expected = (w0.array() - 0.01 * p.g.array() / (std::sqrt(0.1) * p.g.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "the first step from s = 0, lr = 0.01, rho = 0.9, " << start;
+    EXPECT_MATRIX_NEAR(expected, p.w) << "the first step from s = 0, lr = 0.01, rho = 0.9, " << starting_point;
 }
 
 TEST(Ex5_5, BiasCorrectionMakesTheFirstStepLrTimesTheSign) {
@@ -65,7 +65,7 @@ TEST(Ex5_5, BiasCorrectionMakesTheFirstStepLrTimesTheSign) {
     bp::Adam opt(0.01);
     opt.step(p.params());
     const Matrix expected = (w0.array() - 0.01 * p.g.array() / (p.g.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "m_hat = g and v_hat = g^2 after one step, lr = 0.01, " << start;
+    EXPECT_MATRIX_NEAR(expected, p.w) << "m_hat = g and v_hat = g^2 after one step, lr = 0.01, " << starting_point;
     EXPECT_EQ(opt.t, 1);
 }
 
@@ -83,7 +83,7 @@ TEST(Ex5_6, ShrinksFirstThenTakesAdamsStep) {
     bp::AdamW(0.1, 0.5).step(p.params());
     // decay first: w0 (1 - lr lambda), then Adam's first step, lr g / (|g| + eps)
     const Matrix expected = (w0.array() * (1 - 0.1 * 0.5) - 0.1 * g0.array() / (g0.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "lr = 0.1, weight_decay = 0.5, " << start
+    EXPECT_MATRIX_NEAR(expected, p.w) << "lr = 0.1, weight_decay = 0.5, " << starting_point
                                       << "; decaying after Adam's step, or through the gradient, gives other numbers";
     EXPECT_TRUE(p.g == g0) << "step must not change the gradient; got g = " << p.g;
 }
@@ -345,7 +345,7 @@ void twenty_spiral_points(Matrix& x, Matrix& y) {
 // An optimizer that keeps the global norm of the gradients it is given at each step, then lets
 // `inner` take the step.
 struct NormKeeping : bp::Optimizer {
-    explicit NormKeeping(bp::Optimizer& inner) : bp::Optimizer(inner.lr), inner(inner) {}
+    explicit NormKeeping(bp::Optimizer& inner_) : bp::Optimizer(inner_.lr), inner(inner_) {}
     bp::Optimizer& inner;
     std::vector<double> norms;
     void step(std::vector<bp::Parameter> params) override {

@@ -74,6 +74,7 @@ TEST(Ex6_1, GivesOneNormPerParameter) {
         grads.push_back(rng.uniform_matrix(2 + i, 3, -1, 1));
     }
     std::vector<bp::Parameter> params;
+    params.reserve(5);
     for (int i = 0; i < 5; ++i) params.emplace_back("p" + std::to_string(i), values[i], grads[i]);
     const std::vector<double> got = bp::gradient_norms(params);
     ASSERT_EQ(got.size(), 5u) << "one norm for each of the 5 parameters";

@@ -42,16 +42,16 @@ bp::Gru gru_from(const NamedList& in) {
 
 NamedList gru_inputs(std::uint64_t seed) {
     bp::Rng rng(seed);
-    NamedList in;
+    NamedList inputs;
     for (const char* name : {"W_xu", "W_hu", "b_u", "W_xr", "W_hr", "b_r", "W_xh", "W_hh", "b_h"}) {
         const std::string n = name;
         const bp::Index cols = n[0] == 'b' ? 1 : n[2] == 'x' ? 2 : 3;
-        in.push_back({n, rng.uniform_matrix(3, cols, -0.8, 0.8)});
+        inputs.push_back({n, rng.uniform_matrix(3, cols, -0.8, 0.8)});
     }
-    in.push_back({"x_t", rng.uniform_matrix(2, 3, -1, 1)});
-    in.push_back({"h_prev", rng.uniform_matrix(3, 3, -1, 1)});
-    in.push_back({"G (dL/dh_t)", rng.uniform_matrix(3, 3, -1, 1)});
-    return in;
+    inputs.push_back({"x_t", rng.uniform_matrix(2, 3, -1, 1)});
+    inputs.push_back({"h_prev", rng.uniform_matrix(3, 3, -1, 1)});
+    inputs.push_back({"G (dL/dh_t)", rng.uniform_matrix(3, 3, -1, 1)});
+    return inputs;
 }
 
 NamedList gradients_of(bp::Gru& g) {
@@ -66,12 +66,12 @@ BP_REFERENCE_CASES(ch07) {
     std::vector<ReferenceCase> cases;
     {
         bp::Rng rng(731);
-        NamedList in = rnn_inputs(731);
-        in.resize(3);
-        in.push_back({"x_t", rng.uniform_matrix(2, 4, -1, 1)});
-        in.push_back({"h_prev", rng.uniform_matrix(3, 4, -1, 1)});
+        NamedList inputs = rnn_inputs(731);
+        inputs.resize(3);
+        inputs.push_back({"x_t", rng.uniform_matrix(2, 4, -1, 1)});
+        inputs.push_back({"h_prev", rng.uniform_matrix(3, 4, -1, 1)});
         for (bp::Activation f : {bp::Activation::tanh, bp::Activation::identity})
-            cases.push_back({"7.1", bp::to_string(f), "rnn_step_forward(Rnn(W_x, W_h, b, " + bp::to_string(f) + "), x_t, h_prev, h_t)", in,
+            cases.push_back({"7.1", bp::to_string(f), "rnn_step_forward(Rnn(W_x, W_h, b, " + bp::to_string(f) + "), x_t, h_prev, h_t)", inputs,
                              [f](const NamedList& in) {
                                  const bp::Rnn rnn = rnn_from(in, f);
                                  Matrix h(3, 4);
@@ -86,18 +86,18 @@ BP_REFERENCE_CASES(ch07) {
                      }});
     {
         bp::Rng rng(733);
-        NamedList in = rnn_inputs(733);
-        in.resize(3);
+        NamedList inputs = rnn_inputs(733);
+        inputs.resize(3);
         const Matrix h_prev = rng.uniform_matrix(3, 2, -1, 1), x_t = rng.uniform_matrix(2, 2, -1, 1);
-        in.push_back({"x_t", x_t});
-        in.push_back({"h_prev", h_prev});
-        in.push_back({"h_t", tanh_of((in[0].value * x_t + in[1].value * h_prev).colwise() + in[2].value.col(0))});
-        in.push_back({"dh_t", rng.uniform_matrix(3, 2, -1, 1)});
+        inputs.push_back({"x_t", x_t});
+        inputs.push_back({"h_prev", h_prev});
+        inputs.push_back({"h_t", tanh_of((inputs[0].value * x_t + inputs[1].value * h_prev).colwise() + inputs[2].value.col(0))});
+        inputs.push_back({"dh_t", rng.uniform_matrix(3, 2, -1, 1)});
         // The gradients start non-zero: the step must add to them.
-        in.push_back({"dW_x before", rng.uniform_matrix(3, 2, -1, 1)});
-        in.push_back({"dW_h before", rng.uniform_matrix(3, 3, -1, 1)});
-        in.push_back({"db before", rng.uniform_matrix(3, 1, -1, 1)});
-        cases.push_back({"7.3", "adds_to_the_gradients", "rnn_step_backward(rnn, x_t, h_prev, h_t, dh_t, dx_t, dh_prev)", in,
+        inputs.push_back({"dW_x before", rng.uniform_matrix(3, 2, -1, 1)});
+        inputs.push_back({"dW_h before", rng.uniform_matrix(3, 3, -1, 1)});
+        inputs.push_back({"db before", rng.uniform_matrix(3, 1, -1, 1)});
+        cases.push_back({"7.3", "adds_to_the_gradients", "rnn_step_backward(rnn, x_t, h_prev, h_t, dh_t, dx_t, dh_prev)", inputs,
                          [](const NamedList& in) {
                              bp::Rnn rnn = rnn_from(in);
                              rnn.dW_x = in[7].value;
@@ -109,10 +109,10 @@ BP_REFERENCE_CASES(ch07) {
                          }});
     }
     {
-        NamedList in = rnn_inputs(734);
+        NamedList inputs = rnn_inputs(734);
         bp::Rng rng(735);
-        in.push_back({"dh_out (3 steps of 2 columns)", rng.uniform_matrix(3, 6, -1, 1)});
-        cases.push_back({"7.4", "three_steps", "rnn.backward(dh_out) after rnn.forward(x, {h0}), T = 3, m = 2", in, [](const NamedList& in) {
+        inputs.push_back({"dh_out (3 steps of 2 columns)", rng.uniform_matrix(3, 6, -1, 1)});
+        cases.push_back({"7.4", "three_steps", "rnn.backward(dh_out) after rnn.forward(x, {h0}), T = 3, m = 2", inputs, [](const NamedList& in) {
                              bp::Rnn rnn = rnn_from(in);
                              own_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
                              const Matrix dx = rnn.backward(Sequence(in[5].value, 2)).all();
@@ -132,10 +132,10 @@ BP_REFERENCE_CASES(ch07) {
                                           {"parameters_checked", Matrix::Constant(1, 1, double(check.worst_by_parameter.size()))}};
                      }});
     {
-        NamedList in = rnn_inputs(737);
+        NamedList inputs = rnn_inputs(737);
         bp::Rng rng(737);
-        in.push_back({"g (dL/dh_T)", rng.uniform_matrix(3, 2, -1, 1)});
-        cases.push_back({"7.6", "three_steps", "hidden_state_gradient_norms(rnn, g) after rnn.forward(x, {h0}), T = 3", in,
+        inputs.push_back({"g (dL/dh_T)", rng.uniform_matrix(3, 2, -1, 1)});
+        cases.push_back({"7.6", "three_steps", "hidden_state_gradient_norms(rnn, g) after rnn.forward(x, {h0}), T = 3", inputs,
                          [](const NamedList& in) {
                              bp::Rnn rnn = rnn_from(in);
                              own_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
@@ -144,15 +144,15 @@ BP_REFERENCE_CASES(ch07) {
                          }});
     }
     {
-        NamedList in = rnn_inputs(738);
-        in.resize(3);
+        NamedList inputs = rnn_inputs(738);
+        inputs.resize(3);
         bp::Rng rng(738);
-        in.push_back({"readout V", rng.uniform_matrix(2, 3, -0.8, 0.8)});
-        in.push_back({"x (5 steps of 2 columns)", rng.uniform_matrix(2, 10, -1, 1)});
-        in.push_back({"y (5 steps of 2 columns)", rng.uniform_matrix(2, 10, -1, 1)});
+        inputs.push_back({"readout V", rng.uniform_matrix(2, 3, -0.8, 0.8)});
+        inputs.push_back({"x (5 steps of 2 columns)", rng.uniform_matrix(2, 10, -1, 1)});
+        inputs.push_back({"y (5 steps of 2 columns)", rng.uniform_matrix(2, 10, -1, 1)});
         cases.push_back({"7.7", "window_2_of_5",
                          "truncated_bptt(model, mean_squared_error(), {x, y}, 2, SGD step with lr = 0.1) for an RNN with a readout",
-                         in, [](const NamedList& in) {
+                         inputs, [](const NamedList& in) {
                              bp::Rng unused(0);
                              bp::SequenceModel model(std::make_unique<bp::Rnn>(rnn_from(in)), 2, unused);
                              model.readout->W = in[3].value;
@@ -167,17 +167,17 @@ BP_REFERENCE_CASES(ch07) {
     }
     {
         bp::Rng rng(739);
-        const NamedList in = {{"W_x", rng.uniform_matrix(12, 2, -0.8, 0.8)}, {"W_h", rng.uniform_matrix(12, 3, -0.8, 0.8)},
+        const NamedList inputs = {{"W_x", rng.uniform_matrix(12, 2, -0.8, 0.8)}, {"W_h", rng.uniform_matrix(12, 3, -0.8, 0.8)},
                               {"b", rng.uniform_matrix(12, 1, -0.5, 0.5)},   {"x_t", rng.uniform_matrix(2, 3, -1, 1)},
                               {"h_prev", rng.uniform_matrix(3, 3, -1, 1)},   {"c_prev", rng.uniform_matrix(3, 3, -2, 2)}};
-        cases.push_back({"7.8", "one_step", "lstm_step_forward(Lstm(W_x, W_h, b), x_t, h_prev, c_prev, gates, c_t, h_t)", in,
+        cases.push_back({"7.8", "one_step", "lstm_step_forward(Lstm(W_x, W_h, b), x_t, h_prev, c_prev, gates, c_t, h_t)", inputs,
                          [](const NamedList& in) {
                              const bp::Lstm lstm(in[0].value, in[1].value, in[2].value.col(0));
                              Matrix gates(12, 3), c(3, 3), h(3, 3);
                              bp::lstm_step_forward(lstm, in[3].value, in[4].value, in[5].value, gates, c, h);
                              return NamedList{{"gates", gates}, {"c_t", c}, {"h_t", h}};
                          }});
-        NamedList back = in;
+        NamedList back = inputs;
         back.push_back({"dh_t", rng.uniform_matrix(3, 3, -1, 1)});
         back.push_back({"dc_next", rng.uniform_matrix(3, 3, -1, 1)});
         cases.push_back({"7.9", "one_step",

@@ -98,7 +98,8 @@ double chunks_loss(bp::SequenceModel& model, const bp::Loss& loss, const bp::Seq
 void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k,
                           double L, const std::string& about) {
     const double full = bp::sequence_loss(loss, model.forward(batch.x), batch);
-    const double chunks = static_cast<double>((batch.steps() + k - 1) / k);
+    const bp::Index chunk_count = (batch.steps() + k - 1) / k;  // the last chunk may be shorter
+    const double chunks = static_cast<double>(chunk_count);
     std::vector<bp_test::Mistake> mistakes = {
         {"each chunk started from zeros: the forward pass must carry the state across a cut, starting each chunk from "
          "the state the one before ended in (model.layer->final_state())",

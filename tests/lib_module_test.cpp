@@ -23,6 +23,7 @@ using bp_test::bytes_of;
 
 std::vector<std::string> names_of(const std::vector<bp::Parameter>& params) {
     std::vector<std::string> out;
+    out.reserve(params.size());
     for (const bp::Parameter& p : params) out.push_back(p.name);
     return out;
 }

@@ -151,8 +151,8 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
     }
     if (only.empty() || only.find('.') == std::string::npos) {
         // Library checks that stop at a stub are waiting for exercises, not failing.
-        const auto count = [&](const char* status) {
-            return std::count_if(library.begin(), library.end(), [&](const TestOutcome& t) { return t.status == status; });
+        const auto count = [&](const char* wanted) {
+            return std::count_if(library.begin(), library.end(), [&](const TestOutcome& t) { return t.status == wanted; });
         };
         const auto waiting = count("todo") + count("waiting");
         std::cout << "\n" << done << " of " << shown << " exercises done";

@@ -276,7 +276,7 @@ std::map<std::string, Hints> read_hints(const std::string& text, const std::stri
                 throw Failure{at + "a second heading for exercise " + id + " (the first is line " + std::to_string(heading_line[id]) + ")"};
             heading_line[id] = i + 1;
             hints[id];
-        } else if (line.rfind("## ", 0) == 0 || (!id.empty() && line.rfind("#", 0) == 0)) {
+        } else if (line.rfind("## ", 0) == 0 || (!id.empty() && line.rfind('#', 0) == 0)) {
             throw Failure{at + "a heading that names no exercise; the form is\n    ## Exercise 1.1"};
         } else if (std::regex_match(line, m, level_re)) {
             if (id.empty()) throw Failure{at + "a hint level before any '## Exercise N.M' heading"};
@@ -405,6 +405,7 @@ std::vector<fs::path> backups_of(const fs::path& backups, const std::string& fil
     }
     std::sort(found.begin(), found.end());
     std::vector<fs::path> paths;
+    paths.reserve(found.size());
     for (const auto& [number, p] : found) paths.push_back(p);
     return paths;
 }
@@ -416,7 +417,7 @@ std::vector<fs::path> backups_of(const fs::path& backups, const std::string& fil
 fs::path keep_backup(const fs::path& path, const fs::path& backups, const std::string& file) {
     fs::create_directories((backups / file).parent_path());
     for (int n = 1;; ++n) {
-        const fs::path backup = (backups / file).string() + ".~" + std::to_string(n) + "~";
+        fs::path backup = (backups / file).string() + ".~" + std::to_string(n) + "~";
         if (fs::exists(fs::symlink_status(backup))) continue;
         std::error_code error;
         if (fs::copy_file(path, backup, fs::copy_options::none, error)) return backup;
@@ -593,14 +594,14 @@ int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& 
 }  // namespace
 
 int main(int argc, char** argv) {
-    const std::vector<std::string> args(argv + 1, argv + argc);
-    const auto option = [&](const std::string& name) -> fs::path {
-        const auto it = std::find(args.begin(), args.end(), name);
-        if (it == args.end() || it + 1 == args.end()) throw Failure{"missing " + name + " DIR"};
-        return *(it + 1);
-    };
-    const bool force = std::find(args.begin(), args.end(), "--force") != args.end();
     try {
+        const std::vector<std::string> args(argv + 1, argv + argc);
+        const auto option = [&](const std::string& name) -> fs::path {
+            const auto it = std::find(args.begin(), args.end(), name);
+            if (it == args.end() || it + 1 == args.end()) throw Failure{"missing " + name + " DIR"};
+            return *(it + 1);
+        };
+        const bool force = std::find(args.begin(), args.end(), "--force") != args.end();
         const std::string command = args.empty() ? "" : args[0];
         if (command == "generate")
             return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);

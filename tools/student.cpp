@@ -150,6 +150,7 @@ int run(const std::vector<std::string>& args, const std::string& log = "", const
             _exit(127);
         }
         std::vector<char*> argv;
+        argv.reserve(args.size() + 1);
         for (const std::string& a : args) argv.push_back(const_cast<char*>(a.c_str()));
         argv.push_back(nullptr);
         execvp(argv[0], argv.data());

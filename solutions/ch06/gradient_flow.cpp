@@ -8,6 +8,7 @@ namespace bp {
 //! [gradient_norms]
 std::vector<double> gradient_norms(const std::vector<Parameter>& params) {
     std::vector<double> norms;
+    norms.reserve(params.size());
     // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not of its value, not squared), in the order given.
     for (const Parameter& p : params) norms.push_back(p.grad().norm());
     // END EXERCISE 6.1

@@ -361,7 +361,7 @@ void standardize(Dataset& train, std::initializer_list<Dataset*> others) {
 Dataset spiral(int classes, int per_class, double noise, Rng& rng) {
     Dataset data;
     data.classes = classes;
-    data.x.resize(2, classes * per_class);
+    data.x.resize(2, Index{classes} * per_class);
     for (int c = 0; c < classes; ++c)
         for (int i = 0; i < per_class; ++i) {
             const double r = static_cast<double>(i) / per_class;

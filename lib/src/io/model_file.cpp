@@ -42,7 +42,7 @@ using Modules = std::vector<std::unique_ptr<Module>>;
 // The module again, from its settings and children; std::invalid_argument if they do not make
 // sense, or if its tensors need more numbers than `room`, what the rest of the file can hold
 // (so that a corrupt size never allocates), which it then takes from room.
-using Maker = std::function<std::unique_ptr<Module>(const std::vector<double>& settings, Modules children, std::size_t& room)>;
+using Maker = std::function<std::unique_ptr<Module>(const std::vector<double>& settings, Modules&& children, std::size_t& room)>;
 
 Activation activation_from(double code) {
     if (!(code >= 0 && code <= static_cast<double>(Activation::softmax) && code == std::floor(code)))
@@ -72,10 +72,8 @@ void take(std::size_t& room, std::size_t n, const std::string& what) {
 // An inner module as the type its parent holds, or std::invalid_argument naming both.
 template <class T>
 std::unique_ptr<T> child_as(std::unique_ptr<Module> child, const char* parent, const char* wanted) {
-    auto* typed = dynamic_cast<T*>(child.get());
-    if (!typed) throw std::invalid_argument(std::string("a ") + parent + " holds " + wanted + ", not a " + child->kind());
-    child.release();
-    return std::unique_ptr<T>(typed);
+    if (!dynamic_cast<T*>(child.get())) throw std::invalid_argument(std::string("a ") + parent + " holds " + wanted + ", not a " + child->kind());
+    return std::unique_ptr<T>(static_cast<T*>(child.release()));
 }
 
 // The numbers of a recurrent layer's tensors: `blocks` gates of n_h rows, each with W_x, W_h, b.
@@ -86,7 +84,7 @@ std::size_t recurrent_size(std::size_t blocks, Index n_x, Index n_h) {
 const std::map<std::string, Maker>& makers() {
     static const std::map<std::string, Maker> table = {
         {"sequential",
-         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t&) -> std::unique_ptr<Module> {
              expect(settings.size(), 0, "sequential network");
              auto net = std::make_unique<Sequential>();
              for (auto& child : children) net->layers.push_back(child_as<Layer>(std::move(child), "sequential network", "layers"));
@@ -94,7 +92,7 @@ const std::map<std::string, Maker>& makers() {
              return net;
          }},
         {"dense",  // n_in, n_out, f
-         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t& room) -> std::unique_ptr<Module> {
              expect(settings.size(), 3, "dense layer");
              expect(children.size(), 0, "dense layer");
              const Index n_in = size_from(settings[0]), n_out = size_from(settings[1]);
@@ -103,13 +101,13 @@ const std::map<std::string, Maker>& makers() {
              return std::make_unique<Dense>(Matrix::Zero(n_out, n_in), Vector::Zero(n_out), activation_from(settings[2]));
          }},
         {"activation",  // f, and leaky ReLU's alpha (files that give only the first number load with the default)
-         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t&) -> std::unique_ptr<Module> {
              if (settings.size() != 1) expect(settings.size(), 2, "activation layer");
              expect(children.size(), 0, "activation layer");
              return std::make_unique<ActivationLayer>(activation_from(settings[0]), settings.size() > 1 ? settings[1] : leaky_relu_slope);
          }},
         {"batch_norm",  // its size, eps and momentum; the tensors are gamma, shift and the two running averages
-         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t& room) -> std::unique_ptr<Module> {
              expect(settings.size(), 3, "batch_norm layer");
              expect(children.size(), 0, "batch_norm layer");
              const Index n = size_from(settings[0]);
@@ -117,7 +115,7 @@ const std::map<std::string, Maker>& makers() {
              return std::make_unique<BatchNorm>(n, settings[1], settings[2]);
          }},
         {"residual",
-         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t&) -> std::unique_ptr<Module> {
              expect(settings.size(), 0, "residual block");
              expect(children.size(), 1, "residual block");
              auto inner = child_as<Layer>(std::move(children.front()), "residual block", "a layer");
@@ -127,7 +125,7 @@ const std::map<std::string, Maker>& makers() {
              return std::make_unique<Residual>(std::move(inner));
          }},
         {"rnn",  // n_x, n_h, f
-         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t& room) -> std::unique_ptr<Module> {
              expect(settings.size(), 3, "rnn layer");
              expect(children.size(), 0, "rnn layer");
              const Index n_x = size_from(settings[0]), n_h = size_from(settings[1]);
@@ -135,7 +133,7 @@ const std::map<std::string, Maker>& makers() {
              return std::make_unique<Rnn>(Matrix::Zero(n_h, n_x), Matrix::Zero(n_h, n_h), Vector::Zero(n_h), activation_from(settings[2]));
          }},
         {"lstm",  // n_x, n_h
-         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t& room) -> std::unique_ptr<Module> {
              expect(settings.size(), 2, "lstm layer");
              expect(children.size(), 0, "lstm layer");
              const Index n_x = size_from(settings[0]), n_h = size_from(settings[1]);
@@ -143,7 +141,7 @@ const std::map<std::string, Maker>& makers() {
              return std::make_unique<Lstm>(Matrix::Zero(4 * n_h, n_x), Matrix::Zero(4 * n_h, n_h), Vector::Zero(4 * n_h));
          }},
         {"gru",  // n_x, n_h
-         [](const std::vector<double>& settings, Modules children, std::size_t& room) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t& room) -> std::unique_ptr<Module> {
              expect(settings.size(), 2, "gru layer");
              expect(children.size(), 0, "gru layer");
              const Index n_x = size_from(settings[0]), n_h = size_from(settings[1]);
@@ -152,7 +150,7 @@ const std::map<std::string, Maker>& makers() {
              return std::make_unique<Gru>(n_x, n_h, unused);
          }},
         {"sequence_model",  // its recurrent layer, and its readout if it has one
-         [](const std::vector<double>& settings, Modules children, std::size_t&) -> std::unique_ptr<Module> {
+         [](const std::vector<double>& settings, Modules&& children, std::size_t&) -> std::unique_ptr<Module> {
              expect(settings.size(), 0, "sequence model");
              if (children.size() != 1) expect(children.size(), 2, "sequence model");
              auto layer = child_as<SequenceLayer>(std::move(children[0]), "sequence model", "a recurrent layer first");

@@ -94,6 +94,7 @@ public:
         for (const CLI::Option* p : positionals) out << " [" << p->get_name() << "]";
         out << "\n" << app->get_description() << "\n\n";
         std::vector<std::pair<std::string, std::string>> lines;
+        lines.reserve(positionals.size() + named.size());
         for (const CLI::Option* p : positionals) lines.emplace_back(p->get_name(), p->get_description());
         for (const CLI::Option* o : named)
             lines.emplace_back(o->get_name() + (o->get_type_size() == 0 ? "" : " " + o->get_type_name()), o->get_description());
@@ -134,7 +135,7 @@ struct Options::Impl {
     Impl(const std::string& program, const std::string& summary) : app(summary, program) {}
 };
 
-Options::Options(std::string program, std::string summary) : impl_(std::make_unique<Impl>(program, summary)) {
+Options::Options(const std::string& program, const std::string& summary) : impl_(std::make_unique<Impl>(program, summary)) {
     CLI::App& app = impl_->app;
     app.formatter(std::make_shared<Layout>());
     app.allow_extras();  // parse() names the first argument nothing took, in the course's words

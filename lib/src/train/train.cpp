@@ -37,8 +37,8 @@ ProgressBar::ProgressBar(std::string label, long total, std::ostream& out)
 
 void ProgressBar::update(long done, double loss) {
     const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-    const double rate = done / std::max(elapsed, 1e-9);
-    const double left = (total_ - done) / std::max(rate, 1e-9);
+    const double rate = static_cast<double>(done) / std::max(elapsed, 1e-9);
+    const double left = static_cast<double>(total_ - done) / std::max(rate, 1e-9);
     std::ostringstream line;
     line << label_ << " " << done << "/" << total_ << "  " << std::fixed << std::setprecision(0) << rate << " steps/s  loss "
          << std::setprecision(4) << loss << "  " << clock_time(left) << " left";

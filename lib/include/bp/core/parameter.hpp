@@ -37,8 +37,8 @@ private:
 /// (`layer.dW = some_function()`) is safe; if value and gradient then differ in shape, both
 /// throw a ShapeError naming the parameter.
 struct Parameter {
-    Parameter(std::string name, Matrix& value, Matrix& grad) : name(std::move(name)), value_(value), grad_(grad) {}
-    Parameter(std::string name, Vector& value, Vector& grad) : name(std::move(name)), value_(value), grad_(grad) {}
+    Parameter(std::string name_, Matrix& value, Matrix& grad) : name(std::move(name_)), value_(value), grad_(grad) {}
+    Parameter(std::string name_, Vector& value, Vector& grad) : name(std::move(name_)), value_(value), grad_(grad) {}
 
     std::string name;  ///< e.g. "layer1.W"
 

@@ -39,7 +39,7 @@ public:
 /// The options of one program.
 class Options {
 public:
-    Options(std::string program, std::string summary);
+    Options(const std::string& program, const std::string& summary);
     Options(Options&&) noexcept;
     Options& operator=(Options&&) noexcept;
     ~Options();
