@@ -50,10 +50,16 @@ BP_REFERENCE_CASES(ch01) {
     {
         bp::Rng rng(1);
         Matrix W = rng.uniform_matrix(3, 2, -1, 1), b = rng.uniform_matrix(3, 1, -1, 1);
-        cases.push_back({"1.1", "one_example", "linear_forward(W, b, a_prev)",
-                         {{"W", W}, {"b", b}, {"a_prev", rng.uniform_matrix(2, 1, -1, 1)}}, linear});
-        cases.push_back({"1.1", "batch_of_4", "linear_forward(W, b, a_prev)",
-                         {{"W", W}, {"b", b}, {"a_prev", rng.uniform_matrix(2, 4, -1, 1)}}, linear});
+        cases.push_back({"1.1",
+                         "one_example",
+                         "linear_forward(W, b, a_prev)",
+                         {{"W", W}, {"b", b}, {"a_prev", rng.uniform_matrix(2, 1, -1, 1)}},
+                         linear});
+        cases.push_back({"1.1",
+                         "batch_of_4",
+                         "linear_forward(W, b, a_prev)",
+                         {{"W", W}, {"b", b}, {"a_prev", rng.uniform_matrix(2, 4, -1, 1)}},
+                         linear});
     }
 
     elementwise_cases(cases, "1.2", "sigmoid(z)", bp::sigmoid);
@@ -70,32 +76,34 @@ BP_REFERENCE_CASES(ch01) {
         bp::Rng rng(14);
         cases.push_back({"1.10", "small_batch", "softmax(z)", {{"z", rng.uniform_matrix(4, 3, -3, 3)}}, softmax});
         Matrix extreme(3, 4);
-        extreme << 1000, -1000, 1000, 0,   //
-            -1000, -1000, 999, 0,          //
+        extreme << 1000, -1000, 1000, 0,  //
+            -1000, -1000, 999, 0,         //
             0, -999, 998, 0;
         cases.push_back({"1.10", "extreme_logits", "softmax(z)", {{"z", extreme}}, softmax});
     }
 
     {
         bp::Rng rng(15);
-        cases.push_back({"1.11", "tanh_layer", "Dense layer(3, 2, tanh); layer.forward(a_prev)",
-                         {{"W", rng.uniform_matrix(2, 3, -1, 1)},
-                          {"b", rng.uniform_matrix(2, 1, -1, 1)},
-                          {"a_prev", rng.uniform_matrix(3, 4, -1, 1)}},
-                         [](const NamedList& in) {
-                             bp::Rng unused(0);
-                             bp::Dense layer(3, 2, Activation::tanh, unused);
-                             layer.W = in[0].value;
-                             layer.b = in[1].value.col(0);
-                             const Matrix returned = layer.forward(in[2].value);
-                             return NamedList{{"returned", returned}, {"a_prev", layer.a_prev}, {"z", layer.z},
-                                              {"a", layer.a}};
-                         }});
+        cases.push_back(
+            {"1.11",
+             "tanh_layer",
+             "Dense layer(3, 2, tanh); layer.forward(a_prev)",
+             {{"W", rng.uniform_matrix(2, 3, -1, 1)}, {"b", rng.uniform_matrix(2, 1, -1, 1)}, {"a_prev", rng.uniform_matrix(3, 4, -1, 1)}},
+             [](const NamedList& in) {
+                 bp::Rng unused(0);
+                 bp::Dense layer(3, 2, Activation::tanh, unused);
+                 layer.W = in[0].value;
+                 layer.b = in[1].value.col(0);
+                 const Matrix returned = layer.forward(in[2].value);
+                 return NamedList{{"returned", returned}, {"a_prev", layer.a_prev}, {"z", layer.z}, {"a", layer.a}};
+             }});
     }
 
     {
         bp::Rng rng(16);
-        cases.push_back({"1.12", "network_2_3_2", "Mlp net({2, 3, 2}, sigmoid, softmax); net.forward(x)",
+        cases.push_back({"1.12",
+                         "network_2_3_2",
+                         "Mlp net({2, 3, 2}, sigmoid, softmax); net.forward(x)",
                          {{"W1", rng.uniform_matrix(3, 2, -1, 1)},
                           {"b1", rng.uniform_matrix(3, 1, -1, 1)},
                           {"W2", rng.uniform_matrix(2, 3, -1, 1)},
@@ -104,8 +112,10 @@ BP_REFERENCE_CASES(ch01) {
                          [](const NamedList& in) {
                              bp::Mlp net = network_from({2, 3, 2}, Activation::sigmoid, Activation::softmax, in);
                              const Matrix returned = net.forward(in[4].value);
-                             return NamedList{{"returned", returned},       {"z1", net.dense(0).z},
-                                              {"a1", net.dense(0).a},      {"z2", net.dense(1).z},
+                             return NamedList{{"returned", returned},
+                                              {"z1", net.dense(0).z},
+                                              {"a1", net.dense(0).a},
+                                              {"z2", net.dense(1).z},
                                               {"a2", net.dense(1).a}};
                          }});
     }

@@ -16,9 +16,9 @@ using bp::Vector;
 
 TEST(Ch01Shapes, LinearForwardNamesAllThreeShapes) {
     bp_test::expect_shape_error([] { bp::linear_forward(Matrix::Zero(3, 2), Vector::Zero(3), Matrix::Zero(3, 4)); },
-                       {"linear_forward", "3x2", "3x4"});
+                                {"linear_forward", "3x2", "3x4"});
     bp_test::expect_shape_error([] { bp::linear_forward(Matrix::Zero(3, 2), Vector::Zero(2), Matrix::Zero(2, 4)); },
-                       {"linear_forward", "b is 2x1"});
+                                {"linear_forward", "b is 2x1"});
 }
 
 TEST(Ch01Shapes, SoftmaxRejectsAnEmptyMatrix) {

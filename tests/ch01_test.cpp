@@ -63,7 +63,8 @@ TEST(Ex1_1, ASquareWIsNotTransposed) {
     const Matrix expected = (W * a_prev).colwise() + b;  // the formula, written out here
     EXPECT_HOLDS(bp_test::matches_or_names_mistake("z", expected, bp::linear_forward(W, b, a_prev),
                                                    {{"W^T a_prev + b (W transposed)", (W.transpose() * a_prev).colwise() + b}}))
-        << "with the square, non-symmetric W =\n" << bp_test::format_matrix(W);
+        << "with the square, non-symmetric W =\n"
+        << bp_test::format_matrix(W);
 }
 
 TEST(Ex1_1, BiasIsAddedToEveryColumn) {
@@ -191,7 +192,8 @@ TEST(Ex1_10, EachColumnIsShiftedByItsOwnMaximum) {
           "(z.colwise().maxCoeff()): every e^z of column 1 underflows (to 0, or to the tiniest number Eigen's exp "
           "returns), and the column comes out as NaN or as equal shares",
           global}}))
-        << "with columns whose logits differ by 800, z =\n" << bp_test::format_matrix(z);
+        << "with columns whose logits differ by 800, z =\n"
+        << bp_test::format_matrix(z);
 }
 
 TEST(Ex1_10, OneRowGivesProbabilityOne) { EXPECT_MATRIX_NEAR(Matrix::Ones(1, 4), bp::softmax(row({-3.0, 0.0, 7.0, 1000.0}))); }
@@ -233,12 +235,10 @@ TEST(Ex1_12, EachLayerStoresItsOwnValuesAndFeedsTheNext) {
     const Matrix& y_hat = net.forward(x);
     EXPECT_MATRIX_NEAR(x, net.dense(0).a_prev) << "layer 1's a_prev should be the input x";
     for (std::size_t l = 1; l < net.size(); ++l)
-        EXPECT_MATRIX_NEAR(net.dense(l - 1).a, net.dense(l).a_prev)
-            << "layer " << l + 1 << "'s a_prev should be layer " << l << "'s a";
+        EXPECT_MATRIX_NEAR(net.dense(l - 1).a, net.dense(l).a_prev) << "layer " << l + 1 << "'s a_prev should be layer " << l << "'s a";
     EXPECT_EQ(&y_hat, &net.dense(net.size() - 1).a) << "forward returns a reference to the last layer's a";
     EXPECT_EQ(bp::shape(y_hat), "2x6");
-    for (std::size_t l = 0; l < net.size(); ++l)
-        EXPECT_TRUE(net.dense(l).has_forward) << "layer " << l + 1 << " never ran forward";
+    for (std::size_t l = 0; l < net.size(); ++l) EXPECT_TRUE(net.dense(l).has_forward) << "layer " << l + 1 << " never ran forward";
 }
 
 TEST(Ex1_12, ABatchGivesTheSameAnswersAsOneExampleAtATime) {

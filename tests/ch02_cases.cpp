@@ -30,10 +30,10 @@ Matrix extreme_logits() {
 
 BP_REFERENCE_CASES(ch02) {
     std::vector<ReferenceCase> cases;
-    const auto loss_case = [&](const std::string& exercise, const std::string& name, const std::string& call,
-                               NamedList inputs, auto f) {
-        cases.push_back({exercise, name, call, std::move(inputs),
-                         [f](const NamedList& in) { return NamedList{{"result", f(in[0].value, in[1].value)}}; }});
+    const auto loss_case = [&](const std::string& exercise, const std::string& name, const std::string& call, NamedList inputs, auto f) {
+        cases.push_back({exercise, name, call, std::move(inputs), [f](const NamedList& in) {
+                             return NamedList{{"result", f(in[0].value, in[1].value)}};
+                         }});
     };
     const auto as_matrix = [](double (*loss)(const Matrix&, const Matrix&)) {
         return [loss](const Matrix& a, const Matrix& b) { return scalar(loss(a, b)); };
@@ -41,10 +41,12 @@ BP_REFERENCE_CASES(ch02) {
 
     {
         bp::Rng rng(31);
-        cases.push_back({"2.3", "small_batch", "log_sum_exp(z)", {{"z", rng.uniform_matrix(4, 3, -3, 3)}},
-                         [](const NamedList& in) { return NamedList{{"result", bp::log_sum_exp(in[0].value)}}; }});
-        cases.push_back({"2.3", "extreme_logits", "log_sum_exp(z)", {{"z", extreme_logits()}},
-                         [](const NamedList& in) { return NamedList{{"result", bp::log_sum_exp(in[0].value)}}; }});
+        cases.push_back({"2.3", "small_batch", "log_sum_exp(z)", {{"z", rng.uniform_matrix(4, 3, -3, 3)}}, [](const NamedList& in) {
+                             return NamedList{{"result", bp::log_sum_exp(in[0].value)}};
+                         }});
+        cases.push_back({"2.3", "extreme_logits", "log_sum_exp(z)", {{"z", extreme_logits()}}, [](const NamedList& in) {
+                             return NamedList{{"result", bp::log_sum_exp(in[0].value)}};
+                         }});
     }
     {
         bp::Rng rng(32);
@@ -71,8 +73,7 @@ BP_REFERENCE_CASES(ch02) {
                   as_matrix(bp::softmax_cross_entropy_loss));
         loss_case("2.6", "extreme_logits", "softmax_cross_entropy_loss(z, y)", {{"z", extreme_logits()}, {"y", y_extreme}},
                   as_matrix(bp::softmax_cross_entropy_loss));
-        loss_case("2.7", "small_batch", "softmax_cross_entropy_grad(z, y)", {{"z", z}, {"y", y}},
-                  bp::softmax_cross_entropy_grad);
+        loss_case("2.7", "small_batch", "softmax_cross_entropy_grad(z, y)", {{"z", z}, {"y", y}}, bp::softmax_cross_entropy_grad);
         loss_case("2.7", "extreme_logits", "softmax_cross_entropy_grad(z, y)", {{"z", extreme_logits()}, {"y", y_extreme}},
                   bp::softmax_cross_entropy_grad);
         // Targets that are distributions but not one-hot (label smoothing makes such).
@@ -80,8 +81,7 @@ BP_REFERENCE_CASES(ch02) {
         soft = (soft.array().rowwise() / soft.colwise().sum().array()).matrix();
         loss_case("2.6", "soft_targets", "softmax_cross_entropy_loss(z, y)", {{"z", z}, {"y", soft}},
                   as_matrix(bp::softmax_cross_entropy_loss));
-        loss_case("2.7", "soft_targets", "softmax_cross_entropy_grad(z, y)", {{"z", z}, {"y", soft}},
-                  bp::softmax_cross_entropy_grad);
+        loss_case("2.7", "soft_targets", "softmax_cross_entropy_grad(z, y)", {{"z", z}, {"y", soft}}, bp::softmax_cross_entropy_grad);
     }
     return cases;
 }

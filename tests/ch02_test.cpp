@@ -46,7 +46,8 @@ TEST(Ex2_3, EachColumnIsShiftedByItsOwnMaximum) {
           "(z.colwise().maxCoeff()): every e^z of column 1 underflows (to 0, or to the tiniest number Eigen's exp "
           "returns), and its log is -inf or wrong",
           global}}))
-        << "with columns whose logits differ by 800, z =\n" << bp_test::format_matrix(z);
+        << "with columns whose logits differ by 800, z =\n"
+        << bp_test::format_matrix(z);
 }
 
 // ---- 2.1, 2.2 mean squared error ----
@@ -62,9 +63,7 @@ TEST(Ex2_1, IsHalfTheSquaredErrorAveragedOverTheBatch) {
     EXPECT_EQ(0.0, bp::mse_loss(y, y));
 }
 
-TEST(Ex2_1, ProbabilitiesOfExactlyZeroAndOneAreFine) {
-    EXPECT_NEAR(0.5, bp::mse_loss(col({0.0, 1.0}), col({1.0, 1.0})), 1e-12);
-}
+TEST(Ex2_1, ProbabilitiesOfExactlyZeroAndOneAreFine) { EXPECT_NEAR(0.5, bp::mse_loss(col({0.0, 1.0}), col({1.0, 1.0})), 1e-12); }
 
 TEST(Ex2_2, IsTheErrorOverTheBatchSize) {
     const Matrix y_hat = bp::Rng(42).uniform_matrix(3, 4, 0, 1), y = Matrix::Zero(3, 4);
@@ -153,13 +152,14 @@ TEST(Ex2_6, TakesAnyTargetDistributionNotOnlyOneHot) {
         y.col(k).maxCoeff(&label);
         one_hot += (lse(0, k) - z(label, k)) / 2;
     }
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
-        "softmax_cross_entropy_loss(z, y)", Matrix::Constant(1, 1, expected),
-        Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(z, y)),
-        {{"taking only the class with the largest target, as if y were one-hot, instead of "
-          "lse(z) - y . z, which weighs every class's logit by its target",
-          Matrix::Constant(1, 1, one_hot)}}, 1e-12))
-        << "with soft targets (each column of y sums to 1), z =\n" << bp_test::format_matrix(z) << "y =\n"
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake("softmax_cross_entropy_loss(z, y)", Matrix::Constant(1, 1, expected),
+                                                   Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(z, y)),
+                                                   {{"taking only the class with the largest target, as if y were one-hot, instead of "
+                                                     "lse(z) - y . z, which weighs every class's logit by its target",
+                                                     Matrix::Constant(1, 1, one_hot)}},
+                                                   1e-12))
+        << "with soft targets (each column of y sums to 1), z =\n"
+        << bp_test::format_matrix(z) << "y =\n"
         << bp_test::format_matrix(y);
 }
 

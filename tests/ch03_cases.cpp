@@ -40,7 +40,9 @@ BP_REFERENCE_CASES(ch03) {
     {
         // dW and db start non-zero: backward must add to them, not overwrite them.
         bp::Rng rng(51);
-        cases.push_back({"3.1", "accumulates", "linear_backward(dz, W, a_prev, dW, db)",
+        cases.push_back({"3.1",
+                         "accumulates",
+                         "linear_backward(dz, W, a_prev, dW, db)",
                          {{"dz", rng.uniform_matrix(3, 4, -1, 1)},
                           {"W", rng.uniform_matrix(3, 2, -1, 1)},
                           {"a_prev", rng.uniform_matrix(2, 4, -1, 1)},
@@ -56,9 +58,10 @@ BP_REFERENCE_CASES(ch03) {
     {
         bp::Rng rng(52);
         const Matrix da = rng.uniform_matrix(3, 4, -1, 1), z = rng.uniform_matrix(3, 4, -3, 3);
-        for (Activation f : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::relu,
-                             Activation::leaky_relu})
-            cases.push_back({"3.2", bp::to_string(f), "activation_backward(" + bp::to_string(f) + ", da, z)",
+        for (Activation f : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::relu, Activation::leaky_relu})
+            cases.push_back({"3.2",
+                             bp::to_string(f),
+                             "activation_backward(" + bp::to_string(f) + ", da, z)",
                              {{"da", da}, {"z", z}},
                              [f](const NamedList& in) {
                                  return NamedList{{"dz", bp::activation_backward(f, in[0].value, in[1].value)}};
@@ -66,7 +69,9 @@ BP_REFERENCE_CASES(ch03) {
     }
     {
         bp::Rng rng(53);
-        cases.push_back({"3.3", "sigmoid_layer", "Dense layer(3, 2, sigmoid) after a forward pass on a_prev; layer.backward(da)",
+        cases.push_back({"3.3",
+                         "sigmoid_layer",
+                         "Dense layer(3, 2, sigmoid) after a forward pass on a_prev; layer.backward(da)",
                          {{"W", rng.uniform_matrix(2, 3, -1, 1)},
                           {"b", rng.uniform_matrix(2, 1, -1, 1)},
                           {"a_prev", rng.uniform_matrix(3, 4, -1, 1)},
@@ -83,44 +88,47 @@ BP_REFERENCE_CASES(ch03) {
     }
     {
         bp::Rng rng(54);
-        cases.push_back({"3.4", "network_2_3_2", "Mlp net({2, 3, 2}, tanh, identity) after a forward pass on x; net.backward(dz_out)",
-                         {{"W1", rng.uniform_matrix(3, 2, -1, 1)},
-                          {"b1", rng.uniform_matrix(3, 1, -1, 1)},
-                          {"W2", rng.uniform_matrix(2, 3, -1, 1)},
-                          {"b2", rng.uniform_matrix(2, 1, -1, 1)},
-                          {"x", rng.uniform_matrix(2, 5, -2, 2)},
-                          {"dz_out", rng.uniform_matrix(2, 5, -0.5, 0.5)}},
-                         [](const NamedList& in) {
-                             bp::Mlp net = network_from({2, 3, 2}, Activation::tanh, Activation::identity, in);
-                             store_forward(net.dense(0), in[4].value);
-                             store_forward(net.dense(1), net.dense(0).a);
-                             const Matrix dx = net.backward(in[5].value);
-                             return NamedList{{"dx", dx},
-                                              {"dW1", net.dense(0).dW},
-                                              {"db1", net.dense(0).db},
-                                              {"dW2", net.dense(1).dW},
-                                              {"db2", net.dense(1).db}};
-                         }});
+        cases.push_back(
+            {"3.4",
+             "network_2_3_2",
+             "Mlp net({2, 3, 2}, tanh, identity) after a forward pass on x; net.backward(dz_out)",
+             {{"W1", rng.uniform_matrix(3, 2, -1, 1)},
+              {"b1", rng.uniform_matrix(3, 1, -1, 1)},
+              {"W2", rng.uniform_matrix(2, 3, -1, 1)},
+              {"b2", rng.uniform_matrix(2, 1, -1, 1)},
+              {"x", rng.uniform_matrix(2, 5, -2, 2)},
+              {"dz_out", rng.uniform_matrix(2, 5, -0.5, 0.5)}},
+             [](const NamedList& in) {
+                 bp::Mlp net = network_from({2, 3, 2}, Activation::tanh, Activation::identity, in);
+                 store_forward(net.dense(0), in[4].value);
+                 store_forward(net.dense(1), net.dense(0).a);
+                 const Matrix dx = net.backward(in[5].value);
+                 return NamedList{
+                     {"dx", dx}, {"dW1", net.dense(0).dW}, {"db1", net.dense(0).db}, {"dW2", net.dense(1).dW}, {"db2", net.dense(1).db}};
+             }});
     }
     {
         // Only the rules the library writes for you, and u used twice.
         bp::Rng rng(55);
-        cases.push_back({"3.5", "reused_value", "u = add_bias(x, b); L = mse(add(tanh(u), u), y); g.backward(L)",
-                         {{"x", rng.uniform_matrix(2, 3, -1, 1)},
-                          {"b", rng.uniform_matrix(2, 1, -1, 1)},
-                          {"y", rng.uniform_matrix(2, 3, -1, 1)}},
-                         [](const NamedList& in) {
-                             bp::Graph g;
-                             const bp::Var x = g.input(in[0].value, "x"), b = g.input(in[1].value, "b");
-                             const bp::Var u = g.add_bias(x, b);
-                             const bp::Var L = g.mse(g.add(g.tanh(u), u), in[2].value);
-                             g.backward(L);
-                             return NamedList{{"dx", g.grad(x)}, {"db", g.grad(b)}};
-                         }});
+        cases.push_back(
+            {"3.5",
+             "reused_value",
+             "u = add_bias(x, b); L = mse(add(tanh(u), u), y); g.backward(L)",
+             {{"x", rng.uniform_matrix(2, 3, -1, 1)}, {"b", rng.uniform_matrix(2, 1, -1, 1)}, {"y", rng.uniform_matrix(2, 3, -1, 1)}},
+             [](const NamedList& in) {
+                 bp::Graph g;
+                 const bp::Var x = g.input(in[0].value, "x"), b = g.input(in[1].value, "b");
+                 const bp::Var u = g.add_bias(x, b);
+                 const bp::Var L = g.mse(g.add(g.tanh(u), u), in[2].value);
+                 g.backward(L);
+                 return NamedList{{"dx", g.grad(x)}, {"db", g.grad(b)}};
+             }});
     }
     {
         bp::Rng rng(56);
-        cases.push_back({"3.6", "accumulates", "matmul_backward(dn, W, a, dW, da)",
+        cases.push_back({"3.6",
+                         "accumulates",
+                         "matmul_backward(dn, W, a, dW, da)",
                          {{"dn", rng.uniform_matrix(3, 4, -1, 1)},
                           {"W", rng.uniform_matrix(3, 2, -1, 1)},
                           {"a", rng.uniform_matrix(2, 4, -1, 1)},
@@ -131,7 +139,9 @@ BP_REFERENCE_CASES(ch03) {
                              bp::matmul_backward(in[0].value, in[1].value, in[2].value, dW, da);
                              return NamedList{{"dW", dW}, {"da", da}};
                          }});
-        cases.push_back({"3.7", "accumulates", "mul_backward(dn, x, y, dx, dy)",
+        cases.push_back({"3.7",
+                         "accumulates",
+                         "mul_backward(dn, x, y, dx, dy)",
                          {{"dn", rng.uniform_matrix(2, 3, -1, 1)},
                           {"x", rng.uniform_matrix(2, 3, -1, 1)},
                           {"y", rng.uniform_matrix(2, 3, -1, 1)},

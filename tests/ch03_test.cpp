@@ -46,8 +46,9 @@ TEST(Ex3_1, MatchesFiniteDifferences) {
     Matrix dW = Matrix::Zero(3, 2);
     Vector db = Vector::Zero(3);
     Matrix da_prev;
-    if (!bp_test::call_or_explain("linear_backward(dz, W, a_prev, dW, db) with W 3x2, a_prev 2x4 and dz 3x4",
-                                  [&] { da_prev = bp::linear_backward(G, W, a_prev, dW, db); }, shapes_hint))
+    if (!bp_test::call_or_explain(
+            "linear_backward(dz, W, a_prev, dW, db) with W 3x2, a_prev 2x4 and dz 3x4",
+            [&] { da_prev = bp::linear_backward(G, W, a_prev, dW, db); }, shapes_hint))
         return;
     EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, W), dW, 1e-7));
     EXPECT_HOLDS(bp_test::matrices_near("db", bp_test::slopes(L, b), Matrix(db), 1e-7));
@@ -62,28 +63,27 @@ TEST(Ex3_1, ASquareWNeedsTheRightTransposes) {
     Matrix dW = Matrix::Zero(3, 3);
     Vector db = Vector::Zero(3);
     Matrix da_prev;
-    if (!bp_test::call_or_explain("linear_backward(dz, W, a_prev, dW, db)",
-                                  [&] { da_prev = bp::linear_backward(dz, W, a_prev, dW, db); }, shapes_hint))
+    if (!bp_test::call_or_explain(
+            "linear_backward(dz, W, a_prev, dW, db)", [&] { da_prev = bp::linear_backward(dz, W, a_prev, dW, db); }, shapes_hint))
         return;
     const std::string inputs = "with the square, non-symmetric W =\n" + bp_test::format_matrix(W);
     EXPECT_HOLDS(bp_test::matches_or_names_mistake("dW", dz * a_prev.transpose(), dW,
                                                    {{"a_prev dz^T (the transpose of dz a_prev^T)", a_prev * dz.transpose()}}))
         << inputs;
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("da_prev", W.transpose() * dz, da_prev,
-                                                   {{"W dz (it must be W^T dz)", W * dz}}))
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake("da_prev", W.transpose() * dz, da_prev, {{"W dz (it must be W^T dz)", W * dz}}))
         << inputs;
 }
 
 TEST(Ex3_1, NonSquareShapesFitOnlyTheRightFormulas) {
     bp::Rng rng(71);
-    const Matrix W = rng.uniform_matrix(2, 5, -1, 1), a_prev = rng.uniform_matrix(5, 3, -1, 1),
-                 dz = rng.uniform_matrix(2, 3, -1, 1);
+    const Matrix W = rng.uniform_matrix(2, 5, -1, 1), a_prev = rng.uniform_matrix(5, 3, -1, 1), dz = rng.uniform_matrix(2, 3, -1, 1);
     BP_INPUTS(W, a_prev, dz);
     Matrix dW = Matrix::Zero(2, 5);
     Vector db = Vector::Zero(2);
     Matrix da_prev;
-    if (!bp_test::call_or_explain("linear_backward(dz, W, a_prev, dW, db) with W 2x5, a_prev 5x3 and dz 2x3",
-                                  [&] { da_prev = bp::linear_backward(dz, W, a_prev, dW, db); }, shapes_hint))
+    if (!bp_test::call_or_explain(
+            "linear_backward(dz, W, a_prev, dW, db) with W 2x5, a_prev 5x3 and dz 2x3",
+            [&] { da_prev = bp::linear_backward(dz, W, a_prev, dW, db); }, shapes_hint))
         return;
     EXPECT_MATRIX_NEAR(Matrix(dz * a_prev.transpose()), dW);
     EXPECT_MATRIX_NEAR(Matrix(dz.rowwise().sum()), Matrix(db));
@@ -110,9 +110,9 @@ TEST(Ex3_1, SumsTheBiasGradientOverTheBatch) {
     Matrix dz(2, 3);
     dz << 1, 2, 3,  //
         -1, 0, 4;
-    if (!bp_test::call_or_explain("linear_backward(dz, W, a_prev, dW, db) with W 2x1, a_prev 1x3 and dz 2x3",
-                                  [&] { bp::linear_backward(dz, Matrix::Ones(2, 1), Matrix::Ones(1, 3), dW, db); },
-                                  shapes_hint))
+    if (!bp_test::call_or_explain(
+            "linear_backward(dz, W, a_prev, dW, db) with W 2x1, a_prev 1x3 and dz 2x3",
+            [&] { bp::linear_backward(dz, Matrix::Ones(2, 1), Matrix::Ones(1, 3), dW, db); }, shapes_hint))
         return;
     EXPECT_MATRIX_NEAR((Matrix(2, 1) << 6, 3).finished(), Matrix(db)) << "with dz =\n" << bp_test::format_matrix(dz);
 }
@@ -173,7 +173,9 @@ TEST(Ex3_3, ASquareLayerNeedsTheRightTransposesAndFPrimeOfZ) {
     const Matrix dz = da.cwiseProduct(sigmoid_prime(layer.z));
     const Matrix dz_of_a = da.cwiseProduct(sigmoid_prime(layer.a));  // f' applied to the output
     Matrix dx;
-    if (!bp_test::call_or_explain("layer.backward(da)", [&] { dx = layer.backward(da); }, shapes_hint)) return;
+    if (!bp_test::call_or_explain(
+            "layer.backward(da)", [&] { dx = layer.backward(da); }, shapes_hint))
+        return;
     const std::string inputs = "for a sigmoid layer with the square, non-symmetric W =\n" + bp_test::format_matrix(layer.W);
     EXPECT_HOLDS(bp_test::matches_or_names_mistake(
         "dW", dz * x.transpose(), layer.dW,
@@ -211,8 +213,8 @@ TEST(Ex3_4, MatchesFiniteDifferencesThroughEveryLayer) {
     const auto L = [&] { return weighted_sum(G, net.forward(x)); };
     net.forward(x);
     Matrix dx;
-    if (!bp_test::call_or_explain("net.backward(dz_out) for a 3-4-3-2 network", [&] { dx = net.backward(G); },
-                                  layers_in_reverse_hint))
+    if (!bp_test::call_or_explain(
+            "net.backward(dz_out) for a 3-4-3-2 network", [&] { dx = net.backward(G); }, layers_in_reverse_hint))
         return;
     for (std::size_t l = 0; l < net.size(); ++l) {
         const Matrix dW = net.dense(l).dW;
@@ -230,8 +232,8 @@ TEST(Ex3_4, SoftmaxCrossEntropyStartsFromYHatMinusY) {
     // The cross-entropy written out: -(1/m) sum y log y_hat, y_hat = softmax(z).
     const auto L = [&] { return -(y.array() * bp::softmax(net.forward(x)).array().log()).sum() / 4.0; };
     const Matrix y_hat = bp::softmax(net.forward(x));
-    if (!bp_test::call_or_explain("net.backward((y_hat - y) / m) for a 2-3-3 network",
-                                  [&] { net.backward(((y_hat - y) / 4.0).eval()); }, layers_in_reverse_hint))
+    if (!bp_test::call_or_explain(
+            "net.backward((y_hat - y) / m) for a 2-3-3 network", [&] { net.backward(((y_hat - y) / 4.0).eval()); }, layers_in_reverse_hint))
         return;
     const Matrix dW1 = net.dense(0).dW;
     EXPECT_HOLDS(bp_test::matrices_near("dW1", bp_test::slopes(L, net.dense(0).W), dW1, 1e-6));
@@ -255,7 +257,9 @@ TEST(Ex3_4, VisitsTheLayersLastToFirstEachFromTheOneAbove) {
     }
     const bp::Mlp before = net;  // for the mistakes below
     Matrix dx;
-    if (!bp_test::call_or_explain("net.backward(dy)", [&] { dx = net.backward(dy); }, "")) return;
+    if (!bp_test::call_or_explain(
+            "net.backward(dy)", [&] { dx = net.backward(dy); }, ""))
+        return;
 
     // The backward pass, written out here: the last layer first, each from the da above it.
     std::vector<Matrix> dW(net.size());
@@ -271,13 +275,13 @@ TEST(Ex3_4, VisitsTheLayersLastToFirstEachFromTheOneAbove) {
     Matrix d = dy, d_same;
     for (std::size_t l = 0; l < net.size(); ++l) d = first_to_last.dense(l).backward(d);
     for (std::size_t l = net.size(); l-- > 0;) d_same = same_dy.dense(l).backward(dy);
-    const std::string forward_order = "visiting the layers first to last (the backward pass starts at the last "
-                                      "layer: for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer))";
+    const std::string forward_order =
+        "visiting the layers first to last (the backward pass starts at the last "
+        "layer: for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer))";
     const std::string every_dy = "giving every layer dy (each layer must get the gradient that the layer above it returned)";
     for (std::size_t l = 0; l < net.size(); ++l)
         EXPECT_HOLDS(bp_test::matches_or_names_mistake("dW", dW[l], net.dense(l).dW,
-                                                       {{forward_order, first_to_last.dense(l).dW},
-                                                        {every_dy, same_dy.dense(l).dW}}))
+                                                       {{forward_order, first_to_last.dense(l).dW}, {every_dy, same_dy.dense(l).dW}}))
             << "layer " << l + 1 << " of a 3-3-3-3 network (tanh, identity output)";
     EXPECT_HOLDS(bp_test::matches_or_names_mistake("dx", da, dx, {{forward_order, d}, {every_dy, d_same}}))
         << "the gradient of the input x, returned by net.backward(dy)";
@@ -319,13 +323,13 @@ TEST(Ex3_5, ABackwardPassStartsFromZero) {
     const Matrix first = g.grad(x);
     g.backward(L);
     // Without zeroing, the second pass adds to what the first left, at every node on the way.
-    const std::string no_zeroing = "a backward pass that does not set every node's grad to zero first: the rules ADD "
-                                   "into the grads, so a second pass adds to what the first left (n.grad.setZero() "
-                                   "for every node, before dL/dL = 1)";
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("dL/dx after a second backward(L)", first, g.grad(x),
-                                                   {{no_zeroing, Matrix(2 * first)},
-                                                    {no_zeroing, Matrix(3 * first)},
-                                                    {no_zeroing, Matrix(4 * first)}}))
+    const std::string no_zeroing =
+        "a backward pass that does not set every node's grad to zero first: the rules ADD "
+        "into the grads, so a second pass adds to what the first left (n.grad.setZero() "
+        "for every node, before dL/dL = 1)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "dL/dx after a second backward(L)", first, g.grad(x),
+        {{no_zeroing, Matrix(2 * first)}, {no_zeroing, Matrix(3 * first)}, {no_zeroing, Matrix(4 * first)}}))
         << "for L = sum(tanh(x)): calling backward(L) twice must give the same gradients";
 }
 
@@ -370,15 +374,14 @@ TEST(Ex3_6, ASquareWNeedsTheRightTransposes) {
     const Matrix a = rng.uniform_matrix(3, 2, -1, 1), dn = rng.uniform_matrix(3, 2, -1, 1);
     BP_INPUTS(W, a, dn);
     Matrix dW = Matrix::Zero(3, 3), da = Matrix::Zero(3, 2);
-    if (!bp_test::call_or_explain("matmul_backward(dn, W, a, dW, da)", [&] { bp::matmul_backward(dn, W, a, dW, da); },
-                                  shapes_hint))
+    if (!bp_test::call_or_explain(
+            "matmul_backward(dn, W, a, dW, da)", [&] { bp::matmul_backward(dn, W, a, dW, da); }, shapes_hint))
         return;
     const std::string inputs = "for n = W a with the square, non-symmetric W =\n" + bp_test::format_matrix(W);
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("dW", dn * a.transpose(), dW,
-                                                   {{"a dn^T (the transpose of dn a^T)", a * dn.transpose()}}))
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake("dW", dn * a.transpose(), dW, {{"a dn^T (the transpose of dn a^T)", a * dn.transpose()}}))
         << inputs;
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("da", W.transpose() * dn, da, {{"W dn (it must be W^T dn)", W * dn}}))
-        << inputs;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake("da", W.transpose() * dn, da, {{"W dn (it must be W^T dn)", W * dn}})) << inputs;
 }
 
 TEST(Ex3_6, NonSquareShapesFitOnlyTheRightFormulas) {
@@ -386,9 +389,9 @@ TEST(Ex3_6, NonSquareShapesFitOnlyTheRightFormulas) {
     const Matrix W = rng.uniform_matrix(4, 2, -1, 1), a = rng.uniform_matrix(2, 3, -1, 1), dn = rng.uniform_matrix(4, 3, -1, 1);
     BP_INPUTS(W, a, dn);
     Matrix dW = Matrix::Zero(4, 2), da = Matrix::Zero(2, 3);
-    if (!bp_test::call_or_explain("matmul_backward(dn, W, a, dW, da) with W 4x2, a 2x3 and dn 4x3",
-                                  [&] { bp::matmul_backward(dn, W, a, dW, da); },
-                                  "dW has W's shape: dn a^T = (4x3)(3x2); da has a's shape: W^T dn = (2x4)(4x3)."))
+    if (!bp_test::call_or_explain(
+            "matmul_backward(dn, W, a, dW, da) with W 4x2, a 2x3 and dn 4x3", [&] { bp::matmul_backward(dn, W, a, dW, da); },
+            "dW has W's shape: dn a^T = (4x3)(3x2); da has a's shape: W^T dn = (2x4)(4x3)."))
         return;
     EXPECT_MATRIX_NEAR(Matrix(dn * a.transpose()), dW);
     EXPECT_MATRIX_NEAR(Matrix(W.transpose() * dn), da);

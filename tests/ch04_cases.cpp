@@ -20,25 +20,22 @@ BP_REFERENCE_CASES(ch04) {
     {
         bp::Rng rng(71);
         const Matrix x = rng.uniform_matrix(2, 3, -2, 2);
-        cases.push_back({"4.1", "step_1e-5", "numerical_gradient(f, x, 1e-5) for f = sum(x sin x)", {{"x", x}},
-                         slopes_with_step(1e-5)});
+        cases.push_back({"4.1", "step_1e-5", "numerical_gradient(f, x, 1e-5) for f = sum(x sin x)", {{"x", x}}, slopes_with_step(1e-5)});
         // A large step shows whether the difference is central: a one-sided one is far off.
-        cases.push_back({"4.1", "step_0.1", "numerical_gradient(f, x, 0.1) for f = sum(x sin x)", {{"x", x}},
-                         slopes_with_step(0.1)});
+        cases.push_back({"4.1", "step_0.1", "numerical_gradient(f, x, 0.1) for f = sum(x sin x)", {{"x", x}}, slopes_with_step(0.1)});
         // Every slope of this f depends on every element: an element not put back shows.
-        cases.push_back({"4.1", "coupled", "numerical_gradient(f, x, 1e-3) for f = sum(x sin x) + (sum x)^3 / 3",
-                         {{"x", x}}, [](const NamedList& in) {
-                             Matrix point = in[0].value;
-                             const auto f = [&point] { return (point.array().sin() * point.array()).sum() + std::pow(point.sum(), 3) / 3; };
-                             return NamedList{{"slopes", bp::numerical_gradient(f, bp::view(point), 1e-3)}};
-                         }});
+        cases.push_back(
+            {"4.1", "coupled", "numerical_gradient(f, x, 1e-3) for f = sum(x sin x) + (sum x)^3 / 3", {{"x", x}}, [](const NamedList& in) {
+                 Matrix point = in[0].value;
+                 const auto f = [&point] { return (point.array().sin() * point.array()).sum() + std::pow(point.sum(), 3) / 3; };
+                 return NamedList{{"slopes", bp::numerical_gradient(f, bp::view(point), 1e-3)}};
+             }});
     }
     {
         Matrix a(1, 7), n(1, 7);
         a << 1, 1, -2, 0, 1e-12, 3e-5, 1e6;
         n << 1, 2, 2, 0, 0, 3.1e-5, 1.000001e6;
-        cases.push_back({"4.2", "pairs", "relative_error(a_i, n_i) for each column i", {{"a", a}, {"n", n}},
-                         [](const NamedList& in) {
+        cases.push_back({"4.2", "pairs", "relative_error(a_i, n_i) for each column i", {{"a", a}, {"n", n}}, [](const NamedList& in) {
                              Matrix e(1, in[0].value.cols());
                              for (bp::Index i = 0; i < e.cols(); ++i) e(i) = bp::relative_error(in[0].value(i), in[1].value(i));
                              return NamedList{{"errors", e}};
@@ -46,7 +43,9 @@ BP_REFERENCE_CASES(ch04) {
     }
     {
         bp::Rng rng(72);
-        cases.push_back({"4.3", "tanh_layer", "check_dense_layer(Dense(3, 2, tanh), a_prev, rng)",
+        cases.push_back({"4.3",
+                         "tanh_layer",
+                         "check_dense_layer(Dense(3, 2, tanh), a_prev, rng)",
                          {{"a_prev", rng.uniform_matrix(3, 4, -1, 1)}},
                          [](const NamedList& in) {
                              bp::Rng r(73);
@@ -59,7 +58,9 @@ BP_REFERENCE_CASES(ch04) {
     {
         // dW and db start non-zero: backward must add to them.
         bp::Rng rng(74);
-        cases.push_back({"4.4", "swish_layer", "SwishDense layer(W, b) after a forward pass on a_prev; layer.backward(da)",
+        cases.push_back({"4.4",
+                         "swish_layer",
+                         "SwishDense layer(W, b) after a forward pass on a_prev; layer.backward(da)",
                          {{"W", rng.uniform_matrix(2, 3, -1, 1)},
                           {"b", rng.uniform_matrix(2, 1, -1, 1)},
                           {"a_prev", rng.uniform_matrix(3, 4, -2, 2)},

@@ -75,12 +75,21 @@ TEST(Ch04Checker, AbsoluteBelowTheFloorRelativeAbove) {
     EXPECT_TRUE(exact.passed) << exact.report();
     EXPECT_NEAR(exact.floor, exact.absolute_tolerance / bp::gradcheck_threshold, 1e-18);
     // 1e-9 twice over is below what central differences resolve: not a failure...
-    EXPECT_TRUE(bp::check_gradients(params, loss, [&] { dp = p; dp(0) = 2e-9; }).passed);
+    EXPECT_TRUE(bp::check_gradients(params, loss, [&] {
+                    dp = p;
+                    dp(0) = 2e-9;
+                }).passed);
     // ...but 1e-6 off is, however small the gradient, and so is a relative 1e-5 on 2.
-    const bp::GradientCheck off = bp::check_gradients(params, loss, [&] { dp = p; dp(0) = 1e-6; });
+    const bp::GradientCheck off = bp::check_gradients(params, loss, [&] {
+        dp = p;
+        dp(0) = 1e-6;
+    });
     EXPECT_FALSE(off.passed) << off.report();
     EXPECT_EQ(off.col, 0);
-    EXPECT_FALSE(bp::check_gradients(params, loss, [&] { dp = p; dp(1) = 2.00002; }).passed);
+    EXPECT_FALSE(bp::check_gradients(params, loss, [&] {
+                     dp = p;
+                     dp(1) = 2.00002;
+                 }).passed);
 }
 
 TEST(Ch04Checker, FailsWhenItChecksNothing) {
@@ -97,7 +106,8 @@ TEST(Ch04Checker, FailsWhenItChecksNothing) {
 
 TEST(Ch04Checker, FailsForALossThatIsNotFinite) {
     Matrix p = Matrix::Ones(1, 2), dp = Matrix::Zero(1, 2);
-    const bp::GradientCheck c = bp::check_gradients({bp::Parameter("p", p, dp)}, [] { return std::nan(""); }, [] {});
+    const bp::GradientCheck c = bp::check_gradients(
+        {bp::Parameter("p", p, dp)}, [] { return std::nan(""); }, [] {});
     EXPECT_FALSE(c.passed);
     EXPECT_NE(c.report().find("the loss is nan"), std::string::npos) << c.report();
 }
@@ -120,7 +130,8 @@ TEST(Ch04Checker, RefusesABadStepAndSaysWhenNothingCanBeCompared) {
     const auto backward = [&] { dp.setOnes(); };
     EXPECT_ERROR_MENTIONS(bp::check_gradients({bp::Parameter("p", p, dp)}, loss, backward, HUGE_VAL),
                           "check_gradients: the step h must be positive and finite, got inf");
-    EXPECT_ERROR_MENTIONS(bp::gradcheck_absolute_tolerance(1.0, 0.0), "gradcheck_absolute_tolerance: the step h must be positive and finite, got 0");
+    EXPECT_ERROR_MENTIONS(bp::gradcheck_absolute_tolerance(1.0, 0.0),
+                          "gradcheck_absolute_tolerance: the step h must be positive and finite, got 0");
     // A threshold so small that the floor (absolute tolerance / threshold) overflows: nothing
     // can be compared, and the report says so rather than passing everything.
     const bp::GradientCheck tiny = bp::check_gradients({bp::Parameter("p", p, dp)}, loss, backward, 1e-5, 1e-320);

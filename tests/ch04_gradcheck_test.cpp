@@ -14,10 +14,10 @@ using bp::Activation;
 using bp::Matrix;
 using bp_test::one_hot;
 
-#define EXPECT_CHECK_PASSES(check)                      \
-    do {                                                \
-        const bp::GradientCheck c_ = (check);           \
-        EXPECT_TRUE(c_.passed) << c_.report();          \
+#define EXPECT_CHECK_PASSES(check)             \
+    do {                                       \
+        const bp::GradientCheck c_ = (check);  \
+        EXPECT_TRUE(c_.passed) << c_.report(); \
     } while (false)
 
 // A network with a loss on its output, checked in every parameter and in its input.
@@ -72,11 +72,12 @@ TEST(Ch04GradCheck, EveryLossOnItsOwn) {
     const Matrix y = one_hot(rng, 3, 4), t = rng.uniform_matrix(3, 4, 0, 1);
     const std::vector<bp::Parameter> params = {bp::Parameter("input", p, dp)};
     // dp = f() hands dp a new buffer; the Parameter reads dp itself, so it sees it.
-    EXPECT_CHECK_PASSES(bp::check_gradients(params, [&] { return bp::mse_loss(p, t); }, [&] { dp = bp::mse_grad(p, t); }));
-    EXPECT_CHECK_PASSES(bp::check_gradients(params, [&] { return bp::bce_with_logits_loss(p, t); },
-                                            [&] { dp = bp::bce_with_logits_grad(p, t); }));
-    EXPECT_CHECK_PASSES(bp::check_gradients(params, [&] { return bp::softmax_cross_entropy_loss(p, y); },
-                                            [&] { dp = bp::softmax_cross_entropy_grad(p, y); }));
+    EXPECT_CHECK_PASSES(bp::check_gradients(
+        params, [&] { return bp::mse_loss(p, t); }, [&] { dp = bp::mse_grad(p, t); }));
+    EXPECT_CHECK_PASSES(bp::check_gradients(
+        params, [&] { return bp::bce_with_logits_loss(p, t); }, [&] { dp = bp::bce_with_logits_grad(p, t); }));
+    EXPECT_CHECK_PASSES(bp::check_gradients(
+        params, [&] { return bp::softmax_cross_entropy_loss(p, y); }, [&] { dp = bp::softmax_cross_entropy_grad(p, y); }));
 }
 
 TEST(Ch04GradCheck, EveryGraphOperation) {
@@ -107,8 +108,8 @@ TEST(Ch04GradCheck, EveryGraphOperation) {
         db = g.grad(vb);
     };
     dW = Matrix::Zero(3, 2), dx = Matrix::Zero(2, 4), db = Matrix::Zero(3, 1);
-    EXPECT_CHECK_PASSES(bp::check_gradients(
-        {bp::Parameter("W", W, dW), bp::Parameter("x", x, dx), bp::Parameter("b", b, db)}, loss, backward));
+    EXPECT_CHECK_PASSES(
+        bp::check_gradients({bp::Parameter("W", W, dW), bp::Parameter("x", x, dx), bp::Parameter("b", b, db)}, loss, backward));
 }
 
 TEST(Ch04FindTheBug, TheCheckerCatchesTheGivenLayersMistake) {
@@ -118,8 +119,7 @@ TEST(Ch04FindTheBug, TheCheckerCatchesTheGivenLayersMistake) {
     const bp::GradientCheck c = bp::check_dense_layer(suspect, rng.uniform_matrix(4, 5, -2, 2), rng);
     EXPECT_FALSE(c.passed) << c.report();
     ASSERT_EQ(c.worst_by_parameter.size(), 3u) << c.report();
-    for (const auto& [name, worst] : c.worst_by_parameter)
-        EXPECT_GT(worst, 1e-3) << name << " should be visibly wrong:\n" << c.report();
+    for (const auto& [name, worst] : c.worst_by_parameter) EXPECT_GT(worst, 1e-3) << name << " should be visibly wrong:\n" << c.report();
 }
 
 TEST(Ch04GradCheck, CatchesAWrongGradientAndNamesIt) {
@@ -127,8 +127,8 @@ TEST(Ch04GradCheck, CatchesAWrongGradientAndNamesIt) {
     Matrix p = rng.uniform_matrix(2, 4, -1, 1), dp = Matrix::Zero(2, 4);
     const Matrix t = rng.uniform_matrix(2, 4, 0, 1);
     // A classic mistake: forgetting the batch mean's 1/m.
-    const bp::GradientCheck c = bp::check_gradients({bp::Parameter("y_hat", p, dp)}, [&] { return bp::mse_loss(p, t); },
-                                                    [&] { dp = p - t; });
+    const bp::GradientCheck c = bp::check_gradients(
+        {bp::Parameter("y_hat", p, dp)}, [&] { return bp::mse_loss(p, t); }, [&] { dp = p - t; });
     EXPECT_FALSE(c.passed) << c.report();
     EXPECT_EQ(c.parameter, "y_hat");
     EXPECT_NEAR(0.75, c.error, 1e-6) << "analytic 4x the numeric: |4n - n| / 4n";

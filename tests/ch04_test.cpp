@@ -27,12 +27,13 @@ TEST(Ex4_1, LeavesXExactlyAsItWas) {
     BP_INPUTS(x);
     const Matrix before = x;
     bp::numerical_gradient([&x] { return x.array().exp().sum(); }, bp::view(x));
-    EXPECT_TRUE(x == before)
-        << "numerical_gradient changed x. Every element must be put back exactly as it was: save it, "
-           "const double saved = x(i), and restore it with x(i) = saved. Undoing the steps with arithmetic "
-           "(x(i) += h, then -= 2h, then += h) leaves a rounding error in the last digits.\n"
-        << "x before, all 17 digits:\n" << bp_test::format_matrix_exactly(before) << "x after:\n"
-        << bp_test::format_matrix_exactly(x) << "after - before:\n" << bp_test::format_matrix_exactly(x - before);
+    EXPECT_TRUE(x == before) << "numerical_gradient changed x. Every element must be put back exactly as it was: save it, "
+                                "const double saved = x(i), and restore it with x(i) = saved. Undoing the steps with arithmetic "
+                                "(x(i) += h, then -= 2h, then += h) leaves a rounding error in the last digits.\n"
+                             << "x before, all 17 digits:\n"
+                             << bp_test::format_matrix_exactly(before) << "x after:\n"
+                             << bp_test::format_matrix_exactly(x) << "after - before:\n"
+                             << bp_test::format_matrix_exactly(x - before);
 }
 
 TEST(Ex4_1, MeasuresEverySlopeWithTheOtherElementsInPlace) {
@@ -58,7 +59,8 @@ TEST(Ex4_1, MeasuresEverySlopeWithTheOtherElementsInPlace) {
           "then measured at the wrong point)",
           not_restored}},
         1e-7))
-        << "for f = (sum of x)^3 at x =\n" << bp_test::format_matrix(start);
+        << "for f = (sum of x)^3 at x =\n"
+        << bp_test::format_matrix(start);
 }
 
 TEST(Ex4_1, IsCentralSoItsErrorShrinksLikeHSquared) {
@@ -96,10 +98,9 @@ TEST(Ex4_3, ZeroesTheLayersGradientsBeforeItsBackward) {
     layer.dW.setConstant(0.5);  // what an earlier backward pass left
     layer.db.setConstant(-0.25);
     const bp::GradientCheck check = bp::check_dense_layer(layer, x, rng);
-    EXPECT_TRUE(check.passed)
-        << "check_dense_layer on a layer whose dW and db already held gradients from an earlier backward pass. "
-           "Backward adds into them: call layer.zero_grad() in your backward closure, before layer.backward(G).\n"
-        << check.report();
+    EXPECT_TRUE(check.passed) << "check_dense_layer on a layer whose dW and db already held gradients from an earlier backward pass. "
+                                 "Backward adds into them: call layer.zero_grad() in your backward closure, before layer.backward(G).\n"
+                              << check.report();
 }
 
 TEST(Ex4_3, PassesForEveryActivationAndChecksTheInputToo) {
@@ -169,8 +170,8 @@ TEST(Ex4_4, MatchesFiniteDifferencesForEveryParameterAndTheInput) {
 
 TEST(Ex4_4, TwoBackwardPassesAddUp) {
     bp::Rng rng(86);
-    bp::SwishDense layer = swish_after_forward(rng.uniform_matrix(2, 3, -1, 1), rng.uniform_matrix(2, 1, -1, 1),
-                                               rng.uniform_matrix(3, 4, -1, 1));
+    bp::SwishDense layer =
+        swish_after_forward(rng.uniform_matrix(2, 3, -1, 1), rng.uniform_matrix(2, 1, -1, 1), rng.uniform_matrix(3, 4, -1, 1));
     const Matrix da = rng.uniform_matrix(2, 4, -1, 1);
     layer.backward(da);
     const Matrix once = layer.dW;
@@ -188,4 +189,3 @@ TEST(Ex4_4, YourCheckerPassesTheFixedLayer) {
 }
 
 }  // namespace
-

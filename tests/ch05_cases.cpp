@@ -63,7 +63,9 @@ BP_REFERENCE_CASES(ch05) {
                      }});
     {
         bp::Rng rng(102);
-        cases.push_back({"5.9", "over_the_limit", "clip_grad_norm({W, b}, 1.0)",
+        cases.push_back({"5.9",
+                         "over_the_limit",
+                         "clip_grad_norm({W, b}, 1.0)",
                          {{"dW", rng.uniform_matrix(2, 3, -2, 2)}, {"db", rng.uniform_matrix(2, 1, -2, 2)}},
                          [](const NamedList& in) {
                              Matrix W = Matrix::Zero(2, 3), b = Matrix::Zero(2, 1), dW = in[0].value, db = in[1].value;
@@ -74,8 +76,10 @@ BP_REFERENCE_CASES(ch05) {
     {
         // A 2-3-2 classifier given by its weights, and two batches of 4.
         bp::Rng rng(103);
-        NamedList inputs = {{"W1", rng.uniform_matrix(3, 2, -1, 1)}, {"b1", rng.uniform_matrix(3, 1, -1, 1)},
-                        {"W2", rng.uniform_matrix(2, 3, -1, 1)}, {"b2", rng.uniform_matrix(2, 1, -1, 1)}};
+        NamedList inputs = {{"W1", rng.uniform_matrix(3, 2, -1, 1)},
+                            {"b1", rng.uniform_matrix(3, 1, -1, 1)},
+                            {"W2", rng.uniform_matrix(2, 3, -1, 1)},
+                            {"b2", rng.uniform_matrix(2, 1, -1, 1)}};
         for (int s = 1; s <= 2; ++s) {
             inputs.push_back({"x_step" + std::to_string(s), rng.uniform_matrix(2, 4, -1, 1)});
             inputs.push_back({"y_step" + std::to_string(s), one_hot(rng, 2, 4)});
@@ -90,21 +94,27 @@ BP_REFERENCE_CASES(ch05) {
                              for (int s = 0; s < 2; ++s)
                                  losses(s) = bp::basic_train_step(net, bp::softmax_cross_entropy(), opt, in[4 + 2 * s].value,
                                                                   in[5 + 2 * s].value, 0.1);
-                             return NamedList{{"returned_losses", losses}, {"W1", net.dense(0).W}, {"b1", net.dense(0).b},
-                                              {"W2", net.dense(1).W}, {"b2", net.dense(1).b}};
+                             return NamedList{{"returned_losses", losses},
+                                              {"W1", net.dense(0).W},
+                                              {"b1", net.dense(0).b},
+                                              {"W2", net.dense(1).W},
+                                              {"b2", net.dense(1).b}};
                          }});
         const auto check_values = [](const bp::SanityCheck& c) {
             return NamedList{{"measured", Matrix::Constant(1, 1, c.measured)},
                              {"expected", Matrix::Constant(1, 1, c.expected)},
                              {"passed", Matrix::Constant(1, 1, c.passed ? 1.0 : 0.0)}};
         };
-        cases.push_back({"5.11", "network_2_3_2", "check_initial_loss(net, x, y, 0.2) with net = Mlp({2, 3, 2}, tanh, identity)",
+        cases.push_back({"5.11",
+                         "network_2_3_2",
+                         "check_initial_loss(net, x, y, 0.2) with net = Mlp({2, 3, 2}, tanh, identity)",
                          {inputs[0], inputs[1], inputs[2], inputs[3], {"x", inputs[4].value}, {"y", inputs[5].value}},
                          [check_values](const NamedList& in) {
                              bp::Mlp net = network_from({2, 3, 2}, bp::Activation::tanh, bp::Activation::identity, in);
                              return check_values(bp::check_initial_loss(net, in[4].value, in[5].value, 0.2));
                          }});
-        cases.push_back({"5.12", "network_2_3_2",
+        cases.push_back({"5.12",
+                         "network_2_3_2",
                          "check_overfits(net, softmax_cross_entropy(), opt, x, y, 20, 0.5) with net = Mlp({2, 3, 2}, tanh, "
                          "identity) and Adam opt(0.05)",
                          {inputs[0], inputs[1], inputs[2], inputs[3], {"x", inputs[4].value}, {"y", inputs[5].value}},

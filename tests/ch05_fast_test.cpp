@@ -169,7 +169,8 @@ TEST(Ch05Fast, ProductsEqualEigens) {
     bp::fast_product(A, Transpose::no, B, Transpose::no, C, true);
     EXPECT_HOLDS(bp_test::matrices_near("A B added to A B", 2 * A * B, C, 1e-14));
     Matrix wrong(5, 3);
-    bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, B, Transpose::no, wrong); }, {"fast_product", "3x4", "4x5", "5x3"});
+    bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, B, Transpose::no, wrong); },
+                                {"fast_product", "3x4", "4x5", "5x3"});
     bp_test::expect_shape_error([&] { bp::fast_product(A, Transpose::no, At, Transpose::no, C); }, {"fast_product", "4x3", "C 3x5"});
 }
 
@@ -193,7 +194,8 @@ TEST(Ch05Fast, RefusesWhatItCannotTrainByName) {
     EXPECT_THROW(bp::FastMlp<float>(s.net, -1), std::invalid_argument);
     EXPECT_THROW(bp::FastMlp<float>(s.net, 0.01, 1.0), std::invalid_argument);
     bp::FastMlp<double> fast(s.net, 0.01);
-    bp_test::expect_shape_error([&] { fast.train_step(Matrix::Zero(5, 7), s.labels); }, {"FastMlp::compute_gradients", "5x7", "need 6 rows"});
+    bp_test::expect_shape_error([&] { fast.train_step(Matrix::Zero(5, 7), s.labels); },
+                                {"FastMlp::compute_gradients", "5x7", "need 6 rows"});
     bp_test::expect_shape_error([&] { fast.train_step(s.x, {0, 1}); }, {"FastMlp::compute_gradients", "with 2 labels"});
     std::vector<int> bad = s.labels;
     bad[4] = 3;
@@ -232,7 +234,8 @@ TEST(Ch05Fast, ASettingChangedAfterConstructionIsRefusedByTheStep) {
     data.labels = s.labels;
     data.classes = 3;
     long step = 0;
-    EXPECT_ERROR_MENTIONS(bp::train_epoch(fast, data, options, rng, step), "train_epoch: options.clip_norm must be finite and >= 0 (0: no clipping), got -1");
+    EXPECT_ERROR_MENTIONS(bp::train_epoch(fast, data, options, rng, step),
+                          "train_epoch: options.clip_norm must be finite and >= 0 (0: no clipping), got -1");
     bp::Sequential with_null = s.net;
     with_null.layers.emplace_back();
     EXPECT_ERROR_MENTIONS(bp::FastMlp<float>(with_null, 0.01), "FastMlp: layer4 is null");
@@ -261,7 +264,8 @@ TEST(Ch05Fast, TheMonitorShowsTheSameRowsWithEitherEngine) {
     bp::Mlp shown = course;  // the network the fast engine's monitor reads
     bp::FastMlp<float> fast(course, 0.05);
     bp::Adam adam(0.05);
-    bp::GradientMonitor course_monitor(course, adam, 2), fast_monitor(shown, [] { return 0.05; }, 2);
+    bp::GradientMonitor course_monitor(course, adam, 2), fast_monitor(
+                                                             shown, [] { return 0.05; }, 2);
     bp::EpochOptions course_options, fast_options;
     course_options.batch = fast_options.batch = 16;
     course_monitor.hook_into(course_options);

@@ -136,11 +136,12 @@ TEST(Ch05Training, EveryEpochVisitsEachExampleOnceInBatches) {
     options.after_step = [&](long step, double) { finished.push_back(step); };
     long step = 5;
     std::vector<bp::Index> seen, sizes;
-    const double mean = bp::for_each_batch(10, options, rng, step, nullptr, [&](const std::vector<bp::Index>& order, bp::Index first, bp::Index count) {
-        for (bp::Index k = first; k < first + count; ++k) seen.push_back(order[static_cast<std::size_t>(k)]);
-        sizes.push_back(count);
-        return static_cast<double>(count);  // a "loss" per batch: its size
-    });
+    const double mean =
+        bp::for_each_batch(10, options, rng, step, nullptr, [&](const std::vector<bp::Index>& order, bp::Index first, bp::Index count) {
+            for (bp::Index k = first; k < first + count; ++k) seen.push_back(order[static_cast<std::size_t>(k)]);
+            sizes.push_back(count);
+            return static_cast<double>(count);  // a "loss" per batch: its size
+        });
     EXPECT_EQ(sizes, (std::vector<bp::Index>{4, 4, 2}));
     std::vector<bp::Index> sorted = seen;
     std::sort(sorted.begin(), sorted.end());
@@ -151,8 +152,9 @@ TEST(Ch05Training, EveryEpochVisitsEachExampleOnceInBatches) {
     EXPECT_EQ(step, 8);
     EXPECT_DOUBLE_EQ(mean, 10.0 / 3.0);  // the mean of the batches' losses
     options.batch = 0;
-    EXPECT_THROW(bp::for_each_batch(10, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 0.0; }),
-                 std::invalid_argument);
+    EXPECT_THROW(
+        bp::for_each_batch(10, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 0.0; }),
+        std::invalid_argument);
 }
 
 TEST(Ch05Training, AStepLimitEndsTheEpochWhereTheRunReachesIt) {
@@ -176,8 +178,9 @@ TEST(Ch05Training, AStepLimitEndsTheEpochWhereTheRunReachesIt) {
     });
     EXPECT_TRUE(sizes.empty()) << "a run at its limit takes no step";
     options.step_limit = -1;
-    EXPECT_THROW(bp::for_each_batch(10, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 0.0; }),
-                 std::invalid_argument);
+    EXPECT_THROW(
+        bp::for_each_batch(10, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 0.0; }),
+        std::invalid_argument);
 }
 
 }  // namespace

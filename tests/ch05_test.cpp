@@ -106,9 +106,9 @@ TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
     Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 3, 0).finished(), v = Matrix::Zero(1, 1), h = Matrix::Constant(1, 1, 4);
     const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.0);
     // Each gradient clipped to norm 1 on its own gives (1, 0) and (1).
-    const bool one_by_one = bp_test::near((Matrix(1, 2) << 1, 0).finished(), g) &&
-                            bp_test::near(Matrix::Constant(1, 1, 1), h);
-    const char* why = one_by_one ? ": each gradient was clipped by its own norm; the norm is one over all of them, and one factor scales all" : "";
+    const bool one_by_one = bp_test::near((Matrix(1, 2) << 1, 0).finished(), g) && bp_test::near(Matrix::Constant(1, 1, 1), h);
+    const char* why =
+        one_by_one ? ": each gradient was clipped by its own norm; the norm is one over all of them, and one factor scales all" : "";
     EXPECT_DOUBLE_EQ(5.0, norm) << "the global norm of (3, 0) and (4) is 5" << why;
     EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.6, 0).finished(), g) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
     EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, 0.8), h) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
@@ -212,27 +212,30 @@ Step mistaken_step(double clip, const std::string& mistake) {
 const std::vector<std::pair<std::string, std::string>> step_mistakes = {
     {"no zero_grad", "a step without model.zero_grad(): backward adds each step's gradients to the last step's"},
     {"zero_grad after backward", "a step that calls zero_grad() after backward: the optimizer then sees gradients of 0"},
-    {"no clipping", "a step that never clips: with clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) "
-                    "goes after backward and before the step"},
+    {"no clipping",
+     "a step that never clips: with clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) "
+     "goes after backward and before the step"},
     {"clipping after the step", "a step that clips after opt.step(): the step has already used the unclipped gradients"},
-    {"the loss after the step", "a step that returns the loss after its update: return the loss of the forward pass "
-                                "that the gradients came from"}};
+    {"the loss after the step",
+     "a step that returns the loss after its update: return the loss of the forward pass "
+     "that the gradients came from"}};
 
 // Yours against the library's, step by step; on a difference, the step, the numbers and the
 // mistake it matches.
 void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, const std::string& setting) {
-    const Run yours = four_steps(start, loss, [clip](bp::Layer& m, const bp::Loss& l, bp::Optimizer& opt, const Matrix& x,
-                                                     const Matrix& y, long) { return bp::basic_train_step(m, l, opt, x, y, clip); });
+    const Run yours =
+        four_steps(start, loss, [clip](bp::Layer& m, const bp::Loss& l, bp::Optimizer& opt, const Matrix& x, const Matrix& y, long) {
+            return bp::basic_train_step(m, l, opt, x, y, clip);
+        });
     const Run library = four_steps(start, loss, library_step(clip));
     for (std::size_t s = 0; s < library.losses.size(); ++s) {
-        const auto loss_near = bp_test::matrices_near("the returned loss", Matrix::Constant(1, 1, library.losses[s]),
-                                                      Matrix::Constant(1, 1, yours.losses[s]));
+        const auto loss_near =
+            bp_test::matrices_near("the returned loss", Matrix::Constant(1, 1, library.losses[s]), Matrix::Constant(1, 1, yours.losses[s]));
         const auto weights_near = same_weights(library.weights[s], yours.weights[s]);
         if (loss_near && weights_near) continue;
         std::string named;
         for (const auto& [key, text] : step_mistakes)
-            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key))))
-                named = "  Yours matches, step for step, " + text + ".";
+            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key)))) named = "  Yours matches, step for step, " + text + ".";
         std::string what = loss_near ? "" : std::string(loss_near.message());
         if (!weights_near) what += "after the step, " + std::string(weights_near.message());
         if (what.back() != '\n') what += "\n";
@@ -293,13 +296,11 @@ TEST(Ex5_11, AnUntrainedClassifierScoresNearLnK) {
     const Matrix before = flat(c.net);
     const bp::SanityCheck check = bp::check_initial_loss(c.net, c.x, c.y, 0.1);
     EXPECT_EQ(check.what, "initial loss");
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("check.expected", Matrix::Constant(1, 1, std::log(4.0)),
-                                                   Matrix::Constant(1, 1, check.expected),
-                                                   {{"ln of the batch size, y.cols() = 7; K is the number of classes, y.rows()",
-                                                     Matrix::Constant(1, 1, std::log(7.0))},
-                                                    {"ln(1/K) = -ln K: the loss is MINUS the log of the probability 1/K",
-                                                     Matrix::Constant(1, 1, -std::log(4.0))}},
-                                                   1e-12))
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "check.expected", Matrix::Constant(1, 1, std::log(4.0)), Matrix::Constant(1, 1, check.expected),
+        {{"ln of the batch size, y.cols() = 7; K is the number of classes, y.rows()", Matrix::Constant(1, 1, std::log(7.0))},
+         {"ln(1/K) = -ln K: the loss is MINUS the log of the probability 1/K", Matrix::Constant(1, 1, -std::log(4.0))}},
+        1e-12))
         << "for K = 4 classes and a batch of 7";
     EXPECT_NEAR(cross_entropy(c.net.forward(c.x), c.y), check.measured, 1e-12)
         << "measured: the softmax cross-entropy of the model's logits on (x, y)";
@@ -381,8 +382,8 @@ double first_gradient_norm(const bp::Mlp& start, const Matrix& x, const Matrix& 
 std::string clipped(const NormKeeping& opt, double unclipped) {
     if (opt.norms.empty() || !(opt.norms[0] < unclipped * (1 - 1e-9))) return "";
     std::ostringstream out;
-    out << "The optimizer's first step saw gradients of global norm " << opt.norms[0] << " where backward gives "
-        << unclipped << ": they were clipped. check_overfits takes plain steps: call basic_train_step(model, loss, opt, "
+    out << "The optimizer's first step saw gradients of global norm " << opt.norms[0] << " where backward gives " << unclipped
+        << ": they were clipped. check_overfits takes plain steps: call basic_train_step(model, loss, opt, "
         << "x, y) without a clip norm (it defaults to 0, no clipping)\n";
     return out.str();
 }
@@ -414,13 +415,15 @@ TEST(Ex5_12, ASmallNetworkOverfitsTwentyExamples) {
     // The loss the 200th step returned is the loss after 199 steps: which mistake gave it, the
     // model's weights tell (after 200 steps, or after 199).
     const Matrix yours = flat(net);
-    const std::string measured_before = "the loss the last step returned, which basic_train_step measures before its update: "
-                                        "measure the model once more after the last step";
-    const std::string too_few = "199 steps instead of 200 (the model's weights are those after 199 steps): the loop runs "
-                                "`steps` times, for (int s = 0; s < steps; ++s)";
+    const std::string measured_before =
+        "the loss the last step returned, which basic_train_step measures before its update: "
+        "measure the model once more after the last step";
+    const std::string too_few =
+        "199 steps instead of 200 (the model's weights are those after 199 steps): the loop runs "
+        "`steps` times, for (int s = 0; s < steps; ++s)";
     const std::string either = bp_test::near(after_200, yours, 1e-6)   ? measured_before
                                : bp_test::near(after_199, yours, 1e-6) ? too_few
-                                                                                      : "either " + measured_before + ", or " + too_few;
+                                                                       : "either " + measured_before + ", or " + too_few;
     // A clipped step is named first: it is the line the progress report shows.
     const Matrix expected = Matrix::Constant(1, 1, after), got = Matrix::Constant(1, 1, check.measured);
     const std::vector<bp_test::Mistake> mistakes = {{either, Matrix::Constant(1, 1, last_step)},
@@ -493,4 +496,3 @@ TEST(Ex5_12, ANetworkThatCannotLearnFails) {
 }
 
 }  // namespace
-

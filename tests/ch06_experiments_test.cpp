@@ -63,7 +63,7 @@ TEST(Ch06Experiments, GainsBelowAndAboveOneMakeSignalsAndGradientsVanishOrExplod
         bp::Mlp net(std::vector<bp::Index>(11, 64), Activation::relu, Activation::relu, rng, bp::Init::he().scaled(gain));
         spreads.push_back(bp::spread_per_layer(net, x, G));
     }
-    const auto forward = [&](int i) { return spreads[i].forward.back() / spreads[i].forward.front(); };   // last layer / first
+    const auto forward = [&](int i) { return spreads[i].forward.back() / spreads[i].forward.front(); };     // last layer / first
     const auto backward = [&](int i) { return spreads[i].backward.front() / spreads[i].backward.back(); };  // first / last
     EXPECT_LT(forward(0), 1e-2) << "He x 0.5: the signal shrinks by about 2 per layer";
     EXPECT_LT(backward(0), 1e-2) << "He x 0.5: so does the gradient, going down";

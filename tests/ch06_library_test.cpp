@@ -132,7 +132,8 @@ TEST(Ch06GradCheck, ATenLayerSigmoidNetworkWithTinyGradientsPasses) {
     backward();
     const double first = d.net.at<bp::Dense>(0).dW.cwiseAbs().maxCoeff();
     EXPECT_LT(first, 1e-6) << "the first layer's gradients are tiny: that is the point of this check";
-    EXPECT_CHECK_PASSES(bp::check_gradients(d.params(), [&] { return d.loss(); }, backward));
+    EXPECT_CHECK_PASSES(bp::check_gradients(
+        d.params(), [&] { return d.loss(); }, backward));
 }
 
 TEST(Ch06GradCheck, ATenLayerSigmoidNetworkWithAPlantedBugFails) {
@@ -142,7 +143,8 @@ TEST(Ch06GradCheck, ATenLayerSigmoidNetworkWithAPlantedBugFails) {
         d.dx = d.net.backward(bp::softmax_cross_entropy_grad(d.net.forward(d.x), d.y));
         d.net.at<bp::Dense>(0).dW *= 1.1;
     };
-    const bp::GradientCheck check = bp::check_gradients(d.params(), [&] { return d.loss(); }, wrong);
+    const bp::GradientCheck check = bp::check_gradients(
+        d.params(), [&] { return d.loss(); }, wrong);
     EXPECT_FALSE(check.passed) << "a first layer's dW 10 % off must fail, however small it is:\n" << check.report();
     EXPECT_EQ(check.parameter, "layer1.W") << check.report();
 }
@@ -151,7 +153,8 @@ TEST(Ch06GradCheck, ATenLayerSigmoidNetworkWithAPlantedBugFails) {
 
 TEST(Ch06Layers, BatchNormRefusesWhatItCannotNormalize) {
     bp::BatchNorm bn(3);
-    EXPECT_ERROR_MENTIONS(bn.forward(Matrix::Ones(3, 1)), "BatchNorm::forward: shape mismatch: z is 3x1: in training mode a batch needs at least 2 examples");
+    EXPECT_ERROR_MENTIONS(bn.forward(Matrix::Ones(3, 1)),
+                          "BatchNorm::forward: shape mismatch: z is 3x1: in training mode a batch needs at least 2 examples");
     EXPECT_ERROR_MENTIONS(bn.forward(Matrix::Ones(2, 4)), "BatchNorm::forward");
     EXPECT_ERROR_MENTIONS(bp::BatchNorm(3).backward(Matrix::Ones(3, 4)), "BatchNorm::backward: run forward first");
     EXPECT_ERROR_MENTIONS(bp::BatchNorm(0), "BatchNorm: shape mismatch: it needs at least one feature");
@@ -304,11 +307,13 @@ TEST(Ch06Monitor, WarnsOfTheFailuresChapter6Teaches) {
     exploding.parameters[0].grad_norm = 1e5;
     exploding.parameters[0].update_ratio = 2;
     EXPECT_MENTIONS(bp::format_record(exploding), "= 1.00e+05: the gradient explodes");
-    EXPECT_MENTIONS(bp::format_record(exploding), "layer1.W: lr ||grad|| / ||value|| = 2.00e+00: an SGD step would be larger than the weights");
+    EXPECT_MENTIONS(bp::format_record(exploding),
+                    "layer1.W: lr ||grad|| / ||value|| = 2.00e+00: an SGD step would be larger than the weights");
 
     Record through_time;
     through_time.hidden = {{"rnn", {1e-7, 1e-3, 1.0}}};
-    EXPECT_MENTIONS(bp::format_record(through_time), "rnn: ||dL/dh_1|| / ||dL/dh_T|| = 1.00e-07: the gradient vanishes on its way back through time");
+    EXPECT_MENTIONS(bp::format_record(through_time),
+                    "rnn: ||dL/dh_1|| / ||dL/dh_T|| = 1.00e-07: the gradient vanishes on its way back through time");
 }
 
 TEST(Ch06Monitor, NamesTheFirstStepThatIsNotFiniteAsTrainingDoes) {

@@ -56,14 +56,16 @@ TEST(Ex6_1, GivesTheNormOfEachGradientInOrder) {
     const std::vector<double> got = bp::gradient_norms({bp::Parameter("layer1.W", W, dW), bp::Parameter("layer1.b", b, db)});
     const std::vector<double> want = {13, 5};
     EXPECT_TRUE(same(got, want)) << "expected " << list(want) << " (||dW|| then ||db||), got " << list(got)
-                                 << (same(got, {5, 13}) ? ": the order is reversed; keep the order of the parameters given"
+                                 << (same(got, {5, 13})     ? ": the order is reversed; keep the order of the parameters given"
                                      : same(got, {169, 25}) ? ": these are squared norms; take the square root"
-                                     : same(got, {std::sqrt(24.0), std::sqrt(2.0)}) ? ": these are the norms of the values W and b, not of the gradients dW and db"
+                                     : same(got, {std::sqrt(24.0), std::sqrt(2.0)})
+                                         ? ": these are the norms of the values W and b, not of the gradients dW and db"
                                      : same(got, {19, 5}) ? ": that is the sum of |g|, the L1 norm (3 + 4 + 12 = 19 for dW); the page says "
                                                             "||dW||_F = sqrt(sum of dW_ij^2), the Frobenius norm: sqrt(9 + 16 + 144) = 13, "
                                                             "p.grad().norm()"
                                                           : "")
-                                 << "\n  with dW =\n" << format_matrix(dW) << "  and db = (0, 5)";
+                                 << "\n  with dW =\n"
+                                 << format_matrix(dW) << "  and db = (0, 5)";
 }
 
 TEST(Ex6_1, GivesOneNormPerParameter) {
@@ -93,13 +95,12 @@ TEST(Ex6_1, GivesANormOfZeroForAnEmptyGradient) {
     W.setOnes(), b.setOnes();
     dW << 3, 0, 0, 4;
     db << 0, 2;
-    const std::vector<double> got =
-        bp::gradient_norms({bp::Parameter("W", W, dW), bp::Parameter("E", E, dE), bp::Parameter("b", b, db)});
+    const std::vector<double> got = bp::gradient_norms({bp::Parameter("W", W, dW), bp::Parameter("E", E, dE), bp::Parameter("b", b, db)});
     const std::vector<double> want = {5, 0, 2};
     EXPECT_TRUE(same(got, want)) << "expected " << list(want) << " (||dW||, ||dE|| of the 0x3 gradient dE, ||db||), got " << list(got)
-                                 << (same(got, {5, 2}) ? ": the parameter with an empty gradient was skipped; its norm is 0, and "
-                                                         "every parameter needs its norm in its place (the monitor pairs the "
-                                                         "i-th norm with the i-th name, so b's norm would be reported as E's)"
+                                 << (same(got, {5, 2})      ? ": the parameter with an empty gradient was skipped; its norm is 0, and "
+                                                              "every parameter needs its norm in its place (the monitor pairs the "
+                                                              "i-th norm with the i-th name, so b's norm would be reported as E's)"
                                      : same(got, {7, 0, 2}) ? ": that is the sum of |g|, the L1 norm (3 + 4 = 7 for dW); the page says "
                                                               "the Frobenius norm, sqrt(sum of g_ij^2): sqrt(9 + 16) = 5"
                                                             : "")
@@ -123,39 +124,43 @@ TEST(Ex6_2, SigmoidCountsBothFlatTails) {
                                      : std::abs(got - 2.0 / 6) < 1e-12 ? ": you counted only the tail near 1; near 0 sigma' is as small"
                                      : std::abs(got - 1.0 / 6) < 1e-12 ? ": you counted only the tail near 0; near 1 sigma' is as small"
                                                                        : "")
-                                 << "\n  a =\n" << format_matrix(a);
+                                 << "\n  a =\n"
+                                 << format_matrix(a);
 }
 
 TEST(Ex6_2, TanhCountsBothSigns) {
     const Matrix a = bp_test::row({-0.995, 0.2, 0.999, -0.5, 0.98});
     const double got = bp::saturated_fraction(Activation::tanh, a);
     EXPECT_NEAR(0.4, got, 1e-12) << "2 of the 5 outputs have |a| > 0.99 (-0.995 and 0.999)"
-                                 << (std::abs(got - 0.2) < 1e-12 ? ": count |a| near 1, at -1 as at +1" : "")
-                                 << "\n  a =\n" << format_matrix(a);
+                                 << (std::abs(got - 0.2) < 1e-12 ? ": count |a| near 1, at -1 as at +1" : "") << "\n  a =\n"
+                                 << format_matrix(a);
 }
 
 TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
     // 3 units (rows), 4 examples (columns): unit 1 is 0 for every example, the others only for
     // some; example 3 is 0 in every unit.
     Matrix a(3, 4);
-    a << 0, 0, 0, 0,  //
+    a << 0, 0, 0, 0,   //
         0, 1.5, 0, 2,  //
         0.1, 0.3, 0, 0.7;
     const double got = bp::saturated_fraction(Activation::relu, a);
-    const char* the_page = "; the page says a ReLU unit is dead when it outputs 0 for every example of the batch, and one "
-                           "that is 0 for some examples is alive (it learns from the others): count the rows of a that are "
-                           "all 0, out of a.rows()";
+    const char* the_page =
+        "; the page says a ReLU unit is dead when it outputs 0 for every example of the batch, and one "
+        "that is 0 for some examples is alive (it learns from the others): count the rows of a that are "
+        "all 0, out of a.rows()";
     const bool elements_of_elements = std::abs(got - 7.0 / 12) < 1e-12, elements_of_units = std::abs(got - 7.0 / 3) < 1e-12,
                any_zero = std::abs(got - 1.0) < 1e-12;
     EXPECT_NEAR(1.0 / 3, got, 1e-12) << "expected 1/3 (1 of the 3 units, the rows, is dead: 0 for every example of the batch), got " << got
-                                     << (elements_of_elements ? ": that is 7/12, the zero elements (7 of the 12 entries) counted instead of dead units"
-                                         : elements_of_units  ? ": that is 7/3, the 7 zero elements (entries) counted instead of dead units, "
-                                                                "divided by the 3 units"
+                                     << (elements_of_elements
+                                             ? ": that is 7/12, the zero elements (7 of the 12 entries) counted instead of dead units"
+                                         : elements_of_units
+                                             ? ": that is 7/3, the 7 zero elements (entries) counted instead of dead units, "
+                                               "divided by the 3 units"
                                          : any_zero ? ": that is 3/3, every unit with a zero for some example counted as dead"
                                          : std::abs(got - 0.25) < 1e-12 ? ": you counted columns; units are the rows, examples the columns"
                                                                         : "")
-                                     << (elements_of_elements || elements_of_units || any_zero ? the_page : "")
-                                     << "\n  a =\n" << format_matrix(a);
+                                     << (elements_of_elements || elements_of_units || any_zero ? the_page : "") << "\n  a =\n"
+                                     << format_matrix(a);
 }
 
 TEST(Ex6_2, TheBoundaryItselfIsNotSaturated) {
@@ -163,7 +168,9 @@ TEST(Ex6_2, TheBoundaryItselfIsNotSaturated) {
     const Matrix s = bp_test::row({0.01, 0.99, 0.5, 0.009});
     const double got_sigmoid = bp::saturated_fraction(Activation::sigmoid, s);
     EXPECT_NEAR(0.25, got_sigmoid, 1e-12) << "of 0.01, 0.99, 0.5 and 0.009 only 0.009 is saturated (a < 0.01 or a > 0.99, strictly)"
-                                          << (std::abs(got_sigmoid - 0.75) < 1e-12 ? ": you counted 0.01 and 0.99 too; use < and >, not <= and >=" : "");
+                                          << (std::abs(got_sigmoid - 0.75) < 1e-12
+                                                  ? ": you counted 0.01 and 0.99 too; use < and >, not <= and >="
+                                                  : "");
     const Matrix t = bp_test::row({-0.99, 0.99, 0.991, 0});
     const double got_tanh = bp::saturated_fraction(Activation::tanh, t);
     EXPECT_NEAR(0.25, got_tanh, 1e-12) << "of -0.99, 0.99, 0.991 and 0 only 0.991 is saturated (|a| > 0.99, strictly)"
@@ -196,21 +203,31 @@ TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
         double variance, swapped_variance;
         Mistake own[2];  // mistakes of this scheme's own
     } cases[] = {{bp::Init::Scheme::lecun, "LeCun", 1.0 / 300, 1.0 / 100, {{0, ""}, {0, ""}}},
-                 {bp::Init::Scheme::xavier, "Xavier", 2.0 / 400, 2.0 / 400,
-                  {{std::sqrt(6.0 / 400), ": that is the limit r = sqrt(6 / (n_in + n_out)) of the uniform distribution the library draws "
-                                          "Xavier's weights from, sqrt(3) times too large; its standard deviation is r / sqrt(3)"},
-                   {std::sqrt(1.0 / 400), ": that is sqrt(1 / (n_in + n_out)): the 2 is missing; Xavier's variance is 2 / (n_in + n_out), "
-                                          "the harmonic mean of the forward pass's 1 / n_in and the backward pass's 1 / n_out"}}},
-                 {bp::Init::Scheme::he, "He", 2.0 / 300, 2.0 / 100,
-                  {{std::sqrt(1.0 / 300), ": that is sqrt(1 / n_in), LeCun's; He's variance is 2 / n_in, the 2 making up for the half "
-                                          "of the units ReLU sets to 0"},
+                 {bp::Init::Scheme::xavier,
+                  "Xavier",
+                  2.0 / 400,
+                  2.0 / 400,
+                  {{std::sqrt(6.0 / 400),
+                    ": that is the limit r = sqrt(6 / (n_in + n_out)) of the uniform distribution the library draws "
+                    "Xavier's weights from, sqrt(3) times too large; its standard deviation is r / sqrt(3)"},
+                   {std::sqrt(1.0 / 400),
+                    ": that is sqrt(1 / (n_in + n_out)): the 2 is missing; Xavier's variance is 2 / (n_in + n_out), "
+                    "the harmonic mean of the forward pass's 1 / n_in and the backward pass's 1 / n_out"}}},
+                 {bp::Init::Scheme::he,
+                  "He",
+                  2.0 / 300,
+                  2.0 / 100,
+                  {{std::sqrt(1.0 / 300),
+                    ": that is sqrt(1 / n_in), LeCun's; He's variance is 2 / n_in, the 2 making up for the half "
+                    "of the units ReLU sets to 0"},
                    {0, ""}}}};
     for (const Case& c : cases) {
         const double got = bp::init_stddev(c.scheme, 300, 100);
         EXPECT_NEAR(std::sqrt(c.variance), got, 1e-12)
             << c.name << " for n_in = 300, n_out = 100"
             << (std::abs(got - c.variance) < 1e-12 ? ": that is the variance; the standard deviation is its square root"
-                : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12 ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
+                : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12
+                    ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
                 : c.own[0].gives > 0 && std::abs(got - c.own[0].gives) < 1e-12 ? c.own[0].what
                 : c.own[1].gives > 0 && std::abs(got - c.own[1].gives) < 1e-12 ? c.own[1].what
                                                                                : "");
@@ -231,8 +248,9 @@ TEST(Ex6_3, MatchesTheLibrarysInitialisers) {
             << "the weights that " << names[i] << "(100, 300, rng) draws (100 outputs, 300 inputs) have a standard deviation of "
             << measured
             << (std::abs(got - std::sqrt(3.0) * measured) < 0.02 * got ? ": you returned sqrt(3) times that, the uniform's limit r"
-                : i == 2 && std::abs(std::sqrt(2.0) * got - measured) < 0.02 * measured ? ": you returned 1/sqrt(2) times that; He's variance is 2 / n_in"
-                                                                                        : "");
+                : i == 2 && std::abs(std::sqrt(2.0) * got - measured) < 0.02 * measured
+                    ? ": you returned 1/sqrt(2) times that; He's variance is 2 / n_in"
+                    : "");
     }
 }
 
@@ -246,7 +264,8 @@ TEST(Ex6_4, LimitsEachElementAndLeavesTheRestAlone) {
     const bool weights_clipped = W == W_before.cwiseMax(-0.5).cwiseMin(0.5);
     EXPECT_HOLDS(bp_test::matrices_near("W", W_before, W, 0))
         << "clip_grad_value changed the weights W"
-        << (weights_clipped ? ": it clipped them instead of the gradients; clip p.grad(), never p.value()" : "; it changes the gradients only");
+        << (weights_clipped ? ": it clipped them instead of the gradients; clip p.grad(), never p.value()"
+                            : "; it changes the gradients only");
     const Matrix want = bp_test::row({-0.5, -0.5, -0.2, 0.2, 0.5, 0.5});
     EXPECT_MATRIX_NEAR(want, g) << "clipped to [-0.5, 0.5]: values beyond it on either side become -0.5 or 0.5, the others "
                                    "(exactly +-0.5 too) stay\n  g before =\n"
@@ -257,22 +276,24 @@ TEST(Ex6_4, NoElementsGiveZeroAndAnEmptyGradientIsSkipped) {
     // No parameter, or a gradient without elements: the largest |g| of no elements is 0, and
     // Eigen's maxCoeff() has no answer for an empty matrix (it fails an assertion).
     double none = -1;
-    if (bp_test::call_or_explain("clip_grad_value({}, 1.0)", [&] { none = bp::clip_grad_value({}, 1.0); },
-                                 "with no parameters there is nothing to clip: return 0")) {
+    if (bp_test::call_or_explain(
+            "clip_grad_value({}, 1.0)", [&] { none = bp::clip_grad_value({}, 1.0); },
+            "with no parameters there is nothing to clip: return 0")) {
         EXPECT_EQ(0.0, none) << "clip_grad_value with no parameters returns 0, the largest |g| of no elements";
     }
     Matrix E(0, 3), dE(0, 3), b = Matrix::Zero(2, 1), db = bp_test::col({-2, 0.5});
     double largest = -1;
     if (bp_test::call_or_explain(
             "clip_grad_value({E with a 0x3 gradient, b with db = (-2, 0.5)}, 1.0)",
-            [&] { largest = bp::clip_grad_value({bp::Parameter("E", E, dE), bp::Parameter("b", b, db)}, 1.0); },
+            [&] {
+                largest = bp::clip_grad_value({bp::Parameter("E", E, dE), bp::Parameter("b", b, db)}, 1.0);
+            },
             "a gradient without elements has nothing to clip: skip it (maxCoeff() of an empty matrix has no answer)")) {
         EXPECT_EQ(2.0, largest) << "the largest |g| is |-2|, in db; E's 0x3 gradient adds nothing";
         if (db(0) == -2.0)
             ADD_FAILURE() << "db(0) = -2 was left as it was: values below -max_value are clipped too, every element goes "
                              "into [-max_value, max_value] (-2 becomes -1 here)";
-        else
-            EXPECT_MATRIX_NEAR(bp_test::col({-1, 0.5}), db) << "db clipped to [-1, 1] after the empty gradient";
+        else EXPECT_MATRIX_NEAR(bp_test::col({-1, 0.5}), db) << "db clipped to [-1, 1] after the empty gradient";
     }
 }
 
@@ -406,15 +427,16 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     const Matrix y = bn.forward(z);
     ASSERT_EQ(bp::shape(y), "3x5") << "y has z's shape";
     EXPECT_MATRIX_NEAR(Matrix(bn.shift), Matrix(row_means(y))) << "the mean of each row of y (over the batch) is shift_i\n  z =\n"
-                                                                << format_matrix(z) << "  y =\n"
-                                                                << format_matrix(y);
+                                                               << format_matrix(z) << "  y =\n"
+                                                               << format_matrix(y);
     const Vector var = row_variances(z), want = bn.gamma.cwiseAbs2().cwiseProduct(var).cwiseQuotient((var.array() + bn.eps).matrix());
     // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
     const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
     const Vector got = row_variances(y);
     const bool uncentred = bp_test::near(Matrix(row_variances(with_uncentred_variance(z, bn).y)), Matrix(got), 1e-9);
     EXPECT_HOLDS(explained(uncentred ? std::string("the variance of each row of y: expected gamma_i^2 var_i / (var_i + eps), got "
-                                                   "gamma_i^2 var_i / (mean_i(z^2) + eps): ") + uncentred_variance
+                                                   "gamma_i^2 var_i / (mean_i(z^2) + eps): ") +
+                                           uncentred_variance
                                      : std::string(),
                            bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9)))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
@@ -422,7 +444,8 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
             : bp_test::near(Matrix(eps_outside), Matrix(got), 1e-12)
                 ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
                 : "")
-        << "\n  z =\n" << format_matrix(z);
+        << "\n  z =\n"
+        << format_matrix(z);
 }
 
 TEST(Ex6_6, TheVarianceIsOfTheDeviationsFromTheMean) {
@@ -433,9 +456,10 @@ TEST(Ex6_6, TheVarianceIsOfTheDeviationsFromTheMean) {
     const double got = bn.var(0);
     EXPECT_NEAR(1.0, got, 1e-12) << "expected bn.var = 1 for the row z = (1, 3) (mean 2, deviations -1 and 1), got " << got
                                  << (std::abs(got - 5) < 1e-12 ? std::string(", which is (1^2 + 3^2) / 2: ") + uncentred_variance
-                                     : std::abs(got - 2) < 1e-12 ? std::string(": that is ((-1)^2 + 1^2) / (m - 1), the sample variance; the batch's "
-                                                                               "variance uses 1/m")
-                                                                 : std::string());
+                                     : std::abs(got - 2) < 1e-12
+                                         ? std::string(": that is ((-1)^2 + 1^2) / (m - 1), the sample variance; the batch's "
+                                                       "variance uses 1/m")
+                                         : std::string());
 }
 
 TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
@@ -448,7 +472,8 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
     const Matrix eps_outside = (centred.array().colwise() / (want.var.array().sqrt() + bn.eps)).matrix();
     const bool uncentred = bp_test::near(with_uncentred_variance(z, bn).y, y);
     EXPECT_HOLDS(explained(uncentred ? std::string("y: expected gamma (z - mean) / sqrt(var + eps) + shift, got it with var = the "
-                                                   "mean of z^2: ") + uncentred_variance
+                                                   "mean of z^2: ") +
+                                           uncentred_variance
                                      : std::string(),
                            bp_test::matrices_near("y", want.y, y)))
         << (bp_test::near(Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
@@ -467,7 +492,8 @@ TEST(Ex6_6, KeepsWhatBackwardNeeds) {
     EXPECT_MATRIX_NEAR(Matrix(want.mean), Matrix(bn.mean)) << "bn.mean: each row's mean over the batch";
     const bool uncentred = bp_test::near(Matrix(with_uncentred_variance(z, bn).var), Matrix(bn.var));
     EXPECT_HOLDS(explained(uncentred ? std::string("bn.var: expected each row's variance about its mean, got each row's mean of "
-                                                   "z^2: ") + uncentred_variance
+                                                   "z^2: ") +
+                                           uncentred_variance
                                      : std::string(),
                            bp_test::matrices_near("Matrix(bn.var)", Matrix(want.var), Matrix(bn.var))))
         << "bn.var: each row's variance over the batch, with 1/m";
@@ -486,7 +512,8 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     const bool uncentred =
         bp_test::near(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * with_uncentred_variance(z, bn).var), Matrix(bn.running_var));
     EXPECT_HOLDS(explained(uncentred ? std::string("bn.running_var: expected it from each row's variance about its mean, got it "
-                                                   "from each row's mean of z^2, which bn.var held: ") + uncentred_variance
+                                                   "from each row's mean of z^2, which bn.var held: ") +
+                                           uncentred_variance
                                      : std::string(),
                            bp_test::matrices_near("Matrix(bn.running_var)", Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * f.var),
                                                   Matrix(bn.running_var))))
@@ -509,7 +536,7 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     bp::BatchNorm bn = bp_test::some_batch_norm(0.1);
     Matrix z = rng.uniform_matrix(3, 5, -1, 2);
     const Matrix G = rng.uniform_matrix(3, 5, -1, 1);  // random: with G = 1 (L = sum y), dz = 0 whatever the formula
-    bp_test::as_after_forward(bn, z);  // the tests' own forward, so that this exercise is tested on its own
+    bp_test::as_after_forward(bn, z);                  // the tests' own forward, so that this exercise is tested on its own
     const Matrix dz = bn.backward(G);
     const BatchNormLoss L{bn, G, z};
     const Matrix want = bp_test::slopes(L, z);
@@ -517,8 +544,9 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     const Matrix without_gamma = (want.array().colwise() / bn.gamma.array()).matrix();  // dz is linear in dzhat = dy ⊙ gamma
     std::string why;
     if (bp_test::near(naive, dz, 1e-7))
-        why = "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
-              "its row, and those paths add to dz\n";
+        why =
+            "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
+            "its row, and those paths add to dz\n";
     else if (bp_test::near(without_gamma, dz, 1e-7))
         why = "this is dz without gamma: y = gamma zhat + shift, so dzhat = dy ⊙ gamma, row i times gamma_i\n";
     else if (dz.rows() == 3 && dz.cols() == 5)
@@ -530,10 +558,9 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
                 why = out.str();
                 break;
             }
-    EXPECT_HOLDS(bp_test::matrices_near("dz", want, dz, 1e-7))
-        << why << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
-        << format_matrix(z) << "  and the upstream gradient G =\n"
-        << format_matrix(G);
+    EXPECT_HOLDS(bp_test::matrices_near("dz", want, dz, 1e-7)) << why << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
+                                                               << format_matrix(z) << "  and the upstream gradient G =\n"
+                                                               << format_matrix(G);
     EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
     EXPECT_HOLDS(bp_test::matrices_near("dshift", bp_test::slopes(L, bn.shift), Matrix(bn.dshift), 1e-7));
 }
@@ -547,11 +574,13 @@ TEST(Ex6_7, EachRowOfDzSumsToZeroAndIsOrthogonalToZhat) {
     ASSERT_EQ(bp::shape(dz), "3x7") << "dz has z's shape";
     // Adding c to a row of z, or scaling the row about its mean, leaves zhat (nearly) as it is.
     for (bp::Index i = 0; i < 3; ++i) {
-        EXPECT_NEAR(0.0, dz.row(i).sum(), 1e-12) << "row " << i << " of dz must sum to 0: shifting a row of z shifts its mean "
+        EXPECT_NEAR(0.0, dz.row(i).sum(), 1e-12) << "row " << i
+                                                 << " of dz must sum to 0: shifting a row of z shifts its mean "
                                                     "with it, and y does not change";
         EXPECT_NEAR(0.0, dz.row(i).dot(bn.zhat.row(i)), 1e-8)
-            << "row " << i << " of dz times zhat must sum to 0 (with a tiny eps): stretching a row of z about its mean "
-                              "stretches its deviation with it";
+            << "row " << i
+            << " of dz times zhat must sum to 0 (with a tiny eps): stretching a row of z about its mean "
+               "stretches its deviation with it";
     }
 }
 
@@ -581,13 +610,13 @@ Matrix evaluation_forward(const bp::BatchNorm& bn, const Matrix& z, const Vector
 
 // The mistake of updating the running averages in evaluation mode, named if they moved.
 std::string running_averages_moved(const bp::BatchNorm& bn, const Vector& mean_before, const Vector& var_before) {
-    if (bn.running_mean.size() == mean_before.size() && bn.running_var.size() == var_before.size() &&
-        bn.running_mean == mean_before && bn.running_var == var_before)
+    if (bn.running_mean.size() == mean_before.size() && bn.running_var.size() == var_before.size() && bn.running_mean == mean_before &&
+        bn.running_var == var_before)
         return "";
     return "the running averages changed: evaluation mode updates nothing (only a training-mode forward moves them, "
-           "after exercise 6.6's code)\n  running_mean before =\n" + format_matrix(mean_before) + "  after =\n" +
-           format_matrix(bn.running_mean) + "  running_var before =\n" + format_matrix(var_before) + "  after =\n" +
-           format_matrix(bn.running_var);
+           "after exercise 6.6's code)\n  running_mean before =\n" +
+           format_matrix(mean_before) + "  after =\n" + format_matrix(bn.running_mean) + "  running_var before =\n" +
+           format_matrix(var_before) + "  after =\n" + format_matrix(bn.running_var);
 }
 
 TEST(Ex6_8, UsesTheRunningAveragesNotTheBatch) {
@@ -670,7 +699,8 @@ TEST(Ex6_8, StoresTheStatisticsItUsed) {
                                                    "the running mean the forward pass used (mean = running_mean, var = running_var)"
                                                  : "";
     EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.4, -0.3, 1.2).finished(), Matrix(bn.mean)) << "bn.mean after an evaluation-mode forward" << stale;
-    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.8, 1.7, 0.3).finished(), Matrix(bn.var)) << "bn.var after an evaluation-mode forward: the running variance";
+    EXPECT_MATRIX_NEAR((Matrix(3, 1) << 0.8, 1.7, 0.3).finished(), Matrix(bn.var))
+        << "bn.var after an evaluation-mode forward: the running variance";
     EXPECT_MATRIX_NEAR(Matrix((running_var.array() + 0.1).rsqrt().matrix()), Matrix(bn.inv_std))
         << "bn.inv_std: 1 / sqrt(running_var + eps)";
 }

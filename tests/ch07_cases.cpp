@@ -27,8 +27,10 @@ bp::Rnn rnn_from(const NamedList& in, bp::Activation f = bp::Activation::tanh) {
 // The weights of a small tanh RNN (n_x = 2, n_h = 3), then x (T = 3 steps of m = 2) and h_0.
 NamedList rnn_inputs(std::uint64_t seed) {
     bp::Rng rng(seed);
-    return {{"W_x", rng.uniform_matrix(3, 2, -0.8, 0.8)}, {"W_h", rng.uniform_matrix(3, 3, -0.8, 0.8)},
-            {"b", rng.uniform_matrix(3, 1, -0.3, 0.3)},   {"x (3 steps of 2 columns)", rng.uniform_matrix(2, 6, -1, 1)},
+    return {{"W_x", rng.uniform_matrix(3, 2, -0.8, 0.8)},
+            {"W_h", rng.uniform_matrix(3, 3, -0.8, 0.8)},
+            {"b", rng.uniform_matrix(3, 1, -0.3, 0.3)},
+            {"x (3 steps of 2 columns)", rng.uniform_matrix(2, 6, -1, 1)},
             {"h0", rng.uniform_matrix(3, 2, -1, 1)}};
 }
 
@@ -71,16 +73,15 @@ BP_REFERENCE_CASES(ch07) {
         inputs.push_back({"x_t", rng.uniform_matrix(2, 4, -1, 1)});
         inputs.push_back({"h_prev", rng.uniform_matrix(3, 4, -1, 1)});
         for (bp::Activation f : {bp::Activation::tanh, bp::Activation::identity})
-            cases.push_back({"7.1", bp::to_string(f), "rnn_step_forward(Rnn(W_x, W_h, b, " + bp::to_string(f) + "), x_t, h_prev, h_t)", inputs,
-                             [f](const NamedList& in) {
+            cases.push_back({"7.1", bp::to_string(f), "rnn_step_forward(Rnn(W_x, W_h, b, " + bp::to_string(f) + "), x_t, h_prev, h_t)",
+                             inputs, [f](const NamedList& in) {
                                  const bp::Rnn rnn = rnn_from(in, f);
                                  Matrix h(3, 4);
                                  bp::rnn_step_forward(rnn, in[3].value, in[4].value, h);
                                  return NamedList{{"h_t", h}};
                              }});
     }
-    cases.push_back({"7.2", "three_steps", "Rnn(W_x, W_h, b).forward(x, {h0}) with T = 3, m = 2", rnn_inputs(732),
-                     [](const NamedList& in) {
+    cases.push_back({"7.2", "three_steps", "Rnn(W_x, W_h, b).forward(x, {h0}) with T = 3, m = 2", rnn_inputs(732), [](const NamedList& in) {
                          bp::Rnn rnn = rnn_from(in);
                          return NamedList{{"h", rnn.forward(Sequence(in[3].value, 2), {in[4].value, Matrix()}).all()}};
                      }});
@@ -112,17 +113,14 @@ BP_REFERENCE_CASES(ch07) {
         NamedList inputs = rnn_inputs(734);
         bp::Rng rng(735);
         inputs.push_back({"dh_out (3 steps of 2 columns)", rng.uniform_matrix(3, 6, -1, 1)});
-        cases.push_back({"7.4", "three_steps", "rnn.backward(dh_out) after rnn.forward(x, {h0}), T = 3, m = 2", inputs, [](const NamedList& in) {
-                             bp::Rnn rnn = rnn_from(in);
-                             own_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
-                             const Matrix dx = rnn.backward(Sequence(in[5].value, 2)).all();
-                             return NamedList{{"dW_x", rnn.dW_x},
-                                              {"dW_h", rnn.dW_h},
-                                              {"db", rnn.db},
-                                              {"dx", dx},
-                                              {"dh0", rnn.start_grad().h},
-                                              {"dh", rnn.hidden_grads().all()}};
-                         }});
+        cases.push_back(
+            {"7.4", "three_steps", "rnn.backward(dh_out) after rnn.forward(x, {h0}), T = 3, m = 2", inputs, [](const NamedList& in) {
+                 bp::Rnn rnn = rnn_from(in);
+                 own_rnn_forward(rnn, Sequence(in[3].value, 2), in[4].value);
+                 const Matrix dx = rnn.backward(Sequence(in[5].value, 2)).all();
+                 return NamedList{{"dW_x", rnn.dW_x}, {"dW_h", rnn.dW_h},          {"db", rnn.db},
+                                  {"dx", dx},         {"dh0", rnn.start_grad().h}, {"dh", rnn.hidden_grads().all()}};
+             }});
     }
     cases.push_back({"7.5", "tanh_rnn", "check_rnn_gradients(rnn, x, h0, Rng(736))", rnn_inputs(736), [](const NamedList& in) {
                          bp::Rnn rnn = rnn_from(in);
@@ -151,8 +149,8 @@ BP_REFERENCE_CASES(ch07) {
         inputs.push_back({"x (5 steps of 2 columns)", rng.uniform_matrix(2, 10, -1, 1)});
         inputs.push_back({"y (5 steps of 2 columns)", rng.uniform_matrix(2, 10, -1, 1)});
         cases.push_back({"7.7", "window_2_of_5",
-                         "truncated_bptt(model, mean_squared_error(), {x, y}, 2, SGD step with lr = 0.1) for an RNN with a readout",
-                         inputs, [](const NamedList& in) {
+                         "truncated_bptt(model, mean_squared_error(), {x, y}, 2, SGD step with lr = 0.1) for an RNN with a readout", inputs,
+                         [](const NamedList& in) {
                              bp::Rng unused(0);
                              bp::SequenceModel model(std::make_unique<bp::Rnn>(rnn_from(in)), 2, unused);
                              model.readout->W = in[3].value;
@@ -168,8 +166,8 @@ BP_REFERENCE_CASES(ch07) {
     {
         bp::Rng rng(739);
         const NamedList inputs = {{"W_x", rng.uniform_matrix(12, 2, -0.8, 0.8)}, {"W_h", rng.uniform_matrix(12, 3, -0.8, 0.8)},
-                              {"b", rng.uniform_matrix(12, 1, -0.5, 0.5)},   {"x_t", rng.uniform_matrix(2, 3, -1, 1)},
-                              {"h_prev", rng.uniform_matrix(3, 3, -1, 1)},   {"c_prev", rng.uniform_matrix(3, 3, -2, 2)}};
+                                  {"b", rng.uniform_matrix(12, 1, -0.5, 0.5)},   {"x_t", rng.uniform_matrix(2, 3, -1, 1)},
+                                  {"h_prev", rng.uniform_matrix(3, 3, -1, 1)},   {"c_prev", rng.uniform_matrix(3, 3, -2, 2)}};
         cases.push_back({"7.8", "one_step", "lstm_step_forward(Lstm(W_x, W_h, b), x_t, h_prev, c_prev, gates, c_t, h_t)", inputs,
                          [](const NamedList& in) {
                              const bp::Lstm lstm(in[0].value, in[1].value, in[2].value.col(0));
@@ -187,10 +185,10 @@ BP_REFERENCE_CASES(ch07) {
                              bp::Lstm lstm(in[0].value, in[1].value, in[2].value.col(0));
                              const OwnLstmStep fwd(lstm, in[3].value, in[4].value, in[5].value);
                              Matrix dx(2, 3), dh_prev(3, 3), dc_prev(3, 3);
-                             bp::lstm_step_backward(lstm, in[3].value, in[4].value, in[5].value, fwd.gates, fwd.c, in[6].value,
-                                                    in[7].value, dx, dh_prev, dc_prev);
-                             return NamedList{{"dW_x", lstm.dW_x},     {"dW_h", lstm.dW_h},       {"db", lstm.db},
-                                              {"dx_t", dx},            {"dh_prev", dh_prev},      {"dc_prev", dc_prev}};
+                             bp::lstm_step_backward(lstm, in[3].value, in[4].value, in[5].value, fwd.gates, fwd.c, in[6].value, in[7].value,
+                                                    dx, dh_prev, dc_prev);
+                             return NamedList{{"dW_x", lstm.dW_x}, {"dW_h", lstm.dW_h},  {"db", lstm.db},
+                                              {"dx_t", dx},        {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
                          }});
     }
     cases.push_back({"7.10", "one_step", "h_t = gru_step(g, gru_graph_parameters(g, gru), x_t, h_prev); g.backward(sum(G ⊙ h_t))",

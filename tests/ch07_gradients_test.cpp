@@ -50,15 +50,16 @@ TEST(Ex7_5, DrawsGTheShapeOfH) {
     const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, h0, for_check);
     const Sequence G(for_test.uniform_matrix(3, 3 * 2, -1, 1), 2);
     const Sequence G_transposed(Matrix(for_mistake.uniform_matrix(3 * 2, 3, -1, 1).transpose()), 2);
-    EXPECT_HOLDS(matches_or_names_mistake_first("check.loss", Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G)), Matrix::Constant(1, 1, check.loss),
-                                                {{"G was drawn as uniform_matrix(T m, n_h, -1, 1).transpose(): the same shape, but other numbers "
-                                                  "in each place, so the check runs on another loss than the page's. Draw it the shape of h: "
-                                                  "Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m)",
-                                                  Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G_transposed))},
-                                                 {"this is the loss with the start state h_0 = 0: forward from h0, rnn.forward(inputs, {start, Matrix()})",
-                                                  Matrix::Constant(1, 1, own_rnn_loss(rnn, x, Matrix::Zero(3, 2), G))}},
-                                                "the check's loss is L = sum_t sum(G_t ⊙ h_t), with G = Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m) "
-                                                "the first draw from rng, and h_t from h0 (n_h = 3, T = 3, m = 2)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "check.loss", Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G)), Matrix::Constant(1, 1, check.loss),
+        {{"G was drawn as uniform_matrix(T m, n_h, -1, 1).transpose(): the same shape, but other numbers "
+          "in each place, so the check runs on another loss than the page's. Draw it the shape of h: "
+          "Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m)",
+          Matrix::Constant(1, 1, own_rnn_loss(rnn, x, h0, G_transposed))},
+         {"this is the loss with the start state h_0 = 0: forward from h0, rnn.forward(inputs, {start, Matrix()})",
+          Matrix::Constant(1, 1, own_rnn_loss(rnn, x, Matrix::Zero(3, 2), G))}},
+        "the check's loss is L = sum_t sum(G_t ⊙ h_t), with G = Sequence(rng.uniform_matrix(n_h, T * m, -1, 1), m) "
+        "the first draw from rng, and h_t from h0 (n_h = 3, T = 3, m = 2)"));
 }
 
 // An RNN whose backward gets dL/dh_0 wrong by a factor of 2, or dL/dx: a check must notice.

@@ -80,11 +80,15 @@ TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
     }
     const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
     const char* why = "the graph's parameter leaves add their gradients into the layer's";
-    for (auto [name, W, dW] : {std::tuple<const char*, Matrix*, Matrix*>{"W_xu", &gru.W_xu, &gru.dW_xu}, {"W_hu", &gru.W_hu, &gru.dW_hu},
-                               {"W_xr", &gru.W_xr, &gru.dW_xr}, {"W_hr", &gru.W_hr, &gru.dW_hr},
-                               {"W_xh", &gru.W_xh, &gru.dW_xh}, {"W_hh", &gru.W_hh, &gru.dW_hh}})
+    for (auto [name, W, dW] : {std::tuple<const char*, Matrix*, Matrix*>{"W_xu", &gru.W_xu, &gru.dW_xu},
+                               {"W_hu", &gru.W_hu, &gru.dW_hu},
+                               {"W_xr", &gru.W_xr, &gru.dW_xr},
+                               {"W_hr", &gru.W_hr, &gru.dW_hr},
+                               {"W_xh", &gru.W_xh, &gru.dW_xh},
+                               {"W_hh", &gru.W_hh, &gru.dW_hh}})
         EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *W), *dW, 1e-7)) << why;
-    for (auto [name, b, db] : {std::tuple<const char*, Vector*, Vector*>{"b_u", &gru.b_u, &gru.db_u}, {"b_r", &gru.b_r, &gru.db_r},
+    for (auto [name, b, db] : {std::tuple<const char*, Vector*, Vector*>{"b_u", &gru.b_u, &gru.db_u},
+                               {"b_r", &gru.b_r, &gru.db_r},
                                {"b_h", &gru.b_h, &gru.db_h}})
         EXPECT_HOLDS(matrices_near(std::string("d") + name, slopes(L, *b), *db, 1e-7)) << why;
     EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), g.grad(xv), 1e-7));

@@ -29,7 +29,6 @@ using bp_test::matrices_near;
 
 using bp_test::error_of;
 
-
 // ---- the sequence type ----
 
 TEST(Ch07Sequence, NumbersItsStepsFromOne) {
@@ -223,8 +222,7 @@ TEST(Ch07Graph, TheGruEqualsTheGraphsTo1e12) {
         EXPECT_HOLDS(matrices_near("dx_" + std::to_string(t), g.grad(xs[std::size_t(t - 1)]), hand[0].middleCols((t - 1) * 2, 2), 1e-12));
     EXPECT_HOLDS(matrices_near("dh_0", g.grad(h0), hand[1], 1e-12));
     const std::vector<bp::Parameter> params = copy.parameters();
-    for (std::size_t i = 0; i < params.size(); ++i)
-        EXPECT_HOLDS(matrices_near("d" + params[i].name, params[i].grad(), hand[2 + i], 1e-12));
+    for (std::size_t i = 0; i < params.size(); ++i) EXPECT_HOLDS(matrices_near("d" + params[i].name, params[i].grad(), hand[2 + i], 1e-12));
 }
 
 TEST(Ch07Layers, OneRnnStepIsADenseLayerOnXAndH0) {
@@ -280,12 +278,12 @@ TEST(Ch07Layers, AGruIsBuiltFromGivenWeightsAndNamesAWrongOne) {
     const Matrix Wx = drawn.W_xu, Wh = drawn.W_hu, Wx_bad = Matrix::Zero(3, 4), Wh_bad = Matrix::Zero(3, 2);
     const Vector bias = drawn.b_u, b_bad = Vector::Zero(2);
     auto gru_with = [&](int wrong) {
-        return bp::Gru(wrong == 0 ? Matrix::Zero(0, 2) : Wx, wrong == 1 ? Wh_bad : Wh, wrong == 2 ? b_bad : bias,
-                       wrong == 3 ? Wx_bad : Wx, wrong == 4 ? Wh_bad : Wh, wrong == 5 ? b_bad : bias,
-                       wrong == 6 ? Wx_bad : Wx, wrong == 7 ? Wh_bad : Wh, wrong == 8 ? b_bad : bias);
+        return bp::Gru(wrong == 0 ? Matrix::Zero(0, 2) : Wx, wrong == 1 ? Wh_bad : Wh, wrong == 2 ? b_bad : bias, wrong == 3 ? Wx_bad : Wx,
+                       wrong == 4 ? Wh_bad : Wh, wrong == 5 ? b_bad : bias, wrong == 6 ? Wx_bad : Wx, wrong == 7 ? Wh_bad : Wh,
+                       wrong == 8 ? b_bad : bias);
     };
-    const char* names[] = {"W_xu is 0x2", "W_hu is 3x2", "b_u has 2", "W_xr is 3x4", "W_hr is 3x2",
-                           "b_r has 2", "W_xh is 3x4", "W_hh is 3x2", "b_h has 2"};
+    const char* names[] = {"W_xu is 0x2", "W_hu is 3x2", "b_u has 2",   "W_xr is 3x4", "W_hr is 3x2",
+                           "b_r has 2",   "W_xh is 3x4", "W_hh is 3x2", "b_h has 2"};
     for (int wrong = 0; wrong < 9; ++wrong) {
         EXPECT_THROW(gru_with(wrong), bp::ShapeError) << names[wrong];
         EXPECT_ERROR_MENTIONS(gru_with(wrong), names[wrong]);
@@ -300,7 +298,8 @@ TEST(Ch07Layers, TheFinalStateStartsTheNextChunk) {
         const Matrix whole = layer->forward(x).all();
         layer->forward(x.slice(1, 2));
         const bp::RecurrentState middle = layer->final_state();
-        EXPECT_HOLDS(matrices_near(std::string(kind) + ": h_3..h_5", whole.rightCols(6), layer->forward(x.slice(3, 3), middle).all(), 1e-15))
+        EXPECT_HOLDS(
+            matrices_near(std::string(kind) + ": h_3..h_5", whole.rightCols(6), layer->forward(x.slice(3, 3), middle).all(), 1e-15))
             << "steps 3-5 from the state after step 2 are the last three steps of the whole sequence";
     }
 }
@@ -309,7 +308,7 @@ TEST(Ch07Layers, TheFinalStateStartsTheNextChunk) {
 
 TEST(Ch07Model, TheLossIsSummedOverTimeAndAveragedOverTheBatch) {
     bp::Rng rng(760);
-    const Sequence out(rng.uniform_matrix(3, 4 * 2, -2, 2), 2);  // T = 4, m = 2, K = 3
+    const Sequence out(rng.uniform_matrix(3, 4 * 2, -2, 2), 2);        // T = 4, m = 2, K = 3
     bp::SequenceBatch batch{Sequence(1, 4, 2), Sequence(3, 4, 2), 2};  // scored from step 2
     for (bp::Index t = 1; t <= 4; ++t) batch.y.at(t) = bp_test::one_hot(rng, 3, 2);
     Sequence d_out;
@@ -443,7 +442,8 @@ TEST(Ch07Overlapping, AnUpdateEveryWindowStepsIsTruncatedBpttAndTheLossCountsEac
     for (auto [h, every] : {std::pair<bp::Index, bp::Index>{4, 1}, {5, 2}, {3, 2}, {10, 3}}) {
         int updates = 0;
         const double total = bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, h, every, [&] { ++updates; });
-        EXPECT_NEAR(whole, total, 1e-12) << "BPTT(" << h << "; " << every << "), T = 7: each target's loss once, the LSTM's h and c carried";
+        EXPECT_NEAR(whole, total, 1e-12) << "BPTT(" << h << "; " << every
+                                         << "), T = 7: each target's loss once, the LSTM's h and c carried";
         EXPECT_EQ(updates, (7 + every - 1) / every) << "BPTT(" << h << "; " << every << "): an update every " << every << " steps";
     }
     EXPECT_ERROR_MENTIONS(bp::overlapping_bptt(model, bp::softmax_cross_entropy(), batch, 2, 3, [] {}), "1 <= every <= window");
@@ -472,8 +472,7 @@ TEST(Ch07Overlapping, EachWindowsGradientIsThatOfItsNewTargetsThroughTheLastHSte
     check.backward(d_out);
     const std::vector<bp::Parameter> expected = check.parameters();
     ASSERT_EQ(expected.size(), last.size());
-    for (std::size_t i = 0; i < last.size(); ++i)
-        EXPECT_HOLDS(matrices_near(expected[i].name, expected[i].grad(), last[i], 1e-14));
+    for (std::size_t i = 0; i < last.size(); ++i) EXPECT_HOLDS(matrices_near(expected[i].name, expected[i].grad(), last[i], 1e-14));
 }
 
 // ---- what the experiments show, on small sizes ----
@@ -522,12 +521,13 @@ TEST(Ch07Experiments, TheGradientNormsFigureOnItsDefaultOptions) {
         rnn.W_h = rho * bp::random_orthogonal(n_h, rng);
         norms.push_back(bp::gradient_norms_by_distance(rnn, T, m, input_scale, rng));
         for (std::size_t j = 1; j <= std::size_t(T); ++j)
-            EXPECT_LE(norms.back()[j], std::pow(rho, double(j)) * (1 + 1e-9)) << "each RNN's gradient shrinks at least as fast as rho^j: rho = "
-                                                                              << rho << ", j = " << j;
+            EXPECT_LE(norms.back()[j], std::pow(rho, double(j)) * (1 + 1e-9))
+                << "each RNN's gradient shrinks at least as fast as rho^j: rho = " << rho << ", j = " << j;
         factors.push_back(bp::factor_per_step(norms.back(), 0, T));
     }
     for (std::size_t i = 1; i < factors.size(); ++i)
-        EXPECT_LT(factors[i - 1], factors[i]) << "the larger rho, the more slowly the gradient shrinks: rho = " << rhos[i - 1] << " and " << rhos[i];
+        EXPECT_LT(factors[i - 1], factors[i]) << "the larger rho, the more slowly the gradient shrinks: rho = " << rhos[i - 1] << " and "
+                                              << rhos[i];
     EXPECT_LT(norms.front()[T], 1e-10) << "rho = 0.5 vanishes";
     EXPECT_GT(norms.back()[T], 1.0) << "rho = 1.5 explodes";
     bp::Rng rng(seed);
@@ -556,8 +556,7 @@ TEST(Ch07Experiments, GatesThatStartOpenLearnALongDependency) {
     bp::Rng rng(766);
     EXPECT_GT(first_symbol_accuracy(std::make_unique<bp::Lstm>(4, 16, rng, 3.0), 20, 400, rng), 0.9)
         << "an LSTM with forget bias 3 remembers the first of 20 symbols";
-    EXPECT_GT(first_symbol_accuracy(std::make_unique<bp::Gru>(4, 18, rng, 3.0), 20, 400, rng), 0.9)
-        << "so does a GRU with update bias 3";
+    EXPECT_GT(first_symbol_accuracy(std::make_unique<bp::Gru>(4, 18, rng, 3.0), 20, 400, rng), 0.9) << "so does a GRU with update bias 3";
 }
 
 TEST(Ch07Experiments, ClippingKeepsAnRnnTraining) {

@@ -47,10 +47,10 @@ TEST(Ex7_8, TheGatesComeInTheOrderIFOG) {
         << "with i = 1, f = 0 (the 2nd block of b) and g = tanh(0.5) (the 4th), c_t = 0 c_prev + 1 g = tanh(0.5); "
            "the blocks of A are i, f, o, g in that order";
     if (std::abs(h(0, 0) - c(0, 0)) < 1e-12 && std::abs(c(0, 0) - std::tanh(0.5)) < 1e-12)
-        ADD_FAILURE() << "h_t = c_t = " << c(0, 0) << " with o = 1: the tanh is missing, h_t = o ⊙ tanh(c_t) (tanh_in_place on a copy "
+        ADD_FAILURE() << "h_t = c_t = " << c(0, 0)
+                      << " with o = 1: the tanh is missing, h_t = o ⊙ tanh(c_t) (tanh_in_place on a copy "
                          "of c_t, then times o)";
-    else
-        EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, std::tanh(std::tanh(0.5))), h) << "h_t = o tanh(c_t) with o = 1";
+    else EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, std::tanh(std::tanh(0.5))), h) << "h_t = o tanh(c_t) with o = 1";
 }
 
 TEST(Ex7_8, AnOpenForgetGateAndAClosedInputGateKeepTheCell) {
@@ -92,9 +92,9 @@ TEST(Ex7_9, MatchesFiniteDifferencesGateByGate) {
     EXPECT_HOLDS(matrices_near("dx_t", slopes(L, x), dx, 1e-7)) << "dx_t = W_x^T dA";
     EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "dh_prev = W_h^T dA";
     const Matrix o = s.gates.middleRows(6, 3), dc = G_c + G_h.cwiseProduct(o).cwiseProduct((1.0 - s.c.array().tanh().square()).matrix());
-    EXPECT_HOLDS(matches_or_names_mistake_first("dc_prev", slopes(L, c_prev), dc_prev,
-                                                {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f", dc}},
-                                                "dc_prev = dc ⊙ f", 1e-7));
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "dc_prev", slopes(L, c_prev), dc_prev,
+        {{"dc_prev = dc, without the forget gate: c_t = f ⊙ c_{t-1} + i ⊙ g, so dc_prev = dc ⊙ f", dc}}, "dc_prev = dc ⊙ f", 1e-7));
 }
 
 TEST(Ex7_9, TheCarouselPassesDcStraightBack) {

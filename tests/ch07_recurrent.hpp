@@ -46,8 +46,7 @@ inline bp::Rnn small_rnn(bp::Rng& rng, bp::Index n_x = 2, bp::Index n_h = 3) {
 
 // The exact linear case of the chapter: n_h = 2, W_h = [[1, 2], [0, 1]], the identity, no input.
 inline bp::Rnn exact_linear_rnn() {
-    return bp::Rnn(bp::Matrix::Zero(2, 1), (bp::Matrix(2, 2) << 1, 2, 0, 1).finished(), bp::Vector::Zero(2),
-                   bp::Activation::identity);
+    return bp::Rnn(bp::Matrix::Zero(2, 1), (bp::Matrix(2, 2) << 1, 2, 0, 1).finished(), bp::Vector::Zero(2), bp::Activation::identity);
 }
 
 // A gradient that is G at step `at` only (zero elsewhere): a loss at that step alone.

@@ -128,12 +128,13 @@ void expect_bptt_matches_finite_differences(bp::Rnn& rnn, Sequence x, Matrix h0,
     const std::string mistake = rnn_bptt_mistake(rnn, G);
     const std::string note = !mistake.empty() || !near(OwnRnnBackward(rnn, G).dW_x, dW_x)
                                  ? about
-                                 : about + ". dW_x is right, so each step's dz_t is, and the carried gradient: look at "
-                                           "how this gradient is made from them";
+                                 : about +
+                                       ". dW_x is right, so each step's dz_t is, and the carried gradient: look at "
+                                       "how this gradient is made from them";
     const auto L = [&] { return own_rnn_loss(rnn, x, h0, G); };
     const ::testing::AssertionResult results[] = {
         matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7), matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7),
-        matrices_near("db", slopes(L, rnn.b), db, 1e-7),       matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7),
+        matrices_near("db", slopes(L, rnn.b), db, 1e-7), matrices_near("dx", slopes(L, x.all()), dx.all(), 1e-7),
         matrices_near("dh_0", slopes(L, h0), dh0, 1e-7)};
     for (const ::testing::AssertionResult& result : results) {
         if (result) continue;
@@ -236,9 +237,7 @@ TEST(Ex7_3, MatchesFiniteDifferences) {
     // tanh' read from h_prev instead of h_t gives these gradients: named in each failure it explains.
     const Matrix dz_of_h_prev = G.cwiseProduct((1.0 - h_prev.array().square()).matrix());
     const bool of_h_prev = near(dz_of_h_prev * x.transpose(), dW_x) && near(dz_of_h_prev * h_prev.transpose(), dW_h);
-    const auto why = [&](const ::testing::AssertionResult& result) {
-        return of_h_prev ? explained(tanh_prime_of_h_prev, result) : result;
-    };
+    const auto why = [&](const ::testing::AssertionResult& result) { return of_h_prev ? explained(tanh_prime_of_h_prev, result) : result; };
     EXPECT_HOLDS(why(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)));
     EXPECT_HOLDS(why(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)));
     EXPECT_HOLDS(why(matrices_near("db", slopes(L, rnn.b), db, 1e-7)));
@@ -257,20 +256,23 @@ TEST(Ex7_3, AddsIntoTheGradients) {
     bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
     // With = instead of +=, the second call leaves one step's share, as the last step of a sequence would.
     const auto overwritten = [](const std::string& dW, const std::string& share) {
-        return "expected " + dW + " after the same step twice to be twice one step's share, got one share: that is " + dW + " = " +
-               share + " with = instead of +=, each step overwriting what the steps before it added (over a sequence only one "
-               "step's share would remain); the page says each step adds its share, " + dW + " += " + share +
-               ": W_x, W_h and b are shared by every step, so their gradients are sums over the steps";
+        return "expected " + dW + " after the same step twice to be twice one step's share, got one share: that is " + dW + " = " + share +
+               " with = instead of +=, each step overwriting what the steps before it added (over a sequence only one "
+               "step's share would remain); the page says each step adds its share, " +
+               dW + " += " + share + ": W_x, W_h and b are shared by every step, so their gradients are sums over the steps";
     };
-    EXPECT_HOLDS(matches_or_names_mistake_first("dW_x", Matrix(2 * once_x), rnn.dW_x, {{overwritten("dW_x", "dz x_t^T"), once_x}},
-                                                "the same step twice must add twice: W_x is shared by every step, so each step adds its share "
-                                                "(+=, not =)"));
-    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", Matrix(2 * once_h), rnn.dW_h, {{overwritten("dW_h", "dz h_{t-1}^T"), once_h}},
-                                                "the same step twice must add twice: W_h is shared by every step, so each step adds its share "
-                                                "(+=, not =)"));
-    EXPECT_HOLDS(matches_or_names_mistake_first("db", Matrix(2 * once_b), Matrix(rnn.db), {{overwritten("db", "the row sums of dz"), Matrix(once_b)}},
-                                                "the same step twice must add twice: b is shared by every step, so each step adds its share "
-                                                "(+=, not =)"));
+    EXPECT_HOLDS(
+        matches_or_names_mistake_first("dW_x", Matrix(2 * once_x), rnn.dW_x, {{overwritten("dW_x", "dz x_t^T"), once_x}},
+                                       "the same step twice must add twice: W_x is shared by every step, so each step adds its share "
+                                       "(+=, not =)"));
+    EXPECT_HOLDS(
+        matches_or_names_mistake_first("dW_h", Matrix(2 * once_h), rnn.dW_h, {{overwritten("dW_h", "dz h_{t-1}^T"), once_h}},
+                                       "the same step twice must add twice: W_h is shared by every step, so each step adds its share "
+                                       "(+=, not =)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "db", Matrix(2 * once_b), Matrix(rnn.db), {{overwritten("db", "the row sums of dz"), Matrix(once_b)}},
+        "the same step twice must add twice: b is shared by every step, so each step adds its share "
+        "(+=, not =)"));
 }
 
 TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
@@ -278,17 +280,18 @@ TEST(Ex7_3, DWhPairsDzWithTheStateTheStepRead) {
     bp::Rnn rnn(Matrix::Zero(2, 1), (Matrix(2, 2) << 1, 2, 0, 1).finished(), Vector::Zero(2), Activation::identity);
     Matrix dx(1, 1), dh_prev(2, 1);
     bp::rnn_step_backward(rnn, Matrix::Zero(1, 1), col({2, 3}), col({8, 3}), col({1, 0}), dx, dh_prev);
-    const std::string tanh_prime = "tanh' = 1 - h_t^2 was applied, but this RNN's activation is the identity, whose "
-                                   "derivative is 1: dz = dh_t. Multiply by 1 - h_t^2 only when rnn.f == Activation::tanh";
-    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", (Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h,
-                                                {{"dW_h pairs dz with h_t = (8, 3), the state the step made; it read h_{t-1} = h_prev = (2, 3), "
-                                                  "so dW_h = dz h_prev^T",
-                                                  (Matrix(2, 2) << 8, 3, 0, 0).finished()},
-                                                 {tanh_prime + " (here dz = (1, 0) times 1 - 8^2 = -63)", (Matrix(2, 2) << -126, -189, 0, 0).finished()},
-                                                 {tanh_prime + "; and dW_h pairs dz with h_t = (8, 3) instead of h_prev = (2, 3)",
-                                                  (Matrix(2, 2) << -504, -189, 0, 0).finished()}},
-                                                "dW_h = dz h_{t-1}^T with dz = dh_t = (1, 0) (the identity) and h_{t-1} = h_prev = (2, 3): "
-                                                "[[2, 3], [0, 0]]"));
+    const std::string tanh_prime =
+        "tanh' = 1 - h_t^2 was applied, but this RNN's activation is the identity, whose "
+        "derivative is 1: dz = dh_t. Multiply by 1 - h_t^2 only when rnn.f == Activation::tanh";
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "dW_h", (Matrix(2, 2) << 2, 3, 0, 0).finished(), rnn.dW_h,
+        {{"dW_h pairs dz with h_t = (8, 3), the state the step made; it read h_{t-1} = h_prev = (2, 3), "
+          "so dW_h = dz h_prev^T",
+          (Matrix(2, 2) << 8, 3, 0, 0).finished()},
+         {tanh_prime + " (here dz = (1, 0) times 1 - 8^2 = -63)", (Matrix(2, 2) << -126, -189, 0, 0).finished()},
+         {tanh_prime + "; and dW_h pairs dz with h_t = (8, 3) instead of h_prev = (2, 3)", (Matrix(2, 2) << -504, -189, 0, 0).finished()}},
+        "dW_h = dz h_{t-1}^T with dz = dh_t = (1, 0) (the identity) and h_{t-1} = h_prev = (2, 3): "
+        "[[2, 3], [0, 0]]"));
 }
 
 TEST(Ex7_3, SendsTheGradientBackThroughTheTransposeOfWh) {
@@ -316,26 +319,30 @@ TEST(Ex7_4, ExactLinearCase) {
     bp::Rnn rnn = exact_linear_rnn();
     own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
     rnn.backward(loss_at_step(3, col({1, 0}), 3));  // L = g^T h_3, g = (1, 0)
-    const std::string no_carry = "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
-                                 "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next";
-    const std::string W_h_not_transposed = "W_h dz instead of W_h^T dz in dh_prev: W_h^j g = (1, 0) for every j, where "
-                                           "(W_h^T)^j g = (1, 2j)";
-    EXPECT_HOLDS(matches_or_names_mistake_first("start_grad().h", col({1, 6}), rnn.start_grad().h,
-                                                {{W_h_not_transposed, col({1, 0})},
-                                                 {no_carry, col({0, 0})},
-                                                 {"This is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, "
-                                                  "after the loop",
-                                                  col({1, 4})},
-                                                 {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()},
-                                                 {"The loop runs forwards in time, t = 1 up to 3: steps 1 and 2 ran before step 3's loss came back, so "
-                                                  "only W_h^T g = (1, 2), what step 3 sent back, is left. BPTT runs t = T down to 1",
-                                                  col({1, 2})}},
-                                                "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = "
-                                                "(1, 6)"));
+    const std::string no_carry =
+        "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
+        "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next";
+    const std::string W_h_not_transposed =
+        "W_h dz instead of W_h^T dz in dh_prev: W_h^j g = (1, 0) for every j, where "
+        "(W_h^T)^j g = (1, 2j)";
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "start_grad().h", col({1, 6}), rnn.start_grad().h,
+        {{W_h_not_transposed, col({1, 0})},
+         {no_carry, col({0, 0})},
+         {"This is dh_1, one step short of h_0: d_start.h is the dh_next that step 1 sends back, "
+          "after the loop",
+          col({1, 4})},
+         {"start_grad().h is empty: after the loop, d_start.h = dh_next, what step 1 sent back", Matrix()},
+         {"The loop runs forwards in time, t = 1 up to 3: steps 1 and 2 ran before step 3's loss came back, so "
+          "only W_h^T g = (1, 2), what step 3 sent back, is left. BPTT runs t = T down to 1",
+          col({1, 2})}},
+        "L = g^T h_3 with g = (1, 0), the identity and W_h = [[1, 2], [0, 1]]: dh_0 = (W_h^T)^3 g = "
+        "(1, 6)"));
     if (!near(col({1, 6}), rnn.start_grad().h)) return;  // dh_1 would show the same mistake again
-    EXPECT_HOLDS(explained("dh_0 is right, so the pass is, but dh_1 = (W_h^T)^2 g is not: keep each step's dh_t = "
-                           "dh_out_t + dh_next in dh.at(t), which hidden_grads() returns",
-                           matrices_near("hidden_grads().at(1)", col({1, 4}), rnn.hidden_grads().at(1))));
+    EXPECT_HOLDS(
+        explained("dh_0 is right, so the pass is, but dh_1 = (W_h^T)^2 g is not: keep each step's dh_t = "
+                  "dh_out_t + dh_next in dh.at(t), which hidden_grads() returns",
+                  matrices_near("hidden_grads().at(1)", col({1, 4}), rnn.hidden_grads().at(1))));
 }
 
 TEST(Ex7_4, ALossAtTheLastStepReachesEveryStep) {
@@ -344,8 +351,9 @@ TEST(Ex7_4, ALossAtTheLastStepReachesEveryStep) {
     const Sequence x(rng.uniform_matrix(2, 4 * 2, -1, 1), 2);  // T = 4
     const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
     const Sequence G = loss_at_step(4, rng.uniform_matrix(3, 2, -1, 1), 4);
-    expect_bptt_matches_finite_differences(rnn, x, h0, G, "The loss is at step 4 of 4 only: the other steps' shares come from "
-                                                           "the gradient carried back from step 4");
+    expect_bptt_matches_finite_differences(rnn, x, h0, G,
+                                           "The loss is at step 4 of 4 only: the other steps' shares come from "
+                                           "the gradient carried back from step 4");
 }
 
 TEST(Ex7_4, ALossAtEveryStepMatchesFiniteDifferences) {
@@ -366,19 +374,21 @@ TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
     const auto dz1 = [&] { return Matrix(G.at(1).cwiseProduct((1.0 - rnn.h.at(1).array().square()).matrix())); };
     own_rnn_forward(rnn, x, Matrix::Zero(3, 1));
     rnn.backward(G);
-    const std::string with_h_t = "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1}, so dW_h += "
-                                 "dz_t h_{t-1}^T";
-    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", Matrix::Zero(3, 3), rnn.dW_h, {{with_h_t + ": here dz_1 h_1^T instead of dz_1 h_0^T = 0",
-                                                                                        dz1() * rnn.h.at(1).transpose()}},
-                                                "A loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly"));
+    const std::string with_h_t =
+        "dW_h pairs dz_t with h_t, the state step t made; step t read h_{t-1}, so dW_h += "
+        "dz_t h_{t-1}^T";
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "dW_h", Matrix::Zero(3, 3), rnn.dW_h, {{with_h_t + ": here dz_1 h_1^T instead of dz_1 h_0^T = 0", dz1() * rnn.h.at(1).transpose()}},
+        "A loss at step 1 only, from h_0 = 0: step 1 read h_0 = 0, so dW_h = dz_1 h_0^T = 0 exactly"));
     const Matrix h0 = rng.uniform_matrix(3, 1, -1, 1);
     rnn.zero_grad();
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
     const Matrix dz1_of_h0 = G.at(1).cwiseProduct((1.0 - h0.array().square()).matrix());  // tanh' read from h_0
-    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", dz1() * h0.transpose(), rnn.dW_h,
-                                                {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
-                                                "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
+    EXPECT_HOLDS(
+        matches_or_names_mistake_first("dW_h", dz1() * h0.transpose(), rnn.dW_h,
+                                       {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
+                                       "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
 }
 
 TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
@@ -391,9 +401,10 @@ TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
         expected += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array().square()).matrix()).rowwise().sum();
         of_h_prev += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.hidden(t - 1).array().square()).matrix()).rowwise().sum();
     }
-    EXPECT_HOLDS(matches_or_names_mistake_first("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
-                                                "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
-                                                "it once"));
+    EXPECT_HOLDS(
+        matches_or_names_mistake_first("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
+                                       "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
+                                       "it once"));
 }
 
 TEST(Ex7_4, TwoBackwardPassesAddUp) {
@@ -414,9 +425,10 @@ TEST(Ex7_4, TwoBackwardPassesAddUp) {
                                : "Two backward passes must give twice one pass's dW_h: backward adds into it (+=) over every step "
                                  "and every call, and only zero_grad() clears it",
                            matrices_near("dW_h", 2 * once, rnn.dW_h)));
-    EXPECT_HOLDS(explained("dL/dh_0 is the same on a second call: it starts again from dh_next = 0, nothing is left over "
-                           "from the first call",
-                           matrices_near("start_grad().h", dh0_once, rnn.start_grad().h)));
+    EXPECT_HOLDS(
+        explained("dL/dh_0 is the same on a second call: it starts again from dh_next = 0, nothing is left over "
+                  "from the first call",
+                  matrices_near("start_grad().h", dh0_once, rnn.start_grad().h)));
 }
 
 TEST(Ex7_4, ABatchIsTheSumOfItsSequences) {

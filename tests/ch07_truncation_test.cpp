@@ -95,8 +95,8 @@ double chunks_loss(bp::SequenceModel& model, const bp::Loss& loss, const bp::Seq
 
 // What truncated_bptt returned, against the full forward pass's loss, with the known mistakes
 // that give it named; `about` describes the case.
-void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k,
-                          double L, const std::string& about) {
+void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k, double L,
+                          const std::string& about) {
     const double full = bp::sequence_loss(loss, model.forward(batch.x), batch);
     const bp::Index chunk_count = (batch.steps() + k - 1) / k;  // the last chunk may be shorter
     const double chunks = static_cast<double>(chunk_count);
@@ -114,7 +114,9 @@ void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const 
         mistakes.insert(mistakes.begin(),
                         {"only h was carried across a cut, and the cell restarted at 0: an LSTM's state is h and c, carry "
                          "both, the whole RecurrentState that model.layer->final_state() returns",
-                         scalar(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState& s) { return bp::RecurrentState{s.h, Matrix()}; }))});
+                         scalar(chunks_loss(model, loss, batch, k, [](const bp::RecurrentState& s) {
+                             return bp::RecurrentState{s.h, Matrix()};
+                         }))});
     EXPECT_HOLDS(matches_or_names_mistake_first("the loss truncated_bptt returned", scalar(full), scalar(L), mistakes,
                                                 about + ": with an update() that changes nothing, the chunks' losses add up to the loss of "
                                                         "the whole sequence, each chunk starting from the state the one before ended in",
@@ -163,20 +165,20 @@ TEST(Ex7_7, AnLstmCarriesItsCellToo) {
     // Forget gates open (bias 2) and large inputs: the cell holds much of what it took in.
     Vector b = rng.uniform_matrix(4 * n_h, 1, -0.5, 0.5).col(0);
     b.segment(n_h, n_h).array() += 2;
-    bp::SequenceModel model(std::make_unique<ForwardOnlyLstm>(rng.uniform_matrix(4 * n_h, 2, -1.5, 1.5),
-                                                              rng.uniform_matrix(4 * n_h, n_h, -0.8, 0.8), b),
-                            2, rng);
+    bp::SequenceModel model(
+        std::make_unique<ForwardOnlyLstm>(rng.uniform_matrix(4 * n_h, 2, -1.5, 1.5), rng.uniform_matrix(4 * n_h, n_h, -0.8, 0.8), b), 2,
+        rng);
     const bp::SequenceBatch batch{Sequence(rng.uniform_matrix(2, 6 * 2, -1, 1), 2), Sequence(rng.uniform_matrix(2, 6 * 2, -1, 1), 2), 1};
     const double L = bp::truncated_bptt(model, bp::mean_squared_error(), batch, 2, [] {});
-    expect_chunks_add_up(model, bp::mean_squared_error(), batch, 2, L,
-                         "An LSTM (n_h = 3) with a readout, T = 6 steps in chunks of k = 2");
+    expect_chunks_add_up(model, bp::mean_squared_error(), batch, 2, L, "An LSTM (n_h = 3) with a readout, T = 6 steps in chunks of k = 2");
 }
 
 TEST(Ex7_7, StartsFromTheGivenStateAndListsEachChunksLoss) {
     Truncation c;
     bp::RecurrentState start{c.rng.uniform_matrix(3, 2, -0.9, 0.9), Matrix()};  // h_0 of a batch that goes on an earlier one
     std::vector<double> losses;
-    const double L = bp::truncated_bptt(c.model, c.loss, c.batch, 2, [] {}, start, &losses);
+    const double L = bp::truncated_bptt(
+        c.model, c.loss, c.batch, 2, [] {}, start, &losses);
     // What each chunk scores, from the given start and then from where the chunk before ended.
     std::vector<double> want;
     bp::RecurrentState carried = start;
@@ -222,8 +224,9 @@ TEST(Ex7_7, TheGradientStopsAtTheChunksStart) {
     for (auto& [name, g] : zero) g.setZero();
     const auto is = [&](const Gradients& g) { return static_cast<bool>(same_gradients("", g, seen[1])); };
     const std::string after = "After chunk 2 (steps 3-4), update() saw ";
-    const std::string stop = "forward and backward run on the chunk alone (batch.chunk), forward from the state the chunk "
-                             "before ended in";
+    const std::string stop =
+        "forward and backward run on the chunk alone (batch.chunk), forward from the state the chunk "
+        "before ended in";
     const std::string clear = "call model.zero_grad() at the start of each chunk (backward adds into the gradients)";
     std::string why = "After chunk 2 (steps 3-4), update() must see the gradients of its loss alone, through steps 3-4 from h_2";
     if (is(plus(seen[0], alone))) why = after + "chunk 1's gradients added to chunk 2's: " + clear;

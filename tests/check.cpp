@@ -25,8 +25,7 @@ std::string format_with_digits(const bp::Matrix& m, const std::string& indent, i
 
 std::string format_matrix(const bp::Matrix& m, const std::string& indent) { return format_with_digits(m, indent, 6); }
 
-::testing::AssertionResult matrices_near(const std::string& label, const bp::Matrix& expected, const bp::Matrix& got,
-                                         double tolerance) {
+::testing::AssertionResult matrices_near(const std::string& label, const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
     // "Matrix(db)", the test's own conversion, reads better as "db".
     std::string what = label;
     if (what.rfind("Matrix(", 0) == 0 && what.back() == ')') what = what.substr(7, what.size() - 8);
@@ -36,19 +35,18 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) { retu
         return ::testing::AssertionFailure() << what << ": expected " << e << ", got " << g << "\n";
     }
     if (expected.rows() != got.rows() || expected.cols() != got.cols())
-        return ::testing::AssertionFailure() << what << ": expected shape " << bp::shape(expected)
-                                             << ", got " << bp::shape(got) << "\n  expected:\n"
+        return ::testing::AssertionFailure() << what << ": expected shape " << bp::shape(expected) << ", got " << bp::shape(got)
+                                             << "\n  expected:\n"
                                              << format_matrix(expected) << "  got:\n"
                                              << format_matrix(got);
     for (bp::Index j = 0; j < got.cols(); ++j)
         for (bp::Index i = 0; i < got.rows(); ++i) {
             const double e = expected(i, j), g = got(i, j);
             if (!(std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e))))
-                return ::testing::AssertionFailure()
-                       << what << ": at row " << i << ", column " << j
-                       << ": expected " << e << ", got " << g << "\n  expected (" << bp::shape(expected) << "):\n"
-                       << format_matrix(expected) << "  got (" << bp::shape(got) << "):\n"
-                       << format_matrix(got);
+                return ::testing::AssertionFailure() << what << ": at row " << i << ", column " << j << ": expected " << e << ", got " << g
+                                                     << "\n  expected (" << bp::shape(expected) << "):\n"
+                                                     << format_matrix(expected) << "  got (" << bp::shape(got) << "):\n"
+                                                     << format_matrix(got);
         }
     return ::testing::AssertionSuccess();
 }
@@ -100,23 +98,21 @@ const Mistake* mistake_giving(const bp::Matrix& got, const std::vector<Mistake>&
 
 }  // namespace
 
-::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
-                                                    const bp::Matrix& got, const std::vector<Mistake>& mistakes,
-                                                    double tolerance) {
+::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+                                                    const std::vector<Mistake>& mistakes, double tolerance) {
     ::testing::AssertionResult near = matrices_near(what, expected, got, tolerance);
     if (near) return near;
     std::string message = near.message();
     if (!message.empty() && message.back() != '\n') message += "\n";
     if (const Mistake* m = mistake_giving(got, mistakes, tolerance))
-        return ::testing::AssertionFailure() << message << "  This is exactly what a known mistake gives: " << m->what
-                                             << ".\n";
+        return ::testing::AssertionFailure() << message << "  This is exactly what a known mistake gives: " << m->what << ".\n";
     const std::string how = relation(expected, got, std::max(tolerance, 1e-9));
     return how.empty() ? near : ::testing::AssertionFailure() << message << "  " << how << "\n";
 }
 
-::testing::AssertionResult matches_or_names_mistake_first(const std::string& what, const bp::Matrix& expected,
-                                                          const bp::Matrix& got, const std::vector<Mistake>& mistakes,
-                                                          const std::string& otherwise, double tolerance) {
+::testing::AssertionResult matches_or_names_mistake_first(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+                                                          const std::vector<Mistake>& mistakes, const std::string& otherwise,
+                                                          double tolerance) {
     const ::testing::AssertionResult near = matrices_near(what, expected, got, tolerance);
     if (near) return near;
     const Mistake* m = mistake_giving(got, mistakes, tolerance);
@@ -132,16 +128,13 @@ bool near(const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
     return static_cast<bool>(matrices_near("", expected, got, tolerance));
 }
 
-std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent) {
-    return format_with_digits(m, indent, 17);
-}
+std::string format_matrix_exactly(const bp::Matrix& m, const std::string& indent) { return format_with_digits(m, indent, 17); }
 
 ::testing::AssertionResult all_finite(const std::string& what, const bp::Matrix& m) {
     for (bp::Index j = 0; j < m.cols(); ++j)
         for (bp::Index i = 0; i < m.rows(); ++i)
             if (!std::isfinite(m(i, j)))
-                return ::testing::AssertionFailure() << what << " has " << m(i, j) << " at row " << i << ", column "
-                                                     << j << ":\n"
+                return ::testing::AssertionFailure() << what << " has " << m(i, j) << " at row " << i << ", column " << j << ":\n"
                                                      << format_matrix(m);
     return ::testing::AssertionSuccess();
 }
@@ -229,12 +222,8 @@ bp::Matrix slopes_of(const std::function<double()>& f, double* x, bp::Index rows
 
 }  // namespace
 
-bp::Matrix slopes(const std::function<double()>& f, bp::Matrix& x, double h) {
-    return slopes_of(f, x.data(), x.rows(), x.cols(), h);
-}
+bp::Matrix slopes(const std::function<double()>& f, bp::Matrix& x, double h) { return slopes_of(f, x.data(), x.rows(), x.cols(), h); }
 
-bp::Matrix slopes(const std::function<double()>& f, bp::Vector& x, double h) {
-    return slopes_of(f, x.data(), x.size(), 1, h);
-}
+bp::Matrix slopes(const std::function<double()>& f, bp::Vector& x, double h) { return slopes_of(f, x.data(), x.size(), 1, h); }
 
 }  // namespace bp_test

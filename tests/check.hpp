@@ -42,16 +42,14 @@ struct Mistake {
 // (NaN matching NaN), or else the expected matrix transposed, negated or times a constant,
 // said after the comparison ("This is exactly what a known mistake gives: <what>.": a
 // mistake said as a formula).
-::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected,
-                                                    const bp::Matrix& got, const std::vector<Mistake>& mistakes,
-                                                    double tolerance = reference_tolerance);
+::testing::AssertionResult matches_or_names_mistake(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+                                                    const std::vector<Mistake>& mistakes, double tolerance = reference_tolerance);
 
 // The same comparison and the same mistakes, said first: on a failure, the first line is the
 // mistake that gives `got` (a mistake said as a sentence), or else `otherwise` (what is right),
 // then the comparison (see explained).
-::testing::AssertionResult matches_or_names_mistake_first(const std::string& what, const bp::Matrix& expected,
-                                                          const bp::Matrix& got, const std::vector<Mistake>& mistakes,
-                                                          const std::string& otherwise = "",
+::testing::AssertionResult matches_or_names_mistake_first(const std::string& what, const bp::Matrix& expected, const bp::Matrix& got,
+                                                          const std::vector<Mistake>& mistakes, const std::string& otherwise = "",
                                                           double tolerance = reference_tolerance);
 
 // A failed assertion with `why` as its first line, the line the progress report shows for every
@@ -154,8 +152,7 @@ void expect_shape_error(F f, std::initializer_list<const char*> words) {
         f();
         ADD_FAILURE() << "expected a bp::ShapeError, but nothing was thrown";
     } catch (const bp::ShapeError& e) {
-        for (const char* w : words)
-            EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << "'" << w << "' not in: " << e.what();
+        for (const char* w : words) EXPECT_NE(std::string(e.what()).find(w), std::string::npos) << "'" << w << "' not in: " << e.what();
     }
 }
 
@@ -189,14 +186,13 @@ std::string locate_in_exercise(void* const* frames, int count);
 
 // Like EXPECT_TRUE(assertion), but the failure shows only the assertion's own message; more
 // may be streamed after it: EXPECT_HOLDS(...) << "with W =\n" << format_matrix(W).
-#define EXPECT_HOLDS(assertion)                                                   \
-    switch (0)                                                                    \
-    case 0:                                                                       \
-    default:                                                                      \
+#define EXPECT_HOLDS(assertion)                                                    \
+    switch (0)                                                                     \
+    case 0:                                                                        \
+    default:                                                                       \
         if (const ::testing::AssertionResult bp_result_ = (assertion); bp_result_) \
-            ;                                                                     \
-        else                                                                      \
-            ADD_FAILURE() << bp_result_.message()
+            ;                                                                      \
+        else ADD_FAILURE() << bp_result_.message()
 
 // EXPECT_NEAR for matrices, at the reference tolerance.
 #define EXPECT_MATRIX_NEAR(expected, got) EXPECT_HOLDS(::bp_test::matrices_near(#got, (expected), (got)))

@@ -18,8 +18,8 @@ using bp_test::error_of;
 constexpr double inf = std::numeric_limits<double>::infinity();
 
 // Pinned so that a change of algorithm, or a compiler that computes differently, shows up
-// (the integers were checked against an independent Python version). xoshiro256** is integer arithmetic, and uniform() scales 53 of its bits exactly, so these
-// hold bit for bit everywhere.
+// (the integers were checked against an independent Python version). xoshiro256** is integer arithmetic, and uniform() scales 53 of its
+// bits exactly, so these hold bit for bit everywhere.
 TEST(LibRandom, GivesThePinnedSequence) {
     bp::Rng rng(42);
     const std::uint64_t expected[] = {0x15780b2e0c2ec716ULL, 0x6104d9866d113a7eULL, 0xae17533239e499a1ULL};
@@ -55,8 +55,8 @@ TEST(LibRandom, GivesThePinnedNumbersOfEveryKind) {
     for (double e : {0.13999362332785178, -0.94490173802825672, 0.62562346809375158, 0.17264415403829844})
         EXPECT_NEAR(e, rng.normal(), 1e-15);
     bp::Rng again(2024);
-    const double in_range[] = {-0x1.4143a615cc697p-1, 0x1.445627a5367a8p-2, -0x1.3670b30993c79p-1,
-                               -0x1.f82fad03b5658p-2, 0x1.3915599f94128p-2};
+    const double in_range[] = {-0x1.4143a615cc697p-1, 0x1.445627a5367a8p-2, -0x1.3670b30993c79p-1, -0x1.f82fad03b5658p-2,
+                               0x1.3915599f94128p-2};
     for (double e : in_range) EXPECT_EQ(e, again.uniform(-0.7, 0.6));
     const Matrix m = again.uniform_matrix(2, 2, -1, 1);  // filled column by column
     const double m_expected[] = {-0x1.05403de70cc2cp-1, -0x1.b0ccf4a9651ap-3, -0x1.f1a62d661d744p-2, 0x1.d12f4d39cc79p-4};
@@ -146,7 +146,8 @@ TEST(LibMatrix, RequireFiniteNamesTheFirstValueThatIsNot) {
                     "clip_grad_norm: layer1.W's gradient is not finite: nan at row 1, column 0");
     g(1, 0) = 0;
     const Eigen::Map<Matrix> view(g.data(), 3, 2);  // a Parameter's view works too
-    EXPECT_MENTIONS(error_of<bp::ValueError>([&] { bp::require_finite("step", "b", view); }), "step: b is not finite: inf at row 2, column 1");
+    EXPECT_MENTIONS(error_of<bp::ValueError>([&] { bp::require_finite("step", "b", view); }),
+                    "step: b is not finite: inf at row 2, column 1");
 }
 
 }  // namespace

@@ -52,7 +52,6 @@ std::string error_reading(const std::filesystem::path& file) {
     return "";
 }
 
-
 // The peak memory of this process so far, in MB.
 double peak_rss_mb() {
     rusage usage{};
@@ -65,8 +64,8 @@ TEST(LibData, ReadsPlainGzippedAndMultiStreamFiles) {
     write_bytes(dir.path / "a.idx", small_idx);
     write_bytes(dir.path / "a.gz", gzip(small_idx));
     // gzip files may hold several streams one after another (cat a.gz b.gz).
-    write_bytes(dir.path / "two.gz", concat(gzip(Bytes(small_idx.begin(), small_idx.begin() + 7)),
-                                            gzip(Bytes(small_idx.begin() + 7, small_idx.end()))));
+    write_bytes(dir.path / "two.gz",
+                concat(gzip(Bytes(small_idx.begin(), small_idx.begin() + 7)), gzip(Bytes(small_idx.begin() + 7, small_idx.end()))));
     for (const char* name : {"a.idx", "a.gz", "two.gz"}) {
         const bp::IdxArray a = bp::read_idx(dir.path / name);
         EXPECT_EQ(a.dims, (std::vector<std::uint32_t>{2, 3})) << name;
@@ -108,8 +107,8 @@ TEST(LibData, DecompressesNoMoreThanTheHeaderPromises) {
     const double before = peak_rss_mb();
     const std::string e = error_reading(dir.path / "bomb.gz");
     EXPECT_MENTIONS(e, "bomb.gz: too long", "offset 18 of the decompressed data");
-    EXPECT_LT(peak_rss_mb() - before, 64.0) << "reading a 260 kB file raised the peak memory from " << before << " MB to "
-                                            << peak_rss_mb() << " MB";
+    EXPECT_LT(peak_rss_mb() - before, 64.0) << "reading a 260 kB file raised the peak memory from " << before << " MB to " << peak_rss_mb()
+                                            << " MB";
 }
 
 // A header may promise more than the file can hold, or dimensions whose product overflows:

@@ -27,7 +27,6 @@ using bp_test::NamedList;
 
 using bp_test::error_of;
 
-
 const bp_test::ReferenceCase& reference_case(const std::string& exercise, const std::string& name) {
     static const std::vector<bp_test::ReferenceCase> all = bp_test::all_reference_cases();
     for (const auto& c : all)
@@ -152,8 +151,7 @@ TEST(LibOptimizers, NameAParameterThatAppearsDisappearsOrChangesShape) {
     EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w, g), bp::Parameter("layer1.c", v, gv)}), "layer1.c was not there");
     EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w, g)}), "layer1.b was there at the first step");
     Matrix w3 = Matrix::Ones(3, 2), g3 = Matrix::Ones(3, 2);
-    EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w3, g3), bp::Parameter("layer1.b", v, gv)}),
-                          "layer1.W is 3x2 but was 2x2");
+    EXPECT_ERROR_MENTIONS(adam.step({bp::Parameter("layer1.W", w3, g3), bp::Parameter("layer1.b", v, gv)}), "layer1.W is 3x2 but was 2x2");
     bp::Momentum momentum(0.1);
     momentum.step({bp::Parameter("a", w, g), bp::Parameter("b", v, gv)});
     momentum.step({bp::Parameter("b", v, gv), bp::Parameter("a", w, g)});  // another order is the same parameters
@@ -233,7 +231,8 @@ TEST(LibOptimizers, ASettingChangedAfterConstructionIsRefusedByTheStep) {
 TEST(LibOptimizers, ClippingAnInfiniteGradientSaysSo) {
     Matrix w = Matrix::Ones(2, 2), g = Matrix::Ones(2, 2);
     g(1, 0) = std::numeric_limits<double>::infinity();
-    EXPECT_ERROR_MENTIONS(bp::clip_grad_norm({bp::Parameter("layer2.W", w, g)}, 1.0), "clip_grad_norm: the gradient of layer2.W is not finite: inf at row 1, column 0");
+    EXPECT_ERROR_MENTIONS(bp::clip_grad_norm({bp::Parameter("layer2.W", w, g)}, 1.0),
+                          "clip_grad_norm: the gradient of layer2.W is not finite: inf at row 1, column 0");
 }
 
 // A spiral classifier and a batch of it, for the training-step tests.
@@ -317,10 +316,12 @@ TEST(LibTraining, ALossThatStaysFarAboveTheLimitIsADivergenceThoughFinite) {
 
     options.loss_limit.value = 0;  // no limit
     step = 0;
-    EXPECT_NO_THROW(bp::for_each_batch(8, options, rng, step, nullptr, [&](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 1e9; }));
+    EXPECT_NO_THROW(
+        bp::for_each_batch(8, options, rng, step, nullptr, [&](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 1e9; }));
     options.loss_limit.value = std::numeric_limits<double>::quiet_NaN();
-    EXPECT_ERROR_MENTIONS(bp::for_each_batch(8, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 1.0; }),
-                          "the loss limit must be >= 0");
+    EXPECT_ERROR_MENTIONS(
+        bp::for_each_batch(8, options, rng, step, nullptr, [](const std::vector<bp::Index>&, bp::Index, bp::Index) { return 1.0; }),
+        "the loss limit must be >= 0");
     EXPECT_ERROR_MENTIONS(bp::LossLimit::for_classes(1), "at least 2 classes");
 }
 

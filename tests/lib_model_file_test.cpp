@@ -156,7 +156,7 @@ TEST(LibModelFile, AChangedByteIsNamedByTheChecksum) {
     EXPECT_EQ(m.load_with(m.bytes), "(nothing was thrown)");
     std::string b = m.bytes + checksum_bytes(m.bytes);
     const auto f = b.find("dense") + 5 + 8 + 16;  // the third number of layer1's settings: its activation
-    b[f] = static_cast<char>(b[f] ^ 0x01);  // relu becomes another activation: a different model, unless checked
+    b[f] = static_cast<char>(b[f] ^ 0x01);        // relu becomes another activation: a different model, unless checked
     EXPECT_MENTIONS(m.load_raw(b), "corrupt: its checksum does not match its contents");
 }
 
@@ -212,8 +212,8 @@ TEST(LibModelFile, AHugeClaimedSizeIsAnErrorNotAnAllocation) {
     EXPECT_NE(e.find("more than the"), std::string::npos) << e;
     EXPECT_EQ(e.find("not the expected kind"), std::string::npos) << e;
     // A count of inner layers no file could hold.
-    std::string c = std::string("BPMODEL\n") + int64_bytes(2) + int64_bytes(10) + "sequential" + int64_bytes(0) +
-                    int64_bytes(std::int64_t{1} << 40);
+    std::string c =
+        std::string("BPMODEL\n") + int64_bytes(2) + int64_bytes(10) + "sequential" + int64_bytes(0) + int64_bytes(std::int64_t{1} << 40);
     EXPECT_NE(m.load_raw(c).find("more than the"), std::string::npos) << m.load_raw(c);
 }
 
@@ -231,7 +231,8 @@ TEST(LibModelFile, ADivergedModelIsNotSavedAndTheOldFileStays) {
     bp::Rng rng(4);
     bp::Mlp bad({3, 4, 2}, Activation::relu, Activation::identity, rng);
     bad.dense(1).W(1, 2) = std::numeric_limits<double>::infinity();
-    EXPECT_NE(error_of<bp::DataError>([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at row 1, column 2"), std::string::npos);
+    EXPECT_NE(error_of<bp::DataError>([&] { bp::save_model(bad, m.file); }).find("not saved: layer2.W is inf at row 1, column 2"),
+              std::string::npos);
     EXPECT_EQ(bytes_of(m.file), m.bytes + checksum_bytes(m.bytes));
     std::size_t files = 0;
     for (const auto& entry : std::filesystem::directory_iterator(m.dir.path)) files += entry.is_regular_file();
@@ -274,10 +275,15 @@ TEST(LibModelFile, ADestinationThatCannotTakeAModelIsNamedBeforeAnyWork) {
 TEST(LibModelFile, TwoSavesToOnePathLeaveAWholeModel) {
     TempDir dir;
     bp::Rng rng(6);
-    const bp::Mlp a({20, 30, 10}, Activation::relu, Activation::identity, rng), b({20, 30, 10}, Activation::relu, Activation::identity, rng);
+    const bp::Mlp a({20, 30, 10}, Activation::relu, Activation::identity, rng),
+        b({20, 30, 10}, Activation::relu, Activation::identity, rng);
     const auto file = dir.path / "m.bin";
-    std::thread first([&] { for (int i = 0; i < 20; ++i) bp::save_model(a, file); });
-    std::thread second([&] { for (int i = 0; i < 20; ++i) bp::save_model(b, file); });
+    std::thread first([&] {
+        for (int i = 0; i < 20; ++i) bp::save_model(a, file);
+    });
+    std::thread second([&] {
+        for (int i = 0; i < 20; ++i) bp::save_model(b, file);
+    });
     first.join();
     second.join();
     bp::Sequential back = bp::load_model(file);

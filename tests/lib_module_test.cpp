@@ -13,7 +13,6 @@
 #include "bp/recurrent/sequence_model.hpp"
 #include "bp/train/train.hpp"
 
-
 namespace {
 
 using bp::Activation;
@@ -46,8 +45,8 @@ TEST(LibModule, OneWalkNamesEveryParameterBufferAndMode) {
     EXPECT_EQ(buffers, (std::vector<std::string>{"net.layer2.running_mean", "net.layer2.running_var"}));
     std::vector<std::string> modules;
     bp::for_each_module(net, [&](const std::string& name, bp::Module& m) { modules.push_back(name + ":" + m.kind()); });
-    EXPECT_EQ(modules, (std::vector<std::string>{":sequential", "layer1:dense", "layer2:batch_norm", "layer3:residual",
-                                                 "layer3.inner:dense"}));
+    EXPECT_EQ(modules,
+              (std::vector<std::string>{":sequential", "layer1:dense", "layer2:batch_norm", "layer3:residual", "layer3.inner:dense"}));
 
     net.set_training(false);
     bp::for_each_module(net, [](const std::string& name, bp::Module& m) { EXPECT_FALSE(m.training()) << name; });

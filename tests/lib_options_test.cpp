@@ -55,8 +55,8 @@ void expect_refused(int line, const std::vector<const char*>& args, std::initial
 TEST(LibOptions, ReadsEveryKindOfOption) {
     Settings s;
     bp::Options options = declare(s);
-    const char* args[] = {"trainer", "--epochs", "4", "--seed=18446744073709551615", "--lr", "0.5", "--engine", "course",
-                          "--verbose", "results"};
+    const char* args[] = {"trainer", "--epochs",  "4",      "--seed=18446744073709551615", "--lr", "0.5", "--engine",
+                          "course",  "--verbose", "results"};
     EXPECT_TRUE(options.parse(10, args));
     EXPECT_EQ(s.epochs, 4);
     EXPECT_EQ(s.seed, 18446744073709551615ULL);
@@ -110,7 +110,8 @@ TEST(LibOptions, RefusesUnknownOptionsAndMissingValues) {
 TEST(LibOptions, ReadsNumbersAsWrittenAndTheLastOfTwoValues) {
     Settings s;
     bp::Options options = declare(s);
-    const char* args[] = {"trainer", "--seed", "010", "--epochs", "3", "--epochs=+5", "--lr", "0.1", "--engine", "course", "--engine", "fast"};
+    const char* args[] = {"trainer", "--seed", "010",      "--epochs", "3",        "--epochs=+5",
+                          "--lr",    "0.1",    "--engine", "course",   "--engine", "fast"};
     EXPECT_TRUE(options.parse(12, args));
     EXPECT_EQ(s.seed, 10u);
     EXPECT_EQ(s.epochs, 5);
@@ -136,9 +137,9 @@ TEST(LibOptions, RefusesANameDeclaredTwiceOrNotValid) {
 }
 
 TEST(LibOptions, HelpWinsOverWhatCameBeforeIt) {
-    for (std::vector<const char*> args : {std::vector<const char*>{"trainer", "--epochs", "0", "--help"},
-                                          std::vector<const char*>{"trainer", "--help", "--epochs", "0"},
-                                          std::vector<const char*>{"trainer", "--epoch", "-h"}}) {
+    for (std::vector<const char*> args :
+         {std::vector<const char*>{"trainer", "--epochs", "0", "--help"}, std::vector<const char*>{"trainer", "--help", "--epochs", "0"},
+          std::vector<const char*>{"trainer", "--epoch", "-h"}}) {
         Settings s;
         bp::Options options = declare(s);
         EXPECT_FALSE(options.parse(static_cast<int>(args.size()), args.data())) << args[1] << " " << args[2];
@@ -149,8 +150,8 @@ TEST(LibOptions, HelpListsEveryOptionWithItsDefaultAndRange) {
     Settings s;
     const std::string help = declare(s).help();
     for (const char* w : {"usage: trainer [options] [folder]", "Trains a network.", "--epochs N", "passes over the training set",
-                          "default 10", "1 to 1000", "--lr X", "default 0.001", "above 0, at most 10", "--engine NAME",
-                          "fast, course", "--log PATH", "--verbose", "--help", "folder", "default out"})
+                          "default 10", "1 to 1000", "--lr X", "default 0.001", "above 0, at most 10", "--engine NAME", "fast, course",
+                          "--log PATH", "--verbose", "--help", "folder", "default out"})
         EXPECT_NE(help.find(w), std::string::npos) << "'" << w << "' not in:\n" << help;
 }
 

@@ -163,8 +163,8 @@ std::string locate_in_exercise(void* const* frames, int count) {
         if (const auto at = shown.rfind("/exercises/"); at != std::string::npos) shown = shown.substr(at + 1);
         else if (const auto at2 = shown.rfind("/solutions/"); at2 != std::string::npos) shown = shown.substr(at2 + 1);
         const std::string id = exercise_at(file, line);
-        where = "Raised in " + (id.empty() ? std::string("") : "exercise " + id + ", ") + shown + ":" + std::to_string(line) +
-                ":\n    " + source_line(file, line);
+        where = "Raised in " + (id.empty() ? std::string("") : "exercise " + id + ", ") + shown + ":" + std::to_string(line) + ":\n    " +
+                source_line(file, line);
     }
     const std::string inputs = inputs_in_scope();
     if (!inputs.empty()) where += (where.empty() ? "" : "\n") + inputs;

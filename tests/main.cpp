@@ -38,8 +38,7 @@ int main(int argc, char** argv) {
     try {
         if (const std::string dir = flag(argc, argv, "progress"); !dir.empty())
             return bp_test::print_progress(manifest, dir, flag(argc, argv, "only"));
-        if (const std::string dir = flag(argc, argv, "gate"); !dir.empty())
-            return bp_test::judge_stub_gate(manifest, dir);
+        if (const std::string dir = flag(argc, argv, "gate"); !dir.empty()) return bp_test::judge_stub_gate(manifest, dir);
         if (const std::string dir = flag(argc, argv, "grade"); !dir.empty()) {
             // One source of points: a second file here could disagree with the list's.
             if (!flag(argc, argv, "points").empty())

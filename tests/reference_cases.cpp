@@ -107,8 +107,7 @@ ReferenceData read_reference_data(const std::filesystem::path& dir) {
     return data;
 }
 
-bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden, bp::Activation output,
-                     const NamedList& inputs) {
+bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden, bp::Activation output, const NamedList& inputs) {
     bp::Rng unused(0);  // every weight is replaced
     bp::Mlp net(sizes, hidden, output, unused);
     for (std::size_t l = 0; l < net.size(); ++l) {
@@ -117,6 +116,5 @@ bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden,
     }
     return net;
 }
-
 
 }  // namespace bp_test

@@ -43,9 +43,9 @@ using CaseMaker = std::vector<ReferenceCase> (*)();
 struct CaseRegistration {
     CaseRegistration(CaseMaker make);
 };
-#define BP_REFERENCE_CASES(chapter)                                                           \
-    static std::vector<ReferenceCase> chapter##_reference_cases();                            \
-    static const CaseRegistration chapter##_registration(chapter##_reference_cases);          \
+#define BP_REFERENCE_CASES(chapter)                                                  \
+    static std::vector<ReferenceCase> chapter##_reference_cases();                   \
+    static const CaseRegistration chapter##_registration(chapter##_reference_cases); \
     static std::vector<ReferenceCase> chapter##_reference_cases()
 
 // Every registered case, ordered by chapter (and within a chapter as its file lists them).
@@ -57,12 +57,11 @@ int chapter_of(const std::string& exercise);  // "1.10" -> 1
 using ReferenceData = std::map<std::string, NamedList>;
 std::string reference_key(const ReferenceCase& c);
 std::filesystem::path reference_file(const std::filesystem::path& dir, int chapter);  // dir/ch01.txt
-std::string format_number(double v);  // as the reference files store it
+std::string format_number(double v);                                                  // as the reference files store it
 std::string format_reference_data(int chapter, const std::vector<std::pair<std::string, NamedList>>& results);
 ReferenceData read_reference_data(const std::filesystem::path& dir);  // every chNN.txt in dir
 
 // An Mlp whose weights are the case's inputs W1, b1, W2, b2, ... (in that order, first).
-bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden, bp::Activation output,
-                     const NamedList& inputs);
+bp::Mlp network_from(const std::vector<bp::Index>& sizes, bp::Activation hidden, bp::Activation output, const NamedList& inputs);
 
 }  // namespace bp_test

@@ -39,9 +39,7 @@ public:
             if (auto near = matrices_near(want.name, want.value, it->value); !near && ++count <= 2) {
                 wrong += std::string(near.message());
                 if (wrong.back() != '\n') wrong += "\n";
-            }
-            else if (!near)
-                also_wrong += (also_wrong.empty() ? "" : ", ") + want.name;
+            } else if (!near) also_wrong += (also_wrong.empty() ? "" : ", ") + want.name;
         }
         if (count)
             ADD_FAILURE() << the_case << "differs from the reference solution in\n"

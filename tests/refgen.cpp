@@ -30,9 +30,7 @@ constexpr double refgen_tolerance = reference_tolerance / 10;
 
 using Results = std::map<int, std::vector<std::pair<std::string, NamedList>>>;
 
-bool near(double stored, double computed) {
-    return std::abs(computed - stored) <= refgen_tolerance * std::max(1.0, std::abs(stored));
-}
+bool near(double stored, double computed) { return std::abs(computed - stored) <= refgen_tolerance * std::max(1.0, std::abs(stored)); }
 
 // The results as write stores them: each number the stored one agrees with becomes the stored
 // one, so round-off differences between machines never change a file.

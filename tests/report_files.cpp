@@ -60,14 +60,14 @@ std::map<std::string, std::vector<TestOutcome>> read_reports(const std::filesyst
                 running[f[1] + "." + f[2]] = {f[1], f[2], "crashed", "", ""};
             } else if (f.size() >= 5 && f[0] == "result") {
                 running.erase(f[1] + "." + f[2]);
-                by_exercise[exercise_of_suite(f[1])].push_back(
-                    {f[1], f[2], f[3], f[4], f.size() > 5 ? unescape(f[5]) : ""});
+                by_exercise[exercise_of_suite(f[1])].push_back({f[1], f[2], f[3], f[4], f.size() > 5 ? unescape(f[5]) : ""});
             }
         }
         for (auto& [key, t] : running) {
-            t.message = "the test process died during this test (a crash: look for an index out of range or a "
-                        "null pointer). Its output: ctest --test-dir <build> -R '" +
-                        entry.path().stem().string() + "' --output-on-failure";
+            t.message =
+                "the test process died during this test (a crash: look for an index out of range or a "
+                "null pointer). Its output: ctest --test-dir <build> -R '" +
+                entry.path().stem().string() + "' --output-on-failure";
             by_exercise[exercise_of_suite(t.suite)].push_back(t);
         }
     }
@@ -131,7 +131,8 @@ bool is_gtest_wording(const std::string& line) {
     if (starts_with(line, "(tests/") && ends_with(line, ")")) {
         const auto colon = line.rfind(':');
         return colon != std::string::npos && colon + 2 < line.size() &&
-               std::all_of(line.begin() + static_cast<std::ptrdiff_t>(colon) + 1, line.end() - 1, [](char c) { return c >= '0' && c <= '9'; });
+               std::all_of(line.begin() + static_cast<std::ptrdiff_t>(colon) + 1, line.end() - 1,
+                           [](char c) { return c >= '0' && c <= '9'; });
     }
     return false;
 }

@@ -21,9 +21,8 @@ int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem
         else if (e.count("fail")) problem = "a test failed with something other than the not-implemented error";
         else if (e.count("pass")) problem = "a test passes on the untouched stub, so it checks nothing of this exercise";
         else if (own == 0) problem = "no test fails with this exercise's own not-implemented error";
-        std::cout << (problem.empty() ? "  ok    " : "  FAIL  ") << pad(e.id, 6) << e.tests.size() << " tests, "
-                  << own + e.count("waiting") << " fail on stubs (" << own << " on its own)"
-                  << (problem.empty() ? "" : ": " + problem) << "\n";
+        std::cout << (problem.empty() ? "  ok    " : "  FAIL  ") << pad(e.id, 6) << e.tests.size() << " tests, " << own + e.count("waiting")
+                  << " fail on stubs (" << own << " on its own)" << (problem.empty() ? "" : ": " + problem) << "\n";
         if (!problem.empty()) {
             ++bad;
             for (const TestOutcome& t : e.tests)

@@ -72,8 +72,10 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
         std::string junit_cases;
         int junit_failures = 0;
         if (const auto f = failures.find(e.id); f != failures.end()) {
-            output = "Did not compile, so it was graded as not done (its code was replaced by the stub; the other "
-                     "exercises of the file were graded as written). The compiler said:\n" + f->second;
+            output =
+                "Did not compile, so it was graded as not done (its code was replaced by the stub; the other "
+                "exercises of the file were graded as written). The compiler said:\n" +
+                f->second;
             junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"compiles\"><failure message=\"" +
                            xml_text(first_line(f->second)) + "\">" + xml_text(f->second) + "</failure></testcase>\n";
             ++junit_failures;
@@ -89,18 +91,18 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
                 const bool ok = t.status == "pass";
                 std::string message = t.status == "todo" || t.status == "waiting" ? first_line(t.message) : t.message;
                 message = cut_lines(message, max_failure_lines);
-                if (t.status == "waiting")
-                    output += "\nWAIT  " + name + ": it calls exercise " + t.blocker + ", which is not done\n";
-                else if (t.status == "todo")
-                    output += "\nTODO  " + name + ": not implemented\n";
+                if (t.status == "waiting") output += "\nWAIT  " + name + ": it calls exercise " + t.blocker + ", which is not done\n";
+                else if (t.status == "todo") output += "\nTODO  " + name + ": not implemented\n";
                 else if (!ok)
-                    output += "\n" + std::string(t.status == "crashed" ? "CRASH " : "FAIL  ") + name + "\n" + indent(message, "    ") + "\n";
+                    output +=
+                        "\n" + std::string(t.status == "crashed" ? "CRASH " : "FAIL  ") + name + "\n" + indent(message, "    ") + "\n";
                 junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"" + xml_text(name) + "\"";
                 if (ok) {
                     junit_cases += "/>\n";
                 } else {
                     ++junit_failures;
-                    junit_cases += "><failure message=\"" + xml_text(telling_line(message)) + "\">" + xml_text(message) + "</failure></testcase>\n";
+                    junit_cases +=
+                        "><failure message=\"" + xml_text(telling_line(message)) + "\">" + xml_text(message) + "</failure></testcase>\n";
                 }
             }
         }
@@ -108,13 +110,20 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
         failed_tests += junit_failures;
         score += got;
         max_score += max;
-        json_tests.push_back({{"name", "Exercise " + e.id + ": " + e.hint}, {"number", e.id}, {"score", cents(got)}, {"max_score", cents(max)},
-                              {"status", status}, {"output", output}, {"visibility", "visible"}});
-        junit_suites += "  <testsuite name=\"exercise " + e.id + "\" tests=\"" + std::to_string(std::max(total, 1)) +
-                        "\" failures=\"" + std::to_string(junit_failures) + "\">\n" + junit_cases + "  </testsuite>\n";
+        json_tests.push_back({{"name", "Exercise " + e.id + ": " + e.hint},
+                              {"number", e.id},
+                              {"score", cents(got)},
+                              {"max_score", cents(max)},
+                              {"status", status},
+                              {"output", output},
+                              {"visibility", "visible"}});
+        junit_suites += "  <testsuite name=\"exercise " + e.id + "\" tests=\"" + std::to_string(std::max(total, 1)) + "\" failures=\"" +
+                        std::to_string(junit_failures) + "\">\n" + junit_cases + "  </testsuite>\n";
         std::ostringstream row;
         row << "  " << pad(e.id, 6) << std::setw(6) << number(got) << " / " << std::left << std::setw(5) << number(max) << std::right
-            << (failures.count(e.id) ? "did not compile" : total == 0 ? "no test ran" : std::to_string(passed) + " of " + std::to_string(total) + " tests pass")
+            << (failures.count(e.id) ? "did not compile"
+                : total == 0         ? "no test ran"
+                                     : std::to_string(passed) + " of " + std::to_string(total) + " tests pass")
             << "\n";
         summary += row.str();
     }
@@ -125,13 +134,14 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
     std::ofstream json(files.json);
     // Gradescope's fields; a test's text is any bytes a student's code printed, so invalid UTF-8
     // is replaced rather than refused.
-    const nlohmann::json results = {{"score", cents(score)}, {"max_score", cents(max_score)}, {"output", summary},
+    const nlohmann::json results = {{"score", cents(score)},   {"max_score", cents(max_score)}, {"output", summary},
                                     {"visibility", "visible"}, {"stdout_visibility", "hidden"}, {"tests", json_tests}};
     json << results.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
     std::filesystem::create_directories(files.junit.parent_path().empty() ? "." : files.junit.parent_path());
     std::ofstream junit(files.junit);
-    junit << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backprop course\" tests=\"" << tests
-          << "\" failures=\"" << failed_tests << "\">\n" << junit_suites << "</testsuites>\n";
+    junit << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"backprop course\" tests=\"" << tests << "\" failures=\""
+          << failed_tests << "\">\n"
+          << junit_suites << "</testsuites>\n";
     if (!json || !junit) throw std::runtime_error("cannot write " + files.json.string() + " or " + files.junit.string());
     return 0;
 }

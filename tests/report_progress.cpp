@@ -69,12 +69,11 @@ void print_exercise_in_full(const Exercise& e, const std::vector<Exercise>& all)
                                           "all of it with ctest --test-dir build/student -R '^ex" + e.id + "$' --output-on-failure"),
                                 "          ")
                       << "\n";
-        else
-            std::cout << "          " << telling_line(t.message) << "\n";
+        else std::cout << "          " << telling_line(t.message) << "\n";
         shown_one = true;
     }
-    const auto stub = std::find_if(e.tests.begin(), e.tests.end(),
-                                   [](const TestOutcome& t) { return t.status == "todo" || t.status == "waiting"; });
+    const auto stub =
+        std::find_if(e.tests.begin(), e.tests.end(), [](const TestOutcome& t) { return t.status == "todo" || t.status == "waiting"; });
     if (stub != e.tests.end() && !e.count("fail")) std::cout << indent(stub->message, "      ") << "\n";
     if (e.state() == "waiting") {
         // What stands in the way is another exercise: point there.
@@ -101,8 +100,7 @@ void print_exercise_in_full(const Exercise& e, const std::vector<Exercise>& all)
     const auto self = std::find_if(all.begin(), all.end(), [&](const Exercise& x) { return x.id == e.id; });
     auto next = std::find_if(self, all.end(), [](const Exercise& x) { return x.state() != "done"; });
     if (next == all.end()) next = std::find_if(all.begin(), all.end(), [](const Exercise& x) { return x.state() != "done"; });
-    if (next != all.end())
-        std::cout << "\nNext: exercise " << next->id << ": " << next->hint << "  (./course check " << next->id << ")\n";
+    if (next != all.end()) std::cout << "\nNext: exercise " << next->id << ": " << next->hint << "  (./course check " << next->id << ")\n";
 }
 
 // A line of the progress table, without trailing spaces.
@@ -112,20 +110,16 @@ void print_row(const Exercise& e) {
     std::cout << row << "\n";
 }
 
-bool selected(const Exercise& e, const std::string& only) {
-    return only.empty() || e.id == only || e.chapter == only;
-}
+bool selected(const Exercise& e, const std::string& only) { return only.empty() || e.id == only || e.chapter == only; }
 
 }  // namespace
 
-int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports,
-                   const std::string& only) {
+int print_progress(const std::filesystem::path& manifest, const std::filesystem::path& reports, const std::string& only) {
     std::vector<TestOutcome> library;
     const std::vector<Exercise> exercises = load(manifest, reports, &library);
     if (!only.empty()) {  // a chapter's own library checks: suites Ch01..., Ch02...
         const std::string prefix = std::string(only.size() == 1 ? "Ch0" : "Ch") + only;
-        library.erase(std::remove_if(library.begin(), library.end(),
-                                     [&](const TestOutcome& t) { return t.suite.rfind(prefix, 0) != 0; }),
+        library.erase(std::remove_if(library.begin(), library.end(), [&](const TestOutcome& t) { return t.suite.rfind(prefix, 0) != 0; }),
                       library.end());
     }
     if (!only.empty() && std::none_of(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only); })) {
@@ -138,10 +132,10 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
         if (!selected(e, only)) continue;
         if (e.chapter != chapter) {
             chapter = e.chapter;
-            const auto in_chapter = std::count_if(exercises.begin(), exercises.end(), [&](const Exercise& x) { return x.chapter == chapter; });
-            const auto done_in_chapter = std::count_if(exercises.begin(), exercises.end(), [&](const Exercise& x) {
-                return x.chapter == chapter && x.state() == "done";
-            });
+            const auto in_chapter =
+                std::count_if(exercises.begin(), exercises.end(), [&](const Exercise& x) { return x.chapter == chapter; });
+            const auto done_in_chapter = std::count_if(exercises.begin(), exercises.end(),
+                                                       [&](const Exercise& x) { return x.chapter == chapter && x.state() == "done"; });
             std::cout << "\n" << paint(pad(e.chapter_title, 60), "1") << done_in_chapter << " of " << in_chapter << " done\n";
         }
         ++shown;
@@ -157,15 +151,16 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
         const auto waiting = count("todo") + count("waiting");
         std::cout << "\n" << done << " of " << shown << " exercises done";
         if (!library.empty())
-            std::cout << "; library checks (shape errors and the parts of lib/ you do not write): " << count("pass")
-                      << " of " << library.size() << " pass" << (waiting ? ", " + std::to_string(waiting) + " wait for exercises" : "");
+            std::cout << "; library checks (shape errors and the parts of lib/ you do not write): " << count("pass") << " of "
+                      << library.size() << " pass" << (waiting ? ", " + std::to_string(waiting) + " wait for exercises" : "");
         std::cout << ".\n";
         for (const TestOutcome& t : library)
             if (t.status == "fail" || t.status == "crashed") status |= progress_library_fails;
         for (const TestOutcome& t : library)
             if (t.status == "fail" || t.status == "crashed")
                 std::cout << "  library check " << t.suite << "." << t.name << " fails:\n" << indent(t.message, "      ") << "\n";
-        const auto next = std::find_if(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only) && e.state() != "done"; });
+        const auto next =
+            std::find_if(exercises.begin(), exercises.end(), [&](const Exercise& e) { return selected(e, only) && e.state() != "done"; });
         if (next != exercises.end()) {
             std::cout << "\nNext: exercise " << next->id << ": " << next->hint << "\n";
             print_where(*next);

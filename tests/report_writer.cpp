@@ -21,7 +21,8 @@ ReportWriter::ReportWriter(const std::filesystem::path& file) : file_(std::make_
 
 // The grader gives a pipe (--report-fd): no file that the code under test could find and forge.
 ReportWriter::ReportWriter(int fd)
-    : pipe_(std::make_unique<__gnu_cxx::stdio_filebuf<char>>(fd, std::ios::out)), pipe_stream_(std::make_unique<std::ostream>(pipe_.get())),
+    : pipe_(std::make_unique<__gnu_cxx::stdio_filebuf<char>>(fd, std::ios::out)),
+      pipe_stream_(std::make_unique<std::ostream>(pipe_.get())),
       out_(*pipe_stream_) {}
 
 ReportWriter::~ReportWriter() = default;
@@ -80,7 +81,8 @@ void ReportWriter::OnTestEnd(const ::testing::TestInfo& test) {
                 text.compare(text.size() - wrap_end.size(), wrap_end.size(), wrap_end) == 0)
                 text = "threw: " + text.substr(wrap_start.size(), text.size() - wrap_start.size() - wrap_end.size());
             // gtest's SCOPED_TRACE block (a property test's inputs): its heading and full paths go.
-            if (text.size() > max_message) text = text.substr(0, max_message) + "\n[... cut: the message had " + std::to_string(text.size()) + " characters]";
+            if (text.size() > max_message)
+                text = text.substr(0, max_message) + "\n[... cut: the message had " + std::to_string(text.size()) + " characters]";
             text = shorten_test_paths(replace_all(text, "\nGoogle Test trace:\n", "\n"));
             while (!text.empty() && text.back() == '\n') text.pop_back();
             std::string file = part.file_name() ? part.file_name() : "";
@@ -91,8 +93,8 @@ void ReportWriter::OnTestEnd(const ::testing::TestInfo& test) {
         if (!stubs.empty()) blocker = std::find(stubs.begin(), stubs.end(), own) != stubs.end() ? own : stubs.front();
         status = stubs.empty() ? "fail" : blocker == own ? "todo" : "waiting";
     }
-    out_ << "result\t" << test.test_suite_name() << "\t" << test.name() << "\t" << status << "\t" << blocker << "\t"
-         << escape(message) << std::endl;
+    out_ << "result\t" << test.test_suite_name() << "\t" << test.name() << "\t" << status << "\t" << blocker << "\t" << escape(message)
+         << std::endl;
 }
 
 void ReportWriter::OnTestProgramEnd(const ::testing::UnitTest&) { out_ << "finished" << std::endl; }

@@ -150,8 +150,7 @@ std::string where_to_read(const Section& s) {
     return "Chapter " + std::to_string(s.chapter) + ", section '" + s.title + "' (" + s.page + ")";
 }
 
-std::vector<Region> find_regions(const std::string& text, const std::string& file,
-                                 const std::map<std::string, Section>& sections) {
+std::vector<Region> find_regions(const std::string& text, const std::string& file, const std::map<std::string, Section>& sections) {
     std::vector<Region> regions;
     const std::vector<std::string> lines = split_lines(text);
     std::optional<Region> open;
@@ -176,9 +175,10 @@ std::vector<Region> find_regions(const std::string& text, const std::string& fil
             regions.push_back(*open);
             open.reset();
         } else if (std::regex_search(lines[i], any_marker_re)) {
-            throw Failure{at + "malformed exercise marker; the form is\n"
-                               "    // BEGIN EXERCISE 1.1 (section-anchor): hint\n"
-                               "    // END EXERCISE 1.1"};
+            throw Failure{at +
+                          "malformed exercise marker; the form is\n"
+                          "    // BEGIN EXERCISE 1.1 (section-anchor): hint\n"
+                          "    // END EXERCISE 1.1"};
         }
     }
     if (open) throw Failure{file + ":" + std::to_string(open->begin_line) + ": exercise " + open->id + " has no END"};
@@ -267,7 +267,8 @@ std::map<std::string, Hints> read_hints(const std::string& text, const std::stri
             id = m[1];
             if (std::none_of(here.begin(), here.end(), [&](const Region& r) { return r.id == id; })) {
                 const auto elsewhere = marked_in.find(id);
-                if (elsewhere == marked_in.end()) throw Failure{at + "hints for exercise " + id + ", which no BEGIN EXERCISE marker defines"};
+                if (elsewhere == marked_in.end())
+                    throw Failure{at + "hints for exercise " + id + ", which no BEGIN EXERCISE marker defines"};
                 const std::string folder = fs::path(elsewhere->second).parent_path().generic_string();
                 throw Failure{at + "hints for exercise " + id + ", which is marked in solutions/" + elsewhere->second +
                               ": its hints go in solutions/" + folder + "/" + hints_source};
@@ -290,8 +291,9 @@ std::map<std::string, Hints> read_hints(const std::string& text, const std::stri
             if (hints[id].empty()) throw Failure{at + "an indented line before exercise " + id + "'s level 1"};
             hints[id].back().push_back(m[1]);
         } else if (!id.empty()) {
-            throw Failure{at + "expected a level ('1. text'), an indented further line of the level above, or a heading "
-                               "('## Exercise 1.1')"};
+            throw Failure{at +
+                          "expected a level ('1. text'), an indented further line of the level above, or a heading "
+                          "('## Exercise 1.1')"};
         }
     }
     if (!id.empty() && hints[id].empty())
@@ -339,8 +341,8 @@ std::map<std::string, std::string> expected_exercises(const fs::path& solutions,
         const std::vector<std::string> lines = split_lines(text);
         for (std::size_t i = 0; i < lines.size(); ++i)
             if (std::regex_search(lines[i], old_hint_re))
-                throw Failure{"solutions/" + file + ":" + std::to_string(i + 1) + ": a HINT line; hints now go in solutions/" +
-                              folder + "/" + hints_source + ", under '## Exercise N.M', as '1. text'"};
+                throw Failure{"solutions/" + file + ":" + std::to_string(i + 1) + ": a HINT line; hints now go in solutions/" + folder +
+                              "/" + hints_source + ", under '## Exercise N.M', as '1. text'"};
         const std::vector<Region> regions = find_regions(text, "solutions/" + file, sections);
         for (const Region& r : regions) {
             if (seen.count(r.id)) throw Failure{"exercise " + r.id + " is marked in both " + seen[r.id] + " and " + file};
@@ -453,7 +455,8 @@ int generate(const fs::path& solutions, const fs::path& exercises, const fs::pat
         for (const std::string& file : edited) std::cerr << "    " << (exercises / file).string() << "\n";
         std::cerr << (restored ? "Nothing else was written" : "Nothing was written")
                   << ". Run again with --force to replace them; each old file is then kept\n"
-                     "as " << (backups / "<file>.~N~").string() << " (never overwriting an earlier backup).\n";
+                     "as "
+                  << (backups / "<file>.~N~").string() << " (never overwriting an earlier backup).\n";
         return 1;
     }
     int written = 0;
@@ -524,11 +527,10 @@ int stub(const fs::path& file, const fs::path& chapters, const std::string& line
         std::istringstream in(lines_text);
         for (std::string item; std::getline(in, item, ',');) {
             const std::size_t line = std::stoul(item);
-            const auto it = std::find_if(regions.begin(), regions.end(),
-                                         [&](const Region& r) { return line > r.begin_line && line < r.end_line; });
+            const auto it =
+                std::find_if(regions.begin(), regions.end(), [&](const Region& r) { return line > r.begin_line && line < r.end_line; });
             if (it == regions.end()) outside = true;
-            else if (std::none_of(chosen.begin(), chosen.end(), [&](const Region& r) { return r.id == it->id; }))
-                chosen.push_back(*it);
+            else if (std::none_of(chosen.begin(), chosen.end(), [&](const Region& r) { return r.id == it->id; })) chosen.push_back(*it);
         }
         std::sort(chosen.begin(), chosen.end(), [](const Region& a, const Region& b) { return a.begin_line < b.begin_line; });
     }
@@ -580,8 +582,7 @@ int manifest(const fs::path& sources, const fs::path& chapters, const fs::path& 
         const auto p = points.find(r.id);
         const std::string label = std::string(s.chapter < 10 ? "ch0" : "ch") + std::to_string(s.chapter);
         text += r.id + "\t" + std::to_string(s.chapter) + "\t" + tsv_field(s.chapter_title) + "\t" + file + "\t" +
-                std::to_string(r.begin_line) + "\t" +
-                r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\t" +
+                std::to_string(r.begin_line) + "\t" + r.anchor + "\t" + tsv_field(where_to_read(s)) + "\t" + tsv_field(r.hint) + "\t" +
                 std::to_string(r.end_line) + "\t" + (p == points.end() ? fallback_points : p->second) + "\t" + label + "\n";
         if (p != points.end()) points.erase(p);
     }
@@ -603,8 +604,7 @@ int main(int argc, char** argv) {
         };
         const bool force = std::find(args.begin(), args.end(), "--force") != args.end();
         const std::string command = args.empty() ? "" : args[0];
-        if (command == "generate")
-            return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);
+        if (command == "generate") return generate(option("--solutions"), option("--exercises"), option("--chapters"), force);
         if (command == "check") return check(option("--solutions"), option("--exercises"), option("--chapters"));
         if (command == "manifest") {
             const bool has_points = std::find(args.begin(), args.end(), "--points") != args.end();

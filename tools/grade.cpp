@@ -70,16 +70,16 @@ namespace {
 
 // ---- limits --------------------------------------------------------------------------------------
 
-constexpr double compile_seconds = 900;         // compiling one submission, all its files
-constexpr double unpack_seconds = 120;          // unpacking one
-constexpr double startup_seconds = 15;          // the test program loads the reference data first
-constexpr double default_test_seconds = 10;     // a test's limit when there is no reference time
+constexpr double compile_seconds = 900;                     // compiling one submission, all its files
+constexpr double unpack_seconds = 120;                      // unpacking one
+constexpr double startup_seconds = 15;                      // the test program loads the reference data first
+constexpr double default_test_seconds = 10;                 // a test's limit when there is no reference time
 constexpr double slack_seconds = 2, reference_factor = 10;  // limit = 2 s + 10 x the reference's time
-constexpr int timeouts_per_exercise = 3;        // then the exercise's other tests are not tried
-constexpr rlim_t memory_bytes = rlim_t{2} << 30;   // address space
+constexpr int timeouts_per_exercise = 3;                    // then the exercise's other tests are not tried
+constexpr rlim_t memory_bytes = rlim_t{2} << 30;            // address space
 constexpr std::size_t output_bytes = std::size_t{8} << 20;  // what a test process may print
-constexpr rlim_t file_bytes = rlim_t{64} << 20;     // a file it may write (in its own /tmp)
-constexpr std::size_t max_report_line = 64 * 1024;  // a longer report line is cut
+constexpr rlim_t file_bytes = rlim_t{64} << 20;             // a file it may write (in its own /tmp)
+constexpr std::size_t max_report_line = 64 * 1024;          // a longer report line is cut
 constexpr uid_t nobody_uid = 65534;
 constexpr gid_t nobody_gid = 65534;
 
@@ -149,11 +149,11 @@ int run(const std::vector<std::string>& argv, const fs::path& log, const fs::pat
 // ---- the sandbox ---------------------------------------------------------------------------------
 
 struct Sandbox {
-    bool namespaces = false;         // new PID, network, mount and IPC namespaces (root, where allowed)
-    bool as_nobody = geteuid() == 0; // the tests run as user nobody (the grader is root)
-    fs::path program;                // course_tests
-    fs::path private_dir;            // ours alone (0700): listings, unpacked submissions, reports
-    fs::path work_dir;               // without namespaces: the tests' current folder
+    bool namespaces = false;          // new PID, network, mount and IPC namespaces (root, where allowed)
+    bool as_nobody = geteuid() == 0;  // the tests run as user nobody (the grader is root)
+    fs::path program;                 // course_tests
+    fs::path private_dir;             // ours alone (0700): listings, unpacked submissions, reports
+    fs::path work_dir;                // without namespaces: the tests' current folder
 };
 
 struct ChildSetup {
@@ -180,8 +180,7 @@ void set_limit(int resource, rlim_t value) {
     if (s.sandbox->namespaces) {
         // A private /tmp (and /dev/shm, /var/tmp): empty, writable, gone when the namespace is.
         mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr);
-        for (const char* dir : {"/tmp", "/dev/shm", "/var/tmp"})
-            mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777");
+        for (const char* dir : {"/tmp", "/dev/shm", "/var/tmp"}) mount("tmpfs", dir, "tmpfs", MS_NOSUID | MS_NODEV, "size=256m,mode=1777");
     }
     const int null_fd = ::open("/dev/null", O_RDONLY);
     dup2(null_fd, 0);
@@ -220,13 +219,12 @@ pid_t start_test_process(ChildSetup& setup) {
         return pid;
     }
     static std::vector<char> stack(1 << 20);
-    return clone(clone_entry, stack.data() + stack.size(), CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD,
-                 &setup);
+    return clone(clone_entry, stack.data() + stack.size(), CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, &setup);
 }
 
 void kill_test_process(const Sandbox& sandbox, pid_t pid) {
-    kill(pid, SIGKILL);                              // with namespaces: their init, so all of them
-    if (!sandbox.namespaces) kill(-pid, SIGKILL);    // otherwise its process group
+    kill(pid, SIGKILL);                            // with namespaces: their init, so all of them
+    if (!sandbox.namespaces) kill(-pid, SIGKILL);  // otherwise its process group
 }
 
 // Once the test process has ended (and been waited for, so its id may be another process's
@@ -244,7 +242,8 @@ int try_namespaces(void*) {
 bool namespaces_work() {
     if (geteuid() != 0) return false;
     static std::vector<char> stack(1 << 16);
-    const pid_t pid = clone(try_namespaces, stack.data() + stack.size(), CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, nullptr);
+    const pid_t pid =
+        clone(try_namespaces, stack.data() + stack.size(), CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWNS | CLONE_NEWIPC | SIGCHLD, nullptr);
     if (pid < 0) return false;
     int status = 0;
     waitpid(pid, &status, 0);
@@ -260,7 +259,7 @@ struct Outcome {
 // The tests of one exercise and how long each took on the reference solutions.
 struct ExerciseTests {
     std::string id, suite;
-    std::vector<std::string> names;        // "Suite.Name"
+    std::vector<std::string> names;  // "Suite.Name"
 };
 
 struct Timing {
@@ -330,8 +329,11 @@ public:
         const int out = output_fds[1];
         double cpu = startup_seconds;
         for (const std::string& t : left_) cpu += timing_.limit(t);
-        setup_ = ChildSetup{&sandbox_, {sandbox_.program.string(), "--gtest_filter=" + filter, "--report-fd=3", "--gtest_color=no"},
-                            pipe_fds[1], out, static_cast<rlim_t>(cpu) + 1};
+        setup_ = ChildSetup{&sandbox_,
+                            {sandbox_.program.string(), "--gtest_filter=" + filter, "--report-fd=3", "--gtest_color=no"},
+                            pipe_fds[1],
+                            out,
+                            static_cast<rlim_t>(cpu) + 1};
         process_ = Process{};
         process_.pid = start_test_process(setup_);
         close(pipe_fds[1]);
@@ -430,13 +432,11 @@ private:
         end_what_is_left(sandbox_, process_.pid);
         const int status = process_.status;
         std::string how;
-        if (process_.flooded)
-            how = "printed more than " + std::to_string(output_bytes >> 20) + " MB and was stopped (flooding the output)";
+        if (process_.flooded) how = "printed more than " + std::to_string(output_bytes >> 20) + " MB and was stopped (flooding the output)";
         else if (process_.timed_out)
             how = "ran past its time limit of " + seconds_text(process_.limit) +
                   " (ten times the reference solution's time, plus 2 s) and was stopped: a loop that does not end?";
-        else if (WIFSIGNALED(status))
-            how = signal_reason(WTERMSIG(status));
+        else if (WIFSIGNALED(status)) how = signal_reason(WTERMSIG(status));
         else
             how = "made the test program exit (status " + std::to_string(WEXITSTATUS(status)) +
                   ") before the test ended: exit() or quick_exit() called in an exercise function?";
@@ -445,8 +445,9 @@ private:
             count(process_.running, {"fail", "", "This test " + how});
             if (process_.timed_out && ++timeouts_ == timeouts_per_exercise) {
                 for (const std::string& t : std::set<std::string>(left_))
-                    count(t, {"fail", "", "Not run: " + std::to_string(timeouts_per_exercise) +
-                                              " tests of this exercise ran past their time limit, so the rest were not tried."});
+                    count(t, {"fail", "",
+                              "Not run: " + std::to_string(timeouts_per_exercise) +
+                                  " tests of this exercise ran past their time limit, so the rest were not tried."});
             }
         } else if (!left_.empty()) {
             // The program ended between tests, or before the first: those left cannot be run.
@@ -471,8 +472,8 @@ private:
 };
 
 // Runs every exercise, `jobs` processes at a time; returns the outcomes of all tests.
-std::map<std::string, Outcome> run_all(const Sandbox& sandbox, const std::vector<ExerciseTests>& exercises, const Timing& timing,
-                                       int jobs, std::map<std::string, double>* durations = nullptr) {
+std::map<std::string, Outcome> run_all(const Sandbox& sandbox, const std::vector<ExerciseTests>& exercises, const Timing& timing, int jobs,
+                                       std::map<std::string, double>* durations = nullptr) {
     std::deque<ExerciseRun> runs;
     for (const ExerciseTests& e : exercises) runs.emplace_back(sandbox, e, timing);
     std::size_t next = 0;
@@ -535,7 +536,8 @@ std::string listing(const Sandbox& sandbox, std::string& why) {
     fs::remove(file);
     if (!status) why = "the test program did not start within " + seconds_text(startup_seconds);
     else if (WIFSIGNALED(*status)) why = "the test program " + signal_reason(WTERMSIG(*status)) + " as it started";
-    else if (WEXITSTATUS(*status) != 0) why = "the test program exited with status " + std::to_string(WEXITSTATUS(*status)) + " as it started: " + text.substr(0, 500);
+    else if (WEXITSTATUS(*status) != 0)
+        why = "the test program exited with status " + std::to_string(WEXITSTATUS(*status)) + " as it started: " + text.substr(0, 500);
     return text;
 }
 
@@ -598,7 +600,8 @@ std::vector<std::string> sync(const Paths& p, const fs::path& from) {
         const fs::path real = fs::canonical(source, ec);
         const bool inside = !ec && real.string().rfind(fs::canonical(from).string() + "/", 0) == 0;
         if (!inside || !fs::is_regular_file(real) || fs::file_size(real) > (1 << 20)) {
-            notes.push_back("exercises/" + rel.string() + " is missing (or not a plain file under 1 MB inside the submission): graded as its stub");
+            notes.push_back("exercises/" + rel.string() +
+                            " is missing (or not a plain file under 1 MB inside the submission): graded as its stub");
             source = p.stubs / rel;
         }
         const std::string text = read_file(source), target = (p.graded / rel).string();
@@ -653,7 +656,8 @@ Setup prepare(const Paths& p, Sandbox& sandbox, int jobs) {
             for (const ExerciseTests& e : setup.tests)
                 for (const std::string& t : e.names) generous.reference[t] = 6;  // 62 s each
             for (const auto& [test, o] : run_all(sandbox, setup.tests, generous, jobs, &durations))
-                if (o.status != "pass") std::cerr << "course grade: warning: the reference solutions fail " << test << ": " << o.message << "\n";
+                if (o.status != "pass")
+                    std::cerr << "course grade: warning: the reference solutions fail " << test << ": " << o.message << "\n";
         }
         std::string lines;  // test, its time on the solutions (-1: none)
         for (const ExerciseTests& e : setup.tests)
@@ -686,18 +690,23 @@ Setup prepare(const Paths& p, Sandbox& sandbox, int jobs) {
 // repository, the folder holding exercises/ in what it unpacks to (`scratch`).
 fs::path unpack(const fs::path& submission, const fs::path& scratch, const fs::path& log) {
     const std::string name = submission.filename().string();
-    const auto ends = [&](const std::string& tail) { return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0; };
+    const auto ends = [&](const std::string& tail) {
+        return name.size() > tail.size() && name.compare(name.size() - tail.size(), tail.size(), tail) == 0;
+    };
     fs::create_directories(scratch);
     if (fs::is_directory(submission) && fs::is_directory(submission / "exercises")) return submission;
     int status = 0;
     if (fs::is_directory(submission / ".git") || ends(".git") || ends(".bundle"))
-        status = run({"git", "-c", "safe.directory=*", "clone", "-q", "--no-hardlinks", submission.string(), (scratch / "repo").string()}, log, {}, unpack_seconds);
+        status = run({"git", "-c", "safe.directory=*", "clone", "-q", "--no-hardlinks", submission.string(), (scratch / "repo").string()},
+                     log, {}, unpack_seconds);
     else if (ends(".tar.gz") || ends(".tgz") || ends(".tar"))
-        status = run({"tar", "-xf", submission.string(), "-C", scratch.string(), "--no-same-owner", "--no-same-permissions"}, log, {}, unpack_seconds);
-    else if (ends(".zip"))
-        status = run({"unzip", "-q", "-o", submission.string(), "-d", scratch.string()}, log, {}, unpack_seconds);
+        status = run({"tar", "-xf", submission.string(), "-C", scratch.string(), "--no-same-owner", "--no-same-permissions"}, log, {},
+                     unpack_seconds);
+    else if (ends(".zip")) status = run({"unzip", "-q", "-o", submission.string(), "-d", scratch.string()}, log, {}, unpack_seconds);
     else
-        throw Failure(submission.string() + " is not a student edition folder (it has no exercises/), a .tar.gz, .tgz, .tar or .zip, or a git repository or bundle");
+        throw Failure(
+            submission.string() +
+            " is not a student edition folder (it has no exercises/), a .tar.gz, .tgz, .tar or .zip, or a git repository or bundle");
     if (status != 0) throw Failure("cannot unpack " + submission.string() + " (see " + log.string() + ")");
     // The shallowest folder holding exercises/, symbolic links not followed.
     std::vector<fs::path> level = {scratch};
@@ -779,7 +788,8 @@ std::string feedback_html(const std::string& markdown) {
     return "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + title +
            "</title>\n<style>body { font-family: sans-serif; max-width: 60em; margin: 2em auto; } "
            "td { padding: 0.2em 0.8em; border-bottom: 1px solid #ddd; } pre { background: #f4f4f4; padding: 0.5em; "
-           "white-space: pre-wrap; }</style></head>\n<body>\n" + body + "</body></html>\n";
+           "white-space: pre-wrap; }</style></head>\n<body>\n" +
+           body + "</body></html>\n";
 }
 
 // feedback.md, for the student: per exercise, passed or what to look at first (the first failing
@@ -792,7 +802,8 @@ std::string feedback(const std::string& name, const std::vector<bp_test::report:
     for (std::string line; std::getline(failures, line);)
         if (const auto tab = line.find('\t'); tab != std::string::npos) not_compiled[line.substr(0, tab)] = unescape(line.substr(tab + 1));
     std::map<std::string, std::pair<double, double>> points;  // id -> score, max
-    for (const auto& t : results["tests"]) points[t["number"].get<std::string>()] = {t["score"].get<double>(), t["max_score"].get<double>()};
+    for (const auto& t : results["tests"])
+        points[t["number"].get<std::string>()] = {t["score"].get<double>(), t["max_score"].get<double>()};
 
     std::string table, details;
     int passed = 0;
@@ -848,7 +859,9 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     // Each exercise file compiled alone; what does not compile becomes its stub.
     const fs::path failures = p.build / "compile-failures.tsv";
     const int compiled = run({(p.root / "tools" / "grade_compile.sh").string(), failures.string()}, p.log, p.root, compile_seconds);
-    if (compiled == -2) throw Failure("compiling it took longer than " + seconds_text(compile_seconds) + " (an #include of a device or an endless template?)");
+    if (compiled == -2)
+        throw Failure("compiling it took longer than " + seconds_text(compile_seconds) +
+                      " (an #include of a device or an endless template?)");
     if (compiled != 0) throw Failure("the compile step failed (its log: " + p.log.string() + ")");
     build(p, {"course_tests"}, jobs);  // relinks the library with this submission's code
     fs::remove_all(scratch);
@@ -862,7 +875,8 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     else std::cout << "course grade: " << why << "\n";
     for (const ExerciseTests& e : setup.tests)
         for (const std::string& t : e.names)
-            if (!outcomes.count(t)) outcomes[t] = {"fail", "", "Not run: " + (why.empty() ? std::string("the test program did not report it") : why) + "."};
+            if (!outcomes.count(t))
+                outcomes[t] = {"fail", "", "Not run: " + (why.empty() ? std::string("the test program did not report it") : why) + "."};
     // The reports as the grader writes them, where only we can write: one per exercise.
     const fs::path reports = sandbox.private_dir / ("reports-" + name);
     fs::remove_all(reports);
@@ -915,8 +929,10 @@ std::string class_summary(const std::vector<Graded>& gradebook, const std::vecto
                 ++messages[it->second];
             }
         if (count == 0) continue;
-        const auto common = std::max_element(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
-        rows.emplace_back(count, "| " + id + " | " + std::to_string(count) + " | " + cell(common->first) + " (" + std::to_string(common->second) + ") |\n");
+        const auto common =
+            std::max_element(messages.begin(), messages.end(), [](const auto& a, const auto& b) { return a.second < b.second; });
+        rows.emplace_back(count, "| " + id + " | " + std::to_string(count) + " | " + cell(common->first) + " (" +
+                                     std::to_string(common->second) + ") |\n");
     }
     std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
     text = "# Class summary\n\n" + std::to_string(gradebook.size()) + " submissions; mean score " +
@@ -951,8 +967,9 @@ std::vector<std::pair<fs::path, std::string>> submissions_in(const fs::path& giv
 }  // namespace
 
 int main(int argc, char** argv) {
-    CLI::App app{"Grades a submission (a student edition folder, a .tar.gz/.zip of one, or a git repository or bundle), "
-                 "or a folder of them (a class): results.json and junit.xml per submission, and grades.csv"};
+    CLI::App app{
+        "Grades a submission (a student edition folder, a .tar.gz/.zip of one, or a git repository or bundle), "
+        "or a folder of them (a class): results.json and junit.xml per submission, and grades.csv"};
     std::string given, out_dir, root_dir;
     int jobs = 2;
     app.add_option("submission", given, "a submission, or a folder of submissions (default: the course repository itself)");
@@ -1003,7 +1020,8 @@ int main(int argc, char** argv) {
             char work_template[] = "/tmp/course-grade-tests.XXXXXX";
             if (!mkdtemp(work_template)) throw Failure("cannot make a folder in /tmp");
             sandbox.work_dir = work_template;
-            if (sandbox.as_nobody && chown(work_template, nobody_uid, nobody_gid) != 0) throw Failure("cannot give a folder to user nobody");
+            if (sandbox.as_nobody && chown(work_template, nobody_uid, nobody_gid) != 0)
+                throw Failure("cannot give a folder to user nobody");
             std::cout << "course grade: " << (geteuid() != 0 ? "not root, so the tests run as you, " : "the tests run as user nobody, ")
                       << "without namespaces (no private /tmp, network allowed; a process that leaves its process group outlives "
                          "its test); the limits still hold\n";
@@ -1048,7 +1066,8 @@ int main(int argc, char** argv) {
         write_file(out / "grades.csv", csv);
         if (is_class) write_file(out / "class-summary.md", class_summary(gradebook, setup.exercises));
         std::cout << "course grade: wrote "
-                  << (is_class ? (out / "NAME").string() + "/results.json, junit.xml, feedback.md and .html for each, " + (out / "class-summary.md").string() + " and "
+                  << (is_class ? (out / "NAME").string() + "/results.json, junit.xml, feedback.md and .html for each, " +
+                                     (out / "class-summary.md").string() + " and "
                                : (out / "results.json").string() + " (Gradescope), " + (out / "junit.xml").string() + ", " +
                                      (out / "feedback.md").string() + " (and .html) and ")
                   << (out / "grades.csv").string() << " in " << seconds_text(seconds_since(started)) << "\n";

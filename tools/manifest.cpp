@@ -51,9 +51,9 @@ std::vector<Exercise> read(const std::filesystem::path& file) {
 
 const Exercise* exercise_at(const std::vector<Exercise>& all, const std::string& file, int line) {
     for (const Exercise& e : all) {
-        const bool same = file == e.file || (file.size() > e.file.size() &&
-                                             file.compare(file.size() - e.file.size(), e.file.size(), e.file) == 0 &&
-                                             file[file.size() - e.file.size() - 1] == '/');
+        const bool same =
+            file == e.file || (file.size() > e.file.size() && file.compare(file.size() - e.file.size(), e.file.size(), e.file) == 0 &&
+                               file[file.size() - e.file.size() - 1] == '/');
         if (same && line > e.begin && line < e.end) return &e;
     }
     return nullptr;

@@ -220,8 +220,8 @@ std::vector<std::string> warnings_in(const std::vector<const Exercise*>& exercis
             if (line <= e->begin || line >= e->end) continue;
             std::string option = d.value("option", "");
             std::string text = "  " + e->file + ":" + std::to_string(line) + ":" + std::to_string(caret.value("column", 0)) +
-                               ": warning: " + d.value("message", "") + (option.empty() ? "" : " [" + option + "]") +
-                               "  (exercise " + e->id + ")";
+                               ": warning: " + d.value("message", "") + (option.empty() ? "" : " [" + option + "]") + "  (exercise " +
+                               e->id + ")";
             std::ifstream source(e->file);
             std::string code;
             for (int n = 1; std::getline(source, code) && n < line; ++n) {
@@ -271,7 +271,7 @@ int check(const Options& o) {
     // What to run: the exercises asked for; with one exercise, the others of its file too; and
     // every exercise whose file changed since its report was made, so that none shown is stale.
     std::map<std::string, std::string> stamps = read_stamps(stamps_file);
-    std::set<std::string> ids;  // exercises to run, besides the chapter's label
+    std::set<std::string> ids;                   // exercises to run, besides the chapter's label
     std::map<std::string, std::string> hash_of;  // file -> its hash now
     const auto file_hash = [&](const std::string& file) -> const std::string& {
         if (!hash_of.count(file)) hash_of[file] = fs::exists(file) ? hash_of_file(file) : "";
@@ -284,8 +284,7 @@ int check(const Options& o) {
     if (!only.empty())
         for (const Exercise& x : all) {
             const auto s = stamps.find(x.id);
-            if (s != stamps.end() && s->second != file_hash(x.file) && fs::exists(reports / ("ex" + x.id + ".tsv")))
-                ids.insert(x.id);
+            if (s != stamps.end() && s->second != file_hash(x.file) && fs::exists(reports / ("ex" + x.id + ".tsv"))) ids.insert(x.id);
         }
 
     // The ctest labels: ^ex(1\.2|1\.3)$ for exercises, ^(ch01|ex(2\.3))$ for a chapter and
@@ -331,7 +330,8 @@ int check(const Options& o) {
 
     const int progress = run({(build / "tests/course_tests").string(), "--progress=" + reports.string(), "--only=" + only});
     if (progress == progress_no_such) return 2;
-    if (progress >= 16 || progress == 1) throw Failure{"the progress could not be read (course_tests exited " + std::to_string(progress) + ")"};
+    if (progress >= 16 || progress == 1)
+        throw Failure{"the progress could not be read (course_tests exited " + std::to_string(progress) + ")"};
 
     // The compiler's warnings in the exercises shown: the verdict's other half.
     const std::vector<std::string> warnings = warnings_in(asked_exercises, build);
@@ -427,7 +427,8 @@ std::vector<std::string> eigen_hints(const std::string& messages) {
         {std::regex("YOU_TRIED_CALLING_A_VECTOR_METHOD_ON_A_MATRIX"),
          "Hint: that method (dot, norm of a vector, head, tail, segment, a single index v(i)) is for vectors,\n"
          "        one row or one column. For matrices: a.cwiseProduct(b).sum(), or take a column with m.col(j)."},
-        {std::regex("cannot convert '[^']*Eigen::Product<[^']*' to 'double'|conversion from '[^']*Eigen::Product<[^']*' to non-scalar type 'double'"),
+        {std::regex("cannot convert '[^']*Eigen::Product<[^']*' to 'double'|conversion from '[^']*Eigen::Product<[^']*' to non-scalar type "
+                    "'double'"),
          "Hint: a product of matrices is a matrix, even a 1x1 one. For a number use (a.transpose() * b).value(),\n"
          "        or a.dot(b) for two vectors."},
         {std::regex("could not convert '[^']*' from '[^']*(Array|ArrayWrapper|CwiseBinaryOp<[^']*Array)[^']*' to '[^']*Matrix"),
@@ -456,8 +457,8 @@ std::pair<int, int> required_from_here(const std::string& log, const std::string
             std::pair<int, int> here{0, 0};
             if (std::sscanf(line.c_str() + at + file.size() + 1, "%d:%d", &here.first, &here.second) == 2) place = here;
             if (first.first == 0) first = place;
-        } else if (line.find(error) != std::string::npos && line.compare(line.size() - std::min(line.size(), message.size()), message.size(), message) == 0 &&
-                   nth-- == 0) {
+        } else if (line.find(error) != std::string::npos &&
+                   line.compare(line.size() - std::min(line.size(), message.size()), message.size(), message) == 0 && nth-- == 0) {
             return place.first ? place : first;
         }
     }
@@ -513,9 +514,12 @@ bool explain_exercise_errors(const fs::path& build, const std::string& log) {
                 const std::string file = caret.value("file", "");
                 line = caret.value("line", 0);
                 column = caret.value("column", 0);
-                if (file != source && (file.size() < source.size() + 1 || file.compare(file.size() - source.size() - 1, source.size() + 1, "/" + source) != 0)) {
+                if (file != source && (file.size() < source.size() + 1 ||
+                                       file.compare(file.size() - source.size() - 1, source.size() + 1, "/" + source) != 0)) {
                     // Inside another file (Eigen's): where the student's line made it fail.
-                    inside = " (in " + (file.find("eigen3") != std::string::npos ? std::string("Eigen's code") : fs::path(file).filename().string()) + ")";
+                    inside = " (in " +
+                             (file.find("eigen3") != std::string::npos ? std::string("Eigen's code") : fs::path(file).filename().string()) +
+                             ")";
                     const std::string message = plain_quotes(d.value("message", ""));
                     std::tie(line, column) = required_from_here(log, source, message, elsewhere[message]++);
                 }
@@ -562,7 +566,8 @@ int explain_build(const Options& o) {
                 break;
             }
     if (killed) {
-        std::cerr << "course: the " << preset << " build failed because the compiler itself was killed or crashed (often: out of memory, or another\n"
+        std::cerr << "course: the " << preset
+                  << " build failed because the compiler itself was killed or crashed (often: out of memory, or another\n"
                   << "    build at the same time), not because of your code: run the same command again (full log: " << log_file << ")\n";
         return 1;
     }
@@ -572,7 +577,8 @@ int explain_build(const Options& o) {
     std::cout.rdbuf(saved);
     std::cerr << out.str();
     if (!ours) {
-        const auto cmake_error = std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("CMake Error", 0) == 0; });
+        const auto cmake_error =
+            std::find_if(lines.begin(), lines.end(), [](const std::string& l) { return l.rfind("CMake Error", 0) == 0; });
         if (cmake_error != lines.end()) {
             // The configure step stopped (a missing exercise file): its message, whole.
             bool blank = false;
@@ -587,14 +593,16 @@ int explain_build(const Options& o) {
             if (from == lines.end()) from = lines.size() > 25 ? lines.end() - 25 : lines.begin();
             int shown = 0;
             for (auto it = from; it != lines.end() && shown < 25; ++it) {
-                if (it->empty() || (*it)[0] == '[' || (it != from && (it - 1)->rfind("FAILED:", 0) == 0)) continue;  // progress, the command
+                if (it->empty() || (*it)[0] == '[' || (it != from && (it - 1)->rfind("FAILED:", 0) == 0))
+                    continue;  // progress, the command
                 std::cerr << shorten_types(*it) << "\n";
                 ++shown;
             }
         }
     }
-    std::cerr << "\ncourse: " << (configuring ? "configuring the " + preset + " build failed (log: " + log_file + ")"
-                                             : "the " + preset + " build failed: fix the first error above (full log: " + log_file + ")")
+    std::cerr << "\ncourse: "
+              << (configuring ? "configuring the " + preset + " build failed (log: " + log_file + ")"
+                              : "the " + preset + " build failed: fix the first error above (full log: " + log_file + ")")
               << "\n";
     return 1;
 }
@@ -629,7 +637,8 @@ int hint(const Options& o) {
         level = std::min(seen + 1, levels);
     }
     if (level > seen) std::ofstream(seen_file) << level << "\n";
-    static const std::vector<std::string> titles = {"", "Where to read", "The shapes", "The Eigen operations that help", "A worked example"};
+    static const std::vector<std::string> titles = {"", "Where to read", "The shapes", "The Eigen operations that help",
+                                                    "A worked example"};
     const auto title = [&](int l) { return l < static_cast<int>(titles.size()) ? titles[l] : std::string("More"); };
     std::cout << "Exercise " << id << ", hint " << level << " of " << levels << ": " << title(level) << "\n";
     for (const std::string& line : hints[level]) std::cout << "  " << line << "\n";
@@ -647,9 +656,9 @@ int hint(const Options& o) {
 // ---- demo and experiment: chapter N's programs -----------------------------------------------
 
 struct ChapterPrograms {
-    std::string kind, chapter, preset;                // chapter: 7, not 07
-    std::vector<std::vector<std::string>> programs;   // name, target, path
-    std::vector<std::string> options;                 // for every program
+    std::string kind, chapter, preset;               // chapter: 7, not 07
+    std::vector<std::vector<std::string>> programs;  // name, target, path
+    std::vector<std::string> options;                // for every program
 };
 
 // demo N | experiment N [--reference] [NAME] [OPTIONS...], as ./course was given it.
@@ -749,7 +758,8 @@ std::map<std::string, Seen> look(const std::map<std::string, Seen>& before) {
         if (stat(name.c_str(), &st) != 0) continue;
         Seen s{"", static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000 + st.st_mtim.tv_nsec, st.st_size};
         const auto old = before.find(name);
-        s.text = old != before.end() && old->second.mtime_ns == s.mtime_ns && old->second.size == s.size ? old->second.text : read_text(name);
+        s.text =
+            old != before.end() && old->second.mtime_ns == s.mtime_ns && old->second.size == s.size ? old->second.text : read_text(name);
         now[name] = s;
     }
     return now;

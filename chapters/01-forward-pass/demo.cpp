@@ -21,10 +21,14 @@ int main() try {
         const bp::Dense& layer = net.dense(l);
         const std::string n = std::to_string(l + 1);
         std::cout << "\nlayer " << n << " (" << bp::to_string(layer.f) << ")\n"
-                  << "  W[" << n << "] =\n" << layer.W.format(fmt) << "\n"
-                  << "  b[" << n << "] =\n" << layer.b.format(fmt) << "\n"
-                  << "  z[" << n << "] = W[" << n << "] a[" << l << "] + b[" << n << "] =\n" << layer.z.format(fmt) << "\n"
-                  << "  a[" << n << "] = " << bp::to_string(layer.f) << "(z[" << n << "]) =\n" << layer.a.format(fmt) << "\n";
+                  << "  W[" << n << "] =\n"
+                  << layer.W.format(fmt) << "\n"
+                  << "  b[" << n << "] =\n"
+                  << layer.b.format(fmt) << "\n"
+                  << "  z[" << n << "] = W[" << n << "] a[" << l << "] + b[" << n << "] =\n"
+                  << layer.z.format(fmt) << "\n"
+                  << "  a[" << n << "] = " << bp::to_string(layer.f) << "(z[" << n << "]) =\n"
+                  << layer.a.format(fmt) << "\n";
     }
     std::cout << "\ny_hat = a[2]: each column sums to 1 (" << y_hat.colwise().sum() << ")\n";
 } catch (const std::exception& e) {

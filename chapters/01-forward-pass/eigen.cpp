@@ -32,9 +32,7 @@ std::string number(double v) {
     return out.str();
 }
 
-void say(const std::string& name, const std::string& text) {
-    std::cout << "//! [" << name << "]\n" << text << "\n//! [" << name << "]\n";
-}
+void say(const std::string& name, const std::string& text) { std::cout << "//! [" << name << "]\n" << text << "\n//! [" << name << "]\n"; }
 
 // A function that writes into a view, as the recurrent step functions of chapter 7 do: out is
 // a TimeStep (an Eigen::Ref), so a Matrix or a block of one may be passed and is written in place.
@@ -47,8 +45,7 @@ void twice(bp::TimeStep out, bp::ConstTimeStep in) { out = 2 * in; }
 int main() {
     //! [setup]
     Matrix A(2, 3);  // 2 rows, 3 columns: fill it row by row
-    A << 1, -2, 3,
-        -4, 5, -6;
+    A << 1, -2, 3, -4, 5, -6;
     Vector b(2);  // a column: 2 x 1
     b << 10, 20;
     RowVectorXd r(3);  // a row: 1 x 3
@@ -67,7 +64,7 @@ int main() {
     show("constant", C);
     //! [like]
     Matrix D = Matrix::Zero(A.rows(), A.cols());  // A's shape
-    D.setZero();  // zeroes a matrix in place, keeping its shape
+    D.setZero();                                  // zeroes a matrix in place, keeping its shape
     //! [like]
     show("like", D);
     //! [shape]
@@ -97,7 +94,7 @@ int main() {
     //! [cwise_product]
     show("cwise_product", E);
     //! [sum]
-    double total = A.sum();          // of every element
+    double total = A.sum();            // of every element
     double squares = A.squaredNorm();  // of every element squared
     //! [sum]
     say("sum", "total = " + number(total) + ", squares = " + number(squares));
@@ -143,8 +140,7 @@ int main() {
     //! [select]
     show("select", chosen);
     //! [select_constant]
-    Matrix slopes = (A.array() > 0.0)
-                        .select(Matrix::Ones(2, 3), Matrix::Constant(2, 3, 0.1));
+    Matrix slopes = (A.array() > 0.0).select(Matrix::Ones(2, 3), Matrix::Constant(2, 3, 0.1));
     //! [select_constant]
     show("select_constant", slopes);
 
@@ -183,35 +179,33 @@ int main() {
     // ---- in place ----
     //! [in_place]
     Matrix W = Matrix::Ones(2, 3);
-    W += A;  // also -=, and *= 0.5 or /= 2.0 with a number
+    W += A;                              // also -=, and *= 0.5 or /= 2.0 with a number
     W.array() -= 0.5 * A.array().abs();  // element by element
     //! [in_place]
     show("in_place", W);
 
     // ---- numbers that are not double ----
     //! [divide_wrong]
-    const Index m = A.cols();  // an integer: 3
+    const Index m = A.cols();    // an integer: 3
     Matrix wrong = (1 / m) * A;  // 1 / 3 is 0 in integers
     //! [divide_wrong]
     show("divide_wrong", wrong);
     //! [divide_by_m]
     const double batch = static_cast<double>(A.cols());  // 3.0
-    Matrix mean = (1 / batch) * A;  // = A / batch
+    Matrix mean = (1 / batch) * A;                       // = A / batch
     //! [divide_by_m]
     show("divide_by_m", mean);
 
     // ---- aliasing ----
     //! [alias]
     Matrix T(2, 2);
-    T << 1, 2,
-        3, 4;
+    T << 1, 2, 3, 4;
     T = T.transpose();  // reads T while writing it: silently wrong
     //! [alias]
     show("alias", T);
     //! [no_alias]
     Matrix U(2, 2);
-    U << 1, 2,
-        3, 4;
+    U << 1, 2, 3, 4;
     U.transposeInPlace();  // or: Matrix Ut = U.transpose();
     //! [no_alias]
     show("no_alias", U);
@@ -245,7 +239,7 @@ int main() {
     //! [noalias]
     show("noalias", AAt);
     //! [ref_call]
-    Matrix steps = Matrix::Zero(2, 6);          // three steps of 2 columns side by side
+    Matrix steps = Matrix::Zero(2, 6);             // three steps of 2 columns side by side
     twice(steps.middleCols(2, 2), A.leftCols(2));  // writes step 2 in place
     //! [ref_call]
     show("ref_call", steps);
@@ -256,12 +250,12 @@ int main() {
     //! [rsqrt]
     show("rsqrt", inv_std);
     //! [count]
-    const Index big = (A.array().abs() > 3).count();  // how many elements meet the condition
+    const Index big = (A.array().abs() > 3).count();                  // how many elements meet the condition
     const Index all_rows = (A.array() > -5).rowwise().all().count();  // rows where every element does
     //! [count]
     say("count", std::to_string(big) + " elements with |a| > 3; " + std::to_string(all_rows) + " row with every element > -5");
     //! [norm]
-    const double frobenius = A.norm();  // sqrt of the sum of every element squared
+    const double frobenius = A.norm();                    // sqrt of the sum of every element squared
     const Vector row_norms2 = A.rowwise().squaredNorm();  // each row's sum of squares
     //! [norm]
     say("norm", number(frobenius) + "; rows: " + number(row_norms2(0)) + ", " + number(row_norms2(1)));

@@ -22,12 +22,16 @@ int main() try {
     const bp::Matrix dz = bp::softmax_cross_entropy_grad(z, y);  // (y_hat - y) / m
     //! [demo]
 
-    std::cout << "logits z:\n" << z.format(fmt) << "\ntargets y:\n" << y.format(fmt) << "\n"
-              << "y_hat = softmax(z):\n" << bp::softmax(z).format(fmt) << "\n\n"
+    std::cout << "logits z:\n"
+              << z.format(fmt) << "\ntargets y:\n"
+              << y.format(fmt) << "\n"
+              << "y_hat = softmax(z):\n"
+              << bp::softmax(z).format(fmt) << "\n\n"
               << "softmax cross-entropy (mean over 2 examples) = " << loss << "\n"
               << "  example 1: -log y_hat[0] = " << -std::log(bp::softmax(z)(0, 0)) << "\n"
               << "  example 2: -log y_hat[1] = " << -std::log(bp::softmax(z)(1, 1)) << "\n"
-              << "dL/dz = (y_hat - y) / 2:\n" << dz.format(fmt) << "\n"
+              << "dL/dz = (y_hat - y) / 2:\n"
+              << dz.format(fmt) << "\n"
               << "  each column sums to 0 (here, up to rounding, " << dz.colwise().sum().cwiseAbs().maxCoeff()
               << "): raising one logit lowers the others\n\n";
 

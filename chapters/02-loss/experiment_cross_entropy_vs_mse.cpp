@@ -40,13 +40,20 @@ int main(int argc, char** argv) try {
     const std::filesystem::path dir = folder;
     const std::string y_text = bp::number_text(target);
     const bool one = target == 1.0;  // the chapter's case: the curves' names in their simplest form
-    bp::save_figure({"loss_behind_sigmoid", "Loss of a = sigmoid(z) against the target y = " + y_text, "z", "loss", zs,
+    bp::save_figure({"loss_behind_sigmoid",
+                     "Loss of a = sigmoid(z) against the target y = " + y_text,
+                     "z",
+                     "loss",
+                     zs,
                      {{one ? "squared error 1/2 (a - 1)^2" : "squared error 1/2 (a - y)^2", mse},
                       {one ? "cross-entropy -log a" : "cross-entropy -y log a - (1 - y) log(1 - a)", bce}},
                      {"set yrange [0:5]", "set key top right"}},
                     dir);
-    bp::save_figure({"gradient_behind_sigmoid", "Its gradient dL/dz: what the weights below get to learn from", "z",
-                     "dL/dz", zs,
+    bp::save_figure({"gradient_behind_sigmoid",
+                     "Its gradient dL/dz: what the weights below get to learn from",
+                     "z",
+                     "dL/dz",
+                     zs,
                      {{one ? "squared error (a - 1) a (1 - a)" : "squared error (a - y) a (1 - a)", mse_dz},
                       {one ? "cross-entropy a - 1" : "cross-entropy a - y", bce_dz}},
                      {one ? "set yrange [-1.1:0.1]" : "set yrange [-1.1:1.1]", "set key bottom right"}},

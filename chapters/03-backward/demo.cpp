@@ -27,11 +27,11 @@ int main() try {
               << "          L = 1/2 (a2 - y)^2 = " << L << "   (y = 1)\n\n";
 
     //! [factors]
-    const double dL_da2 = a2(0) - y(0);                      // from L = 1/2 (a2 - y)^2
+    const double dL_da2 = a2(0) - y(0);  // from L = 1/2 (a2 - y)^2
     const double da2_dz2 = bp::sigmoid_prime(net.dense(1).z)(0);
-    const double dz2_da1 = w2;                                // from z2 = w2 a1 + b2
+    const double dz2_da1 = w2;  // from z2 = w2 a1 + b2
     const double da1_dz1 = bp::sigmoid_prime(net.dense(0).z)(0);
-    const double dz1_dw1 = x(0);                              // from z1 = w1 x + b1
+    const double dz1_dw1 = x(0);  // from z1 = w1 x + b1
     const double dL_dw1 = dL_da2 * da2_dz2 * dz2_da1 * da1_dz1 * dz1_dw1;
     //! [factors]
     std::cout << "the chain rule, dL/dw1 = dL/da2 * da2/dz2 * dz2/da1 * da1/dz1 * dz1/dw1:\n"
@@ -56,8 +56,8 @@ int main() try {
     const bp::Var loss = g.mse(g.sigmoid(g.add_bias(g.matmul(w2v, a1v), b2)), y);
     g.backward(loss);
     //! [graph]
-    std::cout << "the computational graph:  dw1 = " << g.grad(w1)(0) << ", db1 = " << g.grad(b1)(0)
-              << ", dw2 = " << g.grad(w2v)(0) << ", db2 = " << g.grad(b2)(0) << "\n";
+    std::cout << "the computational graph:  dw1 = " << g.grad(w1)(0) << ", db1 = " << g.grad(b1)(0) << ", dw2 = " << g.grad(w2v)(0)
+              << ", db2 = " << g.grad(b2)(0) << "\n";
 } catch (const std::exception& e) {
     std::cerr << "ch03-demo: " << e.what() << "\n";
     return 1;

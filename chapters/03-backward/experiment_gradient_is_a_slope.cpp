@@ -52,8 +52,11 @@ int main(int argc, char** argv) try {
     w = w0;
     //! [experiment]
 
-    bp::save_figure({"gradient_is_a_slope", "The loss as one weight moves, and the slope backpropagation gives",
-                     "w = W1(0,0)", "loss", ws,
+    bp::save_figure({"gradient_is_a_slope",
+                     "The loss as one weight moves, and the slope backpropagation gives",
+                     "w = W1(0,0)",
+                     "loss",
+                     ws,
                      {{"loss L(w)", losses}, {"L(w0) + (dL/dw) (w - w0)", tangent, "lines lw 2 dt 2"}},
                      {"set key top center"}},
                     dir);
@@ -65,8 +68,7 @@ int main(int argc, char** argv) try {
     const bp::Var a2 = g.sigmoid(g.add_bias(g.matmul(g.input(bp::Matrix::Ones(1, 1), "w2"), a1), g.input(bp::Matrix::Zero(1, 1), "b2")));
     g.mse(a2, bp::Matrix::Ones(1, 1));
     bp::save_graph(g.to_dot(), "worked_example_graph", dir);
-    std::cout << "wrote gradient_is_a_slope (.png, .svg, .dat) and worked_example_graph (.png, .svg, .dot) to " << dir.string()
-              << "\n";
+    std::cout << "wrote gradient_is_a_slope (.png, .svg, .dat) and worked_example_graph (.png, .svg, .dot) to " << dir.string() << "\n";
 } catch (const std::exception& e) {
     std::cerr << "ch03-experiment-gradient-is-a-slope: " << e.what() << "\n";
     return 1;

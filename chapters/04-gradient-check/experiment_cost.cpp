@@ -73,9 +73,7 @@ int main(int argc, char** argv) try {
         // (the first weights of layer 1) and scale to all N.
         bp::Matrix& W = net.dense(0).W;
         const bp::Index k = std::min<bp::Index>(W.size(), 500);
-        const double t_some = seconds_per_call([&] {
-            bp::numerical_gradient(loss, Eigen::Map<bp::Matrix>(W.data(), k, 1));
-        });
+        const double t_some = seconds_per_call([&] { bp::numerical_gradient(loss, Eigen::Map<bp::Matrix>(W.data(), k, 1)); });
         const double t_finite = t_some * N / static_cast<double>(k);
         ns.push_back(N);
         forward.push_back(t_forward);
@@ -83,8 +81,8 @@ int main(int argc, char** argv) try {
         backprop.push_back(t_backprop);
         finite.push_back(t_finite);
         ratio.push_back(t_finite / t_backprop);
-        std::printf("%8.0f   %12.3g   %12.3g   %16.1f   %20.3g   %22.3g   %5.0f\n", N, t_forward, t_backward,
-                    t_backward / t_forward, t_backprop, t_finite, t_finite / t_backprop);
+        std::printf("%8.0f   %12.3g   %12.3g   %16.1f   %20.3g   %22.3g   %5.0f\n", N, t_forward, t_backward, t_backward / t_forward,
+                    t_backprop, t_finite, t_finite / t_backprop);
     }
     //! [experiment]
     std::cout << "(finite differences of at most 500 parameters timed, scaled to N)\n";
@@ -92,17 +90,23 @@ int main(int argc, char** argv) try {
     for (double N : ns) proportional.push_back(scale * N);
 
     const std::filesystem::path dir = folder;
-    const std::vector<std::string> log_axes = {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'",
-                                               "set key top left"};
-    bp::save_figure({"cost_times", "Time for all N gradients of a 4-layer network", "parameters N", "seconds", ns,
+    const std::vector<std::string> log_axes = {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key top left"};
+    bp::save_figure({"cost_times",
+                     "Time for all N gradients of a 4-layer network",
+                     "parameters N",
+                     "seconds",
+                     ns,
                      {{"one forward pass", forward, "linespoints lw 2 pt 7"},
                       {"one backward pass", backward, "linespoints lw 2 pt 7"},
                       {"forward + backward: every gradient", backprop, "linespoints lw 2 pt 7"},
                       {"finite differences, 2N forward passes", finite, "linespoints lw 2 pt 7"}},
                      log_axes},
                     dir);
-    bp::save_figure({"cost_ratio", "How many times slower finite differences are", "parameters N",
-                     "time ratio", ns,
+    bp::save_figure({"cost_ratio",
+                     "How many times slower finite differences are",
+                     "parameters N",
+                     "time ratio",
+                     ns,
                      {{"finite differences / (forward + backward)", ratio, "linespoints lw 2 pt 7"},
                       {"proportional to N", proportional, "lines lw 1 dt 2"}},
                      log_axes},

@@ -48,13 +48,16 @@ int main(int argc, char** argv) try {
     }
     //! [experiment]
 
-    bp::save_figure({"step_size", "Relative error of a finite difference against the step h", "h",
-                     "relative error", hs,
-                     {{"forward (f(x+h) - f(x)) / h", forward_error, "linespoints lw 2 pt 7 ps 0.6"},
-                      {"central (f(x+h) - f(x-h)) / 2h", central_error, "linespoints lw 2 pt 7 ps 0.6"}},
-                     {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key top center",
-                      "set xrange [*:*] reverse"}},
-                    folder);
+    bp::save_figure(
+        {"step_size",
+         "Relative error of a finite difference against the step h",
+         "h",
+         "relative error",
+         hs,
+         {{"forward (f(x+h) - f(x)) / h", forward_error, "linespoints lw 2 pt 7 ps 0.6"},
+          {"central (f(x+h) - f(x-h)) / 2h", central_error, "linespoints lw 2 pt 7 ps 0.6"}},
+         {"set logscale xy", "set format x '10^{%L}'", "set format y '10^{%L}'", "set key top center", "set xrange [*:*] reverse"}},
+        folder);
     std::cout << "analytic dL/dw = " << analytic << "; wrote step_size (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {
     std::cerr << "ch04-experiment-step-size: " << e.what() << "\n";

@@ -8,7 +8,7 @@
 int main() try {
     //! [demo]
     bp::Rng rng(5);
-    const bp::Dataset data = bp::spiral(3, 100, 0.1, rng);  // 300 points in 2-D, 3 classes
+    const bp::Dataset data = bp::spiral(3, 100, 0.1, rng);                         // 300 points in 2-D, 3 classes
     bp::Mlp net({2, 32, 3}, bp::Activation::relu, bp::Activation::identity, rng);  // ends at the logits
     bp::Adam adam(0.02);
     bp::EpochOptions options;
@@ -17,8 +17,8 @@ int main() try {
     for (int epoch = 1; epoch <= 150; ++epoch) {
         const double loss = bp::train_epoch(net, bp::softmax_cross_entropy(), adam, data, options, rng, step);
         if (epoch % 25 == 0)
-            std::cout << "epoch " << epoch << ": training loss " << loss << ", accuracy "
-                      << 100 * bp::evaluate(net, data).accuracy << " %\n";
+            std::cout << "epoch " << epoch << ": training loss " << loss << ", accuracy " << 100 * bp::evaluate(net, data).accuracy
+                      << " %\n";
     }
     //! [demo]
 } catch (const std::exception& e) {

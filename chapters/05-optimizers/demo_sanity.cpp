@@ -30,10 +30,8 @@ int main() try {
     dead.dense(0).b.setConstant(-5);  // every unit of layer 1 off for every input
     bp::Adam adam(0.01), adam_for_dead(0.01);
     const bp::Loss ce = bp::softmax_cross_entropy();
-    std::cout << "2-32-32-3 on 20 points, 300 steps:\n  " << bp::check_overfits(small, ce, adam, x20, y20, 300, 0.01).report()
-              << "\n";
-    std::cout << "the same, first layer dead:\n  "
-              << bp::check_overfits(dead, ce, adam_for_dead, x20, y20, 300, 0.01).report() << "\n";
+    std::cout << "2-32-32-3 on 20 points, 300 steps:\n  " << bp::check_overfits(small, ce, adam, x20, y20, 300, 0.01).report() << "\n";
+    std::cout << "the same, first layer dead:\n  " << bp::check_overfits(dead, ce, adam_for_dead, x20, y20, 300, 0.01).report() << "\n";
     //! [demo]
 } catch (const std::exception& e) {
     std::cerr << "ch05-demo-sanity: " << e.what() << "\n";

@@ -62,8 +62,13 @@ int main(int argc, char** argv) try {
     //! [experiment]
 
     const std::string shape = "784-" + std::to_string(width1) + "-" + std::to_string(width2) + "-10, batch " + std::to_string(batch);
-    bp::save_figure({"loss_curves", "Training loss on Fashion-MNIST (" + shape + "), same start", "step",
-                     "training loss (moving average)", steps, curves, {"set yrange [0.2:2.4]", "set key top right"}},
+    bp::save_figure({"loss_curves",
+                     "Training loss on Fashion-MNIST (" + shape + "), same start",
+                     "step",
+                     "training loss (moving average)",
+                     steps,
+                     curves,
+                     {"set yrange [0.2:2.4]", "set key top right"}},
                     folder);
     std::cout << "wrote loss_curves (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {

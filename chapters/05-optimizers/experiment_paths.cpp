@@ -73,7 +73,11 @@ int main(int argc, char** argv) try {
     bp::save_contour_figure({"paths_saddle",
                              std::to_string(steps) + " steps from (" + text(x0) + ", " + text(y0) + ") near the saddle point (0, 0)",
                              "x**4/4 - x**2/2 + y**2/2",
-                             -1.6, 1.6, -1.6, 1.8, {-0.2, -0.1, 0, 0.1, 0.3, 0.6, 1.0, 1.5},
+                             -1.6,
+                             1.6,
+                             -1.6,
+                             1.8,
+                             {-0.2, -0.1, 0, 0.1, 0.3, 0.6, 1.0, 1.5},
                              {follow("SGD", sgd, saddle, x0, y0, steps), follow("momentum", momentum, saddle, x0, y0, steps),
                               follow("Nesterov", nesterov, saddle, x0, y0, steps), follow("RMSProp", rmsprop, saddle, x0, y0, steps),
                               follow("Adam", adam, saddle, x0, y0, steps)}},
@@ -90,15 +94,19 @@ int main(int argc, char** argv) try {
     bp::RmsProp r_rmsprop(1e-2);
     bp::Adam r_adam(0.1);
     //! [rosenbrock]
-    bp::save_contour_figure({"paths_rosenbrock",
-                             std::to_string(r_steps) + " steps on the Rosenbrock function from (-1.5, 2); the minimum is at (1, 1)",
-                             "(1-x)**2 + 100*(y-x**2)**2", -2, 2, -1, 3, {0.5, 2, 5, 10, 30, 100, 300, 1000},
-                             {follow("SGD", r_sgd, rosenbrock, -1.5, 2, r_steps),
-                              follow("momentum", r_momentum, rosenbrock, -1.5, 2, r_steps),
-                              follow("Nesterov", r_nesterov, rosenbrock, -1.5, 2, r_steps),
-                              follow("RMSProp", r_rmsprop, rosenbrock, -1.5, 2, r_steps),
-                              follow("Adam", r_adam, rosenbrock, -1.5, 2, r_steps)}},
-                            dir);
+    bp::save_contour_figure(
+        {"paths_rosenbrock",
+         std::to_string(r_steps) + " steps on the Rosenbrock function from (-1.5, 2); the minimum is at (1, 1)",
+         "(1-x)**2 + 100*(y-x**2)**2",
+         -2,
+         2,
+         -1,
+         3,
+         {0.5, 2, 5, 10, 30, 100, 300, 1000},
+         {follow("SGD", r_sgd, rosenbrock, -1.5, 2, r_steps), follow("momentum", r_momentum, rosenbrock, -1.5, 2, r_steps),
+          follow("Nesterov", r_nesterov, rosenbrock, -1.5, 2, r_steps), follow("RMSProp", r_rmsprop, rosenbrock, -1.5, 2, r_steps),
+          follow("Adam", r_adam, rosenbrock, -1.5, 2, r_steps)}},
+        dir);
     //! [noise]
     // Exactly on the saddle's ridge, x = 0, the gradient has no x part: gradient descent slides
     // into the saddle point and stops there. Noise pushes it off the ridge.
@@ -115,17 +123,28 @@ int main(int argc, char** argv) try {
     const bp::Path small_noise = follow("gradient + noise (sigma 0.5)", t_small, noisy(tilted, 0.5, noise), 0.9, 1.5, minimum_steps);
     const bp::Path large_noise = follow("gradient + noise (sigma 1.5)", t_large, noisy(tilted, 1.5, noise), 0.9, 1.5, minimum_steps);
     //! [noise]
-    bp::save_contour_figure({"paths_noise_saddle", std::to_string(ridge_steps) + " steps of SGD (lr 0.05) from (0, 1.5), on the saddle's ridge",
-                             "x**4/4 - x**2/2 + y**2/2", -1.6, 1.6, -1.0, 1.8, {-0.2, -0.1, 0, 0.1, 0.3, 0.6, 1.0, 1.5},
+    bp::save_contour_figure({"paths_noise_saddle",
+                             std::to_string(ridge_steps) + " steps of SGD (lr 0.05) from (0, 1.5), on the saddle's ridge",
+                             "x**4/4 - x**2/2 + y**2/2",
+                             -1.6,
+                             1.6,
+                             -1.0,
+                             1.8,
+                             {-0.2, -0.1, 0, 0.1, 0.3, 0.6, 1.0, 1.5},
                              {stuck, escapes}},
                             dir);
     bp::save_contour_figure({"paths_noise_minimum",
                              std::to_string(minimum_steps) + " steps of SGD (lr 0.05) from (0.9, 1.5), above the shallow minimum",
-                             "x**4/4 - x**2/2 + x/4 + y**2/2", -2, 2, -1.2, 1.8,
-                             {-0.5, -0.4, -0.2, -0.1, 0, 0.03, 0.1, 0.3, 0.6, 1.0, 1.5}, {in_local, small_noise, large_noise}},
+                             "x**4/4 - x**2/2 + x/4 + y**2/2",
+                             -2,
+                             2,
+                             -1.2,
+                             1.8,
+                             {-0.5, -0.4, -0.2, -0.1, 0, 0.03, 0.1, 0.3, 0.6, 1.0, 1.5},
+                             {in_local, small_noise, large_noise}},
                             dir);
-    std::cout << "wrote paths_saddle, paths_rosenbrock, paths_noise_saddle and paths_noise_minimum (.png, .svg, .dat) to "
-              << dir.string() << "\n";
+    std::cout << "wrote paths_saddle, paths_rosenbrock, paths_noise_saddle and paths_noise_minimum (.png, .svg, .dat) to " << dir.string()
+              << "\n";
 } catch (const std::exception& e) {
     std::cerr << "ch05-experiment-paths: " << e.what() << "\n";
     return 1;

@@ -93,16 +93,17 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
     bp::EpochOptions options;
     options.batch = o.batch;
     options.loss_limit = bp::LossLimit::for_classes(10);  // far above the untrained model's ln 10: diverged, though finite
-    options.schedule = [&](long step) {  // FastMlp's own copy of exercise 5.8: ./course train needs no exercise
+    options.schedule = [&](long step) {                   // FastMlp's own copy of exercise 5.8: ./course train needs no exercise
         engine.set_lr(o.engine == "course" ? bp::cosine_schedule(o.lr, step, total) : bp::fast_cosine_schedule(o.lr, step, total));
     };
     // Chapter 6: the monitor watches every step for the first loss or gradient that is not
     // finite, and records the gradients every o.monitor steps (0: never).
-    bp::GradientMonitor monitor(net, [&] { return engine.lr(); }, o.monitor);
+    bp::GradientMonitor monitor(
+        net, [&] { return engine.lr(); }, o.monitor);
     if (o.engine == "course" || o.monitor > 0) monitor.hook_into(options);  // FastMlp copies its gradients only at the recorded steps
 
     const bp::FlushDenormals flush;  // denormal floats are slow, and too small to matter
-    bp::Matrix x, y;  // the first examples, to see that no layer has died
+    bp::Matrix x, y;                 // the first examples, to see that no layer has died
     train.batch({}, 0, std::min<bp::Index>(1000, train.size()), x, y);
     long step = 0;
     int best_epoch = 0;
@@ -119,7 +120,8 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
         // A layer whose units are all dead gives the same output for every input: the network
         // has diverged though every number is finite, and no gradient reaches the layers before it.
         if (const auto layer = engine.dead_layer(x))
-            throw bp::Diverged(step - 1, "every unit of " + *layer + " is dead (its ReLU gives 0) on the first " + std::to_string(x.cols()) +
+            throw bp::Diverged(step - 1, "every unit of " + *layer + " is dead (its ReLU gives 0) on the first " +
+                                             std::to_string(x.cols()) +
                                              " training examples, so the network's output no longer depends on its input");
         bp::Sequential& model = engine.model();
         if (epoch == 1)
@@ -130,14 +132,14 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
         const bp::Metrics m = engine.evaluate(test);
         if (m.accuracy > best_accuracy) best_accuracy = m.accuracy, best_epoch = epoch;
         std::ostringstream summary;
-        summary << std::fixed << std::setprecision(4) << "train loss " << train_loss << "  test loss " << m.loss
-                << std::setprecision(2) << "  test accuracy " << 100 * m.accuracy << " %";
+        summary << std::fixed << std::setprecision(4) << "train loss " << train_loss << "  test loss " << m.loss << std::setprecision(2)
+                << "  test accuracy " << 100 * m.accuracy << " %";
         bar.finish(summary.str());
         if (o.monitor > 0 && !monitor.records().empty()) std::cout << bp::format_record(monitor.records().back());
     }
     //! [train]
-    std::cout << "test accuracy after " << o.epochs << (o.epochs == 1 ? " epoch: " : " epochs: ") << 100 * engine.evaluate(test).accuracy << " %  (model saved to "
-              << o.model << ")\n";
+    std::cout << "test accuracy after " << o.epochs << (o.epochs == 1 ? " epoch: " : " epochs: ") << 100 * engine.evaluate(test).accuracy
+              << " %  (model saved to " << o.model << ")\n";
     if (best_epoch != o.epochs)  // said, not acted on: choosing the epoch by the test set would flatter its accuracy
         std::cout << "(it was highest after epoch " << best_epoch << ": " << 100 * best_accuracy << " %)\n";
 }
@@ -179,9 +181,10 @@ int main(int argc, char** argv) try {
     //! [data]
     bp::set_product_threads(o.threads);
     std::cout << "training with " << (o.engine == "course" ? "the course's code" : "FastMlp") << " in " << o.precision
-              << (o.engine == "course" ? "" : std::string(", products by ") + bp::fast_products_backend()) << ", "
-              << o.threads << " thread" << (o.threads > 1 ? "s" : "") << (o.batch_norm ? ", with batch normalization" : "")
-              << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "") : std::string())
+              << (o.engine == "course" ? "" : std::string(", products by ") + bp::fast_products_backend()) << ", " << o.threads << " thread"
+              << (o.threads > 1 ? "s" : "") << (o.batch_norm ? ", with batch normalization" : "")
+              << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "")
+                                    : std::string())
               << "\n";
     if (std::filesystem::exists(o.model)) {  // an earlier run's: say what it holds, and that it is kept
         std::string what;

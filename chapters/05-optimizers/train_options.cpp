@@ -14,16 +14,21 @@ TrainOptions parse_train_options(int argc, char** argv) {
         .real("lr", o.lr, 0, 10, "Adam's learning rate at the start of the cosine schedule", bp::Options::above_min)
         .integer("seed", o.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "seeds the initial weights and the shuffling")
         .path("model", o.model, "the file the model is saved to after every epoch")
-        .text("engine", o.engine, "fast: bp::FastMlp (the default); course: the chapters' own layers and Adam, in float64 "
-                                  "(the default with chapter 6's layers)", {"fast", "course"})
+        .text("engine", o.engine,
+              "fast: bp::FastMlp (the default); course: the chapters' own layers and Adam, in float64 "
+              "(the default with chapter 6's layers)",
+              {"fast", "course"})
         .text("precision", o.precision, "the fast engine's (default float32); the course engine's is float64", {"float32", "float64"})
         .integer("threads", o.threads, 1, 256, "threads for the matrix products")
         .flag("batch-norm", o.batch_norm, "chapter 6: batch normalization before each hidden ReLU (the course engine)")
-        .integer("residual-blocks", o.residual_blocks, 0, 100, "chapter 6: skip connections of width 128 before the output layer (the course engine)")
-        .integer("monitor", o.monitor, 0L, 1000000L, "chapter 6: record the gradients every N steps and show them after each epoch (0: never)")
-        .epilogue("./course train [OPTIONS] runs this program with --model build/models/fashion_mnist_mlp.bin and the\n"
-                  "options given. ./course train --mine [OPTIONS] adds --engine course, so that your exercises train the\n"
-                  "network: --mine is the course tool's option, not this program's.");
+        .integer("residual-blocks", o.residual_blocks, 0, 100,
+                 "chapter 6: skip connections of width 128 before the output layer (the course engine)")
+        .integer("monitor", o.monitor, 0L, 1000000L,
+                 "chapter 6: record the gradients every N steps and show them after each epoch (0: never)")
+        .epilogue(
+            "./course train [OPTIONS] runs this program with --model build/models/fashion_mnist_mlp.bin and the\n"
+            "options given. ./course train --mine [OPTIONS] adds --engine course, so that your exercises train the\n"
+            "network: --mine is the course tool's option, not this program's.");
     options.parse_or_exit(argc, argv);
     const bool chapter6_layers = o.batch_norm || o.residual_blocks > 0;
     if (o.engine.empty()) o.engine = chapter6_layers ? "course" : "fast";

@@ -37,9 +37,9 @@ void chain() {
     }
     //! [chain]
     for (int l = L; l >= 1; --l)
-        std::cout << std::setw(5) << l << std::fixed << std::setprecision(4) << std::setw(11) << z[l] << std::setw(13)
-                  << a[l] * (1 - a[l]) << std::setw(14) << w * a[l] * (1 - a[l]) << std::scientific << std::setprecision(3)
-                  << std::setw(16) << dz[l] << std::defaultfloat << "\n";
+        std::cout << std::setw(5) << l << std::fixed << std::setprecision(4) << std::setw(11) << z[l] << std::setw(13) << a[l] * (1 - a[l])
+                  << std::setw(14) << w * a[l] * (1 - a[l]) << std::scientific << std::setprecision(3) << std::setw(16) << dz[l]
+                  << std::defaultfloat << "\n";
 }
 
 void check() {
@@ -52,7 +52,7 @@ void check() {
     bp::Matrix z_batch = rng.uniform_matrix(3, 5, -2, 2), dz_batch = bp::Matrix::Zero(3, 5);
     const bp::Matrix G = rng.uniform_matrix(3, 5, -1, 1);  // not all ones: L = sum(y) has dz = 0
     std::vector<bp::Parameter> params = bn.parameters();
-    params.emplace_back("z", z_batch, dz_batch);  // the input, with the gradient backward returns
+    params.emplace_back("z", z_batch, dz_batch);                                  // the input, with the gradient backward returns
     const auto loss = [&] { return G.cwiseProduct(bn.forward(z_batch)).sum(); };  // L = sum(G ⊙ y): dL/dy = G
     const auto backward = [&] {
         bn.zero_grad();

@@ -53,9 +53,14 @@ int main(int argc, char** argv) try {
     bp::standardize(train, {&test});
 
     const std::vector<int> depths = {2, 4, 6, 8, 10, 15, 20};
-    bp::Figure figure{"depth_accuracy", "Test accuracy after " + std::to_string(s.steps) + " steps of Adam (batch " +
-                                            std::to_string(s.batch) + "), hidden layers of " + std::to_string(s.width),
-                      "layers with weights", "test accuracy", {}, {}, {"set yrange [0:1]", "set key center right"}};
+    bp::Figure figure{"depth_accuracy",
+                      "Test accuracy after " + std::to_string(s.steps) + " steps of Adam (batch " + std::to_string(s.batch) +
+                          "), hidden layers of " + std::to_string(s.width),
+                      "layers with weights",
+                      "test accuracy",
+                      {},
+                      {},
+                      {"set yrange [0:1]", "set key center right"}};
     for (int depth : depths) figure.x.push_back(depth);
     std::cout << "depth:    ";
     for (int depth : depths) std::cout << std::setw(6) << depth;
@@ -76,8 +81,8 @@ int main(int argc, char** argv) try {
             curve.y.push_back(bp::accuracy_after(net, train, test, s.lr, s.batch, s.steps, rng));
             //! [experiment]
             curve.title = kind == 2   ? "ReLU, He, residual, 1-layer branches (x 1/sqrt(depth))"
-                        : kind == 3 ? "ReLU, He, residual, 2-layer branches (x 1/sqrt(depth))"
-                                    : spec.label();
+                          : kind == 3 ? "ReLU, He, residual, 2-layer branches (x 1/sqrt(depth))"
+                                      : spec.label();
         }
         std::cout << std::left << std::setw(10) << names[kind] << std::right;
         for (double a : curve.y) std::cout << std::setw(6) << std::fixed << std::setprecision(2) << a;
@@ -93,4 +98,3 @@ int main(int argc, char** argv) try {
     std::cerr << "ch06-experiment-depth: " << e.what() << "\n";
     return 1;
 }
-

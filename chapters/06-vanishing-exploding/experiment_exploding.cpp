@@ -75,9 +75,19 @@ int main(int argc, char** argv) try {
 
     const std::string titles[] = {"no clipping", "clipped by norm to " + bp::number_text(s.clip_norm),
                                   "clipped by value to " + bp::number_text(s.clip_value)};
-    bp::Figure loss{"exploding_loss", "Training loss: " + spec.label() + ", " + std::to_string(s.depth) + " layers, SGD lr " + bp::number_text(s.lr),
-                    "step", "training loss (batch)", {}, {}, {"set logscale y", "set format y '10^{%L}'", "set yrange [0.1:1e6]", "set key top right"}};
-    bp::Figure norm{"exploding_norm", "Global gradient norm before clipping, same runs", "step", "||g||", {}, {},
+    bp::Figure loss{"exploding_loss",
+                    "Training loss: " + spec.label() + ", " + std::to_string(s.depth) + " layers, SGD lr " + bp::number_text(s.lr),
+                    "step",
+                    "training loss (batch)",
+                    {},
+                    {},
+                    {"set logscale y", "set format y '10^{%L}'", "set yrange [0.1:1e6]", "set key top right"}};
+    bp::Figure norm{"exploding_norm",
+                    "Global gradient norm before clipping, same runs",
+                    "step",
+                    "||g||",
+                    {},
+                    {},
                     {"set logscale y", "set format y '10^{%L}'", "set yrange [1:*]", "set key top right"}};
     for (long t = 0; t < s.steps; ++t) loss.x.push_back(static_cast<double>(t)), norm.x.push_back(static_cast<double>(t));
     for (std::size_t r = 0; r < runs.size(); ++r) {
@@ -91,11 +101,12 @@ int main(int argc, char** argv) try {
             if (std::isfinite(runs[r].loss[t]) && !(runs[r].loss[t] <= runs[r].loss[top])) top = t;
             if (std::isfinite(runs[r].global_norm[t])) largest_norm = std::max(largest_norm, runs[r].global_norm[t]);
         }
-        std::cout << titles[r] << ": largest loss " << runs[r].loss[top] << " at step " << top << ", largest gradient norm "
-                  << largest_norm << " (at step 0: " << runs[r].global_norm.front() << ")\n";
+        std::cout << titles[r] << ": largest loss " << runs[r].loss[top] << " at step " << top << ", largest gradient norm " << largest_norm
+                  << " (at step 0: " << runs[r].global_norm.front() << ")\n";
         if (runs[r].loss[top] > 1e6)
             loss.settings.push_back("set label '" + titles[r] + ": loss " + bp::number_text(runs[r].loss[top]) + " at step " +
-                                    std::to_string(top) + ", off the scale' at graph 0.05, graph " + bp::number_text(0.93 - 0.06 * static_cast<double>(r)) + " tc rgb 'red'");
+                                    std::to_string(top) + ", off the scale' at graph 0.05, graph " +
+                                    bp::number_text(0.93 - 0.06 * static_cast<double>(r)) + " tc rgb 'red'");
         if (runs[r].diverged_at < 0) {
             std::cout << titles[r] << ": trained " << s.steps << " steps, last loss " << runs[r].loss.back() << "\n";
             continue;
@@ -116,4 +127,3 @@ int main(int argc, char** argv) try {
     std::cerr << "ch06-experiment-exploding: " << e.what() << "\n";
     return 1;
 }
-

@@ -21,7 +21,7 @@ struct Settings {
     int depth = 15;
     bp::Index width = 64, batch = 128;
     std::uint64_t seed = 1;
-    double gain = 1, branch_gain = 0;  // 0: 1/sqrt(depth)
+    double gain = 1, branch_gain = 0;         // 0: 1/sqrt(depth)
     std::string activation, init = "xavier";  // an extra curve, if an activation is given
 };
 
@@ -67,17 +67,21 @@ int main(int argc, char** argv) try {
     if (!s.activation.empty()) {
         bp::DeepNet extra = base;
         extra.activation = s.activation == "sigmoid" ? bp::Activation::sigmoid
-                         : s.activation == "tanh"    ? bp::Activation::tanh
-                         : s.activation == "relu"    ? bp::Activation::relu
+                           : s.activation == "tanh"  ? bp::Activation::tanh
+                           : s.activation == "relu"  ? bp::Activation::relu
                                                      : bp::Activation::leaky_relu;
         extra.init = s.init == "xavier" ? bp::Init::xavier() : s.init == "he" ? bp::Init::he() : bp::Init::lecun();
         nets.push_back(extra);
     }
 
-    bp::Figure figure{"gradient_flow", "||dW|| of each layer at initialisation, " + std::to_string(s.depth) + " layers of " +
-                                           std::to_string(s.width) + ", batch of " + std::to_string(s.batch),
-                      "layer l", "||dW^{[l]}||", {}, {}, {"set logscale y", "set format y '10^{%L}'", "set key bottom right",
-                                                         "set xtics 1"}};
+    bp::Figure figure{"gradient_flow",
+                      "||dW|| of each layer at initialisation, " + std::to_string(s.depth) + " layers of " + std::to_string(s.width) +
+                          ", batch of " + std::to_string(s.batch),
+                      "layer l",
+                      "||dW^{[l]}||",
+                      {},
+                      {},
+                      {"set logscale y", "set format y '10^{%L}'", "set key bottom right", "set xtics 1"}};
     for (int l = 1; l <= s.depth; ++l) figure.x.push_back(l);
     // The first column as wide as its longest label, and two spaces: a label never runs into its number.
     std::size_t column = std::string("network").size();
@@ -86,7 +90,8 @@ int main(int argc, char** argv) try {
         column = std::max(column, net.label().size());
     }
     const int width = static_cast<int>(column) + 2;
-    std::cout << std::left << std::setw(width) << "network" << "||dW|| of layer 1 / of layer " << s.depth << "\n";
+    std::cout << std::left << std::setw(width) << "network"
+              << "||dW|| of layer 1 / of layer " << s.depth << "\n";
     // Colours that read on white (gnuplot's fifth is a pale yellow).
     const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b"};
     std::size_t colour = 0;
@@ -97,7 +102,8 @@ int main(int argc, char** argv) try {
         //! [measure]
         const bp::NamedValues norms = bp::weight_gradient_norms(model, x, y);
         //! [measure]
-        figure.curves.push_back({net.label(), norms.values, std::string("linespoints lw 2 pt 7 ps 0.6 lc rgb '") + colours[colour++ % 6] + "'"});
+        figure.curves.push_back(
+            {net.label(), norms.values, std::string("linespoints lw 2 pt 7 ps 0.6 lc rgb '") + colours[colour++ % 6] + "'"});
         std::cout << std::left << std::setw(width) << net.label() << std::scientific << std::setprecision(2)
                   << norms.values.front() / norms.values.back() << std::defaultfloat << "\n";
     }
@@ -107,4 +113,3 @@ int main(int argc, char** argv) try {
     std::cerr << "ch06-experiment-gradient-flow: " << e.what() << "\n";
     return 1;
 }
-

@@ -72,9 +72,12 @@ int main(int argc, char** argv) try {
         const bp::LearningSpeed speed = bp::learning_speed(net, train, s.lr, s.batch, s.steps, rng);  // plain SGD
         //! [experiment]
         const std::string name = f == bp::Activation::sigmoid ? "sigmoid" : "relu";
-        bp::Figure figure{"learning_speed_" + name, "Speed of learning of each hidden layer: " + spec.label() + ", SGD lr " +
-                                                        bp::number_text(s.lr),
-                          "step", "||db^{[l]}|| (moving average of 20 steps)", {}, {},
+        bp::Figure figure{"learning_speed_" + name,
+                          "Speed of learning of each hidden layer: " + spec.label() + ", SGD lr " + bp::number_text(s.lr),
+                          "step",
+                          "||db^{[l]}|| (moving average of 20 steps)",
+                          {},
+                          {},
                           {"set logscale y", "set format y '10^{%L}'", "set key outside right", "set yrange [1e-5:10]"}};
         for (long t = 0; t < s.steps; ++t) figure.x.push_back(static_cast<double>(t));
         std::cout << spec.label() << ": mean ||db|| over the run, layer by layer:";
@@ -94,4 +97,3 @@ int main(int argc, char** argv) try {
     std::cerr << "ch06-experiment-learning-speed: " << e.what() << "\n";
     return 1;
 }
-

@@ -43,8 +43,10 @@ Settings parse(int argc, char** argv) {
 }
 
 bp::Activation activation_named(const std::string& name) {
-    return name == "sigmoid" ? bp::Activation::sigmoid : name == "tanh" ? bp::Activation::tanh
-         : name == "relu"    ? bp::Activation::relu    : bp::Activation::leaky_relu;
+    return name == "sigmoid" ? bp::Activation::sigmoid
+           : name == "tanh"  ? bp::Activation::tanh
+           : name == "relu"  ? bp::Activation::relu
+                             : bp::Activation::leaky_relu;
 }
 
 }  // namespace
@@ -66,10 +68,20 @@ int main(int argc, char** argv) try {
     }
     //! [experiment]
 
-    bp::Figure forward{"spread_forward", "Forward: the spread of each layer's output", "layer l", "std of a^{[l]}", {}, {},
+    bp::Figure forward{"spread_forward",
+                       "Forward: the spread of each layer's output",
+                       "layer l",
+                       "std of a^{[l]}",
+                       {},
+                       {},
                        {"set logscale y", "set format y '10^{%L}'", "set key top left"}};
-    bp::Figure backward{"spread_backward", "Backward: the spread of the gradient reaching each layer's output", "layer l",
-                        "std of da^{[l]}", {}, {}, {"set logscale y", "set format y '10^{%L}'", "set key top right"}};
+    bp::Figure backward{"spread_backward",
+                        "Backward: the spread of the gradient reaching each layer's output",
+                        "layer l",
+                        "std of da^{[l]}",
+                        {},
+                        {},
+                        {"set logscale y", "set format y '10^{%L}'", "set key top right"}};
     for (int l = 1; l <= s.depth; ++l) forward.x.push_back(l), backward.x.push_back(l);
     for (std::size_t i = 0; i < spreads.size(); ++i) {
         const std::string title = s.activation + ", " + s.init + " x " + (i == 0 ? "0.5" : i == 1 ? "1" : "2");
@@ -87,4 +99,3 @@ int main(int argc, char** argv) try {
     std::cerr << "ch06-experiment-spread: " << e.what() << "\n";
     return 1;
 }
-

@@ -22,8 +22,9 @@ struct DeepNet {
     int depth = 15;                               ///< layers with weights, the output layer included; at least 2
     Activation activation = Activation::sigmoid;  ///< of the hidden layers (not softmax)
     Init init = Init::automatic();                ///< for every layer, gain included
-    bool residual = false;    ///< layers 2 to depth - 1 as skip connections: a = a_prev + f(W a_prev + b)
-    double branch_gain = 1;   ///< a residual branch's (last) weights are drawn times this too (1/sqrt(depth) keeps the sum's variance bounded)
+    bool residual = false;                        ///< layers 2 to depth - 1 as skip connections: a = a_prev + f(W a_prev + b)
+    double branch_gain =
+        1;  ///< a residual branch's (last) weights are drawn times this too (1/sqrt(depth) keeps the sum's variance bounded)
     /// Layers with weights in each residual branch: 1, a = a_prev + f(W a_prev + b); or 2, He et
     /// al.'s (2016) a = a_prev + W2 f(W1 a_prev + b1) + b2, the branch_gain on W2 (with batch
     /// norm, each Dense is followed by its BatchNorm, and the first by the activation). With 2,

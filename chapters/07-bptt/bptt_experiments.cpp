@@ -31,8 +31,8 @@ double factor_per_step(const std::vector<double>& norms, std::size_t from, std::
 double overlapping_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index window, Index every,
                         const std::function<void()>& update) {
     if (window < 1 || every < 1 || every > window)
-        throw std::invalid_argument("overlapping_bptt: needs 1 <= every <= window, got window " + std::to_string(window) +
-                                    " and every " + std::to_string(every));
+        throw std::invalid_argument("overlapping_bptt: needs 1 <= every <= window, got window " + std::to_string(window) + " and every " +
+                                    std::to_string(every));
     if (batch.x.empty()) throw ShapeError("overlapping_bptt", "the batch has no steps");
     //! [overlapping_bptt]
     const Index T = batch.steps();
@@ -93,10 +93,8 @@ TaskResult train_on_task(SequenceModel& model, const Loss& loss, Optimizer& opt,
                                                                                         // loop: the checks see a finite 0
         if (how.window > 0 && how.every > 0 && how.every < how.window)
             result.loss.push_back(overlapping_bptt(model, loss, b, how.window, how.every, update));
-        else if (how.window > 0)
-            result.loss.push_back(truncated_bptt(model, loss, b, how.window, update));
-        else
-            result.loss.push_back(train_sequence_step(model, loss, opt, b, options, step));
+        else if (how.window > 0) result.loss.push_back(truncated_bptt(model, loss, b, how.window, update));
+        else result.loss.push_back(train_sequence_step(model, loss, opt, b, options, step));
         result.grad_norm.push_back(norm);
         if (how.stop_at <= 1) {
             running_accuracy = 0.9 * running_accuracy + 0.1 * sequence_accuracy(model.forward(b.x), b);

@@ -111,8 +111,8 @@ void print_sample(bp::SequenceModel& model, const Text& text, const Settings& s)
 bp::SequenceModel load_for(const Text& text, const Settings& s) {
     bp::SequenceModel model = bp::load_sequence_model(s.model);
     if (model.layer->n_in() != text.size() || !model.readout || model.readout->n_out() != text.size())
-        throw bp::DataError(s.model + ": this model reads " + std::to_string(model.layer->n_in()) + " different characters but " +
-                            s.file + " has " + std::to_string(text.size()) + ": give the text it learned from");
+        throw bp::DataError(s.model + ": this model reads " + std::to_string(model.layer->n_in()) + " different characters but " + s.file +
+                            " has " + std::to_string(text.size()) + ": give the text it learned from");
     return model;
 }
 
@@ -124,8 +124,8 @@ int main(int argc, char** argv) try {
     const std::size_t n = text.codes.size() + text.held_out.size();
     if (text.held_out.size() <= std::size_t(s.length))
         throw bp::DataError(s.file + ": " + std::to_string(n) + " characters are too few: the tenth held out (" +
-                            std::to_string(text.held_out.size()) + " characters) must hold a stretch of --length + 1 = " +
-                            std::to_string(s.length + 1));
+                            std::to_string(text.held_out.size()) +
+                            " characters) must hold a stretch of --length + 1 = " + std::to_string(s.length + 1));
     // Everything that can be checked is checked before the first step, not after the training.
     // What forward and backward keep: the LSTM's gates, cell and state (7 n_h numbers) and the
     // readout's outputs and their gradients (2 K) at each of T steps, for m stretches.
@@ -188,7 +188,8 @@ int main(int argc, char** argv) try {
             unseen.push_back(loss_per_character(model, text.held_out, text.size(), s));
             if (!saved)
                 for (const std::string& f : {s.model, s.model + ".train"})
-                    if (const auto backup = bp::keep_as_backup(f)) std::cout << "\nan earlier run's " << f << " is kept as " << backup->string() << "\n";
+                    if (const auto backup = bp::keep_as_backup(f))
+                        std::cout << "\nan earlier run's " << f << " is kept as " << backup->string() << "\n";
             saved = true;
             bp::save_model(model, s.model);  // a run stopped here resumes from here
             bp::save_training_state(adam, i + 1, s.model + ".train");
@@ -199,16 +200,20 @@ int main(int argc, char** argv) try {
     bar.finish(std::to_string(s.steps) + " steps");
     std::ostringstream losses;  // (not std::cout << std::fixed, which would stay set)
     losses << std::fixed << std::setprecision(3) << "loss per character, in nats (bits: / ln 2):\n"
-              << "  on the text it learned from    " << train_loss << "\n"
-              << "  on the tenth held out          " << unseen.back() << " (lowest " << *std::min_element(unseen.begin(), unseen.end())
-              << ")\n"
-              << "  guessing uniformly             " << std::log(double(text.size())) << "\n"
-              << "model saved to " << s.model << " (resume with --resume, sample with --sample-only)\n";
+           << "  on the text it learned from    " << train_loss << "\n"
+           << "  on the tenth held out          " << unseen.back() << " (lowest " << *std::min_element(unseen.begin(), unseen.end())
+           << ")\n"
+           << "  guessing uniformly             " << std::log(double(text.size())) << "\n"
+           << "model saved to " << s.model << " (resume with --resume, sample with --sample-only)\n";
     std::cout << losses.str();
-    if (s.monitor > 0 && !monitor.records().empty()) std::cout << "\nThe gradient monitor, last record:\n" << bp::format_record(monitor.records().back());
+    if (s.monitor > 0 && !monitor.records().empty())
+        std::cout << "\nThe gradient monitor, last record:\n" << bp::format_record(monitor.records().back());
 
-    bp::save_figure({"char_lm_loss", "A character-level LSTM on " + s.file.substr(s.file.find_last_of('/') + 1), "training step",
-                     "loss per character (nats)", step,
+    bp::save_figure({"char_lm_loss",
+                     "A character-level LSTM on " + s.file.substr(s.file.find_last_of('/') + 1),
+                     "training step",
+                     "loss per character (nats)",
+                     step,
                      {{"training batches (moving average)", training, "linespoints lw 2 pt 7 ps 0.6"},
                       {"the tenth held out, never trained on", unseen, "linespoints lw 2 pt 7 ps 0.6"}},
                      {"set key top right"}},

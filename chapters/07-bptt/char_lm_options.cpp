@@ -22,7 +22,8 @@ CharLmOptions parse_char_lm_options(int argc, char** argv) {
         .path("model", s.model, "where the model is saved (and Adam's state, in FILE.train), and read by --resume and --sample-only")
         .flag("resume", s.resume, "continue training the saved model (--model) for --steps more steps")
         .flag("sample-only", s.sample_only, "write --sample characters from the saved model (--model) and train nothing")
-        .integer("monitor", s.monitor, 0L, 1000000L, "chapter 6's gradient monitor: record every N steps and show the last record (0: never)")
+        .integer("monitor", s.monitor, 0L, 1000000L,
+                 "chapter 6's gradient monitor: record every N steps and show the last record (0: never)")
         .positional("TEXT", s.file, "the text to learn");
     options.parse_or_exit(argc, argv);
     return s;

@@ -59,7 +59,7 @@ int main(int argc, char** argv) try {
 
     //! [check]
     bp::Rng rng(7);
-    bp::Rnn tanh_rnn(3, 4, rng);  // n_x = 3, n_h = 4
+    bp::Rnn tanh_rnn(3, 4, rng);                                   // n_x = 3, n_h = 4
     const bp::Sequence x(rng.uniform_matrix(3, 5 * 2, -1, 1), 2);  // T = 5 steps of m = 2 sequences
     const bp::GradientCheck check = bp::check_rnn_gradients(tanh_rnn, x, rng.uniform_matrix(4, 2, -1, 1), rng);
     std::cout << "A tanh RNN, T = 5: " << check.report();

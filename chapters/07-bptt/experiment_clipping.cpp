@@ -23,7 +23,7 @@ struct Settings {
 Settings parse(int argc, char** argv) {
     Settings s;
     bp::Options options("ch07-experiment-clipping",
-                          "An RNN learning to remember the first of 20 symbols with SGD, with and without clipping.");
+                        "An RNN learning to remember the first of 20 symbols with SGD, with and without clipping.");
     options.integer("steps", s.steps, 50L, 100000L, "training steps (batches of 32)")
         .real("lr", s.lr, 0.0, 100.0, "SGD's learning rate", bp::Options::above_min)
         .real("clip", s.clip, 0.0, 1e6, "the largest gradient norm when clipping", bp::Options::above_min)
@@ -52,8 +52,9 @@ int main(int argc, char** argv) try {
     //! [experiment]
     for (int c = 0; c < 2; ++c) {
         const auto largest = std::max_element(runs[c].grad_norm.begin(), runs[c].grad_norm.end());
-        std::printf("%-18s accuracy %5.1f %%, largest gradient norm %.3g at step %ld\n", c ? "with clipping:" : "without clipping:",
-                    100 * runs[c].accuracy, *largest, long(largest - runs[c].grad_norm.begin()) + 1);
+        std::printf("%-18s accuracy %5.1f %%, largest gradient norm %.3g at step %ld\n",
+                    c ? "with clipping:" : "without clipping:", 100 * runs[c].accuracy, *largest,
+                    long(largest - runs[c].grad_norm.begin()) + 1);
         std::printf("%-18s mean loss per 50 steps:", "");
         for (std::size_t first = 0; first + 50 <= runs[c].loss.size(); first += 50) {
             double sum = 0;
@@ -67,11 +68,19 @@ int main(int argc, char** argv) try {
     char lr[32];
     std::snprintf(lr, sizeof lr, "SGD, lr %g", s.lr);
     const std::string clip = "clipped to norm " + bp::number_text(s.clip);
-    bp::save_figure({"clipping_loss", std::string("Training loss of an RNN (") + lr + ")", "step", "loss (the batch's, summed over its scored step)", step,
+    bp::save_figure({"clipping_loss",
+                     std::string("Training loss of an RNN (") + lr + ")",
+                     "step",
+                     "loss (the batch's, summed over its scored step)",
+                     step,
                      {{"no clipping", runs[0].loss, "lines lw 1"}, {clip, runs[1].loss, "lines lw 1"}},
                      {"set logscale y", "set format y '10^{%L}'", "set key bottom left"}},
                     s.dir);
-    bp::save_figure({"clipping_norm", std::string("Gradient norm before clipping (") + lr + ")", "step", "||g||", step,
+    bp::save_figure({"clipping_norm",
+                     std::string("Gradient norm before clipping (") + lr + ")",
+                     "step",
+                     "||g||",
+                     step,
                      {{"no clipping", runs[0].grad_norm, "lines lw 1"}, {clip, runs[1].grad_norm, "lines lw 1"}},
                      {"set logscale y", "set format y '10^{%L}'", "set key bottom left"}},
                     s.dir);

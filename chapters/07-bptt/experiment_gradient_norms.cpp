@@ -22,7 +22,7 @@ struct Settings {
 Settings parse(int argc, char** argv) {
     Settings s;
     bp::Options options("ch07-experiment-gradient-norms",
-                          "||dL/dh_t|| against the distance T - t for a loss at the last step: a tanh RNN with W_h = rho Q, and an LSTM.");
+                        "||dL/dh_t|| against the distance T - t for a loss at the last step: a tanh RNN with W_h = rho Q, and an LSTM.");
     options.integer("hidden", s.hidden, bp::Index{2}, bp::Index{1024}, "n_h, the size of the state")
         .integer("steps", s.steps, bp::Index{10}, bp::Index{1000}, "T, the length of the sequence")
         .integer("batch", s.batch, bp::Index{1}, bp::Index{1024}, "m, sequences in the batch")
@@ -70,8 +70,12 @@ int main(int argc, char** argv) try {
 
     std::vector<double> distance;
     for (std::size_t j = 0; j <= T; ++j) distance.push_back(static_cast<double>(j));
-    bp::save_figure({"gradient_norms", "How far back a loss at the last step reaches (n_h = " + std::to_string(s.hidden) + ")",
-                     "distance T - t (steps back from the loss)", "||dL/dh_t|| / ||dL/dh_T||", distance, curves,
+    bp::save_figure({"gradient_norms",
+                     "How far back a loss at the last step reaches (n_h = " + std::to_string(s.hidden) + ")",
+                     "distance T - t (steps back from the loss)",
+                     "||dL/dh_t|| / ||dL/dh_T||",
+                     distance,
+                     curves,
                      {"set logscale y", "set format y '10^{%L}'", "set key bottom left", "set yrange [1e-20:1e4]"}},
                     s.dir);
     std::cout << "wrote gradient_norms (.png, .svg, .dat)\n";

@@ -33,7 +33,7 @@ struct Model {
 Settings parse(int argc, char** argv) {
     Settings s;
     bp::Options options("ch07-experiment-long-dependency",
-                          "Final accuracy at remembering the first of T symbols, T = 5 to 80: RNN, GRU and LSTM.");
+                        "Final accuracy at remembering the first of T symbols, T = 5 to 80: RNN, GRU and LSTM.");
     options.integer("steps", s.steps, 1L, 100000L, "the most training steps for each model and T (batches of 32)")
         .real("gate-bias", s.gate_bias, -10.0, 10.0, "the starting bias of the LSTM's forget gate and the GRU's update gate")
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
@@ -82,8 +82,13 @@ int main(int argc, char** argv) try {
 
     curves.push_back({"chance (1/4)", std::vector<double>(lengths.size(), 0.25), "lines lw 2 dt 2 lc rgb '#888888'"});
     std::vector<double> x(lengths.begin(), lengths.end());
-    bp::save_figure({"long_dependency", "Remember the first of T symbols: accuracy after training", "T (the dependency is T - 1 steps)",
-                     "test accuracy", x, curves, {"set logscale x 2", "set yrange [0:1.05]", "set key bottom left", "set xtics (5, 10, 20, 40, 80)"}},
+    bp::save_figure({"long_dependency",
+                     "Remember the first of T symbols: accuracy after training",
+                     "T (the dependency is T - 1 steps)",
+                     "test accuracy",
+                     x,
+                     curves,
+                     {"set logscale x 2", "set yrange [0:1.05]", "set key bottom left", "set xtics (5, 10, 20, 40, 80)"}},
                     s.dir);
     std::cout << "wrote long_dependency (.png, .svg, .dat)\n";
 } catch (const std::exception& e) {

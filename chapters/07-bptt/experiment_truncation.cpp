@@ -24,10 +24,11 @@ struct Settings {
 Settings parse(int argc, char** argv) {
     Settings s;
     bp::Options options("ch07-experiment-truncation",
-                          "Accuracy at recalling the symbol d steps back, trained with truncated BPTT of window k: in chunks of k "
-                          "steps, and overlapping, a backward pass over the last k steps every h' steps (BPTT(k; h')).");
+                        "Accuracy at recalling the symbol d steps back, trained with truncated BPTT of window k: in chunks of k "
+                        "steps, and overlapping, a backward pass over the last k steps every h' steps (BPTT(k; h')).");
     options.integer("steps", s.steps, 1L, 100000L, "the most training steps for each d and k (batches of 32)")
-        .integer("every", s.every, bp::Index{1}, bp::Index{24}, "h', the steps between updates of the overlapping runs (those with k <= h' are not run)")
+        .integer("every", s.every, bp::Index{1}, bp::Index{24},
+                 "h', the steps between updates of the overlapping runs (those with k <= h' are not run)")
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
         .positional("DIR", s.dir, "where to write truncation.png, .svg and .dat");
     options.parse_or_exit(argc, argv);
@@ -45,11 +46,11 @@ int main(int argc, char** argv) try {
     for (int overlapping = 0; overlapping < 2; ++overlapping) {
         int colour = 0;
         for (bp::Index d : {2, 4, 6}) {
-            bp::Curve curve{overlapping ? "d = " + std::to_string(d) + ", BPTT(k; " + std::to_string(s.every) + ")"
-                                        : "d = " + std::to_string(d) + ", chunks of k",
-                            {},
-                            std::string(overlapping ? "linespoints lw 2 dt 2 pt 6" : "linespoints lw 2 pt 7") + " lc rgb '" +
-                                colours[colour++] + "'"};
+            bp::Curve curve{
+                overlapping ? "d = " + std::to_string(d) + ", BPTT(k; " + std::to_string(s.every) + ")"
+                            : "d = " + std::to_string(d) + ", chunks of k",
+                {},
+                std::string(overlapping ? "linespoints lw 2 dt 2 pt 6" : "linespoints lw 2 pt 7") + " lc rgb '" + colours[colour++] + "'"};
             for (bp::Index k : windows) {
                 if (overlapping && k <= s.every) {  // no overlap: the same run as the chunks'
                     curve.y.push_back(nan);
@@ -61,7 +62,7 @@ int main(int argc, char** argv) try {
                 bp::Adam adam(0.01);
                 bp::TaskTraining how;
                 how.steps = s.steps;
-                how.window = k;                     // truncated BPTT: chunks of k steps
+                how.window = k;                        // truncated BPTT: chunks of k steps
                 if (overlapping) how.every = s.every;  // or a backward pass over the last k steps every h' steps
                 how.clip_norm = 1.0;
                 how.stop_at = 0.99;
@@ -81,8 +82,12 @@ int main(int argc, char** argv) try {
         std::printf("\n");
     }
     curves.push_back({"chance (1/4)", std::vector<double>(windows.size(), 0.25), "lines lw 2 dt 3 lc rgb '#888888'"});
-    bp::save_figure({"truncation", "Recall the symbol d steps back, trained with truncated BPTT", "window k (steps of each backward pass)",
-                     "test accuracy", std::vector<double>(windows.begin(), windows.end()), curves,
+    bp::save_figure({"truncation",
+                     "Recall the symbol d steps back, trained with truncated BPTT",
+                     "window k (steps of each backward pass)",
+                     "test accuracy",
+                     std::vector<double>(windows.begin(), windows.end()),
+                     curves,
                      {"set yrange [0:1.05]", "set key below maxrows 3", "set xtics 1"}},
                     s.dir);
     std::cout << "wrote truncation (.png, .svg, .dat) in " << s.dir << "\n";

@@ -10,7 +10,7 @@
 
 int main() try {
     bp::Matrix x(2, 4), y(2, 4);  // the four inputs as columns, and their classes one-hot
-    x << 0, 0, 1, 1,  //
+    x << 0, 0, 1, 1,              //
         0, 1, 0, 1;
     y << 1, 0, 0, 1,  //
         0, 1, 1, 0;
@@ -26,8 +26,8 @@ int main() try {
     // A matrix made by the library and freed here: safe only if both agree on Eigen's layout.
     const bp::Matrix logits = net.forward(x);
     const bp::Matrix z = bp::linear_forward(net.dense(0).W, net.dense(0).b, x);
-    std::printf("loss %.4f after one step, %.4f after 500; first layer's z is %ldx%ld\n", first, last,
-                static_cast<long>(z.rows()), static_cast<long>(z.cols()));
+    std::printf("loss %.4f after one step, %.4f after 500; first layer's z is %ldx%ld\n", first, last, static_cast<long>(z.rows()),
+                static_cast<long>(z.cols()));
     for (bp::Index k = 0; k < 4; ++k) {
         bp::Index predicted = 0;
         logits.col(k).maxCoeff(&predicted);

@@ -6,8 +6,8 @@ namespace bp {
 //! [linear_forward]
 Matrix linear_forward(const Matrix& W, const Vector& b, const Matrix& a_prev) {
     if (W.cols() != a_prev.rows() || b.size() != W.rows())
-        throw ShapeError("linear_forward", "W is " + shape(W) + ", b is " + shape(b) + " and a_prev is " +
-                                               shape(a_prev) + "; need W.cols() == a_prev.rows() and b.size() == W.rows()");
+        throw ShapeError("linear_forward", "W is " + shape(W) + ", b is " + shape(b) + " and a_prev is " + shape(a_prev) +
+                                               "; need W.cols() == a_prev.rows() and b.size() == W.rows()");
     // BEGIN EXERCISE 1.1 (ch01-linear): linear_forward: z = W a_prev + b, with b added to every column of W a_prev.
     throw bp::NotImplemented("1.1", "exercises/ch01/linear.cpp",
                              "Chapter 1, section 'The linear layer' (chapters/01-forward-pass/chapter.md)");

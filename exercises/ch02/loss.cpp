@@ -49,7 +49,7 @@ double bce_with_logits_loss(const Matrix& z, const Matrix& y) {
     // Logits of +-inf: the limit, +inf where a target disagrees, else the same loss from finite logits.
     if (z.array().isInf().any())
         return binary_targets_miss_infinite_logits(z, y) ? std::numeric_limits<double>::infinity()
-                                                          : bce_with_logits_loss(clamp_infinite_logits(z), y);
+                                                         : bce_with_logits_loss(clamp_infinite_logits(z), y);
     // BEGIN EXERCISE 2.4 (ch02-bce): bce_with_logits_loss: max(z, 0) - z y + log(1 + e^-|z|), summed, over m.
     throw bp::NotImplemented("2.4", "exercises/ch02/loss.cpp",
                              "Chapter 2, section 'Binary cross-entropy, from logits' (chapters/02-loss/chapter.md)");

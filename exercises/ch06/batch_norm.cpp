@@ -8,11 +8,12 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
     require_rows("BatchNorm::forward", "z", z, size());
     require_nonempty("BatchNorm::forward", "z", z);
     if (training_ && z.cols() < 2)
-        throw ShapeError("BatchNorm::forward", "z is " + shape(z) + ": in training mode a batch needs at least 2 examples, "
-                                               "since one example has no variance (evaluation mode takes any batch)");
+        throw ShapeError("BatchNorm::forward", "z is " + shape(z) +
+                                                   ": in training mode a batch needs at least 2 examples, "
+                                                   "since one example has no variance (evaluation mode takes any batch)");
     const double m = static_cast<double>(z.cols());
     if (training_) {
-        // BEGIN EXERCISE 6.6 (ch06-batch-norm): BatchNorm::forward, training mode: each row's mean and variance over the batch (1/m), inv_std = 1/sqrt(var + eps), zhat, then y = gamma ⊙ zhat + shift.
+        // BEGIN EXERCISE 6.6 (ch06-batch-norm): BatchNorm::forward, training mode: each row's mean and variance over the batch (1/m),
         throw bp::NotImplemented("6.6", "exercises/ch06/batch_norm.cpp",
                                  "Chapter 6, section 'Batch normalization' (chapters/06-vanishing-exploding/chapter.md)");
         // END EXERCISE 6.6
@@ -22,7 +23,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
         running_mean = (1 - momentum) * running_mean + momentum * mean;
         running_var = (1 - momentum) * running_var + momentum * (m / (m - 1)) * var;
     } else {
-        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std and zhat), with running_mean and running_var in place of the batch's; nothing is updated.
+        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std
         throw bp::NotImplemented("6.8", "exercises/ch06/batch_norm.cpp",
                                  "Chapter 6, section 'Evaluation mode' (chapters/06-vanishing-exploding/chapter.md)");
         // END EXERCISE 6.8
@@ -44,7 +45,7 @@ Matrix BatchNorm::backward(const Matrix& dy) {
         dshift += dy.rowwise().sum();
         return dy.array().colwise() * (gamma.array() * inv_std.array());
     }
-    // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training mode: dgamma and dshift add up over the batch; dz you derive (mean and var depend on every z of the row), then check with chapter 4's checker.
+    // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training mode: dgamma and dshift add up over the batch; dz you
     throw bp::NotImplemented("6.7", "exercises/ch06/batch_norm.cpp",
                              "Chapter 6, section 'Batch normalization's backward pass' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.7

@@ -8,7 +8,8 @@ namespace bp {
 //! [gradient_norms]
 std::vector<double> gradient_norms(const std::vector<Parameter>& params) {
     std::vector<double> norms;
-    // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not of its value, not squared), in the order given.
+    norms.reserve(params.size());
+    // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not of its value, not squared), in the
     throw bp::NotImplemented("6.1", "exercises/ch06/gradient_flow.cpp",
                              "Chapter 6, section 'Measuring gradient flow' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.1
@@ -22,7 +23,7 @@ double saturated_fraction(Activation f, const Matrix& a) {
     if (f == Activation::softmax)
         throw std::invalid_argument("saturated_fraction: softmax works on whole columns; networks end at their logits");
     const double units = static_cast<double>(a.rows()), elements = static_cast<double>(a.size());
-    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements strictly within 0.01 of a flat tail; ReLU, the fraction of rows that are 0 for every example; identity and leaky ReLU, 0.
+    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements strictly within 0.01 of a flat
     throw bp::NotImplemented("6.2", "exercises/ch06/gradient_flow.cpp",
                              "Chapter 6, section 'Measuring gradient flow' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.2

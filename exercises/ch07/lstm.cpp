@@ -6,7 +6,8 @@
 namespace bp {
 
 //! [lstm_step_forward]
-void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, TimeStep gates, TimeStep c_t, TimeStep h_t) {
+void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, TimeStep gates, TimeStep c_t,
+                       TimeStep h_t) {
     const Index n = lstm.n_out(), m = x_t.cols();
     require_shape("lstm_step_forward", "x_t", x_t, lstm.n_in(), m);
     require_shape("lstm_step_forward", "h_prev", h_prev, n, m);
@@ -14,7 +15,7 @@ void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev
     require_shape("lstm_step_forward", "gates", gates, 4 * n, m);
     require_shape("lstm_step_forward", "c_t", c_t, n, m);
     require_shape("lstm_step_forward", "h_t", h_t, n, m);
-    // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b, sigmoid on i, f, o, tanh on g; c_t = f ⊙ c_prev + i ⊙ g; h_t = o ⊙ tanh(c_t).
+    // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b, sigmoid on i, f, o, tanh on g; c_t = f ⊙ c_prev
     throw bp::NotImplemented("7.8", "exercises/ch07/lstm.cpp",
                              "Chapter 7, section 'The LSTM' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.8
@@ -28,10 +29,10 @@ void lstm_step_backward(Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, Con
     require_shape("lstm_step_backward", "x_t", x_t, lstm.n_in(), m);
     require_shape("lstm_step_backward", "gates", gates, 4 * n, m);
     require_shape("lstm_step_backward", "dx_t", dx_t, lstm.n_in(), m);
-    const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev}, {"c_prev", c_prev}, {"c_t", c_t}, {"dh_t", dh_t},
-                                                        {"dc_next", dc_next}, {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
+    const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev},   {"c_prev", c_prev},   {"c_t", c_t},        {"dh_t", dh_t},
+                                                            {"dc_next", dc_next}, {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
     for (const auto& [name, s] : states) require_shape("lstm_step_backward", name, s, n, m);
-    // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); each gate's dA through its activation; add into dW_x, dW_h, db; write dx_t, dh_prev, dc_prev = dc ⊙ f.
+    // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); each gate's dA through its
     throw bp::NotImplemented("7.9", "exercises/ch07/lstm.cpp",
                              "Chapter 7, section 'The LSTM's backward pass' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.9

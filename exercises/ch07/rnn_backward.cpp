@@ -4,14 +4,15 @@
 namespace bp {
 
 //! [rnn_step_backward]
-void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev) {
+void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t,
+                       TimeStep dh_prev) {
     const Index m = x_t.cols();
     require_shape("rnn_step_backward", "dx_t", dx_t, rnn.n_in(), m);
     require_shape("rnn_step_backward", "h_prev", h_prev, rnn.n_out(), m);
     require_shape("rnn_step_backward", "h_t", h_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_t", dh_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_prev", dh_prev, rnn.n_out(), m);
-    // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z) (1 - h_t^2 for tanh); add into dW_x, dW_h (with h_prev) and db; write dx_t and dh_prev = W_h^T dz.
+    // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z) (1 - h_t^2 for tanh); add into dW_x, dW_h (with h_prev) and db;
     throw bp::NotImplemented("7.3", "exercises/ch07/rnn_backward.cpp",
                              "Chapter 7, section 'Backpropagation through time' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.3
@@ -25,7 +26,7 @@ const Sequence& Rnn::backward(const Sequence& dh_out) {
     dh.resize(n_out(), T, m);
     dx.resize(n_in(), T, m);
     Matrix dh_next = Matrix::Zero(n_out(), m);  // what step t + 1 sends back to h_t; nothing comes after step T
-    // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: for t = T down to 1, dh.at(t) = dh_out.at(t) + dh_next, then the step's backward, which writes dh_next; at the end, d_start.h = dh_next.
+    // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: for t = T down to 1, dh.at(t) = dh_out.at(t) + dh_next, then the step's backward,
     throw bp::NotImplemented("7.4", "exercises/ch07/rnn_backward.cpp",
                              "Chapter 7, section 'Backpropagation through time' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.4

@@ -50,7 +50,7 @@ double bce_with_logits_loss(const Matrix& z, const Matrix& y) {
     // Logits of +-inf: the limit, +inf where a target disagrees, else the same loss from finite logits.
     if (z.array().isInf().any())
         return binary_targets_miss_infinite_logits(z, y) ? std::numeric_limits<double>::infinity()
-                                                          : bce_with_logits_loss(clamp_infinite_logits(z), y);
+                                                         : bce_with_logits_loss(clamp_infinite_logits(z), y);
     // BEGIN EXERCISE 2.4 (ch02-bce): bce_with_logits_loss: max(z, 0) - z y + log(1 + e^-|z|), summed, over m.
     // -[y log s + (1 - y) log(1 - s)] with s = sigmoid(z), rewritten so that no e^z overflows
     // and no log sees 0: log1p(e^-|z|) is at most log 2.

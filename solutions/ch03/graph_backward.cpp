@@ -23,10 +23,10 @@ void Graph::backward(Var loss) {
 
 //! [rules]
 void matmul_backward(const Matrix& dn, const Matrix& W, const Matrix& a, Matrix& dW, Matrix& da) {
-    if (dn.rows() != W.rows() || dn.cols() != a.cols() || W.cols() != a.rows() || dW.rows() != W.rows() ||
-        dW.cols() != W.cols() || da.rows() != a.rows() || da.cols() != a.cols())
-        throw ShapeError("matmul_backward", "dn is " + shape(dn) + ", W is " + shape(W) + ", a is " + shape(a) +
-                                                ", dW is " + shape(dW) + " and da is " + shape(da));
+    if (dn.rows() != W.rows() || dn.cols() != a.cols() || W.cols() != a.rows() || dW.rows() != W.rows() || dW.cols() != W.cols() ||
+        da.rows() != a.rows() || da.cols() != a.cols())
+        throw ShapeError("matmul_backward", "dn is " + shape(dn) + ", W is " + shape(W) + ", a is " + shape(a) + ", dW is " + shape(dW) +
+                                                " and da is " + shape(da));
     // BEGIN EXERCISE 3.6 (ch03-graph-rules): matmul_backward: dW += dn a^T and da += W^T dn.
     // n_ik = sum_j W_ij a_jk: dL/dW_ij = sum_k dn_ik a_jk, dL/da_jk = sum_i W_ij dn_ik.
     dW += dn * a.transpose();
@@ -35,10 +35,10 @@ void matmul_backward(const Matrix& dn, const Matrix& W, const Matrix& a, Matrix&
 }
 
 void mul_backward(const Matrix& dn, const Matrix& x, const Matrix& y, Matrix& dx, Matrix& dy) {
-    if (dn.rows() != x.rows() || dn.cols() != x.cols() || y.rows() != x.rows() || y.cols() != x.cols() ||
-        dx.rows() != x.rows() || dx.cols() != x.cols() || dy.rows() != y.rows() || dy.cols() != y.cols())
-        throw ShapeError("mul_backward", "dn is " + shape(dn) + ", x is " + shape(x) + ", y is " + shape(y) +
-                                             ", dx is " + shape(dx) + " and dy is " + shape(dy) + "; all must match");
+    if (dn.rows() != x.rows() || dn.cols() != x.cols() || y.rows() != x.rows() || y.cols() != x.cols() || dx.rows() != x.rows() ||
+        dx.cols() != x.cols() || dy.rows() != y.rows() || dy.cols() != y.cols())
+        throw ShapeError("mul_backward", "dn is " + shape(dn) + ", x is " + shape(x) + ", y is " + shape(y) + ", dx is " + shape(dx) +
+                                             " and dy is " + shape(dy) + "; all must match");
     // BEGIN EXERCISE 3.7 (ch03-graph-rules): mul_backward: dx += dn ⊙ y and dy += dn ⊙ x.
     // n_ij = x_ij y_ij: dL/dx_ij = dn_ij y_ij. Two separate +=, so that x ⊙ x gets both shares.
     dx += dn.cwiseProduct(y);

@@ -39,8 +39,7 @@ void Perturb::operator()(const std::string& what, bp::Vector& v) const {
 testing::AssertionResult agree(const std::string& piece, const Quantities& course, const Quantities& torch) {
     if (course.empty()) return testing::AssertionFailure() << piece << ": nothing to compare";
     if (course.size() != torch.size())
-        return testing::AssertionFailure() << piece << ": the course gives " << course.size() << " quantities, torch "
-                                           << torch.size();
+        return testing::AssertionFailure() << piece << ": the course gives " << course.size() << " quantities, torch " << torch.size();
     long elements = 0;
     double worst = 0;  // the largest |difference| / allowed, over every element that agrees
     std::string first_failure;
@@ -49,11 +48,11 @@ testing::AssertionResult agree(const std::string& piece, const Quantities& cours
         const Quantity& c = course[q];
         const Quantity& t = torch[q];
         if (c.name != t.name)
-            return testing::AssertionFailure() << piece << ": quantity " << q << " is '" << c.name << "' in the course, '"
-                                               << t.name << "' in torch";
+            return testing::AssertionFailure() << piece << ": quantity " << q << " is '" << c.name << "' in the course, '" << t.name
+                                               << "' in torch";
         if (c.value.rows() != t.value.rows() || c.value.cols() != t.value.cols())
-            return testing::AssertionFailure() << piece << ": " << c.name << " is " << bp::shape(c.value)
-                                               << " in the course, " << bp::shape(t.value) << " in torch";
+            return testing::AssertionFailure() << piece << ": " << c.name << " is " << bp::shape(c.value) << " in the course, "
+                                               << bp::shape(t.value) << " in torch";
         if (c.value.size() == 0) return testing::AssertionFailure() << piece << ": " << c.name << " has no element";
         long differ = 0;
         bp::Index first_row = -1, first_col = -1;
@@ -72,19 +71,17 @@ testing::AssertionResult agree(const std::string& piece, const Quantities& cours
         if (differ > 0 && failed++ == 0) {
             const double a = c.value(first_row, first_col), b = t.value(first_row, first_col);
             std::ostringstream m;
-            m << piece << ": " << c.name << " at (" << first_row << ", " << first_col << "): course " << value_text(a)
-              << ", torch " << value_text(b) << " (difference " << short_text(std::abs(a - b)) << ", allowed "
-              << short_text(rtol * std::abs(b) + atol) << " = " << rtol << " relative + " << atol << "); " << differ
-              << " of " << c.value.size() << " elements of " << c.name << " differ";
+            m << piece << ": " << c.name << " at (" << first_row << ", " << first_col << "): course " << value_text(a) << ", torch "
+              << value_text(b) << " (difference " << short_text(std::abs(a - b)) << ", allowed " << short_text(rtol * std::abs(b) + atol)
+              << " = " << rtol << " relative + " << atol << "); " << differ << " of " << c.value.size() << " elements of " << c.name
+              << " differ";
             first_failure = m.str();
         }
     }
     if (failed > 0)
-        return testing::AssertionFailure() << first_failure << "; " << failed << " of " << course.size()
-                                           << " quantities differ";
+        return testing::AssertionFailure() << first_failure << "; " << failed << " of " << course.size() << " quantities differ";
     return testing::AssertionSuccess() << piece << ": " << course.size() << " quantities, " << elements
-                                       << " elements agree (the largest difference is " << short_text(worst)
-                                       << " of the tolerance)";
+                                       << " elements agree (the largest difference is " << short_text(worst) << " of the tolerance)";
 }
 
 void check_piece(const std::string& piece, const std::function<Quantities(const Perturb&)>& course, const Quantities& torch,
@@ -156,9 +153,7 @@ torch::Tensor sequence_tensor(const bp::Sequence& s) {
     return tensor(bp::Matrix(s.all().transpose())).view({s.steps(), s.batch(), s.features()});
 }
 
-bp::Matrix sequence_matrix(const torch::Tensor& t) {
-    return matrix(t.reshape({t.size(0) * t.size(1), t.size(2)})).transpose();
-}
+bp::Matrix sequence_matrix(const torch::Tensor& t) { return matrix(t.reshape({t.size(0) * t.size(1), t.size(2)})).transpose(); }
 
 Quantities gradients(bp::Module& module, const std::string& prefix) {
     Quantities q;
@@ -191,9 +186,7 @@ Quantities operator+(Quantities a, const Quantities& b) {
 
 bp::Matrix scalar(double x) { return bp::Matrix::Constant(1, 1, x); }
 
-bp::Matrix random(bp::Rng& rng, bp::Index rows, bp::Index cols, double scale) {
-    return rng.uniform_matrix(rows, cols, -scale, scale);
-}
+bp::Matrix random(bp::Rng& rng, bp::Index rows, bp::Index cols, double scale) { return rng.uniform_matrix(rows, cols, -scale, scale); }
 
 bp::Vector random_vector(bp::Rng& rng, bp::Index n, double scale) { return rng.uniform_matrix(n, 1, -scale, scale); }
 

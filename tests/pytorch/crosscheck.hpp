@@ -73,13 +73,17 @@ torch::Tensor leaf(const bp::Matrix& m);    ///< tensor(m), requiring its gradie
 torch::Tensor leaf(const bp::Vector& v);
 /// An Eigen expression (a transpose, a block) as the matrix it makes.
 template <class Derived>
-torch::Tensor tensor(const Eigen::MatrixBase<Derived>& e) { return tensor(bp::Matrix(e)); }
+torch::Tensor tensor(const Eigen::MatrixBase<Derived>& e) {
+    return tensor(bp::Matrix(e));
+}
 template <class Derived>
-torch::Tensor leaf(const Eigen::MatrixBase<Derived>& e) { return leaf(bp::Matrix(e)); }
+torch::Tensor leaf(const Eigen::MatrixBase<Derived>& e) {
+    return leaf(bp::Matrix(e));
+}
 torch::Tensor as_rows(const Eigen::Ref<const bp::Matrix>& batch);  ///< a batch of columns (n x m) as torch's rows (m x n)
-bp::Matrix matrix(const torch::Tensor& t);       ///< 2-D: the same; 1-D: a column; 0-D: 1 x 1
-bp::Matrix from_rows(const torch::Tensor& t);    ///< torch's batch of rows (m x n) as the course's columns (n x m)
-bp::Matrix grad_of(const torch::Tensor& t);      ///< matrix(t.grad()); zeros if no gradient reached t
+bp::Matrix matrix(const torch::Tensor& t);                         ///< 2-D: the same; 1-D: a column; 0-D: 1 x 1
+bp::Matrix from_rows(const torch::Tensor& t);                      ///< torch's batch of rows (m x n) as the course's columns (n x m)
+bp::Matrix grad_of(const torch::Tensor& t);                        ///< matrix(t.grad()); zeros if no gradient reached t
 /// A sequence, T steps of n x m, as torch's recurrent layers take it: (T, m, n), each step's
 /// batch as rows. And back: (T, m, n) as the course's n x (T m), step t in columns (t-1) m to t m - 1.
 torch::Tensor sequence_tensor(const bp::Sequence& s);

@@ -40,8 +40,8 @@ TEST(TorchActivations, EachActivationItsDerivativeAndItsBackwardAgree) {
     const Matrix z = some_logits();
     bp::Rng rng(12);
     const Matrix da = random(rng, z.rows(), z.cols());
-    for (bp::Activation f : {bp::Activation::identity, bp::Activation::sigmoid, bp::Activation::tanh, bp::Activation::relu,
-                             bp::Activation::leaky_relu}) {
+    for (bp::Activation f :
+         {bp::Activation::identity, bp::Activation::sigmoid, bp::Activation::tanh, bp::Activation::relu, bp::Activation::leaky_relu}) {
         const std::string piece = "activation " + bp::to_string(f);
         // Torch: f(z), then autograd's f'(z) (the gradient of sum f(z), since f acts element by
         // element) and da ⊙ f'(z) (the gradient of sum da ⊙ f(z)).
@@ -50,12 +50,16 @@ TEST(TorchActivations, EachActivationItsDerivativeAndItsBackwardAgree) {
         const torch::Tensor prime = torch::autograd::grad({a}, {zt}, {torch::ones_like(a)}, true)[0];
         const torch::Tensor back = torch::autograd::grad({a}, {zt}, {tensor(da)})[0];
         const Quantities torch_side{{"f(z)", matrix(a)}, {"f'(z)", matrix(prime)}, {"activation_backward(da, z)", matrix(back)}};
-        check_piece(piece, [&](const Perturb& perturb) {
-            Matrix zc = z;
-            perturb("z", zc);
-            return Quantities{{"f(z)", bp::activate(f, zc)}, {"f'(z)", bp::activate_prime(f, zc)},
-                              {"activation_backward(da, z)", bp::activation_backward(f, da, zc)}};
-        }, torch_side);
+        check_piece(
+            piece,
+            [&](const Perturb& perturb) {
+                Matrix zc = z;
+                perturb("z", zc);
+                return Quantities{{"f(z)", bp::activate(f, zc)},
+                                  {"f'(z)", bp::activate_prime(f, zc)},
+                                  {"activation_backward(da, z)", bp::activation_backward(f, da, zc)}};
+            },
+            torch_side);
     }
 }
 
@@ -70,13 +74,20 @@ TEST(TorchActivations, TheNamedFunctionsAgree) {
                                 {"leaky_relu(0.2)", matrix(F::leaky_relu(zt, F::LeakyReLUFuncOptions().negative_slope(alpha)))},
                                 {"softmax", matrix(torch::softmax(zt, 0))},
                                 {"log_sum_exp", matrix(torch::logsumexp(zt, {0}, true))}};
-    check_piece("activation functions", [&](const Perturb& perturb) {
-        Matrix zc = z;
-        perturb("z", zc);
-        return Quantities{{"sigmoid", bp::sigmoid(zc)}, {"sigmoid_prime", bp::sigmoid_prime(zc)}, {"tanh", bp::tanh(zc)},
-                          {"relu", bp::relu(zc)}, {"leaky_relu(0.2)", bp::leaky_relu(zc, alpha)}, {"softmax", bp::softmax(zc)},
-                          {"log_sum_exp", bp::log_sum_exp(zc)}};
-    }, torch_side);
+    check_piece(
+        "activation functions",
+        [&](const Perturb& perturb) {
+            Matrix zc = z;
+            perturb("z", zc);
+            return Quantities{{"sigmoid", bp::sigmoid(zc)},
+                              {"sigmoid_prime", bp::sigmoid_prime(zc)},
+                              {"tanh", bp::tanh(zc)},
+                              {"relu", bp::relu(zc)},
+                              {"leaky_relu(0.2)", bp::leaky_relu(zc, alpha)},
+                              {"softmax", bp::softmax(zc)},
+                              {"log_sum_exp", bp::log_sum_exp(zc)}};
+        },
+        torch_side);
 }
 
 TEST(TorchActivations, SoftmaxAndLogSumExpAgreeForLogitsOfAThousand) {
@@ -84,11 +95,13 @@ TEST(TorchActivations, SoftmaxAndLogSumExpAgreeForLogitsOfAThousand) {
     Matrix z(3, 2);
     z << 1000, -1000, 998.5, -999, -3, -1001.5;
     const torch::Tensor zt = tensor(z);
-    check_piece("softmax of large logits", [&](const Perturb& perturb) {
-        Matrix zc = z;
-        perturb("z", zc);
-        return Quantities{{"softmax", bp::softmax(zc)}, {"log_sum_exp", bp::log_sum_exp(zc)}};
-    }, {{"softmax", matrix(torch::softmax(zt, 0))}, {"log_sum_exp", matrix(torch::logsumexp(zt, {0}, true))}});
+    check_piece("softmax of large logits",
+                [&](const Perturb& perturb) {
+                    Matrix zc = z;
+                    perturb("z", zc);
+                    return Quantities{{"softmax", bp::softmax(zc)}, {"log_sum_exp", bp::log_sum_exp(zc)}};
+                },
+                {{"softmax", matrix(torch::softmax(zt, 0))}, {"log_sum_exp", matrix(torch::logsumexp(zt, {0}, true))}});
 }
 
 TEST(TorchLinear, ForwardAndBackwardAgreeWithTorchsLinear) {
@@ -103,14 +116,17 @@ TEST(TorchLinear, ForwardAndBackwardAgreeWithTorchsLinear) {
     const torch::Tensor z = F::linear(x, Wt, bt);
     z.backward(as_rows(dz));
     const Quantities torch_side{{"z", from_rows(z)}, {"da_prev", from_rows(x.grad())}, {"dW", grad_of(Wt)}, {"db", grad_of(bt)}};
-    check_piece("linear_forward/backward", [&](const Perturb& perturb) {
-        Matrix Wc = W, dW = dW0;
-        Vector db = db0;
-        perturb("W", Wc);
-        const Matrix zc = bp::linear_forward(Wc, b, a_prev);
-        const Matrix da_prev = bp::linear_backward(dz, Wc, a_prev, dW, db);
-        return Quantities{{"z", zc}, {"da_prev", da_prev}, {"dW", dW}, {"db", db}};
-    }, torch_side);
+    check_piece(
+        "linear_forward/backward",
+        [&](const Perturb& perturb) {
+            Matrix Wc = W, dW = dW0;
+            Vector db = db0;
+            perturb("W", Wc);
+            const Matrix zc = bp::linear_forward(Wc, b, a_prev);
+            const Matrix da_prev = bp::linear_backward(dz, Wc, a_prev, dW, db);
+            return Quantities{{"z", zc}, {"da_prev", da_prev}, {"dW", dW}, {"db", db}};
+        },
+        torch_side);
 }
 
 namespace {
@@ -152,12 +168,15 @@ TEST(TorchLosses, BinaryCrossEntropyFromLogitsAgreesOnceItsMeanIsConverted) {
     // the course's is summed over the n outputs and averaged over the m examples: torch's * n.
     torch::Tensor zt = leaf(z.transpose());
     const torch::Tensor loss = F::binary_cross_entropy_with_logits(zt, as_rows(y)) * n;
-    check_piece("bce_with_logits_loss/grad", [&](const Perturb& perturb) {
-        Matrix zc = z;
-        perturb("z", zc);
-        return Quantities{{"loss", Matrix::Constant(1, 1, bp::bce_with_logits_loss(zc, y))},
-                          {"dL/dz", bp::bce_with_logits_grad(zc, y)}};
-    }, torch_loss(loss, zt, "z"));
+    check_piece(
+        "bce_with_logits_loss/grad",
+        [&](const Perturb& perturb) {
+            Matrix zc = z;
+            perturb("z", zc);
+            return Quantities{{"loss", Matrix::Constant(1, 1, bp::bce_with_logits_loss(zc, y))},
+                              {"dL/dz", bp::bce_with_logits_grad(zc, y)}};
+        },
+        torch_loss(loss, zt, "z"));
 }
 
 TEST(TorchLosses, SoftmaxCrossEntropyAgreesWithClassLabelsAndWithDistributions) {
@@ -173,16 +192,16 @@ TEST(TorchLosses, SoftmaxCrossEntropyAgreesWithClassLabelsAndWithDistributions) 
     for (const bool with_labels : {true, false}) {
         const Matrix& y = with_labels ? one_hot : soft;
         torch::Tensor zt = leaf(z.transpose());
-        const torch::Tensor loss = with_labels ? F::cross_entropy(zt, torch::tensor(labels))
-                                               : F::cross_entropy(zt, as_rows(y));
-        check_piece(std::string("softmax_cross_entropy_loss/grad, ") + (with_labels ? "class labels" : "distributions"),
-                    [&](const Perturb& perturb) {
-                        Matrix zc = z;
-                        perturb("z", zc);
-                        return Quantities{{"loss", Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(zc, y))},
-                                          {"dL/dz", bp::softmax_cross_entropy_grad(zc, y)}};
-                    },
-                    torch_loss(loss, zt, "z"));
+        const torch::Tensor loss = with_labels ? F::cross_entropy(zt, torch::tensor(labels)) : F::cross_entropy(zt, as_rows(y));
+        check_piece(
+            std::string("softmax_cross_entropy_loss/grad, ") + (with_labels ? "class labels" : "distributions"),
+            [&](const Perturb& perturb) {
+                Matrix zc = z;
+                perturb("z", zc);
+                return Quantities{{"loss", Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(zc, y))},
+                                  {"dL/dz", bp::softmax_cross_entropy_grad(zc, y)}};
+            },
+            torch_loss(loss, zt, "z"));
     }
 }
 
@@ -196,14 +215,17 @@ TEST(TorchLosses, TheLossObjectsAgreeWithTheFunctions) {
         const torch::Tensor yt = as_rows(y);
         torch::Tensor l;
         if (loss.name == "softmax cross-entropy") l = F::cross_entropy(zt, yt);
-        if (loss.name == "mean squared error") l = F::mse_loss(zt, yt) * 1.5;  // * n / 2 (n = 3): as above
+        if (loss.name == "mean squared error") l = F::mse_loss(zt, yt) * 1.5;                            // * n / 2 (n = 3): as above
         if (loss.name == "binary cross-entropy") l = F::binary_cross_entropy_with_logits(zt, yt) * 3.0;  // * n
         ASSERT_TRUE(l.defined()) << "no torch loss for the course's loss named '" << loss.name << "'";
-        check_piece("bp::Loss " + loss.name, [&](const Perturb& perturb) {
-            Matrix zc = z;
-            perturb("z", zc);
-            return Quantities{{"loss", Matrix::Constant(1, 1, loss.value(zc, y))}, {"dL/dz", loss.grad(zc, y)}};
-        }, torch_loss(l, zt, "z"));
+        check_piece(
+            "bp::Loss " + loss.name,
+            [&](const Perturb& perturb) {
+                Matrix zc = z;
+                perturb("z", zc);
+                return Quantities{{"loss", Matrix::Constant(1, 1, loss.value(zc, y))}, {"dL/dz", loss.grad(zc, y)}};
+            },
+            torch_loss(l, zt, "z"));
     }
 }
 
@@ -214,14 +236,16 @@ TEST(TorchCrossCheck, TheComparisonFailsOnEachKindOfDifferenceAndSaysWhere) {
     off(1, 0) += 1e-8;
     const testing::AssertionResult moved = agree("piece", {{"q", off}}, {{"q", a}});
     EXPECT_FALSE(moved);
-    EXPECT_NE(std::string(moved.message()).find("piece: q at (1, 0): course 3.0000000099999999, torch 3 (difference 1e-08"), std::string::npos) << moved.message();
+    EXPECT_NE(std::string(moved.message()).find("piece: q at (1, 0): course 3.0000000099999999, torch 3 (difference 1e-08"),
+              std::string::npos)
+        << moved.message();
     Matrix within = a;
     within(1, 1) *= 1 + 1e-12;  // rounding, not a difference
     EXPECT_TRUE(agree("piece", {{"q", within}}, {{"q", a}}));
     Matrix nan = a;
     nan(0, 1) = std::nan("");
     EXPECT_FALSE(agree("piece", {{"q", nan}}, {{"q", a}}));
-    EXPECT_FALSE(agree("piece", {{"q", nan}}, {{"q", nan}}));  // NaN is never agreement
+    EXPECT_FALSE(agree("piece", {{"q", nan}}, {{"q", nan}}));                              // NaN is never agreement
     EXPECT_FALSE(agree("piece", {{"q", a}}, {{"q", Matrix(a.transpose().leftCols(1))}}));  // shapes
     EXPECT_FALSE(agree("piece", {{"q", a}}, {{"p", a}}));                                  // names
     EXPECT_FALSE(agree("piece", {{"q", a}}, {{"q", a}, {"r", a}}));                        // counts

@@ -42,19 +42,22 @@ TEST(TorchLayers, ASequentialOfDenseAndActivationLayersAgrees) {
     const torch::Tensor h2 = F::leaky_relu(F::linear(h1, W2t, b2t), F::LeakyReLUFuncOptions().negative_slope(alpha));
     const torch::Tensor out = F::linear(h2, W3t, b3t);
     const torch::Tensor loss = F::cross_entropy(out, as_rows(y));
-    const Quantities torch_side = torch_pass(out, loss, xt, {{"layer1.W", W1t}, {"layer1.b", b1t}, {"layer3.W", W2t},
-                                                             {"layer3.b", b2t}, {"layer5.W", W3t}, {"layer5.b", b3t}});
-    check_piece("Sequential of Dense and ActivationLayer", [&](const Perturb& perturb) {
-        bp::Sequential net;
-        Matrix W1c = W1;
-        perturb("layer1.W", W1c);
-        net.add(bp::Dense(W1c, b1, bp::Activation::identity));
-        net.add(bp::ActivationLayer(bp::Activation::tanh));
-        net.add(bp::Dense(W2, b2, bp::Activation::identity));
-        net.add(bp::ActivationLayer(bp::Activation::leaky_relu, alpha));
-        net.add(bp::Dense(W3, b3, bp::Activation::identity));
-        return course_pass(net, bp::softmax_cross_entropy(), x, y);
-    }, torch_side);
+    const Quantities torch_side = torch_pass(
+        out, loss, xt, {{"layer1.W", W1t}, {"layer1.b", b1t}, {"layer3.W", W2t}, {"layer3.b", b2t}, {"layer5.W", W3t}, {"layer5.b", b3t}});
+    check_piece(
+        "Sequential of Dense and ActivationLayer",
+        [&](const Perturb& perturb) {
+            bp::Sequential net;
+            Matrix W1c = W1;
+            perturb("layer1.W", W1c);
+            net.add(bp::Dense(W1c, b1, bp::Activation::identity));
+            net.add(bp::ActivationLayer(bp::Activation::tanh));
+            net.add(bp::Dense(W2, b2, bp::Activation::identity));
+            net.add(bp::ActivationLayer(bp::Activation::leaky_relu, alpha));
+            net.add(bp::Dense(W3, b3, bp::Activation::identity));
+            return course_pass(net, bp::softmax_cross_entropy(), x, y);
+        },
+        torch_side);
 }
 
 TEST(TorchLayers, AnMlpWithItsOwnWeightsAgrees) {
@@ -74,11 +77,14 @@ TEST(TorchLayers, AnMlpWithItsOwnWeightsAgrees) {
     // MSE's convention: torch's mean over n m elements without 1/2, times n / 2 (n = 3).
     const torch::Tensor loss = F::mse_loss(h, as_rows(y)) * 1.5;
     const Quantities torch_side = torch_pass(h, loss, xt, leaves);
-    check_piece("Mlp", [&](const Perturb& perturb) {
-        bp::Mlp net = mlp;
-        perturb("layer2.W", net.dense(1).W);
-        return course_pass(net, bp::mean_squared_error(), x, y);
-    }, torch_side);
+    check_piece(
+        "Mlp",
+        [&](const Perturb& perturb) {
+            bp::Mlp net = mlp;
+            perturb("layer2.W", net.dense(1).W);
+            return course_pass(net, bp::mean_squared_error(), x, y);
+        },
+        torch_side);
 }
 
 TEST(TorchResidual, AResidualBlockAroundASequentialAgrees) {
@@ -90,21 +96,24 @@ TEST(TorchResidual, AResidualBlockAroundASequentialAgrees) {
     torch::Tensor xt = leaf(x.transpose()), W1t = leaf(W1), b1t = leaf(b1), W2t = leaf(W2), b2t = leaf(b2);
     const torch::Tensor out = xt + F::linear(torch::relu(F::linear(xt, W1t, b1t)), W2t, b2t);
     const torch::Tensor loss = (out * as_rows(G)).sum();
-    const Quantities torch_side = torch_pass(out, loss, xt, {{"inner.layer1.W", W1t}, {"inner.layer1.b", b1t},
-                                                             {"inner.layer3.W", W2t}, {"inner.layer3.b", b2t}});
-    check_piece("Residual", [&](const Perturb& perturb) {
-        bp::Sequential inner;
-        Matrix W1c = W1;
-        perturb("inner.layer1.W", W1c);
-        inner.add(bp::Dense(W1c, b1, bp::Activation::identity));
-        inner.add(bp::ActivationLayer(bp::Activation::relu));
-        inner.add(bp::Dense(W2, b2, bp::Activation::identity));
-        bp::Residual block(inner);
-        const Matrix y = block.forward(x);
-        block.zero_grad();
-        const Matrix dx = block.backward(G);
-        return Quantities{{"output", y}, {"loss", scalar(G.cwiseProduct(y).sum())}, {"dL/dx", dx}} + gradients(block);
-    }, torch_side);
+    const Quantities torch_side =
+        torch_pass(out, loss, xt, {{"inner.layer1.W", W1t}, {"inner.layer1.b", b1t}, {"inner.layer3.W", W2t}, {"inner.layer3.b", b2t}});
+    check_piece(
+        "Residual",
+        [&](const Perturb& perturb) {
+            bp::Sequential inner;
+            Matrix W1c = W1;
+            perturb("inner.layer1.W", W1c);
+            inner.add(bp::Dense(W1c, b1, bp::Activation::identity));
+            inner.add(bp::ActivationLayer(bp::Activation::relu));
+            inner.add(bp::Dense(W2, b2, bp::Activation::identity));
+            bp::Residual block(inner);
+            const Matrix y = block.forward(x);
+            block.zero_grad();
+            const Matrix dx = block.backward(G);
+            return Quantities{{"output", y}, {"loss", scalar(G.cwiseProduct(y).sum())}, {"dL/dx", dx}} + gradients(block);
+        },
+        torch_side);
 }
 
 TEST(TorchBatchNorm, TrainingStepsThenEvaluationAgreeWithBatchNorm1d) {
@@ -137,30 +146,38 @@ TEST(TorchBatchNorm, TrainingStepsThenEvaluationAgreeWithBatchNorm1d) {
         const torch::Tensor y = bn->forward(zt);
         (y * as_rows(G[s])).sum().backward();
         const std::string when = training ? " (training step " + std::to_string(s + 1) + ")" : " (evaluation)";
-        torch_side = torch_side + Quantities{{"y" + when, from_rows(y)}, {"dL/dz" + when, from_rows(zt.grad())},
-                                             {"dL/dgamma" + when, grad_of(bn->weight)}, {"dL/dshift" + when, grad_of(bn->bias)},
+        torch_side = torch_side + Quantities{{"y" + when, from_rows(y)},
+                                             {"dL/dz" + when, from_rows(zt.grad())},
+                                             {"dL/dgamma" + when, grad_of(bn->weight)},
+                                             {"dL/dshift" + when, grad_of(bn->bias)},
                                              {"running_mean" + when, matrix(bn->running_mean)},
                                              {"running_var" + when, matrix(bn->running_var)}};
     }
-    check_piece("BatchNorm", [&](const Perturb& perturb) {
-        bp::BatchNorm layer(n, 1e-5, 0.1);
-        layer.gamma = gamma;
-        layer.shift = shift;
-        perturb("gamma", layer.gamma);
-        Quantities q;
-        for (int s = 0; s <= steps; ++s) {
-            const bool training = s < steps;
-            layer.set_training(training);
-            layer.zero_grad();
-            const Matrix y = layer.forward(z[s]);
-            const Matrix dz = layer.backward(G[s]);
-            const std::string when = training ? " (training step " + std::to_string(s + 1) + ")" : " (evaluation)";
-            q = q + Quantities{{"y" + when, y}, {"dL/dz" + when, dz}, {"dL/dgamma" + when, layer.dgamma},
-                               {"dL/dshift" + when, layer.dshift}, {"running_mean" + when, layer.running_mean},
-                               {"running_var" + when, layer.running_var}};
-        }
-        return q;
-    }, torch_side);
+    check_piece(
+        "BatchNorm",
+        [&](const Perturb& perturb) {
+            bp::BatchNorm layer(n, 1e-5, 0.1);
+            layer.gamma = gamma;
+            layer.shift = shift;
+            perturb("gamma", layer.gamma);
+            Quantities q;
+            for (int s = 0; s <= steps; ++s) {
+                const bool training = s < steps;
+                layer.set_training(training);
+                layer.zero_grad();
+                const Matrix y = layer.forward(z[s]);
+                const Matrix dz = layer.backward(G[s]);
+                const std::string when = training ? " (training step " + std::to_string(s + 1) + ")" : " (evaluation)";
+                q = q + Quantities{{"y" + when, y},
+                                   {"dL/dz" + when, dz},
+                                   {"dL/dgamma" + when, layer.dgamma},
+                                   {"dL/dshift" + when, layer.dshift},
+                                   {"running_mean" + when, layer.running_mean},
+                                   {"running_var" + when, layer.running_var}};
+            }
+            return q;
+        },
+        torch_side);
 }
 
 TEST(TorchGraph, AnExpressionWithEveryOpAgreesWithAutograd) {
@@ -179,30 +196,31 @@ TEST(TorchGraph, AnExpressionWithEveryOpAgreesWithAutograd) {
     const torch::Tensor g = s * h + (1 - s) * torch::relu(z1);
     const torch::Tensor W2g = torch::matmul(W2t, g);
     const torch::Tensor z2 = W2g + b2t.unsqueeze(1);
-    const torch::Tensor L = F::cross_entropy(z2.t(), tensor(y).t()) + F::mse_loss(0.5 * (z2 - W2g), tensor(t)) * (2.0 / 2) +
-                            0.01 * (h * h).sum();
+    const torch::Tensor L =
+        F::cross_entropy(z2.t(), tensor(y).t()) + F::mse_loss(0.5 * (z2 - W2g), tensor(t)) * (2.0 / 2) + 0.01 * (h * h).sum();
     L.backward();
-    const Quantities torch_side{{"L", matrix(L)},          {"z2", matrix(z2)},         {"dL/dx", grad_of(xt)},
-                                {"dL/dW1", grad_of(W1t)}, {"dL/db1", grad_of(b1t)}, {"dL/dW2", grad_of(W2t)},
-                                {"dL/db2", grad_of(b2t)}};
-    check_piece("Graph", [&](const Perturb& perturb) {
-        Matrix W1c = W1;
-        perturb("W1", W1c);
-        bp::Graph gr;
-        const bp::Var xv = gr.input(x, "x"), W1v = gr.input(W1c, "W1"), b1v = gr.input(b1, "b1"), W2v = gr.input(W2, "W2"),
-                      b2v = gr.input(b2, "b2");
-        const bp::Var z1v = gr.add_bias(gr.matmul(W1v, xv), b1v);
-        const bp::Var sv = gr.sigmoid(z1v), hv = gr.tanh(z1v);
-        const bp::Var gv = gr.add(gr.mul(sv, hv), gr.mul(gr.one_minus(sv), gr.relu(z1v)));
-        const bp::Var W2gv = gr.matmul(W2v, gv);
-        const bp::Var z2v = gr.add_bias(W2gv, b2v);
-        const bp::Var Lv = gr.add(gr.add(gr.softmax_cross_entropy(z2v, y), gr.mse(gr.scale(gr.sub(z2v, W2gv), 0.5), t)),
-                                  gr.scale(gr.sum(gr.mul(hv, hv)), 0.01));
-        gr.backward(Lv);
-        return Quantities{{"L", gr.value(Lv)},       {"z2", gr.value(z2v)},      {"dL/dx", gr.grad(xv)},
-                          {"dL/dW1", gr.grad(W1v)}, {"dL/db1", gr.grad(b1v)}, {"dL/dW2", gr.grad(W2v)},
-                          {"dL/db2", gr.grad(b2v)}};
-    }, torch_side);
+    const Quantities torch_side{{"L", matrix(L)},         {"z2", matrix(z2)},       {"dL/dx", grad_of(xt)},  {"dL/dW1", grad_of(W1t)},
+                                {"dL/db1", grad_of(b1t)}, {"dL/dW2", grad_of(W2t)}, {"dL/db2", grad_of(b2t)}};
+    check_piece(
+        "Graph",
+        [&](const Perturb& perturb) {
+            Matrix W1c = W1;
+            perturb("W1", W1c);
+            bp::Graph gr;
+            const bp::Var xv = gr.input(x, "x"), W1v = gr.input(W1c, "W1"), b1v = gr.input(b1, "b1"), W2v = gr.input(W2, "W2"),
+                          b2v = gr.input(b2, "b2");
+            const bp::Var z1v = gr.add_bias(gr.matmul(W1v, xv), b1v);
+            const bp::Var sv = gr.sigmoid(z1v), hv = gr.tanh(z1v);
+            const bp::Var gv = gr.add(gr.mul(sv, hv), gr.mul(gr.one_minus(sv), gr.relu(z1v)));
+            const bp::Var W2gv = gr.matmul(W2v, gv);
+            const bp::Var z2v = gr.add_bias(W2gv, b2v);
+            const bp::Var Lv = gr.add(gr.add(gr.softmax_cross_entropy(z2v, y), gr.mse(gr.scale(gr.sub(z2v, W2gv), 0.5), t)),
+                                      gr.scale(gr.sum(gr.mul(hv, hv)), 0.01));
+            gr.backward(Lv);
+            return Quantities{{"L", gr.value(Lv)},      {"z2", gr.value(z2v)},    {"dL/dx", gr.grad(xv)},  {"dL/dW1", gr.grad(W1v)},
+                              {"dL/db1", gr.grad(b1v)}, {"dL/dW2", gr.grad(W2v)}, {"dL/db2", gr.grad(b2v)}};
+        },
+        torch_side);
 }
 
 TEST(TorchBatchNorm, ANetworkWithBatchNormTrainsAsInTorchThenEvaluates) {
@@ -217,15 +235,15 @@ TEST(TorchBatchNorm, ANetworkWithBatchNormTrainsAsInTorchThenEvaluates) {
     const int steps = 3;
     const double lr = 0.2, beta = 0.9;
 
-    const Named leaves{{"layer1.W", leaf(W1)},    {"layer1.b", leaf(b1)},    {"layer2.gamma", leaf(gamma)},
+    const Named leaves{{"layer1.W", leaf(W1)},        {"layer1.b", leaf(b1)}, {"layer2.gamma", leaf(gamma)},
                        {"layer2.shift", leaf(shift)}, {"layer4.W", leaf(W2)}, {"layer4.b", leaf(b2)}};
     std::vector<torch::Tensor> p;
     for (const auto& [name, t] : leaves) p.push_back(t);
     torch::Tensor running_mean = torch::zeros({4}, torch::kDouble), running_var = torch::ones({4}, torch::kDouble);
     auto forward = [&](const torch::Tensor& input, bool training) {
         const torch::Tensor z = F::linear(input, p[0], p[1]);
-        const torch::Tensor bn = F::batch_norm(z, running_mean, running_var,
-                                               F::BatchNormFuncOptions().weight(p[2]).bias(p[3]).training(training).momentum(0.1).eps(1e-5));
+        const torch::Tensor bn = F::batch_norm(
+            z, running_mean, running_var, F::BatchNormFuncOptions().weight(p[2]).bias(p[3]).training(training).momentum(0.1).eps(1e-5));
         return F::linear(torch::relu(bn), p[4], p[5]);
     };
     torch::optim::SGD opt(p, torch::optim::SGDOptions(lr).momentum(beta));
@@ -243,25 +261,28 @@ TEST(TorchBatchNorm, ANetworkWithBatchNormTrainsAsInTorchThenEvaluates) {
         torch::NoGradGuard no_grad;
         torch_side.push_back({"output in evaluation mode", from_rows(forward(as_rows(x_eval), false))});
     }
-    check_piece("Sequential with BatchNorm, trained then evaluated", [&](const Perturb& perturb) {
-        bp::Sequential net;
-        net.add(bp::Dense(W1, b1, bp::Activation::identity));
-        bp::BatchNorm& bn = net.add(bp::BatchNorm(4));
-        bn.gamma = gamma;
-        bn.shift = shift;
-        perturb("layer2.gamma", bn.gamma);
-        net.add(bp::ActivationLayer(bp::Activation::relu));
-        net.add(bp::Dense(W2, b2, bp::Activation::identity));
-        bp::Momentum opt_c(lr, beta);
-        Quantities q;
-        for (int s = 1; s <= steps; ++s) {
-            const double loss = bp::basic_train_step(net, bp::softmax_cross_entropy(), opt_c, x, y);
-            const std::string after = " after step " + std::to_string(s);
-            q = q + Quantities{{"loss at step " + std::to_string(s), scalar(loss)}} + values(net, after) +
-                Quantities{{"layer2.running_mean" + after, bn.running_mean}, {"layer2.running_var" + after, bn.running_var}};
-        }
-        net.set_training(false);
-        q.push_back({"output in evaluation mode", net.forward(x_eval)});
-        return q;
-    }, torch_side);
+    check_piece(
+        "Sequential with BatchNorm, trained then evaluated",
+        [&](const Perturb& perturb) {
+            bp::Sequential net;
+            net.add(bp::Dense(W1, b1, bp::Activation::identity));
+            bp::BatchNorm& bn = net.add(bp::BatchNorm(4));
+            bn.gamma = gamma;
+            bn.shift = shift;
+            perturb("layer2.gamma", bn.gamma);
+            net.add(bp::ActivationLayer(bp::Activation::relu));
+            net.add(bp::Dense(W2, b2, bp::Activation::identity));
+            bp::Momentum opt_c(lr, beta);
+            Quantities q;
+            for (int s = 1; s <= steps; ++s) {
+                const double loss = bp::basic_train_step(net, bp::softmax_cross_entropy(), opt_c, x, y);
+                const std::string after = " after step " + std::to_string(s);
+                q = q + Quantities{{"loss at step " + std::to_string(s), scalar(loss)}} + values(net, after) +
+                    Quantities{{"layer2.running_mean" + after, bn.running_mean}, {"layer2.running_var" + after, bn.running_var}};
+            }
+            net.set_training(false);
+            q.push_back({"output in evaluation mode", net.forward(x_eval)});
+            return q;
+        },
+        torch_side);
 }

@@ -38,9 +38,7 @@ Matrix swap_og(const Matrix& m) {
     return r;
 }
 
-bp::Sequence random_sequence(bp::Rng& rng, bp::Index n, bp::Index T, bp::Index m) {
-    return bp::Sequence(random(rng, n, T * m), m);
-}
+bp::Sequence random_sequence(bp::Rng& rng, bp::Index n, bp::Index T, bp::Index m) { return bp::Sequence(random(rng, n, T * m), m); }
 
 // One-hot targets for a sequence: K x m at each of T steps.
 bp::Sequence one_hot_sequence(bp::Rng& rng, bp::Index K, bp::Index T, bp::Index m) {
@@ -81,14 +79,17 @@ TEST(TorchRnn, AnRnnOverTStepsFromAGivenStartAgreesWithTorchRnn) {
                                 {"dL/dW_x", grad_of(param(*rnn, "weight_ih_l0"))},
                                 {"dL/dW_h", grad_of(param(*rnn, "weight_hh_l0"))},
                                 {"dL/db", grad_of(param(*rnn, "bias_ih_l0"))}};
-    check_piece("Rnn", [&](const Perturb& perturb) {
-        bp::Rnn layer(W_x, W_h, b);
-        perturb("W_h", layer.W_h);
-        const bp::Sequence out = layer.forward(x, {h0, {}});
-        const bp::Sequence dx = layer.backward(G);
-        return Quantities{{"h_1..h_T", out.all()}, {"dL/dx_1..dL/dx_T", dx.all()}, {"dL/dh_0", layer.start_grad().h}} +
-               gradients(layer);
-    }, torch_side);
+    check_piece(
+        "Rnn",
+        [&](const Perturb& perturb) {
+            bp::Rnn layer(W_x, W_h, b);
+            perturb("W_h", layer.W_h);
+            const bp::Sequence out = layer.forward(x, {h0, {}});
+            const bp::Sequence dx = layer.backward(G);
+            return Quantities{{"h_1..h_T", out.all()}, {"dL/dx_1..dL/dx_T", dx.all()}, {"dL/dh_0", layer.start_grad().h}} +
+                   gradients(layer);
+        },
+        torch_side);
 }
 
 TEST(TorchRnn, TruncatedBpttAgreesWithTorchDetachingTheStateAtEachCut) {
@@ -109,8 +110,10 @@ TEST(TorchRnn, TruncatedBpttAgreesWithTorchDetachingTheStateAtEachCut) {
     assign(param(*rnn, "weight_hh_l0"), tensor(W_h));
     assign(param(*rnn, "bias_ih_l0"), tensor(b));
     freeze_second_bias(*rnn);
-    const Named leaves{{"rnn.W_x", param(*rnn, "weight_ih_l0")}, {"rnn.W_h", param(*rnn, "weight_hh_l0")},
-                       {"rnn.b", param(*rnn, "bias_ih_l0")},     {"readout.W", leaf(V)},
+    const Named leaves{{"rnn.W_x", param(*rnn, "weight_ih_l0")},
+                       {"rnn.W_h", param(*rnn, "weight_hh_l0")},
+                       {"rnn.b", param(*rnn, "bias_ih_l0")},
+                       {"readout.W", leaf(V)},
                        {"readout.b", leaf(c)}};
     std::vector<torch::Tensor> params;
     for (const auto& [name, t] : leaves) params.push_back(t);
@@ -131,16 +134,20 @@ TEST(TorchRnn, TruncatedBpttAgreesWithTorchDetachingTheStateAtEachCut) {
     }
     const Quantities torch_side = Quantities{{"the chunks' losses", chunk_losses}, {"h_T", from_rows(state[0])}} +
                                   gradients(leaves, "the last chunk's dL/d") + values(leaves, " after the 3 steps");
-    check_piece("truncated_bptt", [&](const Perturb& perturb) {
-        bp::SequenceModel model(std::make_unique<bp::Rnn>(W_x, W_h, b), bp::Dense(V, c, bp::Activation::identity));
-        perturb("rnn.W_x", dynamic_cast<bp::Rnn&>(*model.layer).W_x);
-        bp::Sgd opt(lr);
-        std::vector<double> losses;
-        bp::truncated_bptt(model, bp::softmax_cross_entropy(), batch, k, [&] { opt.step(model.parameters()); }, {h0, {}}, &losses);
-        const Matrix l = Eigen::Map<const Matrix>(losses.data(), 1, static_cast<bp::Index>(losses.size()));
-        return Quantities{{"the chunks' losses", l}, {"h_T", model.layer->final_state().h}} +
-               gradients(model, "the last chunk's dL/d") + values(model, " after the 3 steps");
-    }, torch_side);
+    check_piece(
+        "truncated_bptt",
+        [&](const Perturb& perturb) {
+            bp::SequenceModel model(std::make_unique<bp::Rnn>(W_x, W_h, b), bp::Dense(V, c, bp::Activation::identity));
+            perturb("rnn.W_x", dynamic_cast<bp::Rnn&>(*model.layer).W_x);
+            bp::Sgd opt(lr);
+            std::vector<double> losses;
+            bp::truncated_bptt(
+                model, bp::softmax_cross_entropy(), batch, k, [&] { opt.step(model.parameters()); }, {h0, {}}, &losses);
+            const Matrix l = Eigen::Map<const Matrix>(losses.data(), 1, static_cast<bp::Index>(losses.size()));
+            return Quantities{{"the chunks' losses", l}, {"h_T", model.layer->final_state().h}} +
+                   gradients(model, "the last chunk's dL/d") + values(model, " after the 3 steps");
+        },
+        torch_side);
 }
 
 TEST(TorchLstm, AnLstmAgreesWithTorchLstmOnceItsGatesAndBiasesAreMoved) {
@@ -173,17 +180,20 @@ TEST(TorchLstm, AnLstmAgreesWithTorchLstmOnceItsGatesAndBiasesAreMoved) {
                                 {"dL/dW_h", swap_og(grad_of(param(*lstm, "weight_hh_l0")))},
                                 {"dL/db", swap_og(grad_of(param(*lstm, "bias_ih_l0")))},
                                 {"dL/db (torch's b_hh)", swap_og(grad_of(param(*lstm, "bias_hh_l0")))}};
-    check_piece("Lstm", [&](const Perturb& perturb) {
-        bp::Lstm layer(W_x, W_h, b);
-        perturb("W_h", layer.W_h);
-        const bp::Sequence out = layer.forward(x, {h0, c0});
-        const bp::Sequence dx = layer.backward(G);
-        return Quantities{{"h_1..h_T", out.all()},          {"c_T", layer.final_state().c},
-                          {"dL/dx_1..dL/dx_T", dx.all()},  {"dL/dh_0", layer.start_grad().h},
-                          {"dL/dc_0", layer.start_grad().c}, {"dL/dW_x", layer.dW_x},
-                          {"dL/dW_h", layer.dW_h},          {"dL/db", layer.db},
-                          {"dL/db (torch's b_hh)", layer.db}};
-    }, torch_side);
+    check_piece(
+        "Lstm",
+        [&](const Perturb& perturb) {
+            bp::Lstm layer(W_x, W_h, b);
+            perturb("W_h", layer.W_h);
+            const bp::Sequence out = layer.forward(x, {h0, c0});
+            const bp::Sequence dx = layer.backward(G);
+            return Quantities{{"h_1..h_T", out.all()},           {"c_T", layer.final_state().c},
+                              {"dL/dx_1..dL/dx_T", dx.all()},    {"dL/dh_0", layer.start_grad().h},
+                              {"dL/dc_0", layer.start_grad().c}, {"dL/dW_x", layer.dW_x},
+                              {"dL/dW_h", layer.dW_h},           {"dL/db", layer.db},
+                              {"dL/db (torch's b_hh)", layer.db}};
+        },
+        torch_side);
 }
 
 namespace {
@@ -235,41 +245,47 @@ TEST(TorchGru, AGruAgreesWithTorchWrittenWithTheCoursesEquations) {
     }
     const torch::Tensor all = torch::stack(hs);
     (all * sequence_tensor(G)).sum().backward();
-    const Quantities torch_side = Quantities{{"h_1..h_T", sequence_matrix(all)},
-                                             {"dL/dx_1..dL/dx_T", sequence_matrix(xt.grad())},
-                                             {"dL/dh_0", from_rows(h0t.grad())}} +
-                                  gradients(leaves);
-    check_piece("Gru", [&](const Perturb& perturb) {
-        bp::Gru gru = w.layer();
-        perturb("W_hh", gru.W_hh);
-        return course_gru(gru, x, h0, G);
-    }, torch_side);
+    const Quantities torch_side =
+        Quantities{
+            {"h_1..h_T", sequence_matrix(all)}, {"dL/dx_1..dL/dx_T", sequence_matrix(xt.grad())}, {"dL/dh_0", from_rows(h0t.grad())}} +
+        gradients(leaves);
+    check_piece(
+        "Gru",
+        [&](const Perturb& perturb) {
+            bp::Gru gru = w.layer();
+            perturb("W_hh", gru.W_hh);
+            return course_gru(gru, x, h0, G);
+        },
+        torch_side);
 
     // The same GRU recorded step by step in chapter 3's graph (gru_step, exercise 7.10), its
     // parameters bound to the layer's: L = sum_t sum(G_t ⊙ h_t), differentiated by Graph::backward.
-    check_piece("Gru through the Graph (gru_step)", [&](const Perturb& perturb) {
-        bp::Gru gru = w.layer();
-        perturb("W_hh", gru.W_hh);
-        bp::Graph g;
-        const bp::GruVars vars = bp::gru_graph_parameters(g, gru);
-        const bp::Var start = g.input(h0, "h_0");
-        bp::Var h_t = start, L{};
-        std::vector<bp::Var> xs, hs;
-        for (bp::Index t = 1; t <= T; ++t) {
-            xs.push_back(g.input(x.at(t), "x_" + std::to_string(t)));
-            h_t = bp::gru_step(g, vars, xs.back(), h_t);
-            hs.push_back(h_t);
-            const bp::Var term = g.sum(g.mul(h_t, g.input(G.at(t), "G_" + std::to_string(t))));
-            L = t == 1 ? term : g.add(L, term);
-        }
-        g.backward(L);
-        Matrix h_all(n_h, T * m), dx_all(n_x, T * m);
-        for (bp::Index t = 0; t < T; ++t) {
-            h_all.middleCols(t * m, m) = g.value(hs[t]);
-            dx_all.middleCols(t * m, m) = g.grad(xs[t]);
-        }
-        return Quantities{{"h_1..h_T", h_all}, {"dL/dx_1..dL/dx_T", dx_all}, {"dL/dh_0", g.grad(start)}} + gradients(gru);
-    }, torch_side);
+    check_piece(
+        "Gru through the Graph (gru_step)",
+        [&](const Perturb& perturb) {
+            bp::Gru gru = w.layer();
+            perturb("W_hh", gru.W_hh);
+            bp::Graph g;
+            const bp::GruVars vars = bp::gru_graph_parameters(g, gru);
+            const bp::Var start = g.input(h0, "h_0");
+            bp::Var h_t = start, L{};
+            std::vector<bp::Var> xs, hs;
+            for (bp::Index t = 1; t <= T; ++t) {
+                xs.push_back(g.input(x.at(t), "x_" + std::to_string(t)));
+                h_t = bp::gru_step(g, vars, xs.back(), h_t);
+                hs.push_back(h_t);
+                const bp::Var term = g.sum(g.mul(h_t, g.input(G.at(t), "G_" + std::to_string(t))));
+                L = t == 1 ? term : g.add(L, term);
+            }
+            g.backward(L);
+            Matrix h_all(n_h, T * m), dx_all(n_x, T * m);
+            for (bp::Index t = 0; t < T; ++t) {
+                h_all.middleCols(t * m, m) = g.value(hs[t]);
+                dx_all.middleCols(t * m, m) = g.grad(xs[t]);
+            }
+            return Quantities{{"h_1..h_T", h_all}, {"dL/dx_1..dL/dx_T", dx_all}, {"dL/dh_0", g.grad(start)}} + gradients(gru);
+        },
+        torch_side);
 }
 
 TEST(TorchGru, TorchGruIsTheCoursesGruWhenWhhIsZeroButItsResetGateComesAfterTheProduct) {
@@ -303,27 +319,35 @@ TEST(TorchGru, TorchGruIsTheCoursesGruWhenWhhIsZeroButItsResetGateComesAfterTheP
     (h * sequence_tensor(G)).sum().backward();
     const Matrix dWi = grad_of(param(*gru, "weight_ih_l0")), dWh = grad_of(param(*gru, "weight_hh_l0"));
     const Matrix db = grad_of(param(*gru, "bias_ih_l0"));
-    const Quantities torch_side{{"h_1..h_T", sequence_matrix(h)}, {"dL/dx_1..dL/dx_T", sequence_matrix(xt.grad())},
-                                {"dL/dh_0", from_rows(h0t.grad()[0])}, {"dL/dW_xu", block(dWi, 1)},
-                                {"dL/dW_hu", block(dWh, 1)},           {"dL/db_u", block(db, 1)},
-                                {"dL/dW_xr", block(dWi, 0)},           {"dL/dW_hr", block(dWh, 0)},
-                                {"dL/db_r", block(db, 0)},             {"dL/dW_xh", block(dWi, 2)},
+    const Quantities torch_side{{"h_1..h_T", sequence_matrix(h)},
+                                {"dL/dx_1..dL/dx_T", sequence_matrix(xt.grad())},
+                                {"dL/dh_0", from_rows(h0t.grad()[0])},
+                                {"dL/dW_xu", block(dWi, 1)},
+                                {"dL/dW_hu", block(dWh, 1)},
+                                {"dL/db_u", block(db, 1)},
+                                {"dL/dW_xr", block(dWi, 0)},
+                                {"dL/dW_hr", block(dWh, 0)},
+                                {"dL/db_r", block(db, 0)},
+                                {"dL/dW_xh", block(dWi, 2)},
                                 {"dL/db_h", block(db, 2)}};
     auto without_dW_hh = [](Quantities q) {
         q.erase(std::remove_if(q.begin(), q.end(), [](const Quantity& e) { return e.name == "dL/dW_hh"; }), q.end());
         return q;
     };
-    check_piece("Gru with W_hh = 0 against torch::nn::GRU", [&](const Perturb& perturb) {
-        bp::Gru course = w.layer();
-        perturb("W_xh", course.W_xh);
-        return without_dW_hh(course_gru(course, x, h0, G));
-    }, torch_side);
+    check_piece(
+        "Gru with W_hh = 0 against torch::nn::GRU",
+        [&](const Perturb& perturb) {
+            bp::Gru course = w.layer();
+            perturb("W_xh", course.W_xh);
+            return without_dW_hh(course_gru(course, x, h0, G));
+        },
+        torch_side);
 
     // The difference: dL/dW_hh against torch's dL/dW_hn.
     bp::Gru course = w.layer();
     course_gru(course, x, h0, G);
-    const testing::AssertionResult same = agree("Gru's dL/dW_hh against torch::nn::GRU's dL/dW_hn", {{"dL/dW_hh", course.dW_hh}},
-                                                {{"dL/dW_hh", block(dWh, 2)}});
+    const testing::AssertionResult same =
+        agree("Gru's dL/dW_hh against torch::nn::GRU's dL/dW_hn", {{"dL/dW_hh", course.dW_hh}}, {{"dL/dW_hh", block(dWh, 2)}});
     EXPECT_FALSE(same) << "the reset gate's place should make dL/dW_hh differ from torch's: " << same.message();
     std::cout << "[ differ   ] as expected: " << same.message() << "\n";
 }
@@ -391,22 +415,24 @@ TEST(TorchCharModel, ATrainingStepOfTheCharacterModelAgrees) {
                                              {"readout.b" + after, matrix(params[4])}};
     }
     EXPECT_GT(clipped, 0) << "no step's gradient norm was above " << clip << ": clipping was not compared";
-    check_piece("the character model's training step", [&](const Perturb& perturb) {
-        bp::SequenceModel model = initial;
-        perturb("lstm.W_x", dynamic_cast<bp::Lstm&>(*model.layer).W_x);
-        bp::Adam opt(lr);
-        bp::EpochOptions options;
-        options.clip_norm = clip;
-        Quantities q;
-        // The gradients before clipping, where the training step shows them (a monitor's hook).
-        options.after_backward = [&](long step, double, const std::vector<bp::Parameter>& params) {
-            for (const bp::Parameter& p : params)
-                q.push_back({"dL/d" + p.name + " at step " + std::to_string(step + 1), p.grad()});
-        };
-        for (int s = 1; s <= steps; ++s) {
-            const double loss = bp::train_sequence_step(model, bp::softmax_cross_entropy(), opt, batch_at(s), options, s - 1);
-            q = q + Quantities{{"loss at step " + std::to_string(s), scalar(loss)}} + values(model, " after step " + std::to_string(s));
-        }
-        return q;
-    }, torch_side);
+    check_piece(
+        "the character model's training step",
+        [&](const Perturb& perturb) {
+            bp::SequenceModel model = initial;
+            perturb("lstm.W_x", dynamic_cast<bp::Lstm&>(*model.layer).W_x);
+            bp::Adam opt(lr);
+            bp::EpochOptions options;
+            options.clip_norm = clip;
+            Quantities q;
+            // The gradients before clipping, where the training step shows them (a monitor's hook).
+            options.after_backward = [&](long step, double, const std::vector<bp::Parameter>& params) {
+                for (const bp::Parameter& p : params) q.push_back({"dL/d" + p.name + " at step " + std::to_string(step + 1), p.grad()});
+            };
+            for (int s = 1; s <= steps; ++s) {
+                const double loss = bp::train_sequence_step(model, bp::softmax_cross_entropy(), opt, batch_at(s), options, s - 1);
+                q = q + Quantities{{"loss at step " + std::to_string(s), scalar(loss)}} + values(model, " after step " + std::to_string(s));
+            }
+            return q;
+        },
+        torch_side);
 }

@@ -64,34 +64,41 @@ Quantities torch_training(const Problem& p, Make make) {
 TEST(TorchOptimizers, SgdAgreesWithTorchSgd) {
     const Problem p;
     const Quantities t = torch_training(p, [](auto& params) { return torch::optim::SGD(params, torch::optim::SGDOptions(0.5)); });
-    check_piece("Sgd", [&](const Perturb& perturb) {
-        bp::Sgd opt(0.5);
-        return course_training(p, opt, perturb);
-    }, t);
+    check_piece(
+        "Sgd",
+        [&](const Perturb& perturb) {
+            bp::Sgd opt(0.5);
+            return course_training(p, opt, perturb);
+        },
+        t);
 }
 
 TEST(TorchOptimizers, MomentumAgreesWithTorchSgdWithMomentum) {
     // Same update: v <- beta v + g (torch's buffer, dampening 0, starts at the first g), w -= lr v.
     const Problem p;
-    const Quantities t = torch_training(p, [](auto& params) {
-        return torch::optim::SGD(params, torch::optim::SGDOptions(0.3).momentum(0.9));
-    });
-    check_piece("Momentum", [&](const Perturb& perturb) {
-        bp::Momentum opt(0.3, 0.9);
-        return course_training(p, opt, perturb);
-    }, t);
+    const Quantities t =
+        torch_training(p, [](auto& params) { return torch::optim::SGD(params, torch::optim::SGDOptions(0.3).momentum(0.9)); });
+    check_piece(
+        "Momentum",
+        [&](const Perturb& perturb) {
+            bp::Momentum opt(0.3, 0.9);
+            return course_training(p, opt, perturb);
+        },
+        t);
 }
 
 TEST(TorchOptimizers, NesterovAgreesWithTorchSgdWithNesterov) {
     // Same update: w -= lr (g + beta v), torch's nesterov=true.
     const Problem p;
-    const Quantities t = torch_training(p, [](auto& params) {
-        return torch::optim::SGD(params, torch::optim::SGDOptions(0.3).momentum(0.9).nesterov(true));
-    });
-    check_piece("Nesterov", [&](const Perturb& perturb) {
-        bp::Nesterov opt(0.3, 0.9);
-        return course_training(p, opt, perturb);
-    }, t);
+    const Quantities t = torch_training(
+        p, [](auto& params) { return torch::optim::SGD(params, torch::optim::SGDOptions(0.3).momentum(0.9).nesterov(true)); });
+    check_piece(
+        "Nesterov",
+        [&](const Perturb& perturb) {
+            bp::Nesterov opt(0.3, 0.9);
+            return course_training(p, opt, perturb);
+        },
+        t);
 }
 
 TEST(TorchOptimizers, RmsPropAgreesWithTorchRmspropOnceRhoIsPassed) {
@@ -103,15 +110,20 @@ TEST(TorchOptimizers, RmsPropAgreesWithTorchRmspropOnceRhoIsPassed) {
     const Quantities t = torch_training(p, [&](auto& params) {
         return torch::optim::RMSprop(params, torch::optim::RMSpropOptions(0.01).alpha(defaults.rho).eps(defaults.eps));
     });
-    check_piece("RmsProp", [&](const Perturb& perturb) {
-        bp::RmsProp opt(0.01);  // rho = 0.9, the course's default
-        return course_training(p, opt, perturb);
-    }, t);
+    check_piece(
+        "RmsProp",
+        [&](const Perturb& perturb) {
+            bp::RmsProp opt(0.01);  // rho = 0.9, the course's default
+            return course_training(p, opt, perturb);
+        },
+        t);
 
     // The difference is real: against torch's own default (alpha 0.99) the comparison fails.
-    const Quantities torch_default = torch_training(p, [](auto& params) { return torch::optim::RMSprop(params, torch::optim::RMSpropOptions(0.01)); });
+    const Quantities torch_default =
+        torch_training(p, [](auto& params) { return torch::optim::RMSprop(params, torch::optim::RMSpropOptions(0.01)); });
     bp::RmsProp course_default(0.01);
-    const testing::AssertionResult same = agree("RmsProp against torch's default alpha", course_training(p, course_default, Perturb(false)), torch_default);
+    const testing::AssertionResult same =
+        agree("RmsProp against torch's default alpha", course_training(p, course_default, Perturb(false)), torch_default);
     EXPECT_FALSE(same) << "the course's rho 0.9 and torch's alpha 0.99 should differ: " << same.message();
     std::cout << "[ differ   ] as expected: " << same.message() << "\n";
 }
@@ -121,22 +133,27 @@ TEST(TorchOptimizers, AdamAgreesWithTorchAdam) {
     // sqrt(1 - beta2^t) after the root, the course before it: the same value up to rounding.
     const Problem p;
     const Quantities t = torch_training(p, [](auto& params) { return torch::optim::Adam(params, torch::optim::AdamOptions(0.05)); });
-    check_piece("Adam", [&](const Perturb& perturb) {
-        bp::Adam opt(0.05);
-        return course_training(p, opt, perturb);
-    }, t);
+    check_piece(
+        "Adam",
+        [&](const Perturb& perturb) {
+            bp::Adam opt(0.05);
+            return course_training(p, opt, perturb);
+        },
+        t);
 }
 
 TEST(TorchOptimizers, AdamWAgreesWithTorchAdamW) {
     // The same decoupled decay, w <- w (1 - lr lambda) before Adam's step.
     const Problem p;
-    const Quantities t = torch_training(p, [](auto& params) {
-        return torch::optim::AdamW(params, torch::optim::AdamWOptions(0.05).weight_decay(0.1));
-    });
-    check_piece("AdamW", [&](const Perturb& perturb) {
-        bp::AdamW opt(0.05, 0.1);
-        return course_training(p, opt, perturb);
-    }, t);
+    const Quantities t =
+        torch_training(p, [](auto& params) { return torch::optim::AdamW(params, torch::optim::AdamWOptions(0.05).weight_decay(0.1)); });
+    check_piece(
+        "AdamW",
+        [&](const Perturb& perturb) {
+            bp::AdamW opt(0.05, 0.1);
+            return course_training(p, opt, perturb);
+        },
+        t);
 }
 
 namespace {
@@ -208,12 +225,15 @@ TEST(TorchClipping, ClippingByValueAgreesWithClipGradValue) {
     // nothing: it is measured in torch.
     const double largest = std::max(tensor(g.dW).abs().max().item<double>(), tensor(g.db).abs().max().item<double>());
     const Quantities torch_side = Quantities{{"largest |g|", scalar(largest)}} + gradients(t, "clipped d");
-    check_piece("clip_grad_value", [&](const Perturb& perturb) {
-        Grads c = g;
-        perturb("dW", c.dW);
-        const double l = bp::clip_grad_value(c.params(), 1.0);
-        return Quantities{{"largest |g|", scalar(l)}, {"clipped dW", c.dW}, {"clipped db", c.db}};
-    }, torch_side);
+    check_piece(
+        "clip_grad_value",
+        [&](const Perturb& perturb) {
+            Grads c = g;
+            perturb("dW", c.dW);
+            const double l = bp::clip_grad_value(c.params(), 1.0);
+            return Quantities{{"largest |g|", scalar(l)}, {"clipped dW", c.dW}, {"clipped db", c.db}};
+        },
+        torch_side);
 }
 
 TEST(TorchClipping, TheTrainingStepClipsAsTorchDoesBeforeTheStep) {
@@ -240,8 +260,11 @@ TEST(TorchClipping, TheTrainingStepClipsAsTorchDoesBeforeTheStep) {
         t = t + Quantities{{"loss at step " + std::to_string(s), matrix(loss)}} + values(leaves, " after step " + std::to_string(s));
     }
     EXPECT_EQ(clipped, steps) << "clipping should act at every step, so that it is compared";
-    check_piece("basic_train_step with clip_norm and Sgd", [&](const Perturb& perturb) {
-        bp::Sgd opt_c(0.5);
-        return course_training(p, opt_c, perturb, max_norm);
-    }, t);
+    check_piece(
+        "basic_train_step with clip_norm and Sgd",
+        [&](const Perturb& perturb) {
+            bp::Sgd opt_c(0.5);
+            return course_training(p, opt_c, perturb, max_norm);
+        },
+        t);
 }

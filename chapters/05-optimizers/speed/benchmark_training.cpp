@@ -129,12 +129,54 @@ BENCHMARK(BM_CourseStep)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisec
 BENCHMARK(BM_FastStep<float>)->Name("BM_FastStep_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FastStep<double>)->Name("BM_FastStep_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_CourseEpoch)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
-BENCHMARK(BM_FastEpoch<float>)->Name("BM_FastEpoch_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
-BENCHMARK(BM_FastEpoch<double>)->Name("BM_FastEpoch_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
-BENCHMARK(BM_ProductBound<float, false>)->Name("BM_EigenBound_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
-BENCHMARK(BM_ProductBound<double, false>)->Name("BM_EigenBound_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
-BENCHMARK(BM_ProductBound<float, true>)->Name("BM_FastBound_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
-BENCHMARK(BM_ProductBound<double, true>)->Name("BM_FastBound_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kSecond)->Iterations(1)->Repetitions(2);
+BENCHMARK(BM_FastEpoch<float>)
+    ->Name("BM_FastEpoch_float")
+    ->Arg(32)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2);
+BENCHMARK(BM_FastEpoch<double>)
+    ->Name("BM_FastEpoch_double")
+    ->Arg(32)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2);
+BENCHMARK(BM_ProductBound<float, false>)
+    ->Name("BM_EigenBound_float")
+    ->Arg(32)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2);
+BENCHMARK(BM_ProductBound<double, false>)
+    ->Name("BM_EigenBound_double")
+    ->Arg(32)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2);
+BENCHMARK(BM_ProductBound<float, true>)
+    ->Name("BM_FastBound_float")
+    ->Arg(32)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2);
+BENCHMARK(BM_ProductBound<double, true>)
+    ->Name("BM_FastBound_double")
+    ->Arg(32)
+    ->Arg(128)
+    ->Arg(512)
+    ->Unit(benchmark::kSecond)
+    ->Iterations(1)
+    ->Repetitions(2);
 
 int main(int argc, char** argv) {
     bp::set_product_threads(1);  // one thread, as PyTorch is given

@@ -45,16 +45,15 @@ void fast_product(const Eigen::Matrix<Scalar, Eigen::Dynamic, Eigen::Dynamic>& A
     const bool ta = op_a == Transpose::yes, tb = op_b == Transpose::yes;
     const Index m = ta ? A.cols() : A.rows(), k = ta ? A.rows() : A.cols(), n = tb ? B.rows() : B.cols();
     if ((tb ? B.cols() : B.rows()) != k || C.rows() != m || C.cols() != n)
-        throw ShapeError("fast_product", "op(A) is " + shape_of(m, k) + ", op(B) " + shape_of(tb ? B.cols() : B.rows(), n) +
-                                             " and C " + shape_of(C.rows(), C.cols()));
+        throw ShapeError("fast_product", "op(A) is " + shape_of(m, k) + ", op(B) " + shape_of(tb ? B.cols() : B.rows(), n) + " and C " +
+                                             shape_of(C.rows(), C.cols()));
 #if defined(BP_HAVE_OPENBLAS)
     const auto blas_ta = ta ? CblasTrans : CblasNoTrans, blas_tb = tb ? CblasTrans : CblasNoTrans;
     const auto M = static_cast<blasint>(m), N = static_cast<blasint>(n), K = static_cast<blasint>(k);
     const auto lda = static_cast<blasint>(A.rows()), ldb = static_cast<blasint>(B.rows());
     if constexpr (std::is_same_v<Scalar, float>)
         cblas_sgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0f, A.data(), lda, B.data(), ldb, add ? 1.0f : 0.0f, C.data(), M);
-    else
-        cblas_dgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0, A.data(), lda, B.data(), ldb, add ? 1.0 : 0.0, C.data(), M);
+    else cblas_dgemm(CblasColMajor, blas_ta, blas_tb, M, N, K, 1.0, A.data(), lda, B.data(), ldb, add ? 1.0 : 0.0, C.data(), M);
 #else
     if (!add) C.setZero();
     if (!ta && !tb) C.noalias() += A * B;
@@ -99,9 +98,8 @@ void FastMlp<Scalar>::check_settings(const char* op) const {
 template <class Scalar>
 void FastMlp<Scalar>::check_batch(const char* op, const Mat& x, const std::vector<int>& labels) const {
     if (x.rows() != input_size() || x.cols() < 1 || static_cast<Index>(labels.size()) != x.cols())
-        throw ShapeError(op, "x is " + shape_of(x.rows(), x.cols()) + " with " + std::to_string(labels.size()) +
-                                 " labels; need " + std::to_string(input_size()) +
-                                 " rows, at least one column and one label per column");
+        throw ShapeError(op, "x is " + shape_of(x.rows(), x.cols()) + " with " + std::to_string(labels.size()) + " labels; need " +
+                                 std::to_string(input_size()) + " rows, at least one column and one label per column");
     const Index classes = layers_.back().W.rows();
     for (std::size_t k = 0; k < labels.size(); ++k)
         if (labels[k] < 0 || labels[k] >= classes)
@@ -123,7 +121,8 @@ double FastMlp<Scalar>::train_step(const Mat& x, const std::vector<int>& labels)
     const long step = t;
     const double loss = compute_gradients(x, labels);
     if (!std::isfinite(loss)) throw Diverged::of_loss(step, loss);
-    if (!update()) require_not_diverged(step, loss, to_network().parameters(), Checked::values);  // names the first weight that is not finite
+    if (!update())
+        require_not_diverged(step, loss, to_network().parameters(), Checked::values);  // names the first weight that is not finite
     return loss;
 }
 
@@ -137,10 +136,8 @@ void FastMlp<Scalar>::forward(const Mat& x) {
         L.a.resize(L.W.rows(), m);
         // z = W a_prev + b (n_out x m): the product first, b in the same pass as the activation
         fast_product(L.W, Transpose::no, *a_prev, Transpose::no, L.a);
-        if (l + 1 < layers_.size())
-            L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z)
-        else
-            L.a.colwise() += L.b;  // the output layer keeps z, the logits; softmax is part of the loss
+        if (l + 1 < layers_.size()) L.a = (L.a.colwise() + L.b).cwiseMax(Scalar(0));  // a = relu(z)
+        else L.a.colwise() += L.b;  // the output layer keeps z, the logits; softmax is part of the loss
         a_prev = &L.a;
     }
 }
@@ -199,8 +196,8 @@ namespace {
 // false if a new w is not finite: its exponent bits are all ones (an OR of integer tests,
 // which vectorizes where a branch would not).
 template <class Scalar>
-bool adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n,
-                 Scalar lr, Scalar beta1, Scalar beta2, Scalar eps, Scalar c1, Scalar c2) {
+bool adam_update(Scalar* __restrict w, Scalar* __restrict g, Scalar* __restrict m, Scalar* __restrict v, Index n, Scalar lr, Scalar beta1,
+                 Scalar beta2, Scalar eps, Scalar c1, Scalar c2) {
     using Bits = std::conditional_t<std::is_same_v<Scalar, float>, std::uint32_t, std::uint64_t>;
     constexpr Bits exponent = std::is_same_v<Scalar, float> ? Bits(0x7f800000u) : Bits(0x7ff0000000000000ull);
     const Scalar inv_c1 = 1 / c1, inv_c2 = 1 / c2;
@@ -275,8 +272,8 @@ Metrics FastMlp<Scalar>::evaluate(const Dataset& data, Index batch) {
             Index predicted;
             const Scalar z_max = logits.col(k).maxCoeff(&predicted);
             // -log softmax(z)_label = log sum exp(z - max) + max - z_label
-            metrics.loss += std::log(static_cast<double>((logits.col(k).array() - z_max).exp().sum())) +
-                            static_cast<double>(z_max) - static_cast<double>(logits(label, k));
+            metrics.loss += std::log(static_cast<double>((logits.col(k).array() - z_max).exp().sum())) + static_cast<double>(z_max) -
+                            static_cast<double>(logits(label, k));
             metrics.accuracy += predicted == label;
         }
     }
@@ -288,8 +285,8 @@ Metrics FastMlp<Scalar>::evaluate(const Dataset& data, Index batch) {
 template <class Scalar>
 std::optional<std::string> FastMlp<Scalar>::dead_layer(const Mat& x) {
     if (x.rows() != input_size())
-        throw ShapeError("FastMlp::dead_layer", "x has " + std::to_string(x.rows()) + " rows, the network " +
-                                                    std::to_string(input_size()) + " inputs");
+        throw ShapeError("FastMlp::dead_layer",
+                         "x has " + std::to_string(x.rows()) + " rows, the network " + std::to_string(input_size()) + " inputs");
     forward(x);
     for (std::size_t l = 0; l + 1 < layers_.size(); ++l)
         if ((layers_[l].a.array() == Scalar(0)).all()) return "layer" + std::to_string(l + 1);
@@ -308,8 +305,8 @@ Sequential FastMlp<Scalar>::to_network() const {
 template <class Scalar>
 void FastMlp<Scalar>::copy_to(Sequential& net) const {
     if (net.size() != layers_.size())
-        throw ShapeError("FastMlp::copy_to", "net has " + std::to_string(net.size()) + " layers, this one " +
-                                                 std::to_string(layers_.size()));
+        throw ShapeError("FastMlp::copy_to",
+                         "net has " + std::to_string(net.size()) + " layers, this one " + std::to_string(layers_.size()));
     for (std::size_t l = 0; l < layers_.size(); ++l) {
         Dense& d = net.at<Dense>(l);
         if (d.W.rows() != layers_[l].W.rows() || d.W.cols() != layers_[l].W.cols())
@@ -339,8 +336,9 @@ double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions
                                             std::to_string(net.input_size()) + " inputs");
     options.check_clipping("train_epoch");
     if (options.clip_value > 0)
-        throw UsageError("train_epoch", "FastMlp clips by global norm only (clip_norm); clipping by value (clip_value) "
-                                        "needs the course's train_epoch");
+        throw UsageError("train_epoch",
+                         "FastMlp clips by global norm only (clip_norm); clipping by value (clip_value) "
+                         "needs the course's train_epoch");
     net.clip_norm = options.clip_norm;
     typename FastMlp<Scalar>::Mat x;
     std::vector<int> labels;

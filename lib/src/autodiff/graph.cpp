@@ -16,12 +16,11 @@ std::uint64_t Graph::next_serial() {
 const Graph::Node& Graph::node(Var v, const char* op) const {
     if (v.graph != serial_)
         throw UsageError(op, "Var " + std::to_string(v.id) + " is " +
-                                 (v.graph == 0 ? std::string("not made by any graph (a Var{} of its own)")
-                                               : "a node of another Graph") +
+                                 (v.graph == 0 ? std::string("not made by any graph (a Var{} of its own)") : "a node of another Graph") +
                                  "; a Var works only with the graph that made it");
     if (v.id < 0 || static_cast<std::size_t>(v.id) >= nodes_.size())
-        throw UsageError(op, "Var " + std::to_string(v.id) + " is not a node of this graph (it has " +
-                                 std::to_string(nodes_.size()) + " nodes)");
+        throw UsageError(
+            op, "Var " + std::to_string(v.id) + " is not a node of this graph (it has " + std::to_string(nodes_.size()) + " nodes)");
     return nodes_[static_cast<std::size_t>(v.id)];
 }
 
@@ -161,8 +160,8 @@ void Graph::propagate(Node& n) {
 void Graph::require_gradient_shape(const Node& n) const {
     if (n.grad.rows() == n.value.rows() && n.grad.cols() == n.value.cols()) return;
     const std::size_t id = static_cast<std::size_t>(&n - nodes_.data());
-    throw ShapeError("Graph::backward", "node " + std::to_string(id) + " (" + n.name + ") has a gradient of shape " +
-                                            shape(n.grad) + " but a value of shape " + shape(n.value) +
+    throw ShapeError("Graph::backward", "node " + std::to_string(id) + " (" + n.name + ") has a gradient of shape " + shape(n.grad) +
+                                            " but a value of shape " + shape(n.value) +
                                             ": every node's grad has its value's shape; to set it to zero, "
                                             "n.grad.setZero() or Matrix::Zero(n.value.rows(), n.value.cols())");
 }
@@ -180,8 +179,9 @@ std::string Graph::to_dot() const {
     dot << "digraph G {\n  rankdir=LR;\n  size=\"11,4\";\n  node [fontname=\"Helvetica\", fontsize=11];\n";
     for (std::size_t i = 0; i < nodes_.size(); ++i) {
         const Node& n = nodes_[i];
-        dot << "  n" << i << " [label=\"" << n.name << "\\n" << shape(n.value) << "\""
-            << (n.op == Op::input ? ", shape=box, style=filled, fillcolor=\"#e8eef7\"" : ", shape=ellipse") << "];\n";
+        dot << "  n" << i << " [label=\"" << n.name << "\\n"
+            << shape(n.value) << "\"" << (n.op == Op::input ? ", shape=box, style=filled, fillcolor=\"#e8eef7\"" : ", shape=ellipse")
+            << "];\n";
         for (int in : {n.left, n.right})
             if (in >= 0) dot << "  n" << in << " -> n" << i << ";\n";
     }

@@ -90,10 +90,10 @@ std::string GradientCheck::report() const {
             << "); give check_gradients the parameters to perturb\n";
         return out.str();
     }
-    out << ": " << checked << " elements, worst relative error " << error << " (threshold " << threshold << ") at "
-        << parameter << "(" << row << ", " << col << "): analytic " << analytic << ", numeric " << numeric << "\n";
-    out << "  (loss " << loss << "; below |gradient| " << floor << " the test is absolute: |analytic - numeric| <= "
-        << absolute_tolerance << ")\n";
+    out << ": " << checked << " elements, worst relative error " << error << " (threshold " << threshold << ") at " << parameter << "("
+        << row << ", " << col << "): analytic " << analytic << ", numeric " << numeric << "\n";
+    out << "  (loss " << loss << "; below |gradient| " << floor << " the test is absolute: |analytic - numeric| <= " << absolute_tolerance
+        << ")\n";
     for (const auto& [name, worst] : worst_by_parameter) out << "  " << name << ": worst relative error " << worst << "\n";
     return out.str();
 }

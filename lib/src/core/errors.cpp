@@ -15,8 +15,7 @@ AssertionLocator assertion_locator = nullptr;
 // The kind of mistake behind an Eigen assertion, from its condition's text.
 std::string kind_of_mistake(const char* condition) {
     const auto has = [&](const char* text) { return std::strstr(condition, text) != nullptr; };
-    if (has("invalid matrix product"))
-        return "a matrix product A * B where A's columns are not as many as B's rows";
+    if (has("invalid matrix product")) return "a matrix product A * B where A's columns are not as many as B's rows";
     if (has("aLhs.rows() == aRhs.rows()"))
         return "an element-by-element operation (+, -, cwiseProduct, or * and / on arrays) on two matrices of different shapes";
     if (has("dst.rows() == src.rows()") || has("rows() == other.rows()"))
@@ -37,16 +36,13 @@ std::mutex stubs_mutex;  // a stub may throw on any thread
 std::vector<std::string> stubs_reached;
 }  // namespace
 
-ShapeError::ShapeError(const std::string& op, const std::string& detail)
-    : std::invalid_argument(op + ": shape mismatch: " + detail) {}
+ShapeError::ShapeError(const std::string& op, const std::string& detail) : std::invalid_argument(op + ": shape mismatch: " + detail) {}
 
 ValueError::ValueError(const std::string& op, const std::string& detail) : std::invalid_argument(op + ": " + detail) {}
 
-NotImplemented::NotImplemented(const std::string& exercise, const std::string& where,
-                               const std::string& read)
-    : std::logic_error("exercise " + exercise + " is not implemented yet: write it in " + where +
-                       ", between the BEGIN and END EXERCISE " + exercise + " lines. Read " + read +
-                       "."),
+NotImplemented::NotImplemented(const std::string& exercise, const std::string& where, const std::string& read)
+    : std::logic_error("exercise " + exercise + " is not implemented yet: write it in " + where + ", between the BEGIN and END EXERCISE " +
+                       exercise + " lines. Read " + read + "."),
       exercise_(exercise) {
     const std::lock_guard<std::mutex> lock(stubs_mutex);
     if (std::find(stubs_reached.begin(), stubs_reached.end(), exercise) == stubs_reached.end()) stubs_reached.push_back(exercise);
@@ -57,8 +53,7 @@ std::vector<std::string> take_stubs_reached() {
     return std::exchange(stubs_reached, {});
 }
 
-UsageError::UsageError(const std::string& op, const std::string& detail)
-    : std::logic_error(op + ": " + detail) {}
+UsageError::UsageError(const std::string& op, const std::string& detail) : std::logic_error(op + ": " + detail) {}
 
 void eigen_assertion_failed(const char* condition, const char* file, int line) {
     std::string where;
@@ -66,9 +61,9 @@ void eigen_assertion_failed(const char* condition, const char* file, int line) {
         void* frames[64];
         where = assertion_locator(frames, backtrace(frames, 64));
     }
-    throw std::logic_error("Eigen check failed: " + kind_of_mistake(condition) +
-                           ".\n" + (where.empty() ? "" : where + "\n") + "The check (" + condition + ", " + file + ":" +
-                           std::to_string(line) + ") is in Eigen's code, but the mistake is in the code that called it.");
+    throw std::logic_error("Eigen check failed: " + kind_of_mistake(condition) + ".\n" + (where.empty() ? "" : where + "\n") +
+                           "The check (" + condition + ", " + file + ":" + std::to_string(line) +
+                           ") is in Eigen's code, but the mistake is in the code that called it.");
 }
 
 }  // namespace bp

@@ -11,9 +11,7 @@ Matrix xavier_uniform(Index n_out, Index n_in, Rng& rng) {
     return rng.uniform_matrix(n_out, n_in, -r, r);
 }
 
-Matrix he_normal(Index n_out, Index n_in, Rng& rng) {
-    return rng.normal_matrix(n_out, n_in, std::sqrt(2.0 / static_cast<double>(n_in)));
-}
+Matrix he_normal(Index n_out, Index n_in, Rng& rng) { return rng.normal_matrix(n_out, n_in, std::sqrt(2.0 / static_cast<double>(n_in))); }
 
 Matrix lecun_normal(Index n_out, Index n_in, Rng& rng) {
     return rng.normal_matrix(n_out, n_in, std::sqrt(1.0 / static_cast<double>(n_in)));

@@ -20,9 +20,9 @@ void for_each_module(Module& root, const std::function<void(const std::string&, 
     for (const Child& child : root.children()) for_each_module(child.module, visit, join_name(prefix, child.name));
 }
 
-void for_each_module(const Module& root, const std::function<void(const std::string&, const Module&)>& visit,
-                     const std::string& prefix) {
-    for_each_module(for_reading(root), [&](const std::string& name, Module& m) { visit(name, m); }, prefix);
+void for_each_module(const Module& root, const std::function<void(const std::string&, const Module&)>& visit, const std::string& prefix) {
+    for_each_module(
+        for_reading(root), [&](const std::string& name, Module& m) { visit(name, m); }, prefix);
 }
 
 std::vector<ConstChild> children_of(const Module& module) {
@@ -33,12 +33,15 @@ std::vector<ConstChild> children_of(const Module& module) {
 
 std::vector<Parameter> Module::parameters(const std::string& prefix) {
     std::vector<Parameter> all;
-    for_each_module(*this, [&](const std::string& name, Module& m) {
-        for (Parameter& p : m.own_parameters()) {
-            p.name = join_name(name, p.name);
-            all.push_back(std::move(p));
-        }
-    }, prefix);
+    for_each_module(
+        *this,
+        [&](const std::string& name, Module& m) {
+            for (Parameter& p : m.own_parameters()) {
+                p.name = join_name(name, p.name);
+                all.push_back(std::move(p));
+            }
+        },
+        prefix);
     return all;
 }
 
@@ -50,9 +53,12 @@ std::vector<ConstParameter> Module::parameters(const std::string& prefix) const 
 
 std::vector<Buffer> Module::buffers(const std::string& prefix) {
     std::vector<Buffer> all;
-    for_each_module(*this, [&](const std::string& name, Module& m) {
-        for (Buffer& b : m.own_buffers()) all.push_back({join_name(name, b.name), b.value});
-    }, prefix);
+    for_each_module(
+        *this,
+        [&](const std::string& name, Module& m) {
+            for (Buffer& b : m.own_buffers()) all.push_back({join_name(name, b.name), b.value});
+        },
+        prefix);
     return all;
 }
 

@@ -19,8 +19,6 @@ Eigen::Map<Matrix> Parameter::grad() const {
     return grad_.map();
 }
 
-std::string join_name(const std::string& prefix, const std::string& name) {
-    return prefix.empty() ? name : prefix + "." + name;
-}
+std::string join_name(const std::string& prefix, const std::string& name) { return prefix.empty() ? name : prefix + "." + name; }
 
 }  // namespace bp

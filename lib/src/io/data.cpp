@@ -121,9 +121,7 @@ public:
     bool gzipped() const { return gzip_; }
 
     // "offset 12" (of the decompressed data, for a gzip file).
-    std::string where(std::size_t offset) const {
-        return "offset " + std::to_string(offset) + (gzip_ ? " of the decompressed data" : "");
-    }
+    std::string where(std::size_t offset) const { return "offset " + std::to_string(offset) + (gzip_ ? " of the decompressed data" : ""); }
 
     // Up to n bytes into `into`; fewer only at the end of the data.
     std::size_t read(std::uint8_t* into, std::size_t n) {
@@ -153,8 +151,7 @@ public:
     // came last.
     void expect_end(const std::string& what) {
         std::uint8_t extra;
-        if (read(&extra, 1) > 0)
-            throw DataError(name_ + ": too long: more bytes follow " + what + " (from " + where(offset_ - 1) + ")");
+        if (read(&extra, 1) > 0) throw DataError(name_ + ": too long: more bytes follow " + what + " (from " + where(offset_ - 1) + ")");
     }
 
 private:
@@ -209,8 +206,8 @@ private:
                 if (inflateReset(&z_) != Z_OK) throw DataError(name_ + ": zlib failed to restart");
             } else if (status != Z_OK && status != Z_BUF_ERROR) {
                 throw DataError(name_ + ": corrupt gzip data at byte " + std::to_string(compressed_offset()) + " of the file (" +
-                                std::to_string(offset_ + got) + " bytes decompressed): " +
-                                (z_.msg ? z_.msg : "zlib error " + std::to_string(status)));
+                                std::to_string(offset_ + got) +
+                                " bytes decompressed): " + (z_.msg ? z_.msg : "zlib error " + std::to_string(status)));
             }
         }
         return got;
@@ -251,22 +248,20 @@ IdxArray read_idx_from(const std::string& name, RawInput& raw) {
     }
     for (std::uint32_t d : array.dims) {
         if (d != 0 && count > static_cast<std::size_t>(std::numeric_limits<std::ptrdiff_t>::max()) / d)
-            throw DataError(name + ": corrupt header: its dimensions (offset 4) " + dims +
-                            " multiply to more bytes than any file holds");
+            throw DataError(name + ": corrupt header: its dimensions (offset 4) " + dims + " multiply to more bytes than any file holds");
         count *= d;
     }
     const std::size_t data_at = 4 + 4 * rank;
     // Before reading (or allocating) any of it: can the file hold what the header promises?
     // A plain file holds exactly that after the header; gzip data, at most 1032 times its size
     // (deflate's largest ratio).
-    const std::string promise = ": the header (offset 4) promises " + dims + " = " + std::to_string(count) +
-                                " bytes of data from " + in.where(data_at);
+    const std::string promise =
+        ": the header (offset 4) promises " + dims + " = " + std::to_string(count) + " bytes of data from " + in.where(data_at);
     if (!in.gzipped() && count != raw.size() - data_at)  // the header was read, so raw.size() >= data_at
         throw DataError(name + (count > raw.size() - data_at ? ": truncated" : ": too long") + promise + ", but " +
                         std::to_string(raw.size() - data_at) + " bytes follow the header");
     if (in.gzipped() && count / 1032 > raw.size())
-        throw DataError(name + ": truncated" + promise + ", more than " + std::to_string(raw.size()) +
-                        " bytes of gzip data can hold");
+        throw DataError(name + ": truncated" + promise + ", more than " + std::to_string(raw.size()) + " bytes of gzip data can hold");
     in.read_exactly(count, array.data, "the data");
     in.expect_end("the data the header promises");
     return array;
@@ -315,8 +310,8 @@ Dataset load_fashion_mnist(const std::string& split, const std::filesystem::path
     if (images.dims.size() != 3 || images.dims[1] != 28 || images.dims[2] != 28)
         throw DataError(images_file.string() + ": expected images of 28x28 pixels (3 dimensions: count, 28, 28)");
     if (labels.dims.size() != 1 || labels.dims[0] != images.dims[0])
-        throw DataError(labels_file.string() + ": holds " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) +
-                        " labels, but " + images_file.string() + " holds " + std::to_string(images.dims[0]) + " images");
+        throw DataError(labels_file.string() + ": holds " + std::to_string(labels.dims.empty() ? 0 : labels.dims[0]) + " labels, but " +
+                        images_file.string() + " holds " + std::to_string(images.dims[0]) + " images");
     if (images.dims[0] == 0) throw DataError(images_file.string() + ": holds no images");
     Dataset data;
     data.classes = 10;
@@ -326,8 +321,8 @@ Dataset load_fashion_mnist(const std::string& split, const std::filesystem::path
         for (Index i = 0; i < 784; ++i) data.x(i, k) = images.data[static_cast<std::size_t>(k * 784 + i)] / 255.0;
     for (std::size_t k = 0; k < labels.data.size(); ++k) {
         if (labels.data[k] > 9)
-            throw DataError(labels_file.string() + ": label " + std::to_string(labels.data[k]) + " at offset " +
-                            std::to_string(8 + k) + " is not a class 0-9");
+            throw DataError(labels_file.string() + ": label " + std::to_string(labels.data[k]) + " at offset " + std::to_string(8 + k) +
+                            " is not a class 0-9");
         data.labels.push_back(labels.data[k]);
     }
     return data;
@@ -337,9 +332,9 @@ void standardize(Dataset& train, std::initializer_list<Dataset*> others) {
     if (train.x.size() == 0) throw ShapeError("standardize", "the training set is empty (x is " + shape(train.x) + ")");
     for (const Dataset* d : others)
         if (d->x.size() != 0 && d->x.rows() != train.x.rows())
-            throw ShapeError("standardize", "the training set has " + std::to_string(train.x.rows()) +
-                                                " features per example (x is " + shape(train.x) + ") but another set has " +
-                                                std::to_string(d->x.rows()) + " (x is " + shape(d->x) + ")");
+            throw ShapeError("standardize", "the training set has " + std::to_string(train.x.rows()) + " features per example (x is " +
+                                                shape(train.x) + ") but another set has " + std::to_string(d->x.rows()) + " (x is " +
+                                                shape(d->x) + ")");
     // A NaN or an inf would make the mean and deviation NaN, and the message below a lie.
     const auto require_finite_inputs = [](const Dataset& d, const std::string& which) {
         if (const auto bad = first_non_finite(d.x))

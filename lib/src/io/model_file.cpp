@@ -72,7 +72,8 @@ void take(std::size_t& room, std::size_t n, const std::string& what) {
 // An inner module as the type its parent holds, or std::invalid_argument naming both.
 template <class T>
 std::unique_ptr<T> child_as(std::unique_ptr<Module> child, const char* parent, const char* wanted) {
-    if (!dynamic_cast<T*>(child.get())) throw std::invalid_argument(std::string("a ") + parent + " holds " + wanted + ", not a " + child->kind());
+    if (!dynamic_cast<T*>(child.get()))
+        throw std::invalid_argument(std::string("a ") + parent + " holds " + wanted + ", not a " + child->kind());
     return std::unique_ptr<T>(static_cast<T*>(child.release()));
 }
 
@@ -293,7 +294,6 @@ void write_atomically(const std::string& bytes, const std::filesystem::path& fil
     }
 }
 
-
 }  // namespace
 
 void save_model(const Module& model, const std::filesystem::path& file) {
@@ -356,8 +356,8 @@ public:
         const std::size_t at = at_;
         const auto n = static_cast<std::int64_t>(u64(what));
         if (n < 0 || n > most || static_cast<std::uint64_t>(n) > left() / std::max<std::size_t>(each, 1))
-            fail(at, "corrupt: " + what + " is " + std::to_string(n) + ", more than the " + std::to_string(left()) +
-                         " bytes left can hold");
+            fail(at,
+                 "corrupt: " + what + " is " + std::to_string(n) + ", more than the " + std::to_string(left()) + " bytes left can hold");
         return n;
     }
     double real(const std::string& what) {
@@ -396,7 +396,8 @@ std::unique_ptr<Module> read_module(Reader& in, int depth, const std::string& wh
     std::vector<double> settings(static_cast<std::size_t>(in.count(where + "'s settings count", 8, 16)));
     for (double& c : settings) c = in.real(where + "'s settings");
     Modules children(static_cast<std::size_t>(in.count(where + "'s count of inner modules", 24, 100000)));
-    for (std::size_t i = 0; i < children.size(); ++i) children[i] = read_module(in, depth + 1, "inner module " + std::to_string(i + 1) + " of " + where);
+    for (std::size_t i = 0; i < children.size(); ++i)
+        children[i] = read_module(in, depth + 1, "inner module " + std::to_string(i + 1) + " of " + where);
     try {
         return it->second(settings, std::move(children), in.room);
     } catch (const std::exception& e) {
@@ -418,8 +419,9 @@ std::string read_file(const std::filesystem::path& file, const std::string& head
     head.resize(static_cast<std::size_t>(in.gcount()));
     if (head != header) {
         if (head.compare(0, 7, old_magic) == 0)
-            throw DataError(file.string() + ": a model file of the course's first format (BPMLP1), which this version no longer "
-                                            "reads; train it again (at offset 0)");
+            throw DataError(file.string() +
+                            ": a model file of the course's first format (BPMLP1), which this version no longer "
+                            "reads; train it again (at offset 0)");
         throw DataError(file.string() + ": not " + what + " (no " + header.substr(0, 7) + " header) (at offset 0)");
     }
     in.seekg(0);
@@ -442,8 +444,10 @@ std::unique_ptr<Module> load_module(const std::filesystem::path& file) {
         const std::uint64_t stored = u64_at(bytes, bytes.size() - 8);
         bytes.resize(bytes.size() - 8);
         if (stored != checksum(bytes))
-            throw DataError(name + ": corrupt: its checksum does not match its contents, so some byte was changed after it was "
-                                   "saved (at offset " + std::to_string(bytes.size()) + ")");
+            throw DataError(name +
+                            ": corrupt: its checksum does not match its contents, so some byte was changed after it was "
+                            "saved (at offset " +
+                            std::to_string(bytes.size()) + ")");
     }
     Reader in(std::move(bytes), name);
     in.room = in.left() / 8;
@@ -457,20 +461,22 @@ std::unique_ptr<Module> load_module(const std::filesystem::path& file) {
     std::vector<NamedTensor> expected = tensors_of(*model);
     const std::int64_t count = in.count("the tensor count", 24, 1 << 20);
     if (count != static_cast<std::int64_t>(expected.size()))
-        in.fail(in.offset() - 8, "the file holds " + std::to_string(count) + " tensors but its modules have " +
-                                     std::to_string(expected.size()));
+        in.fail(in.offset() - 8,
+                "the file holds " + std::to_string(count) + " tensors but its modules have " + std::to_string(expected.size()));
     for (NamedTensor& want : expected) {
         const std::size_t at = in.offset();
         const std::string tensor = in.string("a tensor's name");
         if (tensor != want.name) in.fail(at, "the tensor here is '" + tensor + "' but the modules need '" + want.name + "'");
         const std::size_t shape_at = in.offset();
-        const auto rows = static_cast<std::int64_t>(in.u64(tensor + "'s rows")), cols = static_cast<std::int64_t>(in.u64(tensor + "'s columns"));
+        const auto rows = static_cast<std::int64_t>(in.u64(tensor + "'s rows")),
+                   cols = static_cast<std::int64_t>(in.u64(tensor + "'s columns"));
         if (rows != want.values.rows() || cols != want.values.cols())
             in.fail(shape_at, tensor + " is " + std::to_string(rows) + "x" + std::to_string(cols) + " in the file but " +
                                   std::to_string(want.values.rows()) + "x" + std::to_string(want.values.cols()) + " in its module");
         const auto n = static_cast<std::size_t>(rows * cols);
-        if (n > in.left() / 8) in.fail(shape_at, "truncated: " + tensor + " needs " + std::to_string(8 * n) + " bytes, " +
-                                                     std::to_string(in.left()) + " are left");
+        if (n > in.left() / 8)
+            in.fail(shape_at,
+                    "truncated: " + tensor + " needs " + std::to_string(8 * n) + " bytes, " + std::to_string(in.left()) + " are left");
         const std::size_t values_at = in.offset();
         in.doubles(want.values.data(), n);
         if (const auto bad = first_non_finite(want.values)) {
@@ -540,7 +546,8 @@ long load_training_state(Adam& adam, const std::vector<Parameter>& params, const
     Reader in(read_file(file, std::string(train_magic, 8), "a training state of this course"), file.string());
     in.u64("the header");
     if (const auto version = static_cast<std::int64_t>(in.u64("the version")); version != train_version)
-        in.fail(8, "a training state of version " + std::to_string(version) + "; this course reads version " + std::to_string(train_version));
+        in.fail(8,
+                "a training state of version " + std::to_string(version) + "; this course reads version " + std::to_string(train_version));
     double settings[6];
     for (double& v : settings) v = in.real("Adam's settings");
     const double t = settings[4], step = settings[5];
@@ -550,24 +557,24 @@ long load_training_state(Adam& adam, const std::vector<Parameter>& params, const
     read.t = static_cast<long>(t);
     const std::int64_t count = in.count("the tensor count", 24, 1 << 20);
     if (count != 0 && count != 2 * static_cast<std::int64_t>(params.size()))
-        in.fail(in.offset() - 8, "the file holds " + std::to_string(count) + " moments but the model has " +
-                                     std::to_string(params.size()) + " parameters (an m and a v each)");
+        in.fail(in.offset() - 8, "the file holds " + std::to_string(count) + " moments but the model has " + std::to_string(params.size()) +
+                                     " parameters (an m and a v each)");
     for (std::int64_t k = 0; k < count; ++k) {
         const Parameter& p = params[static_cast<std::size_t>(k) % params.size()];
         const std::string want = (k < count / 2 ? "m." : "v.") + p.name;
         const std::size_t at = in.offset();
         const std::string name = in.string("a moment's name");
         auto& moments = k < count / 2 ? read.m : read.v;
-        if (name.size() < 2 || moments.count(name.substr(2)) || std::none_of(params.begin(), params.end(), [&](const Parameter& q) {
-                return q.name == name.substr(2);
-            }))
+        if (name.size() < 2 || moments.count(name.substr(2)) ||
+            std::none_of(params.begin(), params.end(), [&](const Parameter& q) { return q.name == name.substr(2); }))
             in.fail(at, "the moment here is '" + name + "', which is not m or v of a parameter of the model (such as '" + want + "')");
         const Parameter& of = *std::find_if(params.begin(), params.end(), [&](const Parameter& q) { return q.name == name.substr(2); });
         const std::size_t shape_at = in.offset();
-        const auto rows = static_cast<std::int64_t>(in.u64(name + "'s rows")), cols = static_cast<std::int64_t>(in.u64(name + "'s columns"));
+        const auto rows = static_cast<std::int64_t>(in.u64(name + "'s rows")),
+                   cols = static_cast<std::int64_t>(in.u64(name + "'s columns"));
         if (rows != of.rows() || cols != of.cols())
-            in.fail(shape_at, name + " is " + std::to_string(rows) + "x" + std::to_string(cols) + " in the file but " + of.name +
-                                  " is " + std::to_string(of.rows()) + "x" + std::to_string(of.cols()));
+            in.fail(shape_at, name + " is " + std::to_string(rows) + "x" + std::to_string(cols) + " in the file but " + of.name + " is " +
+                                  std::to_string(of.rows()) + "x" + std::to_string(of.cols()));
         const auto n = static_cast<std::size_t>(rows * cols);
         if (n > in.left() / 8) in.fail(shape_at, "truncated: " + name + " needs " + std::to_string(8 * n) + " bytes");
         Matrix values(rows, cols);
@@ -601,7 +608,8 @@ std::optional<std::filesystem::path> keep_as_backup(const std::filesystem::path&
         // link then unlink, not rename: rename would replace a backup made meanwhile by another run
         if (::link(file.c_str(), backup.c_str()) != 0) {
             if (errno == EEXIST) continue;
-            if ((errno == EPERM || errno == EOPNOTSUPP) && ::rename(file.c_str(), backup.c_str()) == 0) return backup;  // no hard links here
+            if ((errno == EPERM || errno == EOPNOTSUPP) && ::rename(file.c_str(), backup.c_str()) == 0)
+                return backup;  // no hard links here
             throw DataError(file.string() + ": cannot keep it as " + backup.string() + ": " + std::strerror(errno));
         }
         if (::unlink(file.c_str()) != 0)

@@ -53,7 +53,8 @@ bool is_whole_number(const std::string& text) {
 // decimal for CLI11 to convert.
 template <class Int>
 std::string whole_number(const std::string& text, Int min, Int max) {
-    const std::string out_of_range = text + " is out of range: give a whole number from " + std::to_string(min) + " to " + std::to_string(max);
+    const std::string out_of_range =
+        text + " is out of range: give a whole number from " + std::to_string(min) + " to " + std::to_string(max);
     if (!is_whole_number(text)) refuse("'" + text + "' is not a whole number");
     if (std::is_unsigned_v<Int> && text[0] == '-') {  // -0 is 0; any other negative number is out of range
         if (text.find_first_not_of('0', 1) != std::string::npos || min != 0) refuse(out_of_range);
@@ -118,8 +119,8 @@ CLI::Option* declare(const std::string& name, Add add) {
 }
 
 template <class Wide>
-void add_whole(CLI::App& app, const std::string& name, const std::string& help, const std::string& default_text, Wide min,
-               Wide max, std::function<void(Wide)> set) {
+void add_whole(CLI::App& app, const std::string& name, const std::string& help, const std::string& default_text, Wide min, Wide max,
+               std::function<void(Wide)> set) {
     declare("--" + name, [&](const std::string& flag) {
         return app.add_option_function<Wide>(flag, set, describe(help, default_text, std::to_string(min) + " to " + std::to_string(max)))
             ->transform([min, max](const std::string& text) { return whole_number(text, min, max); })
@@ -143,7 +144,9 @@ Options::Options(const std::string& program, const std::string& summary) : impl_
     app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
     // --help as soon as it is read, whatever came before it (CLI11's own checks the values first).
     app.set_help_flag();
-    app.add_flag_callback("-h,--help", [] { throw CLI::CallForHelp(); }, "print this and exit")->trigger_on_parse();
+    app.add_flag_callback(
+           "-h,--help", [] { throw CLI::CallForHelp(); }, "print this and exit")
+        ->trigger_on_parse();
 }
 
 Options::Options(Options&&) noexcept = default;
@@ -156,18 +159,20 @@ Options& Options::whole_signed(const std::string& name, const std::string& help,
     return *this;
 }
 
-Options& Options::whole_unsigned(const std::string& name, const std::string& help, const std::string& default_text,
-                                 unsigned long long min, unsigned long long max, std::function<void(unsigned long long)> set) {
+Options& Options::whole_unsigned(const std::string& name, const std::string& help, const std::string& default_text, unsigned long long min,
+                                 unsigned long long max, std::function<void(unsigned long long)> set) {
     add_whole(impl_->app, name, help, default_text, min, max, std::move(set));
     return *this;
 }
 
 Options& Options::real(const std::string& name, double& value, double min, double max, const std::string& help, Bound bound) {
     if (!(min <= max)) throw std::invalid_argument("Options::real: --" + name + " has an empty range");
-    const std::string range = (bound == above_min ? "above " : "from ") + format_real(min) + (bound == above_min ? ", at most " : " to ") +
-                              format_real(max);
+    const std::string range =
+        (bound == above_min ? "above " : "from ") + format_real(min) + (bound == above_min ? ", at most " : " to ") + format_real(max);
     declare("--" + name, [&](const std::string& flag) {
-        return impl_->app.add_option_function<double>(flag, [&value](double x) { value = x; }, describe(help, format_real(value), range))
+        return impl_->app
+            .add_option_function<double>(
+                flag, [&value](double x) { value = x; }, describe(help, format_real(value), range))
             ->transform([=](const std::string& text) { return finite_number(text, min, max, bound, range); })
             ->type_name("X");
     });
@@ -188,7 +193,8 @@ Options& Options::text(const std::string& name, std::string& value, const std::s
 }
 
 Options& Options::path(const std::string& name, std::string& value, const std::string& help) {
-    declare("--" + name, [&](const std::string& flag) { return impl_->app.add_option(flag, value, describe(help, value, ""))->type_name("PATH"); });
+    declare("--" + name,
+            [&](const std::string& flag) { return impl_->app.add_option(flag, value, describe(help, value, ""))->type_name("PATH"); });
     return *this;
 }
 
@@ -206,9 +212,9 @@ Options& Options::positional(const std::string& name, std::string& value, const 
     declare(name, [&](const std::string& positional) {
         return impl_->app.add_option(positional, value, describe(help, value, ""))->check([](const std::string& text) {
             // CLI11 takes "-5" as a value; the positionals are files and folders, and this is more likely a mistyped option.
-            return text.size() < 2 || text[0] != '-'
-                       ? ""
-                       : "'" + text + "' looks like an option, and options start with -- (./" + text + " names a file or folder of that name)";
+            return text.size() < 2 || text[0] != '-' ? ""
+                                                     : "'" + text + "' looks like an option, and options start with -- (./" + text +
+                                                           " names a file or folder of that name)";
         });
     });
     return *this;
@@ -229,7 +235,8 @@ bool Options::parse(int argc, const char* const* argv) {
     } catch (const CLI::ArgumentMismatch& e) {  // "--epochs: 1 required N missing": the option came last, with no value
         const std::string message = e.what();
         for (const CLI::Option* o : app.get_options())
-            if (message.rfind(o->get_name() + ":", 0) == 0) throw OptionError(o->get_name() + " needs a value (" + o->get_type_name() + ")");
+            if (message.rfind(o->get_name() + ":", 0) == 0)
+                throw OptionError(o->get_name() + " needs a value (" + o->get_type_name() + ")");
         throw OptionError(message);
     } catch (const CLI::ParseError& e) {  // a validator's message, after the option's name
         throw OptionError(e.what());

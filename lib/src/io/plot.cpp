@@ -17,8 +17,9 @@ namespace {
 // Without the gnuplot program, gnuplot-iostream's pipe dies of SIGPIPE: say so first.
 void require_gnuplot() {
     if (std::system("command -v gnuplot >/dev/null 2>&1") != 0)
-        throw std::runtime_error("the gnuplot program is not installed; install it with: "
-                                 "apt-get install --no-install-recommends gnuplot-nox");
+        throw std::runtime_error(
+            "the gnuplot program is not installed; install it with: "
+            "apt-get install --no-install-recommends gnuplot-nox");
 }
 
 // A gnuplot string literal: single quotes, with a quote inside written twice.
@@ -55,8 +56,7 @@ namespace {
 
 // Runs `commands` then `plot` in gnuplot, once for PNG and once for SVG. gnuplot reports
 // mistakes on stderr and carries on: keep what it says, and fail on it.
-void draw(const std::string& name, const std::vector<std::string>& commands, const std::string& plot,
-          const std::filesystem::path& dir) {
+void draw(const std::string& name, const std::vector<std::string>& commands, const std::string& plot, const std::filesystem::path& dir) {
     const std::filesystem::path errors = dir / (name + ".gnuplot-errors");
     {
         Gnuplot gp("gnuplot 2>" + shell_quoted(errors.string()));
@@ -81,9 +81,7 @@ void draw(const std::string& name, const std::vector<std::string>& commands, con
         for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
         if (lower.find("warning:") != std::string::npos) {
             if (warnings.find(line + "\n") == std::string::npos) warnings += line + "\n";  // once, not per file drawn
-        }
-        else if (line.find_first_not_of(" \t\r") != std::string::npos)
-            rest += line + "\n";
+        } else if (line.find_first_not_of(" \t\r") != std::string::npos) rest += line + "\n";
     }
     if (!rest.empty()) throw std::runtime_error("gnuplot failed on figure " + name + ":\n" + message);
     if (!warnings.empty()) std::cerr << "gnuplot, on figure " << name << ":\n" << warnings;
@@ -94,9 +92,8 @@ void draw(const std::string& name, const std::vector<std::string>& commands, con
 void save_figure(const Figure& figure, const std::filesystem::path& dir) {
     for (const Curve& c : figure.curves)
         if (c.y.size() != figure.x.size())
-            throw std::runtime_error("save_figure(" + figure.name + "): curve '" + c.title + "' has " +
-                                     std::to_string(c.y.size()) + " points but the figure has " +
-                                     std::to_string(figure.x.size()) + " x values");
+            throw std::runtime_error("save_figure(" + figure.name + "): curve '" + c.title + "' has " + std::to_string(c.y.size()) +
+                                     " points but the figure has " + std::to_string(figure.x.size()) + " x values");
     require_gnuplot();
     std::filesystem::create_directories(dir);
     const std::filesystem::path data = dir / (figure.name + ".dat");
@@ -135,19 +132,26 @@ void save_contour_figure(const ContourFigure& figure, const std::filesystem::pat
     }
     std::string levels;
     for (double l : figure.levels) levels += (levels.empty() ? "" : ",") + std::to_string(l);
-    const std::vector<std::string> commands = {
-        "set title " + quoted(figure.title), "set xlabel 'x'", "set ylabel 'y'",
-        "set xrange [" + std::to_string(figure.x0) + ":" + std::to_string(figure.x1) + "]",
-        "set yrange [" + std::to_string(figure.y0) + ":" + std::to_string(figure.y1) + "]",
-        "f(x, y) = " + figure.function, "set isosamples 120, 120", "set samples 120, 120", "set contour base",
-        "set cntrparam levels discrete " + levels, "set view map", "set key outside right",
-        "set cntrlabel onecolor"};
+    const std::vector<std::string> commands = {"set title " + quoted(figure.title),
+                                               "set xlabel 'x'",
+                                               "set ylabel 'y'",
+                                               "set xrange [" + std::to_string(figure.x0) + ":" + std::to_string(figure.x1) + "]",
+                                               "set yrange [" + std::to_string(figure.y0) + ":" + std::to_string(figure.y1) + "]",
+                                               "f(x, y) = " + figure.function,
+                                               "set isosamples 120, 120",
+                                               "set samples 120, 120",
+                                               "set contour base",
+                                               "set cntrparam levels discrete " + levels,
+                                               "set view map",
+                                               "set key outside right",
+                                               "set cntrlabel onecolor"};
     // Colours of our own: gnuplot's cycle would give the contours' colour to a path too.
     const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2"};
     std::string plot = "splot f(x, y) nosurface with lines lc rgb '#bbbbbb' notitle";
     for (std::size_t k = 0; k < figure.paths.size(); ++k)
-        plot += ", " + quoted(data.string()) + " index " + std::to_string(k) + " using 1:2:(0) nocontours with linespoints lw 2 pt 7 ps 0.4 lc rgb '" +
-                colours[k % 7] + "' title " + quoted(figure.paths[k].title);
+        plot += ", " + quoted(data.string()) + " index " + std::to_string(k) +
+                " using 1:2:(0) nocontours with linespoints lw 2 pt 7 ps 0.4 lc rgb '" + colours[k % 7] + "' title " +
+                quoted(figure.paths[k].title);
     draw(figure.name, commands, plot, dir);
 }
 
@@ -165,8 +169,8 @@ void save_graph(const std::string& dot, const std::string& name, const std::file
     }
     for (const char* format : {"png", "svg"}) {
         const std::filesystem::path image = dir / (name + "." + format);
-        const std::string command = std::string("dot -T") + format + " -o " + shell_quoted(image.string()) + " " +
-                                    shell_quoted(file.string()) + " 2>&1";
+        const std::string command =
+            std::string("dot -T") + format + " -o " + shell_quoted(image.string()) + " " + shell_quoted(file.string()) + " 2>&1";
         if (std::system(command.c_str()) != 0) throw std::runtime_error("dot could not draw " + file.string() + " as " + format);
     }
 }

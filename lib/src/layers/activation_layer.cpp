@@ -9,8 +9,9 @@ ActivationLayer::ActivationLayer(Activation f_, double alpha_) : f(f_), alpha(al
     if (!(alpha >= 0 && alpha < 1))
         throw std::invalid_argument("ActivationLayer: leaky ReLU's alpha must be in [0, 1), got " + std::to_string(alpha));
     if (f == Activation::softmax)
-        throw UsageError("ActivationLayer", "softmax has no element-wise derivative; end the network at its logits and "
-                                            "use the softmax cross-entropy loss (chapter 2)");
+        throw UsageError("ActivationLayer",
+                         "softmax has no element-wise derivative; end the network at its logits and "
+                         "use the softmax cross-entropy loss (chapter 2)");
 }
 
 const Matrix& ActivationLayer::forward(const Matrix& input) {

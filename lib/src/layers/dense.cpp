@@ -4,8 +4,8 @@ namespace bp {
 
 Dense::Dense(Index n_in, Index n_out, Activation f_, Rng& rng, Init init) : f(f_) {
     if (n_in <= 0 || n_out <= 0)
-        throw ShapeError("Dense", "a layer needs n_in > 0 and n_out > 0, got n_in = " + std::to_string(n_in) +
-                                      " and n_out = " + std::to_string(n_out));
+        throw ShapeError(
+            "Dense", "a layer needs n_in > 0 and n_out > 0, got n_in = " + std::to_string(n_in) + " and n_out = " + std::to_string(n_out));
     W = init_weights(n_out, n_in, f, rng, init);
     b = Vector::Zero(n_out);
     dW = Matrix::Zero(n_out, n_in);
@@ -24,9 +24,7 @@ std::vector<Parameter> Dense::own_parameters() {
     return {Parameter("W", W, dW), Parameter("b", b, db)};
 }
 
-std::vector<double> Dense::settings() const {
-    return {static_cast<double>(n_in()), static_cast<double>(n_out()), static_cast<double>(f)};
-}
+std::vector<double> Dense::settings() const { return {static_cast<double>(n_in()), static_cast<double>(n_out()), static_cast<double>(f)}; }
 
 std::optional<ActivationOutput> Dense::activation_output() const {
     if (!has_forward) return std::nullopt;

@@ -24,8 +24,15 @@ Gru::Gru(Index n_x, Index n, Rng& rng, double update_bias) {
 }
 
 Gru::Gru(Matrix W_xu_, Matrix W_hu_, Vector b_u_, Matrix W_xr_, Matrix W_hr_, Vector b_r_, Matrix W_xh_, Matrix W_hh_, Vector b_h_)
-    : W_xu(std::move(W_xu_)), W_hu(std::move(W_hu_)), b_u(std::move(b_u_)), W_xr(std::move(W_xr_)), W_hr(std::move(W_hr_)),
-      b_r(std::move(b_r_)), W_xh(std::move(W_xh_)), W_hh(std::move(W_hh_)), b_h(std::move(b_h_)) {
+    : W_xu(std::move(W_xu_)),
+      W_hu(std::move(W_hu_)),
+      b_u(std::move(b_u_)),
+      W_xr(std::move(W_xr_)),
+      W_hr(std::move(W_hr_)),
+      b_r(std::move(b_r_)),
+      W_xh(std::move(W_xh_)),
+      W_hh(std::move(W_hh_)),
+      b_h(std::move(b_h_)) {
     // W_xu gives n_h and n_x; every other tensor is then checked against them, by name.
     const Index n = W_xu.rows(), n_x = W_xu.cols();
     if (n == 0 || n_x == 0) throw ShapeError("Gru", "W_xu is " + shape(W_xu) + "; it must be n_h x n_x with n_h > 0 and n_x > 0");
@@ -43,8 +50,8 @@ Gru::Gru(Matrix W_xu_, Matrix W_hu_, Vector b_u_, Matrix W_xr_, Matrix W_hr_, Ve
     const std::pair<const char*, const Vector*> biases[] = {{"b_u", &b_u}, {"b_r", &b_r}, {"b_h", &b_h}};
     for (const auto& [name, b] : biases)
         if (b->size() != n)
-            throw ShapeError("Gru", std::string(name) + " has " + std::to_string(b->size()) + " elements but must have n_h = " +
-                                        std::to_string(n) + sizes);
+            throw ShapeError("Gru", std::string(name) + " has " + std::to_string(b->size()) +
+                                        " elements but must have n_h = " + std::to_string(n) + sizes);
     zero_grad();
 }
 
@@ -109,11 +116,9 @@ std::vector<double> Gru::settings() const { return {static_cast<double>(n_in()),
 std::vector<Parameter> Gru::own_parameters() {
     fit_grad(W_xu, dW_xu), fit_grad(W_hu, dW_hu), fit_grad(W_xr, dW_xr), fit_grad(W_hr, dW_hr);
     fit_grad(W_xh, dW_xh), fit_grad(W_hh, dW_hh), fit_grad(b_u, db_u), fit_grad(b_r, db_r), fit_grad(b_h, db_h);
-    return {Parameter("W_xu", W_xu, dW_xu), Parameter("W_hu", W_hu, dW_hu),
-            Parameter("b_u", b_u, db_u),    Parameter("W_xr", W_xr, dW_xr),
-            Parameter("W_hr", W_hr, dW_hr), Parameter("b_r", b_r, db_r),
-            Parameter("W_xh", W_xh, dW_xh), Parameter("W_hh", W_hh, dW_hh),
-            Parameter("b_h", b_h, db_h)};
+    return {Parameter("W_xu", W_xu, dW_xu), Parameter("W_hu", W_hu, dW_hu), Parameter("b_u", b_u, db_u),
+            Parameter("W_xr", W_xr, dW_xr), Parameter("W_hr", W_hr, dW_hr), Parameter("b_r", b_r, db_r),
+            Parameter("W_xh", W_xh, dW_xh), Parameter("W_hh", W_hh, dW_hh), Parameter("b_h", b_h, db_h)};
 }
 
 GruVars gru_graph_parameters(Graph& g, Gru& gru) {

@@ -71,8 +71,7 @@ const Sequence& Lstm::backward(const Sequence& dh_out) {
     Matrix dh_next = Matrix::Zero(n, m), dc_next = Matrix::Zero(n, m), dc_prev(n, m);
     for (Index t = T; t >= 1; --t) {
         dh.at(t) = dh_out.at(t) + dh_next;
-        lstm_step_backward(*this, x.at(t), hidden(t - 1), cell(t - 1), gates.at(t), c.at(t), dh.at(t), dc_next, dx.at(t),
-                           dh_next, dc_prev);
+        lstm_step_backward(*this, x.at(t), hidden(t - 1), cell(t - 1), gates.at(t), c.at(t), dh.at(t), dc_next, dx.at(t), dh_next, dc_prev);
         dc_next.swap(dc_prev);
     }
     d_start = {dh_next, dc_next};
@@ -88,8 +87,7 @@ std::vector<double> Lstm::settings() const { return {static_cast<double>(n_in())
 
 std::vector<Parameter> Lstm::own_parameters() {
     fit_grad(W_x, dW_x), fit_grad(W_h, dW_h), fit_grad(b, db);
-    return {Parameter("W_x", W_x, dW_x), Parameter("W_h", W_h, dW_h),
-            Parameter("b", b, db)};
+    return {Parameter("W_x", W_x, dW_x), Parameter("W_h", W_h, dW_h), Parameter("b", b, db)};
 }
 
 }  // namespace bp

@@ -51,9 +51,7 @@ RecurrentState Rnn::final_state() const {
     return {h.at(h.steps()), Matrix()};
 }
 
-std::vector<double> Rnn::settings() const {
-    return {static_cast<double>(n_in()), static_cast<double>(n_out()), static_cast<double>(f)};
-}
+std::vector<double> Rnn::settings() const { return {static_cast<double>(n_in()), static_cast<double>(n_out()), static_cast<double>(f)}; }
 
 std::optional<ActivationOutput> Rnn::activation_output() const {
     if (!has_forward) return std::nullopt;
@@ -62,8 +60,7 @@ std::optional<ActivationOutput> Rnn::activation_output() const {
 
 std::vector<Parameter> Rnn::own_parameters() {
     fit_grad(W_x, dW_x), fit_grad(W_h, dW_h), fit_grad(b, db);
-    return {Parameter("W_x", W_x, dW_x), Parameter("W_h", W_h, dW_h),
-            Parameter("b", b, db)};
+    return {Parameter("W_x", W_x, dW_x), Parameter("W_h", W_h, dW_h), Parameter("b", b, db)};
 }
 
 }  // namespace bp

@@ -29,15 +29,15 @@ Sequence::Sequence(const std::vector<Matrix>& steps) {
 
 Sequence::Sequence(Matrix all, Index m) : all_(std::move(all)), m_(m) {
     if (m <= 0 || all_.size() == 0 || all_.cols() % m != 0)
-        throw ShapeError("Sequence", "all the steps side by side, " + shape(all_) + ", are not a whole number of steps of m = " +
-                                         std::to_string(m) + " columns");
+        throw ShapeError("Sequence", "all the steps side by side, " + shape(all_) +
+                                         ", are not a whole number of steps of m = " + std::to_string(m) + " columns");
     steps_ = all_.cols() / m;
 }
 
 void Sequence::check_step(Index t) const {
     if (t < 1 || t > steps_)
-        throw UsageError("Sequence::at", "there is no step " + std::to_string(t) + ": the steps are numbered 1 to " +
-                                             std::to_string(steps_));
+        throw UsageError("Sequence::at",
+                         "there is no step " + std::to_string(t) + ": the steps are numbered 1 to " + std::to_string(steps_));
 }
 
 TimeStep Sequence::at(Index t) {
@@ -59,16 +59,15 @@ Sequence Sequence::slice(Index first, Index count) const {
 
 void Sequence::resize(Index n, Index T, Index m) {
     if (n <= 0 || T <= 0 || m <= 0)
-        throw ShapeError("Sequence::resize", "needs n, T and m > 0, got " + std::to_string(n) + ", " + std::to_string(T) +
-                                                 ", " + std::to_string(m));
+        throw ShapeError("Sequence::resize",
+                         "needs n, T and m > 0, got " + std::to_string(n) + ", " + std::to_string(T) + ", " + std::to_string(m));
     all_.resize(n, T * m);  // a no-op when the size is the same
     steps_ = T;
     m_ = m;
 }
 
 std::string shape(const Sequence& s) {
-    return std::to_string(s.features()) + "x" + std::to_string(s.batch()) + " at each of " + std::to_string(s.steps()) +
-           " steps";
+    return std::to_string(s.features()) + "x" + std::to_string(s.batch()) + " at each of " + std::to_string(s.steps()) + " steps";
 }
 
 const Sequence* SequenceLayer::hidden_gradients() const {
@@ -78,8 +77,8 @@ const Sequence* SequenceLayer::hidden_gradients() const {
 
 ConstTimeStep stored_step(const char* op, const char* symbol, const Matrix& first, const Sequence& rest, Index t) {
     if (first.size() == 0 || t < 0 || t > rest.steps())
-        throw UsageError(op, std::string("there is no ") + symbol + "_" + std::to_string(t) + ": forward makes " + symbol +
-                                 "_0 to " + symbol + "_T (T = " + std::to_string(rest.steps()) + ")");
+        throw UsageError(op, std::string("there is no ") + symbol + "_" + std::to_string(t) + ": forward makes " + symbol + "_0 to " +
+                                 symbol + "_T (T = " + std::to_string(rest.steps()) + ")");
     return t == 0 ? ConstTimeStep(first) : rest.at(t);
 }
 
@@ -92,15 +91,15 @@ void require_shape(const char* op, const char* name, ConstTimeStep step, Index r
 void require_backward_input(const char* op, bool has_forward, const Sequence& dh_out, Index n_h, const Sequence& x) {
     if (!has_forward) throw UsageError(op, "run forward first: backward needs the states it stored");
     if (dh_out.features() != n_h || dh_out.steps() != x.steps() || dh_out.batch() != x.batch())
-        throw ShapeError(op, "dh_out is " + shape(dh_out) + " but the states are " + std::to_string(n_h) + "x" +
-                                 std::to_string(x.batch()) + " at each of " + std::to_string(x.steps()) + " steps");
+        throw ShapeError(op, "dh_out is " + shape(dh_out) + " but the states are " + std::to_string(n_h) + "x" + std::to_string(x.batch()) +
+                                 " at each of " + std::to_string(x.steps()) + " steps");
 }
 
 Matrix start_or_zeros(const char* op, const char* what, const Matrix& given, Index n, Index m) {
     if (given.size() == 0) return Matrix::Zero(n, m);
     if (given.rows() != n || given.cols() != m)
-        throw ShapeError(op, std::string(what) + " is " + shape(given) + " but must be " + std::to_string(n) + "x" +
-                                 std::to_string(m) + " (n_h x m), or empty for zeros");
+        throw ShapeError(op, std::string(what) + " is " + shape(given) + " but must be " + std::to_string(n) + "x" + std::to_string(m) +
+                                 " (n_h x m), or empty for zeros");
     return given;
 }
 

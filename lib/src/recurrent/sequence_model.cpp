@@ -26,8 +26,8 @@ SequenceModel::SequenceModel(std::unique_ptr<SequenceLayer> layer_, Index K, Rng
 SequenceModel::SequenceModel(std::unique_ptr<SequenceLayer> layer_, std::optional<Dense> readout_)
     : layer(checked(std::move(layer_))), readout(std::move(readout_)) {
     if (readout && readout->n_in() != layer->n_out())
-        throw ShapeError("SequenceModel", "the readout takes " + std::to_string(readout->n_in()) + " inputs but the " +
-                                              layer->kind() + " layer's h has " + std::to_string(layer->n_out()));
+        throw ShapeError("SequenceModel", "the readout takes " + std::to_string(readout->n_in()) + " inputs but the " + layer->kind() +
+                                              " layer's h has " + std::to_string(layer->n_out()));
 }
 
 SequenceModel::SequenceModel(const SequenceModel& other)

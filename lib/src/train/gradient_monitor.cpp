@@ -25,7 +25,8 @@ std::vector<LayerOutput> layer_outputs(const Module& model) {
 }
 
 GradientMonitor::GradientMonitor(Module& model, const Optimizer& optimizer, long every)
-    : GradientMonitor(model, [&optimizer] { return optimizer.lr; }, every) {}
+    : GradientMonitor(
+          model, [&optimizer] { return optimizer.lr; }, every) {}
 
 GradientMonitor::GradientMonitor(Module& model, std::function<double()> learning_rate, long every)
     : model_(&model), lr_(std::move(learning_rate)), every_(every) {
@@ -45,8 +46,8 @@ void GradientMonitor::observe(long step, double loss, const std::vector<Paramete
     const std::vector<double> norms = gradient_norms(params);  // exercise 6.1
     for (std::size_t i = 0; i < params.size(); ++i) {
         const double value_norm = params[i].value().norm();
-        r.parameters.push_back({params[i].name, norms[i], value_norm, value_norm > 0 ? r.lr * norms[i] / value_norm : 0.0,
-                                params[i].value().cols() > 1});
+        r.parameters.push_back(
+            {params[i].name, norms[i], value_norm, value_norm > 0 ? r.lr * norms[i] / value_norm : 0.0, params[i].value().cols() > 1});
     }
     r.global_norm = global_grad_norm(params);
     for (const LayerOutput& out : layer_outputs(*model_))
@@ -70,7 +71,8 @@ void GradientMonitor::hook_into(EpochOptions& options) {
 std::vector<double> GradientMonitor::grad_norms_of(const std::string& parameter) const {
     std::vector<double> out;
     for (const Record& r : records_) {
-        const auto it = std::find_if(r.parameters.begin(), r.parameters.end(), [&](const ParameterStats& p) { return p.name == parameter; });
+        const auto it =
+            std::find_if(r.parameters.begin(), r.parameters.end(), [&](const ParameterStats& p) { return p.name == parameter; });
         if (it == r.parameters.end())
             throw UsageError("GradientMonitor::grad_norms_of", "no parameter " + parameter + " at step " + std::to_string(r.step));
         out.push_back(it->grad_norm);
@@ -93,19 +95,21 @@ std::string number(double v) {
 
 std::string format_record(const GradientMonitor::Record& r) {
     std::ostringstream out;
-    out << "step " << r.step << ": loss " << number(r.loss) << ", lr " << number(r.lr) << ", global gradient norm "
-        << number(r.global_norm) << "\n";
+    out << "step " << r.step << ": loss " << number(r.loss) << ", lr " << number(r.lr) << ", global gradient norm " << number(r.global_norm)
+        << "\n";
     std::size_t width = 9;
     for (const auto& p : r.parameters) width = std::max(width, p.name.size());
     for (const auto& a : r.activations) width = std::max(width, a.layer.size());
     const int w = static_cast<int>(width);
-    out << "  " << std::left << std::setw(w) << "parameter" << std::right << std::setw(12) << "||grad||" << std::setw(12)
-        << "||value||" << std::setw(26) << "lr ||grad|| / ||value||" << "\n";
+    out << "  " << std::left << std::setw(w) << "parameter" << std::right << std::setw(12) << "||grad||" << std::setw(12) << "||value||"
+        << std::setw(26) << "lr ||grad|| / ||value||"
+        << "\n";
     for (const auto& p : r.parameters)
         out << "  " << std::left << std::setw(w) << p.name << std::right << std::setw(12) << number(p.grad_norm) << std::setw(12)
             << number(p.value_norm) << std::setw(26) << number(p.update_ratio) << "\n";
     if (!r.activations.empty()) {
-        out << "  " << std::left << std::setw(w) << "layer" << "  activation  saturated or dead\n";
+        out << "  " << std::left << std::setw(w) << "layer"
+            << "  activation  saturated or dead\n";
         for (const auto& a : r.activations)
             out << "  " << std::left << std::setw(w) << a.layer << "  " << std::setw(10) << to_string(a.f) << "  " << std::fixed
                 << std::setprecision(1) << 100 * a.saturated << " %" << (a.f == Activation::relu ? " dead" : " saturated") << "\n";
@@ -135,7 +139,8 @@ std::vector<std::string> record_warnings(const GradientMonitor::Record& r) {
     for (const auto& p : r.parameters)
         if (p.grad_norm == 0) zero += (zero.empty() ? "" : ", ") + p.name;
     if (!zero.empty())
-        out.push_back("the gradient of " + zero + " is 0: " + (zero.find(',') == std::string::npos ? "it no longer learns" : "they no longer learn") +
+        out.push_back("the gradient of " + zero +
+                      " is 0: " + (zero.find(',') == std::string::npos ? "it no longer learns" : "they no longer learn") +
                       " (dead or saturated units pass no gradient back)");
     for (const auto& a : r.activations)
         if (a.saturated == 1)

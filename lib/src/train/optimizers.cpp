@@ -43,8 +43,8 @@ void Optimizer::ensure_memory(const char* op, OptimizerMemory& memory, const std
         if (it == memory.end())
             throw UsageError(op, "parameter " + p.name + " was not there at the first step; use one optimizer per model");
         if (it->second.rows() != p.rows() || it->second.cols() != p.cols())
-            throw ShapeError(op, "parameter " + p.name + " is " + std::to_string(p.rows()) + "x" + std::to_string(p.cols()) +
-                                     " but was " + shape(it->second) + " at the first step");
+            throw ShapeError(op, "parameter " + p.name + " is " + std::to_string(p.rows()) + "x" + std::to_string(p.cols()) + " but was " +
+                                     shape(it->second) + " at the first step");
     }
     if (memory.size() != params.size())
         for (const auto& [name, value] : memory) {
@@ -56,18 +56,14 @@ void Optimizer::ensure_memory(const char* op, OptimizerMemory& memory, const std
 
 // The constructors call their own class's check (not the virtual one, which would reach no
 // further than the class being built); step() calls the virtual one, which checks them all.
-Momentum::Momentum(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
-    Momentum::check_settings("Momentum");
-}
+Momentum::Momentum(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) { Momentum::check_settings("Momentum"); }
 
 void Momentum::check_settings(const char* op) const {
     Optimizer::check_settings(op);
     require_setting(op, "beta", beta, 0, 1);
 }
 
-Nesterov::Nesterov(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) {
-    Nesterov::check_settings("Nesterov");
-}
+Nesterov::Nesterov(double learning_rate, double beta_) : Optimizer(learning_rate), beta(beta_) { Nesterov::check_settings("Nesterov"); }
 
 void Nesterov::check_settings(const char* op) const {
     Optimizer::check_settings(op);

@@ -31,8 +31,12 @@ std::string clock_time(double seconds) {
 }  // namespace
 
 ProgressBar::ProgressBar(std::string label, long total, std::ostream& out)
-    : label_(std::move(label)), total_(total), out_(out),
-      terminal_(&out == &std::cout ? isatty(STDOUT_FILENO) : &out == &std::cerr ? isatty(STDERR_FILENO) : false),
+    : label_(std::move(label)),
+      total_(total),
+      out_(out),
+      terminal_(&out == &std::cout   ? isatty(STDOUT_FILENO)
+                : &out == &std::cerr ? isatty(STDERR_FILENO)
+                                     : false),
       start_(std::chrono::steady_clock::now()) {}
 
 void ProgressBar::update(long done, double loss) {
@@ -44,7 +48,8 @@ void ProgressBar::update(long done, double loss) {
          << std::setprecision(4) << loss << "  " << clock_time(left) << " left";
     if (terminal_) {
         const int width = 24, filled = static_cast<int>(width * done / std::max(total_, 1L));
-        out_ << "\r" << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << line.str() << "   " << std::flush;
+        out_ << "\r"
+             << "[" << std::string(filled, '#') << std::string(width - filled, '.') << "] " << line.str() << "   " << std::flush;
     } else if (const long tenth = 10 * done / std::max(total_, 1L); tenth > last_tenth_ || elapsed - last_line_ >= 30) {
         last_tenth_ = tenth;  // a line at every tenth, and at least every 30 s: a slow run never looks stuck
         last_line_ = elapsed;
@@ -89,15 +94,15 @@ Diverged::Diverged(long step_, const std::string& detail)
                          " (a smaller learning rate, or clipping, may help)"),
       step(step_) {}
 
-Diverged Diverged::of_loss(long step, double loss) {
-    return Diverged(step, "the loss is " + number_text(loss));
-}
+Diverged Diverged::of_loss(long step, double loss) { return Diverged(step, "the loss is " + number_text(loss)); }
 
 LossLimit LossLimit::for_classes(Index classes) {
-    if (classes < 2) throw std::invalid_argument("LossLimit::for_classes: a classifier needs at least 2 classes, got " + std::to_string(classes));
+    if (classes < 2)
+        throw std::invalid_argument("LossLimit::for_classes: a classifier needs at least 2 classes, got " + std::to_string(classes));
     const double chance = std::log(static_cast<double>(classes));
-    return {3 * chance, 50, "3 ln " + std::to_string(classes) + ", three times an untrained classifier's loss ln " + std::to_string(classes) +
-                                " = " + number_text(chance)};
+    return {3 * chance, 50,
+            "3 ln " + std::to_string(classes) + ", three times an untrained classifier's loss ln " + std::to_string(classes) + " = " +
+                number_text(chance)};
 }
 
 std::optional<NotFinite> find_not_finite(double loss, const std::vector<Parameter>& params, Checked what) {
@@ -115,11 +120,13 @@ void require_not_diverged(long step, double loss, const std::vector<Parameter>& 
 
 double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar,
                       const std::function<double(const std::vector<Index>& order, Index first, Index count)>& train) {
-    if (options.batch <= 0) throw std::invalid_argument("train_epoch: the batch size must be positive, got " + std::to_string(options.batch));
+    if (options.batch <= 0)
+        throw std::invalid_argument("train_epoch: the batch size must be positive, got " + std::to_string(options.batch));
     if (examples <= 0) throw DataError("train_epoch: the data set is empty");
     std::vector<Index> order(static_cast<std::size_t>(examples));
     std::iota(order.begin(), order.end(), Index{0});
-    for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(static_cast<Index>(i)))]);
+    for (std::size_t i = order.size(); i > 1; --i)
+        std::swap(order[i - 1], order[static_cast<std::size_t>(rng.below(static_cast<Index>(i)))]);
     double total_loss = 0;
     long batches = 0;
     if (options.step_limit < 0)
@@ -142,8 +149,8 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
                 const double mean = std::accumulate(recent.begin(), recent.end(), 0.0) / static_cast<double>(limit.steps);
                 if (mean > limit.value)
                     throw Diverged(step, "the mean loss of steps " + std::to_string(step - limit.steps + 1) + " to " +
-                                             std::to_string(step) + " is " + number_text(mean) + ", above " +
-                                             number_text(limit.value) + (limit.meaning.empty() ? "" : " = " + limit.meaning));
+                                             std::to_string(step) + " is " + number_text(mean) + ", above " + number_text(limit.value) +
+                                             (limit.meaning.empty() ? "" : " = " + limit.meaning));
             }
         }
     }
@@ -151,8 +158,8 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
 }
 
 //! [train_step]
-double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y,
-                  const EpochOptions& options, long step) {
+double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, const EpochOptions& options,
+                  long step) {
     const std::vector<Parameter> params = model.parameters();
     model.zero_grad();  // backward adds into the gradients: start them at 0
     const Matrix& output = model.forward(x);
@@ -162,8 +169,8 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
 }
 //! [train_step]
 
-double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
-                           const EpochOptions& options, long step) {
+double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch, const EpochOptions& options,
+                           long step) {
     const std::vector<Parameter> params = model.parameters();
     model.zero_grad();
     Sequence d_out;
@@ -180,8 +187,7 @@ void EpochOptions::check_clipping(const char* op) const {
 }
 
 //! [apply_gradients]
-double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
-                       long step) {
+double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options, long step) {
     options.check_clipping("apply_gradients");
     if (options.after_backward) options.after_backward(step, loss, params);
     require_not_diverged(step, loss, params, Checked::gradients);  // before the step: the model stays as it was
@@ -193,8 +199,8 @@ double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, dou
 }
 //! [apply_gradients]
 
-double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
-                   Rng& rng, long& step, ProgressBar* bar) {
+double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
+                   ProgressBar* bar) {
     data.check("train_epoch");
     Matrix x, y;
     return for_each_batch(data.size(), options, rng, step, bar, [&](const std::vector<Index>& order, Index first, Index count) {

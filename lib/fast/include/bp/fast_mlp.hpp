@@ -87,8 +87,8 @@ public:
     Index input_size() const { return layers_.front().W.cols(); }
 
     double lr, beta1, beta2, eps;
-    long t = 0;             ///< Adam steps taken
-    double clip_norm = 0;   ///< clip gradients to this global norm before each step; 0: no clipping
+    long t = 0;            ///< Adam steps taken
+    double clip_norm = 0;  ///< clip gradients to this global norm before each step; 0: no clipping
 
 private:
     struct Layer {
@@ -120,8 +120,8 @@ extern template class FastMlp<double>;
 /// `mirror` if given (a network of the same sizes, such as the one a GradientMonitor reads),
 /// else into one of its own. Throws Diverged, naming the step and what stopped being finite.
 template <class Scalar>
-double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
-                   ProgressBar* bar = nullptr, Sequential* mirror = nullptr);
+double train_epoch(FastMlp<Scalar>& net, const Dataset& data, const EpochOptions& options, Rng& rng, long& step, ProgressBar* bar = nullptr,
+                   Sequential* mirror = nullptr);
 
 extern template double train_epoch(FastMlp<float>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*, Sequential*);
 extern template double train_epoch(FastMlp<double>&, const Dataset&, const EpochOptions&, Rng&, long&, ProgressBar*, Sequential*);

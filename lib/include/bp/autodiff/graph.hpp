@@ -48,7 +48,7 @@ public:
     /// the leaf's gradient into the parameter's gradient, as a layer's backward would.
     Var parameter(const Parameter& p);
 
-    Var matmul(Var W, Var a);    ///< W a
+    Var matmul(Var W, Var a);  ///< W a
     /// z + b, the bias b (a Vector of n elements, as the layers keep it: an n x 1 leaf made
     /// from a Vector or a Vector Parameter) added to every column of z (n x m).
     Var add_bias(Var z, Var b);
@@ -60,8 +60,8 @@ public:
     Var sigmoid(Var z);
     Var tanh(Var z);
     Var relu(Var z);
-    Var sum(Var x);                                       ///< the sum of all elements, 1 x 1
-    Var mse(Var y_hat, const Matrix& y);                  ///< mse_loss(y_hat, y), 1 x 1
+    Var sum(Var x);                                     ///< the sum of all elements, 1 x 1
+    Var mse(Var y_hat, const Matrix& y);                ///< mse_loss(y_hat, y), 1 x 1
     Var softmax_cross_entropy(Var z, const Matrix& y);  ///< softmax_cross_entropy_loss(z, y), 1 x 1
 
     const Matrix& value(Var v) const;
@@ -79,13 +79,13 @@ public:
 private:
     // [node]
     struct Node {
-        Op op;             // what made it
-        std::string name;  // "x", "matmul", ...
-        Matrix value;      // computed when the node is made
-        Matrix grad;       // dL/d(this node): made as zeros of value's shape; backward() fills it
-        int left = -1, right = -1;  // the inputs (the operands of matmul(left, right), ...), as indices into nodes_ (-1: none)
-        Matrix target;       // the y of a loss node
-        double c = 0;        // scale's factor
+        Op op;                           // what made it
+        std::string name;                // "x", "matmul", ...
+        Matrix value;                    // computed when the node is made
+        Matrix grad;                     // dL/d(this node): made as zeros of value's shape; backward() fills it
+        int left = -1, right = -1;       // the inputs (the operands of matmul(left, right), ...), as indices into nodes_ (-1: none)
+        Matrix target;                   // the y of a loss node
+        double c = 0;                    // scale's factor
         std::optional<Parameter> bound;  // a parameter() leaf's parameter
     };
     std::vector<Node> nodes_;  // in creation order: every node after its inputs

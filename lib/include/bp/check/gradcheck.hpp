@@ -92,8 +92,7 @@ struct GradientCheck {
 /// a loss that is not finite where the check starts (nothing is perturbed then). h must be
 /// positive and finite.
 GradientCheck check_gradients(const std::vector<Parameter>& params, const std::function<double()>& loss,
-                              const std::function<void()>& backward, double h = gradcheck_step,
-                              double threshold = gradcheck_threshold);
+                              const std::function<void()>& backward, double h = gradcheck_step, double threshold = gradcheck_threshold);
 
 /// Exercise 4.3: checks one layer on the input a_prev with the loss L = sum(G ⊙ a), G drawn
 /// from rng (so dL/da = G): its W, its b, and its input, named "W", "b" and "a_prev".

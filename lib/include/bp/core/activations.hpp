@@ -21,7 +21,7 @@ Matrix tanh_prime(const Matrix& z);  ///< 1 - tanh(z)^2
 Matrix relu(const Matrix& z);        ///< max(0, z)
 Matrix relu_prime(const Matrix& z);  ///< 1 where z > 0, else 0 (we take 0 at z = 0)
 
-inline constexpr double leaky_relu_slope = 0.01;  ///< the slope alpha for z <= 0
+inline constexpr double leaky_relu_slope = 0.01;                            ///< the slope alpha for z <= 0
 Matrix leaky_relu(const Matrix& z, double alpha = leaky_relu_slope);        ///< z or alpha z
 Matrix leaky_relu_prime(const Matrix& z, double alpha = leaky_relu_slope);  ///< 1 or alpha
 

@@ -29,7 +29,11 @@ struct Init {
     static Init he() { return {Scheme::he}; }
     static Init lecun() { return {Scheme::lecun}; }
     static Init normal(double stddev) { return {Scheme::normal, stddev}; }  ///< W ~ N(0, stddev^2)
-    Init scaled(double g) const { Init i = *this; i.gain = g; return i; }
+    Init scaled(double g) const {
+        Init i = *this;
+        i.gain = g;
+        return i;
+    }
 };
 
 /// Exercise 6.3 (exercises/ch06/init.cpp): the standard deviation of the weights that `scheme`

@@ -8,8 +8,7 @@
 /// exceptions instead of aborting the program, in every build type. This must come before
 /// the first Eigen include, which is why every course header includes Eigen through here.
 #ifndef eigen_assert
-#define eigen_assert(condition) \
-    ((condition) ? static_cast<void>(0) : ::bp::eigen_assertion_failed(#condition, __FILE__, __LINE__))
+#define eigen_assert(condition) ((condition) ? static_cast<void>(0) : ::bp::eigen_assertion_failed(#condition, __FILE__, __LINE__))
 #endif
 
 // GCC 12 warns that "'__Y' may be used uninitialized" (or is) inside its own AVX-512 intrinsics when Eigen

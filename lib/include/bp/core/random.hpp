@@ -16,11 +16,11 @@ class Rng {
 public:
     explicit Rng(std::uint64_t seed);
 
-    std::uint64_t next_u64();            ///< the raw 64-bit stream
-    double uniform();                    ///< in [0, 1)
+    std::uint64_t next_u64();              ///< the raw 64-bit stream
+    double uniform();                      ///< in [0, 1)
     double uniform(double lo, double hi);  ///< in [lo, hi)
-    double normal();                     ///< mean 0, standard deviation 1
-    Index below(Index n);                ///< an integer in [0, n), without modulo bias
+    double normal();                       ///< mean 0, standard deviation 1
+    Index below(Index n);                  ///< an integer in [0, n), without modulo bias
 
     Matrix uniform_matrix(Index rows, Index cols, double lo, double hi);
     Matrix normal_matrix(Index rows, Index cols, double stddev);

@@ -53,12 +53,10 @@ public:
     Options& integer(const std::string& name, Int& value, Int min, Int max, const std::string& help);
 
     /// --name X: a finite number in [min, max] (or (min, max] with above_min).
-    Options& real(const std::string& name, double& value, double min, double max, const std::string& help,
-                  Bound bound = min_included);
+    Options& real(const std::string& name, double& value, double min, double max, const std::string& help, Bound bound = min_included);
 
     /// --name TEXT: any text, or one of `choices` if any are given.
-    Options& text(const std::string& name, std::string& value, const std::string& help,
-                  std::vector<std::string> choices = {});
+    Options& text(const std::string& name, std::string& value, const std::string& help, std::vector<std::string> choices = {});
 
     /// --name PATH: a file or folder (not checked here: the program says what is wrong with it).
     Options& path(const std::string& name, std::string& value, const std::string& help);
@@ -96,10 +94,10 @@ public:
 private:
     struct Impl;  // the CLI::App and its help layout (options.cpp)
     // integer()'s two halves in options.cpp, for every signed and every unsigned type.
-    Options& whole_signed(const std::string& name, const std::string& help, const std::string& default_text,
-                          long long min, long long max, std::function<void(long long)> set);
-    Options& whole_unsigned(const std::string& name, const std::string& help, const std::string& default_text,
-                            unsigned long long min, unsigned long long max, std::function<void(unsigned long long)> set);
+    Options& whole_signed(const std::string& name, const std::string& help, const std::string& default_text, long long min, long long max,
+                          std::function<void(long long)> set);
+    Options& whole_unsigned(const std::string& name, const std::string& help, const std::string& default_text, unsigned long long min,
+                            unsigned long long max, std::function<void(unsigned long long)> set);
 
     std::unique_ptr<Impl> impl_;
 };
@@ -112,8 +110,7 @@ Options& Options::integer(const std::string& name, Int& value, Int min, Int max,
     if constexpr (std::is_signed_v<Int>)
         return whole_signed(name, help, std::to_string(value), min, max, [&value](long long x) { value = static_cast<Int>(x); });
     else
-        return whole_unsigned(name, help, std::to_string(value), min, max,
-                              [&value](unsigned long long x) { value = static_cast<Int>(x); });
+        return whole_unsigned(name, help, std::to_string(value), min, max, [&value](unsigned long long x) { value = static_cast<Int>(x); });
 }
 
 }  // namespace bp

@@ -14,7 +14,7 @@ namespace bp {
 /// One line of a figure.
 struct Curve {
     std::string title;
-    std::vector<double> y;           ///< one value per x of the figure
+    std::vector<double> y;             ///< one value per x of the figure
     std::string style = "lines lw 2";  ///< a gnuplot "with" clause
 };
 

@@ -28,7 +28,7 @@ public:
 
     Activation f;
     double alpha;  ///< leaky ReLU's slope for z <= 0 (unused by the other activations)
-    Matrix z, a;  ///< what forward stored: f'(z) needs z
+    Matrix z, a;   ///< what forward stored: f'(z) needs z
     bool has_forward = false;
 };
 

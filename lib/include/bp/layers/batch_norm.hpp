@@ -49,21 +49,21 @@ public:
     std::optional<std::string> invalid_values() const override;
     std::unique_ptr<Layer> clone() const override { return std::make_unique<BatchNorm>(*this); }
 
-    Vector gamma;   ///< n: the learned scale, 1 at first
-    Vector shift;   ///< n: the learned shift, 0 at first (the papers' beta; Adam has a beta of its own)
-    Vector dgamma;  ///< n; backward adds into it
-    Vector dshift;  ///< n
+    Vector gamma;         ///< n: the learned scale, 1 at first
+    Vector shift;         ///< n: the learned shift, 0 at first (the papers' beta; Adam has a beta of its own)
+    Vector dgamma;        ///< n; backward adds into it
+    Vector dshift;        ///< n
     Vector running_mean;  ///< n: what evaluation mode uses for the mean
     Vector running_var;   ///< n: and for the variance
-    double eps;       ///< added to the variance under the root, against division by 0
-    double momentum;  ///< how much of each batch's statistics the running averages take in
+    double eps;           ///< added to the variance under the root, against division by 0
+    double momentum;      ///< how much of each batch's statistics the running averages take in
 
     // What forward() stores because backward needs it.
-    Vector mean;     ///< n: the batch's mean (training) or the running mean (evaluation)
-    Vector var;      ///< n: the batch's variance, with 1/m (training), or the running variance
-    Vector inv_std;  ///< n: 1 / sqrt(var + eps)
-    Matrix zhat;     ///< n x m: (z - mean) ⊙ inv_std, row by row
-    Matrix y;        ///< n x m: gamma ⊙ zhat + shift, what forward returns
+    Vector mean;                      ///< n: the batch's mean (training) or the running mean (evaluation)
+    Vector var;                       ///< n: the batch's variance, with 1/m (training), or the running variance
+    Vector inv_std;                   ///< n: 1 / sqrt(var + eps)
+    Matrix zhat;                      ///< n x m: (z - mean) ⊙ inv_std, row by row
+    Matrix y;                         ///< n x m: gamma ⊙ zhat + shift, what forward returns
     bool has_forward = false;         ///< backward refuses to run until forward has
     bool forward_in_training = true;  ///< the mode of the last forward, which backward follows
 };

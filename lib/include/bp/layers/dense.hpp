@@ -25,9 +25,9 @@ struct Dense : Layer {
 
     // What forward() stores because the backward pass (chapter 3) needs it:
     // dW = dz a_prev^T needs a_prev, f'(z) needs z, and some f' are cheapest from a.
-    Matrix a_prev;  ///< n_in x batch
-    Matrix z;       ///< n_out x batch
-    Matrix a;       ///< n_out x batch
+    Matrix a_prev;             ///< n_in x batch
+    Matrix z;                  ///< n_out x batch
+    Matrix a;                  ///< n_out x batch
     bool has_forward = false;  ///< backward refuses to run until forward has
 
     /// W drawn as `init` says (by default He for ReLU, Xavier otherwise), b = 0, gradients 0.

@@ -76,7 +76,8 @@ const char* lstm_gate_name(int gate);
 /// Exercise 7.8 (exercises/ch07/lstm.cpp), one step: the gates' block
 /// A = W_x x_t + W_h h_prev + b into `gates` (4 n_h x m), squashed in place (sigmoid for i, f,
 /// o; tanh for g); then c_t = f ⊙ c_prev + i ⊙ g and h_t = o ⊙ tanh(c_t).
-void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, TimeStep gates, TimeStep c_t, TimeStep h_t);
+void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep c_prev, TimeStep gates, TimeStep c_t,
+                       TimeStep h_t);
 
 /// Exercise 7.9 (exercises/ch07/lstm.cpp), one step back. Given what the step's forward saw
 /// and made, dh_t = dL/dh_t in full and dc_next = dL/dc_t as step t + 1 sent it back: ADDS

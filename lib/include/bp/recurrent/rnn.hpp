@@ -17,9 +17,9 @@ namespace bp {
 class Rnn : public SequenceLayer {
 public:
     // Parameters, and the gradients of the loss with respect to them (same shapes).
-    Matrix W_x;  ///< n_h x n_x
-    Matrix W_h;  ///< n_h x n_h
-    Vector b;    ///< n_h
+    Matrix W_x;         ///< n_h x n_x
+    Matrix W_h;         ///< n_h x n_h
+    Vector b;           ///< n_h
     Matrix dW_x, dW_h;  ///< backward adds into them, over every step
     Vector db;
     Activation f;  ///< tanh or identity
@@ -32,9 +32,9 @@ public:
     bool has_forward = false;
 
     // What backward computes besides the parameters' gradients.
-    Sequence dh;              ///< dL/dh_t for t = 1, ..., T, in full
-    Sequence dx;              ///< dL/dx_t
-    RecurrentState d_start;   ///< dL/dh_0, in d_start.h
+    Sequence dh;             ///< dL/dh_t for t = 1, ..., T, in full
+    Sequence dx;             ///< dL/dx_t
+    RecurrentState d_start;  ///< dL/dh_0, in d_start.h
 
     /// W_x drawn as Xavier's uniform, W_h a random orthogonal matrix, b = 0, gradients 0.
     Rnn(Index n_x, Index n_h, Rng& rng, Activation f = Activation::tanh);
@@ -78,7 +78,8 @@ void rnn_step_forward(const Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, T
 /// full and what the step's forward saw (x_t, h_prev) and made (h_t): dz = dh_t ⊙ f'(z), then
 /// ADDS dz x_t^T to dW_x, dz h_prev^T to dW_h and the row sums of dz to db, and writes
 /// dx_t = W_x^T dz and dh_prev = W_h^T dz, the gradient this step sends back to h_{t-1}.
-void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t, TimeStep dh_prev);
+void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstTimeStep h_t, ConstTimeStep dh_t, TimeStep dx_t,
+                       TimeStep dh_prev);
 
 /// Exercise 7.6 (exercises/ch07/rnn_check.cpp): after forward, for a loss at the last step
 /// only with dL/dh_T = g (n_h x m): ||dL/dh_t|| for t = 0, ..., T (norms[t]), carried back by

@@ -34,8 +34,8 @@ public:
     // [sequence_constructors]
 
     Index features() const { return all_.rows(); }  ///< n
-    Index steps() const { return steps_; }         ///< T
-    Index batch() const { return m_; }             ///< m
+    Index steps() const { return steps_; }          ///< T
+    Index batch() const { return m_; }              ///< m
     bool empty() const { return steps_ == 0; }
 
     /// TimeStep t, numbered 1, ..., T as in the chapter (x_1 is the first). UsageError outside.

@@ -82,8 +82,7 @@ double sequence_accuracy(const Sequence& out, const SequenceBatch& batch);
 /// batch.chunk(...)); backward through this chunk only; then update(), which steps the
 /// optimizer. Returns the loss summed over all chunks, and if chunk_losses is given, sets it to
 /// each chunk's loss, in order. After it, model.layer->final_state() is where the batch ended.
-double truncated_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index k,
-                      const std::function<void()>& update, const RecurrentState& start = {},
-                      std::vector<double>* chunk_losses = nullptr);
+double truncated_bptt(SequenceModel& model, const Loss& loss, const SequenceBatch& batch, Index k, const std::function<void()>& update,
+                      const RecurrentState& start = {}, std::vector<double>* chunk_losses = nullptr);
 
 }  // namespace bp

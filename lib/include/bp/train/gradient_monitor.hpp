@@ -65,8 +65,8 @@ public:
     };
     /// One recurrent layer's dL/dh_t at one recorded step.
     struct HiddenGradientStats {
-        std::string layer;         ///< e.g. "lstm"
-        std::vector<double> norms; ///< norms[t - 1] = ||dL/dh_t||_F for t = 1, ..., T, in full (what came back through time too)
+        std::string layer;          ///< e.g. "lstm"
+        std::vector<double> norms;  ///< norms[t - 1] = ||dL/dh_t||_F for t = 1, ..., T, in full (what came back through time too)
     };
     struct Record {
         long step = 0;

@@ -109,8 +109,7 @@ protected:
 /// AdamW(lr, weight_decay) reads as it always has.
 class AdamW : public Adam {
 public:
-    explicit AdamW(double learning_rate = 1e-3, double weight_decay = 0.01, double beta1 = 0.9, double beta2 = 0.999,
-                   double eps = 1e-8);
+    explicit AdamW(double learning_rate = 1e-3, double weight_decay = 0.01, double beta1 = 0.9, double beta2 = 0.999, double eps = 1e-8);
     void step(std::vector<Parameter> params) override;
     double weight_decay;
 

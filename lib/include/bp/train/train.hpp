@@ -53,15 +53,15 @@ class Diverged : public std::runtime_error {
 public:
     Diverged(long step, const std::string& detail);
     static Diverged of_loss(long step, double loss);  ///< "... at step 3: the loss is nan"
-    long step;  ///< the step, counted from 0 over the whole run
+    long step;                                        ///< the step, counted from 0 over the whole run
 };
 
 /// A loss that stays far above an untrained model's has diverged too, though it is finite:
 /// training stops (Diverged) when the mean loss of `steps` consecutive steps is above `value`.
 struct LossLimit {
-    double value = 0;      ///< 0: no limit
-    long steps = 50;       ///< how many steps in a row the mean is taken over
-    std::string meaning;   ///< what `value` is, for the message: "3 ln 10, three times an untrained classifier's loss"
+    double value = 0;     ///< 0: no limit
+    long steps = 50;      ///< how many steps in a row the mean is taken over
+    std::string meaning;  ///< what `value` is, for the message: "3 ln 10, three times an untrained classifier's loss"
     /// Chapter 5's sanity check: an untrained classifier of K classes has a loss near ln K (it
     /// guesses each class with about 1/K); a mean of 3 ln K over 50 steps is not learning.
     static LossLimit for_classes(Index classes);
@@ -103,22 +103,20 @@ struct EpochOptions {
 /// is > 0, the optimizer's step. Returns the batch's loss. Throws Diverged if the loss or a gradient is not finite
 /// (before the step, so the model is left as it was) or a parameter is not finite after it.
 // [train_step]
-double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y,
-                  const EpochOptions& options, long step);
+double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, const EpochOptions& options, long step);
 // [train_step]
 
 /// One training step on a batch of sequences, as train_step: zero_grad, forward, the loss
 /// (sequence_loss), backward, then apply_gradients. Returns the batch's loss.
-double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch,
-                           const EpochOptions& options, long step);
+double train_sequence_step(SequenceModel& model, const Loss& loss, Optimizer& opt, const SequenceBatch& batch, const EpochOptions& options,
+                           long step);
 
 /// What follows backward in every training step of the library (train_step,
 /// train_sequence_step, the experiments' loops): options.after_backward, the finite checks of
 /// the loss and gradients, clipping by norm (options.clip_norm) then by value
 /// (options.clip_value), the optimizer's step, the finite check of the new values. Returns loss.
 // [apply_gradients]
-double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options,
-                       long step);
+double apply_gradients(Optimizer& opt, const std::vector<Parameter>& params, double loss, const EpochOptions& options, long step);
 // [apply_gradients]
 
 /// The loop every training epoch shares: an order of the `examples` shuffled by rng
@@ -134,8 +132,8 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
 /// One pass over `data` in an order shuffled by rng: a train_step per mini-batch, with the
 /// one-hot labels as targets. `step` counts steps across epochs. Returns the mean training
 /// loss of the epoch.
-double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options,
-                   Rng& rng, long& step, ProgressBar* bar = nullptr);
+double train_epoch(Layer& model, const Loss& loss, Optimizer& opt, const Dataset& data, const EpochOptions& options, Rng& rng, long& step,
+                   ProgressBar* bar = nullptr);
 
 /// What was found not to be a finite number: the loss, or an element of a parameter's gradient
 /// or value.

@@ -16,15 +16,14 @@ namespace bp {
 /// gradient, clipping to the global norm clip_norm if clip_norm > 0, the optimizer's step.
 /// Returns the batch's loss, as computed before the step. The library's train_step takes the
 /// same steps in the same order, with a hook and checks for divergence around them.
-double basic_train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y,
-                        double clip_norm = 0);
+double basic_train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, double clip_norm = 0);
 
 /// What a sanity check measured, what it expected, and whether the two agree.
 struct SanityCheck {
-    std::string what;     ///< e.g. "initial loss"
-    double measured = 0;  ///< e.g. the loss the model has
-    double expected = 0;  ///< the value, or the bound, the measurement is held to
-    double tolerance = 0; ///< how far from `expected` passes (for a bound: 0)
+    std::string what;      ///< e.g. "initial loss"
+    double measured = 0;   ///< e.g. the loss the model has
+    double expected = 0;   ///< the value, or the bound, the measurement is held to
+    double tolerance = 0;  ///< how far from `expected` passes (for a bound: 0)
     bool passed = false;
     /// "sanity check 'initial loss' passed: measured 2.31, expected 2.30 +- 0.3".
     std::string report() const;
@@ -41,7 +40,6 @@ SanityCheck check_initial_loss(Layer& model, const Matrix& x, const Matrix& y, d
 /// basic_train_step (exercise 5.10, no clipping), then measures its loss on that batch.
 /// A model that learns at all drives it near 0: what = "overfit one batch", expected =
 /// target, tolerance = 0, passed when measured <= target. steps >= 1.
-SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, int steps,
-                           double target);
+SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, int steps, double target);
 
 }  // namespace bp
