@@ -143,7 +143,7 @@ std::string telling_line(const std::string& text) {
     std::size_t start = 0;
     while (start < text.size()) {
         const std::size_t end = std::min(text.find('\n', start), text.size());
-        const std::string line = text.substr(start, end - start);
+        std::string line = text.substr(start, end - start);
         if (!is_gtest_wording(line)) return line;
         start = end + 1;
     }

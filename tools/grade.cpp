@@ -126,6 +126,7 @@ int run(const std::vector<std::string>& argv, const fs::path& log, const fs::pat
         }
         if (!cwd.empty() && chdir(cwd.c_str()) != 0) _exit(127);
         std::vector<char*> args;
+        args.reserve(argv.size() + 1);
         for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
         args.push_back(nullptr);
         execvp(args[0], args.data());
@@ -301,7 +302,7 @@ struct Process {
 class ExerciseRun {
 public:
     ExerciseRun(const Sandbox& sandbox, const ExerciseTests& tests, const Timing& timing)
-        : sandbox_(sandbox), tests_(tests), timing_(timing), left_(tests.names.begin(), tests.names.end()) {}
+        : sandbox_(sandbox), timing_(timing), left_(tests.names.begin(), tests.names.end()) {}
 
     bool done() const { return finished_; }
     bool running() const { return process_.pid > 0; }
@@ -460,14 +461,13 @@ private:
     }
 
     const Sandbox& sandbox_;
-    const ExerciseTests& tests_;
     const Timing& timing_;
     std::set<std::string> left_;
     std::map<std::string, Outcome> outcomes_;
     std::map<std::string, double> durations_;
     Process process_;
     ChildSetup setup_{};
-    int runs_ = 0, timeouts_ = 0;
+    int timeouts_ = 0;
     bool finished_ = false;
 };
 
@@ -562,6 +562,7 @@ std::vector<ExerciseTests> parse_listing(const std::string& text) {
         e.names.push_back(suite + "." + line.substr(line.find_first_not_of(' ')));
     }
     std::vector<ExerciseTests> list;
+    list.reserve(by_id.size());
     for (auto& [id, e] : by_id) list.push_back(e);
     return list;
 }
@@ -765,13 +766,13 @@ std::string feedback_html(const std::string& markdown) {
     std::istringstream in(markdown);
     for (std::string line; std::getline(in, line);) {
         const std::string text = html_text(line);
-        if (in_table && line.rfind("|", 0) != 0) body += "</table>\n", in_table = false;
+        if (in_table && line.rfind('|', 0) != 0) body += "</table>\n", in_table = false;
         if (in_code && line.rfind("    ", 0) != 0) body += "</pre>\n", in_code = false;
         if (line.rfind("### ", 0) == 0) body += "<h3>" + text.substr(4) + "</h3>\n";
         else if (line.rfind("## ", 0) == 0) body += "<h2>" + text.substr(3) + "</h2>\n";
         else if (line.rfind("# ", 0) == 0) body += "<h1>" + (title = text.substr(2)) + "</h1>\n";
         else if (line.rfind("|---", 0) == 0) continue;
-        else if (line.rfind("|", 0) == 0) {
+        else if (line.rfind('|', 0) == 0) {
             if (!in_table) body += "<table>\n", in_table = true;
             std::string row = "<tr>";
             std::size_t start = 1;
@@ -966,7 +967,8 @@ std::vector<std::pair<fs::path, std::string>> submissions_in(const fs::path& giv
 
 }  // namespace
 
-int main(int argc, char** argv) {
+namespace {
+int grade_main(int argc, char** argv) {
     CLI::App app{
         "Grades a submission (a student edition folder, a .tar.gz/.zip of one, or a git repository or bundle), "
         "or a folder of them (a class): results.json and junit.xml per submission, and grades.csv"};
@@ -1073,6 +1075,16 @@ int main(int argc, char** argv) {
                   << (out / "grades.csv").string() << " in " << seconds_text(seconds_since(started)) << "\n";
         return 0;
     } catch (const std::exception& e) {
+        std::cerr << "course grade: " << e.what() << "\n";
+        return 1;
+    }
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+    try {
+        return grade_main(argc, argv);
+    } catch (const std::exception& e) {  // what the command line's parsing itself throws
         std::cerr << "course grade: " << e.what() << "\n";
         return 1;
     }
