@@ -28,6 +28,17 @@ void freeze_second_bias(torch::nn::Module& m) {
     param(m, "bias_hh_l0").requires_grad_(false);
 }
 
+// The course's Rnn (tanh) as torch::nn::RNN: W_x, W_h and b in double, the second bias frozen at 0.
+torch::nn::RNN torch_rnn(const Matrix& W_x, const Matrix& W_h, const Vector& b) {
+    torch::nn::RNN rnn(torch::nn::RNNOptions(W_x.cols(), W_x.rows()).nonlinearity(torch::kTanh));
+    rnn->to(torch::kDouble);
+    assign(param(*rnn, "weight_ih_l0"), tensor(W_x));
+    assign(param(*rnn, "weight_hh_l0"), tensor(W_h));
+    assign(param(*rnn, "bias_ih_l0"), tensor(b));
+    freeze_second_bias(*rnn);
+    return rnn;
+}
+
 // Convention: the course stacks an LSTM's gates i, f, o, g (the sigmoid gates first); torch
 // stacks them i, f, g, o. Swapping the last two blocks of rows maps either order onto the other.
 Matrix swap_og(const Matrix& m) {
@@ -64,12 +75,7 @@ TEST(TorchRnn, AnRnnOverTStepsFromAGivenStartAgreesWithTorchRnn) {
 
     // torch::nn::RNN (tanh), input (T, m, n_x); the loss sum_t sum(G_t ⊙ h_t), whose gradient
     // dL/dh_t is G_t, what the course's backward takes.
-    torch::nn::RNN rnn(torch::nn::RNNOptions(n_x, n_h).nonlinearity(torch::kTanh));
-    rnn->to(torch::kDouble);
-    assign(param(*rnn, "weight_ih_l0"), tensor(W_x));
-    assign(param(*rnn, "weight_hh_l0"), tensor(W_h));
-    assign(param(*rnn, "bias_ih_l0"), tensor(b));
-    freeze_second_bias(*rnn);
+    torch::nn::RNN rnn = torch_rnn(W_x, W_h, b);
     torch::Tensor xt = sequence_tensor(x).requires_grad_(true), h0t = as_rows(h0).unsqueeze(0).requires_grad_(true);
     const auto [h, h_T] = rnn->forward(xt, h0t);
     (h * sequence_tensor(G)).sum().backward();
@@ -104,12 +110,7 @@ TEST(TorchRnn, TruncatedBpttAgreesWithTorchDetachingTheStateAtEachCut) {
 
     // torch: each chunk starts from the state the last one ended in, detach()ed: the state
     // carries over, the gradient does not. zero_grad, the chunk's loss, backward, SGD.
-    torch::nn::RNN rnn(torch::nn::RNNOptions(n_x, n_h).nonlinearity(torch::kTanh));
-    rnn->to(torch::kDouble);
-    assign(param(*rnn, "weight_ih_l0"), tensor(W_x));
-    assign(param(*rnn, "weight_hh_l0"), tensor(W_h));
-    assign(param(*rnn, "bias_ih_l0"), tensor(b));
-    freeze_second_bias(*rnn);
+    torch::nn::RNN rnn = torch_rnn(W_x, W_h, b);
     const Named leaves{{"rnn.W_x", param(*rnn, "weight_ih_l0")},
                        {"rnn.W_h", param(*rnn, "weight_hh_l0")},
                        {"rnn.b", param(*rnn, "bias_ih_l0")},
@@ -235,15 +236,15 @@ TEST(TorchGru, AGruAgreesWithTorchWrittenWithTheCoursesEquations) {
     for (const auto& [name, t] : leaves) p.push_back(t);
     torch::Tensor xt = sequence_tensor(x).requires_grad_(true), h0t = as_rows(h0).requires_grad_(true);
     torch::Tensor h = h0t;
-    std::vector<torch::Tensor> hs;
+    std::vector<torch::Tensor> torch_hs;
     for (int64_t t = 0; t < T; ++t) {
         const torch::Tensor u = torch::sigmoid(F::linear(xt[t], p[0]) + F::linear(h, p[1]) + p[2]);
         const torch::Tensor r = torch::sigmoid(F::linear(xt[t], p[3]) + F::linear(h, p[4]) + p[5]);
         const torch::Tensor cand = torch::tanh(F::linear(xt[t], p[6]) + F::linear(r * h, p[7]) + p[8]);
         h = u * h + (1 - u) * cand;
-        hs.push_back(h);
+        torch_hs.push_back(h);
     }
-    const torch::Tensor all = torch::stack(hs);
+    const torch::Tensor all = torch::stack(torch_hs);
     (all * sequence_tensor(G)).sum().backward();
     const Quantities torch_side =
         Quantities{
@@ -425,8 +426,9 @@ TEST(TorchCharModel, ATrainingStepOfTheCharacterModelAgrees) {
             options.clip_norm = clip;
             Quantities q;
             // The gradients before clipping, where the training step shows them (a monitor's hook).
-            options.after_backward = [&](long step, double, const std::vector<bp::Parameter>& params) {
-                for (const bp::Parameter& p : params) q.push_back({"dL/d" + p.name + " at step " + std::to_string(step + 1), p.grad()});
+            options.after_backward = [&](long step, double, const std::vector<bp::Parameter>& course_params) {
+                for (const bp::Parameter& p : course_params)
+                    q.push_back({"dL/d" + p.name + " at step " + std::to_string(step + 1), p.grad()});
             };
             for (int s = 1; s <= steps; ++s) {
                 const double loss = bp::train_sequence_step(model, bp::softmax_cross_entropy(), opt, batch_at(s), options, s - 1);
