@@ -13,6 +13,11 @@ root=${AUTOGRADER_ROOT:-/autograder}
 course=$root/source/course/course
 [ -x "$course" ] || { echo "setup.sh: no course repository at $root/source/course" >&2; exit 1; }
 "$course" deps python3
+# The tests run as user nobody (the grader runs as root), who must reach the test program.
+if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && ! runuser -u nobody -- test -x "$course"; then
+  echo "setup.sh: user nobody, who runs the tests, cannot reach $course: open the folders on the way (chmod o+rx)" >&2
+  exit 1
+fi
 warm=$(mktemp -d)
 trap 'rm -rf "$warm"' EXIT
 mkdir -p "$warm/reference"
