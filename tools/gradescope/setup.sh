@@ -13,6 +13,10 @@ root=${AUTOGRADER_ROOT:-/autograder}
 course=$root/source/course/course
 [ -x "$course" ] || { echo "setup.sh: no course repository at $root/source/course" >&2; exit 1; }
 "$course" deps python3
+# The tests run with an empty /tmp, /var/tmp and /dev/shm of their own: the test program must be elsewhere.
+case "$(realpath "$root")/" in
+  /tmp/* | /var/tmp/* | /dev/shm/*) echo "setup.sh: $root is under /tmp, /var/tmp or /dev/shm, which the tests do not see; put it elsewhere" >&2; exit 1 ;;
+esac
 # The tests run as user nobody (the grader runs as root), who must reach the test program.
 if [ "$(id -u)" -eq 0 ] && id nobody >/dev/null 2>&1 && ! runuser -u nobody -- test -x "$course"; then
   echo "setup.sh: user nobody, who runs the tests, cannot reach $course: open the folders on the way (chmod o+rx)" >&2
