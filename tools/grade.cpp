@@ -1017,6 +1017,14 @@ int grade_main(int argc, char** argv) {
             }
         } cleanup{sandbox.private_dir};
         sandbox.namespaces = !no_namespaces && namespaces_work();
+        // The tests' namespace has an empty /tmp of its own: a course under it is out of their sight.
+        const std::string real_root = fs::weakly_canonical(p.root).string();
+        for (const char* dir : {"/tmp/", "/var/tmp/", "/dev/shm/"})
+            if (sandbox.namespaces && real_root.rfind(dir, 0) == 0)
+                throw Failure("the course is in " + real_root + ", under " + std::string(dir, std::strlen(dir) - 1) +
+                              ", which the sandbox replaces by an empty folder for the tests, so they could not start. Move the "
+                              "course elsewhere (your home folder), or grade with --no-namespaces (no private /tmp, no network "
+                              "isolation)");
         if (!sandbox.namespaces) {
             // The tests' folder: theirs (nobody's), emptied with ours at the end.
             char work_template[] = "/tmp/course-grade-tests.XXXXXX";
