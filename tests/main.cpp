@@ -6,9 +6,7 @@
 //   course_tests --progress=DIR [--only=ID]      print the student's progress from the reports in DIR; exits
 //                                                with report.hpp's progress flags (2: no such exercise)
 //   course_tests --gate=DIR                      judge the stub gate from the reports in DIR
-//   course_tests --grade=DIR --json=FILE --junit=FILE [--compile-failures=FILE]
-//                                                score the reports in DIR (./course grade), with the
-//                                                points of the exercise list (exgen manifest --points)
+//   (grading is course_grade's, tools/grade.cpp, which runs this program and scores its reports)
 #include "check.hpp"
 #include "report.hpp"
 #include "reference_test.hpp"
@@ -39,14 +37,6 @@ int main(int argc, char** argv) {
         if (const std::string dir = flag(argc, argv, "progress"); !dir.empty())
             return bp_test::print_progress(manifest, dir, flag(argc, argv, "only"));
         if (const std::string dir = flag(argc, argv, "gate"); !dir.empty()) return bp_test::judge_stub_gate(manifest, dir);
-        if (const std::string dir = flag(argc, argv, "grade"); !dir.empty()) {
-            // One source of points: a second file here could disagree with the list's.
-            if (!flag(argc, argv, "points").empty())
-                throw std::runtime_error("--points is not read: the points come from the exercise list " + manifest +
-                                         " (tests/points.txt, given to exgen manifest by the build)");
-            return bp_test::write_grade(manifest, dir,
-                                        {flag(argc, argv, "compile-failures"), flag(argc, argv, "json"), flag(argc, argv, "junit")});
-        }
 
         static const bp_test::ReferenceData reference = bp_test::read_reference_data(BP_REFERENCE_DIR);
         bp_test::register_reference_tests(reference);

@@ -1,4 +1,4 @@
-// Grading (course_tests --grade, which ./course grade runs): each exercise's score from the
+// Grading (linked into course_grade, tools/grade.cpp, behind ./course grade): each exercise's score from the
 // reports, written as Gradescope's results.json and as a JUnit XML report.
 #include "report.hpp"
 #include "report_files.hpp"
