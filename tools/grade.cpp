@@ -50,6 +50,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <deque>
@@ -614,10 +615,35 @@ std::vector<std::string> sync(const Paths& p, const fs::path& from) {
     return notes;
 }
 
+// What the set-up below is made from: every file of the course that can change the test
+// program, the reference data or the list (not build/, where a submission's build relinks the
+// test program, so a time stamp of the program would say "changed" after every submission).
+std::string source_stamp(const fs::path& root) {
+    std::vector<fs::path> files;
+    for (const char* top : {"lib", "tests", "solutions", "exercises", "chapters", "tools"})
+        if (fs::is_directory(root / top))
+            for (const auto& entry : fs::recursive_directory_iterator(root / top))
+                if (entry.is_regular_file()) files.push_back(fs::relative(entry.path(), root));
+    for (const char* top : {"CMakeLists.txt", "CMakePresets.json"})
+        if (fs::exists(root / top)) files.emplace_back(top);
+    std::sort(files.begin(), files.end());
+    std::uint64_t hash = 14695981039346656037ULL;  // FNV-1a, 64 bits
+    const auto add = [&hash](const std::string& bytes) {
+        for (const unsigned char c : bytes) hash = (hash ^ c) * 1099511628211ULL;
+    };
+    for (const fs::path& f : files) {
+        add(f.string() + '\0');
+        add(read_file(root / f) + '\0');
+    }
+    std::ostringstream out;
+    out << std::hex << hash << " " << std::dec << files.size() << " files\n";
+    return out.str();
+}
+
 // The trusted set-up, once: the untouched stubs kept aside; the list of tests and the exercise
 // list, from a build of the reference solutions (of the stubs in the student edition), and each
-// test's time on the solutions. Kept in build/grade/grader/ until the test program or the
-// reference data change, so that no list ever comes from a submission's build.
+// test's time on the solutions. Kept in build/grade/grader/ until a file of the course changes
+// (source_stamp), so that no list ever comes from a submission's build.
 struct Setup {
     std::vector<ExerciseTests> tests;
     Timing timing;
@@ -637,12 +663,12 @@ Setup prepare(const Paths& p, Sandbox& sandbox, int jobs) {
     const fs::path times = p.trusted / "tests.tsv", manifest = p.trusted / "exercises.tsv";
     Setup setup;
     setup.manifest = manifest;
-    bool cached = fs::exists(times) && fs::exists(manifest) && fs::exists(sandbox.program) &&
-                  fs::last_write_time(sandbox.program) < fs::last_write_time(times);
-    if (cached)
-        for (const auto& entry : fs::directory_iterator(p.root / "tests" / "reference"))
-            if (entry.last_write_time() > fs::last_write_time(times)) cached = false;
+    const fs::path stamp = p.trusted / "sources.stamp";
+    const std::string sources = source_stamp(p.root);
+    const bool cached =
+        fs::exists(times) && fs::exists(manifest) && fs::exists(sandbox.program) && fs::exists(stamp) && read_file(stamp) == sources;
     if (!cached) {
+        fs::remove(stamp);
         std::cout << "course grade: building the library and the tests on the "
                   << (have_solutions ? "reference solutions, and timing their tests" : "stubs") << " (build/grade; once)..." << std::endl;
         sync(p, have_solutions ? p.root / "solutions" : p.stubs);
@@ -668,6 +694,7 @@ Setup prepare(const Paths& p, Sandbox& sandbox, int jobs) {
             }
         fs::copy_file(p.build / "exercises.tsv", manifest, fs::copy_options::overwrite_existing);
         write_file(times, lines);
+        write_file(stamp, sources);
     }
     std::string text;
     std::istringstream in(read_file(times));
