@@ -164,7 +164,7 @@ double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& 
     model.zero_grad();  // backward adds into the gradients: start them at 0
     const Matrix& output = model.forward(x);
     const double L = loss.value(output, y);
-    model.backward(loss.grad(output, y));
+    model.backward_parameters(loss.grad(output, y));  // backward, without dL/dx: x does not learn
     return apply_gradients(opt, params, L, options, step);
 }
 //! [train_step]
