@@ -78,4 +78,5 @@ engine_target = 1.3
 print(f"Target (chapter 5): the course engine's epoch within {engine_target}x of its own Eigen product bound (CPU time).")
 for m in (32, 128, 512):
     ratio = mine_cpu[("BM_CourseEpoch", m)] / mine_cpu[("BM_EigenBound_double", m)]
-    print(f"  batch {m:>3}: {ratio:.2f} ({'met' if ratio <= engine_target else 'MISSED'})")
+    wall = mine[("BM_CourseEpoch", m)] / mine[("BM_EigenBound_double", m)]
+    print(f"  batch {m:>3}: {ratio:.2f} ({'met' if ratio <= engine_target else 'MISSED'}; in wall time {wall:.2f})")
