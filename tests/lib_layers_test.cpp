@@ -107,6 +107,34 @@ TEST(LibLayers, AnMlpWithASoftmaxOutputRunsForwardButRefusesBackward) {
     EXPECT_TRUE(net.dense(0).dW.isZero() && net.dense(1).db.isZero()) << "refused before any gradient changed";
 }
 
+// train_step's backward pass: every gradient backward makes, without dL/dx (the first Dense
+// layer skips W^T dz). Bit for bit: the same products and sums in the same order.
+TEST(LibLayers, BackwardParametersAddsTheGradientsBackwardAdds) {
+    bp::Rng rng(4);
+    bp::Mlp net({3, 5, 4, 2}, Activation::relu, Activation::identity, rng);
+    bp::Sequential mixed;  // a first layer of another kind takes the default: backward, dx dropped
+    mixed.add(bp::ActivationLayer(Activation::tanh));
+    mixed.add(bp::Dense(3, 2, Activation::identity, rng));
+    for (bp::Layer* model : {static_cast<bp::Layer*>(&net), static_cast<bp::Layer*>(&mixed)}) {
+        const Matrix x = rng.uniform_matrix(3, 6, -1, 1), dy = rng.uniform_matrix(2, 6, -1, 1);
+        model->zero_grad();
+        model->forward(x);
+        model->backward(dy);
+        std::vector<Matrix> expected;
+        for (const bp::Parameter& p : model->parameters()) expected.emplace_back(p.grad());
+        model->zero_grad();
+        model->forward(x);
+        model->backward_parameters(dy);
+        const std::vector<bp::Parameter> params = model->parameters();
+        for (std::size_t i = 0; i < params.size(); ++i)
+            EXPECT_TRUE(params[i].grad() == expected[i]) << params[i].name << ": " << params[i].grad() << "\nbackward gave\n"
+                                                         << expected[i];
+    }
+    bp::Mlp softmax_out({3, 2}, Activation::identity, Activation::softmax, rng);
+    softmax_out.forward(Matrix::Ones(3, 2));
+    EXPECT_ERROR_MENTIONS(softmax_out.backward_parameters(Matrix::Ones(2, 2)), "Mlp::backward_parameters: layer1 ends in softmax");
+}
+
 TEST(LibLayers, AResidualsInnerLayerIsReachedWithItsType) {
     bp::Rng rng(2);
     bp::Residual block(bp::Dense(4, 4, Activation::relu, rng));

@@ -66,14 +66,16 @@ void Adam::step(std::vector<Parameter> params) {
     // BEGIN EXERCISE 5.5 (ch05-adam): Adam::step: count the step, update m and v, correct their bias, step every parameter.
     ++t;
     // m and v start at 0, so early on they underestimate; dividing by 1 - beta^t undoes that.
-    const double correct1 = 1 - std::pow(beta1, static_cast<double>(t));
-    const double correct2 = 1 - std::pow(beta2, static_cast<double>(t));
+    // Divided once here and multiplied below: a division per number costs several products.
+    const double correct1 = 1 / (1 - std::pow(beta1, static_cast<double>(t)));
+    const double correct2 = 1 / (1 - std::pow(beta2, static_cast<double>(t)));
     for (Parameter& p : params) {
         Matrix& m_p = m.at(p.name);
         Matrix& v_p = v.at(p.name);
         m_p = beta1 * m_p + (1 - beta1) * p.grad();
         v_p = beta2 * v_p + (1 - beta2) * p.grad().cwiseAbs2();
-        p.value().array() -= lr * (m_p.array() / correct1) / ((v_p.array() / correct2).sqrt() + eps);
+        // w -= lr m_hat / (sqrt(v_hat) + eps), m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t)
+        p.value().array() -= lr * (m_p.array() * correct1) / ((v_p.array() * correct2).sqrt() + eps);
     }
     // END EXERCISE 5.5
 }

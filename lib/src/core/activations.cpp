@@ -42,6 +42,7 @@ Matrix finite_logits(const Matrix& z, Eigen::RowVectorXd* shift) {
 Matrix keep_nan(const Matrix& z, Matrix d) {
     if (d.rows() != z.rows() || d.cols() != z.cols())
         throw ShapeError("keep_nan", "z is " + shape(z) + " but its derivative is " + shape(d) + "; they must match");
+    if (!z.hasNaN()) return d;  // the common case, in one vectorised pass
     for (Index i = 0; i < z.size(); ++i)
         if (std::isnan(z(i))) d(i) = z(i);
     return d;

@@ -19,6 +19,17 @@ Dense::Dense(Matrix W_, Vector b_, Activation f_) : W(std::move(W_)), b(std::mov
     db = Vector::Zero(b.size());
 }
 
+void Dense::backward_parameters(const Matrix& da) {
+    if (!has_forward) throw UsageError("Dense::backward_parameters", "run forward first: backward needs the stored z and a_prev");
+    if (da.rows() != z.rows() || da.cols() != z.cols())
+        throw ShapeError("Dense::backward_parameters", "da is " + shape(da) + " but this layer's a is " + shape(a));
+    // Exercise 3.3 without its last product: dz = da ⊙ f'(z) (exercise 3.2), then dW and db
+    // accumulate as linear_backward (exercise 3.1) adds them; no da_prev = W^T dz.
+    const Matrix dz = activation_backward(f, da, z);
+    dW.noalias() += dz * a_prev.transpose();
+    db += dz.rowwise().sum();
+}
+
 std::vector<Parameter> Dense::own_parameters() {
     fit_grad(W, dW), fit_grad(b, db);  // if W was replaced by one of another shape, the gradients follow
     return {Parameter("W", W, dW), Parameter("b", b, db)};

@@ -63,6 +63,14 @@ void Sequential::require_sizes_fit(const char* op) const {
     }
 }
 
+void Sequential::backward_parameters(const Matrix& dy) {
+    require_layers("Sequential::backward_parameters");
+    if (layers.size() == 1) return layers.front()->backward_parameters(dy);
+    Matrix da = layers.back()->backward(dy);
+    for (std::size_t i = layers.size() - 2; i > 0; --i) da = layers[i]->backward(da);
+    layers.front()->backward_parameters(da);  // its dx would be dL/dx, of the data
+}
+
 std::vector<Child> Sequential::children() {
     require_layers("Sequential::children", false);
     std::vector<Child> all;

@@ -16,6 +16,9 @@
 #if defined(__SSE__)
 #include <xmmintrin.h>
 #endif
+#if defined(__GLIBC__)
+#include <malloc.h>
+#endif
 
 namespace bp {
 
@@ -26,6 +29,18 @@ std::string clock_time(double seconds) {
     std::ostringstream out;
     out << s / 60 << ":" << std::setw(2) << std::setfill('0') << s % 60;
     return out.str();
+}
+
+// A training step frees and allocates the same matrices at every step (the exercises return
+// new ones). By default glibc hands freed memory back to the system as soon as a few MB are
+// free at the top of the heap, or gives big blocks their own mapping, and the next step then
+// faults every 4 KB page back in: at batch 512, a tenth of an epoch. Once per process, keep
+// up to 256 MB of freed memory for reuse and serve blocks of up to 32 MB from it.
+void keep_freed_memory() {
+#if defined(__GLIBC__)
+    static const bool kept = mallopt(M_MMAP_THRESHOLD, 32 << 20) == 1 && mallopt(M_TRIM_THRESHOLD, 256 << 20) == 1;
+    static_cast<void>(kept);
+#endif
 }
 
 }  // namespace
@@ -160,11 +175,12 @@ double for_each_batch(Index examples, const EpochOptions& options, Rng& rng, lon
 //! [train_step]
 double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, const EpochOptions& options,
                   long step) {
+    keep_freed_memory();
     const std::vector<Parameter> params = model.parameters();
     model.zero_grad();  // backward adds into the gradients: start them at 0
     const Matrix& output = model.forward(x);
     const double L = loss.value(output, y);
-    model.backward(loss.grad(output, y));
+    model.backward_parameters(loss.grad(output, y));  // backward, without dL/dx: x does not learn
     return apply_gradients(opt, params, L, options, step);
 }
 //! [train_step]

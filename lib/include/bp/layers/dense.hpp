@@ -45,6 +45,9 @@ struct Dense : Layer {
     /// dz = da ⊙ f'(z), then dW and db accumulate, and da_prev (n_in x batch) is returned.
     /// Throws UsageError if forward() has not run.
     Matrix backward(const Matrix& da) override;
+    /// backward without da_prev = W^T dz, for the first layer of a network in training: dz,
+    /// then dW and db accumulate as in linear_backward.
+    void backward_parameters(const Matrix& da) override;
 
     /// W and b with their gradients, named "W" and "b".
     std::vector<Parameter> own_parameters() override;

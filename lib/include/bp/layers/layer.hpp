@@ -26,6 +26,10 @@ public:
     /// dy = dL/dy (n_out x m) -> ADDS the gradients of the parameters into their gradient
     /// matrices and returns dx = dL/dx (n_in x m). Throws UsageError before any forward.
     virtual Matrix backward(const Matrix& dy) = 0;
+    /// backward for a caller with no use for dx (a training step: x is data, it does not
+    /// learn): adds the same gradients into the parameters. This default runs backward and
+    /// drops dx; Sequential and Dense skip computing the first layer's dx.
+    virtual void backward_parameters(const Matrix& dy) { backward(dy); }
 
     /// A copy of the layer, of its own kind (Sequential copies its layers with it).
     virtual std::unique_ptr<Layer> clone() const = 0;

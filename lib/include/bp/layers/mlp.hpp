@@ -25,6 +25,8 @@ public:
     /// before any gradient changes: softmax has no element-wise derivative, so the network
     /// should end at its logits and the loss apply softmax (chapter 2).
     Matrix backward(const Matrix& dy) override;
+    /// Sequential::backward_parameters, after the same refusal of a softmax output layer.
+    void backward_parameters(const Matrix& dy) override;
 
     /// Layer i + 1 (layers[i]), a Dense layer.
     Dense& dense(std::size_t i) { return at<Dense>(i); }
@@ -34,6 +36,9 @@ public:
     Index output_size() const { return dense(size() - 1).n_out(); }
 
     std::unique_ptr<Layer> clone() const override { return std::make_unique<Mlp>(*this); }
+
+private:
+    void require_logits_out(const char* op) const;
 };
 
 }  // namespace bp

@@ -65,6 +65,11 @@ public:
     /// (n_0 x batch).
     Matrix backward(const Matrix& dy) override;
 
+    /// backward's pass for a training step: the layers from the last down to the second as
+    /// exercise 3.4 runs them, then the first one's backward_parameters, which does not
+    /// compute dL/dx (for a Dense first layer, the product W^T dz that nothing would read).
+    void backward_parameters(const Matrix& dy) override;
+
     /// layer1, layer2, ...: so its parameters are layer1.W, layer1.b, layer2.W, ...
     std::vector<Child> children() override;
     std::string kind() const override { return "sequential"; }

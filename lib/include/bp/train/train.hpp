@@ -99,9 +99,11 @@ struct EpochOptions {
 };
 
 /// One step on a batch x (n_0 x m) with targets y: zero_grad, forward, the loss, backward from
-/// its gradient, options.after_backward, clipping if options.clip_norm or options.clip_value
+/// its gradient (model.backward_parameters: no dL/dx), options.after_backward, clipping if options.clip_norm or options.clip_value
 /// is > 0, the optimizer's step. Returns the batch's loss. Throws Diverged if the loss or a gradient is not finite
 /// (before the step, so the model is left as it was) or a parameter is not finite after it.
+/// The first call in a process asks glibc (mallopt) to keep freed memory for reuse, up to
+/// 256 MB, instead of returning it to the system: every step frees and allocates the same matrices.
 // [train_step]
 double train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, const EpochOptions& options, long step);
 // [train_step]
