@@ -6,6 +6,7 @@
 // runs it beside PyTorch, takes the faster: a busy neighbour only ever slows a run down).
 //   ch05-benchmark [--benchmark_format=json]
 #include "bp/fast_mlp.hpp"
+#include "bp/openblas_kernel.hpp"
 #include "bp/core/loss.hpp"
 #include "bp/layers/mlp.hpp"
 
@@ -179,10 +180,13 @@ BENCHMARK(BM_ProductBound<double, true>)
     ->Repetitions(2);
 
 int main(int argc, char** argv) {
-    bp::set_product_threads(1);  // one thread, as PyTorch is given
+    bp::choose_openblas_kernel(argv);  // first: it may start the program again with a faster kernel
+    bp::set_product_threads(1);        // one thread, as PyTorch is given
     benchmark::Initialize(&argc, argv);
     if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
     benchmark::AddCustomContext("products", bp::fast_products_backend());
+    benchmark::AddCustomContext("products_kernel", bp::products_kernel_line());
+    benchmark::AddCustomContext("openblas_kernel", bp::openblas_kernel());
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;
