@@ -12,6 +12,8 @@
 
 #include <benchmark/benchmark.h>
 
+#include <cstdlib>
+
 namespace {
 
 constexpr bp::Index examples = 60000;  // an epoch of Fashion-MNIST's training set
@@ -187,6 +189,9 @@ int main(int argc, char** argv) {
     benchmark::AddCustomContext("products", bp::fast_products_backend());
     benchmark::AddCustomContext("products_kernel", bp::products_kernel_line());
     benchmark::AddCustomContext("openblas_kernel", bp::openblas_kernel());
+    // As the course or the user set it: the comparison runs PyTorch with the same.
+    const char* coretype = std::getenv("OPENBLAS_CORETYPE");
+    benchmark::AddCustomContext("openblas_coretype", coretype != nullptr ? coretype : "");
     benchmark::RunSpecifiedBenchmarks();
     benchmark::Shutdown();
     return 0;

@@ -21,10 +21,10 @@ args = parser.parse_args()
 env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
 
 ours = json.loads(subprocess.run([args.benchmark, "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout)
-# The benchmark chose OpenBLAS's kernel as it started (bp::choose_openblas_kernel); a PyTorch on
-# OpenBLAS (Debian's) is given the same, so that the two differ in their code, not their kernel.
-kernel = ours["context"].get("openblas_kernel", "")
-torch_env = dict(env, OPENBLAS_CORETYPE=kernel) if kernel and "OPENBLAS_CORETYPE" not in os.environ else env
+# The benchmark may have set OPENBLAS_CORETYPE as it started (bp::choose_openblas_kernel): a
+# PyTorch on OpenBLAS (Debian's) gets the same, so that the two differ in code, not in kernel.
+coretype = ours["context"].get("openblas_coretype", "")
+torch_env = dict(env, OPENBLAS_CORETYPE=coretype) if coretype else env
 theirs = json.loads(subprocess.run([args.python, os.path.join(here, "benchmark_pytorch.py")], check=True, capture_output=True, text=True,
                                    env=torch_env).stdout)
 
@@ -49,7 +49,7 @@ cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if l
 
 print(f"PyTorch {theirs['torch']} ({args.python}) and this course, one thread each, on {cpu}.")
 print(f"  FastMlp's products: {ours['context'].get('products_kernel', ours['context'].get('products', '?'))}")
-given = " (given the same kernel: OPENBLAS_CORETYPE=" + kernel + ")" if torch_env is not env and theirs.get("openblas_kernel") else ""
+given = f" (run with OPENBLAS_CORETYPE={coretype} too)" if coretype and theirs.get("openblas_kernel") else ""
 print(f"  PyTorch's products: {theirs.get('blas', '?')}{given}")
 print(f"An epoch is {epoch_flops / 1e9:.1f} GFLOP of matrix products. ratio: our time over PyTorch's; % of bound: the same"
       " products alone over the whole epoch.\n")
