@@ -91,6 +91,7 @@ KernelChoice choice_here() {
 
 }  // namespace
 
+//! [choose_coretype]
 KernelChoice choose_coretype(std::string_view flags, std::string_view detected, const char* user, bool dynamic) {
     if (!dynamic)
         return {"", std::string("the only one this OpenBLAS was built with") +
@@ -105,6 +106,7 @@ KernelChoice choose_coretype(std::string_view flags, std::string_view detected, 
     return {avx512 ? "SkylakeX" : "Haswell",
             "chosen by the course: OpenBLAS detected " + std::string(detected) + " on a processor with " + (avx512 ? "AVX-512" : "AVX2")};
 }
+//! [choose_coretype]
 
 void choose_openblas_kernel(char** argv) {
 #if defined(BP_HAVE_OPENBLAS)
