@@ -69,7 +69,7 @@ Vectors processor_vectors(std::string_view flags) {
 constexpr const char* reason_variable = "BP_OPENBLAS_KERNEL_REASON";
 
 // The reason the course chose the kernel, once the program has started again with it.
-std::string& course_reason() {
+[[maybe_unused]] std::string& course_reason() {
     static std::string reason;
     return reason;
 }
