@@ -96,15 +96,17 @@ KernelChoice choose_coretype(std::string_view flags, std::string_view detected, 
     if (!dynamic)
         return {"", std::string("the only one this OpenBLAS was built with") +
                         (user != nullptr ? "; OPENBLAS_CORETYPE does nothing to it" : "")};
-    if (user != nullptr) {
-        if (same_name(user, detected)) return {"", "set by OPENBLAS_CORETYPE"};
-        return {"", "OpenBLAS's own choice: OPENBLAS_CORETYPE=" + std::string(user) + " names no kernel it has"};
-    }
     const Vectors offered = processor_vectors(flags), used = kernel_vectors(detected);
-    if (used == Vectors::unknown || offered < Vectors::avx2 || offered <= used) return {"", "OpenBLAS's choice for this processor"};
-    const bool avx512 = offered == Vectors::avx512;
-    return {avx512 ? "SkylakeX" : "Haswell",
-            "chosen by the course: OpenBLAS detected " + std::string(detected) + " on a processor with " + (avx512 ? "AVX-512" : "AVX2")};
+    const bool narrower = used != Vectors::unknown && offered >= Vectors::avx2 && offered > used;
+    const std::string better = offered == Vectors::avx512 ? "SkylakeX" : "Haswell";
+    if (user != nullptr) {  // respected; but the user may not know that it costs speed
+        const std::string note = narrower ? "; " + better + " would be faster on this processor" : "";
+        if (same_name(user, detected)) return {"", "set by OPENBLAS_CORETYPE" + note};
+        return {"", "OpenBLAS's own choice: OPENBLAS_CORETYPE=" + std::string(user) + " names no kernel it has" + note};
+    }
+    if (!narrower) return {"", "OpenBLAS's choice for this processor"};
+    return {better, "chosen by the course: OpenBLAS detected " + std::string(detected) + " on a processor with " +
+                        (offered == Vectors::avx512 ? "AVX-512" : "AVX2")};
 }
 //! [choose_coretype]
 

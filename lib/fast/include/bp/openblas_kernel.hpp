@@ -22,7 +22,8 @@ struct KernelChoice {
 
 /// The decision alone, from what the program sees: the processor's `flags` as /proc/cpuinfo
 /// lists them, the kernel OpenBLAS `detected` (openblas_get_corename()), OPENBLAS_CORETYPE as
-/// the user set it (nullptr: unset; it is then respected, whatever it says), and whether this
+/// the user set it (nullptr: unset; a setting is respected, whatever it says, and the reason
+/// then says whether a wider kernel would be faster), and whether this
 /// OpenBLAS picks its kernel when it loads (DYNAMIC_ARCH; otherwise the variable does nothing).
 /// A kernel of narrower vectors than the flags offer is replaced by SkylakeX (avx512f, bw, vl
 /// and dq) or Haswell (avx2 and fma); a kernel it does not know is kept.
