@@ -24,8 +24,7 @@ TEST(Ch05OpenBlas, AGenericKernelOnAnAvx512ProcessorBecomesSkylakeX) {
     const bp::KernelChoice c = bp::choose_coretype(avx512, "Prescott", nullptr);
     EXPECT_EQ(c.coretype, "SkylakeX");
     EXPECT_EQ(c.reason, "chosen by the course: OpenBLAS detected Prescott on a processor with AVX-512");
-    // OpenBLAS 0.3.21 runs Haswell's kernels on AVX-512 processors it does not know (an AMD
-    // EPYC of family 26): narrower than the processor's, so replaced too.
+    // An AVX2 kernel on an AVX-512 processor is narrower than it could be too.
     EXPECT_EQ(bp::choose_coretype(avx512, "Haswell", nullptr).coretype, "SkylakeX");
 }
 

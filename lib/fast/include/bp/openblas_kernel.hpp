@@ -2,9 +2,8 @@
 /// Which OpenBLAS kernel runs FastMlp's products, and the course's choice of a better one.
 /// OpenBLAS built with DYNAMIC_ARCH (Debian's) picks its kernels from the processor's model
 /// when it loads. Where the model is masked, as in many virtual machines, it can fall back to
-/// a generic kernel (Prescott, SSE3) on a processor with AVX-512, three to four times slower;
-/// and OpenBLAS 0.3.21 runs Haswell's (AVX2) on processors it does not know yet. The variable
-/// OPENBLAS_CORETYPE overrides the choice, but only if it is set before the library loads: so
+/// a generic kernel (Prescott, SSE3) on a processor with AVX-512, three to four times slower.
+/// The variable OPENBLAS_CORETYPE overrides the choice, but only if it is set before the library loads: so
 /// a program that links OpenBLAS decides at the start of main and, to change the kernel, starts
 /// itself again with the variable set (choose_openblas_kernel).
 #pragma once
