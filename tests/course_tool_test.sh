@@ -76,6 +76,14 @@ status=0
 ./course-link frobnicate > out 2> err || status=$?
 [ "$status" -eq 2 ] || fail "an unknown command exited $status, not 2"
 grep -q "unknown command 'frobnicate'" err || fail "an unknown command is not named: $(cat err)"
+# benchmark: a chapter without a benchmark is a usage error; a --python that cannot import torch
+# is named, before any package is installed or anything built.
+status=0
+"$course" benchmark 6 > out 2> err || status=$?
+[ "$status" -eq 2 ] || fail "benchmark 6 exited $status, not 2"
+status=0
+"$course" benchmark 7 --python "$work/no-python" > out 2> err || status=$?
+[ "$status" -eq 1 ] && grep -q -- "--python $work/no-python: cannot import torch" err || fail "benchmark --python with no Python: $status, $(cat err)"
 
 : > "$log"
 ./course-link check 08 > out 2> err || fail "check 08 failed: $(cat err)"

@@ -24,6 +24,7 @@
 #include "bp/layers/activation_layer.hpp"
 #include "bp/layers/batch_norm.hpp"
 #include "bp/fast_mlp.hpp"
+#include "bp/openblas_kernel.hpp"
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/layers/mlp.hpp"
 #include "bp/io/model_file.hpp"
@@ -167,6 +168,7 @@ bp::Sequential network(const Options& o, bp::Rng& rng) {
 }  // namespace
 
 int main(int argc, char** argv) try {
+    bp::choose_openblas_kernel(argv);  // first: it may start the program again with a faster kernel
     const Options o = parse(argc, argv);
     bp::require_model_destination(o.model, "--model");  // before the work, not after it
     model_file = o.model;
@@ -186,6 +188,7 @@ int main(int argc, char** argv) try {
               << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "")
                                     : std::string())
               << "\n";
+    if (o.engine != "course") std::cout << "products: " << bp::products_kernel_line() << "\n";
     if (std::filesystem::exists(o.model)) {  // an earlier run's: say what it holds, and that it is kept
         std::string what;
         try {  // read, not run: running it would call the exercises, which FastMlp's training needs none of

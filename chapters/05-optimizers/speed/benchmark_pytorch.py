@@ -4,6 +4,7 @@ in float32 and float64, on one thread. Prints one JSON object.
 
 Run with Debian's Python, which sees Debian's python3-torch: /usr/bin/python3 benchmark_pytorch.py
 """
+import ctypes
 import json
 import time
 
@@ -11,6 +12,23 @@ import torch
 
 torch.set_num_threads(1)
 EXAMPLES = 60000
+
+
+def blas():
+    """PyTorch's BLAS, and its kernel if it is OpenBLAS: (a line for the header, the kernel or "")."""
+    loaded = sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line and "blas" in line.lower()})
+    for path in loaded:  # Debian's PyTorch loads OpenBLAS as libblas.so.3
+        try:
+            lib = ctypes.CDLL(path)
+            corename, config = lib.openblas_get_corename, lib.openblas_get_config
+        except (OSError, AttributeError):
+            continue
+        corename.restype = config.restype = ctypes.c_char_p
+        kernel = corename().decode()
+        return f"{' '.join(config().decode().split()[:2])}, kernel {kernel}", kernel
+    settings = torch.__config__.show().replace(",", " ").split()
+    info = next((s.split("=", 1)[1] for s in settings if s.startswith("BLAS_INFO=")), "unknown")
+    return {"mkl": "MKL", "open": "OpenBLAS"}.get(info, info), ""
 
 
 # [model]
@@ -51,7 +69,8 @@ def measure(dtype, m):
     return step_seconds, min(epochs)
 
 
-results = {"torch": torch.__version__, "threads": torch.get_num_threads(), "runs": []}
+blas_line, kernel = blas()
+results = {"torch": torch.__version__, "blas": blas_line, "openblas_kernel": kernel, "threads": torch.get_num_threads(), "runs": []}
 for dtype in (torch.float32, torch.float64):
     for m in (32, 128, 512):
         step_s, epoch_s = measure(dtype, m)

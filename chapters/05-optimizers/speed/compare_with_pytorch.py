@@ -2,8 +2,11 @@
 with one thread each, and prints the times, their ratios and how close each comes to the
 matrix-product bound. ./course benchmark runs it.
 
-    /usr/bin/python3 compare_with_pytorch.py BENCHMARK_BINARY
+    /usr/bin/python3 compare_with_pytorch.py BENCHMARK_BINARY [--python PATH]
+
+--python: the Python whose torch to time (default: this one, Debian's python3-torch).
 """
+import argparse
 import json
 import os
 import platform
@@ -11,11 +14,19 @@ import subprocess
 import sys
 
 here = os.path.dirname(os.path.abspath(__file__))
+parser = argparse.ArgumentParser(description="Chapter 5's training benchmark beside PyTorch's.")
+parser.add_argument("benchmark", help="the ch05-benchmark program")
+parser.add_argument("--python", default=sys.executable, help="the Python whose torch to time (default: %(default)s)")
+args = parser.parse_args()
 env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
 
-ours = json.loads(subprocess.run([sys.argv[1], "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout)
-theirs = json.loads(subprocess.run([sys.executable, os.path.join(here, "benchmark_pytorch.py")], check=True, capture_output=True, text=True,
-                                   env=env).stdout)
+ours = json.loads(subprocess.run([args.benchmark, "--benchmark_format=json"], check=True, capture_output=True, text=True, env=env).stdout)
+# The benchmark may have set OPENBLAS_CORETYPE as it started (bp::choose_openblas_kernel): a
+# PyTorch on OpenBLAS (Debian's) gets the same, so that the two differ in code, not in kernel.
+coretype = ours["context"].get("openblas_coretype", "")
+torch_env = dict(env, OPENBLAS_CORETYPE=coretype) if coretype else env
+theirs = json.loads(subprocess.run([args.python, os.path.join(here, "benchmark_pytorch.py")], check=True, capture_output=True, text=True,
+                                   env=torch_env).stdout)
 
 # Floating-point operations of one epoch of 784-256-128-10 (60000 examples): per example and
 # layer, n_in n_out multiply-adds for z = W a_prev and as many for dW = dz a_prev^T, and for
@@ -37,8 +48,10 @@ for b in ours["benchmarks"]:
 torch = {(r["dtype"], r["batch"]): r for r in theirs["runs"]}
 cpu = next((line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name")), platform.processor())
 
-print(f"PyTorch {theirs['torch']} and this course, one thread each, on {cpu}; FastMlp's products: "
-      f"{ours['context'].get('products', '?')}.")
+print(f"PyTorch {theirs['torch']} ({args.python}) and this course, one thread each, on {cpu}.")
+print(f"  FastMlp's products: {ours['context'].get('products_kernel', ours['context'].get('products', '?'))}")
+given = f" (run with OPENBLAS_CORETYPE={coretype} too)" if coretype and theirs.get("openblas_kernel") else ""
+print(f"  PyTorch's products: {theirs.get('blas', '?')}{given}")
 print(f"An epoch is {epoch_flops / 1e9:.1f} GFLOP of matrix products. ratio: our time over PyTorch's; % of bound: the same"
       " products alone over the whole epoch.\n")
 head = f"{'batch':>5} {'':<6}|{'FastMlp':>9} {'PyTorch':>8} {'ratio':>6} {'bound':>7} {'%':>4} {'GFLOP/s':>7} |"
