@@ -16,6 +16,8 @@ namespace ch05 {
 
 namespace {
 
+namespace F = torch::nn::functional;
+
 using RowMajor = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
 torch::Dtype dtype_of(TorchPrecision precision) { return precision == TorchPrecision::float64 ? torch::kFloat64 : torch::kFloat32; }
@@ -46,7 +48,7 @@ torch::nn::Sequential to_torch(const bp::Sequential& net, torch::Dtype dtype) {
     torch::nn::Sequential model;
     for (std::size_t l = 0; l < net.size(); ++l) {
         const bp::Dense& dense = dense_layer(net, l);
-        torch::nn::Linear linear(dense.W.cols(), dense.W.rows());  // (in, out); its own random start is overwritten
+        torch::nn::Linear linear(dense.W.cols(), dense.W.rows());  // (in, out), its random start overwritten
         linear->to(dtype);
         RowMajor W = dense.W;  // out x in, by rows
         bp::Vector b = dense.b;
@@ -114,13 +116,14 @@ struct TorchEngine::Impl {
     // One training step, what exercise 5.10's basic_train_step does, with the course's names
     // beside torch's.
     double train_step(const torch::Tensor& x, const torch::Tensor& labels, long step) {
-        adam.zero_grad();                                                                 // model.zero_grad()
-        const torch::Tensor logits = model->forward(x);                                   // model.forward(x)
-        const torch::Tensor loss = torch::nn::functional::cross_entropy(logits, labels);  // loss.value(logits, y)
-        loss.backward();                                                                  // model.backward(loss.grad(logits, y))
+        adam.zero_grad();                                    // model.zero_grad()
+        const auto logits = model->forward(x);               // model.forward(x)
+        const auto loss = F::cross_entropy(logits, labels);  // loss.value(logits, y)
+        loss.backward();                                     // model.backward(loss.grad(logits, y))
         const double value = loss.item<double>();
-        if (!std::isfinite(value)) throw bp::Diverged::of_loss(step, value);  // before the step: the weights stay as they were
-        adam.step();                                                          // opt.step(model.parameters())
+        // Stopped before the step, so that the weights stay as they were.
+        if (!std::isfinite(value)) throw bp::Diverged::of_loss(step, value);
+        adam.step();  // opt.step(model.parameters())
         return value;
     }
     //! [step]
@@ -144,6 +147,7 @@ TorchEngine& TorchEngine::operator=(TorchEngine&&) noexcept = default;
 void TorchEngine::set_lr(double lr) { impl_->options().lr(lr); }
 double TorchEngine::lr() const { return impl_->options().lr(); }
 
+//! [epoch]
 double TorchEngine::epoch(const bp::Dataset& data, const bp::EpochOptions& options, bp::Rng& rng, long& step, bp::ProgressBar* bar) {
     data.check("TorchEngine::epoch");
     if (options.clip_norm > 0 || options.clip_value > 0)
@@ -159,6 +163,7 @@ double TorchEngine::epoch(const bp::Dataset& data, const bp::EpochOptions& optio
             return loss;
         });
 }
+//! [epoch]
 
 bp::Metrics TorchEngine::evaluate(const bp::Dataset& data) {
     data.check("TorchEngine::evaluate");
@@ -166,7 +171,7 @@ bp::Metrics TorchEngine::evaluate(const bp::Dataset& data) {
     impl_->model->eval();
     const torch::Tensor logits = impl_->model->forward(examples_of(data.x, impl_->dtype)), labels = labels_of(data);
     bp::Metrics m;
-    m.loss = torch::nn::functional::cross_entropy(logits, labels).item<double>();
+    m.loss = F::cross_entropy(logits, labels).item<double>();
     m.accuracy = logits.argmax(1).eq(labels).to(torch::kFloat64).mean().item<double>();
     return m;
 }
@@ -205,6 +210,7 @@ bp::Sequential torch_round_trip(const bp::Sequential& net, TorchPrecision precis
 
 void set_torch_threads(int threads) { torch::set_num_threads(threads); }
 
-std::string torch_version() { return std::string("LibTorch ") + TORCH_VERSION; }
+// Major and minor only: Debian's 1.13.1 says 1.13.0 in its torch/version.h.
+std::string torch_version() { return "LibTorch " + std::to_string(TORCH_VERSION_MAJOR) + "." + std::to_string(TORCH_VERSION_MINOR); }
 
 }  // namespace ch05

@@ -59,7 +59,7 @@ bp::Sequential torch_round_trip(const bp::Sequential& net, TorchPrecision precis
 
 /// Threads for torch's operations (its default is every core).
 void set_torch_threads(int threads);
-/// "LibTorch 1.13.1"
+/// "LibTorch 1.13"
 std::string torch_version();
 
 }  // namespace ch05
