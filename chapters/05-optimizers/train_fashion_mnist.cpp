@@ -225,6 +225,7 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
     ch05::TorchEngine torch_engine(torch_net, o.lr, ch05::TorchPrecision::float32);
     const auto heading = [](const Options& e) {
         std::cout << "\n" << e.engine << " engine, " << e.precision << ", model " << e.model << ":\n";
+        model_file = e.model, epochs_saved = 0;  // for the message if it diverges
     };
     heading(fast);
     const Trained by_fast = run(FastEngine<float>{bp::FastMlp<float>(fast_net, o.lr), fast_net, {}}, fast_net, train, test, fast_rng, fast);
@@ -233,7 +234,6 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
     heading(libtorch);
     const Trained by_torch = run(torch_engine, torch_net, train, test, torch_rng, libtorch);
 
-    //! [table]
     std::cout << "\n"
               << std::fixed << std::setprecision(2) << "| engine | precision | test accuracy after " << o.epochs
               << (o.epochs == 1 ? " epoch" : " epochs") << " | seconds of training per epoch |\n|---|---|---|---|\n"
@@ -243,7 +243,6 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
               << " |\n"
               << "| libtorch (" << ch05::torch_version() << ") | float32 | " << 100 * by_torch.accuracy << " % | "
               << by_torch.seconds_per_epoch << " |\n";
-    //! [table]
 
     // The course's trained model, from its file, into torch: the same predictions in float64,
     // and in float32 all but the images whose two largest logits are closer than float's rounding.
