@@ -1,6 +1,7 @@
 // Chapter 5's classifier in LibTorch (torch_engine.hpp): the network, its training step and
-// the moves of its weights between the course's bp::Sequential and torch's modules. The page
-// "The bridge to LibTorch" (docs/bridge.md) shows these lines beside the course's own.
+// the moves of its weights between the course's bp::Sequential and torch's modules. The
+// appendix "Chapter 5's classifier in LibTorch" (docs/bridge.md) shows these lines beside the
+// course's own.
 #include "torch_engine.hpp"
 
 #include "bp/core/errors.hpp"

@@ -1,8 +1,9 @@
 // Chapter 5's classifier in LibTorch, PyTorch's C++ API: ch05-train's third engine
 // (--engine libtorch) and the moves of a model between the course and torch (--compare; the
-// page "The bridge to LibTorch", docs/bridge.md). Built only where LibTorch is (BP_TORCH=ON:
-// the libtorch and crosscheck presets). This header includes none of torch's headers, which
-// take a minute to compile: torch_engine.cpp alone does.
+// appendix "Chapter 5's classifier in LibTorch", docs/bridge.md). Built only where LibTorch
+// is (BP_TORCH=ON: the libtorch and crosscheck presets). This header includes none of torch's
+// headers, which cost each file that includes them about 12 s of compiling: only
+// torch_engine.cpp does.
 #pragma once
 
 #include "bp/io/data.hpp"

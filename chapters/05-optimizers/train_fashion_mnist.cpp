@@ -255,10 +255,11 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
     bp::Sequential from_torch = bp::load_model(libtorch.model);
     const long back = differing(torch_engine.predictions(test.x), course_predictions(from_torch, test.x));
     //! [moves]
-    std::cout << "\nthe course's model (" << course.model << ") moved into LibTorch: its predicted class differs on " << in_float64
-              << " of the " << test.size() << " test images in float64, " << in_float32 << " in float32\n"
-              << "LibTorch's model moved into the course (" << libtorch.model << "), predicting with the course's code in float64: "
-              << "differs on " << back << " of the " << test.size() << " test images from LibTorch's own predictions in float32\n";
+    std::cout << "\nthe course's model, moved into LibTorch:\n  its predicted class differs on " << in_float64 << " of the " << test.size()
+              << " test images in float64, " << in_float32 << " in float32\n"
+              << "LibTorch's model, moved into the course's file and predicting with the course's code in float64:\n"
+              << "  its predicted class differs from LibTorch's own (in float32) on " << back << " of the " << test.size()
+              << " test images\n";
 }
 #endif
 

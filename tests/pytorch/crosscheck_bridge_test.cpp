@@ -1,7 +1,8 @@
 // The cross-check of chapter 5's LibTorch engine (chapters/05-optimizers/torch_engine.cpp, the
-// page "The bridge to LibTorch"): a course network moved into torch and back keeps its weights
-// and its predictions, and the engine trains as the course's code does: from the same weights,
-// on the same batches, with Adam, every epoch's loss and every weight after it agree.
+// appendix "Chapter 5's classifier in LibTorch"): a course network moved into torch and back
+// keeps its weights and its predictions, and the engine trains as the course's code does: from
+// the same weights, on the same batches, with Adam, every epoch's loss and every weight after
+// it agree.
 #include "crosscheck.hpp"
 #include "torch_engine.hpp"
 
