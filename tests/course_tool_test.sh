@@ -69,6 +69,8 @@ for c in $(sed -n '/^case "\$command" in/,/^esac/p' "$course" | grep -oE '^  [a-
   case "$c" in --help | -h) continue ;; esac
   grep -qE "^  \./course $c( |$)" all || fail "help does not list '$c'"
 done
+# A description's second line is indented under the first, not shown as a command.
+grep -qE '^  \./course {2,}' all && fail "help shows a description's second line as a command: $(grep -E '^  \./course {2,}' all)"
 # Without solutions/ (the student edition), no command that needs them is listed.
 grep -q "./course generate" out && fail "help lists instructors' commands in a repository without solutions/"
 
