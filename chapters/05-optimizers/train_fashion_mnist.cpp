@@ -227,10 +227,11 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
         std::cout << "\n" << e.engine << " engine, " << e.precision << ", model " << e.model << ":\n";
         model_file = e.model, epochs_saved = 0;  // for the message if it diverges
     };
-    heading(fast);
-    const Trained by_fast = run(FastEngine<float>{bp::FastMlp<float>(fast_net, o.lr), fast_net, {}}, fast_net, train, test, fast_rng, fast);
+    // The course's code first: in the student edition, an exercise not done yet stops the run at once.
     heading(course);
     const Trained by_course = run(CourseEngine{course_net, bp::Adam(o.lr)}, course_net, train, test, course_rng, course);
+    heading(fast);
+    const Trained by_fast = run(FastEngine<float>{bp::FastMlp<float>(fast_net, o.lr), fast_net, {}}, fast_net, train, test, fast_rng, fast);
     heading(libtorch);
     const Trained by_torch = run(torch_engine, torch_net, train, test, torch_rng, libtorch);
 
