@@ -69,6 +69,8 @@ for c in $(sed -n '/^case "\$command" in/,/^esac/p' "$course" | grep -oE '^  [a-
   case "$c" in --help | -h) continue ;; esac
   grep -qE "^  \./course $c( |$)" all || fail "help does not list '$c'"
 done
+# A description's second line is indented under the first, not shown as a command.
+grep -qE '^  \./course {2,}' all && fail "help shows a description's second line as a command: $(grep -E '^  \./course {2,}' all)"
 # Without solutions/ (the student edition), no command that needs them is listed.
 grep -q "./course generate" out && fail "help lists instructors' commands in a repository without solutions/"
 
@@ -327,6 +329,25 @@ grep -q "^ch05-train-options .* --engine course --epochs 1$" "$log" || fail "the
 grep -q "^ch05-train .* --engine course --epochs 1$" "$log" || fail "train did not run ch05-train with the command line: $(cat "$log")"
 awk '/^ch05-train-options /{a=NR} /--target ch05-train$/{b=NR} /^ch05-train /{c=NR} END{exit !(a && a < b && b < c)}' "$log" ||
   fail "train did not check the options, then build, then run: $(cat "$log")"
+# train --engine libtorch and train --compare: ch05-train of the libtorch build, with libtorch-dev
+# asked for; here, as in the student edition (no solutions/), configured on the exercises/.
+mkdir -p "$repo/build/libtorch/chapters/05-optimizers"
+stand_in "$repo/build/libtorch/chapters/05-optimizers/ch05-train-options"
+stand_in "$repo/build/libtorch/chapters/05-optimizers/ch05-train"
+for command in "--engine libtorch --epochs 1" "--compare" "--engine=libtorch"; do
+  : > "$log"
+  # shellcheck disable=SC2086
+  ./course-link train $command > out 2> err || fail "train $command failed: $(cat err)"
+  grep -q "^dpkg-query .* libtorch-dev" "$log" || fail "train $command did not ask for libtorch-dev: $(cat "$log")"
+  grep -q "^cmake .*--preset libtorch -DBP_EDITION_DIR=$repo/exercises$" "$log" ||
+    fail "train $command did not configure the libtorch build on the exercises: $(cat "$log")"
+  grep -q -- "--build build/libtorch --target ch05-train$" "$log" || fail "train $command did not build the libtorch build's ch05-train: $(cat "$log")"
+  grep -q "^ch05-train $work/elsewhere --model $repo/build/models/fashion_mnist_mlp.bin $command$" "$log" ||
+    fail "train $command did not run ch05-train with the command line: $(cat "$log")"
+done
+: > "$log"
+./course-link train --epochs 1 > out 2> err || fail "train --epochs 1 failed: $(cat err)"
+grep -q "libtorch" "$log" && fail "train without --engine libtorch used the libtorch build: $(cat "$log")"
 # train --text: chapter 7's model, --mine from the fast build; without --mine it needs solutions/.
 mkdir -p "$repo/build/fast/chapters/07-bptt"
 stand_in "$repo/build/fast/chapters/07-bptt/ch07-char-lm-options"

@@ -3,12 +3,16 @@
 // (./course train --mine passes --engine course: your exercises train it).
 //
 //   ch05-train [--epochs N] [--batch B] [--lr LR] [--seed S] [--model FILE]
-//              [--engine fast|course] [--precision float32|float64] [--threads T]
-//              [--batch-norm] [--residual-blocks K] [--monitor N]
+//              [--engine fast|course|libtorch] [--precision float32|float64] [--threads T]
+//              [--batch-norm] [--residual-blocks K] [--monitor N] [--compare]
 //
 // --engine fast (the default) trains with bp::FastMlp, in float32 unless --precision says
 // float64; --engine course trains with the chapters' own code (Sequential, Adam, train_epoch),
-// in double. Both start from the same weights and see the same batches. Chapter 6's tools
+// in double; --engine libtorch with LibTorch, PyTorch's C++ API (torch_engine.cpp), in float32
+// unless --precision says float64, in a build that has it (./course train --engine libtorch).
+// All start from the same weights and see the same batches. --compare (the LibTorch build
+// too) trains with each in turn, prints their accuracy and time as a table, and moves the
+// models between the course and LibTorch (docs/bridge.md). Chapter 6's tools
 // need the course engine, which they select (FastMlp only trains plain ReLU MLPs):
 // --batch-norm puts a BatchNorm between each hidden layer's linear step and its ReLU, and
 // --residual-blocks K adds K skip connections of width 128 before the output layer.
@@ -30,7 +34,11 @@
 #include "bp/io/model_file.hpp"
 #include "bp/layers/residual.hpp"
 #include "train_options.hpp"
+#ifdef BP_HAVE_LIBTORCH
+#include "torch_engine.hpp"
+#endif
 
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -87,8 +95,14 @@ struct FastEngine {
 int epochs_saved = 0;
 std::string model_file;
 
+// What a run gives: the final test accuracy, and the time of the training passes alone (not
+// the evaluations or saves) per epoch.
+struct Trained {
+    double accuracy = 0, seconds_per_epoch = 0;
+};
+
 template <class Engine>
-void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
+Trained run(Engine&& engine, bp::Sequential& net, const bp::Dataset& train, const bp::Dataset& test, bp::Rng& rng, const Options& o) {
     //! [train]
     const long steps_per_epoch = (train.size() + o.batch - 1) / o.batch, total = steps_per_epoch * o.epochs;
     bp::EpochOptions options;
@@ -107,13 +121,16 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
     bp::Matrix x, y;                 // the first examples, to see that no layer has died
     train.batch({}, 0, std::min<bp::Index>(1000, train.size()), x, y);
     long step = 0;
+    double training_seconds = 0;
     int best_epoch = 0;
     double best_accuracy = -1;
     for (int epoch = 1; epoch <= o.epochs; ++epoch) {
         bp::ProgressBar bar("epoch " + std::to_string(epoch) + "/" + std::to_string(o.epochs), steps_per_epoch, std::cout);
         double train_loss = 0;
         try {
+            const auto started = std::chrono::steady_clock::now();
             train_loss = engine.epoch(train, options, rng, step, &bar);
+            training_seconds += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
         } catch (const bp::Diverged&) {  // how the gradients stood before it, if they were recorded
             if (!monitor.records().empty()) std::cerr << "\nThe gradient monitor:\n" << monitor.report();
             throw;
@@ -139,10 +156,13 @@ void run(Engine engine, bp::Sequential& net, const bp::Dataset& train, const bp:
         if (o.monitor > 0 && !monitor.records().empty()) std::cout << bp::format_record(monitor.records().back());
     }
     //! [train]
-    std::cout << "test accuracy after " << o.epochs << (o.epochs == 1 ? " epoch: " : " epochs: ") << 100 * engine.evaluate(test).accuracy
-              << " %  (model saved to " << o.model << ")\n";
+    const Trained trained{engine.evaluate(test).accuracy, training_seconds / o.epochs};
+    std::cout << "test accuracy after " << o.epochs << (o.epochs == 1 ? " epoch: " : " epochs: ") << 100 * trained.accuracy << " %, "
+              << std::setprecision(3) << trained.seconds_per_epoch << " s of training per epoch  (model saved to " << o.model << ")\n"
+              << std::setprecision(6);
     if (best_epoch != o.epochs)  // said, not acted on: choosing the epoch by the test set would flatter its accuracy
         std::cout << "(it was highest after epoch " << best_epoch << ": " << 100 * best_accuracy << " %)\n";
+    return trained;
 }
 
 // Chapter 5's network, 784-256-128-10 with ReLU, or with chapter 6's layers: a BatchNorm
@@ -165,11 +185,98 @@ bp::Sequential network(const Options& o, bp::Rng& rng) {
     return net;
 }
 
+#ifdef BP_HAVE_LIBTORCH
+// --compare: the three engines, then the model moved between the course and LibTorch.
+
+// The class the course's own forward pass (exercises 1.1 to 1.12) predicts for each column of x.
+std::vector<int> course_predictions(bp::Sequential& net, const bp::Matrix& x) {
+    const bp::Matrix& logits = net.forward(x);
+    std::vector<int> classes(static_cast<std::size_t>(x.cols()));
+    for (bp::Index k = 0; k < x.cols(); ++k) {
+        bp::Index best = 0;
+        logits.col(k).maxCoeff(&best);
+        classes[static_cast<std::size_t>(k)] = static_cast<int>(best);
+    }
+    return classes;
+}
+
+long differing(const std::vector<int>& a, const std::vector<int>& b) {
+    long count = 0;
+    for (std::size_t k = 0; k < a.size(); ++k) count += a[k] != b[k];
+    return count;
+}
+
+// MODEL-ENGINE.bin beside --model's MODEL.bin: each engine's model, kept for the moves.
+std::string model_of(const std::string& model, const std::string& engine) {
+    std::filesystem::path path(model);
+    return path.replace_filename(path.stem().string() + "-" + engine + path.extension().string()).string();
+}
+
+void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o) {
+    // Each engine from the same weights and on the same batches: a fresh rng of the same seed.
+    const auto setup = [&](const std::string& engine, const std::string& precision) {
+        Options e = o;
+        e.engine = engine, e.precision = precision, e.model = model_of(o.model, engine);
+        bp::require_model_destination(e.model, "--model");
+        return e;
+    };
+    const Options fast = setup("fast", "float32"), course = setup("course", "float64"), libtorch = setup("libtorch", "float32");
+    bp::Rng fast_rng(o.seed), course_rng(o.seed), torch_rng(o.seed);
+    bp::Sequential fast_net = network(fast, fast_rng), course_net = network(course, course_rng), torch_net = network(libtorch, torch_rng);
+    ch05::TorchEngine torch_engine(torch_net, o.lr, ch05::TorchPrecision::float32);
+    const auto heading = [](const Options& e) {
+        std::cout << "\n" << e.engine << " engine, " << e.precision << ", model " << e.model << ":\n";
+        model_file = e.model, epochs_saved = 0;  // for the message if it diverges
+    };
+    // The course's code first: in the student edition, an exercise not done yet stops the run at once.
+    heading(course);
+    const Trained by_course = run(CourseEngine{course_net, bp::Adam(o.lr)}, course_net, train, test, course_rng, course);
+    heading(fast);
+    const Trained by_fast = run(FastEngine<float>{bp::FastMlp<float>(fast_net, o.lr), fast_net, {}}, fast_net, train, test, fast_rng, fast);
+    heading(libtorch);
+    const Trained by_torch = run(torch_engine, torch_net, train, test, torch_rng, libtorch);
+
+    std::cout << "\n"
+              << std::fixed << std::setprecision(2) << "| engine | precision | test accuracy after " << o.epochs
+              << (o.epochs == 1 ? " epoch" : " epochs") << " | seconds of training per epoch |\n|---|---|---|---|\n"
+              << "| fast (bp::FastMlp, products by " << bp::fast_products_backend() << ") | float32 | " << 100 * by_fast.accuracy << " % | "
+              << by_fast.seconds_per_epoch << " |\n"
+              << "| course (the chapters' code) | float64 | " << 100 * by_course.accuracy << " % | " << by_course.seconds_per_epoch
+              << " |\n"
+              << "| libtorch (" << ch05::torch_version() << ") | float32 | " << 100 * by_torch.accuracy << " % | "
+              << by_torch.seconds_per_epoch << " |\n";
+
+    // The course's trained model, from its file, into torch: the same predictions in float64,
+    // and in float32 all but the images whose two largest logits are closer than float's rounding.
+    //! [moves]
+    bp::Sequential course_model = bp::load_model(course.model);
+    const std::vector<int> course_says = course_predictions(course_model, test.x);
+    const long in_float64 = differing(course_says, ch05::torch_predictions(course_model, test.x, ch05::TorchPrecision::float64));
+    const long in_float32 = differing(course_says, ch05::torch_predictions(course_model, test.x, ch05::TorchPrecision::float32));
+    // LibTorch's trained model, saved as a course model file by run(), read by the course's code.
+    bp::Sequential from_torch = bp::load_model(libtorch.model);
+    const long back = differing(torch_engine.predictions(test.x), course_predictions(from_torch, test.x));
+    //! [moves]
+    std::cout << "\nthe course's model, moved into LibTorch:\n  its predicted class differs on " << in_float64 << " of the " << test.size()
+              << " test images in float64, " << in_float32 << " in float32\n"
+              << "LibTorch's model, moved into the course's file and predicting with the course's code in float64:\n"
+              << "  its predicted class differs from LibTorch's own (in float32) on " << back << " of the " << test.size()
+              << " test images\n";
+}
+#endif
+
 }  // namespace
 
 int main(int argc, char** argv) try {
     bp::choose_openblas_kernel(argv);  // first: it may start the program again with a faster kernel
     const Options o = parse(argc, argv);
+#ifndef BP_HAVE_LIBTORCH
+    if (o.engine == "libtorch" || o.compare) {  // the options allow them: the LibTorch build of this program takes them
+        std::cerr << "ch05-train: " << (o.compare ? "--compare" : "--engine libtorch")
+                  << " needs this program built with LibTorch: ./course train --engine libtorch (or --compare) builds it\n";
+        return 2;
+    }
+#endif
     bp::require_model_destination(o.model, "--model");  // before the work, not after it
     model_file = o.model;
     //! [data]
@@ -182,9 +289,19 @@ int main(int argc, char** argv) try {
     bp::Sequential net = network(o, rng);  // 784-256-128-10, ReLU, ending at the logits
     //! [data]
     bp::set_product_threads(o.threads);
-    std::cout << "training with " << (o.engine == "course" ? "the course's code" : "FastMlp") << " in " << o.precision
-              << (o.engine == "course" ? "" : std::string(", products by ") + bp::fast_products_backend()) << ", " << o.threads << " thread"
-              << (o.threads > 1 ? "s" : "") << (o.batch_norm ? ", with batch normalization" : "")
+#ifdef BP_HAVE_LIBTORCH
+    ch05::set_torch_threads(o.threads);
+    if (o.compare) {
+        compare(train, test, o);
+        return 0;
+    }
+#endif
+    std::cout << "training with "
+              << (o.engine == "course" ? "the course's code"
+                  : o.engine == "fast" ? "FastMlp"
+                                       : "LibTorch (torch_engine.cpp)")
+              << " in " << o.precision << (o.engine == "fast" ? std::string(", products by ") + bp::fast_products_backend() : "") << ", "
+              << o.threads << " thread" << (o.threads > 1 ? "s" : "") << (o.batch_norm ? ", with batch normalization" : "")
               << (o.residual_blocks ? ", with " + std::to_string(o.residual_blocks) + " residual block" + (o.residual_blocks > 1 ? "s" : "")
                                     : std::string())
               << "\n";
@@ -201,7 +318,14 @@ int main(int argc, char** argv) try {
                   << ".~N~) when this run first saves\n";
     }
     if (o.engine == "course") run(CourseEngine{net, bp::Adam(o.lr)}, net, train, test, rng, o);
-    else if (o.precision == "float32") run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), net, {}}, net, train, test, rng, o);
+#ifdef BP_HAVE_LIBTORCH
+    else if (o.engine == "libtorch") {
+        const auto precision = o.precision == "float32" ? ch05::TorchPrecision::float32 : ch05::TorchPrecision::float64;
+        run(ch05::TorchEngine(net, o.lr, precision), net, train, test, rng, o);
+    }
+#endif
+    else if (o.precision == "float32")
+        run(FastEngine<float>{bp::FastMlp<float>(net, o.lr), net, {}}, net, train, test, rng, o);
     else run(FastEngine<double>{bp::FastMlp<double>(net, o.lr), net, {}}, net, train, test, rng, o);
 } catch (const bp::Diverged& e) {
     std::cerr << "\nch05-train: " << e.what() << "\n"

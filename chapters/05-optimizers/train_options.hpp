@@ -16,12 +16,13 @@ struct TrainOptions {
     double lr = 1e-3;
     std::uint64_t seed = 1;
     std::string model = "fashion_mnist_mlp.bin";
-    std::string engine;     // fast, unless chapter 6's layers need the course's
-    std::string precision;  // float32 for the fast engine, float64 (its only one) for the course's
+    std::string engine;     // fast, unless chapter 6's layers need the course's; or libtorch
+    std::string precision;  // float32 for the fast and LibTorch engines, float64 (its only one) for the course's
     int threads = 1;
     bool batch_norm = false;
     int residual_blocks = 0;
-    long monitor = 0;  // record the gradients every N steps; 0: only watch for divergence
+    long monitor = 0;      // record the gradients every N steps; 0: only watch for divergence
+    bool compare = false;  // every engine in turn, then the model moved between the course and LibTorch
 };
 
 // The command line, read with bp::Options: a value out of range, not a number or not
