@@ -4,31 +4,18 @@ in float32 and float64, on one thread. Prints one JSON object.
 
 Run with Debian's Python, which sees Debian's python3-torch: /usr/bin/python3 benchmark_pytorch.py
 """
-import ctypes
 import json
+import os
+import sys
 import time
 
 import torch
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
+from pytorch_blas import blas  # noqa: E402 (tools/, one copy for both chapters)
+
 torch.set_num_threads(1)
 EXAMPLES = 60000
-
-
-def blas():
-    """PyTorch's BLAS, and its kernel if it is OpenBLAS: (a line for the header, the kernel or "")."""
-    loaded = sorted({line.split()[-1] for line in open("/proc/self/maps") if ".so" in line and "blas" in line.lower()})
-    for path in loaded:  # Debian's PyTorch loads OpenBLAS as libblas.so.3
-        try:
-            lib = ctypes.CDLL(path)
-            corename, config = lib.openblas_get_corename, lib.openblas_get_config
-        except (OSError, AttributeError):
-            continue
-        corename.restype = config.restype = ctypes.c_char_p
-        kernel = corename().decode()
-        return f"{' '.join(config().decode().split()[:2])}, kernel {kernel}", kernel
-    settings = torch.__config__.show().replace(",", " ").split()
-    info = next((s.split("=", 1)[1] for s in settings if s.startswith("BLAS_INFO=")), "unknown")
-    return {"mkl": "MKL", "open": "OpenBLAS"}.get(info, info), ""
 
 
 # [model]

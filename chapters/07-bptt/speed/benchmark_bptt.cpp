@@ -33,15 +33,28 @@ void BM_ForwardBackward(benchmark::State& state) {
     }
 }
 
+// The matrices of both product benchmarks, made once: weights of `gates` x n_h rows, the
+// inputs and states of all T steps side by side, and the results.
+struct Shapes {
+    explicit Shapes(bp::Index gates, bp::Rng rng = bp::Rng(2))
+        : W_x(rng.uniform_matrix(gates * n_h, n_x, -1, 1)),
+          W_h(rng.uniform_matrix(gates * n_h, n_h, -1, 1)),
+          X(rng.uniform_matrix(n_x, T * m, -1, 1)),
+          H(rng.uniform_matrix(n_h, T * m, -1, 1)),
+          A(gates * n_h, T * m),
+          dW_x(gates * n_h, n_x),
+          dW_h(gates * n_h, n_h),
+          dX(n_x, T * m),
+          dh(n_h, m) {}
+    bp::Matrix W_x, W_h, X, H, A, dW_x, dW_h, dX, dh;
+};
+
 // The products the layer makes, step by step, in the same shapes, into matrices made once:
 // forward A_t = W_x x_t + W_h h_{t-1}; backward dW_x += dA_t x_t^T, dW_h += dA_t h_{t-1}^T,
 // dx_t = W_x^T dA_t, dh_{t-1} = W_h^T dA_t. `gates` is 1 for the RNN, 4 for the LSTM.
 void BM_Products(benchmark::State& state) {
-    const bp::Index rows = state.range(0) * n_h;
-    bp::Rng rng(2);
-    const bp::Matrix W_x = rng.uniform_matrix(rows, n_x, -1, 1), W_h = rng.uniform_matrix(rows, n_h, -1, 1);
-    const bp::Matrix X = rng.uniform_matrix(n_x, T * m, -1, 1), H = rng.uniform_matrix(n_h, T * m, -1, 1);
-    bp::Matrix A(rows, T * m), dW_x(rows, n_x), dW_h(rows, n_h), dX(n_x, T * m), dh(n_h, m);
+    Shapes p(state.range(0));
+    auto& [W_x, W_h, X, H, A, dW_x, dW_h, dX, dh] = p;
     for (auto _ : state) {
         for (bp::Index t = 0; t < T; ++t) {
             A.middleCols(t * m, m).noalias() = W_x * X.middleCols(t * m, m);
@@ -61,11 +74,8 @@ void BM_Products(benchmark::State& state) {
 // in one product before it, dW_x = dA X^T and dX = W_x^T dA in one product each after the
 // backward loop. Only the products by W_h stay in the loops: each needs the step before's state.
 void BM_ProductsHoisted(benchmark::State& state) {
-    const bp::Index rows = state.range(0) * n_h;
-    bp::Rng rng(2);
-    const bp::Matrix W_x = rng.uniform_matrix(rows, n_x, -1, 1), W_h = rng.uniform_matrix(rows, n_h, -1, 1);
-    const bp::Matrix X = rng.uniform_matrix(n_x, T * m, -1, 1), H = rng.uniform_matrix(n_h, T * m, -1, 1);
-    bp::Matrix A(rows, T * m), dW_x(rows, n_x), dW_h(rows, n_h), dX(n_x, T * m), dh(n_h, m);
+    Shapes p(state.range(0));
+    auto& [W_x, W_h, X, H, A, dW_x, dW_h, dX, dh] = p;
     for (auto _ : state) {
         A.noalias() = W_x * X;
         for (bp::Index t = 0; t < T; ++t) A.middleCols(t * m, m).noalias() += W_h * H.middleCols(t * m, m);
