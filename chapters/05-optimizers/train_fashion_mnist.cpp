@@ -292,6 +292,7 @@ int main(int argc, char** argv) try {
 #ifdef BP_HAVE_LIBTORCH
     ch05::set_torch_threads(o.threads);
     if (o.compare) {
+        std::cout << "products of the fast engine and LibTorch: " << bp::products_kernel_line() << "\n";
         compare(train, test, o);
         return 0;
     }
