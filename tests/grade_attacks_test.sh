@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # ./course grade on a class of hostile submissions (issue 21): each is the reference solutions
 # with one exercise turned into an attack on the grader, handed in as a folder, a .tar.gz, a
-# .zip, a git repository or a git bundle. Checks that every attack fails (the exercise that
-# attacks scores 0 or what its tests give, with the reason) while the rest of that submission
-# and the other students are graded as usual; that no process of the graded code outlives the
+# .zip, a git repository or a git bundle (and one whose files include the reference solutions').
+# Checks that every attack fails (the exercise that attacks scores 0 or what its tests give,
+# with the reason) while the rest of that submission and the other students are graded as usual; that no process of the graded code outlives the
 # grading; that nothing it wrote replaced a result; and that no submission is modified.
 #
 #   grade_attacks_test.sh PATH/TO/course [GRADE OPTION...]   (a repository with solutions/, run
@@ -113,6 +113,13 @@ inject "$work/flood/exercises/ch01/activations.cpp" 1.5 '' "    throw std::runti
 inject "$work/flood/exercises/ch01/activations.cpp" 1.6 '' "    throw std::runtime_error(std::string(30000, 'z'));  // attack: a long message"
 mv "$work/flood" "$class/flood"
 
+# Someone else's work compiled in: exercises/ch01/activations.cpp is an #include of the reference
+# solution's (a relative path), exercises/ch02/loss.cpp one by an absolute path through a macro.
+submission include
+echo '#include "../../../../solutions/ch01/activations.cpp"  // attack: the reference included' >"$work/include/exercises/ch01/activations.cpp"
+printf '#define REFERENCE "%s/solutions/ch02/loss.cpp"  // attack: the reference included\n#include REFERENCE\n' "$root" >"$work/include/exercises/ch02/loss.cpp"
+mv "$work/include" "$class/include"
+
 fingerprint() { (cd "$1" && find . -printf '%p %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 fingerprint "$class" >"$work/before"
 others=$(pgrep -u nobody | wc -l || true)
@@ -144,7 +151,7 @@ expect() {  # expect NAME ID SCORE
 
 max=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['max_score'])" "$out/full/results.json")
 expect full total "$max"
-for name in full forge detached crash loop exit0 flood; do
+for name in full forge detached crash loop exit0 flood include; do
   [ -f "$out/$name/results.json" ] && [ -f "$out/$name/junit.xml" ] && [ -f "$out/$name/feedback.md" ] && [ -f "$out/$name/feedback.html" ] || fail "no results for '$name'"
 done
 grep -q "segmentation fault" "$out/crash/feedback.md" || fail "'crash': feedback.md does not name the crash"
@@ -180,5 +187,11 @@ expect flood 1.6 0
 expect flood 1.2 "$(points 1.2)"
 [ "$(stat -c %s "$out/flood/results.json")" -lt 2000000 ] || fail "'flood': results.json carries the 50 MB message"
 
+for id in 1.2 1.10 2.1 2.7; do expect include "$id" 0; done
+expect include 1.1 "$(points 1.1)"
+expect include 5.1 "$(points 5.1)"
+has include 1.2 "includes solutions/ch01/activations.cpp" || fail "'include': 1.2's output does not name the file it included"
+has include 2.1 "includes solutions/ch02/loss.cpp" || fail "'include': 2.1's output does not name the file it included"
+
 [ -z "${GRADE_ATTACKS_KEEP:-}" ] || cp -r "$out" "$GRADE_ATTACKS_KEEP"  # the results, to read
-echo "grade_attacks_test: ok (full: $max; forge: $(score forge total); detached: $(score detached total); crash: $(score crash total); loop: $(score loop total); exit0: $(score exit0 total); flood: $(score flood total))"
+echo "grade_attacks_test: ok (full: $max; forge: $(score forge total); detached: $(score detached total); crash: $(score crash total); loop: $(score loop total); exit0: $(score exit0 total); flood: $(score flood total); include: $(score include total))"

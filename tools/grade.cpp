@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -615,6 +616,71 @@ std::vector<std::string> sync(const Paths& p, const fs::path& from) {
     return notes;
 }
 
+// An exercise file may include the course's headers and the system's, nothing else: an
+// #include of the reference solutions ("../../../../solutions/ch01/activations.cpp"), of
+// another student's files or of any other file would compile someone else's work, or show a
+// file's text in a compiler's message. The compiler lists what a file includes (-M: the grade
+// build's own command, preprocessing only, the file not compiled); a file that includes
+// anything else is replaced by its stub before the compile step, each of its exercises failed
+// with the reason. Returns those lines ("N.M<TAB>message"), for the compile step's list.
+std::vector<std::string> refuse_foreign_includes(const Paths& p, const fs::path& private_dir) {
+    std::map<fs::path, std::string> commands;  // exercise file -> the build's command for it
+    for (const auto& entry : nlohmann::json::parse(read_file(p.build / "compile_commands.json")))
+        commands[fs::weakly_canonical(entry.at("file").get<std::string>())] = entry.at("command").get<std::string>();
+    const std::vector<fs::path> allowed = {p.root / "lib", p.root / "chapters", p.graded, p.build / "lib", "/usr/include", "/usr/lib"};
+    const auto is_allowed = [&](const fs::path& file) {
+        const std::string f = file.string();
+        return std::any_of(allowed.begin(), allowed.end(), [&](const fs::path& dir) {
+            const std::string d = fs::weakly_canonical(dir).string() + "/";
+            return f.compare(0, d.size(), d) == 0;
+        });
+    };
+    std::vector<std::string> refused;
+    for (const fs::path& rel : exercise_files(p.graded)) {
+        const auto command = commands.find(fs::weakly_canonical(p.graded / rel));
+        if (command == commands.end()) continue;  // not in the build: the compile step says so
+        const fs::path deps = private_dir / "includes.d";
+        fs::remove(deps);
+        std::string cmd = command->second;
+        if (const auto o = cmd.find(" -o "); o != std::string::npos)  // the object is not written
+            cmd.replace(o + 4, cmd.find(' ', o + 4) - (o + 4), "/dev/null");
+        const int status = run({"/bin/sh", "-c", cmd + " -M -MG -MF '" + deps.string() + "'"}, p.log, p.build, 60);
+        std::string foreign;
+        if (status == -2) foreign = "a file that never ends (listing its #includes took over 60 s)";
+        // deps: "target: file file \<newline> file ...", a space in a name escaped as "\ ".
+        std::string text = fs::exists(deps) ? read_file(deps) : "", name;
+        text = text.substr(std::min(text.size(), text.find(": ") + 2));
+        const auto check = [&] {
+            std::error_code ec;
+            const fs::path real = fs::canonical(name, ec);
+            if (!ec && foreign.empty() && !is_allowed(real)) {  // named from the course's folder where it is inside
+                const fs::path inside = real.lexically_relative(fs::canonical(p.root));
+                foreign = !inside.empty() && *inside.begin() != ".." ? inside.string() : real.string();
+            }
+            name.clear();
+        };
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == ' ') name += text[++i];
+            else if (text[i] == '\\' && i + 1 < text.size() && text[i + 1] == '\n') ++i;
+            else if (std::isspace(static_cast<unsigned char>(text[i]))) check();
+            else name += text[i];
+        }
+        check();
+        if (foreign.empty()) continue;
+        fs::copy_file(p.stubs / rel, p.graded / rel, fs::copy_options::overwrite_existing);
+        std::istringstream stub(read_file(p.stubs / rel));
+        for (std::string line; std::getline(stub, line);)
+            if (const auto at = line.find("// BEGIN EXERCISE "); at != std::string::npos) {
+                std::istringstream words(line.substr(at + 18));
+                std::string id;
+                words >> id;
+                refused.push_back(id + "\texercises/" + rel.string() + " includes " + foreign +
+                                  ", which is not a header of the course or of the system: the file is graded as its stub");
+            }
+    }
+    return refused;
+}
+
 // What the set-up below is made from: every file of the course that can change the test
 // program, the reference data or the list (not build/, where a submission's build relinks the
 // test program, so a time stamp of the program would say "changed" after every submission).
@@ -885,12 +951,22 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     const std::vector<std::string> notes = sync(p, dir / "exercises");
     for (const std::string& n : notes) std::cout << "course grade: " << n << "\n";
     // Each exercise file compiled alone; what does not compile becomes its stub.
+    const std::vector<std::string> refused = refuse_foreign_includes(p, sandbox.private_dir);
+    for (const std::string& r : refused)
+        std::cout << "course grade: exercise " << r.substr(0, r.find('\t')) << ": " << r.substr(r.find('\t') + 1) << "\n";
     const fs::path failures = p.build / "compile-failures.tsv";
     const int compiled = run({(p.root / "tools" / "grade_compile.sh").string(), failures.string()}, p.log, p.root, compile_seconds);
     if (compiled == -2)
         throw Failure("compiling it took longer than " + seconds_text(compile_seconds) +
                       " (an #include of a device or an endless template?)");
     if (compiled != 0) throw Failure("the compile step failed (its log: " + p.log.string() + ")");
+    std::string lines;
+    for (const std::string& r : refused) {
+        std::string escaped;  // as the compile step writes its messages: a backslash doubled
+        for (const char c : r) escaped += c == '\\' ? std::string("\\\\") : std::string(1, c);
+        lines += escaped + "\n";
+    }
+    write_file(failures, read_file(failures) + lines);
     build(p, {"course_tests"}, jobs);  // relinks the library with this submission's code
     fs::remove_all(scratch);
 
