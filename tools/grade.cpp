@@ -627,7 +627,13 @@ std::vector<std::string> refuse_foreign_includes(const Paths& p, const fs::path&
     std::map<fs::path, std::string> commands;  // exercise file -> the build's command for it
     for (const auto& entry : nlohmann::json::parse(read_file(p.build / "compile_commands.json")))
         commands[fs::weakly_canonical(entry.at("file").get<std::string>())] = entry.at("command").get<std::string>();
-    const std::vector<fs::path> allowed = {p.root / "lib", p.root / "chapters", p.graded, p.build / "lib", "/usr/include", "/usr/lib"};
+    const std::vector<fs::path> allowed = {p.root / "lib" / "include",
+                                           p.root / "lib" / "fast" / "include",
+                                           p.root / "chapters",
+                                           p.graded,
+                                           p.build / "lib",
+                                           "/usr/include",
+                                           "/usr/lib"};
     const auto is_allowed = [&](const fs::path& file) {
         const std::string f = file.string();
         return std::any_of(allowed.begin(), allowed.end(), [&](const fs::path& dir) {
