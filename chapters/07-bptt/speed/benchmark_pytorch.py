@@ -12,6 +12,7 @@ import time
 
 import torch
 
+sys.dont_write_bytecode = True  # no __pycache__ in the course's folders
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "tools"))
 from pytorch_blas import blas  # noqa: E402 (tools/, one copy for both chapters)
 
