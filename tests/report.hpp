@@ -14,6 +14,7 @@
 #include <fstream>
 #include <memory>
 #include <string>
+#include <string_view>
 
 namespace bp_test {
 
@@ -51,8 +52,13 @@ int judge_stub_gate(const std::filesystem::path& manifest, const std::filesystem
 // exercise list, in proportion to its tests that pass; 0 for one in `compile_failures`, whose
 // code did not compile), written as Gradescope's results.json and as a JUnit XML report.
 // Prints the scores.
+// A line of the compile step's list that the grader wrote, not the compiler: the exercise was
+// not compiled at all (an #include of someone else's file), for the reason after the prefix.
+inline constexpr std::string_view refused_prefix = "refused: ";
+inline bool refused(const std::string& message) { return message.rfind(refused_prefix, 0) == 0; }
+
 struct GradeFiles {
-    std::filesystem::path compile_failures;  // "N.M<TAB>compiler message" lines, or empty
+    std::filesystem::path compile_failures;  // "N.M<TAB>compiler message" lines ("refused: why": not compiled), or empty
     std::filesystem::path json, junit;       // what to write
 };
 int write_grade(const std::filesystem::path& manifest, const std::filesystem::path& reports, const GradeFiles& files);

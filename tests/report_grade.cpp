@@ -42,7 +42,8 @@ std::string number(double x) {
     return out.str();
 }
 
-// "ID<TAB>message" lines: the exercises whose code did not compile (replaced by their stubs).
+// "ID<TAB>message" lines: the exercises whose code did not compile, or that the grader refused
+// to compile (a message starting "refused: "), replaced by their stubs.
 std::map<std::string, std::string> read_compile_failures(const std::filesystem::path& file) {
     std::map<std::string, std::string> failures;
     if (file.empty()) return failures;
@@ -72,10 +73,10 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
         std::string junit_cases;
         int junit_failures = 0;
         if (const auto f = failures.find(e.id); f != failures.end()) {
-            output =
-                "Did not compile, so it was graded as not done (its code was replaced by the stub; the other "
-                "exercises of the file were graded as written). The compiler said:\n" +
-                f->second;
+            output = refused(f->second) ? "Graded as not done: " + f->second.substr(refused_prefix.size())
+                                        : "Did not compile, so it was graded as not done (its code was replaced by the stub; the other "
+                                          "exercises of the file were graded as written). The compiler said:\n" +
+                                              f->second;
             junit_cases += "    <testcase classname=\"exercise " + e.id + "\" name=\"compiles\"><failure message=\"" +
                            xml_text(first_line(f->second)) + "\">" + xml_text(f->second) + "</failure></testcase>\n";
             ++junit_failures;
@@ -121,7 +122,7 @@ int write_grade(const std::filesystem::path& manifest, const std::filesystem::pa
                         std::to_string(junit_failures) + "\">\n" + junit_cases + "  </testsuite>\n";
         std::ostringstream row;
         row << "  " << pad(e.id, 6) << std::setw(6) << number(got) << " / " << std::left << std::setw(5) << number(max) << std::right
-            << (failures.count(e.id) ? "did not compile"
+            << (failures.count(e.id) ? (refused(failures.at(e.id)) ? "refused" : "did not compile")
                 : total == 0         ? "no test ran"
                                      : std::to_string(passed) + " of " + std::to_string(total) + " tests pass")
             << "\n";

@@ -680,8 +680,8 @@ std::vector<std::string> refuse_foreign_includes(const Paths& p, const fs::path&
                 std::istringstream words(line.substr(at + 18));
                 std::string id;
                 words >> id;
-                refused.push_back(id + "\texercises/" + rel.string() + " includes " + foreign +
-                                  ", which is not a header of the course or of the system: the file is graded as its stub");
+                refused.push_back(id + "\t" + std::string(bp_test::refused_prefix) + "exercises/" + rel.string() + " includes " + foreign +
+                                  ", which is not a header of the course or of the system: the file was graded as its stub");
             }
     }
     return refused;
@@ -913,9 +913,16 @@ std::string feedback(const std::string& name, const std::vector<bp_test::report:
         const int total = static_cast<int>(e.tests.size()), ok = e.count("pass");
         std::string result, first, message;
         if (const auto f = not_compiled.find(e.id); f != not_compiled.end()) {
-            result = "did not compile";
-            first = "did not compile: " + first_line(f->second);
-            message = "It did not compile, so it was graded as not done. The compiler said:\n" + f->second;
+            if (bp_test::refused(f->second)) {
+                const std::string why = f->second.substr(bp_test::refused_prefix.size());
+                result = "refused";
+                first = "refused: " + first_line(why);
+                message = "It was graded as not done: " + why;
+            } else {
+                result = "did not compile";
+                first = "did not compile: " + first_line(f->second);
+                message = "It did not compile, so it was graded as not done. The compiler said:\n" + f->second;
+            }
         } else if (total > 0 && ok == total) {
             result = "passed";
             ++passed;
