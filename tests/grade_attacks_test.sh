@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # ./course grade on a class of hostile submissions (issue 21): each is the reference solutions
 # with one exercise turned into an attack on the grader, handed in as a folder, a .tar.gz, a
-# .zip, a git repository or a git bundle (and one whose files include the reference solutions').
+# .zip, a git repository or a git bundle (and one whose files include the reference solutions',
+# one that writes on the grader's report channel from inside, one that starts a thread before
+# main, one that replaces a system function).
 # Checks that every attack fails (the exercise that attacks scores 0 or what its tests give,
 # with the reason) while the rest of that submission and the other students are graded as usual; that no process of the graded code outlives the
 # grading; that nothing it wrote replaced a result; and that no submission is modified.
@@ -120,6 +122,95 @@ echo '#include "../../../../solutions/ch01/activations.cpp"  // attack: the refe
 printf '#define REFERENCE "%s/solutions/ch02/loss.cpp"  // attack: the reference included\n#include REFERENCE\n' "$root" >"$work/include/exercises/ch02/loss.cpp"
 mv "$work/include" "$class/include"
 
+# The report channel written from inside the code (ch05/optimizers.cpp, each attack in place of
+# the exercise's work): 5.2 writes passes for its tests on descriptor 3, 5.3 on a dup() of it,
+# 5.4 on an fcntl copy, 5.5 on a copy passed through a socket of its own (SCM_RIGHTS), 5.7 on
+# /proc/self/fd/3 opened again, 5.8 from a child process.
+submission channel
+inject "$work/channel/exercises/ch05/optimizers.cpp" 5.2 '#include <fcntl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <cstring>
+#include <string>
+namespace attack {  // attack: every test of the suite reported passed, on fd
+inline void forge(int fd, const std::string& suite, std::initializer_list<const char*> tests) {
+    std::string text;
+    for (const char* t : tests) text += "result\t" + suite + "\t" + t + "\tpass\t\t\n";
+    (void)!write(fd, text.data(), text.size());
+}
+inline int passed_on(int fd) {  // a copy of fd, through a socket pair of its own
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0) return -1;
+    char byte = 0, control[CMSG_SPACE(sizeof(int))] = {}, received[CMSG_SPACE(sizeof(int))] = {};
+    iovec io{&byte, 1};
+    msghdr m{};
+    m.msg_iov = &io;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof control;
+    cmsghdr* c = CMSG_FIRSTHDR(&m);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &fd, sizeof fd);
+    sendmsg(sv[0], &m, 0);
+    m.msg_control = received;
+    m.msg_controllen = sizeof received;
+    int copy = -1;
+    if (recvmsg(sv[1], &m, 0) >= 0 && CMSG_FIRSTHDR(&m)) std::memcpy(&copy, CMSG_DATA(CMSG_FIRSTHDR(&m)), sizeof copy);
+    return copy;
+}
+}  // namespace attack' '        attack::forge(3, "Ex5_2", {"ConstantGradientsBuildUpVelocity", "reference_three_steps"});
+        return;'
+inject "$work/channel/exercises/ch05/optimizers.cpp" 5.3 '' '        attack::forge(dup(3), "Ex5_3", {"LooksAheadByOneMomentumStep", "reference_three_steps"});
+        return;'
+inject "$work/channel/exercises/ch05/optimizers.cpp" 5.4 '' '        attack::forge(fcntl(3, F_DUPFD_CLOEXEC, 100), "Ex5_4", {"DividesByTheRootMeanSquare", "reference_three_steps"});
+        return;'
+inject "$work/channel/exercises/ch05/optimizers.cpp" 5.5 '' '    attack::forge(attack::passed_on(3), "Ex5_5", {"BiasCorrectionMakesTheFirstStepLrTimesTheSign", "reference_three_steps"});
+    return;'
+inject "$work/channel/exercises/ch05/optimizers.cpp" 5.7 '' '    attack::forge(open("/proc/self/fd/3", O_WRONLY), "Ex5_7", {"DropsByGammaEveryFewEpochs", "reference_epochs_0_to_9"});
+    return 0;'
+inject "$work/channel/exercises/ch05/optimizers.cpp" 5.8 '' '    if (const pid_t child = fork(); child == 0) {
+        attack::forge(3, "Ex5_8", {"GoesFromLr0ToLrMinAlongHalfACosine", "reference_steps_0_to_10"});
+        _exit(0);
+    } else if (child > 0) {
+        waitpid(child, nullptr, 0);
+    }
+    return 0;'
+mv "$work/channel" "$class/channel"
+
+# Code that runs before main (a static object's constructor in ch01/activations.cpp) starts a
+# thread, which could write passes on the channel once the tests run.
+submission premain
+inject "$work/premain/exercises/ch01/activations.cpp" 1.2 '#include <thread>
+#include <unistd.h>
+namespace {
+const bool attack_started = [] {  // attack: a thread from before main
+    std::thread([] {
+        sleep(1);
+        const char text[] = "result\tEx7_11\tT\tpass\t\t\n";
+        (void)!write(3, text, sizeof text - 1);
+    }).detach();
+    return true;
+}();
+}  // namespace' '    // attack: see the top of the file'
+mv "$work/premain" "$class/premain"
+
+# A system function replaced (ch01/activations.cpp defines write(), which the course's library,
+# loaded before the C library, would give the whole test program): its version turns every
+# "fail" on the report channel into "pass"; sigmoid (1.2) does nothing.
+submission interpose
+inject "$work/interpose/exercises/ch01/activations.cpp" 1.2 '#include <sys/syscall.h>
+#include <unistd.h>
+#include <string>
+extern "C" ssize_t write(int fd, const void* data, size_t n) {  // attack: write() replaced
+    std::string text(static_cast<const char*>(data), n);
+    for (std::size_t at; fd == 3 && (at = text.find("\tfail\t")) != std::string::npos;) text.replace(at, 6, "\tpass\t");
+    return syscall(SYS_write, fd, text.data(), text.size()) < 0 ? -1 : static_cast<ssize_t>(n);
+}' '    return Matrix::Zero(z.rows(), z.cols());'
+mv "$work/interpose" "$class/interpose"
+
 fingerprint() { (cd "$1" && find . -printf '%p %s %T@\n' | sort && find . -type f -exec md5sum {} + | sort); }
 fingerprint "$class" >"$work/before"
 others=$(pgrep -u nobody | wc -l || true)
@@ -151,11 +242,11 @@ expect() {  # expect NAME ID SCORE
 
 max=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['max_score'])" "$out/full/results.json")
 expect full total "$max"
-for name in full forge detached crash loop exit0 flood include; do
+for name in full forge detached crash loop exit0 flood include channel premain interpose; do
   [ -f "$out/$name/results.json" ] && [ -f "$out/$name/junit.xml" ] && [ -f "$out/$name/feedback.md" ] && [ -f "$out/$name/feedback.html" ] || fail "no results for '$name'"
 done
 grep -q "segmentation fault" "$out/crash/feedback.md" || fail "'crash': feedback.md does not name the crash"
-grep -q "^| 1.1 | 1 |" "$out/class-summary.md" || fail "the class summary does not count 1.1 as not passed by one submission"
+grep -q "^| 1.1 | 2 |" "$out/class-summary.md" || fail "the class summary does not count 1.1 as not passed by two submissions (loop, premain)"
 # Exercises that do not call the attacking one are graded as usual.
 for name in forge detached crash loop exit0 flood; do
   for id in 5.1 6.1; do expect "$name" "$id" "$(points "$id")"; done
@@ -193,5 +284,19 @@ expect include 5.1 "$(points 5.1)"
 has include 1.2 "includes solutions/ch01/activations.cpp" || fail "'include': 1.2's output does not name the file it included"
 has include 2.1 "includes solutions/ch02/loss.cpp" || fail "'include': 2.1's output does not name the file it included"
 
+for id in 5.2 5.3 5.4 5.5 5.6 5.7 5.8; do expect channel "$id" 0; done
+expect channel 5.1 "$(points 5.1)"
+expect channel 6.1 "$(points 6.1)"
+for id in 5.2 5.3 5.4 5.5; do
+  has channel "$id" "a system call the grader forbids" || fail "'channel': $id's output does not say it was stopped for writing on the channel"
+done
+
+expect premain total 0
+has premain 7.11 "before the tests began" || fail "'premain': 7.11's output does not say code ran before the tests"
+
+for id in 1.2 1.3 1.4; do expect interpose "$id" 0; done
+expect interpose 1.1 "$(points 1.1)"
+has interpose 1.2 "defines write" || fail "'interpose': 1.2's output does not name the system function it defined"
+
 [ -z "${GRADE_ATTACKS_KEEP:-}" ] || cp -r "$out" "$GRADE_ATTACKS_KEEP"  # the results, to read
-echo "grade_attacks_test: ok (full: $max; forge: $(score forge total); detached: $(score detached total); crash: $(score crash total); loop: $(score loop total); exit0: $(score exit0 total); flood: $(score flood total); include: $(score include total))"
+echo "grade_attacks_test: ok (full: $max; forge: $(score forge total); detached: $(score detached total); crash: $(score crash total); loop: $(score loop total); exit0: $(score exit0 total); flood: $(score flood total); include: $(score include total); channel: $(score channel total); premain: $(score premain total); interpose: $(score interpose total))"

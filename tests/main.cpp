@@ -2,7 +2,8 @@
 //
 //   course_tests [gtest flags] [--report=FILE]   run the tests (ctest runs one exercise at a time)
 //   course_tests [gtest flags] --report-fd=N     the same, the report written to open descriptor N
-//                                                (course_grade's pipe: no report file to forge)
+//                                                (course_grade's socket: no report file to forge;
+//                                                guarded from the tests' code, report_channel.cpp)
 //   course_tests --progress=DIR [--only=ID]      print the student's progress from the reports in DIR; exits
 //                                                with report.hpp's progress flags (2: no such exercise)
 //   course_tests --gate=DIR                      judge the stub gate from the reports in DIR
@@ -12,6 +13,8 @@
 #include "reference_test.hpp"
 
 #include <gtest/gtest.h>
+
+#include <unistd.h>
 
 #include <iostream>
 #include <string>
@@ -46,8 +49,17 @@ int main(int argc, char** argv) {
     }
     if (const std::string report = flag(argc, argv, "report"); !report.empty())
         ::testing::UnitTest::GetInstance()->listeners().Append(new bp_test::ReportWriter(report));
-    else if (const std::string fd = flag(argc, argv, "report-fd"); !fd.empty())
-        ::testing::UnitTest::GetInstance()->listeners().Append(new bp_test::ReportWriter(std::stoi(fd)));
+    else if (const std::string fd = flag(argc, argv, "report-fd"); !fd.empty()) {
+        const int channel = std::stoi(fd);
+        if (const std::string why = bp_test::refuse_unless_alone(); !why.empty()) {
+            const std::string line = "refused\t" + why + "\n";  // told to the grader; no test runs
+            if (write(channel, line.data(), line.size()) < 0) std::cerr << "course_tests: " << why << "\n";
+            return 3;
+        }
+        auto* writer = new bp_test::ReportWriter(channel);  // its thread, the channel's only writer
+        ::testing::UnitTest::GetInstance()->listeners().Append(writer);
+        if (const std::string why = bp_test::guard_report_channel(channel); !why.empty()) writer->write_line("unguarded\t" + why);
+    }
 
     const int status = RUN_ALL_TESTS();
     if (::testing::UnitTest::GetInstance()->test_to_run_count() == 0) {

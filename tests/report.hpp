@@ -10,29 +10,58 @@
 
 #include <gtest/gtest.h>
 
+#include <condition_variable>
 #include <filesystem>
 #include <fstream>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <thread>
 
 namespace bp_test {
 
-// A gtest listener that writes the report file.
+// The grader's report channel (--report-fd, report_channel.cpp): written only by a thread of
+// its own, which the tests' code cannot make write (its signals are blocked).
+class ReportChannel {
+public:
+    explicit ReportChannel(int fd);
+    ~ReportChannel();
+    ReportChannel(const ReportChannel&) = delete;
+    ReportChannel& operator=(const ReportChannel&) = delete;
+    void write_line(const std::string& line);  // returns once the line is written
+
+private:
+    void run();
+    int fd_;
+    std::mutex mutex_;
+    std::condition_variable changed_;
+    std::string pending_;
+    bool has_pending_ = false, stop_ = false;
+    std::thread thread_;
+};
+
+// Before the channel's thread starts: "" if this process has no other thread and no child, or
+// else why not (code that ran before main could keep a way to the channel).
+std::string refuse_unless_alone();
+// Then, on the thread that runs the tests: a seccomp filter ending the process when it writes on
+// fd, copies it or passes descriptors on; "" once installed, or why it could not be.
+std::string guard_report_channel(int fd);
+
+// A gtest listener that writes the report: a file (ctest's runs), or the grader's channel.
 class ReportWriter : public ::testing::EmptyTestEventListener {
 public:
     explicit ReportWriter(const std::filesystem::path& file);
-    explicit ReportWriter(int fd);  // an open pipe or file (the grader's --report-fd)
+    explicit ReportWriter(int fd);  // the grader's --report-fd: starts the channel's thread
     ~ReportWriter() override;
     void OnTestStart(const ::testing::TestInfo& test) override;
     void OnTestEnd(const ::testing::TestInfo& test) override;
     void OnTestProgramEnd(const ::testing::UnitTest& unit) override;
+    void write_line(const std::string& line);  // one record, written before this returns
 
 private:
     std::unique_ptr<std::ofstream> file_;
-    std::unique_ptr<std::streambuf> pipe_;
-    std::unique_ptr<std::ostream> pipe_stream_;
-    std::ostream& out_;
+    std::unique_ptr<ReportChannel> channel_;
 };
 
 // The student's progress over every exercise; with `only` (an id like "1.3" or a chapter

@@ -19,9 +19,12 @@
 //     test does not fail the others), in a new PID, network and mount namespace, as user
 //     nobody, with limits on time, memory, processes and output, in an empty /tmp that
 //     vanishes with it. When the process ends, the kernel ends every process it started.
-//   - the process reports each test on a pipe (--report-fd), not in a file, so there is no
+//   - the process reports each test on a socket (--report-fd), not in a file, so there is no
 //     file to forge; only the tests this program launched count, each once, against the list
-//     of tests made from a trusted build, so a test that did not run is a failed test.
+//     of tests made from a trusted build, so a test that did not run is a failed test. In the
+//     test program, only a thread of its own writes the socket; the tests run under a seccomp
+//     filter that ends the process if they write it, copy it or pass descriptors on, and it
+//     refuses to run if code started a thread or process before main (report_channel.cpp).
 //   - a test that runs longer than ten times the reference solution's time (plus 2 s) is
 //     stopped: a loop costs seconds.
 //   - the results are written by this program, as root, where the graded code cannot write.
@@ -43,6 +46,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -205,8 +209,9 @@ void set_limit(int resource, rlim_t value) {
     std::vector<char*> args;
     for (const std::string& a : s.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
-    char path[] = "PATH=/usr/bin:/bin", home[] = "HOME=/tmp", lang[] = "LC_ALL=C";
-    char* env[] = {path, home, lang, nullptr};
+    // One OpenBLAS thread: the test program refuses to run with threads it did not start.
+    char path[] = "PATH=/usr/bin:/bin", home[] = "HOME=/tmp", lang[] = "LC_ALL=C", blas[] = "OPENBLAS_NUM_THREADS=1";
+    char* env[] = {path, home, lang, blas, nullptr};
     execve(args[0], args.data(), env);
     _exit(127);
 }
@@ -282,6 +287,9 @@ std::string signal_reason(int signal) {
         case SIGXFSZ: return "wrote a file of more than " + std::to_string(file_bytes >> 20) + " MB and was stopped";
         case SIGXCPU: return "used up its processor time and was stopped (a loop that does not end?)";
         case SIGKILL: return "was killed (it may have run out of memory)";
+        case SIGSYS:
+            return "was stopped for a system call the grader forbids during the tests (writing on the grader's report "
+                   "channel, copying it, or passing descriptors on)";
         default: return std::string("ended by signal ") + std::to_string(signal) + " (" + strsignal(signal) + ")";
     }
 }
@@ -294,6 +302,7 @@ struct Process {
     std::size_t printed = 0;  // bytes of output, read and dropped
     bool report_closed = false, output_closed = false, timed_out = false, flooded = false;
     std::string running;  // the test that started and has not ended
+    std::string refused;  // why the program would not run the tests (code ran before main)
     Clock::time_point since;
     double limit = startup_seconds;
     int status = 0;
@@ -310,7 +319,7 @@ public:
     bool running() const { return process_.pid > 0; }
     const std::map<std::string, Outcome>& outcomes() const { return outcomes_; }
     const std::map<std::string, double>& durations() const { return durations_; }
-    // What to wait on: the pipes still open.
+    // What to wait on: the report socket and the output pipe, while open.
     void add_fds(std::vector<pollfd>& fds) const {
         if (process_.report_fd >= 0 && !process_.report_closed) fds.push_back({process_.report_fd, POLLIN, 0});
         if (process_.output_fd >= 0 && !process_.output_closed) fds.push_back({process_.output_fd, POLLIN, 0});
@@ -324,8 +333,13 @@ public:
         std::string filter;
         // A '-' in a filter starts the tests to leave out: '?' (any one character) stands for it.
         for (std::string t : left_) filter += (filter.empty() ? "" : ":") + (std::replace(t.begin(), t.end(), '-', '?'), t);
-        int pipe_fds[2];
-        if (pipe2(pipe_fds, O_CLOEXEC) != 0) throw Failure(std::string("cannot make a pipe: ") + std::strerror(errno));
+        // The report comes on a socket, not a pipe: a pipe can be opened again by its name in
+        // /proc/self/fd, past the guard on the descriptor (report_channel.cpp); a socket cannot.
+        int report_fds[2];
+        if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, report_fds) != 0)
+            throw Failure(std::string("cannot make a socket pair: ") + std::strerror(errno));
+        shutdown(report_fds[0], SHUT_WR);  // one way: the test program writes, we read
+        shutdown(report_fds[1], SHUT_RD);
         // Its output comes through a pipe too: counted as it comes, so a flood is stopped at once.
         int output_fds[2];
         if (pipe2(output_fds, O_CLOEXEC) != 0) throw Failure(std::string("cannot make a pipe: ") + std::strerror(errno));
@@ -334,26 +348,26 @@ public:
         for (const std::string& t : left_) cpu += timing_.limit(t);
         setup_ = ChildSetup{&sandbox_,
                             {sandbox_.program.string(), "--gtest_filter=" + filter, "--report-fd=3", "--gtest_color=no"},
-                            pipe_fds[1],
+                            report_fds[1],
                             out,
                             static_cast<rlim_t>(cpu) + 1};
         process_ = Process{};
         process_.pid = start_test_process(setup_);
-        close(pipe_fds[1]);
+        close(report_fds[1]);
         close(out);
         if (process_.pid < 0) {
-            close(pipe_fds[0]);
+            close(report_fds[0]);
             close(output_fds[0]);
             throw Failure(std::string("cannot start the test program: ") + std::strerror(errno));
         }
-        process_.report_fd = pipe_fds[0];
+        process_.report_fd = report_fds[0];
         process_.output_fd = output_fds[0];
         fcntl(process_.report_fd, F_SETFL, O_NONBLOCK);
         fcntl(process_.output_fd, F_SETFL, O_NONBLOCK);
         process_.since = Clock::now();
     }
 
-    // Reads what the report pipe holds; checks the time; notices the end of the process.
+    // Reads what the report socket holds; checks the time; notices the end of the process.
     void step() {
         if (!running()) return;
         drain();
@@ -376,7 +390,7 @@ public:
     }
 
 private:
-    // Reads what the pipes hold, without waiting: the report's lines, the output's size.
+    // Reads what the socket and the pipe hold, without waiting: the report's lines, the output's size.
     void drain() {
         char chunk[65536];
         for (ssize_t n; !process_.report_closed && (n = read(process_.report_fd, chunk, sizeof chunk)) != -1;) {
@@ -404,7 +418,13 @@ private:
     // Only a test we launched, not yet counted, between its own start and result, counts.
     void line(const std::string& text) {
         const auto f = bp_test::report::split_tabs(text);
-        if (f.size() >= 3 && f[0] == "start") {
+        if (f.size() >= 2 && f[0] == "refused" && process_.running.empty()) {
+            process_.refused = f[1];  // before any test: why the program would not run them
+        } else if (f.size() >= 2 && f[0] == "unguarded" && process_.running.empty()) {
+            static bool told = false;
+            if (!told) std::cout << "course grade: note: the tests ran without the guard of their report channel: " << f[1] << "\n";
+            told = true;
+        } else if (f.size() >= 3 && f[0] == "start") {
             const std::string test = f[1] + "." + f[2];
             if (!process_.running.empty() || !left_.count(test)) return;
             process_.running = test;
@@ -454,8 +474,9 @@ private:
             }
         } else if (!left_.empty()) {
             // The program ended between tests, or before the first: those left cannot be run.
-            const std::string why = process_.timed_out ? "the test program did not start any of them in time"
-                                                       : "the test program ended before running them: it " + how;
+            const std::string why = process_.timed_out          ? "the test program did not start any of them in time"
+                                    : !process_.refused.empty() ? "the test program refused to run them: " + process_.refused
+                                                                : "the test program ended before running them: it " + how;
             for (const std::string& t : std::set<std::string>(left_)) count(t, {"fail", "", "Not run: " + why});
         }
         if (left_.empty()) finished_ = true;
@@ -968,7 +989,7 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     for (const std::string& r : refused)
         std::cout << "course grade: exercise " << r.substr(0, r.find('\t')) << ": " << r.substr(r.find('\t') + 1) << "\n";
     const fs::path failures = p.build / "compile-failures.tsv";
-    const int compiled = run({(p.root / "tools" / "grade_compile.sh").string(), failures.string()}, p.log, p.root, compile_seconds);
+    const int compiled = run({(p.root / "tools" / "grade_compile.sh").string(), failures.string(), p.stubs.string()}, p.log, p.root, compile_seconds);
     if (compiled == -2)
         throw Failure("compiling it took longer than " + seconds_text(compile_seconds) +
                       " (an #include of a device or an endless template?)");

@@ -8,9 +8,14 @@
 # every exercise stubbed (the given code around them was changed), it becomes the untouched
 # stub. Writes FAILURES: one line per exercise that did not compile, its id and a message.
 #
-#   tools/grade_compile.sh FAILURES   (from the repository's root, after the grade build was configured)
+# Then a file that defines a function of the system's libraries (write, malloc, exp, memcmp...)
+# becomes its untouched stub (from STUBS), each of its exercises refused with the names: the
+# dynamic linker finds the course's library before the system's, so that function would replace
+# the system's in the whole test program, the tests' own checks and their report included.
+#
+#   tools/grade_compile.sh FAILURES [STUBS]   (from the repository's root, after the grade build was configured)
 set -euo pipefail
-failures=$1
+failures=$1 stubs=${2:-}
 build=${BP_GRADE_BUILD:-build/grade} graded=${BP_GRADED:-build/graded/exercises}  # (other folders: its test)
 root=$PWD
 : >"$failures"
@@ -73,5 +78,28 @@ for file in "${failed[@]}"; do
   for line in "${messages[@]}"; do
     printf '%s\t%s\n' "${line%%$'\t'*}" "${line#*$'\t'}" | sed 's/\\/\\\\/g' >>"$failures"
     say "course: exercise ${line%%$'\t'*} does not compile; graded as not done: ${line#*$'\t'}"
+  done
+done
+
+# What the system's libraries define, from the libraries the test program loads (not ours).
+[ -n "$stubs" ] || exit 0
+system=$build/system-symbols.txt
+for lib in $(ldd "$build/tests/course_tests" | awk '$3 ~ /^\// && $1 !~ /libbackprop/ { print $3 }'); do
+  nm -D --defined-only -P "$lib"
+done | awk '{ sub(/@.*/, "", $1); print $1 }' | LC_ALL=C sort -u >"$system"
+[ -s "$system" ] || { say "course: cannot list the system libraries' functions (ldd, nm)"; exit 1; }
+for file in "${!object[@]}"; do
+  [ -f "$build/${object[$file]}" ] || continue
+  # Not a C++ template's or inline function's copy (weak, W V u: made from the same headers as
+  # the library's own, so harmless where the linker picks one), which any file may hold.
+  taken=$(nm -g --defined-only -P "$build/${object[$file]}" | awk '$2 !~ /^[WVu]$/ || $1 !~ /^_Z/ { print $1 }' | LC_ALL=C sort -u | LC_ALL=C comm -12 - "$system" |
+    head -3 | c++filt | awk 'NR > 1 { printf ", " } { printf "%s", $0 }')
+  [ -n "$taken" ] || continue
+  cp "$stubs/$file" "$graded/$file"
+  compiles "$file" || { say "course: the stub of $file does not compile"; exit 1; }
+  for line in $(regions "$graded/$file" | cut -f1); do
+    printf '%s\trefused: exercises/%s defines %s, which the system'"'"'s libraries define (it would replace theirs in the whole test program): the file was graded as its stub\n' \
+      "$line" "$file" "$taken" | sed 's/\\/\\\\/g' >>"$failures"
+    say "course: exercise $line: refused: exercises/$file defines $taken, which the system's libraries define"
   done
 done
