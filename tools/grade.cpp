@@ -989,7 +989,8 @@ Graded grade_one(const Paths& p, const Setup& setup, const Sandbox& sandbox, con
     for (const std::string& r : refused)
         std::cout << "course grade: exercise " << r.substr(0, r.find('\t')) << ": " << r.substr(r.find('\t') + 1) << "\n";
     const fs::path failures = p.build / "compile-failures.tsv";
-    const int compiled = run({(p.root / "tools" / "grade_compile.sh").string(), failures.string(), p.stubs.string()}, p.log, p.root, compile_seconds);
+    const int compiled =
+        run({(p.root / "tools" / "grade_compile.sh").string(), failures.string(), p.stubs.string()}, p.log, p.root, compile_seconds);
     if (compiled == -2)
         throw Failure("compiling it took longer than " + seconds_text(compile_seconds) +
                       " (an #include of a device or an endless template?)");
