@@ -72,17 +72,22 @@ void BM_CourseEpoch(benchmark::State& state) {
 
 // What a step of the course's code does after its backward pass whatever the batch size: its
 // checks that the gradients and then the weights are finite, Adam's step, and the next step's
-// zero_grad (the argument is the batch of the backward pass that made the gradients).
+// zero_grad (the argument is the batch of the backward pass that made the gradients); all of
+// it, or one part alone, to say what each costs.
+enum class UpdatePart { all, check_gradients, adam, check_values, zero_grad };
+
+template <UpdatePart part>
 void BM_CourseUpdate(benchmark::State& state) {
     const bp::FlushDenormals flush;
     CourseTraining t;
     t.step(Batch(state.range(0)));
     const std::vector<bp::Parameter> params = t.net.parameters();
+    const auto doing = [](UpdatePart p) { return part == UpdatePart::all || part == p; };
     for (auto _ : state) {
-        bp::require_not_diverged(0, 1, params, bp::Checked::gradients);
-        t.adam.step(params);
-        bp::require_not_diverged(0, 1, params, bp::Checked::values);
-        t.net.zero_grad();
+        if (doing(UpdatePart::check_gradients)) bp::require_not_diverged(0, 1, params, bp::Checked::gradients);
+        if (doing(UpdatePart::adam)) t.adam.step(params);
+        if (doing(UpdatePart::check_values)) bp::require_not_diverged(0, 1, params, bp::Checked::values);
+        if (doing(UpdatePart::zero_grad)) t.net.zero_grad();
     }
 }
 
@@ -146,7 +151,11 @@ void BM_ProductBound(benchmark::State& state) {
 }  // namespace
 
 BENCHMARK(BM_CourseStep)->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
-BENCHMARK(BM_CourseUpdate)->Arg(32)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CourseUpdate<UpdatePart::all>)->Name("BM_CourseUpdate")->Arg(32)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CourseUpdate<UpdatePart::check_gradients>)->Name("BM_CourseUpdate_check_gradients")->Arg(32)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CourseUpdate<UpdatePart::adam>)->Name("BM_CourseUpdate_adam")->Arg(32)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CourseUpdate<UpdatePart::check_values>)->Name("BM_CourseUpdate_check_values")->Arg(32)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_CourseUpdate<UpdatePart::zero_grad>)->Name("BM_CourseUpdate_zero_grad")->Arg(32)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FastStep<float>)->Name("BM_FastStep_float")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FastStep<double>)->Name("BM_FastStep_double")->Arg(32)->Arg(128)->Arg(512)->Unit(benchmark::kMillisecond);
 BENCHMARK(BM_FastEpoch<float>)
