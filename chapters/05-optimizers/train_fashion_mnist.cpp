@@ -259,7 +259,7 @@ int main(int argc, char** argv) try {
     bp::choose_openblas_kernel(argv);  // first: it may start the program again with a faster kernel
     const Options o = parse(argc, argv);
 #ifndef BP_HAVE_LIBTORCH
-    if (o.engine == "libtorch" || o.compare) {  // the options allow them: the LibTorch build of this program takes them
+    if (o.needs_libtorch()) {  // the options allow them: the LibTorch build of this program takes them
         std::cerr << "ch05-train: " << (o.compare ? "--compare" : "--engine libtorch")
                   << " needs this program built with LibTorch: ./course train --engine libtorch (or --compare) builds it\n";
         return 2;
