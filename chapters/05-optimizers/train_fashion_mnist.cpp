@@ -238,7 +238,7 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
     // and in float32 all but the images whose two largest logits are closer than float's rounding.
     //! [moves]
     bp::Sequential course_model = bp::load_model(course.model);
-    const std::vector<int> course_says = bp::argmax_per_column(course_model.forward(test.x));  // the course's forward pass
+    const std::vector<int> course_says = bp::argmax_per_column(course_model.forward(test.x));
     const long in_float64 = differing(course_says, ch05::torch_predictions(course_model, test.x, ch05::TorchPrecision::float64));
     const long in_float32 = differing(course_says, ch05::torch_predictions(course_model, test.x, ch05::TorchPrecision::float32));
     // LibTorch's trained model, saved as a course model file by run(), read by the course's code.
