@@ -322,11 +322,8 @@ TEST(Ex5_11, ALossFarBelowLnKFailsToo) {
     Classifier c(50.0, 96);
     const Matrix logits = c.net.forward(c.x);
     Matrix own = Matrix::Zero(4, 7);
-    for (bp::Index k = 0; k < 7; ++k) {
-        bp::Index best = 0;
-        logits.col(k).maxCoeff(&best);
-        own(best, k) = 1;
-    }
+    const std::vector<int> best = bp::argmax_per_column(logits);
+    for (bp::Index k = 0; k < 7; ++k) own(best[static_cast<std::size_t>(k)], k) = 1;
     const bp::SanityCheck check = bp::check_initial_loss(c.net, c.x, own, 0.5);
     EXPECT_LT(check.measured, std::log(4.0) - 0.5) << check.report();
     EXPECT_FALSE(check.passed) << "the check is |measured - ln K| <= tolerance, on both sides: " << check.report();

@@ -1,6 +1,6 @@
 // Library checks of the basics no exercise covers: the random numbers, Dense and Mlp as built,
 // and the matrices' checks (an Eigen assertion becomes an exception; require_finite names the
-// first value that is not finite).
+// first value that is not finite) and argmax_per_column.
 #include "check.hpp"
 
 #include "bp/layers/dense.hpp"
@@ -148,6 +148,19 @@ TEST(LibMatrix, RequireFiniteNamesTheFirstValueThatIsNot) {
     const Eigen::Map<Matrix> view(g.data(), 3, 2);  // a Parameter's view works too
     EXPECT_MENTIONS(error_of<bp::ValueError>([&] { bp::require_finite("step", "b", view); }),
                     "step: b is not finite: inf at row 2, column 1");
+}
+
+TEST(LibMatrix, ArgmaxPerColumnGivesEachColumnsLargestRow) {
+    Matrix logits(3, 4);
+    logits << 0.1, -2, 5, 1,  //
+        0.7, -1, 5, 1,        //
+        0.2, -3, 4, 1;
+    // The first row on a tie (columns 2 and 3), as Eigen's maxCoeff.
+    EXPECT_EQ(bp::argmax_per_column(logits), (std::vector<int>{1, 1, 0, 0}));
+    // float, as the fast engine's logits, and a block of columns.
+    const Eigen::MatrixXf in_float = logits.cast<float>();
+    EXPECT_EQ(bp::argmax_per_column(in_float.middleCols(1, 2)), (std::vector<int>{1, 0}));
+    EXPECT_TRUE(bp::argmax_per_column(Matrix(3, 0)).empty());
 }
 
 }  // namespace

@@ -188,18 +188,6 @@ bp::Sequential network(const Options& o, bp::Rng& rng) {
 #ifdef BP_HAVE_LIBTORCH
 // --compare: the three engines, then the model moved between the course and LibTorch.
 
-// The class the course's own forward pass (exercises 1.1 to 1.12) predicts for each column of x.
-std::vector<int> course_predictions(bp::Sequential& net, const bp::Matrix& x) {
-    const bp::Matrix& logits = net.forward(x);
-    std::vector<int> classes(static_cast<std::size_t>(x.cols()));
-    for (bp::Index k = 0; k < x.cols(); ++k) {
-        bp::Index best = 0;
-        logits.col(k).maxCoeff(&best);
-        classes[static_cast<std::size_t>(k)] = static_cast<int>(best);
-    }
-    return classes;
-}
-
 long differing(const std::vector<int>& a, const std::vector<int>& b) {
     long count = 0;
     for (std::size_t k = 0; k < a.size(); ++k) count += a[k] != b[k];
@@ -250,12 +238,12 @@ void compare(const bp::Dataset& train, const bp::Dataset& test, const Options& o
     // and in float32 all but the images whose two largest logits are closer than float's rounding.
     //! [moves]
     bp::Sequential course_model = bp::load_model(course.model);
-    const std::vector<int> course_says = course_predictions(course_model, test.x);
+    const std::vector<int> course_says = bp::argmax_per_column(course_model.forward(test.x));
     const long in_float64 = differing(course_says, ch05::torch_predictions(course_model, test.x, ch05::TorchPrecision::float64));
     const long in_float32 = differing(course_says, ch05::torch_predictions(course_model, test.x, ch05::TorchPrecision::float32));
     // LibTorch's trained model, saved as a course model file by run(), read by the course's code.
     bp::Sequential from_torch = bp::load_model(libtorch.model);
-    const long back = differing(torch_engine.predictions(test.x), course_predictions(from_torch, test.x));
+    const long back = differing(torch_engine.predictions(test.x), bp::argmax_per_column(from_torch.forward(test.x)));
     //! [moves]
     std::cout << "\nthe course's model, moved into LibTorch:\n  its predicted class differs on " << in_float64 << " of the " << test.size()
               << " test images in float64, " << in_float32 << " in float32\n"
@@ -271,7 +259,7 @@ int main(int argc, char** argv) try {
     bp::choose_openblas_kernel(argv);  // first: it may start the program again with a faster kernel
     const Options o = parse(argc, argv);
 #ifndef BP_HAVE_LIBTORCH
-    if (o.engine == "libtorch" || o.compare) {  // the options allow them: the LibTorch build of this program takes them
+    if (o.needs_libtorch()) {  // the options allow them: the LibTorch build of this program takes them
         std::cerr << "ch05-train: " << (o.compare ? "--compare" : "--engine libtorch")
                   << " needs this program built with LibTorch: ./course train --engine libtorch (or --compare) builds it\n";
         return 2;

@@ -57,8 +57,11 @@ TrainOptions parse_train_options(int argc, char** argv) {
 }  // namespace ch05
 
 #ifdef BP_OPTIONS_ONLY
-// ch05-train-options: exits with 0, printing nothing, when ch05-train would take this command
-// line; prints what ch05-train would say and exits as it would (2) when not; prints the help
-// for --help.
-int main(int argc, char** argv) { ch05::parse_train_options(argc, argv); }
+#include <iostream>
+
+// ch05-train-options: when ch05-train would take this command line, prints the build of it
+// that the line needs, one word for the course tool: libtorch (the libtorch preset) or fast;
+// when not, prints what ch05-train would say and exits as it would (2); prints the help for
+// --help.
+int main(int argc, char** argv) { std::cout << (ch05::parse_train_options(argc, argv).needs_libtorch() ? "libtorch" : "fast") << '\n'; }
 #endif

@@ -1,7 +1,8 @@
 // ch05-train's command line, apart from the program (train_fashion_mnist.cpp): read by
-// ch05-train, and by ch05-train-options, which reads it and does nothing more. That one
-// builds in seconds (bp::Options alone, no Eigen, no library), so ./course train runs it
-// before the minutes that ch05-train's build takes: a mistyped option is named at once.
+// ch05-train, and by ch05-train-options, which reads it and says which build of ch05-train it
+// needs. That one builds in seconds (bp::Options alone, no Eigen, no library), so ./course
+// train runs it before the minutes that ch05-train's build takes: a mistyped option is named
+// at once, and the course tool builds the program where the options need it.
 #pragma once
 
 #include <cstddef>
@@ -23,6 +24,10 @@ struct TrainOptions {
     int residual_blocks = 0;
     long monitor = 0;      // record the gradients every N steps; 0: only watch for divergence
     bool compare = false;  // every engine in turn, then the model moved between the course and LibTorch
+
+    // --engine libtorch and --compare need ch05-train built with LibTorch (./course train builds
+    // it in build/libtorch); the other engines are in every build.
+    bool needs_libtorch() const { return engine == "libtorch" || compare; }
 };
 
 // The command line, read with bp::Options: a value out of range, not a number or not

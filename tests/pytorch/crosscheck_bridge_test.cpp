@@ -22,16 +22,8 @@ Matrix examples(bp::Index m) {
     return random(rng, 6, m, 2.0);
 }
 
-std::vector<int> course_predictions(bp::Sequential& net, const Matrix& x) {
-    const Matrix& logits = net.forward(x);
-    std::vector<int> classes;
-    for (bp::Index k = 0; k < x.cols(); ++k) {
-        bp::Index best = 0;
-        logits.col(k).maxCoeff(&best);
-        classes.push_back(static_cast<int>(best));
-    }
-    return classes;
-}
+// The class the course's own forward pass predicts for each column of x.
+std::vector<int> course_predictions(bp::Sequential& net, const Matrix& x) { return bp::argmax_per_column(net.forward(x)); }
 
 }  // namespace
 

@@ -267,14 +267,15 @@ Metrics FastMlp<Scalar>::evaluate(const Dataset& data, Index batch) {
         x = data.x.middleCols(first, count).template cast<Scalar>();
         forward(x);
         const Mat& logits = layers_.back().a;
+        const std::vector<int> predicted = argmax_per_column(logits);
         for (Index k = 0; k < count; ++k) {
             const int label = data.labels[static_cast<std::size_t>(first + k)];
-            Index predicted;
-            const Scalar z_max = logits.col(k).maxCoeff(&predicted);
+            const int best = predicted[static_cast<std::size_t>(k)];
+            const Scalar z_max = logits(best, k);
             // -log softmax(z)_label = log sum exp(z - max) + max - z_label
             metrics.loss += std::log(static_cast<double>((logits.col(k).array() - z_max).exp().sum())) + static_cast<double>(z_max) -
                             static_cast<double>(logits(label, k));
-            metrics.accuracy += predicted == label;
+            metrics.accuracy += best == label;
         }
     }
     metrics.loss /= static_cast<double>(data.size());

@@ -96,13 +96,9 @@ double sequence_accuracy(const Sequence& out, const SequenceBatch& batch) {
     if (scored == 0) throw std::invalid_argument("sequence_accuracy: the batch scores no step");
     const auto o = out.all().rightCols(scored * m);
     const auto y = batch.y.all().rightCols(scored * m);
+    const std::vector<int> predicted = argmax_per_column(o), target = argmax_per_column(y);
     Index right = 0;
-    for (Index k = 0; k < o.cols(); ++k) {
-        Index predicted, target;
-        o.col(k).maxCoeff(&predicted);
-        y.col(k).maxCoeff(&target);
-        right += predicted == target;
-    }
+    for (std::size_t k = 0; k < predicted.size(); ++k) right += predicted[k] == target[k];
     return static_cast<double>(right) / static_cast<double>(o.cols());
 }
 

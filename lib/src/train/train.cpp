@@ -92,11 +92,9 @@ Metrics evaluate(Layer& model, const Dataset& data, Index batch) {
         data.batch({}, first, count, x, y);
         const Matrix& logits = model.forward(x);
         metrics.loss += softmax_cross_entropy_loss(logits, y) * static_cast<double>(count);
-        for (Index k = 0; k < count; ++k) {
-            Index predicted;
-            logits.col(k).maxCoeff(&predicted);
-            metrics.accuracy += predicted == data.labels[static_cast<std::size_t>(first + k)];
-        }
+        const std::vector<int> predicted = argmax_per_column(logits);
+        for (std::size_t k = 0; k < predicted.size(); ++k)
+            metrics.accuracy += predicted[k] == data.labels[static_cast<std::size_t>(first) + k];
     }
     model.set_training(was_training);
     metrics.loss /= static_cast<double>(data.size());

@@ -26,6 +26,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 /// \cond
 // Eigen's memory layout follows EIGEN_MAX_ALIGN_BYTES and EIGEN_MAX_STATIC_ALIGN_BYTES (set on
@@ -88,5 +89,19 @@ void require_finite(const char* op, const std::string& name, const Eigen::Ref<co
 
 /// Throws ValueError naming the first element of m outside [lo, hi] (NaN included).
 void require_in_range(const char* op, const char* name, const Matrix& m, double lo, double hi);
+
+/// argmax_i m_ik for each column k: for logits (batch as columns), the class predicted for
+/// each example. On a tie, the first such row (as Eigen's maxCoeff). Any scalar type: the fast
+/// engine's logits are float.
+template <class Derived>
+std::vector<int> argmax_per_column(const Eigen::MatrixBase<Derived>& m) {
+    std::vector<int> rows(static_cast<std::size_t>(m.cols()));
+    for (Index k = 0; k < m.cols(); ++k) {
+        Index row = 0;
+        m.col(k).maxCoeff(&row);
+        rows[static_cast<std::size_t>(k)] = static_cast<int>(row);
+    }
+    return rows;
+}
 
 }  // namespace bp
