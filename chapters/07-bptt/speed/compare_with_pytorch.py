@@ -25,7 +25,10 @@ env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1")
 TARGET = 0.6  # at most this share of PyTorch's time, for the RNN and the LSTM
 
 def run(command, run_env):
-    return json.loads(subprocess.run(command, check=True, capture_output=True, text=True, env=run_env).stdout)
+    result = subprocess.run(command, capture_output=True, text=True, env=run_env)
+    if result.returncode != 0:  # its own words, not a traceback of ours
+        sys.exit(f"compare_with_pytorch.py: {' '.join(command)} failed (exit {result.returncode}):\n{result.stderr.strip()}")
+    return json.loads(result.stdout)
 
 ours, theirs = [], []
 for _ in range(2):
