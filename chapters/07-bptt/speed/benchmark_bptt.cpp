@@ -16,12 +16,13 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <type_traits>
 
 namespace {
 
 constexpr bp::Index n_x = 64, n_h = 128, T = 50, m = 32;
 
-// The layer's input and dL/dh_t at every step, for a batch of m sequences.
+// The layer's input and dL/dh_t at every step, for a batch of `batch` sequences.
 struct Data {
     explicit Data(bp::Index batch, bp::Rng& rng)
         : x(rng.uniform_matrix(n_x, T * batch, -1, 1), batch), dh(rng.uniform_matrix(n_h, T * batch, -1, 1), batch) {}
@@ -181,8 +182,13 @@ double hoisted_difference(bp::Index batch) {
     hoisted.forward(data.x);
     hoisted.backward(data.dh);
     const auto diff = [](const auto& a, const auto& b) { return (a - b).cwiseAbs().maxCoeff() / std::max(1.0, a.cwiseAbs().maxCoeff()); };
-    return std::max({diff(layer.h.all(), copy.h.all()), diff(layer.dx.all(), copy.dx.all()), diff(layer.dW_x, copy.dW_x),
-                     diff(layer.dW_h, copy.dW_h), diff(layer.db, copy.db), diff(layer.d_start.h, copy.d_start.h)});
+    double most = std::max({diff(layer.h.all(), copy.h.all()), diff(layer.dh.all(), copy.dh.all()), diff(layer.dx.all(), copy.dx.all()),
+                            diff(layer.dW_x, copy.dW_x), diff(layer.dW_h, copy.dW_h), diff(layer.db, copy.db),
+                            diff(layer.d_start.h, copy.d_start.h)});
+    if constexpr (std::is_same_v<Layer, bp::Lstm>)
+        most = std::max(
+            {most, diff(layer.gates.all(), copy.gates.all()), diff(layer.c.all(), copy.c.all()), diff(layer.d_start.c, copy.d_start.c)});
+    return most;
 }
 
 // The matrices of the product benchmark, made once: weights of `gates` x n_h rows, the
