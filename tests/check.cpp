@@ -4,6 +4,7 @@
 
 #include <cmath>
 #include <fstream>
+#include <iomanip>
 #include <iterator>
 #include <sstream>
 #include <unistd.h>
@@ -25,6 +26,21 @@ std::string format_with_digits(const bp::Matrix& m, const std::string& indent, i
 
 std::string format_matrix(const bp::Matrix& m, const std::string& indent) { return format_with_digits(m, indent, 6); }
 
+namespace {
+
+// A number with `digits` significant digits.
+std::string number(double v, int digits) {
+    std::ostringstream out;
+    out << std::setprecision(digits) << v;
+    return out.str();
+}
+
+// How many digits a message shows e and g with: 6, or 17 where 6 would print them alike (a
+// difference past the 6th digit, such as eps inside the square root).
+int digits_to_tell(double e, double g) { return number(e, 6) == number(g, 6) ? 17 : 6; }
+
+}  // namespace
+
 ::testing::AssertionResult matrices_near(const std::string& label, const bp::Matrix& expected, const bp::Matrix& got, double tolerance) {
     // "Matrix(db)", the test's own conversion, reads better as "db".
     std::string what = label;
@@ -32,7 +48,8 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) { retu
     if (expected.size() == 1 && got.size() == 1) {
         const double e = expected(0, 0), g = got(0, 0);
         if (std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e))) return ::testing::AssertionSuccess();
-        return ::testing::AssertionFailure() << what << ": expected " << e << ", got " << g << "\n";
+        const int digits = digits_to_tell(e, g);
+        return ::testing::AssertionFailure() << what << ": expected " << number(e, digits) << ", got " << number(g, digits) << "\n";
     }
     if (expected.rows() != got.rows() || expected.cols() != got.cols())
         return ::testing::AssertionFailure() << what << ": expected shape " << bp::shape(expected) << ", got " << bp::shape(got)
@@ -42,11 +59,15 @@ std::string format_matrix(const bp::Matrix& m, const std::string& indent) { retu
     for (bp::Index j = 0; j < got.cols(); ++j)
         for (bp::Index i = 0; i < got.rows(); ++i) {
             const double e = expected(i, j), g = got(i, j);
-            if (!(std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e))))
-                return ::testing::AssertionFailure() << what << ": at row " << i << ", column " << j << ": expected " << e << ", got " << g
-                                                     << "\n  expected (" << bp::shape(expected) << "):\n"
-                                                     << format_matrix(expected) << "  got (" << bp::shape(got) << "):\n"
-                                                     << format_matrix(got);
+            if (!(std::abs(g - e) <= tolerance * std::max(1.0, std::abs(e)))) {
+                const int digits = digits_to_tell(e, g);
+                return ::testing::AssertionFailure()
+                       << what << ": at row " << i << ", column " << j << ": expected " << number(e, digits) << ", got "
+                       << number(g, digits) << (digits > 6 ? " (alike to 6 digits: shown with 17)" : "") << "\n  expected ("
+                       << bp::shape(expected) << "):\n"
+                       << format_with_digits(expected, "    ", digits) << "  got (" << bp::shape(got) << "):\n"
+                       << format_with_digits(got, "    ", digits);
+            }
         }
     return ::testing::AssertionSuccess();
 }
@@ -76,7 +97,9 @@ std::string relation(const bp::Matrix& expected, const bp::Matrix& got, double t
     if (expected.size() == 0 || expected.size() != got.size() || !got.allFinite() || !expected.allFinite()) return "";
     if (expected.cwiseAbs().maxCoeff() == 0) return "";
     if (same_within(-expected, got, tolerance)) return "It is minus the expected matrix: a sign is wrong.";
-    // A constant factor: the ratio at the largest expected element, checked everywhere.
+    // A constant factor: the ratio at the largest expected element, checked everywhere (with one
+    // number not 0, any wrong answer is some factor times it: that says nothing).
+    if ((expected.array() != 0).count() < 2) return "";
     bp::Index row = 0, col = 0;
     expected.cwiseAbs().maxCoeff(&row, &col);
     const double factor = got(row, col) / expected(row, col);
