@@ -42,12 +42,58 @@ TEST(Ex5_2, ConstantGradientsBuildUpVelocity) {
     EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * (1 + 1.9) * p.g), p.w) << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
+TEST(Ex5_2, KeepsTheLearningRateOutOfTheVelocity) {
+    // A schedule changes lr between steps: v, the sum of past gradients, must not carry the old lr.
+    OneParameter p;
+    const Matrix w0 = p.w;
+    bp::Momentum opt(0.1, 0.9);
+    opt.step(p.params());
+    opt.lr = 0.05;
+    opt.step(p.params());
+    // v1 = g, w1 = w0 - 0.1 g; v2 = 0.9 g + g = 1.9 g, w2 = w1 - 0.05 (1.9 g)
+    const Matrix expected = w0 - (0.1 + 0.05 * 1.9) * p.g;
+    // v <- beta v - lr g; w <- w + v: v1 = -0.1 g, v2 = -(0.9 (0.1) + 0.05) g
+    const Matrix lr_in_velocity = w0 - (0.1 + 0.9 * 0.1 + 0.05) * p.g;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after two steps", expected, p.w,
+        {{"The velocity holds lr (v <- beta v - lr g; w <- w + v): the same steps while lr stays put, but when a schedule "
+          "changes lr, the velocity still carries the old one. The page keeps v <- beta v + g and multiplies by lr in the step, "
+          "w <- w - lr v (section Momentum)",
+          lr_in_velocity}}))
+        << "a step with lr = 0.1, then lr = 0.05 (as a schedule changes it) and a second step, beta = 0.9, " << starting_point;
+    EXPECT_HOLDS(bp_test::matrices_near("opt.velocity.at(\"w\")", Matrix(1.9 * p.g), opt.velocity.at("w")))
+        << "the velocity after two steps with the same g is v2 = 0.9 g + g = 1.9 g, without lr: the page's v <- beta v + g";
+}
+
 TEST(Ex5_3, LooksAheadByOneMomentumStep) {
     OneParameter p;
     const Matrix w0 = p.w;
     bp::Nesterov(0.1, 0.9).step(p.params());
     // v1 = g; the step is lr (g + 0.9 v1) = 1.9 lr g
     EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * 1.9 * p.g), p.w) << "the first step from v = 0, lr = 0.1, beta = 0.9, " << starting_point;
+}
+
+TEST(Ex5_3, KeepsTheLearningRateOutOfTheVelocity) {
+    // As for momentum (exercise 5.2): a schedule changes lr between steps.
+    OneParameter p;
+    const Matrix w0 = p.w;
+    bp::Nesterov opt(0.1, 0.9);
+    opt.step(p.params());
+    opt.lr = 0.05;
+    opt.step(p.params());
+    // v1 = g, w1 = w0 - 0.1 (g + 0.9 v1); v2 = 0.9 g + g = 1.9 g, w2 = w1 - 0.05 (g + 0.9 v2)
+    const Matrix expected = w0 - (0.1 * 1.9 + 0.05 * (1 + 0.9 * 1.9)) * p.g;
+    // v <- beta v - lr g; w <- w - lr g + beta v: v1 = -0.1 g, v2 = -(0.9 (0.1) + 0.05) g
+    const Matrix lr_in_velocity = w0 - (0.1 * 1.9 + 0.05 + 0.9 * (0.9 * 0.1 + 0.05)) * p.g;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after two steps", expected, p.w,
+        {{"The velocity holds lr (v <- beta v - lr g; w <- w - lr g + beta v): the same steps while lr stays put, but when a "
+          "schedule changes lr, the velocity still carries the old one. The page keeps v <- beta v + g and multiplies by lr in "
+          "the step, w <- w - lr (g + beta v) (section Nesterov momentum)",
+          lr_in_velocity}}))
+        << "a step with lr = 0.1, then lr = 0.05 (as a schedule changes it) and a second step, beta = 0.9, " << starting_point;
+    EXPECT_HOLDS(bp_test::matrices_near("opt.velocity.at(\"w\")", Matrix(1.9 * p.g), opt.velocity.at("w")))
+        << "the velocity after two steps with the same g is v2 = 0.9 g + g = 1.9 g, without lr: the page's v <- beta v + g";
 }
 
 TEST(Ex5_4, DividesByTheRootMeanSquare) {
@@ -199,12 +245,13 @@ Step mistaken_step(double clip, const std::string& mistake) {
     return [clip, mistake](bp::Layer& m, const bp::Loss& loss, bp::Optimizer& opt, const Matrix& x, const Matrix& y, long) {
         const Matrix output = m.forward(x);
         const double L = loss.value(output, y);
-        if (mistake != "no zero_grad" && mistake != "zero_grad after backward") m.zero_grad();
+        const bool zero_first = mistake != "no zero_grad" && mistake != "zero_grad after backward" && mistake != "zero_grad after the step";
+        if (zero_first) m.zero_grad();
         m.backward(loss.grad(output, y));
         if (mistake == "zero_grad after backward") m.zero_grad();
-        if (clip > 0 && mistake != "no clipping" && mistake != "clipping after the step") bp::clip_grad_norm(m.parameters(), clip);
+        if (clip > 0 && mistake != "no clipping") bp::clip_grad_norm(m.parameters(), clip);
         opt.step(m.parameters());
-        if (clip > 0 && mistake == "clipping after the step") bp::clip_grad_norm(m.parameters(), clip);
+        if (mistake == "zero_grad after the step") m.zero_grad();
         return mistake == "the loss after the step" ? loss.value(m.forward(x), y) : L;
     };
 }
@@ -212,10 +259,14 @@ Step mistaken_step(double clip, const std::string& mistake) {
 const std::vector<std::pair<std::string, std::string>> step_mistakes = {
     {"no zero_grad", "a step without model.zero_grad(): backward adds each step's gradients to the last step's"},
     {"zero_grad after backward", "a step that calls zero_grad() after backward: the optimizer then sees gradients of 0"},
+    {"zero_grad after the step",
+     "a step that calls zero_grad() after opt.step() instead of before backward: the gradients the model came with "
+     "were added to this step's"},
+    // Clipping after the step changes only gradients that the next zero_grad() clears: the same
+    // weights as no clipping, so one mistake names both.
     {"no clipping",
-     "a step that never clips: with clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) "
-     "goes after backward and before the step"},
-    {"clipping after the step", "a step that clips after opt.step(): the step has already used the unclipped gradients"},
+     "a step that clips after opt.step(), or does not clip at all: the step used the unclipped gradients; with "
+     "clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) goes after backward and before the step"},
     {"the loss after the step",
      "a step that returns the loss after its update: return the loss of the forward pass "
      "that the gradients came from"}};
@@ -235,7 +286,8 @@ void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, 
         if (loss_near && weights_near) continue;
         std::string named;
         for (const auto& [key, text] : step_mistakes)
-            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key)))) named = "  Yours matches, step for step, " + text + ".";
+            if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key))))
+                named += (named.empty() ? "  Yours matches, step for step, " : "  Or ") + text + ".";
         std::string what = loss_near ? "" : std::string(loss_near.message());
         if (!weights_near) what += "after the step, " + std::string(weights_near.message());
         if (what.back() != '\n') what += "\n";
@@ -257,6 +309,16 @@ TEST(Ex5_10, ClipsAfterBackwardAndBeforeTheStep) {
     const bp::Mlp net({3, 5, 4, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
     expect_same_steps(net, bp::softmax_cross_entropy(), 0.05,
                       "a 3-5-4-3 classifier, softmax cross-entropy, clip_norm = 0.05 (every step clips)");
+}
+
+TEST(Ex5_10, ClearsTheGradientsTheModelCameWith) {
+    // The model arrives with gradients in it, as after a backward pass of another batch: a
+    // step must start from 0 all the same. (Set here directly, so that no other exercise runs.)
+    bp::Rng rng(100);
+    bp::Mlp net({3, 5, 4, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
+    for (const bp::Parameter& p : net.parameters()) p.grad() = rng.uniform_matrix(p.grad().rows(), p.grad().cols(), -1, 1);
+    expect_same_steps(net, bp::softmax_cross_entropy(), 0,
+                      "a 3-5-4-3 classifier that arrives with gradients left in it, softmax cross-entropy, no clipping");
 }
 
 TEST(Ex5_10, TrainsAnyModelWithAnyLoss) {
@@ -478,6 +540,46 @@ TEST(Ex5_12, TakesPlainStepsWithoutClipping) {
     EXPECT_HOLDS(bp_test::matrices_near(why + "check.measured", Matrix::Constant(1, 1, bp::softmax_cross_entropy_loss(same.forward(x), y)),
                                         Matrix::Constant(1, 1, check.measured), 1e-9))
         << "the loss after 3 plain steps of SGD (lr = 0.001)";
+}
+
+// The course's squared error (chapter 2), written out here: 1/2 the squared error, summed over
+// the outputs, averaged over the batch; its gradient (y_hat - y) / m.
+bp::Loss squared_error() {
+    return {"squared error",
+            [](const Matrix& out, const Matrix& y) { return 0.5 * (out - y).squaredNorm() / static_cast<double>(out.cols()); },
+            [](const Matrix& out, const Matrix& y) { return Matrix((out - y) / static_cast<double>(out.cols())); }};
+}
+
+TEST(Ex5_12, TrainsAndMeasuresWithTheLossItIsGiven) {
+    Matrix x, y;
+    twenty_spiral_points(x, y);
+    bp::Rng rng(95);
+    const bp::Mlp start({2, 8, 3}, bp::Activation::tanh, bp::Activation::identity, rng);
+    const bp::Loss mse = squared_error(), cross_entropy = bp::softmax_cross_entropy();
+    bp::Mlp net = start;
+    PlainSgd sgd(0.5);
+    const bp::SanityCheck check = bp::check_overfits(net, mse, sgd, x, y, 5, 0.05);
+    // The same 5 steps with the library's train_step: with the squared error, as asked, and with
+    // the softmax cross-entropy, the loss of every other test of check_overfits.
+    const auto five_steps = [&](const bp::Loss& loss) {
+        bp::Mlp same = start;
+        PlainSgd library(0.5);
+        for (long s = 0; s < 5; ++s) bp::train_step(same, loss, library, x, y, {}, s);
+        return same;
+    };
+    bp::Mlp with_mse = five_steps(mse), with_ce = five_steps(cross_entropy);
+    const auto measured = [&](const bp::Loss& loss, bp::Mlp& m) { return Matrix::Constant(1, 1, loss.value(m.forward(x), y)); };
+    const std::string given =
+        "check_overfits takes its steps and measures with the loss it is given, here the squared error: "
+        "basic_train_step(model, loss, opt, x, y), then loss.value(model.forward(x), y)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "check.measured", measured(mse, with_mse), Matrix::Constant(1, 1, check.measured),
+        {{"The softmax cross-entropy in place of `loss`, in the steps and in the measurement. " + given, measured(cross_entropy, with_ce)},
+         {"The softmax cross-entropy measured in place of `loss` (the steps used it). " + given, measured(cross_entropy, with_mse)},
+         {"Steps taken with the softmax cross-entropy in place of `loss` (the measurement used it). " + given, measured(mse, with_ce)}},
+        given))
+        << "the squared error (1/2 the squared error, summed over the outputs, averaged over the batch) on 20 spiral points "
+           "after 5 steps of plain SGD (lr = 0.5) on a 2-8-3 tanh network, with that squared error as the loss";
 }
 
 TEST(Ex5_12, ANetworkThatCannotLearnFails) {
