@@ -37,7 +37,7 @@ SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const
     SanityCheck check;
     check.what = "overfit one batch";
     check.expected = target;
-    // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: `steps` basic_train_steps; then measured = the loss; passed if <= target.
+    // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: steps of basic_train_step; measured = the loss after; passed if <= target.
     throw bp::NotImplemented("5.12", "exercises/ch05/training.cpp",
                              "Chapter 5, section 'Sanity checks before a long run' (chapters/05-optimizers/chapter.md)");
     // END EXERCISE 5.12

@@ -44,7 +44,7 @@ SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const
     SanityCheck check;
     check.what = "overfit one batch";
     check.expected = target;
-    // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: `steps` basic_train_steps; then measured = the loss; passed if <= target.
+    // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: steps of basic_train_step; measured = the loss after; passed if <= target.
     for (int s = 0; s < steps; ++s) basic_train_step(model, loss, opt, x, y);
     // Each step returns the loss before its own update: measure once more, after the last.
     check.measured = loss.value(model.forward(x), y);
