@@ -6,13 +6,15 @@
 # --force overwrites, at the place the message names; a missing file is
 # written back without touching the edited ones; check notices drift; a marker pointing at a
 # missing section is an error; the hints (solutions/chNN/hints.md) reach exercises/.hints and
-# nothing else, and a hints file that does not fit the exercises is an error naming its line.
+# nothing else, and a hints file that does not fit the exercises is an error naming its line;
+# a BEGIN line that clang-format wraps (exgen reads that line only) is an error naming it.
 set -euo pipefail
 exgen=$(realpath "$1")
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
 mkdir -p solutions/ch01 chapters/01-demo
+printf 'ColumnLimit: 140\n' > .clang-format  # the course's; no .clang-format above $work counts
 printf '# Chapter 1: Demo {#ch01}\n## Adding {#ch01-add}\n' > chapters/01-demo/chapter.md
 cat > solutions/ch01/add.cpp <<'CPP'
 int add(int a, int b) {
@@ -141,6 +143,48 @@ mkdir -p graded/exercises/ch01 && cp solutions/ch01/add.cpp graded/exercises/ch0
 grep -q 'throw bp::NotImplemented("1.1", "exercises/ch01/add.cpp"' graded/exercises/ch01/add.cpp || fail "stub did not replace the region"
 status=0; "$exgen" stub --file graded/exercises/ch01/add.cpp --chapters chapters --lines 1 >/dev/null || status=$?
 [ $status -eq 3 ] || fail "a line outside every region did not exit 3 (got $status)"
+
+# A BEGIN line that clang-format wraps, or has wrapped, stops generate and check, naming file,
+# line and exercise: the words on the next line would be lost to the stub and the exercise list.
+# marker COLUMNS LAST WIDTH NEXT: add.cpp with a BEGIN line of COLUMNS columns ending in the word
+# LAST (WIDTH columns wide), then the line NEXT.
+cp solutions/ch01/add.cpp add.good
+marker() {
+  local head="    // BEGIN EXERCISE 1.1 (ch01-add): add: the sum a + b"
+  local fill; fill=$(printf '%*s' $(($1 - ${#head} - 2 - $3)) '' | tr ' ' x)
+  printf 'int add(int a, int b) {\n%s %s %s\n%s\n    return a + b;\n    // END EXERCISE 1.1\n}\n' "$head" "$fill" "$2" "$4" \
+    > solutions/ch01/add.cpp
+}
+refused() {  # what, the error's words
+  run check >/dev/null 2>err && fail "check accepted $1: $(sed -n 2,3p solutions/ch01/add.cpp)"
+  cp -r exercises exercises.before
+  run generate --force >/dev/null 2>>err && fail "generate accepted $1"
+  diff -r exercises.before exercises >/dev/null || fail "generate wrote exercises although it refused $1"
+  rm -r exercises.before
+  grep -qF -- "$2" err || fail "the error for $1 does not say '$2': $(cat err)"
+}
+marker 139 return 6 "    // a + b."  # 139 + 1 + 5 > 140: clang-format put "a + b." on a line of its own
+refused "a wrapped BEGIN line" \
+  'solutions/ch01/add.cpp:2: the instruction of exercise 1.1 wraps onto the next line ("a" on line 3 did not fit); shorten it to fit in 140 columns'
+marker 138 return 6 "    // n."  # 138 + 1 + 2 = 141: "n." would not have fitted either
+refused "a BEGIN line wrapped before its last word" 'the instruction of exercise 1.1 wraps onto the next line ("n." on line 3'
+marker 141 sum. 4 "    return a + b;"
+refused "a BEGIN line past the limit" "the instruction of exercise 1.1 is 141 columns long, and clang-format will wrap it"
+# A separate comment after a BEGIN line short enough (138 + 1 + 1 = 140) is no wrap; nor is one
+# whose first word fits only in characters: "⊙" is one column, as clang-format counts, not 3 bytes.
+marker 138 sum. 4 "    // m and v start at 0."
+run check >/dev/null 2>err && fail "check passed on a changed solution"
+grep -q "wraps\|columns" err && fail "a separate comment after a BEGIN line that fits was taken for a wrap: $(cat err)"
+marker 137 "a ⊙ b." 6 "    // ab"
+run check >/dev/null 2>err && fail "check passed on a changed solution"
+grep -q "wraps\|columns" err && fail "a UTF-8 character was counted as more than one column: $(cat err)"
+# The limit is the ColumnLimit of the nearest .clang-format (the solutions' folder or above).
+printf 'BasedOnStyle: Google\nColumnLimit: 100  # narrower\n' > .clang-format
+marker 99 sum. 4 "    // n."
+refused "a BEGIN line wrapped at the .clang-format's limit" "shorten it to fit in 100 columns"
+printf 'ColumnLimit: 140\n' > .clang-format
+cp add.good solutions/ch01/add.cpp
+run check >/dev/null || fail "check fails once the BEGIN line is short again"
 
 sed -i 's/(ch01-add)/(ch01-nowhere)/' solutions/ch01/add.cpp
 run check >/dev/null 2>err && fail "a marker pointing at a missing section was accepted"

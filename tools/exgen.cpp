@@ -10,6 +10,13 @@
 // marker lines and replaces what lies between them with a throw of bp::NotImplemented that
 // names the exercise, the file and the section. Every other line is copied unchanged.
 //
+// The BEGIN line is the student's instruction, and exgen reads that one line only: it must
+// fit within clang-format's column limit (ColumnLimit of .clang-format, 140). Past it,
+// clang-format moves the last words to a comment line of their own, inside the region, and
+// the stub and the exercise list would show the instruction cut mid-sentence; generate and
+// check refuse a BEGIN line that is too long, or that is followed by a comment whose first
+// word would not fit after it (what a wrap leaves behind).
+//
 // The hints that ./course hint shows one level at a time live apart from the code, one file per
 // solutions folder (solutions/ch01/hints.md), so that the solution bodies the instructor's site
 // shows stay code:
@@ -185,6 +192,54 @@ std::vector<Region> find_regions(const std::string& text, const std::string& fil
     return regions;
 }
 
+// The column limit where no .clang-format at or above the solutions folder sets one: the
+// course's own (ColumnLimit in its .clang-format), for a folder copied out without that file.
+constexpr std::size_t default_column_limit = 140;
+
+// The ColumnLimit of the .clang-format that clang-format uses for files in `dir`: the first
+// one found in dir or a folder above it. 0 means no limit, as for clang-format.
+std::size_t column_limit(const fs::path& dir) {
+    static const std::regex limit_re(R"(^\s*ColumnLimit\s*:\s*([0-9]{1,9})\s*(#.*)?$)");
+    for (fs::path at = fs::absolute(dir).lexically_normal();; at = at.parent_path()) {
+        if (fs::is_regular_file(at / ".clang-format")) {
+            for (const std::string& line : split_lines(read_text(at / ".clang-format"))) {
+                std::smatch m;
+                if (std::regex_match(line, m, limit_re)) return std::stoul(m[1]);
+            }
+            return default_column_limit;  // a style without its own limit: the course's
+        }
+        if (at == at.parent_path()) return default_column_limit;
+    }
+}
+
+// The columns clang-format gives a line: one per UTF-8 character ("⊙" is one, not three bytes).
+std::size_t columns(const std::string& line) {
+    return static_cast<std::size_t>(std::count_if(line.begin(), line.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+// Refuses a BEGIN line that clang-format wraps, or has wrapped: exgen reads the instruction
+// from that line alone. clang-format breaks a comment only when its next word does not fit,
+// so a comment line after the marker is a wrap's remainder exactly when its first word would
+// not fit at the marker's end; a separate comment after a marker short enough is left alone.
+void refuse_wrapped_markers(const std::vector<std::string>& lines, const std::string& file, const std::vector<Region>& regions,
+                            std::size_t limit) {
+    static const std::regex comment_re(R"(^\s*//\s*(\S+).*$)");
+    if (limit == 0) return;  // ColumnLimit: 0, clang-format breaks no line
+    for (const Region& r : regions) {
+        const std::string& marker = lines[r.begin_line - 1];
+        const std::string at = file + ":" + std::to_string(r.begin_line) + ": the instruction of exercise " + r.id;
+        const std::string shorten = "; shorten it to fit in " + std::to_string(limit) + " columns";
+        if (columns(marker) > limit)
+            throw Failure{at + " is " + std::to_string(columns(marker)) +
+                          " columns long, and clang-format will wrap it onto the next line" + shorten};
+        std::smatch m;
+        const std::string& next = lines[r.begin_line];  // a region has its END line after the BEGIN line
+        if (std::regex_match(next, m, comment_re) && !std::regex_match(next, end_re) && columns(marker) + 1 + columns(m[1]) > limit)
+            throw Failure{at + " wraps onto the next line (\"" + std::string(m[1]) + "\" on line " + std::to_string(r.begin_line + 1) +
+                          " did not fit)" + shorten};
+    }
+}
+
 std::string escape_cpp(const std::string& s) {
     std::string out;
     for (char c : s) {
@@ -323,6 +378,7 @@ std::string hints_text(std::vector<Region> regions, const std::map<std::string, 
 // Every exercise file, keyed by its path under exercises/, as generate would write it.
 std::map<std::string, std::string> expected_exercises(const fs::path& solutions, const fs::path& chapters) {
     const auto sections = read_sections(chapters);
+    const std::size_t limit = column_limit(solutions);
     std::map<std::string, std::string> out;
     std::map<std::string, std::string> seen;  // exercise id -> file
     std::map<std::string, std::vector<Region>> by_folder;
@@ -344,6 +400,7 @@ std::map<std::string, std::string> expected_exercises(const fs::path& solutions,
                 throw Failure{"solutions/" + file + ":" + std::to_string(i + 1) + ": a HINT line; hints now go in solutions/" + folder +
                               "/" + hints_source + ", under '## Exercise N.M', as '1. text'"};
         const std::vector<Region> regions = find_regions(text, "solutions/" + file, sections);
+        refuse_wrapped_markers(lines, "solutions/" + file, regions, limit);
         for (const Region& r : regions) {
             if (seen.count(r.id)) throw Failure{"exercise " + r.id + " is marked in both " + seen[r.id] + " and " + file};
             seen[r.id] = file;

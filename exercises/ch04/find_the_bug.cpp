@@ -11,7 +11,7 @@ Matrix SwishDense::backward(const Matrix& da) {
     if (!has_forward) throw UsageError("SwishDense::backward", "run forward first: backward needs the stored z and a_prev");
     if (da.rows() != z.rows() || da.cols() != z.cols())
         throw ShapeError("SwishDense::backward", "da is " + shape(da) + " but this layer's a is " + shape(a));
-    // BEGIN EXERCISE 4.4 (ch04-find-the-bug): SwishDense::backward: BuggySwishDense::backward with its mistake, found by check_dense_layer,
+    // BEGIN EXERCISE 4.4 (ch04-find-the-bug): SwishDense::backward: fix the mistake check_dense_layer finds in BuggySwishDense::backward.
     throw bp::NotImplemented("4.4", "exercises/ch04/find_the_bug.cpp",
                              "Chapter 4, section 'Find the bug' (chapters/04-gradient-check/chapter.md)");
     // END EXERCISE 4.4

@@ -38,7 +38,7 @@ GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
     const Matrix G = rng.uniform_matrix(layer.n_out(), a_prev.cols(), -1, 1);
     Matrix x = a_prev, dx = Matrix::Zero(x.rows(), x.cols());
     const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
-    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: the backward closure (zero_grad, forward(x), dx = backward(G)), the
+    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: backward = zero_grad, forward(x), dx = backward(G); check W, b, a_prev.
     throw bp::NotImplemented("4.3", "exercises/ch04/gradcheck.cpp",
                              "Chapter 4, section 'Check a layer' (chapters/04-gradient-check/chapter.md)");
     // END EXERCISE 4.3

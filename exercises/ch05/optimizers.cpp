@@ -113,7 +113,7 @@ double clip_grad_norm(std::vector<Parameter> params, double max_norm) {
     require_setting("clip_grad_norm", "max_norm", max_norm, 0, HUGE_VAL);
     if (max_norm == 0) throw std::invalid_argument("clip_grad_norm: max_norm must be positive, got 0");
     require_finite_gradients("clip_grad_norm", params);
-    // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, scale every g by max_norm / n; return
+    // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, every g *= max_norm / n; return n.
     throw bp::NotImplemented("5.9", "exercises/ch05/optimizers.cpp",
                              "Chapter 5, section 'Gradient clipping' (chapters/05-optimizers/chapter.md)");
     // END EXERCISE 5.9

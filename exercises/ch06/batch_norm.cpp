@@ -13,7 +13,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
                                                    "since one example has no variance (evaluation mode takes any batch)");
     const double m = static_cast<double>(z.cols());
     if (training_) {
-        // BEGIN EXERCISE 6.6 (ch06-batch-norm): BatchNorm::forward, training mode: each row's mean and variance over the batch (1/m),
+        // BEGIN EXERCISE 6.6 (ch06-batch-norm): BatchNorm::forward, training: row mean, var (1/m), inv_std, zhat; y = gamma ⊙ zhat + shift.
         throw bp::NotImplemented("6.6", "exercises/ch06/batch_norm.cpp",
                                  "Chapter 6, section 'Batch normalization' (chapters/06-vanishing-exploding/chapter.md)");
         // END EXERCISE 6.6
@@ -23,7 +23,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
         running_mean = (1 - momentum) * running_mean + momentum * mean;
         running_var = (1 - momentum) * running_var + momentum * (m / (m - 1)) * var;
     } else {
-        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std
+        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, eval: as training, on running_mean, running_var; no update.
         throw bp::NotImplemented("6.8", "exercises/ch06/batch_norm.cpp",
                                  "Chapter 6, section 'Evaluation mode' (chapters/06-vanishing-exploding/chapter.md)");
         // END EXERCISE 6.8
@@ -45,7 +45,7 @@ Matrix BatchNorm::backward(const Matrix& dy) {
         dshift += dy.rowwise().sum();
         return dy.array().colwise() * (gamma.array() * inv_std.array());
     }
-    // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training mode: dgamma and dshift add up over the batch; dz you
+    // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training: dgamma, dshift over the batch; dz via zhat, mean, var.
     throw bp::NotImplemented("6.7", "exercises/ch06/batch_norm.cpp",
                              "Chapter 6, section 'Batch normalization's backward pass' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.7

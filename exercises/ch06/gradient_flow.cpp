@@ -9,7 +9,7 @@ namespace bp {
 std::vector<double> gradient_norms(const std::vector<Parameter>& params) {
     std::vector<double> norms;
     norms.reserve(params.size());
-    // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not of its value, not squared), in the
+    // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not its value, not squared), in order.
     throw bp::NotImplemented("6.1", "exercises/ch06/gradient_flow.cpp",
                              "Chapter 6, section 'Measuring gradient flow' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.1
@@ -23,7 +23,7 @@ double saturated_fraction(Activation f, const Matrix& a) {
     if (f == Activation::softmax)
         throw std::invalid_argument("saturated_fraction: softmax works on whole columns; networks end at their logits");
     const double units = static_cast<double>(a.rows()), elements = static_cast<double>(a.size());
-    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements strictly within 0.01 of a flat
+    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid, tanh: share within 0.01 of a tail; ReLU: dead rows' share; else 0.
     throw bp::NotImplemented("6.2", "exercises/ch06/gradient_flow.cpp",
                              "Chapter 6, section 'Measuring gradient flow' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.2

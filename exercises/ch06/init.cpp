@@ -15,7 +15,7 @@ double init_stddev(Init::Scheme scheme, Index n_in, Index n_out) {
     if (scheme != Init::Scheme::lecun && scheme != Init::Scheme::xavier && scheme != Init::Scheme::he)
         throw std::invalid_argument("init_stddev: only the lecun, xavier and he schemes have a standard deviation of their own");
     const double fan_in = static_cast<double>(n_in), fan_out = static_cast<double>(n_out);
-    // BEGIN EXERCISE 6.3 (ch06-initialisation): init_stddev: the standard deviation (not the variance) each scheme gives W, from n_in and
+    // BEGIN EXERCISE 6.3 (ch06-initialisation): init_stddev: each scheme's standard deviation (not variance) of W, from n_in and n_out.
     throw bp::NotImplemented("6.3", "exercises/ch06/init.cpp",
                              "Chapter 6, section 'Initialisation' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.3

@@ -8,7 +8,7 @@ Matrix Residual::backward(const Matrix& dy) {
     if (!has_forward) throw UsageError("Residual::backward", "run forward first");
     if (dy.rows() != y.rows() || dy.cols() != y.cols())
         throw ShapeError("Residual::backward", "dy is " + shape(dy) + " but this block's y is " + shape(y));
-    // BEGIN EXERCISE 6.5 (ch06-skip-connections): Residual::backward: y = x + F(x), so dx is dy (the identity path) plus what F's backward
+    // BEGIN EXERCISE 6.5 (ch06-skip-connections): Residual::backward: y = x + F(x), so dx = dy + F's backward(dy); call it once.
     throw bp::NotImplemented("6.5", "exercises/ch06/residual.cpp",
                              "Chapter 6, section 'Skip connections' (chapters/06-vanishing-exploding/chapter.md)");
     // END EXERCISE 6.5

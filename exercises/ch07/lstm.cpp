@@ -15,7 +15,7 @@ void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev
     require_shape("lstm_step_forward", "gates", gates, 4 * n, m);
     require_shape("lstm_step_forward", "c_t", c_t, n, m);
     require_shape("lstm_step_forward", "h_t", h_t, n, m);
-    // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b, sigmoid on i, f, o, tanh on g; c_t = f ⊙ c_prev
+    // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b; c_t = f ⊙ c_prev + i ⊙ g; h_t = o ⊙ tanh(c_t).
     throw bp::NotImplemented("7.8", "exercises/ch07/lstm.cpp",
                              "Chapter 7, section 'The LSTM' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.8
@@ -32,7 +32,7 @@ void lstm_step_backward(Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, Con
     const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev},   {"c_prev", c_prev},   {"c_t", c_t},        {"dh_t", dh_t},
                                                             {"dc_next", dc_next}, {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
     for (const auto& [name, s] : states) require_shape("lstm_step_backward", name, s, n, m);
-    // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); each gate's dA through its
+    // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); gates' dA; dc_prev = dc ⊙ f.
     throw bp::NotImplemented("7.9", "exercises/ch07/lstm.cpp",
                              "Chapter 7, section 'The LSTM's backward pass' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.9

@@ -12,7 +12,7 @@ void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstT
     require_shape("rnn_step_backward", "h_t", h_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_t", dh_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_prev", dh_prev, rnn.n_out(), m);
-    // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z) (1 - h_t^2 for tanh); add into dW_x, dW_h (with h_prev) and db;
+    // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z); add into dW_x, dW_h, db; write dx_t and dh_prev = W_h^T dz.
     throw bp::NotImplemented("7.3", "exercises/ch07/rnn_backward.cpp",
                              "Chapter 7, section 'Backpropagation through time' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.3
@@ -26,7 +26,7 @@ const Sequence& Rnn::backward(const Sequence& dh_out) {
     dh.resize(n_out(), T, m);
     dx.resize(n_in(), T, m);
     Matrix dh_next = Matrix::Zero(n_out(), m);  // what step t + 1 sends back to h_t; nothing comes after step T
-    // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: for t = T down to 1, dh.at(t) = dh_out.at(t) + dh_next, then the step's backward,
+    // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: t = T, ..., 1: dh.at(t) = dh_out.at(t) + dh_next, then its step; d_start.h = dh_next.
     throw bp::NotImplemented("7.4", "exercises/ch07/rnn_backward.cpp",
                              "Chapter 7, section 'Backpropagation through time' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.4

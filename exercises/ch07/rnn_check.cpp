@@ -9,7 +9,7 @@ GradientCheck check_rnn_gradients(Rnn& rnn, const Sequence& x, const Matrix& h0,
     if (x.empty()) throw ShapeError("check_rnn_gradients", "the input sequence is empty");
     require_shape("check_rnn_gradients", "each step x_t", x.at(1), rnn.n_in(), x.batch());
     require_shape("check_rnn_gradients", "h0", h0, rnn.n_out(), x.batch());
-    // BEGIN EXERCISE 7.5 (ch07-checking): check_rnn_gradients: L = sum_t sum(G_t ⊙ h_t) with G from rng; backward(G); check W_x, W_h, b,
+    // BEGIN EXERCISE 7.5 (ch07-checking): check_rnn_gradients: L = sum_t sum(G_t ⊙ h_t), G from rng; check W_x, W_h, b, "x", "h0".
     throw bp::NotImplemented("7.5", "exercises/ch07/rnn_check.cpp",
                              "Chapter 7, section 'Checking it' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.5
@@ -22,7 +22,7 @@ std::vector<double> hidden_state_gradient_norms(const Rnn& rnn, const Matrix& g)
     require_shape("hidden_state_gradient_norms", "g", g, rnn.n_out(), rnn.x.batch());
     const Index T = rnn.x.steps();
     std::vector<double> norms(static_cast<std::size_t>(T + 1));
-    // BEGIN EXERCISE 7.6 (ch07-vanishing): hidden_state_gradient_norms: dh = g at t = T; then dh_{t-1} = W_h^T (dh_t ⊙ f'(z_t)) down to t =
+    // BEGIN EXERCISE 7.6 (ch07-vanishing): hidden_state_gradient_norms: dh_T = g, dh_{t-1} = W_h^T (dh_t ⊙ f'(z_t)); each ||dh_t||.
     throw bp::NotImplemented("7.6", "exercises/ch07/rnn_check.cpp",
                              "Chapter 7, section 'Why gradients vanish and explode through time' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.6

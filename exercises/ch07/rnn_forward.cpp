@@ -27,7 +27,7 @@ const Sequence& Rnn::forward(const Sequence& input, const RecurrentState& start)
     h0 = start_or_zeros("Rnn::forward", "h_0", start.h, n_out(), m);
     h.resize(n_out(), T, m);
     has_forward = false;  // until every state is made
-    // BEGIN EXERCISE 7.2 (ch07-unrolling): Rnn::forward: for t = 1, ..., T, step t makes h.at(t) from x.at(t) and h_{t-1}, which is
+    // BEGIN EXERCISE 7.2 (ch07-unrolling): Rnn::forward: for t = 1, ..., T, step t makes h.at(t) from x.at(t) and hidden(t - 1).
     throw bp::NotImplemented("7.2", "exercises/ch07/rnn_forward.cpp",
                              "Chapter 7, section 'Unrolling and weight sharing' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.2

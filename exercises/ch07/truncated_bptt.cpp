@@ -14,7 +14,7 @@ double truncated_bptt(SequenceModel& model, const Loss& loss, const SequenceBatc
     const Index T = batch.steps();
     RecurrentState carried = start;  // what the first chunk starts from (empty: zeros)
     std::vector<double> losses;      // each chunk's loss, in order
-    // BEGIN EXERCISE 7.7 (ch07-truncation): truncated_bptt: chunks of k steps; each: zero_grad, forward from the carried state, its loss
+    // BEGIN EXERCISE 7.7 (ch07-truncation): truncated_bptt: chunks of k steps: zero_grad, forward from the carried state, backward, update.
     throw bp::NotImplemented("7.7", "exercises/ch07/truncated_bptt.cpp",
                              "Chapter 7, section 'Truncated BPTT' (chapters/07-bptt/chapter.md)");
     // END EXERCISE 7.7

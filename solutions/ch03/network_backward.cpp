@@ -6,9 +6,8 @@ namespace bp {
 //! [network_backward]
 Matrix Sequential::backward(const Matrix& dy) {
     require_layers("Sequential::backward");  // some layers, none of them null
-    // BEGIN EXERCISE 3.4 (ch03-network-backward): Sequential::backward: the layers in reverse, each one's returned gradient the da of the
-    // layer before it. Each layer turns the gradient of its output into that of its input, da^[l-1] = W^[l]T dz^[l], which is the da the
-    // layer before it needs.
+    // BEGIN EXERCISE 3.4 (ch03-network-backward): Sequential::backward: layers in reverse, each returning the da of the one before.
+    // Each layer turns the gradient of its output into that of its input, da^[l-1] = W^[l]T dz^[l]: the da the layer before it needs.
     Matrix da = dy;  // dL/da^[L]
     for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer) da = (*layer)->backward(da);
     return da;  // dL/dx

@@ -11,9 +11,8 @@ Matrix SwishDense::backward(const Matrix& da) {
     if (!has_forward) throw UsageError("SwishDense::backward", "run forward first: backward needs the stored z and a_prev");
     if (da.rows() != z.rows() || da.cols() != z.cols())
         throw ShapeError("SwishDense::backward", "da is " + shape(da) + " but this layer's a is " + shape(a));
-    // BEGIN EXERCISE 4.4 (ch04-find-the-bug): SwishDense::backward: BuggySwishDense::backward with its mistake, found by check_dense_layer,
-    // fixed. a = z ⊙ s with s = sigmoid(z). The product rule: f'(z) = s + z ⊙ s', and s' = s (1 - s) (chapter 1): the given code had s' = 1
-    // - s.
+    // BEGIN EXERCISE 4.4 (ch04-find-the-bug): SwishDense::backward: fix the mistake check_dense_layer finds in BuggySwishDense::backward.
+    // a = z ⊙ s with s = sigmoid(z). The product rule: f'(z) = s + z ⊙ s', and s' = s (1 - s) (chapter 1): the given code had s' = 1 - s.
     const Matrix s = sigmoid(z);
     const Matrix s_prime = s.cwiseProduct((1.0 - s.array()).matrix());
     const Matrix dz = da.cwiseProduct(s + z.cwiseProduct(s_prime));

@@ -46,8 +46,7 @@ GradientCheck check_dense_layer(Dense& layer, const Matrix& a_prev, Rng& rng) {
     const Matrix G = rng.uniform_matrix(layer.n_out(), a_prev.cols(), -1, 1);
     Matrix x = a_prev, dx = Matrix::Zero(x.rows(), x.cols());
     const auto loss = [&] { return G.cwiseProduct(layer.forward(x)).sum(); };
-    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: the backward closure (zero_grad, forward(x), dx = backward(G)), the
-    // parameters W, b and a_prev, then check_gradients.
+    // BEGIN EXERCISE 4.3 (ch04-check-a-layer): check_dense_layer: backward = zero_grad, forward(x), dx = backward(G); check W, b, a_prev.
     const auto backward = [&] {
         layer.zero_grad();       // backward ADDS: start from 0, whatever the layer held before
         layer.forward(x);        // the checker moved x and W since the last forward: store them again

@@ -123,8 +123,7 @@ double clip_grad_norm(std::vector<Parameter> params, double max_norm) {
     require_setting("clip_grad_norm", "max_norm", max_norm, 0, HUGE_VAL);
     if (max_norm == 0) throw std::invalid_argument("clip_grad_norm: max_norm must be positive, got 0");
     require_finite_gradients("clip_grad_norm", params);
-    // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, scale every g by max_norm / n; return
-    // n.
+    // BEGIN EXERCISE 5.9 (ch05-clipping): clip_grad_norm: n = sqrt(sum of all g^2); if n > max_norm, every g *= max_norm / n; return n.
     double sum_of_squares = 0;
     for (Parameter& p : params) sum_of_squares += p.grad().squaredNorm();
     const double norm = std::sqrt(sum_of_squares);

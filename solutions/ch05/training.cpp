@@ -11,8 +11,7 @@ namespace bp {
 double basic_train_step(Layer& model, const Loss& loss, Optimizer& opt, const Matrix& x, const Matrix& y, double clip_norm) {
     // A NaN or a negative clip_norm would fail the test clip_norm > 0: no clipping, silently.
     require_setting("basic_train_step", "clip_norm", clip_norm, 0, HUGE_VAL);
-    // BEGIN EXERCISE 5.10 (ch05-training-step): basic_train_step: forward, the loss, zero_grad, backward from loss.grad, clip if clip_norm
-    // > 0, opt.step; return the loss.
+    // BEGIN EXERCISE 5.10 (ch05-training-step): basic_train_step: L = loss, zero_grad, backward, clip if clip_norm > 0, opt.step; return L.
     const Matrix& output = model.forward(x);  // stored in the model: valid until the next forward
     const double L = loss.value(output, y);
     model.zero_grad();  // backward adds into the gradients: start them at 0
@@ -31,8 +30,7 @@ SanityCheck check_initial_loss(Layer& model, const Matrix& x, const Matrix& y, d
     SanityCheck check;
     check.what = "initial loss";
     check.tolerance = tolerance;
-    // BEGIN EXERCISE 5.11 (ch05-sanity-checks): check_initial_loss: measured = the loss of model.forward(x), expected = ln K with K =
-    // y.rows(), passed if within tolerance.
+    // BEGIN EXERCISE 5.11 (ch05-sanity-checks): check_initial_loss: measured = the loss, expected = ln K; passed if within tolerance.
     check.measured = softmax_cross_entropy_loss(model.forward(x), y);
     check.expected = std::log(static_cast<double>(y.rows()));  // every class 1/K: -ln(1/K)
     check.passed = std::abs(check.measured - check.expected) <= tolerance;
@@ -46,8 +44,7 @@ SanityCheck check_overfits(Layer& model, const Loss& loss, Optimizer& opt, const
     SanityCheck check;
     check.what = "overfit one batch";
     check.expected = target;
-    // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: steps of basic_train_step on (x, y), then measured = the loss after the
-    // last step, passed if <= target.
+    // BEGIN EXERCISE 5.12 (ch05-sanity-checks): check_overfits: steps of basic_train_step; measured = the loss after; passed if <= target.
     for (int s = 0; s < steps; ++s) basic_train_step(model, loss, opt, x, y);
     // Each step returns the loss before its own update: measure once more, after the last.
     check.measured = loss.value(model.forward(x), y);

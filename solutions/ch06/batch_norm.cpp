@@ -13,8 +13,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
                                                    "since one example has no variance (evaluation mode takes any batch)");
     const double m = static_cast<double>(z.cols());
     if (training_) {
-        // BEGIN EXERCISE 6.6 (ch06-batch-norm): BatchNorm::forward, training mode: each row's mean and variance over the batch (1/m),
-        // inv_std = 1/sqrt(var + eps), zhat, then y = gamma ⊙ zhat + shift.
+        // BEGIN EXERCISE 6.6 (ch06-batch-norm): BatchNorm::forward, training: row mean, var (1/m), inv_std, zhat; y = gamma ⊙ zhat + shift.
         mean = z.rowwise().sum() / m;
         const Matrix centred = z.colwise() - mean;
         var = centred.rowwise().squaredNorm() / m;  // 1/m: the batch's own variance
@@ -28,8 +27,7 @@ const Matrix& BatchNorm::forward(const Matrix& z) {
         running_mean = (1 - momentum) * running_mean + momentum * mean;
         running_var = (1 - momentum) * running_var + momentum * (m / (m - 1)) * var;
     } else {
-        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, evaluation mode: as in training (storing mean, var, inv_std
-        // and zhat), with running_mean and running_var in place of the batch's; nothing is updated.
+        // BEGIN EXERCISE 6.8 (ch06-batch-norm-evaluation): BatchNorm::forward, eval: as training, on running_mean, running_var; no update.
         mean = running_mean;
         var = running_var;
         inv_std = (var.array() + eps).rsqrt();
@@ -54,8 +52,7 @@ Matrix BatchNorm::backward(const Matrix& dy) {
         dshift += dy.rowwise().sum();
         return dy.array().colwise() * (gamma.array() * inv_std.array());
     }
-    // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training mode: dgamma and dshift add up over the batch; dz you
-    // derive (mean and var depend on every z of the row), then check with chapter 4's checker.
+    // BEGIN EXERCISE 6.7 (ch06-batch-norm-backward): BatchNorm::backward, training: dgamma, dshift over the batch; dz via zhat, mean, var.
     dgamma += dy.cwiseProduct(zhat).rowwise().sum();
     dshift += dy.rowwise().sum();
     const Matrix dzhat = dy.array().colwise() * gamma.array();

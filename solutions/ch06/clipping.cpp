@@ -14,8 +14,7 @@ double clip_grad_value(std::vector<Parameter> params, double max_value) {
     require_setting("clip_grad_value", "max_value", max_value, 0, HUGE_VAL);
     if (max_value == 0) throw std::invalid_argument("clip_grad_value: max_value must be positive, got 0");
     require_finite_gradients("clip_grad_value", params);
-    // BEGIN EXERCISE 6.4 (ch06-clipping): clip_grad_value: limit every gradient element to [-max_value, max_value]; return the largest |g|
-    // before clipping (0 if there is no element).
+    // BEGIN EXERCISE 6.4 (ch06-clipping): clip_grad_value: clamp each g to [-max_value, max_value]; return the largest |g| before, or 0.
     double largest = 0;  // what no element at all gives
     for (Parameter& p : params) {
         Eigen::Map<Matrix> g = p.grad();

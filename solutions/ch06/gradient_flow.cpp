@@ -9,8 +9,7 @@ namespace bp {
 std::vector<double> gradient_norms(const std::vector<Parameter>& params) {
     std::vector<double> norms;
     norms.reserve(params.size());
-    // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not of its value, not squared), in the
-    // order given.
+    // BEGIN EXERCISE 6.1 (ch06-measuring): gradient_norms: ||g||_F of each parameter's gradient (not its value, not squared), in order.
     for (const Parameter& p : params) norms.push_back(p.grad().norm());
     // END EXERCISE 6.1
     return norms;
@@ -23,8 +22,7 @@ double saturated_fraction(Activation f, const Matrix& a) {
     if (f == Activation::softmax)
         throw std::invalid_argument("saturated_fraction: softmax works on whole columns; networks end at their logits");
     const double units = static_cast<double>(a.rows()), elements = static_cast<double>(a.size());
-    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid and tanh, the fraction of elements strictly within 0.01 of a flat
-    // tail; ReLU, the fraction of rows that are 0 for every example; identity and leaky ReLU, 0.
+    // BEGIN EXERCISE 6.2 (ch06-measuring): saturated_fraction: sigmoid, tanh: share within 0.01 of a tail; ReLU: dead rows' share; else 0.
     switch (f) {
         case Activation::sigmoid:  // sigma'(z) = a (1 - a) is small near 0 and near 1
             return static_cast<double>((a.array() < saturation_margin || a.array() > 1 - saturation_margin).count()) / elements;

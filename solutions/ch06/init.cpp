@@ -15,8 +15,7 @@ double init_stddev(Init::Scheme scheme, Index n_in, Index n_out) {
     if (scheme != Init::Scheme::lecun && scheme != Init::Scheme::xavier && scheme != Init::Scheme::he)
         throw std::invalid_argument("init_stddev: only the lecun, xavier and he schemes have a standard deviation of their own");
     const double fan_in = static_cast<double>(n_in), fan_out = static_cast<double>(n_out);
-    // BEGIN EXERCISE 6.3 (ch06-initialisation): init_stddev: the standard deviation (not the variance) each scheme gives W, from n_in and
-    // n_out.
+    // BEGIN EXERCISE 6.3 (ch06-initialisation): init_stddev: each scheme's standard deviation (not variance) of W, from n_in and n_out.
     switch (scheme) {
         case Init::Scheme::lecun: return std::sqrt(1 / fan_in);               // Var(z) = Var(a_prev)
         case Init::Scheme::xavier: return std::sqrt(2 / (fan_in + fan_out));  // a compromise between forward and backward

@@ -5,8 +5,7 @@ namespace bp {
 
 //! [gru_step]
 Var gru_step(Graph& g, const GruVars& p, Var x_t, Var h_prev) {
-    // BEGIN EXERCISE 7.10 (ch07-gru): gru_step: u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r likewise with W_xr, W_hr, b_r; the candidate =
-    // tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ candidate.
+    // BEGIN EXERCISE 7.10 (ch07-gru): gru_step: sigmoid gates u, r; candidate from r ⊙ h_prev; h_t = u ⊙ h_prev + (1 - u) ⊙ candidate.
     const Var u = g.sigmoid(g.add_bias(g.add(g.matmul(p.W_xu, x_t), g.matmul(p.W_hu, h_prev)), p.b_u));
     const Var r = g.sigmoid(g.add_bias(g.add(g.matmul(p.W_xr, x_t), g.matmul(p.W_hr, h_prev)), p.b_r));
     const Var candidate = g.tanh(g.add_bias(g.add(g.matmul(p.W_xh, x_t), g.matmul(p.W_hh, g.mul(r, h_prev))), p.b_h));
@@ -25,8 +24,7 @@ void gru_step_backward(Gru& gru, ConstTimeStep x_t, ConstTimeStep h_prev, ConstT
     const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev},       {"u", u},       {"r", r},
                                                             {"candidate", candidate}, {"dh_t", dh_t}, {"dh_prev", dh_prev}};
     for (const auto& [name, s] : states) require_shape("gru_step_backward", name, s, n, m);
-    // BEGIN EXERCISE 7.11 (ch07-gru-backward): gru_step_backward: back through h_t = u ⊙ h_prev + (1 - u) ⊙ h~, the candidate, then both
-    // gates; dh_prev gathers four paths.
+    // BEGIN EXERCISE 7.11 (ch07-gru-backward): gru_step_backward: back through h_t, h~ and both gates; dh_prev adds up four paths.
     const auto dh = dh_t.array();
     // h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~: path 1 to h_{t-1} is direct.
     Matrix dh_prev_sum = (dh * u.array()).matrix();

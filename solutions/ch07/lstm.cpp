@@ -15,8 +15,8 @@ void lstm_step_forward(const Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev
     require_shape("lstm_step_forward", "gates", gates, 4 * n, m);
     require_shape("lstm_step_forward", "c_t", c_t, n, m);
     require_shape("lstm_step_forward", "h_t", h_t, n, m);
-    // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b, sigmoid on i, f, o, tanh on g; c_t = f ⊙ c_prev
-    // + i ⊙ g; h_t = o ⊙ tanh(c_t). A = W_x x_t + W_h h_{t-1} + b, all four gates in one block, squashed in place.
+    // BEGIN EXERCISE 7.8 (ch07-lstm): lstm_step_forward: gates = W_x x_t + W_h h_prev + b; c_t = f ⊙ c_prev + i ⊙ g; h_t = o ⊙ tanh(c_t).
+    // A = W_x x_t + W_h h_{t-1} + b, all four gates in one block, squashed in place.
     gates.noalias() = lstm.W_x * x_t;
     gates.noalias() += lstm.W_h * h_prev;
     gates.colwise() += lstm.b;
@@ -42,8 +42,7 @@ void lstm_step_backward(Lstm& lstm, ConstTimeStep x_t, ConstTimeStep h_prev, Con
     const std::pair<const char*, ConstTimeStep> states[] = {{"h_prev", h_prev},   {"c_prev", c_prev},   {"c_t", c_t},        {"dh_t", dh_t},
                                                             {"dc_next", dc_next}, {"dh_prev", dh_prev}, {"dc_prev", dc_prev}};
     for (const auto& [name, s] : states) require_shape("lstm_step_backward", name, s, n, m);
-    // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); each gate's dA through its
-    // activation; add into dW_x, dW_h, db; write dx_t, dh_prev, dc_prev = dc ⊙ f.
+    // BEGIN EXERCISE 7.9 (ch07-lstm-backward): lstm_step_backward: dc = dc_next + dh ⊙ o ⊙ (1 - tanh^2(c_t)); gates' dA; dc_prev = dc ⊙ f.
     const auto i = gates.topRows(n).array(), f = gates.middleRows(n, n).array(), o = gates.middleRows(2 * n, n).array(),
                g = gates.bottomRows(n).array();
     Matrix tanh_c = c_t;

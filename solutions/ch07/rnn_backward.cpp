@@ -12,8 +12,8 @@ void rnn_step_backward(Rnn& rnn, ConstTimeStep x_t, ConstTimeStep h_prev, ConstT
     require_shape("rnn_step_backward", "h_t", h_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_t", dh_t, rnn.n_out(), m);
     require_shape("rnn_step_backward", "dh_prev", dh_prev, rnn.n_out(), m);
-    // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z) (1 - h_t^2 for tanh); add into dW_x, dW_h (with h_prev) and db;
-    // write dx_t and dh_prev = W_h^T dz. h_t = f(z): dz = dh_t ⊙ f'(z), and tanh'(z) = 1 - h_t^2 is read from the stored h_t.
+    // BEGIN EXERCISE 7.3 (ch07-bptt): rnn_step_backward: dz = dh_t ⊙ f'(z); add into dW_x, dW_h, db; write dx_t and dh_prev = W_h^T dz.
+    // h_t = f(z): dz = dh_t ⊙ f'(z), and tanh'(z) = 1 - h_t^2 is read from the stored h_t.
     Matrix dz = dh_t;
     if (rnn.f == Activation::tanh) dz.array() *= 1.0 - h_t.array().square();
     // z = W_x x_t + W_h h_{t-1} + b: chapter 3's linear backward for each product, db once.
@@ -33,8 +33,7 @@ const Sequence& Rnn::backward(const Sequence& dh_out) {
     dh.resize(n_out(), T, m);
     dx.resize(n_in(), T, m);
     Matrix dh_next = Matrix::Zero(n_out(), m);  // what step t + 1 sends back to h_t; nothing comes after step T
-    // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: for t = T down to 1, dh.at(t) = dh_out.at(t) + dh_next, then the step's backward,
-    // which writes dh_next; at the end, d_start.h = dh_next.
+    // BEGIN EXERCISE 7.4 (ch07-bptt): Rnn::backward: t = T, ..., 1: dh.at(t) = dh_out.at(t) + dh_next, then its step; d_start.h = dh_next.
     for (Index t = T; t >= 1; --t) {
         dh.at(t) = dh_out.at(t) + dh_next;  // h_t feeds the layer above and step t + 1: both shares
         rnn_step_backward(*this, x.at(t), hidden(t - 1), h.at(t), dh.at(t), dx.at(t), dh_next);

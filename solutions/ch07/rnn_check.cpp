@@ -9,8 +9,8 @@ GradientCheck check_rnn_gradients(Rnn& rnn, const Sequence& x, const Matrix& h0,
     if (x.empty()) throw ShapeError("check_rnn_gradients", "the input sequence is empty");
     require_shape("check_rnn_gradients", "each step x_t", x.at(1), rnn.n_in(), x.batch());
     require_shape("check_rnn_gradients", "h0", h0, rnn.n_out(), x.batch());
-    // BEGIN EXERCISE 7.5 (ch07-checking): check_rnn_gradients: L = sum_t sum(G_t ⊙ h_t) with G from rng; backward(G); check W_x, W_h, b,
-    // "x" and "h0". dL/dh_t = G_t at every step, so backward(G) must produce the exact gradients.
+    // BEGIN EXERCISE 7.5 (ch07-checking): check_rnn_gradients: L = sum_t sum(G_t ⊙ h_t), G from rng; check W_x, W_h, b, "x", "h0".
+    // dL/dh_t = G_t at every step, so backward(G) must produce the exact gradients.
     const Sequence G(rng.uniform_matrix(rnn.n_out(), x.steps() * x.batch(), -1, 1), x.batch());
     Sequence inputs = x;
     Matrix start = h0;
@@ -36,8 +36,7 @@ std::vector<double> hidden_state_gradient_norms(const Rnn& rnn, const Matrix& g)
     require_shape("hidden_state_gradient_norms", "g", g, rnn.n_out(), rnn.x.batch());
     const Index T = rnn.x.steps();
     std::vector<double> norms(static_cast<std::size_t>(T + 1));
-    // BEGIN EXERCISE 7.6 (ch07-vanishing): hidden_state_gradient_norms: dh = g at t = T; then dh_{t-1} = W_h^T (dh_t ⊙ f'(z_t)) down to t =
-    // 0, keeping each ||dh_t||.
+    // BEGIN EXERCISE 7.6 (ch07-vanishing): hidden_state_gradient_norms: dh_T = g, dh_{t-1} = W_h^T (dh_t ⊙ f'(z_t)); each ||dh_t||.
     Matrix dh = g;  // dL/dh_T: the loss is at step T only
     norms[static_cast<std::size_t>(T)] = dh.norm();
     for (Index t = T; t >= 1; --t) {

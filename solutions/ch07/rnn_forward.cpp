@@ -30,8 +30,8 @@ const Sequence& Rnn::forward(const Sequence& input, const RecurrentState& start)
     h0 = start_or_zeros("Rnn::forward", "h_0", start.h, n_out(), m);
     h.resize(n_out(), T, m);
     has_forward = false;  // until every state is made
-    // BEGIN EXERCISE 7.2 (ch07-unrolling): Rnn::forward: for t = 1, ..., T, step t makes h.at(t) from x.at(t) and h_{t-1}, which is
-    // hidden(t - 1). The same weights at every step: unrolled, this is T layers that share W_x, W_h and b.
+    // BEGIN EXERCISE 7.2 (ch07-unrolling): Rnn::forward: for t = 1, ..., T, step t makes h.at(t) from x.at(t) and hidden(t - 1).
+    // The same weights at every step: unrolled, this is T layers that share W_x, W_h and b.
     for (Index t = 1; t <= T; ++t) rnn_step_forward(*this, x.at(t), hidden(t - 1), h.at(t));
     // END EXERCISE 7.2
     has_forward = true;

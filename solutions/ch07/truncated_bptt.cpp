@@ -14,8 +14,7 @@ double truncated_bptt(SequenceModel& model, const Loss& loss, const SequenceBatc
     const Index T = batch.steps();
     RecurrentState carried = start;  // what the first chunk starts from (empty: zeros)
     std::vector<double> losses;      // each chunk's loss, in order
-    // BEGIN EXERCISE 7.7 (ch07-truncation): truncated_bptt: chunks of k steps; each: zero_grad, forward from the carried state, its loss
-    // into losses, backward, carry final_state(), update().
+    // BEGIN EXERCISE 7.7 (ch07-truncation): truncated_bptt: chunks of k steps: zero_grad, forward from the carried state, backward, update.
     for (Index first = 1; first <= T; first += k) {
         const SequenceBatch chunk = batch.chunk(first, std::min(k, T - first + 1));
         model.zero_grad();
