@@ -20,30 +20,35 @@ public:
     void TestBody() override {
         ASSERT_NE(expected_, nullptr) << "no stored result for case '" << reference_key(case_)
                                       << "' in tests/reference/: run ./course generate (instructors)";
-        std::string the_case = case_.call + (case_.inputs.empty() ? "\n" : " with\n");
-        for (const Named& in : case_.inputs) the_case += "  " + in.name + " =\n" + format_matrix(in.value);
+        // The case's inputs, shown after a first line that says what went wrong (the line the
+        // progress report shows of every failure after the first).
+        std::string inputs = case_.inputs.empty() ? "" : "with\n";
+        for (const Named& in : case_.inputs) inputs += "  " + in.name + " =\n" + format_matrix(in.value);
         NamedList got;
         try {
             got = case_.compute(case_.inputs);
         } catch (const bp::NotImplemented& e) {
             FAIL() << e.what();
         } catch (const std::exception& e) {
-            FAIL() << the_case << "threw: " << e.what();
+            FAIL() << case_.call << " threw: " << e.what() << "\n" << inputs;
         }
-        // The case once, then the first two wrong outputs in full and the names of the rest.
-        std::string wrong, also_wrong;
+        // The names of the wrong outputs, then the case once, then the first two in full.
+        std::string names, wrong;
         int count = 0;
         for (const Named& want : *expected_) {
             const auto it = std::find_if(got.begin(), got.end(), [&](const Named& n) { return n.name == want.name; });
             ASSERT_NE(it, got.end()) << "the case computed no output named " << want.name;
-            if (auto near = matrices_near(want.name, want.value, it->value); !near && ++count <= 2) {
-                wrong += std::string(near.message());
-                if (wrong.back() != '\n') wrong += "\n";
-            } else if (!near) also_wrong += (also_wrong.empty() ? "" : ", ") + want.name;
+            if (auto near = matrices_near(want.name, want.value, it->value); !near) {
+                names += (names.empty() ? "" : ", ") + want.name;
+                if (++count <= 2) {
+                    wrong += std::string(near.message());
+                    if (wrong.back() != '\n') wrong += "\n";
+                }
+            }
         }
         if (count)
-            ADD_FAILURE() << the_case << "differs from the reference solution in\n"
-                          << wrong << (also_wrong.empty() ? "" : "and also in " + also_wrong);
+            ADD_FAILURE() << case_.call << ": differs from the reference solution in " << names << "\n"
+                          << inputs << wrong << (count > 2 ? "(the first two shown)\n" : "");
     }
 
 private:
