@@ -50,8 +50,9 @@ void BM_ForwardBackward(benchmark::State& state) {
 // layer's own storage (h for the RNN, the gates for the LSTM), and each step adds W_h h_{t-1}.
 // The backward loop writes each dz_t into one matrix dZ = [dz_1 ... dz_T] and after it
 // dW_x += dZ X^T, db += the row sums of dZ and [dx_1 ... dx_T] = W_x^T dZ are one product (or
-// pass) each. The element-wise work is the chapter's steps'; the results are the layer's (main
-// checks them), summed in another order.
+// pass) each. The element-wise work is a copy of the chapter's steps' (which take W_x x_t
+// themselves, so cannot be called here); main checks that the results are the layer's, summed
+// in another order.
 struct HoistedRnn {  // tanh only: the benchmark's layer
     bp::Rnn& rnn;
     bp::Matrix dZ;  // [dz_1 ... dz_T], n_h x T m
