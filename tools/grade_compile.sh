@@ -28,7 +28,7 @@ for file in $(cd "$graded" && find . -name '*.cpp' | sed 's#^\./##' | sort); do
 done
 compiles() { LC_ALL=C ninja -C "$build" "${object[$1]}" >"$build/grade-compile.log" 2>&1; }
 # All at once, going on past failures, then each alone: the failed ones fail again.
-LC_ALL=C ninja -C "$build" -j 2 -k 0 "${object[@]}" >"$build/grade-compile.log" 2>&1 || true
+LC_ALL=C ninja -C "$build" -j "${CMAKE_BUILD_PARALLEL_LEVEL:-2}" -k 0 "${object[@]}" >"$build/grade-compile.log" 2>&1 || true
 failed=()
 for file in "${!object[@]}"; do compiles "$file" || failed+=("$file"); done
 
