@@ -60,6 +60,8 @@ TEST(Ex6_1, GivesTheNormOfEachGradientInOrder) {
                                      : same(got, {169, 25}) ? ": these are squared norms; take the square root"
                                      : same(got, {std::sqrt(24.0), std::sqrt(2.0)})
                                          ? ": these are the norms of the values W and b, not of the gradients dW and db"
+                                     : same(got, {12, 5}) ? ": these are the largest |g| of each gradient (the max norm); the page "
+                                                            "says the Frobenius norm, sqrt(sum of g_ij^2): sqrt(9 + 16 + 144) = 13"
                                      : same(got, {19, 5}) ? ": that is the sum of |g|, the L1 norm (3 + 4 + 12 = 19 for dW); the page says "
                                                             "||dW||_F = sqrt(sum of dW_ij^2), the Frobenius norm: sqrt(9 + 16 + 144) = 13, "
                                                             "p.grad().norm()"
@@ -85,6 +87,8 @@ TEST(Ex6_1, GivesOneNormPerParameter) {
             << "the norm of p" << i << "'s gradient: expected " << grads[i].norm() << ", got " << got[i]
             << (std::abs(got[i] - grads[i].cwiseAbs().sum()) < 1e-12
                     ? ": that is the sum of |g|, the L1 norm; the page says the Frobenius norm, sqrt(sum of g_ij^2)"
+                : std::abs(got[i] - grads[i].sum()) < 1e-12
+                    ? ": that is the sum of the elements of g, signs and all; the page says the Frobenius norm, sqrt(sum of g_ij^2)"
                     : "");
 }
 
@@ -109,6 +113,10 @@ TEST(Ex6_1, GivesANormOfZeroForAnEmptyGradient) {
 
 // ---- 6.2 saturated_fraction ----
 
+const char* const integer_division =
+    ": 0 is what C++ gives when it divides one integer by another, as count() / a.size() does (the quotient is rounded "
+    "down); divide by a double, the function's `elements` or `units`";
+
 TEST(Ex6_2, SigmoidCountsBothFlatTails) {
     Matrix a(2, 3);
     a << 0.005, 0.5, 0.995,  //
@@ -123,6 +131,7 @@ TEST(Ex6_2, SigmoidCountsBothFlatTails) {
                                            "A case of a switch falls through into the next unless it ends with return or break"
                                      : std::abs(got - 2.0 / 6) < 1e-12 ? ": you counted only the tail near 1; near 0 sigma' is as small"
                                      : std::abs(got - 1.0 / 6) < 1e-12 ? ": you counted only the tail near 0; near 1 sigma' is as small"
+                                     : got == 0                        ? integer_division
                                                                        : "")
                                  << "\n  a =\n"
                                  << format_matrix(a);
@@ -158,7 +167,11 @@ TEST(Ex6_2, ReluCountsUnitsDeadOnTheWholeBatch) {
                                                "divided by the 3 units"
                                          : any_zero ? ": that is 3/3, every unit with a zero for some example counted as dead"
                                          : std::abs(got - 0.25) < 1e-12 ? ": you counted columns; units are the rows, examples the columns"
-                                                                        : "")
+                                         : std::abs(got - 1.0 / 12) < 1e-12
+                                             ? ": that is 1/12, the dead unit divided by the 12 elements; the fraction is of the "
+                                               "units, a.rows() = 3"
+                                         : got == 0 ? integer_division
+                                                    : "")
                                      << (elements_of_elements || elements_of_units || any_zero ? the_page : "") << "\n  a =\n"
                                      << format_matrix(a);
 }
@@ -169,7 +182,8 @@ TEST(Ex6_2, TheBoundaryItselfIsNotSaturated) {
     const double got_sigmoid = bp::saturated_fraction(Activation::sigmoid, s);
     EXPECT_NEAR(0.25, got_sigmoid, 1e-12) << "of 0.01, 0.99, 0.5 and 0.009 only 0.009 is saturated (a < 0.01 or a > 0.99, strictly)"
                                           << (std::abs(got_sigmoid - 0.75) < 1e-12
-                                                  ? ": you counted 0.01 and 0.99 too; use < and >, not <= and >="
+                                                  ? ": you counted 0.01 and 0.99 too; use < and >, not <= and >= (a rule on the slope, "
+                                                    "a (1 - a) < 0.01, counts them too: the page's rule is on a itself)"
                                                   : "");
     const Matrix t = bp_test::row({-0.99, 0.99, 0.991, 0});
     const double got_tanh = bp::saturated_fraction(Activation::tanh, t);
@@ -228,6 +242,8 @@ TEST(Ex6_3, GivesEachSchemesStandardDeviation) {
             << (std::abs(got - c.variance) < 1e-12 ? ": that is the variance; the standard deviation is its square root"
                 : std::abs(got - std::sqrt(c.swapped_variance)) < 1e-12
                     ? ": n_in and n_out are swapped (the fan-in is the number of inputs, W's columns)"
+                : got == 0 ? ": 0: n_in and n_out are integers, so 1 / n_in divides integers and rounds down to 0; use fan_in and "
+                             "fan_out, the doubles the function gives you (or write 1.0)"
                 : c.own[0].gives > 0 && std::abs(got - c.own[0].gives) < 1e-12 ? c.own[0].what
                 : c.own[1].gives > 0 && std::abs(got - c.own[1].gives) < 1e-12 ? c.own[1].what
                                                                                : "");
@@ -267,8 +283,14 @@ TEST(Ex6_4, LimitsEachElementAndLeavesTheRestAlone) {
         << (weights_clipped ? ": it clipped them instead of the gradients; clip p.grad(), never p.value()"
                             : "; it changes the gradients only");
     const Matrix want = bp_test::row({-0.5, -0.5, -0.2, 0.2, 0.5, 0.5});
+    const char* why = weights_clipped ? ""
+                      : g == g_before ? "; g is as it was: clip p.grad() itself (Matrix g = p.grad() is a copy, and clipping it "
+                                        "leaves the gradient alone)"
+                      : g(0) == 0.5   ? "; -3 became 0.5: an element below -max_value becomes -max_value, it keeps its sign"
+                                      : "";
     EXPECT_MATRIX_NEAR(want, g) << "clipped to [-0.5, 0.5]: values beyond it on either side become -0.5 or 0.5, the others "
-                                   "(exactly +-0.5 too) stay\n  g before =\n"
+                                   "(exactly +-0.5 too) stay"
+                                << why << "\n  g before =\n"
                                 << format_matrix(g_before);
 }
 
@@ -289,7 +311,8 @@ TEST(Ex6_4, NoElementsGiveZeroAndAnEmptyGradientIsSkipped) {
                 largest = bp::clip_grad_value({bp::Parameter("E", E, dE), bp::Parameter("b", b, db)}, 1.0);
             },
             "a gradient without elements has nothing to clip: skip it (maxCoeff() of an empty matrix has no answer)")) {
-        EXPECT_EQ(2.0, largest) << "the largest |g| is |-2|, in db; E's 0x3 gradient adds nothing";
+        EXPECT_EQ(2.0, largest) << "the largest |g| is |-2|, in db; E's 0x3 gradient adds nothing"
+                                << (largest == 0.5 ? ": 0.5 is the largest g, not the largest |g|" : "");
         if (db(0) == -2.0)
             ADD_FAILURE() << "db(0) = -2 was left as it was: values below -max_value are clipped too, every element goes "
                              "into [-max_value, max_value] (-2 becomes -1 here)";
@@ -302,9 +325,26 @@ TEST(Ex6_4, ClipsEveryParameterAndReturnsTheLargestMagnitude) {
     dW << 0.1, -7, 0.3, 0.4;
     db << 4, -0.05;
     const double largest = bp::clip_grad_value({bp::Parameter("W", W, dW), bp::Parameter("b", b, db)}, 1.0);
-    EXPECT_DOUBLE_EQ(7.0, largest) << "the largest |g| before clipping, over every parameter, is |-7|";
+    EXPECT_DOUBLE_EQ(7.0, largest) << "the largest |g| before clipping, over every parameter, is |-7|"
+                                   << (largest == 1.0 ? ": 1 is max_value, the largest |g| after clipping; take it before"
+                                       : largest == 4.0
+                                           ? ": 4 is db's largest |g|; dW's |-7| is larger (keep the largest over every parameter, of |g|)"
+                                           : "");
     EXPECT_MATRIX_NEAR((Matrix(2, 2) << 0.1, -1, 0.3, 0.4).finished(), dW);
     EXPECT_MATRIX_NEAR((Matrix(2, 1) << 1, -0.05).finished(), db) << "every parameter is clipped, not only the first";
+}
+
+TEST(Ex6_4, GoesOnPastAParameterWithinTheLimit) {
+    // dW needs no clipping, db does: a loop that returns (or breaks) at the first parameter with
+    // nothing beyond the limit, instead of going on to the next, leaves db as it was.
+    Matrix W = Matrix::Zero(1, 3), dW = bp_test::row({0.2, -0.3, 0.1}), b = Matrix::Zero(2, 1), db = bp_test::col({5, -0.4});
+    const double largest = bp::clip_grad_value({bp::Parameter("W", W, dW), bp::Parameter("b", b, db)}, 1.0);
+    const char* stopped = db(0) == 5.0 ? ": db was left as it was, after dW, which had nothing beyond the limit: a parameter with "
+                                         "nothing to clip is passed over (continue), it does not end the loop (return or break)"
+                                       : "";
+    EXPECT_MATRIX_NEAR(bp_test::col({1, -0.4}), db) << "db = (5, -0.4) clipped to [-1, 1]" << stopped;
+    EXPECT_MATRIX_NEAR(bp_test::row({0.2, -0.3, 0.1}), dW) << "dW = (0.2, -0.3, 0.1) is within [-1, 1]: it stays as it was";
+    EXPECT_EQ(5.0, largest) << "the largest |g| before clipping, over both parameters, is |5|, in db" << stopped;
 }
 
 TEST(Ex6_4, ChangesTheDirectionUnlikeClippingByNorm) {
@@ -426,9 +466,17 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
     const Matrix z = rng.uniform_matrix(3, 5, -2, 3);  // 3 features, 5 examples: not square, so the wrong axis shows
     const Matrix y = bn.forward(z);
     ASSERT_EQ(bp::shape(y), "3x5") << "y has z's shape";
-    EXPECT_MATRIX_NEAR(Matrix(bn.shift), Matrix(row_means(y))) << "the mean of each row of y (over the batch) is shift_i\n  z =\n"
-                                                               << format_matrix(z) << "  y =\n"
-                                                               << format_matrix(y);
+    const char* why = bp_test::near(Matrix(z.rowwise().sum() / 3.0), Matrix(bn.mean))
+                          ? "; bn.mean is each row's sum divided by 3, the number of features (z.rows()); a row's mean over "
+                            "the batch divides by the batch size m = z.cols() = 5"
+                      : bp_test::near(y, bn.zhat) ? "; y is zhat itself: y = gamma ⊙ zhat + shift, row i times gamma_i plus shift_i"
+                      : bn.inv_std.size() == z.rows() && bp_test::near(Matrix((z.array().colwise() * bn.inv_std.array()).matrix()), bn.zhat)
+                          ? "; zhat is z ⊙ inv_std, not centred: zhat = (z - mean) ⊙ inv_std"
+                          : "";
+    EXPECT_MATRIX_NEAR(Matrix(bn.shift), Matrix(row_means(y)))
+        << "the mean of each row of y (over the batch) is shift_i" << why << "\n  z =\n"
+        << format_matrix(z) << "  y =\n"
+        << format_matrix(y);
     const Vector var = row_variances(z), want = bn.gamma.cwiseAbs2().cwiseProduct(var).cwiseQuotient((var.array() + bn.eps).matrix());
     // eps outside the root, (z - mean) / (sqrt(var) + eps), gives gamma_i^2 var_i / (sqrt(var_i) + eps)^2.
     const Vector eps_outside = (bn.gamma.array().square() * var.array() / (var.array().sqrt() + bn.eps).square()).matrix();
@@ -441,6 +489,9 @@ TEST(Ex6_6, EachRowGetsMeanShiftAndVarianceGammaSquared) {
                            bp_test::matrices_near("the variance of each row of y", Matrix(want), Matrix(got), 1e-9)))
         << "expected gamma_i^2 var_i / (var_i + eps) with var over the batch, with 1/m"
         << (bp_test::near(Matrix(want * 4.0 / 5), Matrix(got), 1e-4) ? ": you divided by m - 1; the batch's variance uses 1/m"
+            : bp_test::near(Matrix(bn.gamma.cwiseAbs2()), Matrix(got), 1e-10)
+                ? ": that is gamma_i^2 exactly, the variance without eps; eps goes inside the root: zhat = (z - mean) / "
+                  "sqrt(var + eps)"
             : bp_test::near(Matrix(eps_outside), Matrix(got), 1e-12)
                 ? ": eps is outside the root; it goes inside: zhat = (z - mean) / sqrt(var + eps)"
                 : "")
@@ -459,6 +510,9 @@ TEST(Ex6_6, TheVarianceIsOfTheDeviationsFromTheMean) {
                                      : std::abs(got - 2) < 1e-12
                                          ? std::string(": that is ((-1)^2 + 1^2) / (m - 1), the sample variance; the batch's "
                                                        "variance uses 1/m")
+                                     : std::abs(got - (1 + 1e-5)) < 1e-12
+                                         ? std::string(": that is var + eps; bn.var holds the variance itself, and eps goes into "
+                                                       "inv_std only")
                                          : std::string());
 }
 
@@ -470,6 +524,7 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
     const Matrix y = bn.forward(z);
     const Matrix centred = z.colwise() - want.mean;
     const Matrix eps_outside = (centred.array().colwise() / (want.var.array().sqrt() + bn.eps)).matrix();
+    const Matrix without_eps = (centred.array().colwise() * want.var.array().rsqrt()).matrix();
     const bool uncentred = bp_test::near(with_uncentred_variance(z, bn).y, y);
     EXPECT_HOLDS(explained(uncentred ? std::string("y: expected gamma (z - mean) / sqrt(var + eps) + shift, got it with var = the "
                                                    "mean of z^2: ") +
@@ -478,6 +533,9 @@ TEST(Ex6_6, MatchesTheFormulaWithEpsInsideTheRoot) {
                            bp_test::matrices_near("y", want.y, y)))
         << (bp_test::near(Matrix((eps_outside.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
                 ? "eps goes inside the root: zhat = (z - mean) / sqrt(var + eps)\n"
+            : bp_test::near(Matrix((without_eps.array().colwise() * bn.gamma.array()).colwise() + bn.shift.array()), y)
+                ? "eps is missing: zhat = (z - mean) / sqrt(var + eps), so that a row constant over the batch does not "
+                  "divide by 0\n"
                 : "")
         << "  with eps = 0.1, gamma = (1.5, -0.7, 2), shift = (0.3, -1.2, 0.5) and z =\n"
         << format_matrix(z);
@@ -496,7 +554,8 @@ TEST(Ex6_6, KeepsWhatBackwardNeeds) {
                                            uncentred_variance
                                      : std::string(),
                            bp_test::matrices_near("Matrix(bn.var)", Matrix(want.var), Matrix(bn.var))))
-        << "bn.var: each row's variance over the batch, with 1/m";
+        << "bn.var: each row's variance over the batch, with 1/m"
+        << (bp_test::near(Matrix(want.var.array() + bn.eps), Matrix(bn.var)) ? ": bn.var holds var + eps; eps goes into inv_std only" : "");
     EXPECT_MATRIX_NEAR(Matrix(want.inv_std), Matrix(bn.inv_std)) << "bn.inv_std: 1 / sqrt(var + eps)";
     EXPECT_MATRIX_NEAR(want.zhat, bn.zhat) << "bn.zhat: (z - mean) * inv_std, row by row";
 }
@@ -508,7 +567,11 @@ TEST(Ex6_6, TheRunningAveragesFollowTheBatch) {
     bn.forward(z);
     const bp_test::BatchNormForward f = bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps);
     EXPECT_MATRIX_NEAR(Matrix(0.1 * f.mean), Matrix(bn.running_mean))
-        << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)";
+        << "after one batch, running_mean = 0.9 * 0 + 0.1 * the batch's mean (the library does this from bn.mean)"
+        << (bp_test::near(Matrix(0.19 * f.mean), Matrix(bn.running_mean))
+                ? ": it is 0.19 * the batch's mean, the update made twice; the library's code after yours makes it, so your "
+                  "exercise leaves running_mean and running_var alone"
+                : "");
     const bool uncentred =
         bp_test::near(Matrix(0.9 * Vector::Ones(2) + 0.1 * (4.0 / 3.0) * with_uncentred_variance(z, bn).var), Matrix(bn.running_var));
     EXPECT_HOLDS(explained(uncentred ? std::string("bn.running_var: expected it from each row's variance about its mean, got it "
@@ -547,6 +610,7 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
         why =
             "this is dzhat / sqrt(var + eps), as if the mean and the variance were constants; each depends on every z of "
             "its row, and those paths add to dz\n";
+    else if (bp_test::near(Matrix(-want), dz, 1e-7)) why = "dz has the opposite sign of the right one, everywhere\n";
     else if (bp_test::near(without_gamma, dz, 1e-7))
         why = "this is dz without gamma: y = gamma zhat + shift, so dzhat = dy ⊙ gamma, row i times gamma_i\n";
     else if (dz.rows() == 3 && dz.cols() == 5)
@@ -561,8 +625,24 @@ TEST(Ex6_7, MatchesFiniteDifferencesWithARandomUpstreamGradient) {
     EXPECT_HOLDS(bp_test::matrices_near("dz", want, dz, 1e-7)) << why << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
                                                                << format_matrix(z) << "  and the upstream gradient G =\n"
                                                                << format_matrix(G);
-    EXPECT_HOLDS(bp_test::matrices_near("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), 1e-7));
-    EXPECT_HOLDS(bp_test::matrices_near("dshift", bp_test::slopes(L, bn.shift), Matrix(bn.dshift), 1e-7));
+    // dgamma_i = sum_k G_ik zhat_ik and dshift_i = sum_k G_ik, and what the usual slips give instead.
+    const Vector sum_gz = G.cwiseProduct(bn.zhat).rowwise().sum(), sum_g = G.rowwise().sum();
+    const std::vector<bp_test::Mistake> dgamma_mistakes = {
+        {"dgamma is the mean over the batch of dy ⊙ zhat, 1/m of what it should be: the loss sums over the batch, so "
+         "dgamma_i = sum_k dy_ik zhat_ik",
+         Matrix(sum_gz / 5.0)},
+        {"dgamma is the sum of dy alone, without zhat: y = gamma zhat + shift, so dgamma_i = sum_k dy_ik zhat_ik", Matrix(sum_g)},
+        {"dgamma has gamma in it (the sum of dzhat ⊙ zhat): y = gamma zhat + shift, so dgamma_i = sum_k dy_ik zhat_ik",
+         Matrix(bn.gamma.cwiseProduct(sum_gz))},
+        {"dgamma is the sum of dy ⊙ y: y = gamma zhat + shift, so dgamma_i = sum_k dy_ik zhat_ik",
+         Matrix(G.cwiseProduct(bn.y).rowwise().sum())}};
+    const std::vector<bp_test::Mistake> dshift_mistakes = {
+        {"dshift is the mean of dy over the batch, 1/m of what it should be: dshift_i = sum_k dy_ik", Matrix(sum_g / 5.0)},
+        {"dshift has gamma in it: y = gamma zhat + shift, so dshift_i = sum_k dy_ik", Matrix(bn.gamma.cwiseProduct(sum_g))}};
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("dgamma", bp_test::slopes(L, bn.gamma), Matrix(bn.dgamma), dgamma_mistakes, "", 1e-7));
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("dshift", bp_test::slopes(L, bn.shift), Matrix(bn.dshift), dshift_mistakes, "", 1e-7));
 }
 
 TEST(Ex6_7, EachRowOfDzSumsToZeroAndIsOrthogonalToZhat) {
@@ -598,6 +678,31 @@ TEST(Ex6_7, SumsDgammaAndDshiftOverTheBatchAndAccumulates) {
     EXPECT_MATRIX_NEAR(Matrix(2 * dshift), Matrix(bn.dshift));
 }
 
+TEST(Ex6_7, DzDoesNotDependOnTheGradientsAlreadyAdded) {
+    // dgamma and dshift hold an earlier backward's sums (not zeroed in between, as when the
+    // gradients of two batches are added): this backward's dz is the same as on a fresh layer.
+    // gamma ⊙ dshift and gamma ⊙ dgamma equal the two sums dz needs only after the first backward.
+    bp::Rng rng(619);
+    bp::BatchNorm bn = bp_test::some_batch_norm(0.1), fresh = bp_test::some_batch_norm(0.1);
+    Matrix z = rng.uniform_matrix(3, 5, -1, 2);
+    const Matrix G = rng.uniform_matrix(3, 5, -1, 1);
+    bp_test::as_after_forward(bn, z);
+    bp_test::as_after_forward(fresh, z);
+    bn.dgamma << 0.8, -1.1, 0.4;
+    bn.dshift << -0.6, 0.9, 1.3;
+    const Matrix dz = bn.backward(G), dz_fresh = fresh.backward(G);
+    const Matrix want = bp_test::slopes(BatchNormLoss{fresh, G, z}, z);
+    const std::string stale = bp_test::near(want, dz_fresh, 1e-7) && !bp_test::near(want, dz, 1e-7)
+                                  ? "dz depends on what dgamma and dshift held before this backward: it is right on a layer whose "
+                                    "dgamma and dshift were 0, wrong here, where they hold (0.8, -1.1, 0.4) and (-0.6, 0.9, 1.3) "
+                                    "from an earlier backward. dgamma and dshift add up every backward's sums; dz needs this dy's "
+                                    "own, the sums over the batch of dzhat and of dzhat ⊙ zhat"
+                                  : "";
+    EXPECT_HOLDS(explained(stale, bp_test::matrices_near("dz", want, dz, 1e-7))) << "  with eps = 0.1, gamma = (1.5, -0.7, 2), z =\n"
+                                                                                 << format_matrix(z) << "  and the upstream gradient G =\n"
+                                                                                 << format_matrix(G);
+}
+
 // ---- 6.8 BatchNorm::forward, evaluation mode ----
 
 // Evaluation mode written out: y = gamma (z - mean) / sqrt(var + eps) + shift, row by row.
@@ -628,10 +733,21 @@ TEST(Ex6_8, UsesTheRunningAveragesNotTheBatch) {
     bn.set_training(false);
     const Matrix z = rng.uniform_matrix(3, 4, -1, 1);
     const Matrix y = bn.forward(z);
+    // Each mistake with the variance, as the variance that gives it under the right formula's root.
+    const Vector without_eps = var_before.array() - bn.eps, without_root = (var_before.array() + bn.eps).square() - bn.eps,
+                 unbiased = var_before * 4.0 / 3.0;
     EXPECT_HOLDS(bp_test::matrices_near("y", evaluation_forward(bn, z, mean_before, var_before), y))
         << (bp_test::near(bp_test::batch_norm_forward(z, bn.gamma, bn.shift, bn.eps).y, y)
                 ? "these are the batch's own statistics; evaluation mode uses running_mean and running_var\n"
-                : "")
+            : bp_test::near(evaluation_forward(bn, z, mean_before, without_eps), y)
+                ? "eps is missing: y = gamma (z - running_mean) / sqrt(running_var + eps) + shift\n"
+            : bp_test::near(evaluation_forward(bn, z, mean_before, without_root), y)
+                ? "this divides by running_var + eps; inv_std is 1 / sqrt(running_var + eps), with the root\n"
+            : bp_test::near(evaluation_forward(bn, z, mean_before, unbiased), y)
+                ? "this uses m/(m - 1) running_var: running_var is already the estimate to use, the m/(m - 1) went into "
+                  "it when it was updated\n"
+            : bp_test::near(bn.zhat, y) ? "y is zhat itself: y = gamma ⊙ zhat + shift\n"
+                                        : "")
         << running_averages_moved(bn, mean_before, var_before)
         << "  y = gamma (z - running_mean) / sqrt(running_var + eps) + shift, row by row, with eps = " << bn.eps
         << ", gamma = " << values(bn.gamma) << ", shift = " << values(bn.shift)
