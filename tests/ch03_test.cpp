@@ -462,6 +462,12 @@ TEST(Ex3_5, ANodeUsedTwicePassesItsGradientOnOnlyWhenComplete) {
     // operand before the other (depth first, say) meets u too early in one of them.
     const Matrix xv = (Matrix(1, 3) << 0.5, -1, 0.2).finished();
     const Matrix expected = (3.0 * (2.0 - (3.0 * xv.array()).tanh().square())).matrix();  // 3 (1 + tanh'(3x))
+    // A walk that visits u once per user passes it on twice: once early (3 more), or both
+    // times complete (twice the gradient), by the order of the walk.
+    const std::string twice = std::string(
+                                  "u passed its gradient on twice, once for each node that uses it (a walk from the loss "
+                                  "that visits a node again each time it is reached): visit every node once. ") +
+                              reverse_order_hint;
     for (const bool u_first : {true, false}) {
         bp::Graph g;
         const bp::Var x = g.input(xv, "x");
@@ -473,7 +479,9 @@ TEST(Ex3_5, ANodeUsedTwicePassesItsGradientOnOnlyWhenComplete) {
             {{std::string("u was visited before tanh(u) added its share, so it passed on only add's share: a node passes its "
                           "gradient on only once every node that uses it is done. ") +
                   reverse_order_hint,
-              Matrix::Constant(1, 3, 3.0)}}))
+              Matrix::Constant(1, 3, 3.0)},
+             {twice, Matrix((expected.array() + 3.0).matrix())},
+             {twice, Matrix(2 * expected)}}))
             << "for u = 3x, L = sum(" << (u_first ? "u + tanh(u)" : "tanh(u) + u") << ") with x = (0.5, -1, 0.2)";
     }
 }
