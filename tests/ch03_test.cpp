@@ -359,24 +359,30 @@ TEST(Ex3_4, VisitsTheLayersLastToFirstEachFromTheOneAbove) {
         if (l + 1 == net.size()) last_layers_da = da;
     }
     // Two mistakes, made with the layers' own backward on copies of the network.
-    bp::Mlp first_to_last = before, same_dy = before;
-    Matrix d = dy, d_same;
+    bp::Mlp first_to_last = before, same_dy = before, without_last = before;
+    Matrix d = dy, d_same, d_without_last = dy;
     for (std::size_t l = 0; l < net.size(); ++l) d = first_to_last.dense(l).backward(d);
     for (std::size_t l = net.size(); l-- > 0;) d_same = same_dy.dense(l).backward(dy);
+    for (std::size_t l = net.size() - 1; l-- > 0;) d_without_last = without_last.dense(l).backward(d_without_last);
     const std::string forward_order =
         "The layers were visited first to last: the backward pass starts at the last layer and goes down, "
         "for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)";
     const std::string every_dy =
         "Every layer got dy: each layer must get the gradient that the layer above it returned, da = (*layer)->backward(da)";
+    const std::string last_skipped =
+        "The last layer's backward never ran (the loop started one layer too low): dy is the gradient of the last layer's "
+        "output, and the loop starts there, for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)";
     for (std::size_t l = 0; l < net.size(); ++l)
-        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dW", dW[l], net.dense(l).dW,
-                                                             {{forward_order, first_to_last.dense(l).dW}, {every_dy, same_dy.dense(l).dW}}))
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            "dW", dW[l], net.dense(l).dW,
+            {{forward_order, first_to_last.dense(l).dW}, {every_dy, same_dy.dense(l).dW}, {last_skipped, without_last.dense(l).dW}}))
             << "layer " << l + 1 << " of a 3-3-3-3 network (tanh, identity output)";
     const std::string returns_first_layers = ": return what the first layer's backward returned, dL/dx, the da left after the loop";
     EXPECT_HOLDS(
         bp_test::matches_or_names_mistake_first("dx", da, dx,
                                                 {{forward_order, d},
                                                  {every_dy, d_same},
+                                                 {last_skipped, d_without_last},
                                                  {"net.backward returned dy, the gradient it was given" + returns_first_layers, dy},
                                                  {"net.backward returned the last layer's da" + returns_first_layers, last_layers_da}}))
         << "the gradient of the input x, returned by net.backward(dy)";
