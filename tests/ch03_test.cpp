@@ -34,6 +34,11 @@ const char* const shapes_hint =
     "Each gradient has the shape of what it is the gradient of: dW is n_out x n_in like W, "
     "dz a_prev^T = (n_out x m)(m x n_in); da_prev is n_in x m like a_prev, W^T dz = (n_in x n_out)(n_out x m).";
 
+// The batch mean's 1/m is in dz already (chapter 2): dividing again is a mistake of every rule.
+const std::string divided_by_m =
+    "divided by the batch size m: the loss's 1/m is already inside dz (chapter 2's dz = (y_hat - y)/m), so the sums over the "
+    "batch are right as they stand (section The linear layer backward)";
+
 // ---- 3.1 linear_backward ----
 
 TEST(Ex3_1, MatchesFiniteDifferences) {
@@ -50,9 +55,22 @@ TEST(Ex3_1, MatchesFiniteDifferences) {
             "linear_backward(dz, W, a_prev, dW, db) with W 3x2, a_prev 2x4 and dz 3x4",
             [&] { da_prev = bp::linear_backward(G, W, a_prev, dW, db); }, shapes_hint))
         return;
-    EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, W), dW, 1e-7));
-    EXPECT_HOLDS(bp_test::matrices_near("db", bp_test::slopes(L, b), Matrix(db), 1e-7));
-    EXPECT_HOLDS(bp_test::matrices_near("da_prev", bp_test::slopes(L, a_prev), da_prev, 1e-7));
+    const double m = 4;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dW", bp_test::slopes(L, W), dW,
+                                                         {{"dW is " + divided_by_m, G * a_prev.transpose() / m}}, "", 1e-7));
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "db", bp_test::slopes(L, b), Matrix(db),
+        {{"db is the mean of each row of dz (dz.rowwise().mean()), or its sum " + divided_by_m + ": db += dz.rowwise().sum()",
+          G.rowwise().mean()},
+         {"Every db_i got the sum of ALL of dz (dz.sum()): b_i reaches row i of z only, so db_i = sum_k dz_ik, the row sums: "
+          "db += dz.rowwise().sum()",
+          Matrix::Constant(3, 1, G.sum())},
+         {"db is left as it was: b_i reaches every column k of z_ik with slope 1, so db += dz.rowwise().sum() "
+          "(section The linear layer backward)",
+          Matrix::Zero(3, 1)}},
+        "", 1e-7));
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("da_prev", bp_test::slopes(L, a_prev), da_prev,
+                                                         {{"da_prev is " + divided_by_m, W.transpose() * G / m}}, "", 1e-7));
 }
 
 TEST(Ex3_1, ASquareWNeedsTheRightTransposes) {
@@ -67,10 +85,17 @@ TEST(Ex3_1, ASquareWNeedsTheRightTransposes) {
             "linear_backward(dz, W, a_prev, dW, db)", [&] { da_prev = bp::linear_backward(dz, W, a_prev, dW, db); }, shapes_hint))
         return;
     const std::string inputs = "with the square, non-symmetric W =\n" + bp_test::format_matrix(W);
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("dW", dz * a_prev.transpose(), dW,
-                                                   {{"a_prev dz^T (the transpose of dz a_prev^T)", a_prev * dz.transpose()}}))
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "dW", dz * a_prev.transpose(), dW,
+        {{"dW = a_prev dz^T, the transpose of dz a_prev^T: with a square W both have W's shape, and only the values tell "
+          "(dW_ij = sum_k dz_ik a_prev_jk, so dW = dz a_prev^T)",
+          a_prev * dz.transpose()}}))
         << inputs;
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("da_prev", W.transpose() * dz, da_prev, {{"W dz (it must be W^T dz)", W * dz}}))
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "da_prev", W.transpose() * dz, da_prev,
+        {{"da_prev = W dz: it is W^T dz (a_prev_jk reaches z_ik through W_ij, so the sum runs over i, down W's columns); "
+          "with a square W both fit every shape",
+          W * dz}}))
         << inputs;
 }
 
@@ -100,8 +125,13 @@ TEST(Ex3_1, AddsToTheGradientsInsteadOfOverwritingThem) {
     const Matrix once = dW;
     const Vector db_once = db;
     bp::linear_backward(dz, W, a_prev, dW, db);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once), dW) << "a second call should add the same amount again";
-    EXPECT_MATRIX_NEAR(Matrix(2 * db_once), Matrix(db));
+    const std::string overwrites =
+        " the gradient instead of adding to it: a second call must add the same amount again, so that a parameter used in "
+        "several places gets every contribution (section The linear layer backward)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dW after two calls", Matrix(2 * once), dW,
+                                                         {{"dW = dz a_prev^T overwrites" + overwrites + ": dW.noalias() += ...", once}}));
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("db after two calls", Matrix(2 * db_once), Matrix(db),
+                                                         {{"db = dz.rowwise().sum() overwrites" + overwrites + ": db += ...", db_once}}));
 }
 
 TEST(Ex3_1, SumsTheBiasGradientOverTheBatch) {
@@ -114,7 +144,15 @@ TEST(Ex3_1, SumsTheBiasGradientOverTheBatch) {
             "linear_backward(dz, W, a_prev, dW, db) with W 2x1, a_prev 1x3 and dz 2x3",
             [&] { bp::linear_backward(dz, Matrix::Ones(2, 1), Matrix::Ones(1, 3), dW, db); }, shapes_hint))
         return;
-    EXPECT_MATRIX_NEAR((Matrix(2, 1) << 6, 3).finished(), Matrix(db)) << "with dz =\n" << bp_test::format_matrix(dz);
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "db", bp_test::col({6, 3}), Matrix(db),
+        {{"db is the mean of each row of dz, not its sum: the loss's 1/m is already inside dz, so db += dz.rowwise().sum()",
+          bp_test::col({2, 1})},
+         {"Every db_i got the sum of all of dz (dz.sum()): db_i is the sum of row i alone, db += dz.rowwise().sum()",
+          bp_test::col({9, 9})}},
+        "db_i = sum_k dz_ik, the sum of row i of dz (section The linear layer backward)"))
+        << "with dz =\n"
+        << bp_test::format_matrix(dz);
 }
 
 // ---- 3.2 activation_backward ----
@@ -125,7 +163,22 @@ TEST(Ex3_2, IsDaTimesTheSlopeOfF) {
     const Matrix G = rng.uniform_matrix(3, 4, -1, 1);
     for (Activation f : {Activation::identity, Activation::sigmoid, Activation::tanh, Activation::relu, Activation::leaky_relu}) {
         const auto L = [&] { return weighted_sum(G, bp::activate(f, z)); };
-        EXPECT_HOLDS(bp_test::matrices_near("dz", bp_test::slopes(L, z), bp::activation_backward(f, G, z), 1e-6))
+        const Matrix expected = bp_test::slopes(L, z);
+        Matrix got;
+        if (!bp_test::call_or_explain(
+                "activation_backward(" + bp::to_string(f) + ", da, z) with da and z 3x4", [&] { got = bp::activation_backward(f, G, z); },
+                "⊙ multiplies element by element: da.cwiseProduct(activate_prime(f, z)); * is the matrix product, which needs "
+                "da's columns to be as many as f'(z)'s rows."))
+            return;
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            "dz", expected, got,
+            {{"dz = da ⊙ f'(a), the derivative taken at the output a = f(z): take it at z, activate_prime(f, z)",
+              G.cwiseProduct(bp::activate_prime(f, bp::activate(f, z)))},
+             {"dz = da ⊙ f(z): that is the activation itself, not its derivative activate_prime(f, z)", G.cwiseProduct(bp::activate(f, z))},
+             {"dz = f'(z) alone: the chain rule multiplies it by the gradient arriving from above, da ⊙ f'(z)", bp::activate_prime(f, z)},
+             {"dz = da alone: a = f(z) has slope f'(z), so dz = da ⊙ f'(z)", G},
+             {"dz is " + divided_by_m, G.cwiseProduct(bp::activate_prime(f, z)) / 4.0}},
+            "", 1e-6))
             << "for f = " << bp::to_string(f);
     }
 }
@@ -151,9 +204,26 @@ TEST(Ex3_3, MatchesFiniteDifferencesForEveryParameterAndTheInput) {
     const Matrix dx = layer.backward(G);
     const Matrix dW = layer.dW;
     const Vector db = layer.db;
-    EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, layer.W), dW, 1e-7));
+    // The mistakes, on the dz each one makes (the test's own tanh).
+    const Matrix z = (layer.W * x).colwise() + layer.b, a = bp_test::tanh_of(z);
+    const Matrix tanh_prime = (1.0 - a.array().square()).matrix(), at_a = (1.0 - bp_test::tanh_of(a).array().square()).matrix();
+    const Matrix dz = G.cwiseProduct(tanh_prime);
+    const std::string no_f_prime =
+        "dz = da, without the factor f'(z): a = f(z) first, so dz = da ⊙ f'(z), activation_backward(f, da, z) (exercise 3.2)";
+    const std::string f_prime_at_a = "f' taken at the output a instead of at z: dz = activation_backward(f, da, z), with the stored z";
+    const std::string by_m = "The gradients are " + divided_by_m;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "dW", bp_test::slopes(L, layer.W), dW,
+        {{no_f_prime, G * x.transpose()}, {f_prime_at_a, G.cwiseProduct(at_a) * x.transpose()}, {by_m, dz * x.transpose() / 4.0}}, "",
+        1e-7));
     EXPECT_HOLDS(bp_test::matrices_near("db", bp_test::slopes(L, layer.b), Matrix(db), 1e-7));
-    EXPECT_HOLDS(bp_test::matrices_near("da_prev", bp_test::slopes(L, x), dx, 1e-7));
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("da_prev", bp_test::slopes(L, x), dx,
+                                                {{no_f_prime, layer.W.transpose() * G},
+                                                 {f_prime_at_a, layer.W.transpose() * G.cwiseProduct(at_a)},
+                                                 {"da_prev is dz, this layer's own gradient: return W^T dz, the gradient of a_prev", dz},
+                                                 {by_m, layer.W.transpose() * dz / 4.0}},
+                                                "", 1e-7));
 }
 
 TEST(Ex3_3, ASquareLayerNeedsTheRightTransposesAndFPrimeOfZ) {
@@ -177,17 +247,22 @@ TEST(Ex3_3, ASquareLayerNeedsTheRightTransposesAndFPrimeOfZ) {
             "layer.backward(da)", [&] { dx = layer.backward(da); }, shapes_hint))
         return;
     const std::string inputs = "for a sigmoid layer with the square, non-symmetric W =\n" + bp_test::format_matrix(layer.W);
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+    const std::string f_prime_at_a =
+        "dz = da ⊙ f'(a), the derivative taken at the output a instead of at z: activation_backward(f, da, z), with the stored z";
+    const std::string no_f_prime = "dz = da, without the factor f'(z): dz = da ⊙ f'(z), activation_backward(f, da, z)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
         "dW", dz * x.transpose(), layer.dW,
-        {{"a_prev dz^T (the transpose of dz a_prev^T)", x * dz.transpose()},
-         {"dz = da ⊙ f'(a), the derivative taken at the output a instead of at z,", dz_of_a * x.transpose()},
-         {"da a_prev^T (dz without the factor f'(z))", da * x.transpose()}}))
+        {{"dW = a_prev dz^T, the transpose of dz a_prev^T (with a square W both fit every shape)", x * dz.transpose()},
+         {"dW = dz a^T, with the layer's output a: dW multiplies by its input, dz a_prev^T", dz * layer.a.transpose()},
+         {f_prime_at_a, dz_of_a * x.transpose()},
+         {no_f_prime, da * x.transpose()}}))
         << inputs;
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
-        "da_prev", layer.W.transpose() * dz, dx,
-        {{"W dz (it must be W^T dz)", layer.W * dz},
-         {"W^T da (dz without the factor f'(z))", layer.W.transpose() * da},
-         {"dz = da ⊙ f'(a), the derivative taken at the output a instead of at z,", layer.W.transpose() * dz_of_a}}))
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("da_prev", layer.W.transpose() * dz, dx,
+                                                {{"da_prev = W dz: it is W^T dz (with a square W both fit every shape)", layer.W * dz},
+                                                 {"da_prev is dz, this layer's own gradient: return W^T dz, the gradient of a_prev", dz},
+                                                 {no_f_prime, layer.W.transpose() * da},
+                                                 {f_prime_at_a, layer.W.transpose() * dz_of_a}}))
         << inputs;
 }
 
@@ -197,9 +272,15 @@ TEST(Ex3_3, TwoBackwardPassesAddUp) {
     layer.forward(rng.uniform_matrix(2, 3, -1, 1));
     const Matrix da = rng.uniform_matrix(2, 3, -1, 1);
     layer.backward(da);
-    const Matrix once = layer.dW;
+    const Matrix once = layer.dW, db_once = layer.db;
     layer.backward(da);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once), layer.dW) << "backward adds into dW; zero_grad() clears it";
+    const std::string adds =
+        " instead of adding to it: backward ADDS into dW and db (linear_backward does), and zero_grad() clears them, before each "
+        "training step (section The linear layer backward)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dW after two backward passes", Matrix(2 * once), layer.dW,
+                                                         {{"The second pass overwrote dW" + adds, once}}));
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("db after two backward passes", Matrix(2 * db_once), Matrix(layer.db),
+                                                         {{"The second pass overwrote db" + adds, db_once}}));
 }
 
 // ---- 3.4 Sequential::backward ----
@@ -218,7 +299,13 @@ TEST(Ex3_4, MatchesFiniteDifferencesThroughEveryLayer) {
         return;
     for (std::size_t l = 0; l < net.size(); ++l) {
         const Matrix dW = net.dense(l).dW;
-        EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, net.dense(l).W), dW, 1e-7)) << "layer " << l + 1;
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            "dW", bp_test::slopes(L, net.dense(l).W), dW,
+            {{"This layer's backward never ran (its dW is still 0): the loop must visit every layer, from the last down to the "
+              "first, for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)",
+              Matrix::Zero(dW.rows(), dW.cols())}},
+            "", 1e-7))
+            << "layer " << l + 1;
     }
     EXPECT_HOLDS(bp_test::matrices_near("dx", bp_test::slopes(L, x), dx, 1e-7));
 }
@@ -263,40 +350,81 @@ TEST(Ex3_4, VisitsTheLayersLastToFirstEachFromTheOneAbove) {
 
     // The backward pass, written out here: the last layer first, each from the da above it.
     std::vector<Matrix> dW(net.size());
-    Matrix da = dy;
+    Matrix da = dy, last_layers_da;
     for (std::size_t l = net.size(); l-- > 0;) {
         const bp::Dense& layer = before.dense(l);
         const Matrix dz = l + 1 < net.size() ? Matrix(da.array() * (1.0 - layer.z.array().tanh().square())) : da;
         dW[l] = dz * layer.a_prev.transpose();
         da = layer.W.transpose() * dz;
+        if (l + 1 == net.size()) last_layers_da = da;
     }
     // Two mistakes, made with the layers' own backward on copies of the network.
-    bp::Mlp first_to_last = before, same_dy = before;
-    Matrix d = dy, d_same;
+    bp::Mlp first_to_last = before, same_dy = before, without_last = before;
+    Matrix d = dy, d_same, d_without_last = dy;
     for (std::size_t l = 0; l < net.size(); ++l) d = first_to_last.dense(l).backward(d);
     for (std::size_t l = net.size(); l-- > 0;) d_same = same_dy.dense(l).backward(dy);
+    for (std::size_t l = net.size() - 1; l-- > 0;) d_without_last = without_last.dense(l).backward(d_without_last);
     const std::string forward_order =
-        "visiting the layers first to last (the backward pass starts at the last "
-        "layer: for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer))";
-    const std::string every_dy = "giving every layer dy (each layer must get the gradient that the layer above it returned)";
+        "The layers were visited first to last: the backward pass starts at the last layer and goes down, "
+        "for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)";
+    const std::string every_dy =
+        "Every layer got dy: each layer must get the gradient that the layer above it returned, da = (*layer)->backward(da)";
+    const std::string last_skipped =
+        "The last layer's backward never ran (the loop started one layer too low): dy is the gradient of the last layer's "
+        "output, and the loop starts there, for (auto layer = layers.rbegin(); layer != layers.rend(); ++layer)";
     for (std::size_t l = 0; l < net.size(); ++l)
-        EXPECT_HOLDS(bp_test::matches_or_names_mistake("dW", dW[l], net.dense(l).dW,
-                                                       {{forward_order, first_to_last.dense(l).dW}, {every_dy, same_dy.dense(l).dW}}))
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            "dW", dW[l], net.dense(l).dW,
+            {{forward_order, first_to_last.dense(l).dW}, {every_dy, same_dy.dense(l).dW}, {last_skipped, without_last.dense(l).dW}}))
             << "layer " << l + 1 << " of a 3-3-3-3 network (tanh, identity output)";
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("dx", da, dx, {{forward_order, d}, {every_dy, d_same}}))
+    const std::string returns_first_layers = ": return what the first layer's backward returned, dL/dx, the da left after the loop";
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("dx", da, dx,
+                                                {{forward_order, d},
+                                                 {every_dy, d_same},
+                                                 {last_skipped, d_without_last},
+                                                 {"net.backward returned dy, the gradient it was given" + returns_first_layers, dy},
+                                                 {"net.backward returned the last layer's da" + returns_first_layers, last_layers_da}}))
         << "the gradient of the input x, returned by net.backward(dy)";
 }
 
+TEST(Ex3_4, TwoBackwardPassesAddUpInEveryLayer) {
+    bp::Rng rng(76);
+    bp::Mlp net({3, 4, 2}, Activation::tanh, Activation::identity, rng);
+    const Matrix x = rng.uniform_matrix(3, 5, -1, 1), dy = rng.uniform_matrix(2, 5, -1, 1);
+    BP_INPUTS(x, dy);
+    net.forward(x);
+    if (!bp_test::call_or_explain(
+            "net.backward(dy) for a 3-4-2 network", [&] { net.backward(dy); }, layers_in_reverse_hint))
+        return;
+    std::vector<Matrix> once;
+    for (std::size_t l = 0; l < net.size(); ++l) once.push_back(net.dense(l).dW);
+    net.backward(dy);
+    for (std::size_t l = 0; l < net.size(); ++l)
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            "dW after two net.backward(dy)", Matrix(2 * once[l]), net.dense(l).dW,
+            {{"net.backward cleared the gradients (zero_grad()) before its pass: backward only ADDS to them, like each layer's "
+              "backward, and the training step calls zero_grad() itself before the backward pass (chapter 5)",
+              once[l]}}))
+            << "layer " << l + 1 << " of a 3-4-2 network";
+}
+
 // ---- 3.5 - 3.7 the computational graph ----
+
+const char* const reverse_order_hint =
+    "Nodes are stored in the order they were made, every node after its inputs: walking them from loss.id down to 0 "
+    "visits every node after all the nodes that use it (section Computational graphs)";
 
 TEST(Ex3_5, AValueUsedTwiceGetsBothContributions) {
     bp::Graph g;
     const bp::Var x = g.input((Matrix(1, 2) << 3, -1).finished(), "x");
     g.backward(g.sum(g.add(x, x)));  // L = sum(x + x)
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
         "dL/dx", Matrix::Constant(1, 2, 2.0), g.grad(x),
-        {{"a backward pass that never sets dL/dL = 1, or that visits the nodes from 0 up to the loss (then each "
-          "node passes its gradient on before the nodes that use it have added theirs)",
+        {{std::string("No gradient reached x: dL/dL = 1 was never set (or set before the grads were zeroed), or the nodes "
+                      "were visited from 0 up to the loss, each passing its gradient on before the nodes that use it had "
+                      "added theirs. ") +
+              reverse_order_hint,
           Matrix::Zero(1, 2)}}))
         << "for L = sum(x + x), so dL/dx = 2";
 }
@@ -307,10 +435,12 @@ TEST(Ex3_5, VisitsEveryNodeAfterTheNodesThatUseIt) {
     const bp::Var x = g.input(xv, "x");
     g.backward(g.sum(g.tanh(g.scale(x, 3.0))));  // L = sum(tanh(3x)): dL/dx = 3 (1 - tanh^2(3x))
     const Matrix expected = (3.0 * (1.0 - (3.0 * xv.array()).tanh().square())).matrix();
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
         "dL/dx", expected, g.grad(x),
-        {{"a backward pass that never sets dL/dL = 1, or that visits the nodes from 0 up to the loss (then each "
-          "node passes its gradient on before the nodes that use it have added theirs)",
+        {{std::string("No gradient reached x: dL/dL = 1 was never set (or set before the grads were zeroed), or the nodes "
+                      "were visited from 0 up to the loss, each passing its gradient on before the nodes that use it had "
+                      "added theirs. ") +
+              reverse_order_hint,
           Matrix::Zero(1, 3)}}))
         << "for L = sum(tanh(3x)) with x = (0.5, -1, 2): four nodes in a chain";
 }
@@ -324,13 +454,75 @@ TEST(Ex3_5, ABackwardPassStartsFromZero) {
     g.backward(L);
     // Without zeroing, the second pass adds to what the first left, at every node on the way.
     const std::string no_zeroing =
-        "a backward pass that does not set every node's grad to zero first: the rules ADD "
-        "into the grads, so a second pass adds to what the first left (n.grad.setZero() "
-        "for every node, before dL/dL = 1)";
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake(
+        "The grads were not all set to zero first: the rules ADD into the grads, so a second pass adds to what the "
+        "first left (n.grad.setZero() for every node, before dL/dL = 1)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
         "dL/dx after a second backward(L)", first, g.grad(x),
         {{no_zeroing, Matrix(2 * first)}, {no_zeroing, Matrix(3 * first)}, {no_zeroing, Matrix(4 * first)}}))
         << "for L = sum(tanh(x)): calling backward(L) twice must give the same gradients";
+}
+
+TEST(Ex3_5, ANodeUsedTwicePassesItsGradientOnOnlyWhenComplete) {
+    // u = 3x feeds two nodes, add and tanh: u must be visited after both have added their
+    // shares. Both orders of add's operands, so that a walk from the loss that visits one
+    // operand before the other (depth first, say) meets u too early in one of them.
+    const Matrix xv = (Matrix(1, 3) << 0.5, -1, 0.2).finished();
+    const Matrix expected = (3.0 * (2.0 - (3.0 * xv.array()).tanh().square())).matrix();  // 3 (1 + tanh'(3x))
+    // A walk that visits u once per user passes it on twice: once early (3 more), or both
+    // times complete (twice the gradient), by the order of the walk.
+    const std::string twice = std::string(
+                                  "u passed its gradient on twice, once for each node that uses it (a walk from the loss "
+                                  "that visits a node again each time it is reached): visit every node once. ") +
+                              reverse_order_hint;
+    for (const bool u_first : {true, false}) {
+        bp::Graph g;
+        const bp::Var x = g.input(xv, "x");
+        const bp::Var u = g.scale(x, 3.0);
+        const bp::Var t = g.tanh(u);
+        g.backward(g.sum(u_first ? g.add(u, t) : g.add(t, u)));
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            "dL/dx", expected, g.grad(x),
+            {{std::string("u was visited before tanh(u) added its share, so it passed on only add's share: a node passes its "
+                          "gradient on only once every node that uses it is done. ") +
+                  reverse_order_hint,
+              Matrix::Constant(1, 3, 3.0)},
+             {twice, Matrix((expected.array() + 3.0).matrix())},
+             {twice, Matrix(2 * expected)}}))
+            << "for u = 3x, L = sum(" << (u_first ? "u + tanh(u)" : "tanh(u) + u") << ") with x = (0.5, -1, 0.2)";
+    }
+}
+
+TEST(Ex3_5, StartsFromTheLossItIsGivenNotTheLastNode) {
+    bp::Graph g;
+    const Matrix xv = (Matrix(1, 3) << 0.5, -1, 2).finished();
+    const bp::Var x = g.input(xv, "x");
+    const bp::Var L = g.sum(g.tanh(x));
+    g.scale(L, 2.0);  // made after L: the last node is not the loss
+    g.backward(L);
+    const Matrix expected = (1.0 - xv.array().tanh().square()).matrix();
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "dL/dx", expected, g.grad(x),
+        {{"dL/dL = 1 went to the last node made (here 2L, made after L), not to the loss given: nodes_[loss.id].grad(0, 0) = 1.0, "
+          "then from loss.id down to 0",
+          Matrix(2 * expected)}}))
+        << "for L = sum(tanh(x)), then 2L made after it, and backward(L)";
+}
+
+TEST(Ex3_5, VisitsNodeZeroAndTheLeavesToo) {
+    // A leaf made by parameter() hands its gradient to its parameter when it is visited:
+    // chapter 7's GRU makes its weights so, first, as nodes 0, 1, ...
+    Matrix w = (Matrix(1, 3) << 0.5, -1, 2).finished(), dw = Matrix::Zero(1, 3);
+    const bp::Parameter p("w", w, dw);
+    bp::Graph g;
+    const bp::Var wv = g.parameter(p);  // node 0
+    g.backward(g.sum(g.tanh(wv)));      // L = sum(tanh(w))
+    const Matrix expected = (1.0 - w.array().tanh().square()).matrix();
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the parameter's gradient dw", expected, dw,
+        {{"Node 0 (a leaf made by parameter()) was not visited: the loop must run down to node 0 and call propagate on the "
+          "leaves too, since propagate hands a parameter() leaf's gradient to its parameter: for (int i = loss.id; i >= 0; --i)",
+          Matrix::Zero(1, 3)}}))
+        << "for w a parameter() leaf, node 0, and L = sum(tanh(w))";
 }
 
 TEST(Ex3_6, GraphGivesTheSameGradientsAsTheLayerBackward) {
@@ -365,7 +557,40 @@ TEST(Ex3_6, AWeightUsedTwiceGetsBothContributions) {
     g.backward(g.sum(g.matmul(W, g.matmul(W, x))));  // L = sum(W W x): W is used twice
     Matrix w = Wv;
     const auto L = [&] { return (w * w * xv).sum(); };
-    EXPECT_HOLDS(bp_test::matrices_near("dW", bp_test::slopes(L, w), g.grad(W), 1e-7));
+    // The two shares: from the outer product n2 = W n1 (dn2 = ones), then from n1 = W x.
+    const Matrix ones = Matrix::Ones(2, 3), outer = ones * (Wv * xv).transpose(), inner = (Wv.transpose() * ones) * xv.transpose();
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "dW", bp_test::slopes(L, w), g.grad(W),
+        {{"dW holds only the share of the last use of W visited: dW = ... overwrote what the other use had added. Each use "
+          "adds its share, dW += dn * a.transpose() (section Rules, and values used twice)",
+          inner},
+         {"dW holds only the share of the outer W in W (W x): the inner product W x got no gradient to pass on (da += W^T dn "
+          "gives it), or its share was not added (dW += dn * a.transpose())",
+          outer}},
+        "", 1e-7))
+        << "for L = sum(W W x): W is used twice";
+}
+
+TEST(Ex3_6, AddsToTheGradientsItIsGiven) {
+    bp::Rng rng(77);
+    const Matrix W = rng.uniform_matrix(2, 3, -1, 1), a = rng.uniform_matrix(3, 4, -1, 1), dn = rng.uniform_matrix(2, 4, -1, 1);
+    const Matrix dW0 = rng.uniform_matrix(2, 3, -1, 1), da0 = rng.uniform_matrix(3, 4, -1, 1);
+    BP_INPUTS(W, a, dn, dW0, da0);
+    Matrix dW = dW0, da = da0;
+    if (!bp_test::call_or_explain(
+            "matmul_backward(dn, W, a, dW, da) with W 2x3, a 3x4 and dn 2x4", [&] { bp::matmul_backward(dn, W, a, dW, da); }, shapes_hint))
+        return;
+    const std::string adds = ": the rule ADDS to the gradients it is given (+=), so that a value used twice gets both shares";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dW", Matrix(dW0 + dn * a.transpose()), dW,
+                                                         {{"dW = dn a^T overwrote the dW it was given" + adds, dn * a.transpose()},
+                                                          {"dW was left as it was: W gets its share, dW += dn * a.transpose()", dW0},
+                                                          {"dn a^T is " + divided_by_m, dW0 + dn * a.transpose() / 4.0}}))
+        << "dW started as dW0, not 0";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("da", Matrix(da0 + W.transpose() * dn), da,
+                                                         {{"da = W^T dn overwrote the da it was given" + adds, W.transpose() * dn},
+                                                          {"da was left as it was: a gets its share too, da += W.transpose() * dn", da0},
+                                                          {"W^T dn is " + divided_by_m, da0 + W.transpose() * dn / 4.0}}))
+        << "da started as da0, not 0";
 }
 
 TEST(Ex3_6, ASquareWNeedsTheRightTransposes) {
@@ -378,10 +603,13 @@ TEST(Ex3_6, ASquareWNeedsTheRightTransposes) {
             "matmul_backward(dn, W, a, dW, da)", [&] { bp::matmul_backward(dn, W, a, dW, da); }, shapes_hint))
         return;
     const std::string inputs = "for n = W a with the square, non-symmetric W =\n" + bp_test::format_matrix(W);
-    EXPECT_HOLDS(
-        bp_test::matches_or_names_mistake("dW", dn * a.transpose(), dW, {{"a dn^T (the transpose of dn a^T)", a * dn.transpose()}}))
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "dW", dn * a.transpose(), dW,
+        {{"dW = a dn^T, the transpose of dn a^T (with a square W both fit every shape): dW += dn * a.transpose()", a * dn.transpose()}}))
         << inputs;
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake("da", W.transpose() * dn, da, {{"W dn (it must be W^T dn)", W * dn}})) << inputs;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("da", W.transpose() * dn, da,
+                                                         {{"da = W dn: it is W^T dn (with a square W both fit every shape)", W * dn}}))
+        << inputs;
 }
 
 TEST(Ex3_6, NonSquareShapesFitOnlyTheRightFormulas) {
@@ -401,11 +629,39 @@ TEST(Ex3_7, XTimesXHasGradientTwoX) {
     const Matrix x = (Matrix(1, 3) << 1, -2, 0.5).finished(), dn = Matrix::Ones(1, 3);
     Matrix dx = Matrix::Zero(1, 3);
     bp::mul_backward(dn, x, x, dx, dx);  // n = x ⊙ x: both shares land in the same gradient
-    EXPECT_MATRIX_NEAR(Matrix(2 * x), dx) << "for n = x ⊙ x, dn/dx = 2x";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "dx", Matrix(2 * x), dx,
+        {{"dx holds one share only: for x ⊙ x, dx and dy are the same matrix, and the second share overwrote the first. Two "
+          "separate +=, dx += dn ⊙ y and then dy += dn ⊙ x, each adding to what is there (section Rules, and values used twice)",
+          x}}))
+        << "for n = x ⊙ x, dn/dx = 2x";
     bp::Graph g;
     const bp::Var v = g.input(x, "x");
     g.backward(g.sum(g.mul(v, v)));
     EXPECT_MATRIX_NEAR(Matrix(2 * x), g.grad(v)) << "in a graph: L = sum(x ⊙ x)";
+}
+
+TEST(Ex3_7, EachInputGetsTheOthersValueTimesDn) {
+    bp::Rng rng(78);
+    const Matrix dn = rng.uniform_matrix(2, 3, -1, 1), x = rng.uniform_matrix(2, 3, -1, 1), y = rng.uniform_matrix(2, 3, -1, 1);
+    const Matrix dx0 = rng.uniform_matrix(2, 3, -1, 1), dy0 = rng.uniform_matrix(2, 3, -1, 1);
+    BP_INPUTS(dn, x, y, dx0, dy0);
+    Matrix dx = dx0, dy = dy0;
+    bp::mul_backward(dn, x, y, dx, dy);
+    const std::vector<bp_test::Mistake> dx_mistakes = {
+        {"dx got dn ⊙ x: n_ij = x_ij y_ij has slope y_ij in x_ij, so dx += dn ⊙ y (and dy += dn ⊙ x)", dx0 + dn.cwiseProduct(x)},
+        {"dx got y without dn: the chain rule multiplies the slope y by the gradient arriving from above, dx += dn ⊙ y", dx0 + y},
+        {"dx = dn ⊙ y overwrote the dx it was given: the rule ADDS (dx += dn ⊙ y), so that a value used twice gets both shares",
+         dn.cwiseProduct(y)}};
+    const std::vector<bp_test::Mistake> dy_mistakes = {
+        {"dy got dn ⊙ y: n_ij = x_ij y_ij has slope x_ij in y_ij, so dy += dn ⊙ x", dy0 + dn.cwiseProduct(y)},
+        {"dy got x without dn: the chain rule multiplies the slope x by the gradient arriving from above, dy += dn ⊙ x", dy0 + x},
+        {"dy = dn ⊙ x overwrote the dy it was given: the rule ADDS (dy += dn ⊙ x)", dn.cwiseProduct(x)},
+        {"dy was left as it was: y gets its share too, dy += dn ⊙ x", dy0}};
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dx", Matrix(dx0 + dn.cwiseProduct(y)), dx, dx_mistakes))
+        << "for n = x ⊙ y, dx starting as dx0";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("dy", Matrix(dy0 + dn.cwiseProduct(x)), dy, dy_mistakes))
+        << "for n = x ⊙ y, dy starting as dy0";
 }
 
 }  // namespace
