@@ -8,6 +8,7 @@
 #include <cmath>
 #include <functional>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -101,6 +102,23 @@ TEST(Ex4_1, MeasuresEverySlopeWithTheOtherElementsInPlace) {
         1e-7))
         << "for f = (sum of x)^3 at x =\n"
         << bp_test::format_matrix(start);
+}
+
+TEST(Ex4_1, LetsWhatFThrowsThrough) {
+    Matrix x = (Matrix(1, 3) << 0.1, 0.2, 0.3).finished();
+    const Matrix before = x;
+    bp::numerical_gradient([&x] { return x.sum(); }, bp::view(x));  // an unwritten exercise stops here
+    // f refuses x(2) > 0.3, which only the step x(2) + h reaches, after two slopes were taken.
+    const auto f = [&x] {
+        if (x(2) > 0.3) throw std::domain_error("f is not defined there");
+        return x.squaredNorm();
+    };
+    const std::string error = bp_test::error_of<std::domain_error>([&] { bp::numerical_gradient(f, bp::view(x), 1e-3); });
+    if (error != "f is not defined there")
+        ADD_FAILURE() << "numerical_gradient must let what f throws through: a slope where f cannot be evaluated is not a "
+                         "number to return. Catch nothing (the given RestoreOnThrow puts x back), or rethrow with throw;\n"
+                      << "  f threw std::domain_error(\"f is not defined there\") at x(2) + h; numerical_gradient threw: " << error << "\n";
+    EXPECT_TRUE(x == before) << "after f threw, x is\n" << bp_test::format_matrix_exactly(x);
 }
 
 TEST(Ex4_1, IsCentralSoItsErrorShrinksLikeHSquared) {
