@@ -20,8 +20,8 @@ using bp::Matrix;
 // ---- 4.1 numerical_gradient ----
 
 TEST(Ex4_1, GivesThreeXSquaredPlusHSquaredForTheSumOfCubes) {
-    // For x^3 the central difference is exact arithmetic: ((x + h)^3 - (x - h)^3) / 2h =
-    // 3x^2 + h^2. A large step keeps every usual mistake's slopes apart from it.
+    // For x^3 the central difference is known exactly: ((x + h)^3 - (x - h)^3) / 2h = 3x^2 + h^2.
+    // A large step keeps every usual mistake's slopes apart from it.
     const double h = 0.1;
     Matrix x = (Matrix(2, 2) << 0.5, -1, 2, 1.5).finished();
     const Matrix start = x;
