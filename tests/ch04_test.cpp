@@ -68,13 +68,14 @@ TEST(Ex4_1, LeavesXExactlyAsItWas) {
     BP_INPUTS(x);
     const Matrix before = x;
     bp::numerical_gradient([&x] { return x.array().exp().sum(); }, bp::view(x));
-    EXPECT_TRUE(x == before) << "numerical_gradient changed x. Every element must be put back exactly as it was: save it, "
-                                "const double saved = x(i), and restore it with x(i) = saved. Undoing the steps with arithmetic "
-                                "(x(i) += h, then -= 2h, then += h) leaves a rounding error in the last digits.\n"
-                             << "x before, all 17 digits:\n"
-                             << bp_test::format_matrix_exactly(before) << "x after:\n"
-                             << bp_test::format_matrix_exactly(x) << "after - before:\n"
-                             << bp_test::format_matrix_exactly(x - before);
+    if (x != before)
+        ADD_FAILURE() << "numerical_gradient changed x. Every element must be put back exactly as it was: save it, "
+                         "const double saved = x(i), and restore it with x(i) = saved. Undoing the steps with arithmetic "
+                         "(x(i) += h, then -= 2h, then += h) leaves a rounding error in the last digits.\n"
+                      << "x before, all 17 digits:\n"
+                      << bp_test::format_matrix_exactly(before) << "x after:\n"
+                      << bp_test::format_matrix_exactly(x) << "after - before:\n"
+                      << bp_test::format_matrix_exactly(x - before);
 }
 
 TEST(Ex4_1, MeasuresEverySlopeWithTheOtherElementsInPlace) {
