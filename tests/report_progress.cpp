@@ -170,6 +170,10 @@ int print_progress(const std::filesystem::path& manifest, const std::filesystem:
                               << indent(cut_lines(t.message, max_failure_lines), "      ") << "\n";
                     break;
                 }
+        } else if (shown && (status & progress_library_fails)) {
+            // Library checks call the exercises too: all of them passing their own tests is not all done.
+            std::cout << "\nEvery exercise here passes its tests, but the library checks above fail: they run your\n"
+                         "code too, so one of your exercises can still be wrong in a way its own tests miss. Read them first.\n";
         } else if (shown) {
             std::cout << "\nEverything here is done. Well done!\n";
         }
