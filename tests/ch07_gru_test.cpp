@@ -157,10 +157,44 @@ TEST(Ex7_11, AddsIntoTheGradients) {
     const OwnGruStep s(gru, x, h_prev);
     Matrix dx(2, 2), dh_prev(3, 2);
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
-    const Matrix once_u = gru.dW_hu, once_h = gru.dW_hh;
+    std::vector<Matrix> once;
+    for (const bp::Parameter& p : gru.parameters()) once.emplace_back(p.grad());
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_u), gru.dW_hu) << "+=, not =";
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), gru.dW_hh);
+    const std::vector<bp::Parameter> params = gru.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const std::string d = "d" + params[i].name;
+        EXPECT_HOLDS(matches_or_names_mistake_first(
+            d, Matrix(2 * once[i]), params[i].grad(),
+            {{"expected " + d + " after the same step twice to be twice one step's share, got one share: that is " + d +
+                  " written with = instead of +=, each step overwriting what the steps before it added; every weight and bias is "
+                  "shared by the steps, so each step adds its share (" +
+                  d + " += ...)",
+              once[i]}},
+            "the same step twice must add twice: each step adds its share into " + d + " (+=)"));
+    }
+}
+
+TEST(Ex7_11, WritesItsOutputsOverWhatTheyHeld) {
+    // The same step into outputs of zeros and into outputs that hold 100 everywhere: the page's dx_t and
+    // dh_prev are sums that the step writes (=), since the layer's loop hands it buffers holding the
+    // step before's values.
+    bp::Rng rng(733);
+    bp::Gru gru = small_gru(rng), again = gru;
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), G = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx = Matrix::Zero(2, 2), dh_prev = Matrix::Zero(3, 2);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    Matrix dx_held = Matrix::Constant(2, 2, 100), dh_prev_held = Matrix::Constant(3, 2, 100);
+    bp::gru_step_backward(again, x, h_prev, s.u, s.r, s.candidate, G, dx_held, dh_prev_held);
+    const auto added = [](const std::string& out) {
+        return "expected " + out + " to be the same whatever it held before, got the right value plus the 100 it held: the first of " +
+               "its terms was added (+=) instead of written (=); the page says the step writes " + out +
+               " (=, not +=), a sum of its terms, and the layer's loop hands it buffers that still hold the step before's values";
+    };
+    const std::string same = "the step writes its outputs (=): what they held before (here 100 everywhere) must not change them";
+    EXPECT_HOLDS(matches_or_names_mistake_first("dx_t", dx, dx_held, {{added("dx_t"), Matrix(dx.array() + 100)}}, same));
+    EXPECT_HOLDS(
+        matches_or_names_mistake_first("dh_prev", dh_prev, dh_prev_held, {{added("dh_prev"), Matrix(dh_prev.array() + 100)}}, same));
 }
 
 }  // namespace
