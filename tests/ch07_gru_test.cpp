@@ -56,9 +56,21 @@ TEST(Ex7_10, ComputesTheGruStep) {
     bp::Graph g;
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
     const OwnGruStep want(gru, x, h_prev);
-    EXPECT_HOLDS(matches_or_names_mistake_first("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
-                                                "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
-                                                "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
+    // h_t with another candidate: the reset gate applied after W_hh's product, or not at all.
+    const auto with_candidate = [&](const Matrix& recurrent) {
+        const Matrix candidate = tanh_of((gru.W_xh * x + recurrent).colwise() + gru.b_h);
+        return Matrix(want.u.array() * h_prev.array() + (1.0 - want.u.array()) * candidate.array());
+    };
+    const Matrix after_product = with_candidate(want.r.cwiseProduct(gru.W_hh * h_prev)), no_reset = with_candidate(gru.W_hh * h_prev);
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "h_t", want.h, g.value(h),
+        {{update_gate_swapped, with_update_gate_swapped(want, h_prev)},
+         {"the candidate has r ⊙ (W_hh h_prev), the reset gate applied after the product, as PyTorch's nn.GRU does; this course "
+          "applies it before, as Cho and others do: W_hh (r ⊙ h_prev), g.matmul(W_hh, g.mul(r, h_prev))",
+          after_product},
+         {"the candidate has W_hh h_prev, without the reset gate: h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h)", no_reset}},
+        "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+        "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
 }
 
 TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
@@ -144,8 +156,15 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
         return;
     }
     const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
+    // dW_hh's known mistake: dA_h paired with h_prev instead of r ⊙ h_prev, what W_hh multiplied.
+    const Matrix dA_h = (G.array() * (1.0 - s.u.array()) * (1.0 - s.candidate.array().square())).matrix();
+    const bp_test::Mistake with_h_prev{"dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T",
+                                       dA_h * h_prev.transpose()};
     for (std::size_t i = 0; i < mine.size(); ++i)
-        EXPECT_HOLDS(matrices_near("d" + mine[i].name, graphs[i].grad(), mine[i].grad(), 1e-12)) << "against chapter 3's graph";
+        EXPECT_HOLDS(matches_or_names_mistake_first(
+            "d" + mine[i].name, graphs[i].grad(), mine[i].grad(),
+            mine[i].name == "W_hh" ? std::vector<bp_test::Mistake>{with_h_prev} : std::vector<bp_test::Mistake>{},
+            "against chapter 3's graph", 1e-12));
     EXPECT_HOLDS(matrices_near("dx_t", g.grad(xv), dx, 1e-12));
     EXPECT_HOLDS(matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12));
 }
