@@ -342,9 +342,14 @@ TEST(Ex7_4, ExactLinearCase) {
     bp::Rnn rnn = exact_linear_rnn();
     own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
     rnn.backward(loss_at_step(3, col({1, 0}), 3));  // L = g^T h_3, g = (1, 0)
+    // dh_0 = 0 comes from two mistakes: no carry (step 3 ran, and kept dh_3 = g), or a loop that
+    // never did step 3, the only step with a loss.
     const std::string no_carry =
-        "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
-        "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next";
+        near(col({1, 0}), rnn.hidden_grads().at(3))
+            ? "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
+              "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next"
+            : "Step 3 = T was never done: hidden_grads().at(3) is not dh_out_3 = g = (1, 0), and the loss, at step 3 "
+              "only, reached nothing. The loop runs t = T, T - 1, ..., 1, starting at t = T";
     const std::string W_h_not_transposed =
         "W_h dz instead of W_h^T dz in dh_prev: W_h^j g = (1, 0) for every j, where "
         "(W_h^T)^j g = (1, 2j)";
