@@ -33,7 +33,19 @@ TEST(Ex7_5, ChecksTheWeightsTheInputsAndTheStartState) {
     bp::Rnn rnn = small_rnn(rng);
     const Sequence x(rng.uniform_matrix(2, 3 * 2, -1, 1), 2);
     const bp::GradientCheck check = bp::check_rnn_gradients(rnn, x, rng.uniform_matrix(3, 2, -1, 1), rng);
-    EXPECT_TRUE(check.passed) << check.report();
+    std::string why;  // what the worst element says of the closures, when it is in x or h0
+    if (!check.passed && (check.parameter == "x" || check.parameter == "h0")) {
+        const std::string copy = check.parameter == "x" ? "of x.all()" : "of h0";
+        if (check.numeric == 0 && check.analytic != 0)
+            why = "The slopes of " + check.parameter + " are 0: the loss does not change when the checker perturbs the copy " + copy +
+                  " it was given, so the loss closure runs the layer on something else (the function's own x or h0). Run it "
+                  "on the copies you gave the checker as \"x\" and \"h0\"\n";
+        else if (check.analytic == 0 && check.numeric != 0)
+            why = "The gradient of " + check.parameter +
+                  " is 0 where the slope is not: the backward closure must write what rnn.backward(G) gives into the "
+                  "gradients you gave the checker with \"x\" and \"h0\": the returned dx (.all()) and rnn.start_grad().h\n";
+    }
+    if (!check.passed) ADD_FAILURE() << why << check.report();
     std::vector<std::string> names;
     for (const auto& [name, worst] : check.worst_by_parameter) names.push_back(name);
     EXPECT_EQ(names, (std::vector<std::string>{"W_x", "W_h", "b", "x", "h0"}))
@@ -171,6 +183,53 @@ TEST(Ex7_6, AnRnnWithWhOfNormRhoShrinksTheGradientByAtLeastRhoPerStep) {
     for (std::size_t t = 1; t <= 10; ++t)
         EXPECT_LE(norms[t - 1], 0.5 * norms[t] * (1 + 1e-12))
             << "||dh_" << t - 1 << "|| <= ||W_h|| max tanh' ||dh_" << t << "|| = 0.5 ||dh_" << t << "|| for W_h = 0.5 Q";
+}
+
+// The tests' own norms of dh_t, t = 0, ..., T, for a loss at step T with dL/dh_T = g, after
+// own_rnn_forward; or what one of the known mistakes gives, to name it.
+enum class Norms { right, no_tanh_prime, tanh_prime_of_h_prev, W_h_not_transposed, one_index_late, squared };
+Matrix own_norms(const bp::Rnn& rnn, const Matrix& g, Norms way = Norms::right) {
+    const bp::Index T = rnn.x.steps();
+    Matrix norms = Matrix::Zero(1, T + 1);
+    Matrix dh = g;
+    const auto norm = [&](const Matrix& d) { return way == Norms::squared ? d.squaredNorm() : d.norm(); };
+    norms(0, T) = norm(dh);
+    for (bp::Index t = T; t >= 1; --t) {
+        const Matrix state = way == Norms::tanh_prime_of_h_prev ? Matrix(rnn.hidden(t - 1)) : Matrix(rnn.h.at(t));
+        const Matrix dz = way == Norms::no_tanh_prime ? dh : Matrix(dh.array() * (1.0 - state.array().square()));
+        dh = way == Norms::W_h_not_transposed ? Matrix(rnn.W_h * dz) : Matrix(rnn.W_h.transpose() * dz);
+        norms(0, way == Norms::one_index_late ? t : t - 1) = norm(dh);
+    }
+    return norms;
+}
+
+TEST(Ex7_6, ATanhRnnsNormsStepByStep) {
+    // A tanh RNN whose states are far from 0, so that tanh' = 1 - h_t^2 matters, on the tests' own
+    // forward pass: the norms do not depend on exercises 7.1-7.4.
+    bp::Rng rng(734);
+    bp::Rnn rnn = small_rnn(rng, 2, 3);
+    rnn.W_x *= 2;
+    own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 4 * 2, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));  // T = 4, m = 2
+    const Matrix g = rng.uniform_matrix(3, 2, -1, 1);
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, g);
+    ASSERT_EQ(norms.size(), 5u) << "one norm for each t = 0, ..., T (T = 4)";
+    const Matrix got = Eigen::Map<const Matrix>(norms.data(), 1, 5);
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "norms (t = 0, ..., 4)", own_norms(rnn, g), got,
+        {{"these are the norms without tanh': dh_{t-1} = W_h^T dh_t, as for the identity. For tanh, each step back goes through "
+          "dz_t = dh_t ⊙ (1 - h_t^2) first: dh_{t-1} = W_h^T dz_t",
+          own_norms(rnn, g, Norms::no_tanh_prime)},
+         {"these are the norms with tanh' read from h_{t-1}, the state step t read: dz_t = dh_t ⊙ (1 - h_t^2), with h_t the state "
+          "step t made (rnn.h.at(t)), since h_t = tanh(z_t)",
+          own_norms(rnn, g, Norms::tanh_prime_of_h_prev)},
+         {"these are the norms with W_h dz_t instead of W_h^T dz_t: dh_{t-1} = W_h^T dz_t (W_h is square, so both fit)",
+          own_norms(rnn, g, Norms::W_h_not_transposed)},
+         {"each norm is one place late: the norm of dh_{t-1}, computed at step t, goes into norms[t - 1], and norms[T] is ||g||",
+          own_norms(rnn, g, Norms::one_index_late)},
+         {"these are the squared norms: norms[t] is ||dh_t||, Eigen's norm(), not squaredNorm()", own_norms(rnn, g, Norms::squared)}},
+        "a loss at step 4 of 4 with dL/dh_4 = g: norms[4] = ||g||, and back from t = 4 to 1, dz_t = dh_t ⊙ (1 - h_t^2), "
+        "dh_{t-1} = W_h^T dz_t, norms[t - 1] = ||dh_{t-1}|| (the Frobenius norm of the whole n_h x m matrix)",
+        1e-12));
 }
 
 TEST(Ex7_6, AgreesWithTheLayersBackward) {

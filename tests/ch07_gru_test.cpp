@@ -56,9 +56,21 @@ TEST(Ex7_10, ComputesTheGruStep) {
     bp::Graph g;
     const bp::Var h = bp::gru_step(g, bp::gru_graph_parameters(g, gru), g.input(x, "x_t"), g.input(h_prev, "h_prev"));
     const OwnGruStep want(gru, x, h_prev);
-    EXPECT_HOLDS(matches_or_names_mistake_first("h_t", want.h, g.value(h), {{update_gate_swapped, with_update_gate_swapped(want, h_prev)}},
-                                                "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
-                                                "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
+    // h_t with another candidate: the reset gate applied after W_hh's product, or not at all.
+    const auto with_candidate = [&](const Matrix& recurrent) {
+        const Matrix candidate = tanh_of((gru.W_xh * x + recurrent).colwise() + gru.b_h);
+        return Matrix(want.u.array() * h_prev.array() + (1.0 - want.u.array()) * candidate.array());
+    };
+    const Matrix after_product = with_candidate(want.r.cwiseProduct(gru.W_hh * h_prev)), no_reset = with_candidate(gru.W_hh * h_prev);
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "h_t", want.h, g.value(h),
+        {{update_gate_swapped, with_update_gate_swapped(want, h_prev)},
+         {"the candidate has r ⊙ (W_hh h_prev), the reset gate applied after the product, as PyTorch's nn.GRU does; this course "
+          "applies it before, as Cho and others do: W_hh (r ⊙ h_prev), g.matmul(W_hh, g.mul(r, h_prev))",
+          after_product},
+         {"the candidate has W_hh h_prev, without the reset gate: h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h)", no_reset}},
+        "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
+        "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
 }
 
 TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
@@ -144,8 +156,15 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
         return;
     }
     const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
+    // dW_hh's known mistake: dA_h paired with h_prev instead of r ⊙ h_prev, what W_hh multiplied.
+    const Matrix dA_h = (G.array() * (1.0 - s.u.array()) * (1.0 - s.candidate.array().square())).matrix();
+    const bp_test::Mistake with_h_prev{"dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T",
+                                       dA_h * h_prev.transpose()};
     for (std::size_t i = 0; i < mine.size(); ++i)
-        EXPECT_HOLDS(matrices_near("d" + mine[i].name, graphs[i].grad(), mine[i].grad(), 1e-12)) << "against chapter 3's graph";
+        EXPECT_HOLDS(matches_or_names_mistake_first(
+            "d" + mine[i].name, graphs[i].grad(), mine[i].grad(),
+            mine[i].name == "W_hh" ? std::vector<bp_test::Mistake>{with_h_prev} : std::vector<bp_test::Mistake>{},
+            "against chapter 3's graph", 1e-12));
     EXPECT_HOLDS(matrices_near("dx_t", g.grad(xv), dx, 1e-12));
     EXPECT_HOLDS(matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12));
 }
@@ -157,10 +176,44 @@ TEST(Ex7_11, AddsIntoTheGradients) {
     const OwnGruStep s(gru, x, h_prev);
     Matrix dx(2, 2), dh_prev(3, 2);
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
-    const Matrix once_u = gru.dW_hu, once_h = gru.dW_hh;
+    std::vector<Matrix> once;
+    for (const bp::Parameter& p : gru.parameters()) once.emplace_back(p.grad());
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_u), gru.dW_hu) << "+=, not =";
-    EXPECT_MATRIX_NEAR(Matrix(2 * once_h), gru.dW_hh);
+    const std::vector<bp::Parameter> params = gru.parameters();
+    for (std::size_t i = 0; i < params.size(); ++i) {
+        const std::string d = "d" + params[i].name;
+        EXPECT_HOLDS(matches_or_names_mistake_first(
+            d, Matrix(2 * once[i]), params[i].grad(),
+            {{"expected " + d + " after the same step twice to be twice one step's share, got one share: that is " + d +
+                  " written with = instead of +=, each step overwriting what the steps before it added; every weight and bias is "
+                  "shared by the steps, so each step adds its share (" +
+                  d + " += ...)",
+              once[i]}},
+            "the same step twice must add twice: each step adds its share into " + d + " (+=)"));
+    }
+}
+
+TEST(Ex7_11, WritesItsOutputsOverWhatTheyHeld) {
+    // The same step into outputs of zeros and into outputs that hold 100 everywhere: the page's dx_t and
+    // dh_prev are sums that the step writes (=), since the layer's loop hands it buffers holding the
+    // step before's values.
+    bp::Rng rng(733);
+    bp::Gru gru = small_gru(rng), again = gru;
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), G = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnGruStep s(gru, x, h_prev);
+    Matrix dx = Matrix::Zero(2, 2), dh_prev = Matrix::Zero(3, 2);
+    bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    Matrix dx_held = Matrix::Constant(2, 2, 100), dh_prev_held = Matrix::Constant(3, 2, 100);
+    bp::gru_step_backward(again, x, h_prev, s.u, s.r, s.candidate, G, dx_held, dh_prev_held);
+    const auto added = [](const std::string& out) {
+        return "expected " + out + " to be the same whatever it held before, got the right value plus the 100 it held: the first of " +
+               "its terms was added (+=) instead of written (=); the page says the step writes " + out +
+               " (=, not +=), a sum of its terms, and the layer's loop hands it buffers that still hold the step before's values";
+    };
+    const std::string same = "the step writes its outputs (=): what they held before (here 100 everywhere) must not change them";
+    EXPECT_HOLDS(matches_or_names_mistake_first("dx_t", dx, dx_held, {{added("dx_t"), Matrix(dx.array() + 100)}}, same));
+    EXPECT_HOLDS(
+        matches_or_names_mistake_first("dh_prev", dh_prev, dh_prev_held, {{added("dh_prev"), Matrix(dh_prev.array() + 100)}}, same));
 }
 
 }  // namespace

@@ -32,7 +32,20 @@ TEST(Ex7_8, MatchesTheEquations) {
     Matrix gates(12, 4), c(3, 4), h(3, 4);
     bp::lstm_step_forward(lstm, x, h_prev, c_prev, gates, c, h);
     const OwnLstmStep expected(lstm, x, h_prev, c_prev);
-    EXPECT_MATRIX_NEAR(expected.gates, gates) << "the gates i, f, o (sigmoid) and g (tanh) of A = W_x x_t + W_h h_prev + b";
+    // What three known mistakes store in `gates`, from A = W_x x_t + W_h h_prev + b.
+    const Matrix A = (lstm.W_x * x + lstm.W_h * h_prev).colwise() + lstm.b;
+    Matrix torch_order(12, 4);
+    torch_order << bp_test::sigmoid_of(A.topRows(6)), bp_test::tanh_of(A.middleRows(6, 3)), bp_test::sigmoid_of(A.bottomRows(3));
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "gates", expected.gates, gates,
+        {{"the third block went through tanh and the fourth through sigmoid: that is PyTorch's order i, f, g, o. This course stacks "
+          "the blocks as i, f, o, g: the three sigmoid gates first (rows 0 to 3 n_h - 1), then g = tanh(A_g) (the last n_h rows)",
+          torch_order},
+         {"gates holds A = W_x x_t + W_h h_prev + b, before the activations: the layer keeps i, f, o, g after them (sigmoid for the "
+          "first three blocks, tanh for g), which is all the backward pass reads",
+          A},
+         {"all four blocks went through sigmoid: g = tanh(A_g), the last n_h rows", bp_test::sigmoid_of(A)}},
+        "the gates i, f, o (sigmoid) and g (tanh) of A = W_x x_t + W_h h_prev + b, in that order"));
     EXPECT_MATRIX_NEAR(expected.c, c) << "c_t = f ⊙ c_prev + i ⊙ g";
     EXPECT_MATRIX_NEAR(expected.h, h) << "h_t = o ⊙ tanh(c_t)";
 }
@@ -137,6 +150,14 @@ TEST(Ex7_9, TheCellsGradientGoesBackThroughTheForgetGate) {
                                                 "dh_t = 0 and dc_next = 1, so dc = 1, and f = 1/2: dc_prev = dc ⊙ f = 0.5"));
 }
 
+// With = instead of +=, a step leaves its own share alone, as the last step of a sequence would.
+std::string overwritten(const std::string& dW, const std::string& share) {
+    return "expected " + dW + " after the same step twice to be twice one step's share, got one share: that is " + dW + " = " + share +
+           " with = instead of +=, each step overwriting what the steps before it added; W_x, W_h and b are shared by every step, "
+           "so each step adds its share, " +
+           dW + " += " + share;
+}
+
 TEST(Ex7_9, AddsIntoTheGradients) {
     bp::Rng rng(721);
     bp::Lstm lstm = small_lstm(rng);
@@ -145,9 +166,41 @@ TEST(Ex7_9, AddsIntoTheGradients) {
     const Matrix dh = rng.uniform_matrix(3, 2, -1, 1), dc = rng.uniform_matrix(3, 2, -1, 1);
     Matrix dx(2, 2), dh_prev(3, 2), dc_prev(3, 2);
     bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
-    const Matrix once = lstm.dW_h;
+    const Matrix once_x = lstm.dW_x, once_h = lstm.dW_h, once_b = lstm.db;
     bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
-    EXPECT_MATRIX_NEAR(Matrix(2 * once), lstm.dW_h) << "each step adds its share into the shared W_h (+=, not =)";
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_x", Matrix(2 * once_x), lstm.dW_x, {{overwritten("dW_x", "dA x_t^T"), once_x}},
+                                                "the same step twice must add twice: each step adds its share into the shared W_x (+=)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", Matrix(2 * once_h), lstm.dW_h, {{overwritten("dW_h", "dA h_{t-1}^T"), once_h}},
+                                                "the same step twice must add twice: each step adds its share into the shared W_h (+=)"));
+    EXPECT_HOLDS(matches_or_names_mistake_first("db", Matrix(2 * once_b), Matrix(lstm.db),
+                                                {{overwritten("db", "the row sums of dA"), once_b}},
+                                                "the same step twice must add twice: each step adds its share into the shared b (+=)"));
+}
+
+TEST(Ex7_9, WritesItsOutputsOverWhatTheyHeld) {
+    // The same step into outputs of zeros and into outputs that hold 100 everywhere: the layer's loop
+    // hands the step buffers that hold the step before's values, so the step writes them (=).
+    bp::Rng rng(732);
+    bp::Lstm lstm = small_lstm(rng), again = lstm;
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), c_prev = rng.uniform_matrix(3, 2, -1, 1);
+    const OwnLstmStep s(lstm, x, h_prev, c_prev);
+    const Matrix dh = rng.uniform_matrix(3, 2, -1, 1), dc = rng.uniform_matrix(3, 2, -1, 1);
+    Matrix dx = Matrix::Zero(2, 2), dh_prev = Matrix::Zero(3, 2), dc_prev = Matrix::Zero(3, 2);
+    bp::lstm_step_backward(lstm, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx, dh_prev, dc_prev);
+    Matrix dx_held = Matrix::Constant(2, 2, 100), dh_prev_held = Matrix::Constant(3, 2, 100), dc_prev_held = Matrix::Constant(3, 2, 100);
+    bp::lstm_step_backward(again, x, h_prev, c_prev, s.gates, s.c, dh, dc, dx_held, dh_prev_held, dc_prev_held);
+    const auto added = [](const std::string& out, const std::string& formula) {
+        return "expected " + out + " to be the same whatever it held before, got the right value plus the 100 it held: that is " + out +
+               " += " + formula +
+               " instead of =; the step writes its outputs (only the parameters' gradients add up over the steps), "
+               "and the layer's loop hands it buffers that still hold the step before's values";
+    };
+    const std::string same = "the step writes its outputs (=): what they held before (here 100 everywhere) must not change them";
+    EXPECT_HOLDS(matches_or_names_mistake_first("dx_t", dx, dx_held, {{added("dx_t", "W_x^T dA"), Matrix(dx.array() + 100)}}, same));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dh_prev", dh_prev, dh_prev_held,
+                                                {{added("dh_prev", "W_h^T dA"), Matrix(dh_prev.array() + 100)}}, same));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dc_prev", dc_prev, dc_prev_held,
+                                                {{added("dc_prev", "dc ⊙ f"), Matrix(dc_prev.array() + 100)}}, same));
 }
 
 }  // namespace

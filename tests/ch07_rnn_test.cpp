@@ -188,15 +188,25 @@ TEST(Ex7_2, EachStateComesFromTheStepBefore) {
     const Matrix h0 = rng.uniform_matrix(3, 2, -1, 1);
     const Sequence& h = rnn.forward(x, {h0, Matrix()});
     ASSERT_EQ(h.steps(), 4) << "forward returns h_1, ..., h_T";
-    Matrix expected = h0;
+    // The right states h_0, ..., h_4, and each step from a state it should not read.
+    std::vector<Matrix> right = {h0};
+    const auto step = [&](bp::Index t, const Matrix& from) { return tanh_of((rnn.W_x * x.at(t) + rnn.W_h * from).colwise() + rnn.b); };
+    for (bp::Index t = 1; t <= 4; ++t) right.push_back(step(t, right.back()));
+    bool from_h0 = true, two_back = true;  // every step t >= 2 reading h_0, or h_{t-2}
+    for (bp::Index t = 2; t <= 4; ++t) {
+        from_h0 = from_h0 && near(step(t, h0), h.at(t));
+        two_back = two_back && near(step(t, rnn.hidden(t - 2)), h.at(t));  // from the states it made
+    }
     for (bp::Index t = 1; t <= 4; ++t) {
-        expected = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * expected).colwise() + rnn.b);
-        const Matrix from_h0 = tanh_of((rnn.W_x * x.at(t) + rnn.W_h * h0).colwise() + rnn.b);
-        if (t >= 2 && !near(expected, h.at(t)) && near(from_h0, h.at(t))) {
+        const Matrix& expected = right[static_cast<std::size_t>(t)];
+        if (t >= 2 && !near(expected, h.at(t)) && (from_h0 || two_back)) {
             // Every later state is wrong the same way: name it once.
             ADD_FAILURE() << "expected h_" << t << " = tanh(W_x x_" << t << " + W_h h_" << t - 1 << " + b), got tanh(W_x x_" << t
-                          << " + W_h h_0 + b): that is every step reading h_0 as h_prev, the state never advancing; the page "
-                             "says step t makes h_t from x_t and h_{t-1}, which is hidden(t - 1), the state the step before made\n"
+                          << " + W_h h_" << (from_h0 ? 0 : t - 2) << " + b): that is "
+                          << (from_h0 ? "every step reading h_0 as h_prev, the state never advancing"
+                                      : "every step reading h_{t-2}, two steps back, as h_prev")
+                          << "; the page says step t makes h_t from x_t and h_{t-1}, which is hidden(t - 1), the state the step "
+                             "before made\n"
                           << matrices_near("h_" + std::to_string(t), expected, h.at(t)).message();
             break;
         }
@@ -313,15 +323,43 @@ TEST(Ex7_3, AddsTheBiasGradientOnce) {
            "chapter 3's linear_backward once for W_x and once for W_h would add it twice";
 }
 
+TEST(Ex7_3, WritesItsOutputsOverWhatTheyHeld) {
+    // The same step into outputs of zeros and into outputs that hold 100 everywhere. Rnn::backward
+    // hands the step its dh_next as dh_prev at every step, still holding what step t + 1 sent.
+    bp::Rng rng(732);
+    bp::Rnn rnn = small_rnn(rng), again = rnn;
+    const Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1), dh = rng.uniform_matrix(3, 2, -1, 1);
+    const Matrix h = tanh_of((rnn.W_x * x + rnn.W_h * h_prev).colwise() + rnn.b);
+    Matrix dx = Matrix::Zero(2, 2), dh_prev = Matrix::Zero(3, 2);
+    bp::rnn_step_backward(rnn, x, h_prev, h, dh, dx, dh_prev);
+    Matrix dx_held = Matrix::Constant(2, 2, 100), dh_prev_held = Matrix::Constant(3, 2, 100);
+    bp::rnn_step_backward(again, x, h_prev, h, dh, dx_held, dh_prev_held);
+    const auto added = [](const std::string& out, const std::string& formula) {
+        return "expected " + out + " to be the same whatever it held before, got the right value plus the 100 it held: that is " + out +
+               " += " + formula +
+               " instead of =; the step writes its outputs (only dW_x, dW_h and db add up over the steps), and "
+               "Rnn::backward passes dh_next as dh_prev, still holding what step t + 1 sent back";
+    };
+    const std::string same = "the step writes its outputs (=): what they held before (here 100 everywhere) must not change them";
+    EXPECT_HOLDS(matches_or_names_mistake_first("dx_t", dx, dx_held, {{added("dx_t", "W_x^T dz"), Matrix(dx.array() + 100)}}, same));
+    EXPECT_HOLDS(matches_or_names_mistake_first("dh_prev", dh_prev, dh_prev_held,
+                                                {{added("dh_prev", "W_h^T dz"), Matrix(dh_prev.array() + 100)}}, same));
+}
+
 // ---- 7.4 Rnn::backward ----
 
 TEST(Ex7_4, ExactLinearCase) {
     bp::Rnn rnn = exact_linear_rnn();
     own_rnn_forward(rnn, Sequence(1, 3, 1), Matrix::Zero(2, 1));
     rnn.backward(loss_at_step(3, col({1, 0}), 3));  // L = g^T h_3, g = (1, 0)
+    // dh_0 = 0 comes from two mistakes: no carry (step 3 ran, and kept dh_3 = g), or a loop that
+    // never did step 3, the only step with a loss.
     const std::string no_carry =
-        "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
-        "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next";
+        near(col({1, 0}), rnn.hidden_grads().at(3))
+            ? "No gradient is carried from step to step: with dh_t = dh_out_t alone, the loss at step 3 "
+              "reaches h_3 only. h_t also feeds step t + 1: dh_t = dh_out_t + dh_next"
+            : "Step 3 = T was never done: hidden_grads().at(3) is not dh_out_3 = g = (1, 0), and the loss, at step 3 "
+              "only, reached nothing. The loop runs t = T, T - 1, ..., 1, starting at t = T";
     const std::string W_h_not_transposed =
         "W_h dz instead of W_h^T dz in dh_prev: W_h^j g = (1, 0) for every j, where "
         "(W_h^T)^j g = (1, 2j)";

@@ -60,6 +60,38 @@ Gradients plus(Gradients a, const Gradients& b) {
     return ::testing::AssertionSuccess();
 }
 
+// Two mistakes of the loop, with the model as it is: chunks that start every k steps but hold one
+// step fewer (window k - 1: one step left out after each), or chunks of k steps whose losses are
+// each divided by their number of steps (a mean over the chunk's steps, where the page sums).
+double short_windows_loss(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k) {
+    double total = 0;
+    bp::RecurrentState carried;
+    for (bp::Index first = 1; first <= batch.steps(); first += k) {
+        const bp::Index count = std::min(k - 1, batch.steps() - first + 1);
+        if (count < 1) continue;
+        const bp::SequenceBatch chunk = batch.chunk(first, count);
+        total += bp::sequence_loss(loss, model.forward(chunk.x, carried), chunk);
+        carried = model.layer->final_state();
+    }
+    return total;
+}
+double chunk_means_loss(bp::SequenceModel& model, const bp::Loss& loss, const bp::SequenceBatch& batch, bp::Index k) {
+    double total = 0;
+    bp::RecurrentState carried;
+    for (bp::Index first = 1; first <= batch.steps(); first += k) {
+        const bp::SequenceBatch chunk = batch.chunk(first, std::min(k, batch.steps() - first + 1));
+        total += bp::sequence_loss(loss, model.forward(chunk.x, carried), chunk) / static_cast<double>(chunk.steps());
+        carried = model.layer->final_state();
+    }
+    return total;
+}
+const char* const window_one_step_short =
+    "each chunk holds k - 1 steps and the step after it is left out: chunk j holds steps first, ..., first + k - 1, that is "
+    "batch.chunk(first, count) with count = min(k, T - first + 1) steps, and the next starts at first + k";
+const char* const chunk_means =
+    "each chunk's loss was divided by its number of steps: sequence_loss already gives the chunk's loss summed over its steps "
+    "(and averaged over the batch), which truncated_bptt pushes as it is";
+
 TEST(Ex7_7, AWindowOfTStepsIsFullBptt) {
     Truncation c;
     std::vector<Gradients> seen;
@@ -69,7 +101,10 @@ TEST(Ex7_7, AWindowOfTStepsIsFullBptt) {
     bp::Sequence d_out;
     const double full = bp::sequence_loss(c.loss, c.model.forward(c.batch.x), c.batch, &d_out);
     c.model.backward(d_out);
-    EXPECT_NEAR(full, L, 1e-12) << "the loss of all T = 5 steps";
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "the loss truncated_bptt returned", scalar(full), scalar(L),
+        {{window_one_step_short, scalar(short_windows_loss(c.model, c.loss, c.batch, 5))}, {chunk_means, scalar(full / 5)}},
+        "with k = T = 5, one chunk: the loss of all 5 steps, summed over them", 1e-12));
     bool zero = true;
     for (const auto& [name, g] : seen.front()) zero = zero && g.isZero(0);
     EXPECT_HOLDS(explained(zero ? "update() saw gradients of zero: zero_grad() goes before each chunk's backward, not "
@@ -109,7 +144,9 @@ void expect_chunks_add_up(bp::SequenceModel& model, const bp::Loss& loss, const 
          scalar(full / chunks)},
         {"the total divided by the number of steps T: truncated_bptt returns the chunks' losses summed, as the full loss "
          "sums over the steps",
-         scalar(full / static_cast<double>(batch.steps()))}};
+         scalar(full / static_cast<double>(batch.steps()))},
+        {window_one_step_short, scalar(short_windows_loss(model, loss, batch, k))},
+        {chunk_means, scalar(chunk_means_loss(model, loss, batch, k))}};
     if (model.layer->final_state().c.size() > 0)
         mistakes.insert(mistakes.begin(),
                         {"only h was carried across a cut, and the cell restarted at 0: an LSTM's state is h and c, carry "
