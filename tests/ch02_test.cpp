@@ -22,6 +22,7 @@ using bp_test::scalar_sigmoid;
 ::testing::AssertionResult loss_is(const std::string& what, double expected, double got,
                                    const std::vector<std::pair<std::string, double>>& mistakes) {
     std::vector<bp_test::Mistake> as_matrices;
+    as_matrices.reserve(mistakes.size());
     for (const auto& [why, value] : mistakes) as_matrices.push_back({why, scalar(value)});
     return matches_or_names_mistake_first(what, scalar(expected), scalar(got), as_matrices, "", 1e-12);
 }
