@@ -208,12 +208,13 @@ TEST(Ex1_10, EveryColumnIsAProbabilityDistribution) {
     const Matrix p = bp::softmax(z);
     const Eigen::ArrayXXd e = z.array().exp();  // small logits: the plain formula is safe here
     const Matrix by_column = (e.rowwise() / e.colwise().sum()).matrix();
+    const Eigen::ArrayXXd shifted = e.rowwise() / e.colwise().maxCoeff();  // e^(z - the column's max)
     EXPECT_HOLDS(matches_or_names_mistake_first(
         "softmax(z)", by_column, p,
         {{"softmax over the rows (each row sums to 1): a column is one example, and each column is divided by its own sum",
           Matrix((e.colwise() / e.rowwise().sum()).matrix())},
-         {"each column divided by the sum of the whole matrix, not by its own sum", Matrix(e.matrix() / e.sum())},
-         {"e^(z - max) not divided by its column's sum", Matrix((e.rowwise() / e.colwise().maxCoeff()).matrix())}}));
+         {"each column divided by the sum of the whole matrix, not by its own sum", Matrix(shifted.matrix() / shifted.sum())},
+         {"e^(z - max) not divided by its column's sum", Matrix(shifted.matrix())}}));
     EXPECT_TRUE((p.array() > 0.0).all()) << bp_test::format_matrix(p);
     EXPECT_MATRIX_NEAR(Matrix(Matrix::Ones(1, 3)), Matrix(p.colwise().sum()));
 }
