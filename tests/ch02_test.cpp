@@ -6,6 +6,7 @@
 #include "bp/core/random.hpp"
 
 #include <cmath>
+#include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
@@ -27,10 +28,12 @@ using bp_test::scalar_sigmoid;
     return matches_or_names_mistake_first(what, scalar(expected), scalar(got), as_matrices, "", 1e-12);
 }
 
-// A loss at logits of +-1000 against the expected one; an inf or NaN is said first, with `why`.
+// A loss at logits of +-1000 against the expected one: on a failure, the first line says what
+// it is instead and `why` (the usual cause there, an overflow or a log of 0).
 ::testing::AssertionResult finite_loss_is(const std::string& what, double expected, double got, const std::string& why) {
-    const std::string not_finite = what + " is " + std::to_string(got) + ", not " + std::to_string(expected) + ": " + why;
-    return bp_test::explained(std::isfinite(got) ? "" : not_finite, bp_test::matrices_near(what, scalar(expected), scalar(got), 1e-12));
+    std::ostringstream first;
+    first << what << " is " << got << ", not " << expected << ": " << why;
+    return bp_test::explained(first.str(), bp_test::matrices_near(what, scalar(expected), scalar(got), 1e-12));
 }
 
 // ---- 2.3 log_sum_exp ----
@@ -49,8 +52,9 @@ TEST(Ex2_3, IsExactForLogitsOfPlusMinus1000) {
     expected << 1000 + std::log(2.0), -1000 + std::log(2.0), 1000;
     const Matrix lse = bp::log_sum_exp(z);
     EXPECT_HOLDS(
-        bp_test::explained("e^1000 is inf (and e^-1000 is 0, whose log is -inf): take each column's largest logit "
-                           "out first, max + log(sum(e^(z - max))) (section 'Log-sum-exp')",
+        bp_test::explained("e^1000 is inf, and e^-1000 underflows (to 0, whose log is -inf, or to the tiniest number "
+                           "Eigen's exp returns): take each column's largest logit out first, max + log(sum(e^(z - max))) "
+                           "(section 'Log-sum-exp')",
                            bp_test::all_finite("log_sum_exp(z)", lse)))
         << "with z =\n"
         << bp_test::format_matrix(z);
@@ -254,7 +258,8 @@ TEST(Ex2_6, IsMinusTheLogOfTheRightClassProbability) {
 
 TEST(Ex2_6, IsFiniteAndCorrectForLogitsOfPlusMinus1000) {
     const std::string stable =
-        "the log of a softmax probability that is exactly 0 is -inf (and 0 times -inf is NaN); write the loss as "
+        "a softmax probability of logits 2000 apart underflows (to 0, whose log is -inf and 0 times that NaN, or to "
+        "the tiniest number Eigen's exp returns, whose log is about -709, not -2000); write the loss as "
         "log_sum_exp(z) - y . z, which never takes the log of a probability (section 'Softmax cross-entropy')";
     EXPECT_HOLDS(finite_loss_is("softmax_cross_entropy_loss(z = (1000, -1000), y = (1, 0))", 0.0,
                                 bp::softmax_cross_entropy_loss(col({1000.0, -1000.0}), col({1.0, 0.0})), stable));
