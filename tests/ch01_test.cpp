@@ -128,6 +128,14 @@ TEST(Ex1_2, IsFiniteAndSaturatesForLogitsOfPlusMinus1000) {
         << bp_test::format_matrix(extremes);
 }
 
+TEST(Ex1_2, IsTheLogisticFunction) {
+    const Matrix z = bp::Rng(24).uniform_matrix(2, 4, -4, 4);
+    BP_INPUTS(z);
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "sigmoid(z)", bp_test::sigmoid_of(z), bp::sigmoid(z),
+        {{"(1 + tanh(z)) / 2: the identity is sigmoid(z) = (1 + tanh(z / 2)) / 2, with z / 2", Matrix((1.0 + z.array().tanh()) / 2.0)}}));
+}
+
 TEST(Ex1_2, IsSymmetric) {
     const Matrix z = bp::Rng(5).uniform_matrix(3, 3, -5, 5);
     BP_INPUTS(z);
@@ -163,6 +171,14 @@ TEST(Ex1_4, IsOddAndSaturates) {
                                     "z.array().tanh() stays finite (section 'Tanh')"));
     EXPECT_HOLDS(bp_test::matrices_near("tanh(z)", row({-1.0, -1.0, 1.0, 1.0}), bp::tanh(extremes))) << "with z =\n"
                                                                                                      << bp_test::format_matrix(extremes);
+}
+
+TEST(Ex1_4, IsTanhNotARescaledSigmoidOfZ) {
+    const Matrix z = bp::Rng(25).uniform_matrix(2, 4, -3, 3);
+    BP_INPUTS(z);
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "tanh(z)", bp_test::tanh_of(z), bp::tanh(z),
+        {{"2 sigmoid(z) - 1: the identity is tanh(z) = 2 sigmoid(2z) - 1, with 2z", Matrix(2.0 * bp_test::sigmoid_of(z).array() - 1.0)}}));
 }
 
 TEST(Ex1_5, MatchesTheSlopeOfTanh) {
@@ -289,6 +305,20 @@ TEST(Ex1_11, StoresAPrevZAndAForTheBackwardPass) {
     EXPECT_MATRIX_NEAR(each(z, scalar_sigmoid), layer.a);
     EXPECT_EQ(&a, &layer.a) << "forward returns a reference to the stored a";
     EXPECT_TRUE(layer.has_forward);
+}
+
+TEST(Ex1_11, AppliesTheLayersOwnActivation) {
+    bp::Rng rng(26);
+    bp::Dense layer(3, 2, Activation::tanh, rng);
+    const Matrix x = rng.uniform_matrix(3, 4, -1, 1);
+    BP_INPUTS(layer.W, Matrix(layer.b), x);
+    layer.forward(x);
+    const Matrix z = (layer.W * x).colwise() + layer.b;  // the formula, written out here
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "layer.a", bp_test::tanh_of(z), layer.a,
+        {{"a = sigmoid(z) in a tanh layer: activate(f, z) applies the layer's own activation f", bp_test::sigmoid_of(z)},
+         {"a = z: the activation is missing, a = activate(f, z)", z}}))
+        << "in a Dense layer with f = Activation::tanh";
 }
 
 TEST(Ex1_11, ASecondCallReplacesTheStoredValues) {
