@@ -108,7 +108,7 @@ Inputs::~Inputs() { inputs_stack().pop_back(); }
 std::string inputs_in_scope() {
     std::string text;
     for (const std::string& t : inputs_stack()) text += (text.empty() ? "" : ", ") + t;
-    return text.empty() ? "" : "The test's inputs: " + text + " (their values below).";
+    return text.empty() ? "" : "The test's inputs: " + text + " (their values are at the end of this failure's full text).";
 }
 
 namespace {
