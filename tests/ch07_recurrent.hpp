@@ -9,6 +9,8 @@
 #include "bp/recurrent/lstm.hpp"
 #include "bp/recurrent/rnn.hpp"
 
+#include <string>
+
 namespace bp_test {
 
 // The tests' own forward pass of an RNN, h_t = f(W_x x_t + W_h h_{t-1} + b), stored into the
@@ -68,5 +70,19 @@ struct OwnLstmStep {
         h = (gates.middleRows(2 * n, n).array() * c.array().tanh()).matrix();
     }
 };
+
+// A step backward writes its outputs (=): the layers' loops hand it buffers that still hold the
+// step before's values. The tests run a step into zeros (`written`) and again into `held` everywhere
+// (`over_held`); `added` says what "+=" means for that output, named when over_held = written + held.
+constexpr double held = 100;
+inline bp::Matrix held_like(const bp::Matrix& m) { return bp::Matrix::Constant(m.rows(), m.cols(), held); }
+inline ::testing::AssertionResult writes_over(const std::string& out, const bp::Matrix& written, const bp::Matrix& over_held,
+                                              const std::string& added) {
+    return matches_or_names_mistake_first(
+        out, written, over_held,
+        {{"expected " + out + " to be the same whatever it held before, got the right value plus the 100 it held: " + added,
+          bp::Matrix(written.array() + held)}},
+        "the step writes its outputs (=): what they held before (here 100 everywhere) must not change them");
+}
 
 }  // namespace bp_test
