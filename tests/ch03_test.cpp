@@ -398,6 +398,7 @@ TEST(Ex3_4, TwoBackwardPassesAddUpInEveryLayer) {
             "net.backward(dy) for a 3-4-2 network", [&] { net.backward(dy); }, layers_in_reverse_hint))
         return;
     std::vector<Matrix> once;
+    once.reserve(net.size());
     for (std::size_t l = 0; l < net.size(); ++l) once.push_back(net.dense(l).dW);
     net.backward(dy);
     for (std::size_t l = 0; l < net.size(); ++l)

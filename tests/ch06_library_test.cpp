@@ -339,20 +339,22 @@ TEST(Ch06Monitor, NamesTheFirstStepThatIsNotFiniteAsTrainingDoes) {
     } catch (const bp::Diverged& e) {
         said = e.what();
     }
-    ASSERT_TRUE(monitor.divergence()) << "the monitor saw the step that was not finite";
-    EXPECT_EQ(monitor.divergence()->step, 2);
-    EXPECT_EQ(monitor.divergence()->parameter, "layer1.W");
-    EXPECT_NE(said.find("at step 2: " + monitor.divergence()->detail), std::string::npos)
-        << "the monitor and bp::Diverged say the same: " << said << " / " << monitor.divergence()->detail;
+    const auto& diverged = monitor.divergence();
+    ASSERT_TRUE(diverged) << "the monitor saw the step that was not finite";
+    EXPECT_EQ(diverged.value().step, 2);
+    EXPECT_EQ(diverged.value().parameter, "layer1.W");
+    EXPECT_NE(said.find("at step 2: " + diverged.value().detail), std::string::npos)
+        << "the monitor and bp::Diverged say the same: " << said << " / " << diverged.value().detail;
     EXPECT_EQ(monitor.records().back().step, 2) << "the step that diverged is recorded, whatever `every` says";
     EXPECT_NE(monitor.report().find("first value that is not finite: at step 2, the gradient of layer1.W is"), std::string::npos)
         << monitor.report();
 
     bp::GradientMonitor loss_watch(net, sgd);
     loss_watch.observe(7, std::numeric_limits<double>::quiet_NaN(), net.parameters());
-    ASSERT_TRUE(loss_watch.divergence());
-    EXPECT_EQ(loss_watch.divergence()->detail, "the loss is nan");
-    EXPECT_EQ(loss_watch.divergence()->parameter, "");
+    const auto& loss_diverged = loss_watch.divergence();
+    ASSERT_TRUE(loss_diverged);
+    EXPECT_EQ(loss_diverged.value().detail, "the loss is nan");
+    EXPECT_EQ(loss_diverged.value().parameter, "");
 }
 
 TEST(Ch06Monitor, WithEveryZeroItOnlyWatches) {
@@ -364,8 +366,9 @@ TEST(Ch06Monitor, WithEveryZeroItOnlyWatches) {
     net.dense(0).dW(0, 1) = std::numeric_limits<double>::quiet_NaN();
     watch.observe(1, 1.0, net.parameters());
     EXPECT_TRUE(watch.records().empty()) << "every = 0 records nothing, so it calls no exercise";
-    ASSERT_TRUE(watch.divergence());
-    EXPECT_EQ(watch.divergence()->detail, "the gradient of layer1.W is nan at row 0, column 1");
+    const auto& diverged = watch.divergence();
+    ASSERT_TRUE(diverged);
+    EXPECT_EQ(diverged.value().detail, "the gradient of layer1.W is nan at row 0, column 1");
 }
 
 TEST(Ch06Monitor, RefusesNonsense) {

@@ -47,6 +47,7 @@ TEST(Ex7_5, ChecksTheWeightsTheInputsAndTheStartState) {
     }
     if (!check.passed) ADD_FAILURE() << why << check.report();
     std::vector<std::string> names;
+    names.reserve(check.worst_by_parameter.size());
     for (const auto& [name, worst] : check.worst_by_parameter) names.push_back(name);
     EXPECT_EQ(names, (std::vector<std::string>{"W_x", "W_h", "b", "x", "h0"}))
         << "check W_x, W_h and b (rnn.parameters()), then the input as \"x\" and the start state as \"h0\"";

@@ -67,7 +67,7 @@ TEST(LibModule, ASequenceModelIsAModuleWithOrWithoutAReadout) {
     EXPECT_EQ(names_of(model.parameters()), (std::vector<std::string>{"lstm.W_x", "lstm.W_h", "lstm.b", "readout.W", "readout.b"}));
     model.set_training(false);
     EXPECT_FALSE(model.layer->training());
-    EXPECT_FALSE(model.readout->training());
+    EXPECT_FALSE(model.readout.value().training());
 
     bp::SequenceModel bare(std::make_unique<bp::Gru>(3, 4, rng), std::nullopt);  // o_t = h_t: a loss on h directly
     EXPECT_EQ(bare.parameters().size(), 9u);
@@ -119,6 +119,7 @@ TEST(LibModule, TheMonitorWatchesAnLstmsParametersAndItsGradientThroughTime) {
     ASSERT_EQ(monitor.records().size(), 1u);
     const auto& r = monitor.records().front();
     std::vector<std::string> names;
+    names.reserve(r.parameters.size());
     for (const auto& p : r.parameters) names.push_back(p.name);
     EXPECT_EQ(names, (std::vector<std::string>{"lstm.W_x", "lstm.W_h", "lstm.b", "readout.W", "readout.b"}));
     ASSERT_EQ(r.hidden.size(), 1u);
@@ -140,9 +141,10 @@ TEST(LibModule, TheMonitorNamesTheParameterOfARecurrentNetworkThatDiverges) {
     bp::SequenceBatch batch{Sequence(rng.normal_matrix(2, 4 * 2, 1.0), 2), Sequence(rng.normal_matrix(2, 4 * 2, 1.0), 2), 1};
     model.layer->parameters()[1].value()(0, 0) = std::numeric_limits<double>::infinity();  // W_h
     EXPECT_THROW(bp::train_sequence_step(model, bp::mean_squared_error(), sgd, batch, options, 7), bp::Diverged);
-    ASSERT_TRUE(monitor.divergence().has_value());
-    EXPECT_EQ(monitor.divergence()->step, 7);
-    EXPECT_FALSE(monitor.divergence()->detail.empty());
+    const auto& diverged = monitor.divergence();
+    ASSERT_TRUE(diverged.has_value());
+    EXPECT_EQ(diverged.value().step, 7);
+    EXPECT_FALSE(diverged.value().detail.empty());
 }
 
 }  // namespace

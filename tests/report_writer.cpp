@@ -24,7 +24,7 @@ ReportWriter::~ReportWriter() = default;
 
 void ReportWriter::write_line(const std::string& line) {
     if (channel_) channel_->write_line(line);
-    else *file_ << line << std::endl;  // flushed: a crash leaves the lines before it
+    else *file_ << line << '\n' << std::flush;  // flushed: a crash leaves the lines before it
 }
 
 namespace {

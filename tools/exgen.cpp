@@ -59,6 +59,7 @@
 //       reader; none of them reads the markers.
 
 #include <algorithm>
+#include <charconv>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -141,7 +142,11 @@ std::map<std::string, Section> read_sections(const fs::path& chapters) {
     for (const auto& entry : fs::directory_iterator(chapters)) {
         const fs::path page = entry.path() / "chapter.md";
         if (!fs::is_regular_file(page)) continue;
-        const int chapter = std::atoi(entry.path().filename().string().c_str());
+        const std::string folder = entry.path().filename().string();  // NN-topic
+        int chapter = 0;
+        const auto [rest, error] = std::from_chars(folder.data(), folder.data() + folder.size(), chapter);
+        if (error != std::errc() || rest == folder.data() + folder.size() || *rest != '-' || chapter <= 0)
+            throw Failure{"chapters/" + folder + " has a chapter.md, but a chapter's folder is named NN-topic (01-forward)"};
         std::string chapter_title;
         for (const std::string& line : split_lines(read_text(page))) {
             std::smatch m;

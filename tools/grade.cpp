@@ -207,6 +207,7 @@ void set_limit(int resource, rlim_t value) {
     }
     prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
     std::vector<char*> args;
+    args.reserve(s.argv.size() + 1);
     for (const std::string& a : s.argv) args.push_back(const_cast<char*>(a.c_str()));
     args.push_back(nullptr);
     // One OpenBLAS thread: the test program refuses to run with threads it did not start.
@@ -763,7 +764,8 @@ Setup prepare(const Paths& p, Sandbox& sandbox, int jobs) {
     if (!cached) {
         fs::remove(stamp);
         std::cout << "course grade: building the library and the tests on the "
-                  << (have_solutions ? "reference solutions, and timing their tests" : "stubs") << " (build/grade; once)..." << std::endl;
+                  << (have_solutions ? "reference solutions, and timing their tests" : "stubs") << " (build/grade; once)..." << '\n'
+                  << std::flush;
         sync(p, have_solutions ? p.root / "solutions" : p.stubs);
         build(p, {"exgen", "course_tests", "exercise_manifest"}, jobs);
         std::string why;
@@ -1138,7 +1140,8 @@ int grade_main(int argc, char** argv) {
         // One grading of this build at a time (the same lock as ./course's builds): a second waits.
         const int lock = ::open((p.root / "build" / ".grade.lock").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
         if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) != 0) {
-            std::cout << "course grade: another grading (or build) of build/grade is running; waiting for it to finish..." << std::endl;
+            std::cout << "course grade: another grading (or build) of build/grade is running; waiting for it to finish..." << '\n'
+                      << std::flush;
             flock(lock, LOCK_EX);
         }
 
@@ -1188,7 +1191,7 @@ int grade_main(int argc, char** argv) {
 
         std::vector<Graded> gradebook;
         for (const auto& [path, name] : submissions) {
-            std::cout << "course grade: grading " << path.string() << std::endl;
+            std::cout << "course grade: grading " << path.string() << '\n' << std::flush;
             const auto t = Clock::now();
             try {
                 gradebook.push_back(grade_one(p, setup, sandbox, path, name, is_class ? out / name : out, jobs));

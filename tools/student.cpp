@@ -43,6 +43,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cerrno>
 #include <chrono>
 #include <csignal>
@@ -455,7 +456,10 @@ std::pair<int, int> required_from_here(const std::string& log, const std::string
         if (at != std::string::npos && (at == 0 || line[at - 1] == '/') && line.size() >= tail.size() &&
             line.compare(line.size() - tail.size(), tail.size(), tail) == 0) {
             std::pair<int, int> here{0, 0};
-            if (std::sscanf(line.c_str() + at + file.size() + 1, "%d:%d", &here.first, &here.second) == 2) place = here;
+            const char *p = line.data() + at + file.size() + 1, *end = line.data() + line.size();  // LINE:COLUMN
+            const auto [colon, e1] = std::from_chars(p, end, here.first);
+            if (e1 == std::errc() && colon != end && *colon == ':' && std::from_chars(colon + 1, end, here.second).ec == std::errc())
+                place = here;
             if (first.first == 0) first = place;
         } else if (line.find(error) != std::string::npos &&
                    line.compare(line.size() - std::min(line.size(), message.size()), message.size(), message) == 0 && nth-- == 0) {
@@ -478,11 +482,9 @@ void collect_messages(const nlohmann::json& d, std::string& into) {
 bool explain_exercise_errors(const fs::path& build, const std::string& log) {
     const fs::path diagnostics = build / "diagnostics";
     if (!fs::is_directory(diagnostics)) return false;
-    std::vector<Exercise> all;
-    try {
-        all = read_manifest(build / "exercises.tsv");
-    } catch (const Failure&) {  // not listed yet (a first build): no exercise named
-    }
+    // Not listed yet (a first build): no exercise named.
+    const std::vector<Exercise> all =
+        fs::exists(build / "exercises.tsv") ? read_manifest(build / "exercises.tsv") : std::vector<Exercise>{};
     std::vector<std::pair<std::string, fs::path>> files;  // exercises/chNN/x.cpp, its diagnostics
     std::error_code error;
     for (fs::recursive_directory_iterator it(diagnostics, error), end; !error && it != end; it.increment(error)) {
@@ -799,7 +801,7 @@ int watch(const Options& o) {
     action.sa_handler = [](int) { stop = 1; };
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
-    std::cout << "course: watching exercises/ (Ctrl-C stops). Save an exercise file to check it." << std::endl;
+    std::cout << "course: watching exercises/ (Ctrl-C stops). Save an exercise file to check it." << '\n' << std::flush;
     std::map<std::string, Seen> seen = look({});
     while (!stop) {
         std::this_thread::sleep_for(std::chrono::seconds(1));
@@ -817,16 +819,14 @@ int watch(const Options& o) {
         // A file gone (deleted, renamed) comes first: the build names it and the ways back,
         // and that is all for this look.
         if (!gone.empty()) {
-            std::cout << "\ncourse: " << gone.front() << " is gone: checking" << std::endl;
+            std::cout << "\ncourse: " << gone.front() << " is gone: checking" << '\n' << std::flush;
             run({course, "check"});
-            std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << std::endl;
+            std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << '\n' << std::flush;
             continue;
         }
-        std::vector<Exercise> all;
-        try {
-            all = read_manifest("build/student/exercises.tsv");
-        } catch (const Failure&) {  // never built: the whole check builds it
-        }
+        // Never built: the whole check builds it.
+        const std::vector<Exercise> all =
+            fs::exists("build/student/exercises.tsv") ? read_manifest("build/student/exercises.tsv") : std::vector<Exercise>{};
         for (const std::string& file : changed) {
             if (stop) break;
             const auto old = before.find(file);
@@ -835,13 +835,14 @@ int watch(const Options& o) {
             const std::string id = all.empty() ? "" : edited_exercise(all, file, line);
             if (id.empty() && !all.empty()) continue;  // a file without exercises
             std::cout << "\ncourse: " << clock_time() << " " << file << " saved: checking "
-                      << (id.empty() ? std::string("everything") : "exercise " + id) << std::endl;
+                      << (id.empty() ? std::string("everything") : "exercise " + id) << '\n'
+                      << std::flush;
             if (id.empty()) run({course, "check"});
             else run({course, "check", id});
-            std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << std::endl;
+            std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << '\n' << std::flush;
         }
     }
-    std::cout << "\ncourse: stopped watching" << std::endl;
+    std::cout << "\ncourse: stopped watching" << '\n' << std::flush;
     return 0;
 }
 

@@ -6,6 +6,7 @@
 #include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 
+#include <cmath>
 #include <iostream>
 
 int main(int argc, char** argv) try {
@@ -21,11 +22,15 @@ int main(int argc, char** argv) try {
     options.real("step", step, 0, 10, "the step between two values of z", bp::Options::above_min);
     options.parse_or_exit(argc, argv);
     if (!(from < to)) options.fail("--from must be below --to");
+    // How many z: from, from + step, ..., up to to (counted, so that rounding loses none).
+    const double count = std::floor((to - from) / step + 1e-9) + 1;
+    if (count > 1e6) options.fail("--step gives more than a million values of z between --from and --to");
 
     //! [experiment]
     const bp::Matrix y = bp::Matrix::Constant(1, 1, target);
     std::vector<double> zs, mse, bce, mse_dz, bce_dz;
-    for (double z0 = from; z0 <= to + 1e-9; z0 += step) {
+    for (int i = 0; i < static_cast<int>(count); ++i) {
+        const double z0 = from + i * step;
         const bp::Matrix z = bp::Matrix::Constant(1, 1, z0);
         const bp::Matrix a = bp::sigmoid(z);
         zs.push_back(z0);

@@ -43,7 +43,8 @@ int main(int argc, char** argv) try {
     const double slope = net.dense(0).dW(0, 0);  // dL/dw from backpropagation
 
     std::vector<double> ws, losses, tangent;
-    for (double dw = -range; dw <= range + 1e-9; dw += range / 60) {
+    for (int i = -60; i <= 60; ++i) {
+        const double dw = range * i / 60;
         w = w0 + dw;
         ws.push_back(w);
         losses.push_back(loss());

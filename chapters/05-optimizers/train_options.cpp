@@ -63,5 +63,10 @@ TrainOptions parse_train_options(int argc, char** argv) {
 // that the line needs, one word for the course tool: libtorch (the libtorch preset) or fast;
 // when not, prints what ch05-train would say and exits as it would (2); prints the help for
 // --help.
-int main(int argc, char** argv) { std::cout << (ch05::parse_train_options(argc, argv).needs_libtorch() ? "libtorch" : "fast") << '\n'; }
+int main(int argc, char** argv) try {
+    std::cout << (ch05::parse_train_options(argc, argv).needs_libtorch() ? "libtorch" : "fast") << '\n';
+} catch (const std::exception& e) {
+    std::cerr << "ch05-train-options: " << e.what() << '\n';
+    return 1;
+}
 #endif

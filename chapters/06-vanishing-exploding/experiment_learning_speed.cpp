@@ -83,6 +83,7 @@ int main(int argc, char** argv) try {
         std::cout << spec.label() << ": mean ||db|| over the run, layer by layer:";
         for (std::size_t l = 0; l < speed.names.size(); ++l) {
             std::vector<double> norms;
+            norms.reserve(speed.by_step.size());
             for (const auto& step : speed.by_step) norms.push_back(step[l]);
             figure.curves.push_back({"hidden layer " + std::to_string(l + 1), smoothed(norms, 20)});
             double mean = 0;

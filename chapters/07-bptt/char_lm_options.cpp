@@ -32,8 +32,13 @@ CharLmOptions parse_char_lm_options(int argc, char** argv) {
 }  // namespace ch07
 
 #ifdef BP_OPTIONS_ONLY
+#include <iostream>
+
 // ch07-char-lm-options: exits with 0, printing nothing, when ch07-char-lm would take this
 // command line; prints what ch07-char-lm would say and exits as it would (2) when not; prints
 // the help for --help.
-int main(int argc, char** argv) { ch07::parse_char_lm_options(argc, argv); }
+int main(int argc, char** argv) try { ch07::parse_char_lm_options(argc, argv); } catch (const std::exception& e) {
+    std::cerr << "ch07-char-lm-options: " << e.what() << '\n';
+    return 1;
+}
 #endif

@@ -74,6 +74,7 @@ void Sequential::backward_parameters(const Matrix& dy) {
 std::vector<Child> Sequential::children() {
     require_layers("Sequential::children", false);
     std::vector<Child> all;
+    all.reserve(layers.size());
     for (std::size_t i = 0; i < layers.size(); ++i) all.push_back({layer_name(i), *layers[i]});
     return all;
 }

@@ -77,7 +77,7 @@ void ProgressBar::finish(const std::string& summary) {
     if (terminal_) out_ << "\r\033[K";
     std::ostringstream line;  // (not out_ << std::fixed: that would stay set on the caller's stream)
     line << label_ << " done in " << std::fixed << std::setprecision(1) << elapsed << " s  " << summary;
-    out_ << line.str() << std::endl;
+    out_ << line.str() << '\n' << std::flush;
 }
 
 Metrics evaluate(Layer& model, const Dataset& data, Index batch) {

@@ -20,6 +20,8 @@ public:
     explicit Residual(std::unique_ptr<Layer> inner);
     Residual(const Residual& other);
     Residual& operator=(const Residual& other);
+    Residual(Residual&&) = default;  // net.add(Residual(...)) moves the inner layer, not copies it
+    Residual& operator=(Residual&&) = default;
 
     /// y = x + F(x); a ShapeError if F does not keep the shape of x.
     const Matrix& forward(const Matrix& x) override;
