@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, when the autograder is built (the bundle of
 # ./course autograder unpacked in /autograder/source): it installs the Debian/Ubuntu packages
-# the course needs (./course deps, the course's one list) and makes what grading needs, once:
+# grading needs (./course deps --no-clang, the course's one list) and makes what grading needs, once:
 # the grade build and the reference solutions' tests, run and timed. It does so by grading the
 # reference solutions themselves, which must score full marks, so a broken bundle fails here
 # and not on a student. Each student's run_autograder then compiles only their files.
@@ -12,7 +12,7 @@ set -euo pipefail
 root=${AUTOGRADER_ROOT:-/autograder}
 course=$root/source/course/course
 [ -x "$course" ] || { echo "setup.sh: no course repository at $root/source/course" >&2; exit 1; }
-"$course" deps python3
+"$course" deps --no-clang python3  # grading compiles with g++: clang 22 is for the sanitizers
 # The tests run with an empty /tmp, /var/tmp and /dev/shm of their own: the test program must be elsewhere.
 case "$(realpath "$root")/" in
   /tmp/* | /var/tmp/* | /dev/shm/*) echo "setup.sh: $root is under /tmp, /var/tmp or /dev/shm, which the tests do not see; put it elsewhere" >&2; exit 1 ;;
