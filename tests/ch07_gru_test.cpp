@@ -296,14 +296,21 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
     const Matrix dA_h = (G.array() * (1.0 - s.u.array()) * (1.0 - s.candidate.array().square())).matrix();
     const bp_test::Mistake with_h_prev{"dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T",
                                        dA_h * h_prev.transpose()};
+    // A known slip is named once, as the first line of the first result it shows in.
     const std::string slip = gru_backward_slip(gru, x, h_prev, G, results_of(gru, dx, dh_prev));
+    std::vector<::testing::AssertionResult> results;
     for (std::size_t i = 0; i < mine.size(); ++i)
-        EXPECT_HOLDS(matches_or_names_mistake_first(
+        results.push_back(matches_or_names_mistake_first(
             "d" + mine[i].name, graphs[i].grad(), mine[i].grad(),
             mine[i].name == "W_hh" ? std::vector<bp_test::Mistake>{with_h_prev} : std::vector<bp_test::Mistake>{},
             slip.empty() ? "against chapter 3's graph" : slip, 1e-12));
-    EXPECT_HOLDS(bp_test::explained(slip, matrices_near("dx_t", g.grad(xv), dx, 1e-12)));
-    EXPECT_HOLDS(bp_test::explained(slip, matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12)));
+    results.push_back(bp_test::explained(slip, matrices_near("dx_t", g.grad(xv), dx, 1e-12)));
+    results.push_back(bp_test::explained(slip, matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12)));
+    for (const ::testing::AssertionResult& result : results) {
+        if (result) continue;
+        ADD_FAILURE() << result.message();
+        if (!slip.empty()) return;
+    }
 }
 
 TEST(Ex7_11, AddsIntoTheGradients) {
