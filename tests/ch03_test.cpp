@@ -9,6 +9,9 @@
 #include "bp/core/loss.hpp"
 #include "bp/layers/mlp.hpp"
 
+#include <string>
+#include <tuple>
+
 namespace {
 
 using bp::Activation;
@@ -544,10 +547,25 @@ TEST(Ex3_6, GraphGivesTheSameGradientsAsTheLayerBackward) {
     const bp::Var z2 = g.add_bias(g.matmul(W2, a1), b2);
     g.backward(g.softmax_cross_entropy(z2, y));
 
-    EXPECT_MATRIX_NEAR(net.dense(0).dW, g.grad(W1));
-    EXPECT_MATRIX_NEAR(Matrix(net.dense(0).db), g.grad(b1));
-    EXPECT_MATRIX_NEAR(net.dense(1).dW, g.grad(W2));
-    EXPECT_MATRIX_NEAR(Matrix(net.dense(1).db), g.grad(b2));
+    // matmul_backward dividing dW, da or both by the batch size m = 5: W2's product divides dW2
+    // and the gradient it sends down, W1's product divides dW1 again. Named only when all three
+    // gradients show the same division, and once, on the first gradient it shows in.
+    const double m = 5;
+    std::string why;
+    for (const auto& [dW_by, da_by, what] : {std::tuple<double, double, const char*>{m, 1, "dW is "},
+                                             {1, m, "da (the gradient sent down to the layer below) is "},
+                                             {m, m, "dW and da are "}})
+        if (why.empty() && bp_test::near(net.dense(1).dW / dW_by, g.grad(W2)) && bp_test::near(net.dense(0).db / da_by, g.grad(b1)) &&
+            bp_test::near(net.dense(0).dW / (dW_by * da_by), g.grad(W1)))
+            why = std::string("In matmul_backward, ") + what + divided_by_m;
+    const ::testing::AssertionResult results[] = {
+        bp_test::matrices_near("dW1", net.dense(0).dW, g.grad(W1)), bp_test::matrices_near("db1", Matrix(net.dense(0).db), g.grad(b1)),
+        bp_test::matrices_near("dW2", net.dense(1).dW, g.grad(W2)), bp_test::matrices_near("db2", Matrix(net.dense(1).db), g.grad(b2))};
+    for (const ::testing::AssertionResult& result : results) {
+        if (result) continue;
+        ADD_FAILURE() << bp_test::explained(why, result).message();
+        if (!why.empty()) return;
+    }
 }
 
 TEST(Ex3_6, AWeightUsedTwiceGetsBothContributions) {
@@ -567,7 +585,10 @@ TEST(Ex3_6, AWeightUsedTwiceGetsBothContributions) {
           inner},
          {"dW holds only the share of the outer W in W (W x): the inner product W x got no gradient to pass on (da += W^T dn "
           "gives it), or its share was not added (dW += dn * a.transpose())",
-          outer}},
+          outer},
+         {"dW is " + divided_by_m, Matrix((outer + inner) / 3.0)},  // x has m = 3 columns
+         {"da is " + divided_by_m, Matrix(outer + inner / 3.0)},
+         {"dW and da are " + divided_by_m, Matrix(outer / 3.0 + inner / 9.0)}},
         "", 1e-7))
         << "for L = sum(W W x): W is used twice";
 }
@@ -606,10 +627,12 @@ TEST(Ex3_6, ASquareWNeedsTheRightTransposes) {
     const std::string inputs = "for n = W a with the square, non-symmetric W =\n" + bp_test::format_matrix(W);
     EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
         "dW", dn * a.transpose(), dW,
-        {{"dW = a dn^T, the transpose of dn a^T (with a square W both fit every shape): dW += dn * a.transpose()", a * dn.transpose()}}))
+        {{"dW = a dn^T, the transpose of dn a^T (with a square W both fit every shape): dW += dn * a.transpose()", a * dn.transpose()},
+         {"dW is " + divided_by_m, dn * a.transpose() / 2.0}}))  // a has m = 2 columns
         << inputs;
-    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first("da", W.transpose() * dn, da,
-                                                         {{"da = W dn: it is W^T dn (with a square W both fit every shape)", W * dn}}))
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "da", W.transpose() * dn, da,
+        {{"da = W dn: it is W^T dn (with a square W both fit every shape)", W * dn}, {"da is " + divided_by_m, W.transpose() * dn / 2.0}}))
         << inputs;
 }
 
@@ -622,8 +645,10 @@ TEST(Ex3_6, NonSquareShapesFitOnlyTheRightFormulas) {
             "matmul_backward(dn, W, a, dW, da) with W 4x2, a 2x3 and dn 4x3", [&] { bp::matmul_backward(dn, W, a, dW, da); },
             "dW has W's shape: dn a^T = (4x3)(3x2); da has a's shape: W^T dn = (2x4)(4x3)."))
         return;
-    EXPECT_MATRIX_NEAR(Matrix(dn * a.transpose()), dW);
-    EXPECT_MATRIX_NEAR(Matrix(W.transpose() * dn), da);
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("dW", dn * a.transpose(), dW, {{"dW is " + divided_by_m, dn * a.transpose() / 3.0}}));
+    EXPECT_HOLDS(
+        bp_test::matches_or_names_mistake_first("da", W.transpose() * dn, da, {{"da is " + divided_by_m, W.transpose() * dn / 3.0}}));
 }
 
 TEST(Ex3_7, XTimesXHasGradientTwoX) {

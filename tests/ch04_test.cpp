@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cmath>
 #include <functional>
+#include <iomanip>
 #include <sstream>
 #include <stdexcept>
 #include <string>
@@ -18,6 +19,22 @@ using bp::Activation;
 using bp::Matrix;
 
 // ---- 4.1 numerical_gradient ----
+
+// The mistake of stepping by a number of one's own instead of the h given, said as a failure's
+// first line when the slopes show it: `got` and `again` are numerical_gradient's for two different
+// steps (`calls`), the same, and close to the derivative `exact`; "" otherwise. Slopes off by
+// different amounts at different elements are round-off: the step was far too small.
+std::string own_step(const Matrix& exact, const Matrix& got, const Matrix& again, const std::string& calls) {
+    if (!bp_test::near(got, again, 1e-12) || !bp_test::near(exact, got, 1e-2)) return "";
+    const Eigen::ArrayXXd off = (got - exact).array();
+    std::ostringstream out;
+    out << calls << " gave the same slopes: the step used is one of your own, not the h given";
+    if (off.maxCoeff() - off.minCoeff() > 1e-6)
+        out << ", and one far too small: the slopes are off the derivative by up to " << std::setprecision(2) << off.abs().maxCoeff()
+            << ", by a different amount at each element, the round-off of a tiny step (section Why not a smaller step? The V)";
+    out << ". Step by the h given: x(i) = saved + h, then saved - h, and divide by 2 * h";
+    return out.str();
+}
 
 TEST(Ex4_1, GivesThreeXSquaredPlusHSquaredForTheSumOfCubes) {
     // For x^3 the central difference is known exactly: ((x + h)^3 - (x - h)^3) / 2h = 3x^2 + h^2.
@@ -47,9 +64,15 @@ TEST(Ex4_1, GivesThreeXSquaredPlusHSquaredForTheSumOfCubes) {
          "of the partial derivatives; move one element at a time",
          Matrix::Constant(2, 2, expected.sum())},
         {"Slopes measured with a step of your own instead of the h given (with h = 0.1 they are 3x^2 + h^2, not 3x^2)", Matrix(three_x2)}};
+    Matrix y = start;  // the same slopes with half the step
+    const std::string ignores_h =
+        own_step(three_x2, got, bp::numerical_gradient([&y] { return y.array().cube().sum(); }, bp::view(y), h / 2),
+                 "numerical_gradient(f, x, 0.1) and numerical_gradient(f, x, 0.05)");
     EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
         "numerical_gradient(f, x, 0.1)", expected, got, mistakes,
-        "The central difference of x^3 is exactly 3x^2 + h^2: (f(x_i + h) - f(x_i - h)) / 2h, for each element on its own."))
+        !ignores_h.empty()
+            ? ignores_h
+            : "The central difference of x^3 is exactly 3x^2 + h^2: (f(x_i + h) - f(x_i - h)) / 2h, for each element on its own."))
         << "for f = sum of x_i^3 at x =\n"
         << bp_test::format_matrix(start);
 }
@@ -60,7 +83,12 @@ TEST(Ex4_1, GivesTwoXForTheSumOfSquares) {
     const Matrix expected = 2 * x;  // before the call, which perturbs x
     const auto f = [&x] { return x.squaredNorm(); };
     const Matrix got = bp::numerical_gradient(f, bp::view(x));
-    EXPECT_HOLDS(bp_test::matrices_near("numerical_gradient", expected, got, 1e-8));
+    const ::testing::AssertionResult result = bp_test::matrices_near("numerical_gradient", expected, got, 1e-8);
+    if (result) return;
+    Matrix y = x;
+    const std::string ignores_h = own_step(expected, got, bp::numerical_gradient([&y] { return y.squaredNorm(); }, bp::view(y), 1e-3),
+                                           "numerical_gradient(f, x) and numerical_gradient(f, x, 1e-3)");
+    EXPECT_HOLDS(bp_test::explained(ignores_h, result)) << "for f = the sum of x_i^2, whose slopes are 2x";
 }
 
 TEST(Ex4_1, LeavesXExactlyAsItWas) {
@@ -185,6 +213,11 @@ TEST(Ex4_2, GivesTheRelativeErrorOnSmallCases) {
          })},
         {"The error has a sign, (a - n) / ...: take |a - n|", each([](double a, double n, double floor) {
              return (a - n) / max({abs(a), abs(n), floor});
+         })},
+        {"|a - n| was cut to a whole number (here 0 for every difference below 1): the difference went through an int (an "
+         "abs that takes an int, such as C's abs(int), or a cast); std::abs(a - n) on the double keeps the fraction",
+         each([](double a, double n, double floor) {
+             return abs(std::trunc(a - n)) / max({abs(a), abs(n), floor});
          })},
         {"Below the floor the plain difference |a - n| is returned: it must be divided by the floor, |a - n| / floor",
          each(

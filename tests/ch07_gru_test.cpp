@@ -8,6 +8,7 @@
 
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -63,13 +64,25 @@ TEST(Ex7_10, ComputesTheGruStep) {
         return Matrix(want.u.array() * h_prev.array() + (1.0 - want.u.array()) * candidate.array());
     };
     const Matrix after_product = with_candidate(want.r.cwiseProduct(gru.W_hh * h_prev)), no_reset = with_candidate(gru.W_hh * h_prev);
+    // The reset gate on both products; and the two gates in each other's places.
+    const Matrix candidate_all_reset = tanh_of(Matrix(want.r.cwiseProduct(gru.W_xh * x + gru.W_hh * h_prev)).colwise() + gru.b_h);
+    const Matrix all_reset = want.u.array() * h_prev.array() + (1.0 - want.u.array()) * candidate_all_reset.array();
+    const Matrix candidate_of_u = tanh_of((gru.W_xh * x + gru.W_hh * want.u.cwiseProduct(h_prev)).colwise() + gru.b_h);
+    const Matrix gates_swapped = want.r.array() * h_prev.array() + (1.0 - want.r.array()) * candidate_of_u.array();
     EXPECT_HOLDS(matches_or_names_mistake_first(
         "h_t", want.h, g.value(h),
         {{update_gate_swapped, with_update_gate_swapped(want, h_prev)},
          {"the candidate has r ⊙ (W_hh h_prev), the reset gate applied after the product, as PyTorch's nn.GRU does; this course "
           "applies it before, as Cho and others do: W_hh (r ⊙ h_prev), g.matmul(W_hh, g.mul(r, h_prev))",
           after_product},
-         {"the candidate has W_hh h_prev, without the reset gate: h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h)", no_reset}},
+         {"the candidate has W_hh h_prev, without the reset gate: h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h)", no_reset},
+         {"the candidate has r ⊙ (W_xh x_t + W_hh h_prev), the reset gate on both products: it acts on the state alone, before "
+          "W_hh: h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h)",
+          all_reset},
+         {"the two gates are in each other's places, r mixing h_prev with h~ and u resetting the state in the candidate: u (from "
+          "W_xu, W_hu, b_u) is the update gate, h_t = u ⊙ h_prev + (1 - u) ⊙ h~, and r (from W_xr, W_hr, b_r) the reset gate, "
+          "W_hh (r ⊙ h_prev)",
+          gates_swapped}},
         "u = sigmoid(W_xu x_t + W_hu h_prev + b_u), r = sigmoid(W_xr x_t + W_hr h_prev + b_r); "
         "h~ = tanh(W_xh x_t + W_hh (r ⊙ h_prev) + b_h); h_t = u ⊙ h_prev + (1 - u) ⊙ h~"));
 }
@@ -111,15 +124,137 @@ TEST(Ex7_10, TheGraphsGradientsMatchFiniteDifferences) {
 
 // ---- 7.11 gru_step_backward, by hand ----
 
+// The step's backward pass by the page's formulas, or with one of the usual slips, each a line
+// of them written another way: the nine gradients in the order of parameters(), then dx_t and
+// dh_prev.
+enum class GruSlip {
+    none,
+    direct_path_1_minus_u,
+    dA_h_with_u,
+    du_sign,
+    update_gate_other_way,
+    dW_hh_with_h_prev,
+    candidate_path_without_r,
+    dr_without_h_prev,
+    W_hh_not_transposed,
+    W_hu_not_transposed,
+    W_hr_not_transposed,
+    no_candidate_path,
+    no_update_gate_path,
+    no_reset_gate_path,
+    dW_hu_transposed,
+    dW_hr_transposed,
+    dW_hh_transposed
+};
+std::vector<Matrix> own_gru_backward(const bp::Gru& g, const Matrix& x, const Matrix& h_prev, const Matrix& dh,
+                                     GruSlip slip = GruSlip::none) {
+    const OwnGruStep s(g, x, h_prev);
+    const bool swapped = slip == GruSlip::update_gate_other_way;
+    const Eigen::ArrayXXd u = s.u.array(), r = s.r.array(), c = s.candidate.array(), hp = h_prev.array(), d = dh.array();
+    // The shares of h_prev and of the candidate in h_t, and h_t's slope in u.
+    const Eigen::ArrayXXd keeps = swapped || slip == GruSlip::direct_path_1_minus_u ? Eigen::ArrayXXd(1.0 - u) : u;
+    const Eigen::ArrayXXd lets = swapped || slip == GruSlip::dA_h_with_u ? u : Eigen::ArrayXXd(1.0 - u);
+    const Eigen::ArrayXXd du = swapped || slip == GruSlip::du_sign ? d * (c - hp) : d * (hp - c);
+    const Matrix dA_h = (d * lets * (1.0 - c.square())).matrix(), reset_h = (r * hp).matrix();
+    const Matrix d_reset_h = slip == GruSlip::W_hh_not_transposed ? Matrix(g.W_hh * dA_h) : Matrix(g.W_hh.transpose() * dA_h);
+    const Matrix dA_u = (du * u * (1.0 - u)).matrix();
+    const Matrix dr = slip == GruSlip::dr_without_h_prev ? d_reset_h : Matrix(d_reset_h.cwiseProduct(h_prev));
+    const Matrix dA_r = (dr.array() * r * (1.0 - r)).matrix();
+    Matrix dh_prev = (d * keeps).matrix();
+    if (slip != GruSlip::no_candidate_path)
+        dh_prev += slip == GruSlip::candidate_path_without_r ? d_reset_h : Matrix(d_reset_h.cwiseProduct(s.r));
+    if (slip != GruSlip::no_update_gate_path)
+        dh_prev += slip == GruSlip::W_hu_not_transposed ? Matrix(g.W_hu * dA_u) : Matrix(g.W_hu.transpose() * dA_u);
+    if (slip != GruSlip::no_reset_gate_path)
+        dh_prev += slip == GruSlip::W_hr_not_transposed ? Matrix(g.W_hr * dA_r) : Matrix(g.W_hr.transpose() * dA_r);
+    // The square weights' gradients dA h^T, or the mistake of their transposes h dA^T (both fit the shapes).
+    const auto square = [&](const Matrix& dA, const Matrix& input, GruSlip transposed) {
+        return slip == transposed ? Matrix(input * dA.transpose()) : Matrix(dA * input.transpose());
+    };
+    return {dA_u * x.transpose(),
+            square(dA_u, h_prev, GruSlip::dW_hu_transposed),
+            dA_u.rowwise().sum(),
+            dA_r * x.transpose(),
+            square(dA_r, h_prev, GruSlip::dW_hr_transposed),
+            dA_r.rowwise().sum(),
+            dA_h * x.transpose(),
+            square(dA_h, slip == GruSlip::dW_hh_with_h_prev ? h_prev : reset_h, GruSlip::dW_hh_transposed),
+            dA_h.rowwise().sum(),
+            g.W_xu.transpose() * dA_u + g.W_xr.transpose() * dA_r + g.W_xh.transpose() * dA_h,
+            dh_prev};
+}
+
+// The slip that gru_step_backward's results show (the nine gradients, from zero, then dx_t and
+// dh_prev), said as a failure's first line; "" if they show none of them.
+std::string gru_backward_slip(const bp::Gru& gru, const Matrix& x, const Matrix& h_prev, const Matrix& dh, const std::vector<Matrix>& got) {
+    const char* const paths = " (h_{t-1} reaches h_t by four paths, and dh_prev is their sum)";
+    const std::vector<std::pair<GruSlip, std::string>> slips = {
+        {GruSlip::update_gate_other_way,
+         "these are the gradients of h_t = (1 - u) ⊙ h_prev + u ⊙ h~, the update gate used the other way round (some texts "
+         "write the GRU so, with their z); the page's h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~ gives the direct path dh_t ⊙ u, "
+         "du = dh_t ⊙ (h_{t-1} - h~) and dA_h = dh_t ⊙ (1 - u) ⊙ (1 - h~^2)"},
+        {GruSlip::direct_path_1_minus_u,
+         "dh_prev's direct path is dh_t ⊙ (1 - u): h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~ keeps h_{t-1} through u, so the direct "
+         "path is dh_t ⊙ u"},
+        {GruSlip::dA_h_with_u,
+         "dA_h = dh_t ⊙ u ⊙ (1 - h~^2): the candidate enters h_t through 1 - u, so dA_h = dh_t ⊙ (1 - u) ⊙ (1 - h~^2)"},
+        {GruSlip::du_sign,
+         "du = dh_t ⊙ (h~ - h_{t-1}), the sign turned: h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~ has slope h_{t-1} - h~ in u, so "
+         "du = dh_t ⊙ (h_{t-1} - h~)"},
+        {GruSlip::dW_hh_with_h_prev, "dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T"},
+        {GruSlip::candidate_path_without_r,
+         "dh_prev's candidate path is W_hh^T dA_h, without ⊙ r: W_hh multiplied r ⊙ h_{t-1}, so that path is "
+         "d(r ⊙ h_{t-1}) ⊙ r = (W_hh^T dA_h) ⊙ r"},
+        {GruSlip::dr_without_h_prev,
+         "dr = d(r ⊙ h_{t-1}), without ⊙ h_{t-1}: r reaches the candidate as r ⊙ h_{t-1}, so dr = d(r ⊙ h_{t-1}) ⊙ h_{t-1}, "
+         "then dA_r = dr ⊙ r (1 - r)"},
+        {GruSlip::W_hh_not_transposed, "d(r ⊙ h_{t-1}) = W_hh dA_h: it is W_hh^T dA_h (W_hh is square, so W_hh dA_h fits the shapes too)"},
+        {GruSlip::W_hu_not_transposed,
+         "dh_prev's update-gate path is W_hu dA_u: it is W_hu^T dA_u (W_hu is square, so W_hu dA_u fits the shapes too)"},
+        {GruSlip::W_hr_not_transposed,
+         "dh_prev's reset-gate path is W_hr dA_r: it is W_hr^T dA_r (W_hr is square, so W_hr dA_r fits the shapes too)"},
+        {GruSlip::no_candidate_path, std::string("dh_prev lacks the candidate's path, d(r ⊙ h_{t-1}) ⊙ r") + paths},
+        {GruSlip::no_update_gate_path, std::string("dh_prev lacks the update gate's path, W_hu^T dA_u") + paths},
+        {GruSlip::no_reset_gate_path, std::string("dh_prev lacks the reset gate's path, W_hr^T dA_r") + paths},
+        {GruSlip::dW_hu_transposed,
+         "dW_hu = h_{t-1} dA_u^T, the transpose of dA_u h_{t-1}^T (W_hu is square, so both fit the shapes): dW_hu += dA_u h_{t-1}^T"},
+        {GruSlip::dW_hr_transposed,
+         "dW_hr = h_{t-1} dA_r^T, the transpose of dA_r h_{t-1}^T (W_hr is square, so both fit the shapes): dW_hr += dA_r h_{t-1}^T"},
+        {GruSlip::dW_hh_transposed,
+         "dW_hh = (r ⊙ h_{t-1}) dA_h^T, the transpose of dA_h (r ⊙ h_{t-1})^T (W_hh is square, so both fit the shapes): "
+         "dW_hh += dA_h (r ⊙ h_{t-1})^T"}};
+    const std::vector<Matrix> right = own_gru_backward(gru, x, h_prev, dh);
+    const auto all_near = [&](const std::vector<Matrix>& want) {
+        for (std::size_t i = 0; i < want.size(); ++i)
+            if (!near(want[i], got[i])) return false;
+        return true;
+    };
+    if (all_near(right)) return "";
+    for (const auto& [slip, what] : slips)
+        if (all_near(own_gru_backward(gru, x, h_prev, dh, slip))) return what + " (section The GRU's backward pass by hand)";
+    return "";
+}
+
+// gru_step_backward's nine gradients (added into gru's), then dx_t and dh_prev.
+std::vector<Matrix> results_of(const bp::Gru& gru, const Matrix& dx, const Matrix& dh_prev) {
+    std::vector<Matrix> got;
+    for (const bp::ConstParameter& p : gru.parameters()) got.emplace_back(p.grad);
+    got.push_back(dx);
+    got.push_back(dh_prev);
+    return got;
+}
+
 // dh_prev by hand and by finite differences, for a GRU, with dh_t = G.
 void expect_dh_prev_matches(bp::Gru& gru, bp::Rng& rng, const std::string& paths) {
     Matrix x = rng.uniform_matrix(2, 2, -1, 1), h_prev = rng.uniform_matrix(3, 2, -1, 1);
     const Matrix G = rng.uniform_matrix(3, 2, -1, 1);
     const OwnGruStep s(gru, x, h_prev);
     Matrix dx(2, 2), dh_prev(3, 2);
+    gru.zero_grad();
     bp::gru_step_backward(gru, x, h_prev, s.u, s.r, s.candidate, G, dx, dh_prev);
+    const std::string slip = gru_backward_slip(gru, x, h_prev, G, results_of(gru, dx, dh_prev));
     const auto L = [&] { return weighted_sum(G, OwnGruStep(gru, x, h_prev).h); };
-    EXPECT_HOLDS(matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7)) << "with only " << paths;
+    EXPECT_HOLDS(bp_test::explained(slip, matrices_near("dh_prev", slopes(L, h_prev), dh_prev, 1e-7))) << "with only " << paths;
 }
 
 TEST(Ex7_11, EachPathIntoHPrev) {
@@ -161,13 +296,21 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
     const Matrix dA_h = (G.array() * (1.0 - s.u.array()) * (1.0 - s.candidate.array().square())).matrix();
     const bp_test::Mistake with_h_prev{"dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T",
                                        dA_h * h_prev.transpose()};
+    // A known slip is named once, as the first line of the first result it shows in.
+    const std::string slip = gru_backward_slip(gru, x, h_prev, G, results_of(gru, dx, dh_prev));
+    std::vector<::testing::AssertionResult> results;
     for (std::size_t i = 0; i < mine.size(); ++i)
-        EXPECT_HOLDS(matches_or_names_mistake_first(
+        results.push_back(matches_or_names_mistake_first(
             "d" + mine[i].name, graphs[i].grad(), mine[i].grad(),
             mine[i].name == "W_hh" ? std::vector<bp_test::Mistake>{with_h_prev} : std::vector<bp_test::Mistake>{},
-            "against chapter 3's graph", 1e-12));
-    EXPECT_HOLDS(matrices_near("dx_t", g.grad(xv), dx, 1e-12));
-    EXPECT_HOLDS(matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12));
+            slip.empty() ? "against chapter 3's graph" : slip, 1e-12));
+    results.push_back(bp_test::explained(slip, matrices_near("dx_t", g.grad(xv), dx, 1e-12)));
+    results.push_back(bp_test::explained(slip, matrices_near("dh_prev", g.grad(hv), dh_prev, 1e-12)));
+    for (const ::testing::AssertionResult& result : results) {
+        if (result) continue;
+        ADD_FAILURE() << result.message();
+        if (!slip.empty()) return;
+    }
 }
 
 TEST(Ex7_11, AddsIntoTheGradients) {

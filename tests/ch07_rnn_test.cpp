@@ -34,8 +34,8 @@ using bp_test::tanh_of;
 using bp_test::weighted_sum;
 
 // The tests' own BPTT after own_rnn_forward, for dL/dh_t = G_t from above (dh_out = G): each
-// step's dz_t and every gradient; or, to name a failure, what one of two known mistakes gives.
-enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time, tanh_prime_of_h_prev };
+// step's dz_t and every gradient; or, to name a failure, what one of the known mistakes gives.
+enum class Bptt { right, no_carry, W_h_not_transposed, forwards_in_time, tanh_prime_of_h_prev, tanh_prime_unsquared };
 struct OwnRnnBackward {
     std::vector<Matrix> dz;  // dz_t at [t], t = 1, ..., T
     Matrix dW_x, dW_h, db, dh0, dh1;
@@ -49,9 +49,12 @@ struct OwnRnnBackward {
             Matrix d = G.at(t);
             if (way != Bptt::no_carry) d += dh_next;
             if (t == 1) dh1 = d;
-            // tanh'(z_t) = 1 - h_t^2; the mistake of reading it from h_{t-1}, the state the step read
+            // tanh'(z_t) = 1 - h_t^2; the mistakes of reading it from h_{t-1}, the state the step read,
+            // and of writing it 1 - h_t, without the square
             const Matrix tanh_of_z = way == Bptt::tanh_prime_of_h_prev ? Matrix(rnn.hidden(t - 1)) : Matrix(rnn.h.at(t));
-            if (rnn.f == Activation::tanh) d.array() *= 1.0 - tanh_of_z.array().square();
+            if (rnn.f == Activation::tanh)
+                d.array() *= way == Bptt::tanh_prime_unsquared ? Eigen::ArrayXXd(1.0 - tanh_of_z.array())
+                                                               : Eigen::ArrayXXd(1.0 - tanh_of_z.array().square());
             dW_x += d * rnn.x.at(t).transpose();
             dW_h += d * rnn.hidden(t - 1).transpose();
             db += d.rowwise().sum();
@@ -68,6 +71,12 @@ const char* const tanh_prime_of_h_prev =
     "computed from h_prev, the state the step read; the page says dz_t = dh_t ⊙ (1 - h_t ⊙ h_t), tanh' read from h_t, "
     "the state the step made (h_t = tanh(z_t), so tanh'(z_t) = 1 - h_t^2). In rnn_step_backward (exercise 7.3): "
     "1.0 - h_t.array().square()";
+
+// Exercise 7.3's mistake of writing tanh' as 1 - h_t, without the square.
+const char* const tanh_prime_unsquared =
+    "expected the gradients of dz = dh_t ⊙ (1 - h_t^2), got those of dz = dh_t ⊙ (1 - h_t): that is tanh' written "
+    "without the square; the page says dz_t = dh_t ⊙ (1 - h_t ⊙ h_t), since h_t = tanh(z_t) and tanh'(z) = 1 - tanh(z)^2. "
+    "In rnn_step_backward (exercise 7.3): 1.0 - h_t.array().square()";
 
 // The known mistake of exercises 7.3-7.4 that the layer's gradients show after rnn.backward(G),
 // said so that it can be a failure's first line; "" if they show none of them.
@@ -88,6 +97,8 @@ std::string rnn_bptt_mistake(const bp::Rnn& rnn, const Sequence& G) {
                    "fits the shapes too)";
         if (rnn.f == Activation::tanh && near(OwnRnnBackward(rnn, G, Bptt::tanh_prime_of_h_prev).dW_x, rnn.dW_x))
             return tanh_prime_of_h_prev;
+        if (rnn.f == Activation::tanh && near(OwnRnnBackward(rnn, G, Bptt::tanh_prime_unsquared).dW_x, rnn.dW_x))
+            return tanh_prime_unsquared;
         if (near(dz1 * rnn.x.at(1).transpose(), rnn.dW_x))
             return "dW_x is step 1's share alone: with = instead of +=, the last step done, step 1, overwrites the "
                    "others' shares";
@@ -244,10 +255,15 @@ TEST(Ex7_3, MatchesFiniteDifferences) {
     Matrix dx(2, 3), dh_prev(3, 3);
     bp::rnn_step_backward(rnn, x, h_prev, step(), G, dx, dh_prev);
     const Matrix dW_x = rnn.dW_x, dW_h = rnn.dW_h, db = rnn.db;
-    // tanh' read from h_prev instead of h_t gives these gradients: named in each failure it explains.
-    const Matrix dz_of_h_prev = G.cwiseProduct((1.0 - h_prev.array().square()).matrix());
-    const bool of_h_prev = near(dz_of_h_prev * x.transpose(), dW_x) && near(dz_of_h_prev * h_prev.transpose(), dW_h);
-    const auto why = [&](const ::testing::AssertionResult& result) { return of_h_prev ? explained(tanh_prime_of_h_prev, result) : result; };
+    // tanh' read from h_prev instead of h_t, or written 1 - h_t: the gradients of their dz, named in each failure they explain.
+    const auto shown_by = [&](const Eigen::ArrayXXd& tanh_prime) {
+        const Matrix dz = (G.array() * tanh_prime).matrix();
+        return near(dz * x.transpose(), dW_x) && near(dz * h_prev.transpose(), dW_h);
+    };
+    const std::string mistake = shown_by(1.0 - h_prev.array().square()) ? tanh_prime_of_h_prev
+                                : shown_by(1.0 - step().array())        ? tanh_prime_unsquared
+                                                                        : "";
+    const auto why = [&](const ::testing::AssertionResult& result) { return explained(mistake, result); };
     EXPECT_HOLDS(why(matrices_near("dW_x", slopes(L, rnn.W_x), dW_x, 1e-7)));
     EXPECT_HOLDS(why(matrices_near("dW_h", slopes(L, rnn.W_h), dW_h, 1e-7)));
     EXPECT_HOLDS(why(matrices_near("db", slopes(L, rnn.b), db, 1e-7)));
@@ -419,11 +435,13 @@ TEST(Ex7_4, ALossAtTheFirstStepGivesDWhFromH0) {
     rnn.zero_grad();
     own_rnn_forward(rnn, x, h0);
     rnn.backward(G);
-    const Matrix dz1_of_h0 = G.at(1).cwiseProduct((1.0 - h0.array().square()).matrix());  // tanh' read from h_0
-    EXPECT_HOLDS(
-        matches_or_names_mistake_first("dW_h", dz1() * h0.transpose(), rnn.dW_h,
-                                       {{with_h_t, dz1() * rnn.h.at(1).transpose()}, {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()}},
-                                       "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
+    const Matrix dz1_of_h0 = G.at(1).cwiseProduct((1.0 - h0.array().square()).matrix());      // tanh' read from h_0
+    const Matrix dz1_unsquared = G.at(1).cwiseProduct((1.0 - rnn.h.at(1).array()).matrix());  // tanh' written 1 - h_1
+    EXPECT_HOLDS(matches_or_names_mistake_first("dW_h", dz1() * h0.transpose(), rnn.dW_h,
+                                                {{with_h_t, dz1() * rnn.h.at(1).transpose()},
+                                                 {tanh_prime_of_h_prev, dz1_of_h0 * h0.transpose()},
+                                                 {tanh_prime_unsquared, dz1_unsquared * h0.transpose()}},
+                                                "A loss at step 1 only, from h_0 != 0: dW_h = dz_1 h_0^T"));
 }
 
 TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
@@ -431,15 +449,16 @@ TEST(Ex7_4, TheBiasGradientIsTheSumOfEveryStepsDz) {
     bp::Rnn rnn = small_rnn(rng);
     own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 3 * 2, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));
     rnn.backward(Sequence(rng.uniform_matrix(3, 3 * 2, -1, 1), 2));
-    Vector expected = Vector::Zero(3), of_h_prev = Vector::Zero(3);
+    Vector expected = Vector::Zero(3), of_h_prev = Vector::Zero(3), unsquared = Vector::Zero(3);
     for (bp::Index t = 1; t <= 3; ++t) {
         expected += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array().square()).matrix()).rowwise().sum();
         of_h_prev += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.hidden(t - 1).array().square()).matrix()).rowwise().sum();
+        unsquared += rnn.hidden_grads().at(t).cwiseProduct((1.0 - rnn.h.at(t).array()).matrix()).rowwise().sum();
     }
-    EXPECT_HOLDS(
-        matches_or_names_mistake_first("rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}},
-                                       "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
-                                       "it once"));
+    EXPECT_HOLDS(matches_or_names_mistake_first(
+        "rnn.db", Matrix(expected), Matrix(rnn.db), {{tanh_prime_of_h_prev, Matrix(of_h_prev)}, {tanh_prime_unsquared, Matrix(unsquared)}},
+        "db = sum over t of the row sums of dz_t = dh_t ⊙ (1 - h_t^2), with your dh_t: each step adds "
+        "it once"));
 }
 
 TEST(Ex7_4, TwoBackwardPassesAddUp) {
