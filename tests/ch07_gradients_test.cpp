@@ -219,6 +219,17 @@ std::vector<bp_test::Mistake> norms_mistakes(const bp::Rnn& rnn, const Matrix& g
             {"these are the squared norms: norms[t] is ||dh_t||, Eigen's norm(), not squaredNorm()", own_norms(rnn, g, Norms::squared)}};
 }
 
+// hidden_state_gradient_norms(rnn, g) on the forward pass stored in rnn, against the tests' own
+// BPTT (own_norms), its known mistakes named; `rule` says what each norm is.
+void expect_own_norms(const bp::Rnn& rnn, const Matrix& g, const std::string& rule) {
+    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, g);
+    const bp::Index T = rnn.x.steps();
+    ASSERT_EQ(static_cast<bp::Index>(norms.size()), T + 1) << "one norm for each t = 0, ..., T (T = " << T << ")";
+    const Matrix got = Eigen::Map<const Matrix>(norms.data(), 1, T + 1);
+    EXPECT_HOLDS(matches_or_names_mistake_first("norms (t = 0, ..., " + std::to_string(T) + ")", own_norms(rnn, g), got,
+                                                norms_mistakes(rnn, g), rule, 1e-12));
+}
+
 TEST(Ex7_6, ATanhRnnsNormsStepByStep) {
     // A tanh RNN whose states are far from 0, so that tanh' = 1 - h_t^2 matters, on the tests' own
     // forward pass: the norms do not depend on exercises 7.1-7.4.
@@ -226,15 +237,9 @@ TEST(Ex7_6, ATanhRnnsNormsStepByStep) {
     bp::Rnn rnn = small_rnn(rng, 2, 3);
     rnn.W_x *= 2;
     own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 4 * 2, -1, 1), 2), rng.uniform_matrix(3, 2, -1, 1));  // T = 4, m = 2
-    const Matrix g = rng.uniform_matrix(3, 2, -1, 1);
-    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, g);
-    ASSERT_EQ(norms.size(), 5u) << "one norm for each t = 0, ..., T (T = 4)";
-    const Matrix got = Eigen::Map<const Matrix>(norms.data(), 1, 5);
-    EXPECT_HOLDS(matches_or_names_mistake_first(
-        "norms (t = 0, ..., 4)", own_norms(rnn, g), got, norms_mistakes(rnn, g),
-        "a loss at step 4 of 4 with dL/dh_4 = g: norms[4] = ||g||, and back from t = 4 to 1, dz_t = dh_t ⊙ (1 - h_t^2), "
-        "dh_{t-1} = W_h^T dz_t, norms[t - 1] = ||dh_{t-1}|| (the Frobenius norm of the whole n_h x m matrix)",
-        1e-12));
+    expect_own_norms(rnn, rng.uniform_matrix(3, 2, -1, 1),
+                     "a loss at step 4 of 4 with dL/dh_4 = g: norms[4] = ||g||, and back from t = 4 to 1, dz_t = dh_t ⊙ (1 - h_t^2), "
+                     "dh_{t-1} = W_h^T dz_t, norms[t - 1] = ||dh_{t-1}|| (the Frobenius norm of the whole n_h x m matrix)");
 }
 
 TEST(Ex7_6, MatchesBpttOnALongerSequence) {
@@ -243,15 +248,9 @@ TEST(Ex7_6, MatchesBpttOnALongerSequence) {
     bp::Rng rng(717);
     bp::Rnn rnn = small_rnn(rng, 2, 4);
     own_rnn_forward(rnn, Sequence(rng.uniform_matrix(2, 5 * 2, -1, 1), 2), rng.uniform_matrix(4, 2, -1, 1));
-    const Matrix g = rng.uniform_matrix(4, 2, -1, 1);
-    const std::vector<double> norms = bp::hidden_state_gradient_norms(rnn, g);
-    ASSERT_EQ(norms.size(), 6u) << "one norm for each t = 0, ..., T (T = 5)";
-    const Matrix got = Eigen::Map<const Matrix>(norms.data(), 1, 6);
-    EXPECT_HOLDS(matches_or_names_mistake_first(
-        "norms (t = 0, ..., 5)", own_norms(rnn, g), got, norms_mistakes(rnn, g),
-        "a loss at step 5 of 5 with dL/dh_5 = g: norms[t] = ||dL/dh_t||, as backpropagation through time computes it "
-        "(Rnn::backward's hidden_grads().at(t), and start_grad().h at t = 0)",
-        1e-12));
+    expect_own_norms(rnn, rng.uniform_matrix(4, 2, -1, 1),
+                     "a loss at step 5 of 5 with dL/dh_5 = g: norms[t] = ||dL/dh_t||, as backpropagation through time computes it "
+                     "(Rnn::backward's hidden_grads().at(t), and start_grad().h at t = 0)");
 }
 
 }  // namespace

@@ -8,7 +8,8 @@
 # and watch checks when a file is deleted; a compile error in an exercise file is named from
 # the compiler's JSON diagnostics with its line, exercise and Eigen hint; backups are not git-ignored; train checks its
 # options with the program's options alone before the long build; demo and experiment build and
-# run the chapter's programs asked for, and name a chapter or experiment that has none.
+# run the chapter's programs asked for, and name a chapter or experiment that has none; a build
+# made by another compiler than its preset names is made again.
 #
 # The student's side (tools/student.cpp, course_student) is the real program, given here, on a
 # small exercise list.
@@ -391,4 +392,14 @@ if command -v git > /dev/null; then
   ./course-link edition clean-copy > /dev/null 2> err || fail "edition failed: $(cat err)"
   grep -q "warning" err && fail "edition warned with nothing uncommitted: $(cat err)"
 fi
+# A build made by another compiler than its preset names now is made again from scratch (CMake,
+# seeing the compiler change, would drop the preset's other settings). Last: it removes build/student.
+cd "$repo"
+printf '{\n  "configurePresets": [\n    {\n      "name": "student",\n      "cacheVariables": {\n        "CMAKE_CXX_COMPILER": "new-c++"\n      }\n    }\n  ]\n}\n' > CMakePresets.json
+printf 'CMAKE_CXX_COMPILER:FILEPATH=/usr/bin/old-c++\n' > build/student/CMakeCache.txt
+: > "$log"
+./course check > out 2>&1 || true
+grep -q "build/student was made by old-c++; its preset now uses new-c++: making it again" out || fail "a build of another compiler was not named: $(cat out)"
+[ -e build/student/CMakeCache.txt ] && fail "the build of another compiler was kept"
+grep -q "^cmake .* --preset student" "$log" || fail "the build of another compiler was not configured again: $(cat "$log")"
 echo "course_tool_test: ok"
