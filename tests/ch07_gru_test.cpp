@@ -299,6 +299,7 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
     // A known slip is named once, as the first line of the first result it shows in.
     const std::string slip = gru_backward_slip(gru, x, h_prev, G, results_of(gru, dx, dh_prev));
     std::vector<::testing::AssertionResult> results;
+    results.reserve(mine.size() + 2);
     for (std::size_t i = 0; i < mine.size(); ++i)
         results.push_back(matches_or_names_mistake_first(
             "d" + mine[i].name, graphs[i].grad(), mine[i].grad(),
