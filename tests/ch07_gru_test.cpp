@@ -184,6 +184,8 @@ std::vector<Matrix> own_gru_backward(const bp::Gru& g, const Matrix& x, const Ma
             dh_prev};
 }
 
+const char* const dW_hh_with_h_prev = "dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T";
+
 // The slip that gru_step_backward's results show (the nine gradients, from zero, then dx_t and
 // dh_prev), said as a failure's first line; "" if they show none of them.
 std::string gru_backward_slip(const bp::Gru& gru, const Matrix& x, const Matrix& h_prev, const Matrix& dh, const std::vector<Matrix>& got) {
@@ -201,7 +203,7 @@ std::string gru_backward_slip(const bp::Gru& gru, const Matrix& x, const Matrix&
         {GruSlip::du_sign,
          "du = dh_t ⊙ (h~ - h_{t-1}), the sign turned: h_t = u ⊙ h_{t-1} + (1 - u) ⊙ h~ has slope h_{t-1} - h~ in u, so "
          "du = dh_t ⊙ (h_{t-1} - h~)"},
-        {GruSlip::dW_hh_with_h_prev, "dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T"},
+        {GruSlip::dW_hh_with_h_prev, dW_hh_with_h_prev},
         {GruSlip::candidate_path_without_r,
          "dh_prev's candidate path is W_hh^T dA_h, without ⊙ r: W_hh multiplied r ⊙ h_{t-1}, so that path is "
          "d(r ⊙ h_{t-1}) ⊙ r = (W_hh^T dA_h) ⊙ r"},
@@ -292,10 +294,9 @@ TEST(Ex7_11, MatchesTheGraphTo1e12) {
         return;
     }
     const std::vector<bp::Parameter> mine = gru.parameters(), graphs = by_graph.parameters();
-    // dW_hh's known mistake: dA_h paired with h_prev instead of r ⊙ h_prev, what W_hh multiplied.
-    const Matrix dA_h = (G.array() * (1.0 - s.u.array()) * (1.0 - s.candidate.array().square())).matrix();
-    const bp_test::Mistake with_h_prev{"dW_hh pairs dA_h with h_prev; W_hh multiplied r ⊙ h_prev, so dW_hh += dA_h (r ⊙ h_prev)^T",
-                                       dA_h * h_prev.transpose()};
+    // dW_hh's known mistake: dA_h paired with h_prev instead of r ⊙ h_prev, what W_hh multiplied
+    // (own_gru_backward's eighth gradient is dW_hh).
+    const bp_test::Mistake with_h_prev{dW_hh_with_h_prev, own_gru_backward(gru, x, h_prev, G, GruSlip::dW_hh_with_h_prev)[7]};
     // A known slip is named once, as the first line of the first result it shows in.
     const std::string slip = gru_backward_slip(gru, x, h_prev, G, results_of(gru, dx, dh_prev));
     std::vector<::testing::AssertionResult> results;
