@@ -105,6 +105,11 @@ std::vector<Exercise> read_manifest(const fs::path& file) {
     }
 }
 
+// The same, or no exercise before the first build has listed them.
+std::vector<Exercise> read_manifest_if_built(const fs::path& file) {
+    return fs::exists(file) ? read_manifest(file) : std::vector<Exercise>{};
+}
+
 // A number as written by the user ("08", "8") in decimal; "" if it is not one.
 std::string decimal(const std::string& s) {
     if (s.empty() || s.size() > 6 || s.find_first_not_of("0123456789") != std::string::npos) return "";
@@ -482,10 +487,8 @@ void collect_messages(const nlohmann::json& d, std::string& into) {
 bool explain_exercise_errors(const fs::path& build, const std::string& log) {
     const fs::path diagnostics = build / "diagnostics";
     if (!fs::is_directory(diagnostics)) return false;
-    // Not listed yet (a first build): no exercise named.
-    const std::vector<Exercise> all =
-        fs::exists(build / "exercises.tsv") ? read_manifest(build / "exercises.tsv") : std::vector<Exercise>{};
-    std::vector<std::pair<std::string, fs::path>> files;  // exercises/chNN/x.cpp, its diagnostics
+    const std::vector<Exercise> all = read_manifest_if_built(build / "exercises.tsv");  // none: no exercise named
+    std::vector<std::pair<std::string, fs::path>> files;                                // exercises/chNN/x.cpp, its diagnostics
     std::error_code error;
     for (fs::recursive_directory_iterator it(diagnostics, error), end; !error && it != end; it.increment(error)) {
         if (it->path().extension() != ".json") continue;
@@ -824,9 +827,7 @@ int watch(const Options& o) {
             std::cout << "\ncourse: watching exercises/ (Ctrl-C stops)" << '\n' << std::flush;
             continue;
         }
-        // Never built: the whole check builds it.
-        const std::vector<Exercise> all =
-            fs::exists("build/student/exercises.tsv") ? read_manifest("build/student/exercises.tsv") : std::vector<Exercise>{};
+        const std::vector<Exercise> all = read_manifest_if_built("build/student/exercises.tsv");  // none: check builds all
         for (const std::string& file : changed) {
             if (stop) break;
             const auto old = before.find(file);
