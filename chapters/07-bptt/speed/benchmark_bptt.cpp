@@ -2,9 +2,11 @@
 // double, one thread) over a batch of sequences, n_x = 64, n_h = 128, T = 50, m = 32, as
 // PyTorch's nn.RNN and nn.LSTM are timed in benchmark_pytorch.py; the same pass with the input's
 // products taken out of the loops (hoisted), also for batches of 1 and 4; and, as the bound, the
-// matrix products of the layers' pass alone, in the same shapes, in plain Eigen.
+// matrix products of the layers' pass alone, in the same shapes, in plain Eigen and through
+// OpenBLAS (PyTorch's products on Debian).
 // compare_with_pytorch.py runs both and takes the fastest of five repetitions on each side.
 //   ch07-benchmark [--benchmark_format=json]
+#include "bp/fast_mlp.hpp"
 #include "bp/openblas_kernel.hpp"
 #include "bp/recurrent/cell_math.hpp"
 #include "bp/recurrent/lstm.hpp"
@@ -17,6 +19,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <type_traits>
+#include <vector>
 
 namespace {
 
@@ -229,6 +232,38 @@ void BM_Products(benchmark::State& state) {
     }
 }
 
+// The same products through bp::fast_product, FastMlp's: OpenBLAS's, PyTorch's on Debian, when
+// the build found it (the context's "fast_products" says). Each step's blocks are matrices of
+// their own, as fast_product takes whole matrices.
+void BM_ProductsFast(benchmark::State& state) {
+    const Shapes p(state.range(0));
+    const auto steps = [](const bp::Matrix& all) {
+        std::vector<bp::Matrix> blocks;
+        blocks.reserve(T);
+        for (bp::Index t = 0; t < T; ++t) blocks.emplace_back(all.middleCols(t * m, m));
+        return blocks;
+    };
+    const std::vector<bp::Matrix> X = steps(p.X), H = steps(p.H);
+    std::vector<bp::Matrix> A = steps(p.A), dX = steps(p.dX);
+    bp::Matrix dW_x = p.dW_x, dW_h = p.dW_h, dh = p.dh;
+    using bp::Transpose;
+    for (auto _ : state) {
+        for (bp::Index t = 0; t < T; ++t) {
+            const auto i = static_cast<std::size_t>(t);
+            bp::fast_product(p.W_x, Transpose::no, X[i], Transpose::no, A[i]);
+            bp::fast_product(p.W_h, Transpose::no, H[i], Transpose::no, A[i], true);
+        }
+        for (bp::Index t = T - 1; t >= 0; --t) {
+            const auto i = static_cast<std::size_t>(t);
+            bp::fast_product(A[i], Transpose::no, X[i], Transpose::yes, dW_x, true);
+            bp::fast_product(A[i], Transpose::no, H[i], Transpose::yes, dW_h, true);
+            bp::fast_product(p.W_x, Transpose::yes, A[i], Transpose::no, dX[i]);
+            bp::fast_product(p.W_h, Transpose::yes, A[i], Transpose::no, dh);
+        }
+        benchmark::DoNotOptimize(dh.data());
+    }
+}
+
 }  // namespace
 
 BENCHMARK(BM_ForwardBackward<bp::Rnn>)->Name("BM_Rnn")->Arg(m)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
@@ -263,6 +298,8 @@ BENCHMARK(BM_ForwardBackwardHoisted<bp::Lstm, HoistedLstm>)
     ->Repetitions(5);
 BENCHMARK(BM_Products)->Name("BM_RnnProducts")->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
 BENCHMARK(BM_Products)->Name("BM_LstmProducts")->Arg(4)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
+BENCHMARK(BM_ProductsFast)->Name("BM_RnnProductsFast")->Arg(1)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
+BENCHMARK(BM_ProductsFast)->Name("BM_LstmProductsFast")->Arg(4)->Unit(benchmark::kMillisecond)->MinTime(0.5)->Repetitions(5);
 
 int main(int argc, char** argv) {
     bp::choose_openblas_kernel(argv);  // for PyTorch's side: the comparison gives it this kernel
@@ -278,6 +315,8 @@ int main(int argc, char** argv) {
         }
     }
     benchmark::AddCustomContext("sizes", "n_x = 64, n_h = 128, T = 50, m = 32 (and 1, 4 for the small batches)");
+    bp::set_product_threads(1);  // one thread, as PyTorch's side
+    benchmark::AddCustomContext("fast_products", bp::fast_products_backend());
     benchmark::AddCustomContext("openblas_kernel", bp::openblas_kernel());
     // As the course or the user set it: the comparison runs PyTorch with the same.
     const char* coretype = std::getenv("OPENBLAS_CORETYPE");

@@ -1,8 +1,9 @@
 """Runs chapter 7's benchmark and PyTorch's on this machine with one thread each, twice, taking
 turns (ours, PyTorch's, ours, PyTorch's: a busy neighbour only ever slows a run down, so the
 fastest of each side counts), and prints the times of a forward and backward pass of the RNN
-and the LSTM, their ratios, the share of the matrix-product bound each reaches, and the same pass
-with the input's products hoisted out of the loops (also for batches of 1 and 4 sequences).
+and the LSTM, their ratios, the share of the matrix-product bound each reaches, the bound with
+OpenBLAS's products (PyTorch's), and the same pass with the input's products hoisted out of the
+loops (also for batches of 1 and 4 sequences).
 ./course benchmark runs it.
 
     /usr/bin/python3 compare_with_pytorch.py BENCHMARK_BINARY [--python PATH]
@@ -64,18 +65,22 @@ print("the fastest of ten repetitions on each side: five in each of two turns, o
 print("  ours: products by Eigen, compiled for this processor")
 given = f" (run with OPENBLAS_CORETYPE={coretype})" if coretype and theirs[0].get("openblas_kernel") else ""
 print(f"  PyTorch's products: {theirs[0].get('blas', '?')}{given}")
-print(f"ratio: our time over PyTorch's (target: at most {TARGET}). bound: the same matrix products alone, in plain Eigen.")
+print(f"ratio: our time over PyTorch's (target: at most {TARGET}). bound: the same matrix products alone, in plain Eigen;")
+fast = ours[0]["context"].get("fast_products", "Eigen")
+whose = " (PyTorch's on Debian)" if fast == "OpenBLAS" else ""
+print(f"{fast} bound: the same products through {fast}{whose}, FastMlp's, and its ratio over PyTorch's time.")
 print("hoisted: the same pass with the input's products out of the loops, W_x [x_1 ... x_T] in one product before")
 print("the forward loop, dW_x and [dx_1 ... dx_T] in one product each after the backward loop; its ratio over PyTorch's.\n")
 print(f"{'layer':<6} {'ours (ms)':>10} {'PyTorch (ms)':>13} {'ratio':>6} {'bound (ms)':>11} {'% of bound':>11} {'GFLOP/s':>8} "
-      f"{'hoisted (ms)':>13} {'ratio':>6}")
+      f"{'hoisted (ms)':>13} {'ratio':>6} {fast + ' bound':>14} {'ratio':>6}")
 verdicts = []
 for layer, key, gates in (("RNN", "rnn", 1), ("LSTM", "lstm", 4)):
     name = f"BM_{layer.capitalize()}"
     t, torch_t, bound = mine[f"{name}/{M}"], pytorch[f"{key}_s"], mine[f"{name}Products/{gates}"]
-    ratio, hoisted = t / torch_t, mine[f"{name}Hoisted/{M}"]
+    ratio, hoisted, fast_bound = t / torch_t, mine[f"{name}Hoisted/{M}"], mine[f"{name}ProductsFast/{gates}"]
     print(f"{layer:<6} {1e3 * t:>10.2f} {1e3 * torch_t:>13.2f} {ratio:>6.2f} {1e3 * bound:>11.2f} {100 * bound / t:>11.0f} "
-          f"{flops(gates) / t / 1e9:>8.1f} {1e3 * hoisted:>13.2f} {hoisted / torch_t:>6.2f}")
+          f"{flops(gates) / t / 1e9:>8.1f} {1e3 * hoisted:>13.2f} {hoisted / torch_t:>6.2f} {1e3 * fast_bound:>14.2f} "
+          f"{fast_bound / torch_t:>6.2f}")
     verdicts.append(f"{layer} {ratio:.2f} ({'met' if ratio <= TARGET else 'MISSED'})")
 
 # Where one product for all T steps pays most: when each step's own product is small.
