@@ -8,8 +8,10 @@
 #include "bp/train/training_step.hpp"
 
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <sstream>
+#include <string>
 
 namespace {
 
@@ -25,21 +27,57 @@ struct OneParameter {
 // The inputs, for failure messages.
 const char* const starting_point = "starting from w = (1, -2, 0.5) with the gradient g = (0.5, -1, 2)";
 
+// w after optimizer steps, element by element: w0 - (the steps' sum) as an expression of g.
+Matrix minus(const Matrix& w0, const Eigen::ArrayXXd& step) { return (w0.array() - step).matrix(); }
+
 TEST(Ex5_1, StepsAgainstTheGradient) {
     OneParameter p;
-    const Matrix w0 = p.w;
+    const Matrix w0 = p.w, g = p.g;
     bp::Sgd(0.1).step(p.params());
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * p.g), p.w) << "w - lr g with lr = 0.1, " << starting_point;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", Matrix(w0 - 0.1 * g), p.w,
+        {{"expected w - lr g, got w - g: that is the step without the learning rate; the page says w <- w - lr g; in Sgd::step "
+          "(exercise 5.1)",
+          Matrix(w0 - g)},
+         {"expected w - lr g, got w + lr g: that is a step up the gradient, the sign turned; the page says w <- w - lr g; in "
+          "Sgd::step (exercise 5.1)",
+          Matrix(w0 + 0.1 * g)},
+         {"expected w - lr g, got -lr g: that is w = -lr g, the step assigned instead of subtracted; the page says "
+          "w <- w - lr g (p.value() -= ...); in Sgd::step (exercise 5.1)",
+          Matrix(-0.1 * g)}}))
+        << "lr = 0.1, " << starting_point;
 }
 
 TEST(Ex5_2, ConstantGradientsBuildUpVelocity) {
     OneParameter p;
     const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array();
     bp::Momentum opt(0.1, 0.9);
     opt.step(p.params());
     opt.step(p.params());
     // v1 = g, v2 = 0.9 g + g: the second step is 1.9 times the first
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * (1 + 1.9) * p.g), p.w) << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
+    const std::string in = "; the page says v <- beta v + g, then w <- w - lr v; in Momentum::step (exercise 5.2)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after two steps", minus(w0, 0.1 * 2.9 * g), p.w,
+        {{"expected steps of lr v, got steps of v: that is the step without the learning rate" + in, minus(w0, 2.9 * g)},
+         {"expected w - lr v, got w + lr v: that is a step up the gradient, the sign turned" + in, minus(w0, -0.29 * g)},
+         {"expected v = beta v + g, got v = beta v + (1 - beta) g: that is an average of the gradients, ten times smaller "
+          "(PyTorch's dampening)" +
+              in,
+          minus(w0, 0.1 * (0.1 + 0.19) * g)},
+         {"expected v = beta v + g, got v = (1 - beta) v + beta g: that is beta and 1 - beta swapped" + in,
+          minus(w0, 0.1 * (0.9 + 0.99) * g)},
+         {"expected v = beta v + g, got v = v + beta g: that is beta on the gradient instead of the velocity" + in,
+          minus(w0, 0.1 * (0.9 + 1.8) * g)},
+         {"expected steps of lr v with v updated first, got w stepped before v is updated: that is the step taken with the "
+          "last step's velocity (0 at the first step)" +
+              in,
+          minus(w0, 0.1 * g)},
+         {"expected the velocity to grow from step to step, got two steps of lr g: that is a velocity that is not kept; "
+          "write into v, the reference to velocity.at(p.name), not into a copy" +
+              in,
+          minus(w0, 0.2 * g)}}))
+        << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
 TEST(Ex5_2, KeepsTheLearningRateOutOfTheVelocity) {
@@ -68,9 +106,28 @@ TEST(Ex5_2, KeepsTheLearningRateOutOfTheVelocity) {
 TEST(Ex5_3, LooksAheadByOneMomentumStep) {
     OneParameter p;
     const Matrix w0 = p.w;
-    bp::Nesterov(0.1, 0.9).step(p.params());
-    // v1 = g; the step is lr (g + 0.9 v1) = 1.9 lr g
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * 1.9 * p.g), p.w) << "the first step from v = 0, lr = 0.1, beta = 0.9, " << starting_point;
+    const Eigen::ArrayXXd g = p.g.array();
+    bp::Nesterov opt(0.1, 0.9);
+    opt.step(p.params());
+    opt.step(p.params());
+    // v1 = g, v2 = 1.9 g; the steps are lr (g + 0.9 v1) = 1.9 lr g and lr (g + 0.9 v2) = 2.71 lr g
+    const std::string in =
+        "; the page says v <- beta v + g, then w <- w - lr (g + beta v) with the new v; in Nesterov::step "
+        "(exercise 5.3)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after two steps", minus(w0, 0.1 * 4.61 * g), p.w,
+        {{"expected steps of lr (g + beta v), got steps of lr v: that is plain momentum (exercise 5.2), or the look-ahead "
+          "taken with v from before its update, which is the same" +
+              in,
+          minus(w0, 0.1 * 2.9 * g)},
+         {"expected steps of lr (g + beta v), got steps of lr beta v: that is the look-ahead without g" + in,
+          minus(w0, 0.1 * 0.9 * 2.9 * g)},
+         {"expected steps of lr (g + beta v), got steps of lr (g + v): that is the look-ahead without beta" + in, minus(w0, 0.1 * 4.9 * g)},
+         {"expected steps of lr (g + beta v), got steps of g + beta v: that is the step without the learning rate" + in,
+          minus(w0, 4.61 * g)},
+         {"expected v = beta v + g, got v = beta v + (1 - beta) g: that is an average of the gradients (PyTorch's dampening)" + in,
+          minus(w0, 0.1 * (1.09 + 1.171) * g)}}))
+        << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
 TEST(Ex5_3, KeepsTheLearningRateOutOfTheVelocity) {
@@ -99,10 +156,55 @@ TEST(Ex5_3, KeepsTheLearningRateOutOfTheVelocity) {
 TEST(Ex5_4, DividesByTheRootMeanSquare) {
     OneParameter p;
     const Matrix w0 = p.w;
-    bp::RmsProp(0.01, 0.9, 1e-8).step(p.params());
+    const Eigen::ArrayXXd g = p.g.array(), s = 0.1 * g.square();
+    bp::RmsProp opt(0.01, 0.9, 1e-8);
+    opt.step(p.params());
     // s = 0.1 g^2, so the step is lr g / (sqrt(0.1) |g| + eps): about lr sign(g) / sqrt(0.1)
-    const Matrix expected = (w0.array() - 0.01 * p.g.array() / (std::sqrt(0.1) * p.g.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "the first step from s = 0, lr = 0.01, rho = 0.9, " << starting_point;
+    const std::string in =
+        "; the page says s <- rho s + (1 - rho) g^2, then w <- w - lr g / (sqrt(s) + eps) with the new s; in "
+        "RmsProp::step (exercise 5.4)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0, 0.01 * g / (s.sqrt() + 1e-8)), p.w,
+        {{"expected lr g / (sqrt(s) + eps), got lr g / (s + eps): that is the square root left out" + in, minus(w0, 0.01 * g / (s + 1e-8))},
+         {"expected s = rho s + (1 - rho) g^2, got s = (1 - rho) s + rho g^2: that is rho and 1 - rho swapped" + in,
+          minus(w0, 0.01 * g / ((0.9 * g.square()).sqrt() + 1e-8))},
+         {"expected s from g^2, got s from g: that is the gradient not squared (cwiseAbs2() or .square())" + in,
+          minus(w0, 0.01 * g / ((0.1 * g).sqrt() + 1e-8))},
+         {"expected a step of lr g / (sqrt(s) + eps) with the new s, got one of lr g / eps: that is w stepped before s is "
+          "updated, with the last step's s (0 at the first step)" +
+              in,
+          minus(w0, 0.01 * g / 1e-8)},
+         {"expected a step of lr g / (sqrt(s) + eps), got one of g / (sqrt(s) + eps): that is the step without the learning "
+          "rate" +
+              in,
+          minus(w0, g / (s.sqrt() + 1e-8))},
+         {"expected lr g / (sqrt(s) + eps), got lr g / sqrt(s + eps): that is eps inside the square root" + in,
+          minus(w0, 0.01 * g / (s + 1e-8).sqrt())}}))
+        << "the first step from s = 0, lr = 0.01, rho = 0.9, eps = 1e-8, " << starting_point;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "opt.mean_square.at(\"w\")", Matrix(s.matrix()), opt.mean_square.at("w"),
+        {{"expected s = 0.1 g^2 kept for the next step, got s = 0: that is s computed into a copy; write into s, the "
+          "reference to mean_square.at(p.name)" +
+              in,
+          Matrix::Zero(1, 3)}}))
+        << "the mean square after one step from s = 0, rho = 0.9";
+}
+
+TEST(Ex5_4, KeepsEpsOutsideTheSquareRoot) {
+    // With eps = 1e-8 the place of eps hardly shows; with eps = 0.5 it does.
+    OneParameter p;
+    const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array(), s = 0.1 * g.square();
+    bp::RmsProp(0.01, 0.9, 0.5).step(p.params());
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0, 0.01 * g / (s.sqrt() + 0.5)), p.w,
+        {{"expected lr g / (sqrt(s) + eps), got lr g / sqrt(s + eps): that is eps inside the square root; the page adds it "
+          "after, sqrt(s) + eps (PyTorch does the same); in RmsProp::step (exercise 5.4)",
+          minus(w0, 0.01 * g / (s + 0.5).sqrt())},
+         {"expected lr g / (sqrt(s) + eps), got lr g / (s + eps): that is the square root left out; in RmsProp::step "
+          "(exercise 5.4)",
+          minus(w0, 0.01 * g / (s + 0.5))}}))
+        << "the first step from s = 0, lr = 0.01, rho = 0.9, eps = 0.5, " << starting_point;
 }
 
 TEST(Ex5_5, BiasCorrectionMakesTheFirstStepLrTimesTheSign) {
