@@ -210,11 +210,115 @@ TEST(Ex5_4, KeepsEpsOutsideTheSquareRoot) {
 TEST(Ex5_5, BiasCorrectionMakesTheFirstStepLrTimesTheSign) {
     OneParameter p;
     const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array(), m = 0.1 * g, v = 0.001 * g.square();  // m and v after one step
     bp::Adam opt(0.01);
     opt.step(p.params());
-    const Matrix expected = (w0.array() - 0.01 * p.g.array() / (p.g.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "m_hat = g and v_hat = g^2 after one step, lr = 0.01, " << starting_point;
-    EXPECT_EQ(opt.t, 1);
+    const auto step = [&](const Eigen::ArrayXXd& m_hat, const Eigen::ArrayXXd& v_hat) {
+        return minus(w0, 0.01 * m_hat / (v_hat.sqrt() + 1e-8));
+    };
+    const std::string in =
+        "; the page says t <- t + 1, m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t), "
+        "w <- w - lr m_hat / (sqrt(v_hat) + eps); in Adam::step (exercise 5.5)";
+    const Eigen::ArrayXXd shared = 0.999 * m + 0.001 * g.square();  // v written into m's matrix
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", step(g, g.square()), p.w,
+        {{"expected a finite step, got NaN: that is t still 0 when the bias correction is computed, 1 - beta^0 = 0 dividing by "
+          "zero; count the step (++t) before using t, once per call of step()" +
+              in,
+          Matrix::Constant(1, 3, std::nan(""))},
+         {"expected lr m_hat / (sqrt(v_hat) + eps), got lr m_hat / (v_hat + eps): that is the square root left out" + in,
+          minus(w0, 0.01 * g / (g.square() + 1e-8))},
+         {"expected m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), got only m corrected: that is the bias "
+          "correction applied to m only" +
+              in,
+          step(g, v)},
+         {"expected m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), got only v corrected: that is the bias "
+          "correction applied to v only" +
+              in,
+          step(m, g.square())},
+         {"expected the bias-corrected m_hat and v_hat, got m and v as they are: that is the bias correction left out" + in, step(m, v)},
+         {"expected m <- beta1 m + (1 - beta1) g and v <- beta2 v + (1 - beta2) g^2, got beta1 and beta2 swapped between "
+          "them" +
+              in,
+          step(0.001 * g / 0.1, 0.1 * g.square() / 0.001)},
+         {"expected m <- beta1 m + (1 - beta1) g, got m <- (1 - beta1) m + beta1 g: that is beta1 and 1 - beta1 swapped" + in,
+          step(0.9 * g / 0.1, g.square())},
+         {"expected v from g^2, got v from g: that is the gradient not squared (cwiseAbs2() or .square())" + in,
+          step(g, 0.001 * g / 0.001)},
+         {"expected m and v to be two matrices, got v written into m's: that is v taken from m.at(p.name) instead of "
+          "v.at(p.name)" +
+              in,
+          step(shared / 0.1, shared / 0.001)},
+         {"expected a step of lr m_hat / (sqrt(v_hat) + eps), got one of m_hat / (sqrt(v_hat) + eps): that is the step "
+          "without the learning rate" +
+              in,
+          minus(w0, g / (g.abs() + 1e-8))}}))
+        << "m_hat = g and v_hat = g^2 after one step, lr = 0.01, " << starting_point;
+    EXPECT_EQ(opt.t, 1) << "t counts the calls of step(): 1 after the first";
+}
+
+// Three steps of Adam (lr = 0.01, the default betas and eps) on a constant gradient, as the page
+// writes them, or with a known mistake: the bias correction stored back into m and v, or one
+// with t fixed at 1.
+Matrix adam_three_steps(const Matrix& w0, const Matrix& g, const std::string& mistake) {
+    Eigen::ArrayXXd w = w0.array(), m = Eigen::ArrayXXd::Zero(w0.rows(), w0.cols()), v = m;
+    for (int t = 1; t <= 3; ++t) {
+        m = 0.9 * m + 0.1 * g.array();
+        v = 0.999 * v + 0.001 * g.array().square();
+        const double t_used = mistake == "t fixed at 1" ? 1 : t;
+        const Eigen::ArrayXXd m_hat = m / (1 - std::pow(0.9, t_used)), v_hat = v / (1 - std::pow(0.999, t_used));
+        if (mistake == "corrected in place") {
+            m = m_hat;
+            v = v_hat;
+        }
+        w -= 0.01 * m_hat / (v_hat.sqrt() + 1e-8);
+    }
+    return w.matrix();
+}
+
+TEST(Ex5_5, CountsStepsOncePerCallForEveryParameter) {
+    Matrix a = bp_test::row({1, -2}), da = bp_test::row({0.5, -1}), b = bp_test::scalar(0.5), db = bp_test::scalar(2);
+    bp::Adam opt(0.01);
+    for (int s = 0; s < 3; ++s) opt.step({bp::Parameter("a", a, da), bp::Parameter("b", b, db)});
+    if (opt.t == 6)
+        ADD_FAILURE() << "expected t = 3 after three calls of step() on two parameters, got 6: that is t counted once per "
+                         "parameter, inside the loop; the page's t is the number of steps taken, ++t once per call, before "
+                         "the loop over the parameters; in Adam::step (exercise 5.5)";
+    EXPECT_EQ(3, opt.t) << "t after three calls of step()";
+    const std::string in =
+        "; the page says m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), new matrices for the step "
+        "that leave m and v as they are; in Adam::step (exercise 5.5)";
+    const auto expect_three_steps = [&in](const std::string& name, const Matrix& w, const Matrix& w0, const Matrix& g) {
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            name + " after three steps", adam_three_steps(w0, g, ""), w,
+            {{"expected Adam's three steps, got those of an Adam whose bias correction is stored back into m and v (m /= 1 - "
+              "beta1^t): the next step then averages the corrected values and corrects them again" +
+                  in,
+              adam_three_steps(w0, g, "corrected in place")},
+             {"expected Adam's three steps, got those of a bias correction with t fixed at 1, 1 - beta: the correction must "
+              "shrink as t grows" +
+                  in,
+              adam_three_steps(w0, g, "t fixed at 1")}}))
+            << "three steps with the same gradient, lr = 0.01, on the parameters a = (1, -2) with g = (0.5, -1) and b = 0.5 "
+               "with g = 2";
+    };
+    expect_three_steps("a", a, bp_test::row({1, -2}), da);
+    expect_three_steps("b", b, bp_test::scalar(0.5), db);
+}
+
+TEST(Ex5_5, KeepsEpsOutsideTheSquareRoot) {
+    // With eps = 1e-8 the place of eps hardly shows; with eps = 0.5 it does. After one step,
+    // m_hat = g and v_hat = g^2.
+    OneParameter p;
+    const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array();
+    bp::Adam(0.01, 0.9, 0.999, 0.5).step(p.params());
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0, 0.01 * g / (g.abs() + 0.5)), p.w,
+        {{"expected lr m_hat / (sqrt(v_hat) + eps), got lr m_hat / sqrt(v_hat + eps): that is eps inside the square root; "
+          "the page adds it after, sqrt(v_hat) + eps (PyTorch does the same); in Adam::step (exercise 5.5)",
+          minus(w0, 0.01 * g / (g.square() + 0.5).sqrt())}}))
+        << "the first step, lr = 0.01, eps = 0.5, " << starting_point;
 }
 
 TEST(Ex5_6, DecaysTheWeightsApartFromTheGradient) {
@@ -222,7 +326,21 @@ TEST(Ex5_6, DecaysTheWeightsApartFromTheGradient) {
     p.g.setZero();
     const Matrix w0 = p.w;
     bp::AdamW(0.01, 0.1).step(p.params());
-    EXPECT_MATRIX_NEAR(Matrix(w0 * (1 - 0.01 * 0.1)), p.w) << "with g = 0, only the decay w <- w - lr lambda w acts";
+    const std::string in = "; the page says w <- w - lr lambda w, then Adam's step; in AdamW::step (exercise 5.6)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", Matrix(w0 * (1 - 0.01 * 0.1)), p.w,
+        {{"expected w (1 - lr lambda), got w (1 - lambda): that is the decay without the learning rate" + in, Matrix(w0 * 0.9)},
+         {"expected w (1 - lr lambda), got w (1 + lr lambda): that is the decay with the sign turned, the weights grow" + in,
+          Matrix(w0 * (1 + 0.01 * 0.1))},
+         {"expected w (1 - lr lambda), got w - lr lambda: that is lr lambda subtracted, not lr lambda w" + in,
+          Matrix(w0.array() - 0.01 * 0.1)},
+         {"expected w (1 - lr lambda), got w (1 - lr lambda)^2: that is the decay taken twice" + in,
+          Matrix(w0 * (1 - 0.01 * 0.1) * (1 - 0.01 * 0.1))},
+         {"expected w (1 - lr lambda), got Adam's step on g + lambda w: that is the decay added to the gradient (L2), which "
+          "AdamW decouples from it" +
+              in,
+          minus(w0, 0.01 * 0.1 * w0.array() / (0.1 * w0.array().abs() + 1e-8))}}))
+        << "with g = 0, only the decay w <- w - lr lambda w acts (lr = 0.01, lambda = 0.1), " << starting_point;
 }
 
 TEST(Ex5_6, ShrinksFirstThenTakesAdamsStep) {
@@ -230,10 +348,18 @@ TEST(Ex5_6, ShrinksFirstThenTakesAdamsStep) {
     const Matrix w0 = p.w, g0 = p.g;
     bp::AdamW(0.1, 0.5).step(p.params());
     // decay first: w0 (1 - lr lambda), then Adam's first step, lr g / (|g| + eps)
-    const Matrix expected = (w0.array() * (1 - 0.1 * 0.5) - 0.1 * g0.array() / (g0.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "lr = 0.1, weight_decay = 0.5, " << starting_point
-                                      << "; decaying after Adam's step, or through the gradient, gives other numbers";
-    EXPECT_TRUE(p.g == g0) << "step must not change the gradient; got g = " << p.g;
+    const Eigen::ArrayXXd adam = 0.1 * g0.array() / (g0.array().abs() + 1e-8);
+    const std::string in = "; the page says w <- w - lr lambda w, then Adam's step; in AdamW::step (exercise 5.6)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0 * (1 - 0.1 * 0.5), adam), p.w,
+        {{"expected the decay, then Adam's step, got Adam's step, then the decay: that is the order turned" + in,
+          Matrix(minus(w0, adam) * (1 - 0.1 * 0.5))},
+         {"expected the decay and Adam's step, got the decay alone: that is Adam's step left out, call Adam::step(params)" + in,
+          Matrix(w0 * (1 - 0.1 * 0.5))},
+         {"expected w (1 - lr lambda) before Adam's step, got w (1 - lambda): that is the decay without the learning rate" + in,
+          minus(w0 * 0.5, adam)}}))
+        << "lr = 0.1, weight_decay = 0.5, " << starting_point;
+    EXPECT_TRUE(p.g == g0) << "step must not change the gradient (the decay is not added to it); got g = " << p.g;
 }
 
 TEST(Ex5_7, DropsByGammaEveryFewEpochs) {
