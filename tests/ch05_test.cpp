@@ -362,18 +362,77 @@ TEST(Ex5_6, ShrinksFirstThenTakesAdamsStep) {
     EXPECT_TRUE(p.g == g0) << "step must not change the gradient (the decay is not added to it); got g = " << p.g;
 }
 
+// A schedule's rates at steps or epochs 0 ... n - 1, as a row.
+Matrix rates(int n, const std::function<double(int)>& rate) {
+    Matrix r(1, n);
+    for (int i = 0; i < n; ++i) r(i) = rate(i);
+    return r;
+}
+
 TEST(Ex5_7, DropsByGammaEveryFewEpochs) {
-    EXPECT_DOUBLE_EQ(0.1, bp::step_schedule(0.1, 0, 2, 0.5));
-    EXPECT_DOUBLE_EQ(0.1, bp::step_schedule(0.1, 1, 2, 0.5));
-    EXPECT_DOUBLE_EQ(0.05, bp::step_schedule(0.1, 2, 2, 0.5));
-    EXPECT_DOUBLE_EQ(0.025, bp::step_schedule(0.1, 5, 2, 0.5));
+    const std::string in =
+        "; the page says lr0 gamma^floor(e / k), with epoch / every between ints, which is the floor; in "
+        "step_schedule (exercise 5.7)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the rates of epochs 0 to 6", bp_test::row({0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.0125}),
+        rates(7, [](int e) { return bp::step_schedule(0.1, e, 2, 0.5); }),
+        {{"expected the rate to drop every 2 epochs, got it falling at every epoch: that is epoch / every divided as "
+          "doubles, gamma^(e / k) without the floor" +
+              in,
+          rates(7, [](int e) { return 0.1 * std::pow(0.5, e / 2.0); })},
+         {"expected the rate to drop at epochs 2, 4, 6, got drops at 1, 3, 5: that is floor(e / k) rounded up instead "
+          "(ceil, round or (epoch + 1) / every)" +
+              in,
+          rates(7,
+                [](int e) {
+                    const int drops = (e + 1) / 2;
+                    return 0.1 * std::pow(0.5, drops);
+                })},
+         {"expected lr0 gamma^floor(e / k), got lr0 gamma floor(e / k): that is a product where the page has a power "
+          "(std::pow)" +
+              in,
+          rates(7,
+                [](int e) {
+                    const int drops = e / 2;
+                    return 0.1 * 0.5 * drops;
+                })},
+         {"expected lr0 gamma^floor(e / k), got lr0 gamma^(e mod k): that is % where the page has /" + in,
+          rates(7, [](int e) { return 0.1 * std::pow(0.5, e % 2); })}}))
+        << "step_schedule(0.1, epoch, 2, 0.5) for epoch = 0 ... 6";
 }
 
 TEST(Ex5_8, GoesFromLr0ToLrMinAlongHalfACosine) {
-    EXPECT_NEAR(0.1, bp::cosine_schedule(0.1, 0, 100, 0.0), 1e-15);
-    EXPECT_NEAR(0.05, bp::cosine_schedule(0.1, 50, 100, 0.0), 1e-15);
-    EXPECT_NEAR(0.01, bp::cosine_schedule(0.1, 100, 100, 0.01), 1e-15);
-    EXPECT_NEAR(0.01, bp::cosine_schedule(0.1, 150, 100, 0.01), 1e-15) << "after the end it stays at lr_min";
+    const double pi = 3.14159265358979323846;
+    const auto cosine = [pi](double t) { return 0.01 + 0.09 * (1 + std::cos(pi * t / 4)) / 2; };
+    const std::string in =
+        "; the page says lr_min + (lr0 - lr_min) (1 + cos(pi t / T)) / 2 up to step T, and lr_min after "
+        "it; in cosine_schedule (exercise 5.8)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the rates of steps 0 to 6", rates(7, [&](int t) { return t >= 4 ? 0.01 : cosine(t); }),
+        rates(7, [](int t) { return bp::cosine_schedule(0.1, t, 4, 0.01); }),
+        {{"expected lr_min after step T = 4, got the cosine going on, back up toward lr0: that is the schedule not held at "
+          "lr_min once step >= total" +
+              in,
+          rates(7, cosine)},
+         {"expected lr_min after step T = 4, got 0: that is 0 returned after the end instead of lr_min" + in,
+          rates(7, [&](int t) { return t >= 4 ? 0.0 : cosine(t); })},
+         {"expected lr0 at step 0, got the rate of step 1: that is the cosine one step ahead, cos(pi (t + 1) / T)" + in,
+          rates(7, [&](int t) { return t >= 4 ? 0.01 : cosine(t + 1); })},
+         {"expected the rate to fall at every step, got lr0 until step T: that is step / total divided as longs, which is 0 "
+          "before the end; divide as doubles" +
+              in,
+          rates(7, [](int t) { return t >= 4 ? 0.01 : 0.1; })},
+         {"expected (1 + cos(pi t / T)) / 2, got 1 + cos(pi t / T): that is the cosine's half left out, so step 0 gives "
+          "2 lr0 - lr_min" +
+              in,
+          rates(7, [pi](int t) { return t >= 4 ? 0.01 : 0.01 + 0.09 * (1 + std::cos(pi * t / 4)); })},
+         {"expected lr_min + (lr0 - lr_min) (1 + cos) / 2, got lr0 (1 + cos) / 2: that is lr_min left out of the formula" + in,
+          rates(7, [pi](int t) { return t >= 4 ? 0.01 : 0.1 * (1 + std::cos(pi * t / 4)) / 2; })},
+         {"expected cos(pi t / T), got cos(t / T): that is the cosine without pi, only a third of its half period" + in,
+          rates(7, [](int t) { return t >= 4 ? 0.01 : 0.01 + 0.09 * (1 + std::cos(t / 4.0)) / 2; })},
+         {"expected lr0 at step 0 and lr_min at step T, got the reverse: that is (1 - cos) where the page has (1 + cos)" + in,
+          rates(7, [pi](int t) { return t >= 4 ? 0.01 : 0.01 + 0.09 * (1 - std::cos(pi * t / 4)) / 2; })}}))
+        << "cosine_schedule(0.1, step, 4, 0.01) for step = 0 ... 6";
 }
 
 TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
