@@ -436,24 +436,62 @@ TEST(Ex5_8, GoesFromLr0ToLrMinAlongHalfACosine) {
 }
 
 TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
-    Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 3, 0).finished(), v = Matrix::Zero(1, 1), h = Matrix::Constant(1, 1, 4);
-    const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.0);
-    // Each gradient clipped to norm 1 on its own gives (1, 0) and (1).
-    const bool one_by_one = bp_test::near((Matrix(1, 2) << 1, 0).finished(), g) && bp_test::near(Matrix::Constant(1, 1, 1), h);
-    const char* why =
-        one_by_one ? ": each gradient was clipped by its own norm; the norm is one over all of them, and one factor scales all" : "";
-    EXPECT_DOUBLE_EQ(5.0, norm) << "the global norm of (3, 0) and (4) is 5" << why;
-    EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.6, 0).finished(), g) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
-    EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, 0.8), h) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
+    // g = (1, 2) and h = (2): the global norm is sqrt(1 + 4 + 4) = 3; with max_norm = 1.5, one factor of 0.5.
+    Matrix w = Matrix::Zero(1, 2), g = bp_test::row({1, 2}), v = Matrix::Zero(1, 1), h = bp_test::scalar(2);
+    const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.5);
+    const std::string in =
+        "; the page says n = sqrt(sum of every gradient element squared), over all the parameters, and "
+        "if n > max_norm every gradient *= max_norm / n; in clip_grad_norm (exercise 5.9)";
+    const double sum_of_norms = std::sqrt(5.0) + 2;
+    Matrix both(1, 3);
+    both << g, h;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the gradients g and h side by side", bp_test::row({0.5, 1, 1}), both,
+        {{"expected (0.5, 1) and (1), got (1, 1.5) and (1.5): that is clipping by value, each element limited to max_norm; "
+          "clipping by norm scales the whole gradient, keeping its direction" +
+              in,
+          bp_test::row({1, 1.5, 1.5})},
+         {"expected (0.5, 1) and (1), got each gradient clipped by its own norm: that is one norm per parameter; the norm is "
+          "one over all of them, and one factor scales all" +
+              in,
+          bp_test::row({1.5 / std::sqrt(5.0), 3 / std::sqrt(5.0), 1.5})},
+         {"expected (0.5, 1) and (1), got a global norm of 1: that is g / n, without max_norm: the factor is max_norm / n" + in,
+          bp_test::row({1.0 / 3, 2.0 / 3, 2.0 / 3})},
+         {"expected (0.5, 1) and (1), got (2, 4) and (4): that is the factor turned over, n / max_norm" + in, bp_test::row({2, 4, 4})},
+         {"expected (0.5, 1) and (1), got the gradients scaled by max_norm / 9: that is n without the square root, the sum "
+          "of squares" +
+              in,
+          bp_test::row({1.5 / 9, 3.0 / 9, 3.0 / 9})},
+         {"expected (0.5, 1) and (1), got the gradients scaled by max_norm / (|g| + |h|): that is the norms of the "
+          "parameters added, where the page adds their squares" +
+              in,
+          bp_test::row({1.5 / sum_of_norms, 3 / sum_of_norms, 3 / sum_of_norms})},
+         {"expected (0.5, 1) and (1), got (1, 2) and (1): that is only the last parameter's gradient scaled" + in, bp_test::row({1, 2, 1})},
+         {"expected (0.5, 1) and (1), got the gradients as they were: that is nothing scaled, or the weights p.value() "
+          "scaled instead of the gradients p.grad()" +
+              in,
+          bp_test::row({1, 2, 2})}}))
+        << "the gradients g = (1, 2) and h = (2) clipped to a global norm of 1.5";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the returned norm", bp_test::scalar(3), bp_test::scalar(norm),
+        {{"expected 3, the norm before clipping, got 1.5, max_norm: that is the norm after clipping returned; the page "
+          "returns n from before, worth logging; in clip_grad_norm (exercise 5.9)",
+          bp_test::scalar(1.5)},
+         {"expected 3, got 9: that is n without the square root" + in, bp_test::scalar(9)},
+         {"expected 3, got |g| + |h|: that is the norms of the parameters added, where the page adds their squares" + in,
+          bp_test::scalar(sum_of_norms)}}))
+        << "the global norm of g = (1, 2) and h = (2) is 3";
 }
 
 TEST(Ex5_9, LeavesSmallGradientsAlone) {
     Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 0.3, 0.4).finished();
     const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g)}, 1.0);
-    const Matrix scaled = (Matrix(1, 2) << 0.6, 0.8).finished();  // (0.3, 0.4) times max_norm / n = 1 / 0.5
-    EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.3, 0.4).finished(), g)
-        << "the gradient (0.3, 0.4) has norm 0.5, below max_norm = 1, so it stays as it is"
-        << (bp_test::near(scaled, g) ? ": it was scaled although the norm is below the threshold; scale only when n > max_norm" : "");
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "g", bp_test::row({0.3, 0.4}), g,
+        {{"expected (0.3, 0.4) left as it is, got (0.6, 0.8), scaled to max_norm: that is clipping although n = 0.5 <= "
+          "max_norm = 1; the page scales only if n > max_norm; in clip_grad_norm (exercise 5.9)",
+          bp_test::row({0.6, 0.8})}}))
+        << "the gradient (0.3, 0.4) has norm 0.5, below max_norm = 1, so it stays as it is";
     EXPECT_DOUBLE_EQ(0.5, norm) << "clip_grad_norm returns the global norm, 0.5 here, whether it clips or not";
 }
 
