@@ -583,21 +583,24 @@ Step mistaken_step(double clip, const std::string& mistake) {
 
 const std::vector<std::pair<std::string, std::string>> step_mistakes = {
     {"no zero_grad", "a step without model.zero_grad(): backward adds each step's gradients to the last step's"},
-    {"zero_grad after backward", "a step that calls zero_grad() after backward: the optimizer then sees gradients of 0"},
+    {"zero_grad after backward",
+     "a step that calls zero_grad() after backward, or opt.step() before backward: the optimizer then sees "
+     "gradients of 0"},
     {"zero_grad after the step",
      "a step that calls zero_grad() after opt.step() instead of before backward: the gradients the model came with "
      "were added to this step's"},
-    // Clipping after the step changes only gradients that the next zero_grad() clears: the same
-    // weights as no clipping, so one mistake names both.
+    // Clipping after the step changes only gradients that the next zero_grad() clears, and clipping
+    // before backward only the zeros: the same weights as no clipping, so one mistake names all three.
     {"no clipping",
-     "a step that clips after opt.step(), or does not clip at all: the step used the unclipped gradients; with "
+     "a step that clips after opt.step() or before backward, or does not clip at all: the step used the unclipped "
+     "gradients; with "
      "clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) goes after backward and before the step"},
     {"the loss after the step",
      "a step that returns the loss after its update: return the loss of the forward pass "
      "that the gradients came from"}};
 
-// Yours against the library's, step by step; on a difference, the step, the numbers and the
-// mistake it matches.
+// Yours against the library's, step by step; on a difference, the mistake it matches (first, the
+// line the progress report shows), the step and the numbers.
 void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, const std::string& setting) {
     const Run yours =
         four_steps(start, loss, [clip](bp::Layer& m, const bp::Loss& l, bp::Optimizer& opt, const Matrix& x, const Matrix& y, long) {
@@ -612,13 +615,15 @@ void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, 
         std::string named;
         for (const auto& [key, text] : step_mistakes)
             if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key))))
-                named += (named.empty() ? "  Yours matches, step for step, " : "  Or ") + text + ".";
+                named += (named.empty() ? "basic_train_step matches, step for step, " : "; or ") + text;
         std::string what = loss_near ? "" : std::string(loss_near.message());
         if (!weights_near) what += "after the step, " + std::string(weights_near.message());
         if (what.back() != '\n') what += "\n";
-        ADD_FAILURE() << "basic_train_step differs from the library's train_step at step " << s + 1 << " of 4 (" << setting
+        if (!named.empty())
+            named += "; the page's order: forward, loss, zero_grad, backward, clip, step; in basic_train_step (exercise 5.10)\n";
+        ADD_FAILURE() << named << "basic_train_step differs from the library's train_step at step " << s + 1 << " of 4 (" << setting
                       << ", Adam with lr = 0.05, batches of 6):\n"
-                      << what << named;
+                      << what;
         return;
     }
 }
