@@ -237,8 +237,8 @@ TEST(Ex5_5, BiasCorrectionMakesTheFirstStepLrTimesTheSign) {
               in,
           step(m, g.square())},
          {"expected the bias-corrected m_hat and v_hat, got m and v as they are: that is the bias correction left out" + in, step(m, v)},
-         {"expected m <- beta1 m + (1 - beta1) g and v <- beta2 v + (1 - beta2) g^2, got beta1 and beta2 swapped between "
-          "them" +
+         {"expected m <- beta1 m + (1 - beta1) g and v <- beta2 v + (1 - beta2) g^2, got m averaged with beta2 and v with beta1: "
+          "that is beta1 and beta2 swapped between m and v" +
               in,
           step(0.001 * g / 0.1, 0.1 * g.square() / 0.001)},
          {"expected m <- beta1 m + (1 - beta1) g, got m <- (1 - beta1) m + beta1 g: that is beta1 and 1 - beta1 swapped" + in,
@@ -291,12 +291,12 @@ TEST(Ex5_5, CountsStepsOncePerCallForEveryParameter) {
     const auto expect_three_steps = [&in](const std::string& name, const Matrix& w, const Matrix& w0, const Matrix& g) {
         EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
             name + " after three steps", adam_three_steps(w0, g, ""), w,
-            {{"expected Adam's three steps, got those of an Adam whose bias correction is stored back into m and v (m /= 1 - "
-              "beta1^t): the next step then averages the corrected values and corrects them again" +
+            {{"expected Adam's three steps, got other ones from the second on: that is the bias correction stored back into m and "
+              "v (m /= 1 - beta1^t), so that the next step averages corrected values and corrects them again" +
                   in,
               adam_three_steps(w0, g, "corrected in place")},
-             {"expected Adam's three steps, got those of a bias correction with t fixed at 1, 1 - beta: the correction must "
-              "shrink as t grows" +
+             {"expected Adam's three steps, got other ones from the second on: that is the bias correction with t fixed at 1, "
+              "1 - beta at every step; it must shrink as t grows" +
                   in,
               adam_three_steps(w0, g, "t fixed at 1")}}))
             << "three steps with the same gradient, lr = 0.01, on the parameters a = (1, -2) with g = (0.5, -1) and b = 0.5 "
