@@ -8,8 +8,10 @@
 #include "bp/train/training_step.hpp"
 
 #include <cmath>
+#include <functional>
 #include <iomanip>
 #include <sstream>
+#include <string>
 
 namespace {
 
@@ -25,21 +27,57 @@ struct OneParameter {
 // The inputs, for failure messages.
 const char* const starting_point = "starting from w = (1, -2, 0.5) with the gradient g = (0.5, -1, 2)";
 
+// w after optimizer steps, element by element: w0 - (the steps' sum) as an expression of g.
+Matrix minus(const Matrix& w0, const Eigen::ArrayXXd& step) { return (w0.array() - step).matrix(); }
+
 TEST(Ex5_1, StepsAgainstTheGradient) {
     OneParameter p;
-    const Matrix w0 = p.w;
+    const Matrix w0 = p.w, g = p.g;
     bp::Sgd(0.1).step(p.params());
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * p.g), p.w) << "w - lr g with lr = 0.1, " << starting_point;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", Matrix(w0 - 0.1 * g), p.w,
+        {{"expected w - lr g, got w - g: that is the step without the learning rate; the page says w <- w - lr g; in Sgd::step "
+          "(exercise 5.1)",
+          Matrix(w0 - g)},
+         {"expected w - lr g, got w + lr g: that is a step up the gradient, the sign turned; the page says w <- w - lr g; in "
+          "Sgd::step (exercise 5.1)",
+          Matrix(w0 + 0.1 * g)},
+         {"expected w - lr g, got -lr g: that is w = -lr g, the step assigned instead of subtracted; the page says "
+          "w <- w - lr g (p.value() -= ...); in Sgd::step (exercise 5.1)",
+          Matrix(-0.1 * g)}}))
+        << "lr = 0.1, " << starting_point;
 }
 
 TEST(Ex5_2, ConstantGradientsBuildUpVelocity) {
     OneParameter p;
     const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array();
     bp::Momentum opt(0.1, 0.9);
     opt.step(p.params());
     opt.step(p.params());
     // v1 = g, v2 = 0.9 g + g: the second step is 1.9 times the first
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * (1 + 1.9) * p.g), p.w) << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
+    const std::string in = "; the page says v <- beta v + g, then w <- w - lr v; in Momentum::step (exercise 5.2)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after two steps", minus(w0, 0.1 * 2.9 * g), p.w,
+        {{"expected steps of lr v, got steps of v: that is the step without the learning rate" + in, minus(w0, 2.9 * g)},
+         {"expected w - lr v, got w + lr v: that is a step up the gradient, the sign turned" + in, minus(w0, -0.29 * g)},
+         {"expected v = beta v + g, got v = beta v + (1 - beta) g: that is an average of the gradients, ten times smaller "
+          "(PyTorch's dampening)" +
+              in,
+          minus(w0, 0.1 * (0.1 + 0.19) * g)},
+         {"expected v = beta v + g, got v = (1 - beta) v + beta g: that is beta and 1 - beta swapped" + in,
+          minus(w0, 0.1 * (0.9 + 0.99) * g)},
+         {"expected v = beta v + g, got v = v + beta g: that is beta on the gradient instead of the velocity" + in,
+          minus(w0, 0.1 * (0.9 + 1.8) * g)},
+         {"expected steps of lr v with v updated first, got w stepped before v is updated: that is the step taken with the "
+          "last step's velocity (0 at the first step)" +
+              in,
+          minus(w0, 0.1 * g)},
+         {"expected the velocity to grow from step to step, got two steps of lr g: that is a velocity that is not kept; "
+          "write into v, the reference to velocity.at(p.name), not into a copy" +
+              in,
+          minus(w0, 0.2 * g)}}))
+        << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
 TEST(Ex5_2, KeepsTheLearningRateOutOfTheVelocity) {
@@ -68,9 +106,28 @@ TEST(Ex5_2, KeepsTheLearningRateOutOfTheVelocity) {
 TEST(Ex5_3, LooksAheadByOneMomentumStep) {
     OneParameter p;
     const Matrix w0 = p.w;
-    bp::Nesterov(0.1, 0.9).step(p.params());
-    // v1 = g; the step is lr (g + 0.9 v1) = 1.9 lr g
-    EXPECT_MATRIX_NEAR(Matrix(w0 - 0.1 * 1.9 * p.g), p.w) << "the first step from v = 0, lr = 0.1, beta = 0.9, " << starting_point;
+    const Eigen::ArrayXXd g = p.g.array();
+    bp::Nesterov opt(0.1, 0.9);
+    opt.step(p.params());
+    opt.step(p.params());
+    // v1 = g, v2 = 1.9 g; the steps are lr (g + 0.9 v1) = 1.9 lr g and lr (g + 0.9 v2) = 2.71 lr g
+    const std::string in =
+        "; the page says v <- beta v + g, then w <- w - lr (g + beta v) with the new v; in Nesterov::step "
+        "(exercise 5.3)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after two steps", minus(w0, 0.1 * 4.61 * g), p.w,
+        {{"expected steps of lr (g + beta v), got steps of lr v: that is plain momentum (exercise 5.2), or the look-ahead "
+          "taken with v from before its update, which is the same" +
+              in,
+          minus(w0, 0.1 * 2.9 * g)},
+         {"expected steps of lr (g + beta v), got steps of lr beta v: that is the look-ahead without g" + in,
+          minus(w0, 0.1 * 0.9 * 2.9 * g)},
+         {"expected steps of lr (g + beta v), got steps of lr (g + v): that is the look-ahead without beta" + in, minus(w0, 0.1 * 4.9 * g)},
+         {"expected steps of lr (g + beta v), got steps of g + beta v: that is the step without the learning rate" + in,
+          minus(w0, 4.61 * g)},
+         {"expected v = beta v + g, got v = beta v + (1 - beta) g: that is an average of the gradients (PyTorch's dampening)" + in,
+          minus(w0, 0.1 * (1.09 + 1.171) * g)}}))
+        << "two steps with the same g, lr = 0.1, beta = 0.9, " << starting_point;
 }
 
 TEST(Ex5_3, KeepsTheLearningRateOutOfTheVelocity) {
@@ -99,20 +156,169 @@ TEST(Ex5_3, KeepsTheLearningRateOutOfTheVelocity) {
 TEST(Ex5_4, DividesByTheRootMeanSquare) {
     OneParameter p;
     const Matrix w0 = p.w;
-    bp::RmsProp(0.01, 0.9, 1e-8).step(p.params());
+    const Eigen::ArrayXXd g = p.g.array(), s = 0.1 * g.square();
+    bp::RmsProp opt(0.01, 0.9, 1e-8);
+    opt.step(p.params());
     // s = 0.1 g^2, so the step is lr g / (sqrt(0.1) |g| + eps): about lr sign(g) / sqrt(0.1)
-    const Matrix expected = (w0.array() - 0.01 * p.g.array() / (std::sqrt(0.1) * p.g.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "the first step from s = 0, lr = 0.01, rho = 0.9, " << starting_point;
+    const std::string in =
+        "; the page says s <- rho s + (1 - rho) g^2, then w <- w - lr g / (sqrt(s) + eps) with the new s; in "
+        "RmsProp::step (exercise 5.4)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0, 0.01 * g / (s.sqrt() + 1e-8)), p.w,
+        {{"expected lr g / (sqrt(s) + eps), got lr g / (s + eps): that is the square root left out" + in, minus(w0, 0.01 * g / (s + 1e-8))},
+         {"expected s = rho s + (1 - rho) g^2, got s = (1 - rho) s + rho g^2: that is rho and 1 - rho swapped" + in,
+          minus(w0, 0.01 * g / ((0.9 * g.square()).sqrt() + 1e-8))},
+         {"expected s from g^2, got s from g: that is the gradient not squared (cwiseAbs2() or .square())" + in,
+          minus(w0, 0.01 * g / ((0.1 * g).sqrt() + 1e-8))},
+         {"expected a step of lr g / (sqrt(s) + eps) with the new s, got one of lr g / eps: that is w stepped before s is "
+          "updated, with the last step's s (0 at the first step)" +
+              in,
+          minus(w0, 0.01 * g / 1e-8)},
+         {"expected a step of lr g / (sqrt(s) + eps), got one of g / (sqrt(s) + eps): that is the step without the learning "
+          "rate" +
+              in,
+          minus(w0, g / (s.sqrt() + 1e-8))},
+         {"expected lr g / (sqrt(s) + eps), got lr g / sqrt(s + eps): that is eps inside the square root" + in,
+          minus(w0, 0.01 * g / (s + 1e-8).sqrt())}}))
+        << "the first step from s = 0, lr = 0.01, rho = 0.9, eps = 1e-8, " << starting_point;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "opt.mean_square.at(\"w\")", Matrix(s.matrix()), opt.mean_square.at("w"),
+        {{"expected s = 0.1 g^2 kept for the next step, got s = 0: that is s computed into a copy; write into s, the "
+          "reference to mean_square.at(p.name)" +
+              in,
+          Matrix::Zero(1, 3)}}))
+        << "the mean square after one step from s = 0, rho = 0.9";
+}
+
+TEST(Ex5_4, KeepsEpsOutsideTheSquareRoot) {
+    // With eps = 1e-8 the place of eps hardly shows; with eps = 0.5 it does.
+    OneParameter p;
+    const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array(), s = 0.1 * g.square();
+    bp::RmsProp(0.01, 0.9, 0.5).step(p.params());
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0, 0.01 * g / (s.sqrt() + 0.5)), p.w,
+        {{"expected lr g / (sqrt(s) + eps), got lr g / sqrt(s + eps): that is eps inside the square root; the page adds it "
+          "after, sqrt(s) + eps (PyTorch does the same); in RmsProp::step (exercise 5.4)",
+          minus(w0, 0.01 * g / (s + 0.5).sqrt())},
+         {"expected lr g / (sqrt(s) + eps), got lr g / (s + eps): that is the square root left out; in RmsProp::step "
+          "(exercise 5.4)",
+          minus(w0, 0.01 * g / (s + 0.5))}}))
+        << "the first step from s = 0, lr = 0.01, rho = 0.9, eps = 0.5, " << starting_point;
 }
 
 TEST(Ex5_5, BiasCorrectionMakesTheFirstStepLrTimesTheSign) {
     OneParameter p;
     const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array(), m = 0.1 * g, v = 0.001 * g.square();  // m and v after one step
     bp::Adam opt(0.01);
     opt.step(p.params());
-    const Matrix expected = (w0.array() - 0.01 * p.g.array() / (p.g.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "m_hat = g and v_hat = g^2 after one step, lr = 0.01, " << starting_point;
-    EXPECT_EQ(opt.t, 1);
+    const auto step = [&](const Eigen::ArrayXXd& m_hat, const Eigen::ArrayXXd& v_hat) {
+        return minus(w0, 0.01 * m_hat / (v_hat.sqrt() + 1e-8));
+    };
+    const std::string in =
+        "; the page says t <- t + 1, m_hat = m / (1 - beta1^t), v_hat = v / (1 - beta2^t), "
+        "w <- w - lr m_hat / (sqrt(v_hat) + eps); in Adam::step (exercise 5.5)";
+    const Eigen::ArrayXXd shared = 0.999 * m + 0.001 * g.square();  // v written into m's matrix
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", step(g, g.square()), p.w,
+        {{"expected a finite step, got NaN: that is t still 0 when the bias correction is computed, 1 - beta^0 = 0 dividing by "
+          "zero; count the step (++t) before using t, once per call of step()" +
+              in,
+          Matrix::Constant(1, 3, std::nan(""))},
+         {"expected lr m_hat / (sqrt(v_hat) + eps), got lr m_hat / (v_hat + eps): that is the square root left out" + in,
+          minus(w0, 0.01 * g / (g.square() + 1e-8))},
+         {"expected m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), got only m corrected: that is the bias "
+          "correction applied to m only" +
+              in,
+          step(g, v)},
+         {"expected m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), got only v corrected: that is the bias "
+          "correction applied to v only" +
+              in,
+          step(m, g.square())},
+         {"expected the bias-corrected m_hat and v_hat, got m and v as they are: that is the bias correction left out" + in, step(m, v)},
+         {"expected m <- beta1 m + (1 - beta1) g and v <- beta2 v + (1 - beta2) g^2, got m averaged with beta2 and v with beta1: "
+          "that is beta1 and beta2 swapped between m and v" +
+              in,
+          step(0.001 * g / 0.1, 0.1 * g.square() / 0.001)},
+         {"expected m <- beta1 m + (1 - beta1) g, got m <- (1 - beta1) m + beta1 g: that is beta1 and 1 - beta1 swapped" + in,
+          step(0.9 * g / 0.1, g.square())},
+         {"expected v from g^2, got v from g: that is the gradient not squared (cwiseAbs2() or .square())" + in,
+          step(g, 0.001 * g / 0.001)},
+         {"expected m and v to be two matrices, got v written into m's: that is v taken from m.at(p.name) instead of "
+          "v.at(p.name)" +
+              in,
+          step(shared / 0.1, shared / 0.001)},
+         {"expected a step of lr m_hat / (sqrt(v_hat) + eps), got one of m_hat / (sqrt(v_hat) + eps): that is the step "
+          "without the learning rate" +
+              in,
+          minus(w0, g / (g.abs() + 1e-8))}}))
+        << "m_hat = g and v_hat = g^2 after one step, lr = 0.01, " << starting_point;
+    EXPECT_EQ(opt.t, 1) << "t counts the calls of step(): 1 after the first";
+}
+
+// Three steps of Adam (lr = 0.01, the default betas and eps) on a constant gradient, as the page
+// writes them, or with a known mistake: the bias correction stored back into m and v, or one
+// with t fixed at 1.
+Matrix adam_three_steps(const Matrix& w0, const Matrix& g, const std::string& mistake) {
+    Eigen::ArrayXXd w = w0.array(), m = Eigen::ArrayXXd::Zero(w0.rows(), w0.cols()), v = m;
+    for (int t = 1; t <= 3; ++t) {
+        m = 0.9 * m + 0.1 * g.array();
+        v = 0.999 * v + 0.001 * g.array().square();
+        const double t_used = mistake == "t fixed at 1" ? 1 : t;
+        const Eigen::ArrayXXd m_hat = m / (1 - std::pow(0.9, t_used)), v_hat = v / (1 - std::pow(0.999, t_used));
+        if (mistake == "corrected in place") {
+            m = m_hat;
+            v = v_hat;
+        }
+        w -= 0.01 * m_hat / (v_hat.sqrt() + 1e-8);
+    }
+    return w.matrix();
+}
+
+TEST(Ex5_5, CountsStepsOncePerCallForEveryParameter) {
+    Matrix a = bp_test::row({1, -2}), da = bp_test::row({0.5, -1}), b = bp_test::scalar(0.5), db = bp_test::scalar(2);
+    bp::Adam opt(0.01);
+    for (int s = 0; s < 3; ++s) opt.step({bp::Parameter("a", a, da), bp::Parameter("b", b, db)});
+    if (opt.t == 6)
+        ADD_FAILURE() << "expected t = 3 after three calls of step() on two parameters, got 6: that is t counted once per "
+                         "parameter, inside the loop; the page's t is the number of steps taken, ++t once per call, before "
+                         "the loop over the parameters; in Adam::step (exercise 5.5)";
+    EXPECT_EQ(3, opt.t) << "t after three calls of step()";
+    const std::string in =
+        "; the page says m_hat = m / (1 - beta1^t) and v_hat = v / (1 - beta2^t), new matrices for the step "
+        "that leave m and v as they are; in Adam::step (exercise 5.5)";
+    const auto expect_three_steps = [&in](const std::string& name, const Matrix& w, const Matrix& w0, const Matrix& g) {
+        EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+            name + " after three steps", adam_three_steps(w0, g, ""), w,
+            {{"expected Adam's three steps, got other ones from the second on: that is the bias correction stored back into m and "
+              "v (m /= 1 - beta1^t), so that the next step averages corrected values and corrects them again" +
+                  in,
+              adam_three_steps(w0, g, "corrected in place")},
+             {"expected Adam's three steps, got other ones from the second on: that is the bias correction with t fixed at 1, "
+              "1 - beta at every step; it must shrink as t grows" +
+                  in,
+              adam_three_steps(w0, g, "t fixed at 1")}}))
+            << "three steps with the same gradient, lr = 0.01, on the parameters a = (1, -2) with g = (0.5, -1) and b = 0.5 "
+               "with g = 2";
+    };
+    expect_three_steps("a", a, bp_test::row({1, -2}), da);
+    expect_three_steps("b", b, bp_test::scalar(0.5), db);
+}
+
+TEST(Ex5_5, KeepsEpsOutsideTheSquareRoot) {
+    // With eps = 1e-8 the place of eps hardly shows; with eps = 0.5 it does. After one step,
+    // m_hat = g and v_hat = g^2.
+    OneParameter p;
+    const Matrix w0 = p.w;
+    const Eigen::ArrayXXd g = p.g.array();
+    bp::Adam(0.01, 0.9, 0.999, 0.5).step(p.params());
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0, 0.01 * g / (g.abs() + 0.5)), p.w,
+        {{"expected lr m_hat / (sqrt(v_hat) + eps), got lr m_hat / sqrt(v_hat + eps): that is eps inside the square root; "
+          "the page adds it after, sqrt(v_hat) + eps (PyTorch does the same); in Adam::step (exercise 5.5)",
+          minus(w0, 0.01 * g / (g.square() + 0.5).sqrt())}}))
+        << "the first step, lr = 0.01, eps = 0.5, " << starting_point;
 }
 
 TEST(Ex5_6, DecaysTheWeightsApartFromTheGradient) {
@@ -120,7 +326,21 @@ TEST(Ex5_6, DecaysTheWeightsApartFromTheGradient) {
     p.g.setZero();
     const Matrix w0 = p.w;
     bp::AdamW(0.01, 0.1).step(p.params());
-    EXPECT_MATRIX_NEAR(Matrix(w0 * (1 - 0.01 * 0.1)), p.w) << "with g = 0, only the decay w <- w - lr lambda w acts";
+    const std::string in = "; the page says w <- w - lr lambda w, then Adam's step; in AdamW::step (exercise 5.6)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", Matrix(w0 * (1 - 0.01 * 0.1)), p.w,
+        {{"expected w (1 - lr lambda), got w (1 - lambda): that is the decay without the learning rate" + in, Matrix(w0 * 0.9)},
+         {"expected w (1 - lr lambda), got w (1 + lr lambda): that is the decay with the sign turned, the weights grow" + in,
+          Matrix(w0 * (1 + 0.01 * 0.1))},
+         {"expected w (1 - lr lambda), got w - lr lambda: that is lr lambda subtracted, not lr lambda w" + in,
+          Matrix(w0.array() - 0.01 * 0.1)},
+         {"expected w (1 - lr lambda), got w (1 - lr lambda)^2: that is the decay taken twice" + in,
+          Matrix(w0 * (1 - 0.01 * 0.1) * (1 - 0.01 * 0.1))},
+         {"expected w (1 - lr lambda), got Adam's step on g + lambda w: that is the decay added to the gradient (L2), which "
+          "AdamW decouples from it" +
+              in,
+          minus(w0, 0.01 * 0.1 * w0.array() / (0.1 * w0.array().abs() + 1e-8))}}))
+        << "with g = 0, only the decay w <- w - lr lambda w acts (lr = 0.01, lambda = 0.1), " << starting_point;
 }
 
 TEST(Ex5_6, ShrinksFirstThenTakesAdamsStep) {
@@ -128,45 +348,150 @@ TEST(Ex5_6, ShrinksFirstThenTakesAdamsStep) {
     const Matrix w0 = p.w, g0 = p.g;
     bp::AdamW(0.1, 0.5).step(p.params());
     // decay first: w0 (1 - lr lambda), then Adam's first step, lr g / (|g| + eps)
-    const Matrix expected = (w0.array() * (1 - 0.1 * 0.5) - 0.1 * g0.array() / (g0.array().abs() + 1e-8)).matrix();
-    EXPECT_MATRIX_NEAR(expected, p.w) << "lr = 0.1, weight_decay = 0.5, " << starting_point
-                                      << "; decaying after Adam's step, or through the gradient, gives other numbers";
-    EXPECT_TRUE(p.g == g0) << "step must not change the gradient; got g = " << p.g;
+    const Eigen::ArrayXXd adam = 0.1 * g0.array() / (g0.array().abs() + 1e-8);
+    const std::string in = "; the page says w <- w - lr lambda w, then Adam's step; in AdamW::step (exercise 5.6)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "w after one step", minus(w0 * (1 - 0.1 * 0.5), adam), p.w,
+        {{"expected the decay, then Adam's step, got Adam's step, then the decay: that is the order turned" + in,
+          Matrix(minus(w0, adam) * (1 - 0.1 * 0.5))},
+         {"expected the decay and Adam's step, got the decay alone: that is Adam's step left out, call Adam::step(params)" + in,
+          Matrix(w0 * (1 - 0.1 * 0.5))},
+         {"expected w (1 - lr lambda) before Adam's step, got w (1 - lambda): that is the decay without the learning rate" + in,
+          minus(w0 * 0.5, adam)}}))
+        << "lr = 0.1, weight_decay = 0.5, " << starting_point;
+    EXPECT_TRUE(p.g == g0) << "step must not change the gradient (the decay is not added to it); got g = " << p.g;
+}
+
+// A schedule's rates at steps or epochs 0 ... n - 1, as a row.
+Matrix rates(int n, const std::function<double(int)>& rate) {
+    Matrix r(1, n);
+    for (int i = 0; i < n; ++i) r(i) = rate(i);
+    return r;
 }
 
 TEST(Ex5_7, DropsByGammaEveryFewEpochs) {
-    EXPECT_DOUBLE_EQ(0.1, bp::step_schedule(0.1, 0, 2, 0.5));
-    EXPECT_DOUBLE_EQ(0.1, bp::step_schedule(0.1, 1, 2, 0.5));
-    EXPECT_DOUBLE_EQ(0.05, bp::step_schedule(0.1, 2, 2, 0.5));
-    EXPECT_DOUBLE_EQ(0.025, bp::step_schedule(0.1, 5, 2, 0.5));
+    const std::string in =
+        "; the page says lr0 gamma^floor(e / k), with epoch / every between ints, which is the floor; in "
+        "step_schedule (exercise 5.7)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the rates of epochs 0 to 6", bp_test::row({0.1, 0.1, 0.05, 0.05, 0.025, 0.025, 0.0125}),
+        rates(7, [](int e) { return bp::step_schedule(0.1, e, 2, 0.5); }),
+        {{"expected the rate to drop every 2 epochs, got it falling at every epoch: that is epoch / every divided as "
+          "doubles, gamma^(e / k) without the floor" +
+              in,
+          rates(7, [](int e) { return 0.1 * std::pow(0.5, e / 2.0); })},
+         {"expected the rate to drop at epochs 2, 4, 6, got drops at 1, 3, 5: that is floor(e / k) rounded up instead "
+          "(ceil, round or (epoch + 1) / every)" +
+              in,
+          rates(7,
+                [](int e) {
+                    const int drops = (e + 1) / 2;
+                    return 0.1 * std::pow(0.5, drops);
+                })},
+         {"expected lr0 gamma^floor(e / k), got lr0 gamma floor(e / k): that is a product where the page has a power "
+          "(std::pow)" +
+              in,
+          rates(7,
+                [](int e) {
+                    const int drops = e / 2;
+                    return 0.1 * 0.5 * drops;
+                })},
+         {"expected lr0 gamma^floor(e / k), got lr0 gamma^(e mod k): that is % where the page has /" + in,
+          rates(7, [](int e) { return 0.1 * std::pow(0.5, e % 2); })}}))
+        << "step_schedule(0.1, epoch, 2, 0.5) for epoch = 0 ... 6";
 }
 
 TEST(Ex5_8, GoesFromLr0ToLrMinAlongHalfACosine) {
-    EXPECT_NEAR(0.1, bp::cosine_schedule(0.1, 0, 100, 0.0), 1e-15);
-    EXPECT_NEAR(0.05, bp::cosine_schedule(0.1, 50, 100, 0.0), 1e-15);
-    EXPECT_NEAR(0.01, bp::cosine_schedule(0.1, 100, 100, 0.01), 1e-15);
-    EXPECT_NEAR(0.01, bp::cosine_schedule(0.1, 150, 100, 0.01), 1e-15) << "after the end it stays at lr_min";
+    const double pi = 3.14159265358979323846;
+    const auto cosine = [pi](double t) { return 0.01 + 0.09 * (1 + std::cos(pi * t / 4)) / 2; };
+    const std::string in =
+        "; the page says lr_min + (lr0 - lr_min) (1 + cos(pi t / T)) / 2 up to step T, and lr_min after "
+        "it; in cosine_schedule (exercise 5.8)";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the rates of steps 0 to 6", rates(7, [&](int t) { return t >= 4 ? 0.01 : cosine(t); }),
+        rates(7, [](int t) { return bp::cosine_schedule(0.1, t, 4, 0.01); }),
+        {{"expected lr_min after step T = 4, got the cosine going on, back up toward lr0: that is the schedule not held at "
+          "lr_min once step >= total" +
+              in,
+          rates(7, cosine)},
+         {"expected lr_min after step T = 4, got 0: that is 0 returned after the end instead of lr_min" + in,
+          rates(7, [&](int t) { return t >= 4 ? 0.0 : cosine(t); })},
+         {"expected lr0 at step 0, got the rate of step 1: that is the cosine one step ahead, cos(pi (t + 1) / T)" + in,
+          rates(7, [&](int t) { return t >= 4 ? 0.01 : cosine(t + 1); })},
+         {"expected the rate to fall at every step, got lr0 until step T: that is step / total divided as longs, which is 0 "
+          "before the end; divide as doubles" +
+              in,
+          rates(7, [](int t) { return t >= 4 ? 0.01 : 0.1; })},
+         {"expected (1 + cos(pi t / T)) / 2, got 1 + cos(pi t / T): that is the cosine's half left out, so step 0 gives "
+          "2 lr0 - lr_min" +
+              in,
+          rates(7, [pi](int t) { return t >= 4 ? 0.01 : 0.01 + 0.09 * (1 + std::cos(pi * t / 4)); })},
+         {"expected lr_min + (lr0 - lr_min) (1 + cos) / 2, got lr0 (1 + cos) / 2: that is lr_min left out of the formula" + in,
+          rates(7, [pi](int t) { return t >= 4 ? 0.01 : 0.1 * (1 + std::cos(pi * t / 4)) / 2; })},
+         {"expected cos(pi t / T), got cos(t / T): that is the cosine without pi, only a third of its half period" + in,
+          rates(7, [](int t) { return t >= 4 ? 0.01 : 0.01 + 0.09 * (1 + std::cos(t / 4.0)) / 2; })},
+         {"expected lr0 at step 0 and lr_min at step T, got the reverse: that is (1 - cos) where the page has (1 + cos)" + in,
+          rates(7, [pi](int t) { return t >= 4 ? 0.01 : 0.01 + 0.09 * (1 - std::cos(pi * t / 4)) / 2; })}}))
+        << "cosine_schedule(0.1, step, 4, 0.01) for step = 0 ... 6";
 }
 
 TEST(Ex5_9, ScalesEveryGradientByOneFactor) {
-    Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 3, 0).finished(), v = Matrix::Zero(1, 1), h = Matrix::Constant(1, 1, 4);
-    const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.0);
-    // Each gradient clipped to norm 1 on its own gives (1, 0) and (1).
-    const bool one_by_one = bp_test::near((Matrix(1, 2) << 1, 0).finished(), g) && bp_test::near(Matrix::Constant(1, 1, 1), h);
-    const char* why =
-        one_by_one ? ": each gradient was clipped by its own norm; the norm is one over all of them, and one factor scales all" : "";
-    EXPECT_DOUBLE_EQ(5.0, norm) << "the global norm of (3, 0) and (4) is 5" << why;
-    EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.6, 0).finished(), g) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
-    EXPECT_MATRIX_NEAR(Matrix::Constant(1, 1, 0.8), h) << "gradients (3, 0) and (4) clipped to a global norm of 1" << why;
+    // g = (1, 2) and h = (2): the global norm is sqrt(1 + 4 + 4) = 3; with max_norm = 1.5, one factor of 0.5.
+    Matrix w = Matrix::Zero(1, 2), g = bp_test::row({1, 2}), v = Matrix::Zero(1, 1), h = bp_test::scalar(2);
+    const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g), bp::Parameter("v", v, h)}, 1.5);
+    const std::string in =
+        "; the page says n = sqrt(sum of every gradient element squared), over all the parameters, and "
+        "if n > max_norm every gradient *= max_norm / n; in clip_grad_norm (exercise 5.9)";
+    const double sum_of_norms = std::sqrt(5.0) + 2;
+    Matrix both(1, 3);
+    both << g, h;
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the gradients g and h side by side", bp_test::row({0.5, 1, 1}), both,
+        {{"expected (0.5, 1) and (1), got (1, 1.5) and (1.5): that is clipping by value, each element limited to max_norm; "
+          "clipping by norm scales the whole gradient, keeping its direction" +
+              in,
+          bp_test::row({1, 1.5, 1.5})},
+         {"expected (0.5, 1) and (1), got each gradient clipped by its own norm: that is one norm per parameter; the norm is "
+          "one over all of them, and one factor scales all" +
+              in,
+          bp_test::row({1.5 / std::sqrt(5.0), 3 / std::sqrt(5.0), 1.5})},
+         {"expected (0.5, 1) and (1), got a global norm of 1: that is g / n, without max_norm: the factor is max_norm / n" + in,
+          bp_test::row({1.0 / 3, 2.0 / 3, 2.0 / 3})},
+         {"expected (0.5, 1) and (1), got (2, 4) and (4): that is the factor turned over, n / max_norm" + in, bp_test::row({2, 4, 4})},
+         {"expected (0.5, 1) and (1), got the gradients scaled by max_norm / 9: that is n without the square root, the sum "
+          "of squares" +
+              in,
+          bp_test::row({1.5 / 9, 3.0 / 9, 3.0 / 9})},
+         {"expected (0.5, 1) and (1), got the gradients scaled by max_norm / (|g| + |h|): that is the norms of the "
+          "parameters added, where the page adds their squares" +
+              in,
+          bp_test::row({1.5 / sum_of_norms, 3 / sum_of_norms, 3 / sum_of_norms})},
+         {"expected (0.5, 1) and (1), got (1, 2) and (1): that is only the last parameter's gradient scaled" + in, bp_test::row({1, 2, 1})},
+         {"expected (0.5, 1) and (1), got the gradients as they were: that is nothing scaled, or the weights p.value() "
+          "scaled instead of the gradients p.grad()" +
+              in,
+          bp_test::row({1, 2, 2})}}))
+        << "the gradients g = (1, 2) and h = (2) clipped to a global norm of 1.5";
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "the returned norm", bp_test::scalar(3), bp_test::scalar(norm),
+        {{"expected 3, the norm before clipping, got 1.5, max_norm: that is the norm after clipping returned; the page "
+          "returns n from before, worth logging; in clip_grad_norm (exercise 5.9)",
+          bp_test::scalar(1.5)},
+         {"expected 3, got 9: that is n without the square root" + in, bp_test::scalar(9)},
+         {"expected 3, got |g| + |h|: that is the norms of the parameters added, where the page adds their squares" + in,
+          bp_test::scalar(sum_of_norms)}}))
+        << "the global norm of g = (1, 2) and h = (2) is 3";
 }
 
 TEST(Ex5_9, LeavesSmallGradientsAlone) {
     Matrix w = Matrix::Zero(1, 2), g = (Matrix(1, 2) << 0.3, 0.4).finished();
     const double norm = bp::clip_grad_norm({bp::Parameter("w", w, g)}, 1.0);
-    const Matrix scaled = (Matrix(1, 2) << 0.6, 0.8).finished();  // (0.3, 0.4) times max_norm / n = 1 / 0.5
-    EXPECT_MATRIX_NEAR((Matrix(1, 2) << 0.3, 0.4).finished(), g)
-        << "the gradient (0.3, 0.4) has norm 0.5, below max_norm = 1, so it stays as it is"
-        << (bp_test::near(scaled, g) ? ": it was scaled although the norm is below the threshold; scale only when n > max_norm" : "");
+    EXPECT_HOLDS(bp_test::matches_or_names_mistake_first(
+        "g", bp_test::row({0.3, 0.4}), g,
+        {{"expected (0.3, 0.4) left as it is, got (0.6, 0.8), scaled to max_norm: that is clipping although n = 0.5 <= "
+          "max_norm = 1; the page scales only if n > max_norm; in clip_grad_norm (exercise 5.9)",
+          bp_test::row({0.6, 0.8})}}))
+        << "the gradient (0.3, 0.4) has norm 0.5, below max_norm = 1, so it stays as it is";
     EXPECT_DOUBLE_EQ(0.5, norm) << "clip_grad_norm returns the global norm, 0.5 here, whether it clips or not";
 }
 
@@ -258,21 +583,24 @@ Step mistaken_step(double clip, const std::string& mistake) {
 
 const std::vector<std::pair<std::string, std::string>> step_mistakes = {
     {"no zero_grad", "a step without model.zero_grad(): backward adds each step's gradients to the last step's"},
-    {"zero_grad after backward", "a step that calls zero_grad() after backward: the optimizer then sees gradients of 0"},
+    {"zero_grad after backward",
+     "a step that calls zero_grad() after backward, or opt.step() before backward: the optimizer then sees "
+     "gradients of 0"},
     {"zero_grad after the step",
      "a step that calls zero_grad() after opt.step() instead of before backward: the gradients the model came with "
      "were added to this step's"},
-    // Clipping after the step changes only gradients that the next zero_grad() clears: the same
-    // weights as no clipping, so one mistake names both.
+    // Clipping after the step changes only gradients that the next zero_grad() clears, and clipping
+    // before backward only the zeros: the same weights as no clipping, so one mistake names all three.
     {"no clipping",
-     "a step that clips after opt.step(), or does not clip at all: the step used the unclipped gradients; with "
+     "a step that clips after opt.step() or before backward, or does not clip at all: the step used the unclipped "
+     "gradients; with "
      "clip_norm > 0, clip_grad_norm(model.parameters(), clip_norm) goes after backward and before the step"},
     {"the loss after the step",
      "a step that returns the loss after its update: return the loss of the forward pass "
      "that the gradients came from"}};
 
-// Yours against the library's, step by step; on a difference, the step, the numbers and the
-// mistake it matches.
+// Yours against the library's, step by step; on a difference, the mistake it matches (first, the
+// line the progress report shows), the step and the numbers.
 void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, const std::string& setting) {
     const Run yours =
         four_steps(start, loss, [clip](bp::Layer& m, const bp::Loss& l, bp::Optimizer& opt, const Matrix& x, const Matrix& y, long) {
@@ -287,13 +615,15 @@ void expect_same_steps(const bp::Mlp& start, const bp::Loss& loss, double clip, 
         std::string named;
         for (const auto& [key, text] : step_mistakes)
             if (same_run(yours, four_steps(start, loss, mistaken_step(clip, key))))
-                named += (named.empty() ? "  Yours matches, step for step, " : "  Or ") + text + ".";
+                named += (named.empty() ? "basic_train_step matches, step for step, " : "; or ") + text;
         std::string what = loss_near ? "" : std::string(loss_near.message());
         if (!weights_near) what += "after the step, " + std::string(weights_near.message());
         if (what.back() != '\n') what += "\n";
-        ADD_FAILURE() << "basic_train_step differs from the library's train_step at step " << s + 1 << " of 4 (" << setting
+        if (!named.empty())
+            named += "; the page's order: forward, loss, zero_grad, backward, clip, step; in basic_train_step (exercise 5.10)\n";
+        ADD_FAILURE() << named << "basic_train_step differs from the library's train_step at step " << s + 1 << " of 4 (" << setting
                       << ", Adam with lr = 0.05, batches of 6):\n"
-                      << what << named;
+                      << what;
         return;
     }
 }
