@@ -26,6 +26,8 @@ int main(int argc, char** argv) try {
     options.text("activation", activation, "the hidden layer's activation", bp::hidden_activation_names());
     options.real("range", range, 0, 100, "how far the weight moves each way", bp::Options::above_min);
     options.parse_or_exit(argc, argv);
+    options.limit_memory(6 * 8.0 * double(hidden + 4) * double(m),  // about six H x m matrices at once (measured)
+                         "--hidden " + std::to_string(hidden) + " and --examples " + std::to_string(m));
     const std::filesystem::path dir = folder;
 
     //! [experiment]
