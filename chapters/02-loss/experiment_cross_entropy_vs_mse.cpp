@@ -25,6 +25,7 @@ int main(int argc, char** argv) try {
     // How many z: from, from + step, ..., up to to (counted, so that rounding loses none).
     const double count = std::floor((to - from) / step + 1e-9) + 1;
     if (count > 1e6) options.fail("--step gives more than a million values of z between --from and --to");
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
 
     //! [experiment]
     const bp::Matrix y = bp::Matrix::Constant(1, 1, target);

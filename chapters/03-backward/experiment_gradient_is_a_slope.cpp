@@ -28,6 +28,7 @@ int main(int argc, char** argv) try {
     options.parse_or_exit(argc, argv);
     options.limit_memory(6 * 8.0 * double(hidden + 4) * double(m),  // about six H x m matrices at once (measured)
                          "--hidden " + std::to_string(hidden) + " and --examples " + std::to_string(m));
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
     const std::filesystem::path dir = folder;
 
     //! [experiment]

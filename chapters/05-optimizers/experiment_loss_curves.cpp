@@ -33,6 +33,7 @@ int main(int argc, char** argv) try {
             8.0 * (784.0 * 60000 + 4 * units * double(std::min(batch, m)) + 5 * weights),
             "--width1 " + std::to_string(width1) + ", --width2 " + std::to_string(width2) + " and --batch " + std::to_string(batch));
     }
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
 
     //! [experiment]
     bp::Dataset train = bp::load_fashion_mnist("train");  // m = 20000 by default: 157 steps of 128

@@ -49,6 +49,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     bp::Dataset train = bp::load_fashion_mnist("train"), test = bp::load_fashion_mnist("test");
     train.x = train.x.leftCols(s.examples).eval();
     train.labels.resize(static_cast<std::size_t>(s.examples));

@@ -63,6 +63,7 @@ std::vector<double> smoothed(const std::vector<double>& v, std::size_t window) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     bp::Dataset train = bp::load_fashion_mnist("train");
     train.x = train.x.leftCols(s.examples).eval();
     train.labels.resize(static_cast<std::size_t>(s.examples));

@@ -57,6 +57,7 @@ bp::Activation activation_named(const std::string& name) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     //! [experiment]
     bp::Rng rng(s.seed);
     const bp::Matrix x = rng.normal_matrix(s.width, s.batch, 1.0);  // inputs of standard deviation 1

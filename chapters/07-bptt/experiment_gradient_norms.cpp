@@ -41,6 +41,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.dir, "DIR");  // before the work, not after it
     //! [experiment]
     std::vector<bp::Curve> curves;
     std::vector<std::vector<double>> rnn_norms;
