@@ -1,6 +1,7 @@
 // Library checks of bp::Options, the command-line helper of the course's programs: integers
-// that would wrap around, negative seeds, non-finite numbers and unknown options are refused
-// by name (exit code 2), and --help lists every option with its default and range (exit 0).
+// that would wrap around, negative seeds, non-finite numbers, unknown options and options
+// that together need more than 4 GB are refused by name (exit code 2), and --help lists every
+// option with its default and range (exit 0).
 #include "bp/io/options.hpp"
 
 #include <gtest/gtest.h>
@@ -177,6 +178,20 @@ TEST(LibOptions, ExitsWithZeroForHelpAndTwoForAMistake) {
     EXPECT_EXIT(run({"--epochs", "4294967297"}), ::testing::ExitedWithCode(2), "trainer: --epochs: 4294967297 is out of range");
     EXPECT_EXIT(run({"--lr", "nan"}), ::testing::ExitedWithCode(2), "--lr: nan is not a finite number");
     EXPECT_EXIT(run({"--epochs", "3"}), ::testing::ExitedWithCode(7), "");
+}
+
+TEST(LibOptions, RefusesOptionsThatTogetherNeedMoreThanFourGigabytes) {
+    GTEST_FLAG_SET(death_test_style, "threadsafe");
+    const auto run = [](double bytes) {
+        Settings s;
+        bp::Options options = declare(s);
+        options.limit_memory(bytes, "--width 4096 and --batch 100000");
+        std::exit(7);  // within the limit: the program would go on
+    };
+    EXPECT_EXIT(run(3.9e9), ::testing::ExitedWithCode(7), "");
+    EXPECT_EXIT(run(4.6e9), ::testing::ExitedWithCode(2),
+                "trainer: --width 4096 and --batch 100000 would need about 4.6 GB of memory, more than the 4 GB");
+    EXPECT_EXIT(run(3.3e12), ::testing::ExitedWithCode(2), "about 3300 GB of memory");
 }
 
 }  // namespace

@@ -24,7 +24,8 @@ int main(int argc, char** argv) try {
     options.real("to", to, -1000, 1000, "the largest z");
     options.real("alpha", alpha, 0, 1, "leaky ReLU's slope for z < 0");
     options.parse_or_exit(argc, argv);
-    if (!(from < to)) options.fail("--from must be below --to");
+    if (!(from < to)) options.fail("--from " + bp::number_text(from) + " must be below --to " + bp::number_text(to));
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
     const std::string leaky = "leaky ReLU (alpha = " + bp::number_text(alpha) + ")";
 
     //! [experiment]

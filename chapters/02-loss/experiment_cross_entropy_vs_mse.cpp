@@ -21,10 +21,11 @@ int main(int argc, char** argv) try {
     options.real("to", to, -100, 100, "the largest z");
     options.real("step", step, 0, 10, "the step between two values of z", bp::Options::above_min);
     options.parse_or_exit(argc, argv);
-    if (!(from < to)) options.fail("--from must be below --to");
+    if (!(from < to)) options.fail("--from " + bp::number_text(from) + " must be below --to " + bp::number_text(to));
     // How many z: from, from + step, ..., up to to (counted, so that rounding loses none).
     const double count = std::floor((to - from) / step + 1e-9) + 1;
     if (count > 1e6) options.fail("--step gives more than a million values of z between --from and --to");
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
 
     //! [experiment]
     const bp::Matrix y = bp::Matrix::Constant(1, 1, target);

@@ -6,6 +6,7 @@
 #include "bp/io/plot.hpp"
 #include "bp/train/train.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <memory>
@@ -25,6 +26,14 @@ int main(int argc, char** argv) try {
     options.integer<bp::Index>("width2", width2, 1, 4096, "the second hidden layer's width");
     options.text("activation", activation, "the hidden layers' activation", bp::hidden_activation_names());
     options.parse_or_exit(argc, argv);
+    {  // the training images, then about 4 values per unit and example of a batch, and Adam's 5 per weight
+        const double units = 784.0 + double(width1 + width2) + 10,
+                     weights = 784.0 * double(width1) + double(width1 * width2) + double(width2) * 10;
+        options.limit_memory(
+            8.0 * (784.0 * 60000 + 4 * units * double(std::min(batch, m)) + 5 * weights),
+            "--width1 " + std::to_string(width1) + ", --width2 " + std::to_string(width2) + " and --batch " + std::to_string(batch));
+    }
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
 
     //! [experiment]
     bp::Dataset train = bp::load_fashion_mnist("train");  // m = 20000 by default: 157 steps of 128

@@ -56,6 +56,7 @@ int main(int argc, char** argv) try {
     options.integer("ridge-steps", ridge_steps, 1, 100000, "steps of the noisy runs on the saddle's ridge");
     options.integer("minimum-steps", minimum_steps, 1, 100000, "steps of the noisy runs in the shallow minimum");
     options.parse_or_exit(argc, argv);
+    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
     const std::filesystem::path dir = folder;
     const auto text = [](double x) { return bp::number_text(x); };
 

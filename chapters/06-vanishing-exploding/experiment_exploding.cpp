@@ -9,6 +9,7 @@
 #include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iostream>
 #include <limits>
@@ -43,6 +44,10 @@ Settings parse(int argc, char** argv) {
         .integer("examples", s.examples, bp::Index{1}, bp::Index{60000}, "training images used")
         .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
     options.parse_or_exit(argc, argv);
+    // Fashion-MNIST (half a GB), then about 3 values per layer, unit and example of a batch (measured).
+    options.limit_memory(
+        5e8 + 3 * 8.0 * (784.0 + double(s.depth) * double(s.width)) * double(std::min(s.batch, s.examples)),
+        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
     return s;
 }
 
@@ -50,6 +55,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     bp::Dataset train = bp::load_fashion_mnist("train");
     train.x = train.x.leftCols(s.examples).eval();
     train.labels.resize(static_cast<std::size_t>(s.examples));
@@ -88,7 +94,8 @@ int main(int argc, char** argv) try {
                     "||g||",
                     {},
                     {},
-                    {"set logscale y", "set format y '10^{%L}'", "set yrange [1:*]", "set key top right"}};
+                    {"set logscale y", "set format y '10^{%L}'", "set key top right"}};
+    double smallest_norm = 1, largest_of_all = 0;  // the norm figure's floor: 1, unless every norm is below it
     for (long t = 0; t < s.steps; ++t) loss.x.push_back(static_cast<double>(t)), norm.x.push_back(static_cast<double>(t));
     for (std::size_t r = 0; r < runs.size(); ++r) {
         loss.curves.push_back({titles[r], runs[r].loss});
@@ -100,6 +107,8 @@ int main(int argc, char** argv) try {
         for (std::size_t t = 0; t < runs[r].loss.size(); ++t) {
             if (std::isfinite(runs[r].loss[t]) && !(runs[r].loss[t] <= runs[r].loss[top])) top = t;
             if (std::isfinite(runs[r].global_norm[t])) largest_norm = std::max(largest_norm, runs[r].global_norm[t]);
+            if (runs[r].global_norm[t] > 0) smallest_norm = std::min(smallest_norm, runs[r].global_norm[t]);
+            largest_of_all = std::max(largest_of_all, largest_norm);
         }
         std::cout << titles[r] << ": largest loss " << runs[r].loss[top] << " at step " << top << ", largest gradient norm " << largest_norm
                   << " (at step 0: " << runs[r].global_norm.front() << ")\n";
@@ -120,6 +129,8 @@ int main(int argc, char** argv) try {
         }
         std::cout << titles[r] << ": " << runs[r].divergence << "\n";
     }
+    // A floor of 1 above every norm (--gain 0, say) would leave gnuplot no point to draw: it would fail.
+    norm.settings.push_back("set yrange [" + (largest_of_all >= 1 ? std::string("1") : bp::number_text(smallest_norm)) + ":*]");
     bp::save_figure(loss, s.folder);
     bp::save_figure(norm, s.folder);
     std::cout << "wrote exploding_loss and exploding_norm (.png, .svg, .dat) in " << s.folder << "\n";

@@ -41,6 +41,10 @@ Settings parse(int argc, char** argv) {
         .text("activation", s.activation, "add a sixth network with this activation...", {"sigmoid", "tanh", "relu", "leaky_relu"})
         .text("init", s.init, "...initialised so", {"xavier", "he", "lecun"});
     options.parse_or_exit(argc, argv);
+    // Every layer's outputs and gradients, kept for the backward pass: about 7 per layer, unit and example (measured).
+    options.limit_memory(
+        7 * 8.0 * double(s.depth) * double(s.width) * double(s.batch),
+        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
     return s;
 }
 
@@ -48,6 +52,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     //! [experiment]
     bp::Rng rng(s.seed);
     const bp::Matrix x = rng.normal_matrix(s.width, s.batch, 1.0);  // inputs of variance 1

@@ -8,6 +8,7 @@
 #include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iomanip>
 #include <iostream>
@@ -40,6 +41,10 @@ Settings parse(int argc, char** argv) {
         .integer("examples", s.examples, bp::Index{1}, bp::Index{60000}, "training images used")
         .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
     options.parse_or_exit(argc, argv);
+    // Fashion-MNIST (half a GB), then about 3 values per layer, unit and example of a batch (measured).
+    options.limit_memory(
+        5e8 + 3 * 8.0 * (784.0 + double(s.depth) * double(s.width)) * double(std::min(s.batch, s.examples)),
+        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
     return s;
 }
 
@@ -58,6 +63,7 @@ std::vector<double> smoothed(const std::vector<double>& v, std::size_t window) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     bp::Dataset train = bp::load_fashion_mnist("train");
     train.x = train.x.leftCols(s.examples).eval();
     train.labels.resize(static_cast<std::size_t>(s.examples));

@@ -39,6 +39,10 @@ Settings parse(int argc, char** argv) {
         .text("activation", s.activation, "of every layer", {"sigmoid", "tanh", "relu", "leaky_relu"})
         .text("init", s.init, "the scheme the gains multiply", {"xavier", "he", "lecun"});
     options.parse_or_exit(argc, argv);
+    // Every layer's outputs and gradients: about 4 per layer, unit and example (measured).
+    options.limit_memory(
+        4 * 8.0 * double(s.depth) * double(s.width) * double(s.batch),
+        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
     return s;
 }
 
@@ -53,6 +57,7 @@ bp::Activation activation_named(const std::string& name) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.folder, "folder");  // before the work, not after it
     //! [experiment]
     bp::Rng rng(s.seed);
     const bp::Matrix x = rng.normal_matrix(s.width, s.batch, 1.0);  // inputs of standard deviation 1

@@ -137,8 +137,7 @@ int main(int argc, char** argv) try {
     for (char c : s.sample > 0 || s.sample_only ? s.prime : std::string())  // the prime is read only to write a sample
         if (text.alphabet.find(c) == std::string::npos)
             throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");
-    if (std::error_code e; std::filesystem::exists(s.figures, e) && !std::filesystem::is_directory(s.figures, e))
-        throw std::invalid_argument("--figures " + s.figures + ": that is a file, not a folder to write the figures into");
+    if (!s.sample_only) bp::require_figure_folder(s.figures, "--figures");
     if (!s.sample_only) bp::require_model_destination(s.model, "--model");
     if (s.sample_only) {  // no training: the saved model writes text
         bp::SequenceModel model = load_for(text, s);

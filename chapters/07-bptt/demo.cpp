@@ -7,6 +7,8 @@
 #include "bp/check/gradcheck.hpp"
 #include "bp/recurrent/rnn.hpp"
 
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 
@@ -35,7 +37,14 @@ int main(int argc, char** argv) try {
     bp::Options options("ch07-demo", "Backpropagation through time on a worked example, then a gradient check.");
     options.path("graph", graph_file, "also write the unrolled network (3 steps) to this Graphviz file");
     options.parse_or_exit(argc, argv);
-    if (!graph_file.empty()) std::ofstream(graph_file) << unrolled_graph();
+    if (!graph_file.empty()) {
+        // Checked: an ofstream that cannot open its file writes nothing, and says nothing.
+        std::ofstream out(graph_file);
+        if (!out) throw std::runtime_error("--graph " + graph_file + ": cannot write this file: " + std::strerror(errno));
+        out << unrolled_graph();
+        out.close();
+        if (!out) throw std::runtime_error("--graph " + graph_file + ": writing it failed");
+    }
 
     //! [linear]
     // The worked example: n_h = 2, the identity instead of tanh, no input (W_x = 0, x_t = 0).

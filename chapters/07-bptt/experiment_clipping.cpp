@@ -37,6 +37,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.dir, "DIR");  // before the work, not after it
     //! [experiment]
     bp::TaskResult runs[2];
     for (int clipped = 0; clipped < 2; ++clipped) {

@@ -30,6 +30,10 @@ Settings parse(int argc, char** argv) {
         .integer("seed", s.seed, std::uint64_t{0}, std::uint64_t{1} << 62, "the random seed")
         .positional("DIR", s.dir, "where to write gradient_norms.png, .svg and .dat");
     options.parse_or_exit(argc, argv);
+    // The LSTM's gates, cell and state at every step, and their gradients: about 9 per unit, step and sequence (measured).
+    options.limit_memory(
+        9 * 8.0 * double(s.hidden) * double(s.steps) * double(s.batch),
+        "--hidden " + std::to_string(s.hidden) + ", --steps " + std::to_string(s.steps) + " and --batch " + std::to_string(s.batch));
     return s;
 }
 
@@ -37,6 +41,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.dir, "DIR");  // before the work, not after it
     //! [experiment]
     std::vector<bp::Curve> curves;
     std::vector<std::vector<double>> rnn_norms;

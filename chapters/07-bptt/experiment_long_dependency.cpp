@@ -46,6 +46,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.dir, "DIR");  // before the work, not after it
     const auto start = std::chrono::steady_clock::now();
     //! [experiment]
     const bp::Index symbols = 4;

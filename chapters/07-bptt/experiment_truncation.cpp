@@ -39,6 +39,7 @@ Settings parse(int argc, char** argv) {
 
 int main(int argc, char** argv) try {
     const Settings s = parse(argc, argv);
+    bp::require_figure_folder(s.dir, "DIR");  // before the work, not after it
     const std::vector<bp::Index> windows = {1, 2, 3, 4, 5, 6, 7, 8, 10};
     const char* const colours[] = {"#1f77b4", "#ff7f0e", "#2ca02c"};
     const double nan = std::numeric_limits<double>::quiet_NaN();

@@ -268,6 +268,14 @@ void Options::fail(const std::string& message) const {
     std::exit(2);
 }
 
+void Options::limit_memory(double bytes, const std::string& options) const {
+    constexpr double limit = 4e9;  // what a laptop can spare; beyond it, std::bad_alloc or the machine swapping
+    if (!(bytes > limit)) return;
+    char gb[32];
+    std::snprintf(gb, sizeof gb, "%.*f", bytes < 1e10 ? 1 : 0, bytes / 1e9);
+    fail(options + " would need about " + gb + " GB of memory, more than the 4 GB this program allows: make one smaller");
+}
+
 std::string Options::help() const { return impl_->app.help(); }
 
 }  // namespace bp

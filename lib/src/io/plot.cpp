@@ -89,6 +89,15 @@ void draw(const std::string& name, const std::vector<std::string>& commands, con
 
 }  // namespace
 
+void require_figure_folder(const std::filesystem::path& dir, const std::string& name) {
+    if (dir.empty()) throw std::invalid_argument(name + " is empty: give a folder to write the figures into (. for this one)");
+    std::error_code e;
+    if (std::filesystem::exists(dir, e) && !std::filesystem::is_directory(dir, e))
+        throw std::invalid_argument(name + " " + dir.string() + ": that is a file, not a folder to write the figures into");
+    std::filesystem::create_directories(dir, e);
+    if (e) throw std::invalid_argument(name + " " + dir.string() + ": cannot make this folder: " + e.message());
+}
+
 void save_figure(const Figure& figure, const std::filesystem::path& dir) {
     for (const Curve& c : figure.curves)
         if (c.y.size() != figure.x.size())

@@ -87,6 +87,11 @@ public:
     /// parse_or_exit prints its errors, and the program exits with 2.
     [[noreturn]] void fail(const std::string& message) const;
 
+    /// For options each in range but too large together (a width times a batch times a depth):
+    /// fails as fail() does when `bytes`, the program's estimate of the memory they need, is
+    /// above 4 GB, naming `options` (e.g. "--width 4096, --batch 100000 and --depth 200").
+    void limit_memory(double bytes, const std::string& options) const;
+
     /// The usage line, the summary, one line per option (its name, its help, its default and its
     /// range or choices), then the epilogues.
     std::string help() const;

@@ -27,6 +27,12 @@ struct Figure {
     std::vector<std::string> settings;  ///< extra gnuplot commands, e.g. "set yrange [-1:2]"
 };
 
+/// What a program checks before its work, so that a bad folder is found before it, not after:
+/// makes `dir` (and its parents) if it is not there and checks that it is a folder. Throws
+/// std::invalid_argument naming `name` (the option or argument, e.g. "--figures"), the path and
+/// what is wrong (empty, a file, cannot be made).
+void require_figure_folder(const std::filesystem::path& dir, const std::string& name);
+
 /// Writes DIR/NAME.dat, .png and .svg. Throws std::runtime_error naming what is missing
 /// (the gnuplot program, a curve of the wrong length) or what could not be written.
 void save_figure(const Figure& figure, const std::filesystem::path& dir);
