@@ -9,6 +9,8 @@
 #include <iterator>
 #include <sstream>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 namespace bp {
 
@@ -50,13 +52,45 @@ void write_data(const Figure& figure, const std::filesystem::path& path) {
     if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
-}  // namespace
+// The files of one figure (DIR/NAME.dat, .png, .svg), each written under NAME.EXT.partial and
+// renamed to its own name only when all of them are done: a run that fails leaves the files
+// of an earlier run as they were.
+class Staged {
+public:
+    Staged(std::filesystem::path dir, std::string name) : dir_(std::move(dir)), name_(std::move(name)) {}
+    Staged(const Staged&) = delete;
+    Staged& operator=(const Staged&) = delete;
+    Staged(Staged&&) = delete;
+    Staged& operator=(Staged&&) = delete;
+    ~Staged() {
+        std::error_code ignored;  // cleaning up after a failure that is already on its way
+        if (!done_)
+            for (const auto& f : files_) std::filesystem::remove(partial(f), ignored);
+    }
 
-namespace {
+    /// Where to write the file NAME + `extension` until commit().
+    std::filesystem::path operator()(const std::string& extension) {
+        files_.push_back(dir_ / (name_ + extension));
+        return partial(files_.back());
+    }
 
-// Runs `commands` then `plot` in gnuplot, once for PNG and once for SVG. gnuplot reports
-// mistakes on stderr and carries on: keep what it says, and fail on it.
-void draw(const std::string& name, const std::vector<std::string>& commands, const std::string& plot, const std::filesystem::path& dir) {
+    void commit() {
+        for (const auto& f : files_) std::filesystem::rename(partial(f), f);
+        done_ = true;
+    }
+
+private:
+    static std::filesystem::path partial(const std::filesystem::path& file) { return file.string() + ".partial"; }
+    std::filesystem::path dir_;
+    std::string name_;
+    std::vector<std::filesystem::path> files_;
+    bool done_ = false;
+};
+
+// Runs `commands` then `plot` in gnuplot, once for PNG and once for SVG, into `files`. gnuplot
+// reports mistakes on stderr and carries on: keep what it says, and fail on it.
+void draw(const std::string& name, const std::vector<std::string>& commands, const std::string& plot, const std::filesystem::path& dir,
+          Staged& files) {
     const std::filesystem::path errors = dir / (name + ".gnuplot-errors");
     {
         Gnuplot gp("gnuplot 2>" + shell_quoted(errors.string()));
@@ -66,7 +100,7 @@ void draw(const std::string& name, const std::vector<std::string>& commands, con
             const char* extension;
         } outputs[] = {{"pngcairo size 900,560 font 'Sans,11'", ".png"}, {"svg size 900,560 dynamic", ".svg"}};
         for (const auto& o : outputs)
-            gp << "set terminal " << o.terminal << "\nset output " << quoted((dir / (name + o.extension)).string()) << "\n"
+            gp << "set terminal " << o.terminal << "\nset output " << quoted(files(o.extension).string()) << "\n"
                << plot << "\nset output\n";
     }  // closing the pipe waits for gnuplot to finish
     std::ifstream said(errors);
@@ -85,6 +119,7 @@ void draw(const std::string& name, const std::vector<std::string>& commands, con
     }
     if (!rest.empty()) throw std::runtime_error("gnuplot failed on figure " + name + ":\n" + message);
     if (!warnings.empty()) std::cerr << "gnuplot, on figure " << name << ":\n" << warnings;
+    files.commit();
 }
 
 }  // namespace
@@ -105,7 +140,8 @@ void save_figure(const Figure& figure, const std::filesystem::path& dir) {
                                      " points but the figure has " + std::to_string(figure.x.size()) + " x values");
     require_gnuplot();
     std::filesystem::create_directories(dir);
-    const std::filesystem::path data = dir / (figure.name + ".dat");
+    Staged files(dir, figure.name);
+    const std::filesystem::path data = files(".dat");
     write_data(figure, data);
 
     std::vector<std::string> commands = {"set title " + quoted(figure.title), "set xlabel " + quoted(figure.xlabel),
@@ -120,13 +156,14 @@ void save_figure(const Figure& figure, const std::filesystem::path& dir) {
         plot += (k ? ", " : "") + quoted(data.string()) + " using 1:" + std::to_string(k + 2) + " with " + style + " title " +
                 quoted(figure.curves[k].title);
     }
-    draw(figure.name, commands, plot, dir);
+    draw(figure.name, commands, plot, dir, files);
 }
 
 void save_contour_figure(const ContourFigure& figure, const std::filesystem::path& dir) {
     require_gnuplot();
     std::filesystem::create_directories(dir);
-    const std::filesystem::path data = dir / (figure.name + ".dat");
+    Staged files(dir, figure.name);
+    const std::filesystem::path data = files(".dat");
     {
         std::ofstream out(data);
         out.precision(10);
@@ -161,7 +198,7 @@ void save_contour_figure(const ContourFigure& figure, const std::filesystem::pat
         plot += ", " + quoted(data.string()) + " index " + std::to_string(k) +
                 " using 1:2:(0) nocontours with linespoints lw 2 pt 7 ps 0.4 lc rgb '" + colours[k % 7] + "' title " +
                 quoted(figure.paths[k].title);
-    draw(figure.name, commands, plot, dir);
+    draw(figure.name, commands, plot, dir, files);
 }
 
 std::filesystem::path output_dir(int argc, char** argv) { return argc > 1 ? argv[1] : "."; }
@@ -170,18 +207,21 @@ void save_graph(const std::string& dot, const std::string& name, const std::file
     if (std::system("command -v dot >/dev/null 2>&1") != 0)
         throw std::runtime_error("Graphviz's dot program is not installed; install it with: apt-get install graphviz");
     std::filesystem::create_directories(dir);
-    const std::filesystem::path file = dir / (name + ".dot");
+    Staged files(dir, name);
+    const std::filesystem::path file = files(".dot");
     {
         std::ofstream out(file);
         out << dot;
         if (!out) throw std::runtime_error("cannot write " + file.string());
     }
     for (const char* format : {"png", "svg"}) {
-        const std::filesystem::path image = dir / (name + "." + format);
+        const std::filesystem::path image = files(std::string(".") + format);
         const std::string command =
             std::string("dot -T") + format + " -o " + shell_quoted(image.string()) + " " + shell_quoted(file.string()) + " 2>&1";
-        if (std::system(command.c_str()) != 0) throw std::runtime_error("dot could not draw " + file.string() + " as " + format);
+        if (std::system(command.c_str()) != 0)
+            throw std::runtime_error("dot could not draw " + (dir / (name + ".dot")).string() + " as " + format);
     }
+    files.commit();
 }
 
 Activation activation_named(const std::string& name) {
