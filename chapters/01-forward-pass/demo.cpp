@@ -1,10 +1,14 @@
 // Chapter 1 demo: the forward pass of a 2-3-2 network on a batch of two examples, printing
 // every z and a. Run it with ./course demo 1.
+#include "bp/io/options.hpp"
 #include "bp/layers/mlp.hpp"
 
 #include <iostream>
 
-int main() try {
+int main(int argc, char** argv) try {
+    // --help says what the demo shows; anything else on the command line is refused by name.
+    bp::Options("ch01-demo", "The forward pass of a 2-3-2 network on a batch of two examples, every z and a printed.")
+        .parse_or_exit(argc, argv);
     //! [demo]
     bp::Rng rng(2024);  // the same seed gives the same weights everywhere
     bp::Mlp net({2, 3, 2}, bp::Activation::tanh, bp::Activation::softmax, rng);

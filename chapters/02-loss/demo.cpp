@@ -2,11 +2,15 @@
 // computed from logits. Run it with ./course demo 2.
 #include "bp/core/activations.hpp"
 #include "bp/core/loss.hpp"
+#include "bp/io/options.hpp"
 
 #include <cmath>
 #include <iostream>
 
-int main() try {
+int main(int argc, char** argv) try {
+    // --help says what the demo shows; anything else on the command line is refused by name.
+    bp::Options("ch02-demo", "Softmax cross-entropy and its gradient on a small batch, and why it is computed from logits.")
+        .parse_or_exit(argc, argv);
     const Eigen::IOFormat fmt(4, 0, "  ", "\n", "    [", "]");
 
     //! [demo]

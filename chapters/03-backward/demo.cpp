@@ -3,11 +3,17 @@
 // Run it with ./course demo 3.
 #include "bp/autodiff/graph.hpp"
 #include "bp/core/loss.hpp"
+#include "bp/io/options.hpp"
 #include "bp/layers/mlp.hpp"
 
 #include <iostream>
 
-int main() try {
+int main(int argc, char** argv) try {
+    // --help says what the demo shows; anything else on the command line is refused by name.
+    bp::Options("ch03-demo",
+                "The chain rule factor by factor through a network of one neuron per layer, then the same derivative from the layers' "
+                "backward pass and from the graph.")
+        .parse_or_exit(argc, argv);
     //! [network]
     bp::Rng rng(0);
     bp::Mlp net({1, 1, 1}, bp::Activation::sigmoid, bp::Activation::sigmoid, rng);

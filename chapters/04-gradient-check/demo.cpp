@@ -2,11 +2,14 @@
 // Run it with ./course demo 4.
 #include "bp/check/gradcheck.hpp"
 #include "bp/core/loss.hpp"
+#include "bp/io/options.hpp"
 #include "bp/layers/mlp.hpp"
 
 #include <iostream>
 
-int main() try {
+int main(int argc, char** argv) try {
+    // --help says what the demo shows; anything else on the command line is refused by name.
+    bp::Options("ch04-demo", "A gradient check that passes, and one that catches a mistake.").parse_or_exit(argc, argv);
     //! [demo]
     bp::Rng rng(4);
     bp::Mlp net({4, 5, 3}, bp::Activation::tanh, bp::Activation::identity, rng);  // ends at the logits z

@@ -1,11 +1,14 @@
 // Chapter 5 demo: the training loop on a small synthetic problem, three interleaved spirals.
 // Run it with ./course demo 5.
+#include "bp/io/options.hpp"
 #include "bp/layers/mlp.hpp"
 #include "bp/train/train.hpp"
 
 #include <iostream>
 
-int main() try {
+int main(int argc, char** argv) try {
+    // --help says what the demo shows; anything else on the command line is refused by name.
+    bp::Options("ch05-demo", "The training loop on a small synthetic problem, three interleaved spirals.").parse_or_exit(argc, argv);
     //! [demo]
     bp::Rng rng(5);
     const bp::Dataset data = bp::spiral(3, 100, 0.1, rng);                         // 300 points in 2-D, 3 classes

@@ -5,6 +5,7 @@
 #include "bp/core/activations.hpp"
 #include "bp/layers/batch_norm.hpp"
 #include "bp/check/gradcheck.hpp"
+#include "bp/io/options.hpp"
 #include "gradient_flow.hpp"
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/train/train.hpp"
@@ -85,9 +86,14 @@ void monitor() {
 }  // namespace
 
 int main(int argc, char** argv) try {
-    const std::string part = argc > 1 ? argv[1] : "";
+    std::string part;
+    bp::Options options("ch06-demo",
+                        "Chapter 6's demo: the chain of sigmoid factors, batch normalization's backward checked, "
+                        "the gradient monitor; all three, or the PART named.");
+    options.positional("part", part, "chain, check or monitor (all three without one)");
+    options.parse_or_exit(argc, argv);
     if (part != "" && part != "chain" && part != "check" && part != "monitor")
-        throw std::invalid_argument("usage: ch06-demo [chain|check|monitor] (all three without one)");
+        options.fail("no part named '" + part + "': chain, check or monitor (all three without one)");
     if (part == "" || part == "chain") chain();
     if (part == "") std::cout << "\n";
     if (part == "" || part == "check") check();
