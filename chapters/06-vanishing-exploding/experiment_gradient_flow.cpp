@@ -36,7 +36,8 @@ Settings parse(int argc, char** argv) {
         .integer("width", s.width, bp::Index{1}, bp::Index{4096}, "units per hidden layer, and inputs")
         .integer("batch", s.batch, bp::Index{1}, bp::Index{100000}, "examples in the batch")
         .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the inputs, the labels and the weights")
-        .real("gain", s.gain, 0, 100, "every network's weights times this")
+        .real("gain", s.gain, 0, 100, "every network's weights times this (above 0: with 0 every gradient below the top layer is 0)",
+              bp::Options::above_min)
         .real("branch-gain", s.branch_gain, 0, 100, "residual branches' weights times this too (0: 1/sqrt(depth))")
         .text("activation", s.activation, "add a sixth network with this activation...", {"sigmoid", "tanh", "relu", "leaky_relu"})
         .text("init", s.init, "...initialised so", {"xavier", "he", "lecun"});
@@ -109,8 +110,11 @@ int main(int argc, char** argv) try {
         //! [measure]
         figure.curves.push_back(
             {net.label(), norms.values, std::string("linespoints lw 2 pt 7 ps 0.6 lc rgb '") + colours[colour++ % 6] + "'"});
-        std::cout << std::left << std::setw(width) << net.label() << std::scientific << std::setprecision(2)
-                  << norms.values.front() / norms.values.back() << std::defaultfloat << "\n";
+        std::cout << std::left << std::setw(width) << net.label();
+        // Weights small enough to underflow leave layer `depth` no gradient: a ratio of 0 / 0 is no number.
+        if (norms.values.back() == 0) std::cout << "none: ||dW|| of layer " << s.depth << " is 0\n";
+        else
+            std::cout << std::scientific << std::setprecision(2) << norms.values.front() / norms.values.back() << std::defaultfloat << "\n";
     }
     bp::save_figure(figure, s.folder);
     std::cout << "wrote gradient_flow (.png, .svg, .dat) in " << s.folder << "\n";
