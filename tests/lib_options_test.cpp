@@ -185,7 +185,7 @@ TEST(LibOptions, RefusesOptionsThatTogetherNeedMoreThanFourGigabytes) {
     const auto run = [](double bytes) {
         Settings s;
         bp::Options options = declare(s);
-        options.limit_memory(bytes, "--width 4096 and --batch 100000");
+        options.limit_memory(bytes, {{"width", 4096}, {"batch", 100000}});
         std::exit(7);  // within the limit: the program would go on
     };
     EXPECT_EXIT(run(3.9e9), ::testing::ExitedWithCode(7), "");

@@ -27,9 +27,9 @@ int main(int argc, char** argv) try {
     // At least 1e-6: steps of range / 60 that a weight near 1 can still take in double (1e-300 drew one point).
     options.real("range", range, 1e-6, 100, "how far the weight moves each way");
     options.parse_or_exit(argc, argv);
-    options.limit_memory(6 * 8.0 * double(hidden + 4) * double(m),  // about six H x m matrices at once (measured)
-                         "--hidden " + std::to_string(hidden) + " and --examples " + std::to_string(m));
-    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
+    options.limit_memory(6 * 8.0 * double(hidden + 4) * double(m),
+                         {{"hidden", hidden}, {"examples", m}});  // about six H x m matrices (measured)
+    bp::require_figure_folder(folder, "FOLDER");                  // before the work, not after it
     const std::filesystem::path dir = folder;
 
     //! [experiment]

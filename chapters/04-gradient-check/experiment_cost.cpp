@@ -46,8 +46,7 @@ int main(int argc, char** argv) try {
     options.text("activation", activation, "the hidden layers' activation", bp::hidden_activation_names());
     options.parse_or_exit(argc, argv);
     // x, y, and each layer's outputs and their gradients: about 12 W x m matrices.
-    options.limit_memory(12 * 8.0 * double(max_width) * double(m),
-                         "--max-width " + std::to_string(max_width) + " and --examples " + std::to_string(m));
+    options.limit_memory(12 * 8.0 * double(max_width) * double(m), {{"max-width", max_width}, {"examples", m}});
     bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
     std::vector<bp::Index> widths;
     for (bp::Index width = 4; width <= max_width; width *= 2) widths.push_back(width);

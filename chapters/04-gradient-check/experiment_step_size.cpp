@@ -22,9 +22,9 @@ int main(int argc, char** argv) try {
     options.integer<bp::Index>("examples", m, 1, 100000, "how many examples in the batch");
     options.text("activation", activation, "the hidden layer's activation", bp::hidden_activation_names());
     options.parse_or_exit(argc, argv);
-    options.limit_memory(6 * 8.0 * double(hidden + 5) * double(m),  // about six H x m matrices at once (measured)
-                         "--hidden " + std::to_string(hidden) + " and --examples " + std::to_string(m));
-    bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
+    options.limit_memory(6 * 8.0 * double(hidden + 5) * double(m),
+                         {{"hidden", hidden}, {"examples", m}});  // about six H x m matrices (measured)
+    bp::require_figure_folder(folder, "FOLDER");                  // before the work, not after it
 
     //! [experiment]
     bp::Rng rng(seed);

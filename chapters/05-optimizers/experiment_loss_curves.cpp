@@ -29,9 +29,8 @@ int main(int argc, char** argv) try {
     {  // the training images, then about 4 values per unit and example of a batch, and Adam's 5 per weight
         const double units = 784.0 + double(width1 + width2) + 10,
                      weights = 784.0 * double(width1) + double(width1 * width2) + double(width2) * 10;
-        options.limit_memory(
-            8.0 * (784.0 * 60000 + 4 * units * double(std::min(batch, m)) + 5 * weights),
-            "--width1 " + std::to_string(width1) + ", --width2 " + std::to_string(width2) + " and --batch " + std::to_string(batch));
+        options.limit_memory(8.0 * (784.0 * 60000 + 4 * units * double(std::min(batch, m)) + 5 * weights),
+                             {{"width1", width1}, {"width2", width2}, {"batch", batch}});
     }
     bp::require_figure_folder(folder, "FOLDER");  // before the work, not after it
 

@@ -41,7 +41,7 @@ Settings parse(int argc, char** argv) {
     options.parse_or_exit(argc, argv);
     // Fashion-MNIST (half a GB), then about 3 values per layer (20 at most), unit and example of a batch (measured).
     options.limit_memory(5e8 + 3 * 8.0 * (784.0 + 20.0 * double(s.width)) * double(std::min(s.batch, s.examples)),
-                         "--width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
+                         {{"width", s.width}, {"batch", s.batch}});
     return s;
 }
 

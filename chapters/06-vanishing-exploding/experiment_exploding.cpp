@@ -45,9 +45,8 @@ Settings parse(int argc, char** argv) {
         .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
     options.parse_or_exit(argc, argv);
     // Fashion-MNIST (half a GB), then about 3 values per layer, unit and example of a batch (measured).
-    options.limit_memory(
-        5e8 + 3 * 8.0 * (784.0 + double(s.depth) * double(s.width)) * double(std::min(s.batch, s.examples)),
-        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
+    options.limit_memory(5e8 + 3 * 8.0 * (784.0 + double(s.depth) * double(s.width)) * double(std::min(s.batch, s.examples)),
+                         {{"depth", s.depth}, {"width", s.width}, {"batch", s.batch}});
     return s;
 }
 
@@ -108,8 +107,8 @@ int main(int argc, char** argv) try {
             if (std::isfinite(runs[r].loss[t]) && !(runs[r].loss[t] <= runs[r].loss[top])) top = t;
             if (std::isfinite(runs[r].global_norm[t])) largest_norm = std::max(largest_norm, runs[r].global_norm[t]);
             if (runs[r].global_norm[t] > 0) smallest_norm = std::min(smallest_norm, runs[r].global_norm[t]);
-            largest_of_all = std::max(largest_of_all, largest_norm);
         }
+        largest_of_all = std::max(largest_of_all, largest_norm);
         std::cout << titles[r] << ": largest loss " << runs[r].loss[top] << " at step " << top << ", largest gradient norm " << largest_norm
                   << " (at step 0: " << runs[r].global_norm.front() << ")\n";
         if (runs[r].loss[top] > 1e6)

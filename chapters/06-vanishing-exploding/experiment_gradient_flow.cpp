@@ -43,9 +43,8 @@ Settings parse(int argc, char** argv) {
         .text("init", s.init, "...initialised so", {"xavier", "he", "lecun"});
     options.parse_or_exit(argc, argv);
     // Every layer's outputs and gradients, kept for the backward pass: about 7 per layer, unit and example (measured).
-    options.limit_memory(
-        7 * 8.0 * double(s.depth) * double(s.width) * double(s.batch),
-        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
+    options.limit_memory(7 * 8.0 * double(s.depth) * double(s.width) * double(s.batch),
+                         {{"depth", s.depth}, {"width", s.width}, {"batch", s.batch}});
     return s;
 }
 

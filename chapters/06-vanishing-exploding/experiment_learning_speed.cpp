@@ -42,9 +42,8 @@ Settings parse(int argc, char** argv) {
         .integer("seed", s.seed, std::uint64_t{0}, std::numeric_limits<std::uint64_t>::max(), "the weights and the order of the batches");
     options.parse_or_exit(argc, argv);
     // Fashion-MNIST (half a GB), then about 3 values per layer, unit and example of a batch (measured).
-    options.limit_memory(
-        5e8 + 3 * 8.0 * (784.0 + double(s.depth) * double(s.width)) * double(std::min(s.batch, s.examples)),
-        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
+    options.limit_memory(5e8 + 3 * 8.0 * (784.0 + double(s.depth) * double(s.width)) * double(std::min(s.batch, s.examples)),
+                         {{"depth", s.depth}, {"width", s.width}, {"batch", s.batch}});
     return s;
 }
 

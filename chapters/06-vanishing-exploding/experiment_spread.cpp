@@ -40,9 +40,8 @@ Settings parse(int argc, char** argv) {
         .text("init", s.init, "the scheme the gains multiply", {"xavier", "he", "lecun"});
     options.parse_or_exit(argc, argv);
     // Every layer's outputs and gradients: about 4 per layer, unit and example (measured).
-    options.limit_memory(
-        4 * 8.0 * double(s.depth) * double(s.width) * double(s.batch),
-        "--depth " + std::to_string(s.depth) + ", --width " + std::to_string(s.width) + " and --batch " + std::to_string(s.batch));
+    options.limit_memory(4 * 8.0 * double(s.depth) * double(s.width) * double(s.batch),
+                         {{"depth", s.depth}, {"width", s.width}, {"batch", s.batch}});
     return s;
 }
 

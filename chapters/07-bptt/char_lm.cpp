@@ -19,6 +19,7 @@
 #include "bp/train/gradient_monitor.hpp"
 #include "bp/recurrent/lstm.hpp"
 #include "bp/io/model_file.hpp"
+#include "bp/io/options.hpp"
 #include "bp/io/plot.hpp"
 #include "bp/recurrent/sequence_model.hpp"
 #include "bp/train/train.hpp"
@@ -130,10 +131,7 @@ int main(int argc, char** argv) try {
     // What forward and backward keep: the LSTM's gates, cell and state (7 n_h numbers) and the
     // readout's outputs and their gradients (2 K) at each of T steps, for m stretches.
     const double bytes = 8.0 * double(s.length) * double(s.batch) * (7.0 * double(s.hidden) + 2.0 * double(text.size()));
-    if (!s.sample_only && bytes > 4e9)
-        throw std::invalid_argument("--hidden " + std::to_string(s.hidden) + ", --batch " + std::to_string(s.batch) + " and --length " +
-                                    std::to_string(s.length) + " would keep about " + std::to_string(std::lround(bytes / 1e9)) +
-                                    " GB for one step's backward pass, more than the 4 GB this program allows: make one smaller");
+    if (!s.sample_only) bp::require_memory(bytes, {{"hidden", s.hidden}, {"batch", s.batch}, {"length", s.length}});
     for (char c : s.sample > 0 || s.sample_only ? s.prime : std::string())  // the prime is read only to write a sample
         if (text.alphabet.find(c) == std::string::npos)
             throw std::invalid_argument(std::string("--prime: the text has no character '") + c + "', so the model cannot read it");

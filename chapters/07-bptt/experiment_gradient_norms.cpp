@@ -31,9 +31,8 @@ Settings parse(int argc, char** argv) {
         .positional("DIR", s.dir, "where to write gradient_norms.png, .svg and .dat");
     options.parse_or_exit(argc, argv);
     // The LSTM's gates, cell and state at every step, and their gradients: about 9 per unit, step and sequence (measured).
-    options.limit_memory(
-        9 * 8.0 * double(s.hidden) * double(s.steps) * double(s.batch),
-        "--hidden " + std::to_string(s.hidden) + ", --steps " + std::to_string(s.steps) + " and --batch " + std::to_string(s.batch));
+    options.limit_memory(9 * 8.0 * double(s.hidden) * double(s.steps) * double(s.batch),
+                         {{"hidden", s.hidden}, {"steps", s.steps}, {"batch", s.batch}});
     return s;
 }
 

@@ -268,12 +268,26 @@ void Options::fail(const std::string& message) const {
     std::exit(2);
 }
 
-void Options::limit_memory(double bytes, const std::string& options) const {
+void Options::limit_memory(double bytes, std::initializer_list<std::pair<const char*, long long>> options) const {
+    try {
+        require_memory(bytes, options);
+    } catch (const std::invalid_argument& e) {
+        fail(e.what());
+    }
+}
+
+void require_memory(double bytes, std::initializer_list<std::pair<const char*, long long>> options) {
     constexpr double limit = 4e9;  // what a laptop can spare; beyond it, std::bad_alloc or the machine swapping
     if (!(bytes > limit)) return;
+    std::string named;
+    for (const auto* o = options.begin(); o != options.end(); ++o) {
+        if (o != options.begin()) named += o + 1 == options.end() ? " and " : ", ";
+        named += std::string("--") + o->first + " " + std::to_string(o->second);
+    }
     char gb[32];
     std::snprintf(gb, sizeof gb, "%.*f", bytes < 1e10 ? 1 : 0, bytes / 1e9);
-    fail(options + " would need about " + gb + " GB of memory, more than the 4 GB this program allows: make one smaller");
+    throw std::invalid_argument(named + " would need about " + gb +
+                                " GB of memory, more than the 4 GB this program allows: make one smaller");
 }
 
 std::string Options::help() const { return impl_->app.help(); }

@@ -21,10 +21,12 @@
 
 #include <cstdint>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 #include <vector>
 
 namespace bp {
@@ -88,9 +90,8 @@ public:
     [[noreturn]] void fail(const std::string& message) const;
 
     /// For options each in range but too large together (a width times a batch times a depth):
-    /// fails as fail() does when `bytes`, the program's estimate of the memory they need, is
-    /// above 4 GB, naming `options` (e.g. "--width 4096, --batch 100000 and --depth 200").
-    void limit_memory(double bytes, const std::string& options) const;
+    /// fails as fail() does when require_memory(bytes, options) throws.
+    void limit_memory(double bytes, std::initializer_list<std::pair<const char*, long long>> options) const;
 
     /// The usage line, the summary, one line per option (its name, its help, its default and its
     /// range or choices), then the epilogues.
@@ -106,6 +107,11 @@ private:
 
     std::unique_ptr<Impl> impl_;
 };
+
+/// The memory the course's programs allow themselves, 4 GB: throws std::invalid_argument when
+/// `bytes`, a program's estimate of what its options need, is above it, naming the options and
+/// their values ({{"width", 4096}, {"batch", 100000}}: "--width 4096 and --batch 100000").
+void require_memory(double bytes, std::initializer_list<std::pair<const char*, long long>> options);
 
 template <class Int>
 Options& Options::integer(const std::string& name, Int& value, Int min, Int max, const std::string& help) {
